@@ -1,0 +1,7 @@
+# Warnings live on an INTERFACE target so every project target opts in the same way.
+add_library(elt_warnings INTERFACE)
+target_compile_options(elt_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference
+  -Wimplicit-fallthrough
+  $<$<BOOL:${ELT_WERROR}>:-Werror>)
