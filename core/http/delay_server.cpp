@@ -1,0 +1,262 @@
+#include "http/delay_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "clock/clock.h"
+#include "common/check.h"
+#include "common/thread_name.h"
+#include "http/url.h"
+
+namespace elt {
+
+namespace {
+constexpr std::uint64_t kStopToken = 0;
+constexpr std::uint64_t kListenToken = 1;
+// A request larger than this is not one the delay service understands.
+constexpr std::size_t kMaxRequest = 16 * 1024;
+}  // namespace
+
+std::string DelayServer::location_for(std::string_view url) {
+  std::string merged;
+  for (char c : url) {
+    if (c == '/' && !merged.empty() && merged.back() == '/') continue;
+    merged += c;
+  }
+  return "http://" + merged;
+}
+
+struct DelayServer::Impl {
+  struct Conn {
+    int fd = -1;
+    std::string in;
+    std::string out;
+    std::size_t sent = 0;
+    bool responding = false;
+  };
+
+  Clock& clock;
+  Duration latency;
+  int listen_fd = -1;
+  int epoll_fd = -1;
+  int stop_fd = -1;
+  std::uint64_t next_token = 2;
+  std::unordered_map<std::uint64_t, Conn> conns;
+  std::multimap<TimePoint, std::pair<std::uint64_t, std::string>> scheduled;  // deadline -> (conn, response)
+  std::thread thread;
+
+  Impl(Clock& c, Duration l) : clock(c), latency(l) {}
+
+  void close_conn(std::uint64_t token) {
+    auto it = conns.find(token);
+    if (it == conns.end()) return;
+    ::close(it->second.fd);
+    conns.erase(it);
+  }
+
+  void on_request(std::uint64_t token, Conn& conn) {
+    auto line_end = conn.in.find("\r\n");
+    std::string line = conn.in.substr(0, line_end);
+    // "GET /delay/<ms>/url/<url> HTTP/1.1"
+    auto sp1 = line.find(' ');
+    auto sp2 = line.rfind(' ');
+    std::string path = (sp1 != std::string::npos && sp2 > sp1) ? line.substr(sp1 + 1, sp2 - sp1 - 1) : "";
+    constexpr std::string_view kDelay = "/delay/";
+    if (path == "/hang") {
+      conn.responding = true;  // read nothing more, answer never
+      return;
+    }
+    if (path == "/garbage") {
+      schedule(token, "SSH-2.0-OpenSSH_9.2 not an HTTP server\r\n", clock.now() + latency);
+      return;
+    }
+    if (path == "/truncate") {
+      // Content-Length promises 100 bytes; write_out sends fewer and hangs up.
+      schedule(token, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nonly part", clock.now() + latency);
+      return;
+    }
+    if (path.rfind(kDelay, 0) == 0) {
+      std::string_view rest(path);
+      rest.remove_prefix(kDelay.size());
+      auto slash = rest.find('/');
+      std::int64_t ms = -1;
+      auto digits = rest.substr(0, slash);
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ms);
+      constexpr std::string_view kUrl = "/url/";
+      if (ec == std::errc() && ptr == digits.data() + digits.size() && ms >= 0 && slash != std::string_view::npos &&
+          rest.substr(slash, kUrl.size()) == kUrl) {
+        std::string url = percent_decode(rest.substr(slash + kUrl.size()));
+        std::string response = fmt::format(
+            "HTTP/1.1 302 Found\r\nServer: Cowboy\r\nLocation: {}\r\nConnection: close\r\n"
+            "Content-Length: 0\r\n\r\n",
+            location_for(url));
+        schedule(token, std::move(response), clock.now() + Millis(ms) + latency);
+        return;
+      }
+    }
+    std::string body = "not found: the delay service answers GET /delay/<ms>/url/<url>\n";
+    schedule(token,
+             fmt::format("HTTP/1.1 404 Not Found\r\nServer: Cowboy\r\nContent-Type: text/plain\r\n"
+                         "Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+                         body.size(), body),
+             clock.now() + latency);
+  }
+
+  void schedule(std::uint64_t token, std::string response, TimePoint when) {
+    conns[token].responding = true;
+    scheduled.emplace(when, std::make_pair(token, std::move(response)));
+  }
+
+  void write_out(std::uint64_t token) {
+    auto it = conns.find(token);
+    if (it == conns.end()) return;
+    Conn& conn = it->second;
+    std::size_t limit = conn.out.size();
+    while (conn.sent < limit) {
+      ssize_t n = ::send(conn.fd, conn.out.data() + conn.sent, limit - conn.sent, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+          epoll_event ev{};
+          ev.events = EPOLLOUT;
+          ev.data.u64 = token;
+          epoll_ctl(epoll_fd, EPOLL_CTL_MOD, conn.fd, &ev);
+          return;
+        }
+        break;
+      }
+      conn.sent += static_cast<std::size_t>(n);
+    }
+    close_conn(token);  // Connection: close
+  }
+
+  void run() {
+    set_thread_name("delay-service");
+    request_precise_timers();
+    std::array<epoll_event, 64> events{};
+    for (;;) {
+      int timeout = -1;
+      if (!scheduled.empty()) {
+        auto left = scheduled.begin()->first - clock.now();
+        timeout = left <= Duration::zero() ? 0 : static_cast<int>(std::chrono::ceil<Millis>(left).count());
+      }
+      int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
+      if (n < 0 && errno != EINTR) return;
+      for (int i = 0; i < n; ++i) {
+        std::uint64_t token = events[i].data.u64;
+        if (token == kStopToken) {
+          for (auto& [t, conn] : conns) ::close(conn.fd);
+          conns.clear();
+          return;
+        }
+        if (token == kListenToken) {
+          for (;;) {
+            int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0) break;
+            std::uint64_t t = next_token++;
+            conns[t].fd = fd;
+            epoll_event ev{};
+            ev.events = EPOLLIN | EPOLLRDHUP;
+            ev.data.u64 = t;
+            epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+          }
+          continue;
+        }
+        auto it = conns.find(token);
+        if (it == conns.end()) continue;
+        Conn& conn = it->second;
+        if (events[i].events & EPOLLOUT) {
+          write_out(token);
+          continue;
+        }
+        std::array<char, 4096> buf{};
+        bool closed = false;
+        for (;;) {
+          ssize_t got = ::recv(conn.fd, buf.data(), buf.size(), 0);
+          if (got > 0) {
+            if (!conn.responding) conn.in.append(buf.data(), static_cast<std::size_t>(got));
+            continue;
+          }
+          if (got == 0) closed = true;
+          if (got < 0 && errno == EINTR) continue;
+          break;
+        }
+        if (!conn.responding && conn.in.find("\r\n\r\n") != std::string::npos) on_request(token, conn);
+        else if (!conn.responding && conn.in.size() > kMaxRequest) closed = true;
+        if (closed && !conn.responding) close_conn(token);
+        else if (closed) {
+          // The client went away while we were waiting: nothing to answer.
+          epoll_ctl(epoll_fd, EPOLL_CTL_DEL, conn.fd, nullptr);
+        }
+      }
+      TimePoint now = clock.now();
+      while (!scheduled.empty() && scheduled.begin()->first <= now) {
+        auto node = scheduled.extract(scheduled.begin());
+        auto [token, response] = std::move(node.mapped());
+        auto it = conns.find(token);
+        if (it == conns.end()) continue;
+        it->second.out = std::move(response);
+        write_out(token);
+      }
+    }
+  }
+};
+
+DelayServer::DelayServer(Clock& clock, Duration latency) : impl_(std::make_unique<Impl>(clock, latency)) {
+  Impl& s = *impl_;
+  s.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (s.listen_fd < 0) throw_errno("socket");
+  int one = 1;
+  setsockopt(s.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;  // let the kernel pick a free port
+  if (bind(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("bind");
+  // A large backlog: load scenarios open a thousand connections at once.
+  if (listen(s.listen_fd, 4096) < 0) throw_errno("listen");
+  socklen_t len = sizeof addr;
+  getsockname(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (s.epoll_fd < 0) throw_errno("epoll_create1");
+  s.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s.stop_fd < 0) throw_errno("eventfd");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kStopToken;
+  epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.stop_fd, &ev);
+  ev.data.u64 = kListenToken;
+  epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.listen_fd, &ev);
+  s.thread = std::thread([&s] { s.run(); });
+}
+
+DelayServer::~DelayServer() {
+  stop();
+  ::close(impl_->stop_fd);
+  ::close(impl_->epoll_fd);
+  ::close(impl_->listen_fd);
+}
+
+void DelayServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  std::uint64_t one = 1;
+  while (::write(impl_->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  impl_->thread.join();
+}
+
+}  // namespace elt

@@ -1,0 +1,60 @@
+#include "loop/channel.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "common/check.h"
+
+namespace elt {
+
+CompletionChannel::CompletionChannel() {
+  event_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (event_fd_ < 0) throw_errno("eventfd");
+}
+
+CompletionChannel::~CompletionChannel() { ::close(event_fd_); }
+
+void CompletionChannel::post(Completion completion) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(completion));
+  }
+  wake();
+}
+
+void CompletionChannel::wake() {
+  std::uint64_t one = 1;
+  while (::write(event_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+}
+
+void CompletionChannel::wait() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!queue_.empty()) return;
+  }
+  std::uint64_t count = 0;
+  for (;;) {
+    ssize_t n = ::read(event_fd_, &count, sizeof count);
+    if (n == sizeof count) return;
+    if (n < 0 && errno == EINTR) continue;
+    throw_errno("read(eventfd)");
+  }
+}
+
+std::deque<Completion> CompletionChannel::take_all() {
+  std::lock_guard lock(mutex_);
+  std::deque<Completion> out;
+  out.swap(queue_);
+  return out;
+}
+
+std::size_t CompletionChannel::size() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+}  // namespace elt

@@ -1,0 +1,387 @@
+#include "loop/runtime.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "clock/clock.h"
+#include "common/check.h"
+#include "common/thread_name.h"
+#include "http/delay_server.h"
+#include "http/url.h"
+#include "poller/poller.h"
+#include "pool/thread_pool.h"
+#include "trace/tracer.h"
+
+namespace elt {
+
+namespace {
+
+// A file read refuses files larger than this: /dev/zero would otherwise never end.
+constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+// fib(n) by naive recursion doubles in cost with every n; fib(45) takes seconds already.
+constexpr std::int64_t kMaxEncrypt = 50;
+
+Outcome read_file(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", path.string(), std::strerror(errno)));
+  std::string text;
+  char buf[16 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return Outcome::fail(fmt::format("read \"{}\": {}", path.string(), std::strerror(err)));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxFileBytes) {
+      ::close(fd);
+      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", path.string(),
+                                       kMaxFileBytes / (1024 * 1024)));
+    }
+  }
+  ::close(fd);
+  return Outcome::ok(Value::string(std::move(text)));
+}
+
+// The book's "encryption": naive recursive Fibonacci, a stand-in for CPU-bound work.
+// Unsigned arithmetic: fib(93) overflows 64 bits, and we cap n well below that.
+std::uint64_t fib(std::uint64_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
+    : options_(std::move(options)), clock_(clock), tracer_(tracer) {
+  ensure(options_.threads >= 1, "the pool needs at least one thread");
+  set_thread_name("main");
+  start_ = clock_.now();
+  loop_now_ = start_;
+  tracer_.set_clock(&clock_, start_);
+  pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_);
+  poller_ = std::make_unique<Poller>(clock_, tracer_, channel_);
+}
+
+Runtime::~Runtime() {
+  // An exception unwound past run(): still join every thread, quietly.
+  if (!shut_down_) {
+    if (pool_) pool_->shutdown();
+    if (poller_) poller_->close();
+    if (delay_server_) delay_server_->stop();
+  }
+}
+
+void Runtime::request_stop() {
+  stop_.store(true, std::memory_order_relaxed);
+  channel_.wake();
+}
+
+CallbackId Runtime::add_callback(Callback callback, std::string what) {
+  CallbackId id = ids_.next();
+  callbacks_.emplace(id, Pending{std::move(callback), std::move(what)});
+  return id;
+}
+
+void Runtime::update_time() { loop_now_ = clock_.now(); }
+
+void Runtime::enter(Phase phase) { tracer_.set_position(tick_, phase); }
+
+bool Runtime::alive() const { return !callbacks_.empty() || !callbacks_to_run_.empty(); }
+
+void Runtime::run(const std::function<void(Runtime&)>& script) {
+  update_time();
+  enter(Phase::Script);
+  script(*this);
+
+  while (alive() && !stop_requested() && !tracer_.broken()) {
+    if (!run_tick()) break;
+  }
+  shutdown();
+}
+
+// One tick: the phases of the model, in order. Returns false when the loop should end.
+bool Runtime::run_tick() {
+  ++tick_;
+  enter(Phase::Timers);
+  tracer_.emit(EventKind::Tick, 0, fmt::format("===== TICK {} =====", tick_));
+  update_time();
+  for (Phase phase : options_.model.phases) {
+    if (stop_requested() || tracer_.broken()) return false;
+    enter(phase);
+    switch (phase) {
+      case Phase::Timers: run_timers(); break;
+      case Phase::Pending: run_callbacks(); break;
+      case Phase::IdlePrepare: break;  // Node's internals use it; nothing of ours does
+      case Phase::Poll:
+        // Nothing left to wait for: the book ends the loop here, before polling.
+        if (!alive()) return false;
+        poll_io();
+        run_callbacks();
+        break;
+      case Phase::Check: break;    // setImmediate callbacks would run here
+      case Phase::Closing: break;  // close callbacks would run here
+      case Phase::Script:
+      case Phase::Shutdown: break;
+    }
+  }
+  return true;
+}
+
+void Runtime::run_timers() {
+  expired_scratch_.clear();
+  timers_.pop_expired(loop_now_, expired_scratch_);
+  for (CallbackId id : expired_scratch_) callbacks_to_run_.emplace_back(id, Outcome::ok(Value{}));
+}
+
+void Runtime::run_callbacks() {
+  // Callbacks may register new work, and that work may complete within this phase's
+  // run; take the list first so that the vector is not modified while we walk it.
+  while (!callbacks_to_run_.empty()) {
+    auto batch = std::move(callbacks_to_run_);
+    callbacks_to_run_.clear();
+    for (auto& [id, outcome] : batch) {
+      auto it = callbacks_.find(id);
+      ensure(it != callbacks_.end(), "a completion for an unknown callback id");
+      Pending pending = std::move(it->second);
+      callbacks_.erase(it);
+      if (outcome.failed()) {
+        tracer_.emit(EventKind::CallbackError, id,
+                     fmt::format("{} {} failed: {}", pending.what, id, *outcome.error));
+      }
+      pending.callback(*this, std::move(outcome));
+      if (stop_requested()) return;
+    }
+  }
+  if (callbacks_.empty()) callbacks_.rehash(0);  // hand a burst's buckets back
+}
+
+// The poll phase. Waits for the first event, or for the next timer's deadline, whichever
+// comes first, and delivers events as the model's poll policy says.
+//
+// Ordering rule (written in docs/design.md): things that happen at a known time, timers
+// and the simulated latencies of pool tasks, are delivered in (deadline, id) order. A pool
+// task whose simulated latency ends before the next timer is awaited before that timer,
+// and its completion is not overtaken by one with a later key. The wait itself is the
+// same in both clocks; the order is what makes a run reproducible.
+void Runtime::poll_io() {
+  bool timed_out = false;
+  std::size_t delivered = 0;
+  for (;;) {
+    absorb(channel_.take_all());
+    for (;;) {
+      if (options_.model.poll == PollPolicy::OneEvent && delivered > 0) break;
+      auto next = take_deliverable();
+      if (!next) break;
+      // Discard a timeout that raced with this event: the timer phase will see it due.
+      if (next->source == Completion::Source::Timeout) {
+        timed_out = true;
+        continue;
+      }
+      deliver(std::move(*next));
+      ++delivered;
+    }
+    if (delivered > 0 || timed_out || stop_requested()) break;
+
+    auto timer = timers_.next();
+    auto simulated = pool_->earliest_simulated();
+    if (timer && (!simulated || *timer < *simulated)) {
+      if (!armed_) {
+        ++generation_;
+        poller_->arm_timeout(timer->deadline, generation_);
+        armed_ = true;
+      }
+    } else if (armed_) {
+      poller_->disarm_timeout();
+      armed_ = false;
+    }
+    tracer_.flush();
+    channel_.wait();
+  }
+  if (armed_) {
+    poller_->disarm_timeout();
+    armed_ = false;
+  }
+  update_time();
+}
+
+void Runtime::absorb(std::deque<Completion> arrived) {
+  for (auto& completion : arrived) {
+    if (completion.source == Completion::Source::Timeout && completion.generation != generation_) {
+      continue;  // armed by an earlier poll phase: stale
+    }
+    if (completion.key) pool_->note_arrived(*completion.key);
+    arrived_.push_back(std::move(completion));
+  }
+}
+
+std::optional<Completion> Runtime::take_deliverable() {
+  auto simulated = pool_->earliest_simulated();
+  // The smallest key among arrived keyed completions: only that one may go first.
+  const Completion* smallest = nullptr;
+  for (const auto& c : arrived_) {
+    if (c.key && (smallest == nullptr || *c.key < *smallest->key)) smallest = &c;
+  }
+  for (auto it = arrived_.begin(); it != arrived_.end(); ++it) {
+    if (it->key) {
+      if (&*it != smallest) continue;
+      if (simulated && *simulated < *it->key) continue;  // an earlier one is still running
+    }
+    Completion out = std::move(*it);
+    arrived_.erase(it);
+    return out;
+  }
+  return std::nullopt;
+}
+
+void Runtime::deliver(Completion completion) {
+  switch (completion.source) {
+    case Completion::Source::Pool: pool_->on_completion(completion.thread, loop_now_); break;
+    case Completion::Source::Epoll: poller_->note_completed(); break;
+    case Completion::Source::Timeout: return;
+  }
+  callbacks_to_run_.emplace_back(completion.id, std::move(completion.outcome));
+}
+
+void Runtime::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  enter(Phase::Shutdown);
+  pool_->shutdown();
+  poller_->close();
+  if (delay_server_) delay_server_->stop();
+  tracer_.emit(EventKind::Finished, 0, "FINISHED");
+  tracer_.flush();
+}
+
+DelayServer& Runtime::delay_server() {
+  if (!delay_server_) delay_server_ = std::make_unique<DelayServer>(clock_, options_.http_latency);
+  return *delay_server_;
+}
+
+// ---- the scenario's API ----
+
+void Runtime::print(std::string_view message) { tracer_.emit(EventKind::Print, 0, std::string(message)); }
+
+void Runtime::report_error(std::string_view message) {
+  tracer_.emit(EventKind::CallbackError, 0, std::string(message));
+}
+
+void Runtime::print_content(std::string_view content, std::string_view label) {
+  // The book shows the first two lines, then the first Location line if there is one.
+  std::vector<std::string_view> lines;
+  std::string_view rest = trim(content);
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+  std::string shown;
+  for (std::size_t i = 0; i < lines.size() && i < 2; ++i) fmt::format_to(std::back_inserter(shown), "{}\n", lines[i]);
+  for (std::size_t i = 2; i < lines.size(); ++i) {
+    if (lines[i].starts_with("Location")) {
+      fmt::format_to(std::back_inserter(shown), "{}\n", lines[i]);
+      break;
+    }
+  }
+  std::string upper(label);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  tracer_.emit(EventKind::Content, 0, std::move(upper), std::move(shown));
+}
+
+CallbackId Runtime::set_timeout(Duration delay, Callback callback) {
+  CallbackId id = add_callback(std::move(callback), "Timer");
+  // Like libuv, the deadline counts from the loop's cached time, not from this instant.
+  timers_.add(loop_now_ + delay, id);
+  tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered timer event id: {}", id));
+  return id;
+}
+
+CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback) {
+  CallbackId id = add_callback(std::move(callback), "File read");
+  Task task;
+  task.id = id;
+  task.kind = TaskKind::FileRead;
+  task.simulated_latency = latency;
+  task.work = [path = std::move(path)] { return read_file(path); };
+  if (!pool_->submit(std::move(task), loop_now_)) {
+    tracer_.emit(EventKind::TaskQueued, id,
+                 fmt::format("No free pool thread: task {} (File read) waits in the queue ({} waiting)",
+                             id, pool_->queued()));
+  }
+  return id;
+}
+
+CallbackId Runtime::encrypt(std::int64_t n, Callback callback) {
+  CallbackId id = add_callback(std::move(callback), "Encrypt");
+  Task task;
+  task.id = id;
+  task.kind = TaskKind::Encrypt;
+  task.work = [n] {
+    if (n < 0 || n > kMaxEncrypt) {
+      return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));
+    }
+    return Outcome::ok(Value::integer(static_cast<std::int64_t>(fib(static_cast<std::uint64_t>(n)))));
+  };
+  if (!pool_->submit(std::move(task), loop_now_)) {
+    tracer_.emit(EventKind::TaskQueued, id,
+                 fmt::format("No free pool thread: task {} (Encrypt) waits in the queue ({} waiting)",
+                             id, pool_->queued()));
+  }
+  return id;
+}
+
+CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback callback) {
+  CallbackId id = add_callback(std::move(callback), "HTTP request");
+  HttpRequestSpec spec;
+  spec.id = id;
+  spec.host = "127.0.0.1";
+  spec.port = delay_server().port();
+  spec.target = fmt::format("/delay/{}/url/{}", std::chrono::duration_cast<Millis>(delay).count(),
+                            percent_encode_path(url));
+  spec.url = std::move(url);
+  spec.timeout = options_.http_timeout + delay;
+  poller_->start_http(std::move(spec));
+  tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));
+  return id;
+}
+
+CallbackId Runtime::http_get(std::string url, Callback callback) {
+  CallbackId id = add_callback(std::move(callback), "HTTP request");
+  HttpRequestSpec spec;
+  spec.id = id;
+  spec.url = url;
+  spec.timeout = options_.http_timeout;
+  std::string error;
+  if (auto parsed = parse_http_url(url, error)) {
+    spec.host = parsed->host;
+    spec.port = parsed->port;
+    spec.target = parsed->target;
+  } else {
+    // An unusable URL still goes through the epoll thread, which reports the error as the
+    // request's completion: the callback gets it like any other failure.
+    spec.error = std::move(error);
+  }
+  poller_->start_http(std::move(spec));
+  tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));
+  return id;
+}
+
+}  // namespace elt

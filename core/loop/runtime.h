@@ -1,0 +1,125 @@
+// The runtime: the loop thread's state and the loop itself.
+//
+// Mirrors the book's `Runtime` and libuv's uv_run (src/unix/core.c): the program runs
+// once, then the loop runs in ticks until nothing is pending, then everything shuts down
+// in one documented order (Close to every pool thread in turn, then to the epoll thread,
+// then FINISHED).
+//
+// Owns: the timers, the callbacks, the pool, the epoll thread, the completion channel and
+// (when a scenario needs it) the delay service. Does not own the clock or the tracer.
+// Thread contract: everything here is loop-thread only (the thread that calls run()),
+// except request_stop(), which any thread or a signal handler may call.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "common/value.h"
+#include "loop/channel.h"
+#include "loop/model.h"
+#include "timers/timer_queue.h"
+
+namespace elt {
+
+class Clock;
+class DelayServer;
+class Poller;
+class ThreadPool;
+class Tracer;
+
+struct RuntimeOptions {
+  std::size_t threads = 4;            // like UV_THREADPOOL_SIZE
+  LoopModel model = book_model();
+  Duration http_latency{};            // extra time the delay service takes, like a network
+  Duration http_timeout = std::chrono::seconds(30);
+};
+
+class Runtime {
+ public:
+  using Callback = std::function<void(Runtime&, Outcome)>;
+
+  Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Runs `script` (the program's first pass), then ticks until nothing is pending, then
+  // shuts down. Call once.
+  void run(const std::function<void(Runtime&)>& script);
+
+  // The API a scenario calls, as Node's modules would. Each returns the callback's id.
+  void print(std::string_view message);
+  void print_content(std::string_view content, std::string_view label);
+  void report_error(std::string_view message);
+  CallbackId set_timeout(Duration delay, Callback callback);
+  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback);
+  CallbackId encrypt(std::int64_t n, Callback callback);
+  CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
+  CallbackId http_get(std::string url, Callback callback);
+
+  // Stops the loop at the next phase boundary; threads still shut down in order.
+  // Async-signal-safe.
+  void request_stop();
+  bool stop_requested() const { return stop_.load(std::memory_order_relaxed); }
+
+  TimePoint now() const { return loop_now_; }
+  std::uint64_t tick() const { return tick_; }
+
+ private:
+  struct Pending {
+    Callback callback;
+    std::string what;  // "Timer", "File read", ... for messages
+  };
+
+  CallbackId add_callback(Callback callback, std::string what);
+  void update_time();
+  void enter(Phase phase);
+  bool alive() const;
+  bool run_tick();
+  void run_timers();
+  void run_callbacks();
+  void poll_io();
+  void absorb(std::deque<Completion> arrived);
+  std::optional<Completion> take_deliverable();
+  void deliver(Completion completion);
+  void shutdown();
+  DelayServer& delay_server();
+
+  RuntimeOptions options_;
+  Clock& clock_;
+  Tracer& tracer_;
+  CompletionChannel channel_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<Poller> poller_;
+  std::unique_ptr<DelayServer> delay_server_;
+
+  IdGenerator ids_;
+  TimerQueue timers_;
+  std::unordered_map<CallbackId, Pending> callbacks_;          // every registration not yet run
+  std::vector<std::pair<CallbackId, Outcome>> callbacks_to_run_;  // due, in order
+  std::deque<Completion> arrived_;  // taken from the channel, not yet delivered
+  std::vector<CallbackId> expired_scratch_;
+
+  TimePoint start_{};
+  TimePoint loop_now_{};
+  std::uint64_t tick_ = 0;
+  std::uint64_t generation_ = 0;  // one per armed poll timeout
+  bool armed_ = false;
+  bool shut_down_ = false;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace elt

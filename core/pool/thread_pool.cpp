@@ -1,0 +1,146 @@
+#include "pool/thread_pool.h"
+
+#include <fmt/format.h>
+
+#include "clock/clock.h"
+#include "common/check.h"
+#include "common/thread_name.h"
+#include "loop/channel.h"
+#include "trace/tracer.h"
+
+namespace elt {
+
+std::string_view to_string(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::FileRead: return "File read";
+    case TaskKind::Encrypt: return "Encrypt";
+    case TaskKind::Close: return "Close";
+  }
+  return "?";
+}
+
+ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
+                       CompletionChannel& channel)
+    : clock_(clock), tracer_(tracer), channel_(channel) {
+  ensure(threads >= 1, "a pool needs at least one thread");
+  workers_.reserve(threads);
+  for (std::size_t i = 0; i < threads; ++i) {
+    auto worker = std::make_unique<Worker>();
+    worker->name = fmt::format("pool{}", i);
+    workers_.push_back(std::move(worker));
+    free_.push_back(i);  // [0, 1, ..., N-1]: the first task goes to pool N-1, as in the book
+  }
+  for (std::size_t i = 0; i < threads; ++i) {
+    workers_[i]->thread = std::thread([this, i] { run_worker(i); });
+  }
+}
+
+ThreadPool::~ThreadPool() { shutdown(); }
+
+bool ThreadPool::submit(Task task, TimePoint now) {
+  ensure(!shut_down_, "submit after shutdown");
+  if (free_.empty()) {
+    queue_.push_back(std::move(task));
+    return false;
+  }
+  std::size_t index = free_.back();
+  free_.pop_back();
+  hand_out(index, std::move(task), now);
+  return true;
+}
+
+void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
+  Worker& w = *workers_[index];
+  w.busy = true;
+  w.task_id = task.id;
+  w.kind = task.kind;
+  w.since = now;
+  Mail mail{std::move(task), std::nullopt};
+  if (mail.task.simulated_latency > Duration::zero()) {
+    mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
+    simulated_.insert(*mail.simulated_until);
+  }
+  {
+    std::lock_guard lock(w.mutex);
+    w.mailbox.push_back(std::move(mail));
+  }
+  w.wakeup.notify_one();
+}
+
+void ThreadPool::on_completion(std::size_t thread, TimePoint now) {
+  ensure(thread < workers_.size() && workers_[thread]->busy, "completion from an idle thread");
+  Worker& w = *workers_[thread];
+  w.busy = false;
+  w.task_id = 0;
+  if (!queue_.empty()) {
+    Task next = std::move(queue_.front());
+    queue_.pop_front();
+    hand_out(thread, std::move(next), now);
+  } else {
+    free_.push_back(thread);
+  }
+}
+
+std::optional<DeadlineKey> ThreadPool::earliest_simulated() const {
+  if (simulated_.empty()) return std::nullopt;
+  return *simulated_.begin();
+}
+
+void ThreadPool::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& worker : workers_) {
+    {
+      std::lock_guard lock(worker->mutex);
+      worker->mailbox.push_back(Mail{Task{}, std::nullopt});  // a default Task is Close
+    }
+    worker->wakeup.notify_one();
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+}
+
+void ThreadPool::run_worker(std::size_t index) {
+  Worker& w = *workers_[index];
+  set_thread_name(w.name);
+  request_precise_timers();
+  for (;;) {
+    Mail mail;
+    {
+      std::unique_lock lock(w.mutex);
+      w.wakeup.wait(lock, [&] { return !w.mailbox.empty(); });
+      mail = std::move(w.mailbox.front());
+      w.mailbox.pop_front();
+    }
+    const Task& task = mail.task;
+    tracer_.emit(EventKind::TaskReceived, task.id,
+                 fmt::format("received a task of type: {}", to_string(task.kind)));
+    if (task.kind == TaskKind::Close) return;
+
+    if (mail.simulated_until) clock_.sleep_until(*mail.simulated_until);
+    Outcome outcome = task.work ? task.work() : Outcome::ok(Value{});
+    tracer_.emit(EventKind::TaskFinished, task.id,
+                 fmt::format("finished running a task of type: {}.", to_string(task.kind)));
+
+    Completion done;
+    done.source = Completion::Source::Pool;
+    done.thread = index;
+    done.id = task.id;
+    done.outcome = std::move(outcome);
+    done.key = mail.simulated_until;
+    channel_.post(std::move(done));
+  }
+}
+
+std::vector<ThreadPool::WorkerView> ThreadPool::workers() const {
+  std::vector<WorkerView> out;
+  for (const auto& w : workers_) out.push_back({w->name, w->busy, w->task_id, w->kind, w->since});
+  return out;
+}
+
+std::vector<std::pair<CallbackId, TaskKind>> ThreadPool::queued_tasks() const {
+  std::vector<std::pair<CallbackId, TaskKind>> out;
+  for (const auto& t : queue_) out.emplace_back(t.id, t.kind);
+  return out;
+}
+
+}  // namespace elt

@@ -1,0 +1,113 @@
+// The thread pool: N named threads (pool0..poolN-1) that run file reads and CPU work.
+//
+// Mirrors the book's pool and libuv's threadpool (src/threadpool.c, UV_THREADPOOL_SIZE):
+// a task is split in two, `work` on a pool thread and its callback on the loop thread.
+// As in the book, the loop hands each task to one chosen thread, picking the free thread
+// that came back last (a last-in-first-out list, so the first task goes to the highest
+// numbered thread). Unlike the book, which panicked with "Out of threads." when more
+// tasks than threads were in flight, a task that finds no free thread waits in a FIFO
+// queue, as in libuv, and is handed out when a thread comes back.
+//
+// Owns: the threads and their mailboxes. Does not own callbacks (the runtime does).
+// Thread contract: submit(), on_completion(), shutdown() and every query are loop-thread
+// only; each worker touches only its own mailbox and posts results to the channel.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/time.h"
+#include "common/value.h"
+
+namespace elt {
+
+class Clock;
+class CompletionChannel;
+class Tracer;
+
+enum class TaskKind { FileRead, Encrypt, Close };
+std::string_view to_string(TaskKind kind);  // "File read", "Encrypt", "Close"
+
+struct Task {
+  CallbackId id = 0;
+  TaskKind kind = TaskKind::Close;
+  // How long the task pretends to take before its real work (the book sleeps 1000 ms to
+  // stand in for a large file). Counted from the moment a thread takes the task.
+  Duration simulated_latency{};
+  std::function<Outcome()> work;  // runs on a pool thread
+};
+
+class ThreadPool {
+ public:
+  ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer, CompletionChannel& channel);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Hands the task to a free thread, or queues it. `now` is the loop's time: a
+  // simulated latency ends at now + latency. Returns false when it had to queue.
+  bool submit(Task task, TimePoint now);
+  // A thread's task completed (the loop took its Completion): the thread is free again
+  // and takes the next queued task, if any.
+  void on_completion(std::size_t thread, TimePoint now);
+  // Close to every thread in order, joining each (the book's shutdown order).
+  void shutdown();
+
+  std::size_t size() const { return workers_.size(); }
+  std::size_t queued() const { return queue_.size(); }
+  // The earliest simulated latency still running whose completion the loop has not yet
+  // seen; see Runtime::poll_io for why the loop wants it.
+  std::optional<DeadlineKey> earliest_simulated() const;
+  void note_arrived(const DeadlineKey& key) { simulated_.erase(key); }
+
+  struct WorkerView {
+    std::string name;
+    bool busy = false;
+    CallbackId task_id = 0;
+    TaskKind kind = TaskKind::Close;
+    TimePoint since{};
+  };
+  std::vector<WorkerView> workers() const;
+  std::vector<std::pair<CallbackId, TaskKind>> queued_tasks() const;
+
+ private:
+  struct Mail {
+    Task task;
+    std::optional<DeadlineKey> simulated_until;
+  };
+  struct Worker {
+    std::string name;
+    std::thread thread;
+    std::mutex mutex;                // guards mailbox
+    std::condition_variable wakeup;  // signalled when mail arrives
+    std::deque<Mail> mailbox;
+    // Loop-thread view of what the worker is doing.
+    bool busy = false;
+    CallbackId task_id = 0;
+    TaskKind kind = TaskKind::Close;
+    TimePoint since{};
+  };
+
+  void hand_out(std::size_t index, Task task, TimePoint now);
+  void run_worker(std::size_t index);
+
+  Clock& clock_;
+  Tracer& tracer_;
+  CompletionChannel& channel_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::size_t> free_;   // LIFO: back() is handed out next
+  std::deque<Task> queue_;          // tasks waiting for a free thread
+  std::set<DeadlineKey> simulated_; // running simulated latencies not yet seen by the loop
+  bool shut_down_ = false;
+};
+
+}  // namespace elt

@@ -1,0 +1,19 @@
+// Runs a Scenario on a Runtime: the actions become calls on the runtime's API, and each
+// callback's actions run when the loop calls the callback back.
+//
+// Names (`as`, repeat's index, `error`) live in a chain of scopes: a callback sees the
+// names of every callback around it, as a JavaScript closure would. A run-time error in
+// a template (a field that does not exist, a number that is not a number) stops the rest
+// of that callback, like a thrown exception, and is shown in the trace; the loop goes on.
+// Loop thread only.
+#pragma once
+
+#include "loop/runtime.h"
+#include "scenario/scenario.h"
+
+namespace elt::scenario {
+
+// Runs the scenario's program and then the loop, to the end (Runtime::run).
+void run_scenario(Runtime& runtime, const Scenario& scenario);
+
+}  // namespace elt::scenario

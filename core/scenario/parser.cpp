@@ -1,0 +1,540 @@
+// Scenario JSON -> Scenario. Every check names the file, the line:column and the JSON path.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "scenario/scenario.h"
+
+namespace elt::scenario {
+
+using nlohmann::json;
+
+ScenarioError::ScenarioError(std::string file, std::string where, std::string what)
+    : std::runtime_error(where.empty() ? fmt::format("{}: {}", file, what)
+                                       : fmt::format("{}:{}: {}", file, where, what)),
+      file_(std::move(file)),
+      where_(std::move(where)),
+      problem_(std::move(what)) {}
+
+namespace {
+
+// JSON nesting allowed in a file (objects and arrays). Scenarios nest callbacks a few
+// levels deep; 100,000 levels is an attack or an accident, refused before it can hurt.
+constexpr int kMaxJsonDepth = 256;
+constexpr std::uintmax_t kMaxFileBytes = 64 * 1024 * 1024;
+
+struct LineCol {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+
+LineCol line_col_at(std::string_view text, std::size_t offset) {
+  LineCol lc;
+  offset = std::min(offset, text.size());
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++lc.line;
+      lc.column = 1;
+    } else {
+      ++lc.column;
+    }
+  }
+  return lc;
+}
+
+// Finds where the value at a JSON pointer starts in the text, so that errors found after
+// parsing (a wrong type, a missing field) can still name a line and column. A small
+// scanner over text that nlohmann already accepted, so it need not handle bad JSON.
+class Locator {
+ public:
+  explicit Locator(std::string_view text) : text_(text) {}
+
+  std::optional<std::size_t> find(const std::vector<std::string>& tokens) {
+    pos_ = 0;
+    skip_ws();
+    for (const auto& token : tokens) {
+      if (pos_ >= text_.size()) return std::nullopt;
+      if (text_[pos_] == '{') {
+        ++pos_;
+        bool found = false;
+        for (;;) {
+          skip_ws();
+          if (pos_ >= text_.size() || text_[pos_] == '}') break;
+          std::string key = read_string();
+          skip_ws();
+          ++pos_;  // ':'
+          skip_ws();
+          if (key == token) {
+            found = true;
+            break;
+          }
+          skip_value();
+          skip_ws();
+          if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+        }
+        if (!found) return std::nullopt;
+      } else if (text_[pos_] == '[') {
+        ++pos_;
+        std::size_t index = std::stoul(token);
+        for (std::size_t i = 0; i < index; ++i) {
+          skip_ws();
+          skip_value();
+          skip_ws();
+          if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+        }
+        skip_ws();
+      } else {
+        return std::nullopt;
+      }
+    }
+    return pos_;
+  }
+
+ private:
+  void skip_ws() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  }
+  std::string read_string() {
+    std::string out;
+    ++pos_;  // opening quote
+    while (pos_ < text_.size() && text_[pos_] != '"') {
+      if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) {
+        out += text_[pos_ + 1];  // good enough to compare plain keys
+        pos_ += 2;
+        continue;
+      }
+      out += text_[pos_++];
+    }
+    ++pos_;
+    return out;
+  }
+  // Iterative, so a deep value cannot overflow the stack.
+  void skip_value() {
+    int depth = 0;
+    do {
+      skip_ws();
+      if (pos_ >= text_.size()) return;
+      char c = text_[pos_];
+      if (c == '"') {
+        read_string();
+      } else if (c == '{' || c == '[') {
+        ++depth;
+        ++pos_;
+      } else if (c == '}' || c == ']') {
+        --depth;
+        ++pos_;
+      } else {
+        while (pos_ < text_.size() && !std::strchr(",}] \t\r\n", text_[pos_])) ++pos_;
+      }
+      skip_ws();
+      if (depth > 0 && pos_ < text_.size() && (text_[pos_] == ',' || text_[pos_] == ':')) ++pos_;
+    } while (depth > 0);
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+std::vector<std::string> split_pointer(const std::string& pointer) {
+  std::vector<std::string> tokens;
+  std::size_t start = 1;
+  while (start <= pointer.size() && !pointer.empty()) {
+    auto slash = pointer.find('/', start);
+    std::string token = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    // JSON pointer escapes: ~1 is '/', ~0 is '~'
+    for (std::size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
+    for (std::size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
+    tokens.push_back(token);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return tokens;
+}
+
+std::string describe(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return fmt::format("the boolean {}", j.get<bool>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return fmt::format("the number {}", j.dump());
+    case json::value_t::string: {
+      std::string s = j.get<std::string>();
+      if (s.size() > 40) s = s.substr(0, 40) + "...";
+      return fmt::format("the string {}", json(s).dump());
+    }
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "an unknown value";
+  }
+}
+
+const std::vector<std::string> kActionNames = {"print",   "print_content", "set_timeout", "fs_read",
+                                                "encrypt", "http_get_slow", "http_get",    "repeat"};
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& what) {
+    std::string where = pointer.empty() ? "/" : pointer;
+    if (auto offset = Locator(text_).find(split_pointer(pointer))) {
+      auto lc = line_col_at(text_, *offset);
+      where = fmt::format("{}:{} (at {})", lc.line, lc.column, where);
+    } else {
+      where = fmt::format("(at {})", where);
+    }
+    throw ScenarioError(file_, where, what);
+  }
+
+  Scenario parse_document(const json& root) {
+    Scenario out;
+    if (!root.is_object()) {
+      fail("", fmt::format("a scenario is a JSON object with \"program\" (an array of actions); found {}",
+                           describe(root)));
+    }
+    for (const auto& [key, value] : root.items()) {
+      if (key != "description" && key != "settings" && key != "program" && key != "$schema") {
+        fail("/" + key, fmt::format("unknown top-level key \"{}\"; expected \"description\", \"settings\" "
+                                    "or \"program\"", key));
+      }
+    }
+    if (root.contains("description")) {
+      if (!root["description"].is_string()) fail("/description", "\"description\" must be a string");
+      out.description = root["description"].get<std::string>();
+    }
+    if (root.contains("settings")) out.settings = parse_settings(root["settings"]);
+    if (!root.contains("program")) fail("", "missing \"program\": the list of actions to run");
+    out.program = parse_actions(root["program"], "/program", 0);
+    return out;
+  }
+
+ private:
+  Settings parse_settings(const json& j) {
+    Settings s;
+    if (!j.is_object()) fail("/settings", fmt::format("\"settings\" must be an object; found {}", describe(j)));
+    for (const auto& [key, value] : j.items()) {
+      std::string path = "/settings/" + key;
+      if (key == "threads") {
+        s.threads = whole(value, path, 1, kMaxThreads, "the number of pool threads");
+      } else if (key == "http_latency_ms") {
+        s.http_latency_ms = whole(value, path, 0, 60'000, "a network latency in ms");
+      } else if (key == "http_timeout_ms") {
+        s.http_timeout_ms = whole(value, path, 1, kMaxDelayMs, "an HTTP timeout in ms");
+      } else {
+        fail(path, fmt::format("unknown setting \"{}\"; expected \"threads\", \"http_latency_ms\" or "
+                               "\"http_timeout_ms\"", key));
+      }
+    }
+    return s;
+  }
+
+  std::int64_t whole(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi,
+                     std::string_view what) {
+    if (!j.is_number_integer() && !j.is_number_unsigned()) {
+      fail(path, fmt::format("expected {} (a whole number from {} to {}); found {}", what, lo, hi, describe(j)));
+    }
+    if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)) {
+      fail(path, fmt::format("{} is out of range: expected {} from {} to {}", j.dump(), what, lo, hi));
+    }
+    std::int64_t v = j.get<std::int64_t>();
+    if (v < lo || v > hi) fail(path, fmt::format("{} is out of range: expected {} from {} to {}", v, what, lo, hi));
+    return v;
+  }
+
+  IntArg int_arg(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi, std::string_view what) {
+    IntArg arg;
+    if (j.is_string()) {
+      arg.expr = parse_template(j.get<std::string>(), path);
+      if (arg.expr.is_literal()) {
+        fail(path, fmt::format("expected {}: a whole number, or a string with a ${{...}} reference; "
+                               "found {}", what, describe(j)));
+      }
+      return arg;
+    }
+    arg.literal = whole(j, path, lo, hi, what);
+    return arg;
+  }
+
+  Template parse_template(const std::string& text, const std::string& path) {
+    Template t;
+    t.source = text;
+    std::string literal;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (text.compare(i, 3, "$${") == 0) {  // escape: a literal "${"
+        literal += "${";
+        i += 3;
+        continue;
+      }
+      if (text.compare(i, 2, "${") == 0) {
+        auto close = text.find('}', i + 2);
+        if (close == std::string::npos) fail(path, fmt::format("unclosed \"${{\" in {}", json(text).dump()));
+        std::string expr = text.substr(i + 2, close - i - 2);
+        Template::Segment seg;
+        std::stringstream parts(expr);
+        std::string part;
+        while (std::getline(parts, part, '.')) seg.path.push_back(part);
+        if (expr.empty() || expr.back() == '.' ||
+            std::any_of(seg.path.begin(), seg.path.end(), [](const std::string& p) {
+              return p.empty() || !std::all_of(p.begin(), p.end(), [](unsigned char c) {
+                return std::isalnum(c) || c == '_' || c == '-';
+              });
+            })) {
+          fail(path, fmt::format("\"${{{}}}\" is not a reference: write ${{name}} or ${{name.field}}", expr));
+        }
+        if (std::find(scope_.begin(), scope_.end(), seg.path[0]) == scope_.end()) {
+          std::string known;
+          for (const auto& name : scope_) known += (known.empty() ? "" : ", ") + name;
+          fail(path, fmt::format("\"${{{}}}\": no value named \"{}\" here; names in scope: {}", expr,
+                                 seg.path[0], known.empty() ? "none (only callbacks and repeat bind names)" : known));
+        }
+        if (!literal.empty()) t.segments.push_back({std::move(literal), {}});
+        literal.clear();
+        t.segments.push_back(std::move(seg));
+        i = close + 1;
+        continue;
+      }
+      literal += text[i++];
+    }
+    if (!literal.empty() || t.segments.empty()) t.segments.push_back({std::move(literal), {}});
+    return t;
+  }
+
+  std::vector<Action> parse_actions(const json& j, const std::string& path, int depth) {
+    if (!j.is_array()) fail(path, fmt::format("expected an array of actions; found {}", describe(j)));
+    if (depth > kMaxNesting) fail(path, fmt::format("callbacks nested deeper than {} levels", kMaxNesting));
+    std::vector<Action> out;
+    out.reserve(j.size());
+    for (std::size_t i = 0; i < j.size(); ++i) out.push_back(parse_action(j[i], fmt::format("{}/{}", path, i), depth));
+    return out;
+  }
+
+  std::vector<Action> callback(const json& obj, const char* key, const std::string& path, int depth,
+                               const std::vector<std::string>& binds) {
+    if (!obj.contains(key)) return {};
+    std::size_t mark = scope_.size();
+    scope_.insert(scope_.end(), binds.begin(), binds.end());
+    auto body = parse_actions(obj[key], path + "/" + key, depth + 1);
+    scope_.resize(mark);
+    return body;
+  }
+
+  Action parse_action(const json& j, const std::string& path, int depth) {
+    if (!j.is_object()) {
+      fail(path, fmt::format("expected an action object such as {{\"print\": \"hello\"}}; found {}", describe(j)));
+    }
+    std::vector<std::string> present;
+    for (const auto& name : kActionNames) {
+      if (j.contains(name)) present.push_back(name);
+    }
+    if (present.empty()) {
+      std::string keys;
+      for (const auto& [key, value] : j.items()) keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
+      fail(path, fmt::format("unknown action (keys {}); expected one of: print, print_content, set_timeout, "
+                             "fs_read, encrypt, http_get_slow, http_get, repeat", keys.empty() ? "none" : keys));
+    }
+    if (present.size() > 1) {
+      fail(path, fmt::format("one action per object: found both \"{}\" and \"{}\"", present[0], present[1]));
+    }
+    const std::string& name = present[0];
+    Action a;
+    a.json_path = path;
+    std::string at = path + "/" + name;
+    const json& arg = j[name];
+
+    auto allow = [&](std::initializer_list<const char*> keys) {
+      for (const auto& [key, value] : j.items()) {
+        if (key == name) continue;
+        if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
+          std::string list;
+          for (const char* k : keys) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", k);
+          fail(path + "/" + key, fmt::format("\"{}\" does not take \"{}\"{}", name, key,
+                                             list.empty() ? std::string() : "; it takes " + list));
+        }
+      }
+    };
+    auto text = [&](const json& v, const std::string& p, std::string_view what) {
+      if (!v.is_string()) fail(p, fmt::format("expected {} (a string); found {}", what, describe(v)));
+      return parse_template(v.get<std::string>(), p);
+    };
+    auto result_name = [&](const char* fallback) {
+      if (!j.contains("as")) return std::string(fallback);
+      const json& v = j["as"];
+      std::string s = v.is_string() ? v.get<std::string>() : "";
+      if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; })) {
+        fail(path + "/as", fmt::format("\"as\" names the result: letters, digits and _; found {}", describe(v)));
+      }
+      return s;
+    };
+
+    if (name == "print") {
+      allow({});
+      a.kind = ActionKind::Print;
+      a.text = text(arg, at, "the text to print");
+    } else if (name == "print_content") {
+      allow({"label"});
+      a.kind = ActionKind::PrintContent;
+      a.text = text(arg, at, "the content to show");
+      if (j.contains("label")) {
+        if (!j["label"].is_string()) fail(path + "/label", fmt::format("\"label\" must be a string; found {}", describe(j["label"])));
+        a.label = j["label"].get<std::string>();
+      } else {
+        a.label = "content";
+      }
+    } else if (name == "set_timeout") {
+      allow({"then"});
+      a.kind = ActionKind::SetTimeout;
+      a.number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
+      a.then = callback(j, "then", path, depth, {});
+    } else if (name == "fs_read") {
+      allow({"delay_ms", "as", "then", "catch"});
+      a.kind = ActionKind::FsRead;
+      a.text = text(arg, at, "a file path, relative to the scenario's folder");
+      a.delay.literal = 0;
+      if (j.contains("delay_ms")) a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      a.as = result_name("result");
+      a.then = callback(j, "then", path, depth, {a.as});
+      a.on_error = callback(j, "catch", path, depth, {"error"});
+    } else if (name == "encrypt") {
+      allow({"cost_ms", "as", "then", "catch"});
+      a.kind = ActionKind::Encrypt;
+      a.number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
+      if (j.contains("cost_ms")) a.cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
+      a.as = result_name("result");
+      a.then = callback(j, "then", path, depth, {a.as});
+      a.on_error = callback(j, "catch", path, depth, {"error"});
+    } else if (name == "http_get_slow") {
+      allow({"delay_ms", "as", "then", "catch"});
+      a.kind = ActionKind::HttpGetSlow;
+      a.text = text(arg, at, "the url the delay service redirects to");
+      if (!j.contains("delay_ms")) fail(path, "\"http_get_slow\" needs \"delay_ms\": how long the delay service waits");
+      a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      a.as = result_name("result");
+      a.then = callback(j, "then", path, depth, {a.as});
+      a.on_error = callback(j, "catch", path, depth, {"error"});
+    } else if (name == "http_get") {
+      allow({"as", "then", "catch"});
+      a.kind = ActionKind::HttpGet;
+      a.text = text(arg, at, "an http:// URL");
+      a.as = result_name("result");
+      a.then = callback(j, "then", path, depth, {a.as});
+      a.on_error = callback(j, "catch", path, depth, {"error"});
+    } else {  // repeat
+      allow({"as", "do"});
+      a.kind = ActionKind::Repeat;
+      a.number = int_arg(arg, at, 0, kMaxRepeat, "a repeat count");
+      a.as = result_name("i");
+      if (!j.contains("do")) fail(path, "\"repeat\" needs \"do\": the actions to repeat");
+      a.then = callback(j, "do", path, depth, {a.as});
+    }
+    return a;
+  }
+
+  std::string_view text_;
+  std::string file_;
+  std::vector<std::string> scope_;  // names visible at the action being parsed
+};
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir) {
+  auto error_at = [&](std::size_t offset, const std::string& what) -> ScenarioError {
+    auto lc = line_col_at(text, offset);
+    return ScenarioError(file, fmt::format("{}:{}", lc.line, lc.column), what);
+  };
+  if (text.empty() || std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); })) {
+    throw ScenarioError(file, "", "the file is empty; a scenario is a JSON object with \"program\"");
+  }
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    throw ScenarioError(file, "1:1", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM");
+  }
+
+  // Checks that JSON itself allows but a scenario must not have: a key twice in one object
+  // (nlohmann would keep the last silently), and absurd nesting.
+  std::vector<std::set<std::string>> keys_seen;
+  std::string duplicate;
+  bool too_deep = false;
+  json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        keys_seen.emplace_back();
+        [[fallthrough]];
+      case json::parse_event_t::array_start:
+        if (depth >= kMaxJsonDepth) {
+          too_deep = true;
+          throw std::runtime_error("depth");
+        }
+        break;
+      case json::parse_event_t::object_end:
+        keys_seen.pop_back();
+        break;
+      case json::parse_event_t::key:
+        if (!keys_seen.back().insert(parsed.get<std::string>()).second) {
+          duplicate = parsed.get<std::string>();
+          throw std::runtime_error("duplicate");
+        }
+        break;
+      default: break;
+    }
+    return true;
+  };
+
+  json root;
+  try {
+    root = json::parse(text, check);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+    auto colon = what.find(": ");
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    if (offset >= text.size()) reason = "the JSON ends too early (truncated file?): " + reason;
+    throw error_at(offset, "invalid JSON: " + reason);
+  } catch (const std::runtime_error&) {
+    if (too_deep) throw ScenarioError(file, "", fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
+    if (!duplicate.empty()) {
+      // Find the second occurrence for the position: good enough for a message.
+      std::string needle = json(duplicate).dump();
+      auto first = text.find(needle);
+      auto second = first == std::string_view::npos ? first : text.find(needle, first + 1);
+      std::size_t offset = second == std::string_view::npos ? 0 : second;
+      throw error_at(offset, fmt::format("the key {} appears twice in the same object", needle));
+    }
+    throw;
+  }
+
+  Scenario scenario = Parser(text, file).parse_document(root);
+  scenario.file = file;
+  scenario.base_dir = base_dir;
+  return scenario;
+}
+
+Scenario load_scenario(const std::filesystem::path& path) {
+  std::string file = path.string();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) throw ScenarioError(file, "", "is a directory, not a scenario file");
+  if (!S_ISREG(st.st_mode)) throw ScenarioError(file, "", "is not a regular file (a device or a pipe?)");
+  if (static_cast<std::uintmax_t>(st.st_size) > kMaxFileBytes) {
+    throw ScenarioError(file, "", fmt::format("is larger than {} MiB; that is not a scenario", kMaxFileBytes >> 20));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::path base = path.parent_path();
+  if (base.empty()) base = ".";
+  return parse_scenario(text, file, base);
+}
+
+}  // namespace elt::scenario

@@ -1,0 +1,87 @@
+// A scenario: the JSON program eventloop-trace runs, as a tree of actions.
+//
+// The format is documented in docs/scenario-format.md and described for editors by
+// docs/scenario.schema.json. This header is the parsed form; parser.cpp checks every
+// field and reports the first problem with the file, the line:column and the JSON path.
+// Immutable once loaded; read by the loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace elt::scenario {
+
+// Text with `${name.field}` references, resolved when the action runs.
+struct Template {
+  struct Segment {
+    std::string literal;            // used when path is empty
+    std::vector<std::string> path;  // name, then fields: ["text", "length"]
+  };
+  std::vector<Segment> segments;
+  std::string source;  // as written
+  bool is_literal() const { return segments.size() <= 1 && (segments.empty() || segments[0].path.empty()); }
+};
+
+// A whole number, written as a number or as a template that yields one.
+struct IntArg {
+  std::optional<std::int64_t> literal;
+  Template expr;
+};
+
+enum class ActionKind { Print, PrintContent, SetTimeout, FsRead, Encrypt, HttpGetSlow, HttpGet, Repeat };
+
+struct Action {
+  ActionKind kind = ActionKind::Print;
+  std::string json_path;         // "/program/1/then/0", for run-time error messages
+  Template text;                 // print, print_content's content, fs_read's path, URLs
+  std::string label;             // print_content
+  IntArg number;                 // set_timeout's delay, encrypt's n, repeat's count
+  IntArg delay;                  // fs_read's and http_get_slow's delay_ms
+  std::optional<std::int64_t> cost_ms;  // encrypt: stated CPU cost (used by the virtual clock)
+  std::string as;                // the name the callback's result (or repeat's index) gets
+  std::vector<Action> then;      // the callback, on success (repeat: the body)
+  std::vector<Action> on_error;  // "catch": the callback, on failure
+};
+
+struct Settings {
+  std::optional<std::int64_t> threads;
+  std::optional<std::int64_t> http_latency_ms;
+  std::optional<std::int64_t> http_timeout_ms;
+};
+
+struct Scenario {
+  std::string file;                 // as given on the command line
+  std::filesystem::path base_dir;   // fs_read paths are relative to the scenario's folder
+  std::string description;
+  Settings settings;
+  std::vector<Action> program;
+};
+
+// Bad input: names the file, where in it, and what was expected.
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string file, std::string where, std::string what);
+  const std::string& file() const { return file_; }
+  const std::string& where() const { return where_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string file_;
+  std::string where_;
+  std::string problem_;
+};
+
+// Longest delay a timer holds: Node's TIMEOUT_MAX, 2^31-1 ms (about 24.8 days).
+inline constexpr std::int64_t kMaxDelayMs = 2147483647;
+inline constexpr std::int64_t kMaxThreads = 1024;  // libuv's cap on UV_THREADPOOL_SIZE
+inline constexpr std::int64_t kMaxRepeat = 10'000'000;
+inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
+
+Scenario load_scenario(const std::filesystem::path& file);
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
+
+}  // namespace elt::scenario

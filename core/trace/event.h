@@ -1,0 +1,49 @@
+// One thing that happened, as the trace records it.
+//
+// Every output format (the book's text, JSON lines) is a rendering of these events, so
+// the formats can never disagree. Built by whichever thread did the thing; see tracer.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/time.h"
+
+namespace elt {
+
+// Where the loop was. `Script` is the program's first run, before the first tick;
+// `Shutdown` is after the last one.
+enum class Phase { Script, Timers, Pending, IdlePrepare, Poll, Check, Closing, Shutdown };
+
+enum class EventKind {
+  Print,            // the scenario printed a line
+  Content,          // the scenario printed a content block (print_content)
+  Tick,             // ===== TICK n =====
+  TimerRegistered,  // Registered timer event id: n
+  EventRegistered,  // Event with id: n registered.   (an epoll registration)
+  TaskQueued,       // no free pool thread: the task waits in the queue
+  TaskReceived,     // a pool thread received a task
+  TaskFinished,     // a pool thread finished a task
+  EpollReady,       // the epoll thread saw a registered socket's event complete
+  EpollTimeout,     // the epoll thread's wait reached the next timer's deadline
+  CloseReceived,    // the epoll thread received Close
+  CallbackError,    // an operation failed, or a callback hit an error
+  Finished,         // FINISHED
+};
+
+std::string_view to_string(Phase phase);
+std::string_view to_string(EventKind kind);
+
+struct TraceEvent {
+  std::uint64_t tick = 0;
+  Phase phase = Phase::Script;
+  std::string thread;
+  Duration time{};         // since the start of the run, on the run's clock
+  EventKind kind = EventKind::Print;
+  CallbackId id = 0;       // the callback id involved; 0 when none
+  std::string message;     // the text after "Thread: <name>\t "; a Content block's label
+  std::string content;     // Content only: the lines the block shows, '\n'-separated
+};
+
+}  // namespace elt

@@ -1,0 +1,68 @@
+#include "trace/format.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace elt {
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::Script: return "script";
+    case Phase::Timers: return "timers";
+    case Phase::Pending: return "pending";
+    case Phase::IdlePrepare: return "idle_prepare";
+    case Phase::Poll: return "poll";
+    case Phase::Check: return "check";
+    case Phase::Closing: return "closing";
+    case Phase::Shutdown: return "shutdown";
+  }
+  return "?";
+}
+
+std::string_view to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::Print: return "print";
+    case EventKind::Content: return "content";
+    case EventKind::Tick: return "tick";
+    case EventKind::TimerRegistered: return "timer_registered";
+    case EventKind::EventRegistered: return "event_registered";
+    case EventKind::TaskQueued: return "task_queued";
+    case EventKind::TaskReceived: return "task_received";
+    case EventKind::TaskFinished: return "task_finished";
+    case EventKind::EpollReady: return "epoll_ready";
+    case EventKind::EpollTimeout: return "epoll_timeout";
+    case EventKind::CloseReceived: return "close_received";
+    case EventKind::CallbackError: return "error";
+    case EventKind::Finished: return "finished";
+  }
+  return "?";
+}
+
+void render_text(const TraceEvent& event, std::string& out) {
+  if (event.kind == EventKind::Content) {
+    fmt::format_to(std::back_inserter(out), "\n===== THREAD {} START CONTENT - {} =====\n",
+                   event.thread, event.message);
+    out += event.content;
+    if (!event.content.empty() && event.content.back() != '\n') out += '\n';
+    out += "... [Note: Abbreviated for display] ...\n===== END CONTENT =====\n\n";
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "Thread: {}\t {}\n", event.thread, event.message);
+}
+
+void render_jsonl(const TraceEvent& event, std::string& out) {
+  nlohmann::ordered_json j;
+  j["tick"] = event.tick;
+  j["phase"] = to_string(event.phase);
+  j["thread"] = event.thread;
+  j["time_us"] = std::chrono::duration_cast<std::chrono::microseconds>(event.time).count();
+  j["kind"] = to_string(event.kind);
+  if (event.id != 0) j["id"] = event.id;
+  j["message"] = event.message;
+  if (event.kind == EventKind::Content) j["content"] = event.content;
+  out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += '\n';
+}
+
+}  // namespace elt

@@ -1,0 +1,21 @@
+// Renderings of trace events: the book's text format and JSON lines.
+#pragma once
+
+#include <string>
+
+#include "trace/event.h"
+
+namespace elt {
+
+enum class TraceFormat { Text, Jsonl, None };
+
+// Appends the book's rendering of `event` to `out`:
+//   Thread: <name>\t <message>
+// or, for a content block, a blank line, the START/END banners around the content and a
+// blank line.
+void render_text(const TraceEvent& event, std::string& out);
+
+// Appends one JSON object and a newline.
+void render_jsonl(const TraceEvent& event, std::string& out);
+
+}  // namespace elt

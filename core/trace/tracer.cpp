@@ -1,0 +1,99 @@
+#include "trace/tracer.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "clock/clock.h"
+#include "common/thread_name.h"
+
+namespace elt {
+
+namespace {
+// Big enough that a million timer lines cost a few hundred writes, small enough that a
+// person watching a pipe sees output in reasonable chunks.
+constexpr std::size_t kFlushThreshold = 64 * 1024;
+}  // namespace
+
+Tracer::Tracer(TraceFormat format, int fd)
+    : format_(format), fd_(fd), flush_each_(fd >= 0 && isatty(fd) == 1) {}
+
+Tracer::~Tracer() {
+  std::lock_guard lock(mutex_);
+  flush_locked();
+}
+
+void Tracer::set_clock(const Clock* clock, TimePoint start) {
+  std::lock_guard lock(mutex_);
+  clock_ = clock;
+  start_ = start;
+}
+
+void Tracer::set_position(std::uint64_t tick, Phase phase) {
+  tick_.store(tick, std::memory_order_relaxed);
+  phase_.store(phase, std::memory_order_relaxed);
+}
+
+void Tracer::set_observer(Observer observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = std::move(observer);
+  has_observer_.store(static_cast<bool>(observer_), std::memory_order_relaxed);
+}
+
+void Tracer::emit(EventKind kind, CallbackId id, std::string message, std::string content) {
+  events_.fetch_add(1, std::memory_order_relaxed);
+  if (format_ == TraceFormat::None && !has_observer_.load(std::memory_order_relaxed)) return;
+  TraceEvent event;
+  event.kind = kind;
+  event.id = id;
+  event.message = std::move(message);
+  event.content = std::move(content);
+  event.thread = thread_name();
+  event.tick = tick();
+  event.phase = phase();
+
+  std::lock_guard lock(mutex_);
+  // The time is read under the lock so that times never go backwards in the trace.
+  if (clock_ != nullptr) event.time = clock_->now() - start_;
+  if (observer_) observer_(event);
+  switch (format_) {
+    case TraceFormat::Text: render_text(event, buffer_); break;
+    case TraceFormat::Jsonl: render_jsonl(event, buffer_); break;
+    case TraceFormat::None: return;
+  }
+  if (fd_ >= 0 && (flush_each_ || buffer_.size() >= kFlushThreshold || event.thread != "main")) {
+    flush_locked();
+  }
+}
+
+void Tracer::flush() {
+  std::lock_guard lock(mutex_);
+  flush_locked();
+}
+
+void Tracer::flush_locked() {
+  if (fd_ < 0 || buffer_.empty()) return;
+  if (broken_.load(std::memory_order_relaxed)) {
+    buffer_.clear();
+    return;
+  }
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
+    ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // EPIPE (the reader went away) or any other write failure: stop writing for good.
+      broken_.store(true, std::memory_order_relaxed);
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  buffer_.clear();
+}
+
+std::string Tracer::captured() const {
+  std::lock_guard lock(mutex_);
+  return buffer_;
+}
+
+}  // namespace elt

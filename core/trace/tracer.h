@@ -1,0 +1,74 @@
+// The trace: where every thread reports what it does.
+//
+// Job: stamp each event with the thread's name, the clock's time and the loop's tick and
+// phase; render it in the chosen format; write it in one piece, so lines of different
+// threads never tear; and let observers (the stepper's `break line`) see each event.
+// Owns: the output buffer and the fd it writes to (it does not close the fd).
+// Thread-safety: emit() may be called from any thread; one mutex orders all events, which
+// is what makes "each thread's own sequence" well defined. set_position() is loop-thread
+// only (other threads read the position atomically).
+//
+// Output is buffered: events of the loop thread are flushed when the loop is about to
+// block (flush()), events of the other threads at once, and everything at once when the
+// output is a terminal. A closed reader (EPIPE: `| head -3`) turns the tracer off and
+// raises `broken()`; the run then stops quietly.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "trace/event.h"
+#include "trace/format.h"
+
+namespace elt {
+
+class Clock;
+
+class Tracer {
+ public:
+  // fd < 0: keep the text in memory only (tests, `check`); see captured().
+  Tracer(TraceFormat format, int fd);
+  ~Tracer();
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  void set_clock(const Clock* clock, TimePoint start);
+  void set_position(std::uint64_t tick, Phase phase);
+  std::uint64_t tick() const { return tick_.load(std::memory_order_relaxed); }
+  Phase phase() const { return phase_.load(std::memory_order_relaxed); }
+
+  void emit(EventKind kind, CallbackId id, std::string message, std::string content = {});
+  void flush();
+
+  // Called for every event, under the tracer's lock, in trace order; keep it short.
+  using Observer = std::function<void(const TraceEvent&)>;
+  void set_observer(Observer observer);
+
+  bool broken() const { return broken_.load(std::memory_order_relaxed); }
+  std::uint64_t event_count() const { return events_.load(std::memory_order_relaxed); }
+  // In-memory mode: everything rendered so far.
+  std::string captured() const;
+
+ private:
+  void flush_locked();
+
+  const TraceFormat format_;
+  const int fd_;
+  const bool flush_each_;  // the output is a terminal
+  const Clock* clock_ = nullptr;
+  TimePoint start_{};
+  std::atomic<std::uint64_t> tick_{0};
+  std::atomic<Phase> phase_{Phase::Script};
+  std::atomic<bool> broken_{false};
+  std::atomic<std::uint64_t> events_{0};
+  std::atomic<bool> has_observer_{false};
+
+  mutable std::mutex mutex_;  // guards buffer_, observer_ and the order of events
+  std::string buffer_;
+  Observer observer_;
+};
+
+}  // namespace elt
