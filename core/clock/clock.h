@@ -6,11 +6,21 @@
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
 #include "common/time.h"
 
 namespace elt {
 
 enum class ClockKind { Real, Virtual };
+
+// A thread the virtual clock schedules (see virtual_clock.h). The real clock ignores them.
+using Participant = std::size_t;
+inline constexpr Participant kNoParticipant = static_cast<Participant>(-1);
+using AlarmId = std::uint64_t;
 
 class Clock {
  public:
@@ -20,6 +30,26 @@ class Clock {
   // Blocks the calling thread until key.deadline. The key's id orders sleepers that are
   // due at the same moment.
   virtual void sleep_until(DeadlineKey key) = 0;
+
+  // Scheduling hooks. The runtime calls them at every point where a thread blocks, wakes
+  // another thread, or starts or finishes talking to a socket. They cost nothing with the
+  // real clock; the virtual clock uses them to run one thread at a time in a decided
+  // order and to know when every thread is idle (virtual_clock.h explains).
+  virtual Participant add_participant(std::string_view name) { (void)name; return kNoParticipant; }
+  virtual void bind(Participant self) { (void)self; }  // on the new thread, first thing
+  virtual void block() {}                              // before a blocking wait
+  virtual void resume() {}                             // after it returns
+  virtual void wake(Participant other) { (void)other; }  // before signalling `other`
+  virtual void will_join(Participant other) { (void)other; }  // before joining `other`
+  virtual void exit_participant() {}                   // last thing on a thread
+  virtual void io_begin(std::uint64_t key) { (void)key; }  // exchange `key` is on the wire
+  virtual void io_end(std::uint64_t key) { (void)key; }    // ... and has settled
+  // Virtual clock only: at key.deadline, run `fire` and make `target` runnable.
+  virtual AlarmId add_alarm(DeadlineKey key, Participant target, std::function<void()> fire) {
+    (void)key; (void)target; (void)fire;
+    return 0;
+  }
+  virtual void cancel_alarm(AlarmId id) { (void)id; }
 };
 
 // Real time: CLOCK_MONOTONIC (std::chrono::steady_clock on Linux).

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <charconv>
 #include <map>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -26,6 +28,7 @@ namespace elt {
 namespace {
 constexpr std::uint64_t kStopToken = 0;
 constexpr std::uint64_t kListenToken = 1;
+constexpr std::uint64_t kAlarmToken = 2;
 // A request larger than this is not one the delay service understands.
 constexpr std::size_t kMaxRequest = 16 * 1024;
 }  // namespace
@@ -46,6 +49,9 @@ struct DelayServer::Impl {
     std::string out;
     std::size_t sent = 0;
     bool responding = false;
+    // The request came from our own client (it names its callback id): under the virtual
+    // clock its socket traffic is accounted for, and its id orders equal deadlines.
+    std::uint64_t callback_id = 0;
   };
 
   Clock& clock;
@@ -53,7 +59,12 @@ struct DelayServer::Impl {
   int listen_fd = -1;
   int epoll_fd = -1;
   int stop_fd = -1;
-  std::uint64_t next_token = 2;
+  int alarm_fd = -1;
+  Participant participant = kNoParticipant;
+  std::mutex alarm_mutex;                 // guards due (filled by clock alarms)
+  std::vector<std::uint64_t> due;         // virtual clock: connections whose wait is over
+  std::uint64_t next_token = 3;
+  bool is_virtual() const { return clock.kind() == ClockKind::Virtual; }
   std::unordered_map<std::uint64_t, Conn> conns;
   std::multimap<TimePoint, std::pair<std::uint64_t, std::string>> scheduled;  // deadline -> (conn, response)
   std::thread thread;
@@ -68,6 +79,12 @@ struct DelayServer::Impl {
   }
 
   void on_request(std::uint64_t token, Conn& conn) {
+    constexpr std::string_view kIdHeader = "\r\nX-Eventloop-Id: ";
+    if (auto at = conn.in.find(kIdHeader); at != std::string::npos) {
+      std::from_chars(conn.in.data() + at + kIdHeader.size(), conn.in.data() + conn.in.size(), conn.callback_id);
+      // Parked: its next step waits for the clock, not for a socket.
+      if (conn.callback_id != 0) clock.io_end(conn.callback_id);
+    }
     auto line_end = conn.in.find("\r\n");
     std::string line = conn.in.substr(0, line_end);
     // "GET /delay/<ms>/url/<url> HTTP/1.1"
@@ -116,8 +133,35 @@ struct DelayServer::Impl {
   }
 
   void schedule(std::uint64_t token, std::string response, TimePoint when) {
-    conns[token].responding = true;
+    Conn& conn = conns[token];
+    conn.responding = true;
+    if (is_virtual()) {
+      conn.out = std::move(response);
+      clock.add_alarm(DeadlineKey{when, conn.callback_id}, participant, [this, token] {
+        std::lock_guard lock(alarm_mutex);
+        due.push_back(token);
+        std::uint64_t one = 1;
+        while (::write(alarm_fd, &one, sizeof one) < 0 && errno == EINTR) {
+        }
+      });
+      return;
+    }
     scheduled.emplace(when, std::make_pair(token, std::move(response)));
+  }
+
+  // The response's time has come: send it, unless the client has given up meanwhile.
+  void respond(std::uint64_t token) {
+    auto it = conns.find(token);
+    if (it == conns.end()) return;
+    Conn& conn = it->second;
+    char probe = 0;
+    bool gone = ::recv(conn.fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+    if (gone) {
+      close_conn(token);
+      return;
+    }
+    if (conn.callback_id != 0) clock.io_begin(conn.callback_id);  // bytes on their way to the client
+    write_out(token);
   }
 
   void write_out(std::uint64_t token) {
@@ -146,21 +190,43 @@ struct DelayServer::Impl {
   void run() {
     set_thread_name("delay-service");
     request_precise_timers();
+    clock.bind(participant);
     std::array<epoll_event, 64> events{};
     for (;;) {
       int timeout = -1;
-      if (!scheduled.empty()) {
+      if (!scheduled.empty() && !is_virtual()) {
         auto left = scheduled.begin()->first - clock.now();
         timeout = left <= Duration::zero() ? 0 : static_cast<int>(std::chrono::ceil<Millis>(left).count());
       }
-      int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
-      if (n < 0 && errno != EINTR) return;
+      int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 0);
+      if (n == 0) {  // look before blocking, as the epoll thread does
+        clock.block();
+        n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
+        clock.resume();
+      }
+      if (n < 0 && errno != EINTR) {
+        clock.exit_participant();
+        return;
+      }
       for (int i = 0; i < n; ++i) {
         std::uint64_t token = events[i].data.u64;
         if (token == kStopToken) {
           for (auto& [t, conn] : conns) ::close(conn.fd);
           conns.clear();
+          clock.exit_participant();
           return;
+        }
+        if (token == kAlarmToken) {
+          std::uint64_t count = 0;
+          while (::read(alarm_fd, &count, sizeof count) < 0 && errno == EINTR) {
+          }
+          std::vector<std::uint64_t> ready;
+          {
+            std::lock_guard lock(alarm_mutex);
+            ready.swap(due);
+          }
+          for (std::uint64_t t : ready) respond(t);
+          continue;
         }
         if (token == kListenToken) {
           for (;;) {
@@ -209,7 +275,7 @@ struct DelayServer::Impl {
         auto it = conns.find(token);
         if (it == conns.end()) continue;
         it->second.out = std::move(response);
-        write_out(token);
+        respond(token);
       }
     }
   }
@@ -235,28 +301,39 @@ DelayServer::DelayServer(Clock& clock, Duration latency) : impl_(std::make_uniqu
   if (s.epoll_fd < 0) throw_errno("epoll_create1");
   s.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (s.stop_fd < 0) throw_errno("eventfd");
+  s.alarm_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s.alarm_fd < 0) throw_errno("eventfd");
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kStopToken;
   epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.stop_fd, &ev);
   ev.data.u64 = kListenToken;
   epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.listen_fd, &ev);
+  ev.data.u64 = kAlarmToken;
+  epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.alarm_fd, &ev);
+  s.participant = clock.add_participant("delay-service");
   s.thread = std::thread([&s] { s.run(); });
 }
 
 DelayServer::~DelayServer() {
   stop();
   ::close(impl_->stop_fd);
+  ::close(impl_->alarm_fd);
   ::close(impl_->epoll_fd);
   ::close(impl_->listen_fd);
 }
 
 void DelayServer::stop() {
   if (!impl_->thread.joinable()) return;
+  Clock& clock = impl_->clock;
+  clock.wake(impl_->participant);
   std::uint64_t one = 1;
   while (::write(impl_->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
   }
+  clock.will_join(impl_->participant);
+  clock.block();
   impl_->thread.join();
+  clock.resume();
 }
 
 }  // namespace elt

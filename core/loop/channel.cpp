@@ -10,7 +10,7 @@
 
 namespace elt {
 
-CompletionChannel::CompletionChannel() {
+CompletionChannel::CompletionChannel(Clock& clock, Participant loop) : clock_(clock), loop_(loop) {
   event_fd_ = eventfd(0, EFD_CLOEXEC);
   if (event_fd_ < 0) throw_errno("eventfd");
 }
@@ -18,6 +18,7 @@ CompletionChannel::CompletionChannel() {
 CompletionChannel::~CompletionChannel() { ::close(event_fd_); }
 
 void CompletionChannel::post(Completion completion) {
+  clock_.wake(loop_);
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(completion));
@@ -37,12 +38,14 @@ void CompletionChannel::wait() {
     if (!queue_.empty()) return;
   }
   std::uint64_t count = 0;
+  clock_.block();
   for (;;) {
     ssize_t n = ::read(event_fd_, &count, sizeof count);
-    if (n == sizeof count) return;
+    if (n == sizeof count) break;
     if (n < 0 && errno == EINTR) continue;
     throw_errno("read(eventfd)");
   }
+  clock_.resume();
 }
 
 std::deque<Completion> CompletionChannel::take_all() {

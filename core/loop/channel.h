@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 
+#include "clock/clock.h"
 #include "common/time.h"
 #include "common/value.h"
 
@@ -31,7 +32,8 @@ struct Completion {
 
 class CompletionChannel {
  public:
-  CompletionChannel();
+  // `loop` is the loop thread as the clock knows it (kNoParticipant with the real clock).
+  CompletionChannel(Clock& clock, Participant loop);
   ~CompletionChannel();
   CompletionChannel(const CompletionChannel&) = delete;
   CompletionChannel& operator=(const CompletionChannel&) = delete;
@@ -45,6 +47,8 @@ class CompletionChannel {
   std::size_t size() const;
 
  private:
+  Clock& clock_;
+  Participant loop_;
   int event_fd_ = -1;
   mutable std::mutex mutex_;  // guards queue_; never held while a callback runs
   std::deque<Completion> queue_;

@@ -66,7 +66,11 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
-    : options_(std::move(options)), clock_(clock), tracer_(tracer) {
+    : options_(std::move(options)),
+      clock_(clock),
+      tracer_(tracer),
+      // The virtual clock knows the thread that created it as participant 0: the loop.
+      channel_(clock, clock.kind() == ClockKind::Virtual ? Participant{0} : kNoParticipant) {
   ensure(options_.threads >= 1, "the pool needs at least one thread");
   set_thread_name("main");
   start_ = clock_.now();
@@ -201,7 +205,7 @@ void Runtime::poll_io() {
     if (timer && (!simulated || *timer < *simulated)) {
       if (!armed_) {
         ++generation_;
-        poller_->arm_timeout(timer->deadline, generation_);
+        poller_->arm_timeout(*timer, generation_);
         armed_ = true;
       }
     } else if (armed_) {
@@ -329,11 +333,14 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   return id;
 }
 
-CallbackId Runtime::encrypt(std::int64_t n, Callback callback) {
+CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
   CallbackId id = add_callback(std::move(callback), "Encrypt");
   Task task;
   task.id = id;
   task.kind = TaskKind::Encrypt;
+  // A stated CPU cost is virtual time the work takes under the virtual clock. Under the
+  // real clock the real computation is the cost, so the statement is not needed.
+  if (clock_.kind() == ClockKind::Virtual) task.simulated_latency = cost;
   task.work = [n] {
     if (n < 0 || n > kMaxEncrypt) {
       return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));

@@ -66,7 +66,7 @@ class Runtime {
   void report_error(std::string_view message);
   CallbackId set_timeout(Duration delay, Callback callback);
   CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback);
-  CallbackId encrypt(std::int64_t n, Callback callback);
+  CallbackId encrypt(std::int64_t n, Duration cost, Callback callback);
   CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
   CallbackId http_get(std::string url, Callback callback);
 

@@ -77,6 +77,7 @@ struct Poller::Connection {
   std::size_t sent = 0;
   http::ResponseParser parser;
   TimePoint deadline{};
+  AlarmId timeout_alarm = 0;  // virtual clock only
   bool done = false;
 
   std::uint64_t token() const { return reinterpret_cast<std::uint64_t>(this); }
@@ -92,6 +93,7 @@ Poller::Poller(Clock& clock, Tracer& tracer, CompletionChannel& channel)
   if (timer_fd_ < 0) throw_errno("timerfd_create");
   add_fd(epoll_fd_, control_fd_, EPOLLIN, kControlToken);
   add_fd(epoll_fd_, timer_fd_, EPOLLIN, kTimerToken);
+  participant_ = clock_.add_participant("epoll");
   thread_ = std::thread([this] { run(); });
 }
 
@@ -102,10 +104,23 @@ Poller::~Poller() {
   ::close(epoll_fd_);
 }
 
-void Poller::arm_timeout(TimePoint deadline, std::uint64_t generation) {
+void Poller::wake_thread() {
+  std::uint64_t one = 1;
+  while (::write(control_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+}
+
+void Poller::arm_timeout(DeadlineKey key, std::uint64_t generation) {
   armed_generation_.store(generation, std::memory_order_release);
+  if (clock_.kind() == ClockKind::Virtual) {
+    timeout_alarm_ = clock_.add_alarm(key, participant_, [this, generation] {
+      virtual_timeout_.store(generation, std::memory_order_release);
+      wake_thread();
+    });
+    return;
+  }
   itimerspec spec{};
-  spec.it_value = to_timespec(deadline);
+  spec.it_value = to_timespec(key.deadline);
   if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;  // 0 disarms
   if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
     throw_errno("timerfd_settime");
@@ -113,6 +128,11 @@ void Poller::arm_timeout(TimePoint deadline, std::uint64_t generation) {
 }
 
 void Poller::disarm_timeout() {
+  if (clock_.kind() == ClockKind::Virtual) {
+    clock_.cancel_alarm(timeout_alarm_);
+    timeout_alarm_ = 0;
+    return;
+  }
   // Re-arming or disarming a timerfd clears expirations it has not yet reported, so a
   // deadline that passed while the loop was already awake is not reported late.
   itimerspec spec{};
@@ -126,9 +146,8 @@ void Poller::start_http(HttpRequestSpec spec) {
     inbox_.push_back(std::move(spec));
   }
   ++in_flight_;
-  std::uint64_t one = 1;
-  while (::write(control_fd_, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  clock_.wake(participant_);
+  wake_thread();
 }
 
 std::vector<CallbackId> Poller::registered() const {
@@ -142,19 +161,31 @@ void Poller::close() {
     if (closing_) return;
     closing_ = true;
   }
-  std::uint64_t one = 1;
-  while (::write(control_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  clock_.wake(participant_);
+  wake_thread();
+  if (thread_.joinable()) {
+    clock_.will_join(participant_);
+    clock_.block();
+    thread_.join();
+    clock_.resume();
   }
-  if (thread_.joinable()) thread_.join();
 }
 
 void Poller::run() {
   set_thread_name("epoll");
   request_precise_timers();
+  clock_.bind(participant_);
   std::array<epoll_event, kMaxEvents> events{};
   for (;;) {
-    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                       next_request_timeout_ms());
+    // Look before blocking: what is already ready is handled while we hold the baton, so
+    // the virtual clock never mistakes a thread with work for an idle one.
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 0);
+    if (n == 0) {
+      int timeout_ms = next_request_timeout_ms();
+      clock_.block();
+      n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+      clock_.resume();
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       invariant_failed(fmt::format("epoll_wait: {}", errno_text(errno)),
@@ -177,11 +208,16 @@ void Poller::run() {
           tracer_.emit(EventKind::CloseReceived, 0, "received event of type: Close");
           for (auto& conn : connections_) {
             if (conn->fd >= 0) ::close(conn->fd);
+            if (!conn->done) clock_.io_end(conn->spec.id);
+            clock_.cancel_alarm(conn->timeout_alarm);
           }
           connections_.clear();
+          clock_.exit_participant();
           return;
         }
+        if (auto generation = virtual_timeout_.exchange(0)) report_timeout(generation);
         for (auto& spec : inbox) {
+          clock_.io_begin(spec.id);
           auto conn = std::make_unique<Connection>();
           conn->spec = std::move(spec);
           start_connection(std::move(conn));
@@ -204,10 +240,14 @@ void Poller::handle_timer() {
   // EAGAIN: the loop disarmed the timer after it fired but before we read it; the loop
   // was woken by something else first and no longer waits for this timeout.
   if (got != sizeof expirations) return;
+  report_timeout(armed_generation_.load(std::memory_order_acquire));
+}
+
+void Poller::report_timeout(std::uint64_t generation) {
   tracer_.emit(EventKind::EpollTimeout, 0, "epoll event timeout is ready");
   Completion timeout;
   timeout.source = Completion::Source::Timeout;
-  timeout.generation = armed_generation_.load(std::memory_order_acquire);
+  timeout.generation = generation;
   channel_.post(std::move(timeout));
 }
 
@@ -215,6 +255,14 @@ void Poller::start_connection(std::unique_ptr<Connection> owned) {
   Connection& conn = *owned;
   connections_.push_back(std::move(owned));
   conn.deadline = clock_.now() + conn.spec.timeout;
+  if (clock_.kind() == ClockKind::Virtual) {
+    CallbackId id = conn.spec.id;
+    conn.timeout_alarm = clock_.add_alarm(DeadlineKey{conn.deadline, id}, participant_, [this, id] {
+      std::lock_guard lock(mutex_);
+      expired_ids_.push_back(id);
+      wake_thread();
+    });
+  }
   conn.request = fmt::format(
       "GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: eventloop-trace\r\nAccept: */*\r\n"
       "X-Eventloop-Id: {}\r\nConnection: close\r\n\r\n",
@@ -360,13 +408,23 @@ void Poller::finish(Connection& conn, bool ok, std::string error) {
     std::lock_guard lock(mutex_);
     std::erase(ids_, conn.spec.id);
   }
+  clock_.cancel_alarm(conn.timeout_alarm);
   channel_.post(std::move(done));
+  clock_.io_end(conn.spec.id);
 }
 
 void Poller::expire_requests() {
   TimePoint now = clock_.now();
+  std::vector<CallbackId> expired;
+  if (clock_.kind() == ClockKind::Virtual) {
+    std::lock_guard lock(mutex_);
+    expired.swap(expired_ids_);
+  }
   for (auto& conn : connections_) {
-    if (!conn->done && conn->deadline <= now) {
+    bool due = clock_.kind() == ClockKind::Virtual
+                   ? std::find(expired.begin(), expired.end(), conn->spec.id) != expired.end()
+                   : conn->deadline <= now;
+    if (!conn->done && due) {
       auto ms = std::chrono::duration_cast<Millis>(conn->spec.timeout).count();
       finish(*conn, false, fmt::format("no complete response from {} within {} ms", conn->spec.url, ms));
     }
@@ -374,7 +432,8 @@ void Poller::expire_requests() {
 }
 
 int Poller::next_request_timeout_ms() const {
-  if (connections_.empty()) return -1;
+  // Virtual clock: request timeouts are alarms, never real waits.
+  if (connections_.empty() || clock_.kind() == ClockKind::Virtual) return -1;
   TimePoint earliest = TimePoint::max();
   for (const auto& conn : connections_) {
     if (!conn->done) earliest = std::min(earliest, conn->deadline);

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "clock/clock.h"
 #include "common/time.h"
 
 namespace elt {
@@ -63,7 +64,7 @@ class Poller {
 
   // Arms the timerfd for this poll phase. A timeout that fires posts a Timeout completion
   // carrying `generation`, so the loop can tell a current timeout from a late one.
-  void arm_timeout(TimePoint deadline, std::uint64_t generation);
+  void arm_timeout(DeadlineKey key, std::uint64_t generation);
   void disarm_timeout();
   // Hands a request to the epoll thread. Its Completion (source Epoll, id spec.id) carries
   // the response, or an error (refused, unknown host, timed out, not HTTP...).
@@ -82,10 +83,12 @@ class Poller {
   void run();
   void handle_control();
   void handle_timer();
+  void report_timeout(std::uint64_t generation);
   void start_connection(std::unique_ptr<Connection> conn);
   void advance(Connection& conn, std::uint32_t events);
   void finish(Connection& conn, bool ok, std::string error);
   void expire_requests();
+  void wake_thread();
   int next_request_timeout_ms() const;
 
   Clock& clock_;
@@ -95,6 +98,12 @@ class Poller {
   int control_fd_ = -1;
   int timer_fd_ = -1;
   std::atomic<std::uint64_t> armed_generation_{0};
+  Participant participant_ = kNoParticipant;
+  // Virtual clock: the poll timeout and request timeouts are alarms on the clock instead
+  // of the timerfd and epoll_wait's timeout; an alarm leaves its news here.
+  AlarmId timeout_alarm_ = 0;
+  std::atomic<std::uint64_t> virtual_timeout_{0};  // generation of a fired poll timeout
+  std::vector<CallbackId> expired_ids_;           // guarded by mutex_
   std::size_t in_flight_ = 0;
 
   mutable std::mutex mutex_;  // guards inbox_, closing_ and ids_ (the loop's hand-over)

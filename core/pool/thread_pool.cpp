@@ -27,6 +27,7 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
   for (std::size_t i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Worker>();
     worker->name = fmt::format("pool{}", i);
+    worker->participant = clock_.add_participant(worker->name);
     workers_.push_back(std::move(worker));
     free_.push_back(i);  // [0, 1, ..., N-1]: the first task goes to pool N-1, as in the book
   }
@@ -60,6 +61,7 @@ void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
     mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
     simulated_.insert(*mail.simulated_until);
   }
+  clock_.wake(w.participant);
   {
     std::lock_guard lock(w.mutex);
     w.mailbox.push_back(std::move(mail));
@@ -90,12 +92,18 @@ void ThreadPool::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   for (auto& worker : workers_) {
+    clock_.wake(worker->participant);
     {
       std::lock_guard lock(worker->mutex);
       worker->mailbox.push_back(Mail{Task{}, std::nullopt});  // a default Task is Close
     }
     worker->wakeup.notify_one();
-    if (worker->thread.joinable()) worker->thread.join();
+    if (worker->thread.joinable()) {
+      clock_.will_join(worker->participant);
+      clock_.block();
+      worker->thread.join();
+      clock_.resume();
+    }
   }
 }
 
@@ -103,18 +111,28 @@ void ThreadPool::run_worker(std::size_t index) {
   Worker& w = *workers_[index];
   set_thread_name(w.name);
   request_precise_timers();
+  clock_.bind(w.participant);
   for (;;) {
     Mail mail;
     {
       std::unique_lock lock(w.mutex);
-      w.wakeup.wait(lock, [&] { return !w.mailbox.empty(); });
+      if (w.mailbox.empty()) {
+        clock_.block();
+        w.wakeup.wait(lock, [&] { return !w.mailbox.empty(); });
+        lock.unlock();
+        clock_.resume();
+        lock.lock();
+      }
       mail = std::move(w.mailbox.front());
       w.mailbox.pop_front();
     }
     const Task& task = mail.task;
     tracer_.emit(EventKind::TaskReceived, task.id,
                  fmt::format("received a task of type: {}", to_string(task.kind)));
-    if (task.kind == TaskKind::Close) return;
+    if (task.kind == TaskKind::Close) {
+      clock_.exit_participant();
+      return;
+    }
 
     if (mail.simulated_until) clock_.sleep_until(*mail.simulated_until);
     Outcome outcome = task.work ? task.work() : Outcome::ok(Value{});

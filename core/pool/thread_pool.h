@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "clock/clock.h"
 #include "common/time.h"
 #include "common/value.h"
 
@@ -90,6 +91,7 @@ class ThreadPool {
     std::mutex mutex;                // guards mailbox
     std::condition_variable wakeup;  // signalled when mail arrives
     std::deque<Mail> mailbox;
+    Participant participant = kNoParticipant;
     // Loop-thread view of what the worker is doing.
     bool busy = false;
     CallbackId task_id = 0;

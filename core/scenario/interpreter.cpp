@@ -119,7 +119,7 @@ class Interpreter {
       }
       case ActionKind::Encrypt: {
         auto n = number(a, a.number, scope, 0, 50, "n");
-        rt.encrypt(n, make_callback(a, scope));
+        rt.encrypt(n, Millis(a.cost_ms.value_or(0)), make_callback(a, scope));
         break;
       }
       case ActionKind::HttpGetSlow: {
