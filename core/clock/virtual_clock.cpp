@@ -51,6 +51,7 @@ void VirtualClock::wait_for_baton_locked(std::unique_lock<std::mutex>& lock, Par
   Thread& t = *threads_[self];
   t.granted.wait(lock, [&] { return holder_ == self; });
   t.state = State::Running;
+  t.woken = false;
 }
 
 void VirtualClock::block() {
@@ -68,6 +69,7 @@ void VirtualClock::resume() {
   Participant self = self_locked();
   if (holder_ == self) {
     threads_[self]->state = State::Running;
+    threads_[self]->woken = false;
     return;
   }
   // Woken by the kernel (a socket), not by a participant: ask for the baton now.
@@ -78,8 +80,14 @@ void VirtualClock::resume() {
 
 void VirtualClock::make_runnable_locked(Participant p) {
   Thread& t = *threads_[p];
-  if (t.state != State::Blocked) return;  // already runnable or running
+  if (t.state == State::Runnable && !t.woken) {
+    // Created but not yet run: its first wake decides its place, like any other wake.
+    std::erase(runnable_, p);
+  } else if (t.state != State::Blocked) {
+    return;  // already woken, or running
+  }
   t.state = State::Runnable;
+  t.woken = true;
   runnable_.push_back(p);
 }
 

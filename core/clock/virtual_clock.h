@@ -9,7 +9,8 @@
 // runs only while it holds the baton. It gives the baton up when it blocks (block()),
 // and the scheduler hands it to the next thread in a decided order:
 //   1. threads made runnable by another thread's wake(), in the order of those calls
-//      (they are made by the baton holder, so the order is itself decided);
+//      (they are made by the baton holder, so the order is itself decided); a new thread
+//      is queued when it is created, and moves to the back when it is first woken;
 //   2. otherwise, while socket work is under way (io_begin/io_end), wait for it: a thread
 //      woken by the kernel asks for the baton in resume(). An HTTP exchange with the
 //      delay service is "under way" from the request's start until the service has read
@@ -63,6 +64,7 @@ class VirtualClock final : public Clock {
     std::string name;
     State state = State::Runnable;
     Participant joiner = kNoParticipant;
+    bool woken = false;  // queued because of a wake(), not just because it was created
     std::condition_variable granted;  // signalled when this thread gets the baton
   };
   struct Wakeup {

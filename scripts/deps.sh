@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what eventloop-trace needs on Debian 12 (run as root). Idempotent: skips apt
+# when every package is already there.
+set -euo pipefail
+packages=(build-essential cmake ninja-build pkg-config
+          libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libedit-dev
+          libuv1-dev nodejs clang libclang-rt-14-dev tmux valgrind hyperfine)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
