@@ -61,14 +61,8 @@ struct RunOptions {
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd) {
   elt::scenario::Scenario scenario = elt::scenario::load_scenario(opts.scenario);
 
-  elt::RuntimeOptions options;
-  if (opts.threads > 0) {
-    options.threads = static_cast<std::size_t>(opts.threads);
-  } else if (scenario.settings.threads) {
-    options.threads = static_cast<std::size_t>(*scenario.settings.threads);
-  }
-  if (scenario.settings.http_latency_ms) options.http_latency = elt::Millis(*scenario.settings.http_latency_ms);
-  if (scenario.settings.http_timeout_ms) options.http_timeout = elt::Millis(*scenario.settings.http_timeout_ms);
+  elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
+  if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);
 
   elt::TraceFormat format = opts.format == "jsonl" ? elt::TraceFormat::Jsonl
                             : opts.format == "none" ? elt::TraceFormat::None

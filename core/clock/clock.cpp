@@ -3,7 +3,6 @@
 #include <sys/prctl.h>
 #include <time.h>
 
-#include <cerrno>
 
 namespace elt {
 
@@ -17,11 +16,20 @@ struct timespec to_timespec(TimePoint t) {
   return ts;
 }
 
-void RealClock::sleep_until(DeadlineKey key) {
-  // An absolute deadline, so that a wake-up by a signal does not stretch the sleep.
-  struct timespec ts = to_timespec(key.deadline);
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+bool RealClock::sleep_until(DeadlineKey key) {
+  // An absolute deadline on the steady clock (CLOCK_MONOTONIC), so that spurious wake-ups
+  // do not stretch the sleep; a condition variable, so that shutdown can cut it short.
+  std::unique_lock lock(mutex_);
+  wakeup_.wait_until(lock, key.deadline, [&] { return interrupted_; });
+  return !interrupted_;
+}
+
+void RealClock::interrupt_sleeps() {
+  {
+    std::lock_guard lock(mutex_);
+    interrupted_ = true;
   }
+  wakeup_.notify_all();
 }
 
 void request_precise_timers() { prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }

@@ -6,7 +6,9 @@
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
+#include <mutex>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -29,7 +31,10 @@ class Clock {
   virtual TimePoint now() const = 0;
   // Blocks the calling thread until key.deadline. The key's id orders sleepers that are
   // due at the same moment.
-  virtual void sleep_until(DeadlineKey key) = 0;
+  // Returns false when interrupt_sleeps() cut the sleep short.
+  virtual bool sleep_until(DeadlineKey key) = 0;
+  // Ends every sleep now and makes later ones return at once (shutdown).
+  virtual void interrupt_sleeps() {}
 
   // Scheduling hooks. The runtime calls them at every point where a thread blocks, wakes
   // another thread, or starts or finishes talking to a socket. They cost nothing with the
@@ -57,7 +62,13 @@ class RealClock final : public Clock {
  public:
   ClockKind kind() const override { return ClockKind::Real; }
   TimePoint now() const override;
-  void sleep_until(DeadlineKey key) override;
+  bool sleep_until(DeadlineKey key) override;
+  void interrupt_sleeps() override;
+
+ private:
+  std::mutex mutex_;  // guards interrupted_; the condition variable's lock
+  std::condition_variable wakeup_;
+  bool interrupted_ = false;
 };
 
 // Asks the kernel for exact sleeps on the calling thread. Linux lets a sleeping thread

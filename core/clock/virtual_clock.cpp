@@ -123,7 +123,7 @@ void VirtualClock::io_end(std::uint64_t key) {
   schedule_locked();
 }
 
-void VirtualClock::sleep_until(DeadlineKey key) {
+bool VirtualClock::sleep_until(DeadlineKey key) {
   std::unique_lock lock(mutex_);
   Participant self = self_locked();
   ensure(holder_ == self, "virtual clock: sleep without the baton");
@@ -133,6 +133,7 @@ void VirtualClock::sleep_until(DeadlineKey key) {
   holder_ = kNoParticipant;
   schedule_locked();
   wait_for_baton_locked(lock, self);
+  return true;
 }
 
 AlarmId VirtualClock::add_alarm(DeadlineKey key, Participant target, std::function<void()> fire) {

@@ -44,7 +44,7 @@ class VirtualClock final : public Clock {
 
   ClockKind kind() const override { return ClockKind::Virtual; }
   TimePoint now() const override;
-  void sleep_until(DeadlineKey key) override;
+  bool sleep_until(DeadlineKey key) override;
 
   Participant add_participant(std::string_view name) override;
   void bind(Participant self) override;

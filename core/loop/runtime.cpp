@@ -23,9 +23,11 @@ namespace elt {
 
 namespace {
 
+constexpr std::string_view kDelayServiceHost = "delay-service";
+
 // A file read refuses files larger than this: /dev/zero would otherwise never end.
 constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
-// fib(n) by naive recursion doubles in cost with every n; fib(45) takes seconds already.
+// fib(n) by naive recursion costs about 1.6 times more with every n; fib(50) takes seconds.
 constexpr std::int64_t kMaxEncrypt = 50;
 
 Outcome read_file(const std::filesystem::path& path) {
@@ -55,7 +57,12 @@ Outcome read_file(const std::filesystem::path& path) {
 
 // The book's "encryption": naive recursive Fibonacci, a stand-in for CPU-bound work.
 // Unsigned arithmetic: fib(93) overflows 64 bits, and we cap n well below that.
-std::uint64_t fib(std::uint64_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+// `stop` is checked only high in the recursion, where each check guards millions of calls.
+std::uint64_t fib(std::uint64_t n, const std::atomic<bool>& stop) {
+  if (n < 2) return n;
+  if (n >= 30 && stop.load(std::memory_order_relaxed)) return 0;
+  return fib(n - 1, stop) + fib(n - 2, stop);
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -186,13 +193,15 @@ void Runtime::poll_io() {
   std::size_t delivered = 0;
   for (;;) {
     absorb(channel_.take_all());
+    // A task handed out now (a queued one taking a freed thread) starts its simulated
+    // latency now, not at the start of the tick.
+    update_time();
     for (;;) {
       if (options_.model.poll == PollPolicy::OneEvent && delivered > 0) break;
       auto next = take_deliverable();
       if (!next) break;
-      // Discard a timeout that raced with this event: the timer phase will see it due.
       if (next->source == Completion::Source::Timeout) {
-        timed_out = true;
+        if (next->generation == generation_) timed_out = true;
         continue;
       }
       deliver(std::move(*next));
@@ -219,6 +228,9 @@ void Runtime::poll_io() {
     poller_->disarm_timeout();
     armed_ = false;
   }
+  // The poll phase is over: a timeout that came with the delivered event has done its
+  // job (the timers phase checks deadlines itself) and must not end the next poll early.
+  std::erase_if(arrived_, [](const Completion& c) { return c.source == Completion::Source::Timeout; });
   update_time();
 }
 
@@ -264,6 +276,12 @@ void Runtime::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   enter(Phase::Shutdown);
+  // Stopped early (a signal, quit, a closed output): cut simulated latencies short so
+  // that Close reaches every pool thread at once.
+  if (stop_requested() || tracer_.broken()) {
+    stop_.store(true, std::memory_order_relaxed);
+    clock_.interrupt_sleeps();
+  }
   pool_->shutdown();
   poller_->close();
   if (delay_server_) delay_server_->stop();
@@ -341,11 +359,13 @@ CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
   // A stated CPU cost is virtual time the work takes under the virtual clock. Under the
   // real clock the real computation is the cost, so the statement is not needed.
   if (clock_.kind() == ClockKind::Virtual) task.simulated_latency = cost;
-  task.work = [n] {
+  task.work = [n, this] {
     if (n < 0 || n > kMaxEncrypt) {
       return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));
     }
-    return Outcome::ok(Value::integer(static_cast<std::int64_t>(fib(static_cast<std::uint64_t>(n)))));
+    auto value = fib(static_cast<std::uint64_t>(n), stop_);
+    if (stop_requested()) return Outcome::fail("encrypt: interrupted by shutdown");
+    return Outcome::ok(Value::integer(static_cast<std::int64_t>(value)));
   };
   if (!pool_->submit(std::move(task), loop_now_)) {
     tracer_.emit(EventKind::TaskQueued, id,
@@ -381,6 +401,11 @@ CallbackId Runtime::http_get(std::string url, Callback callback) {
     spec.host = parsed->host;
     spec.port = parsed->port;
     spec.target = parsed->target;
+    if (parsed->host == kDelayServiceHost) {
+      // http://delay-service/... names the built-in stand-in, wherever it listens.
+      spec.host = "127.0.0.1";
+      spec.port = delay_server().port();
+    }
   } else {
     // An unusable URL still goes through the epoll thread, which reports the error as the
     // request's completion: the callback gets it like any other failure.

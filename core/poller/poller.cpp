@@ -236,11 +236,21 @@ void Poller::run() {
 
 void Poller::handle_timer() {
   std::uint64_t expirations = 0;
+  std::uint64_t before = armed_generation_.load(std::memory_order_acquire);
   ssize_t got = ::read(timer_fd_, &expirations, sizeof expirations);
   // EAGAIN: the loop disarmed the timer after it fired but before we read it; the loop
   // was woken by something else first and no longer waits for this timeout.
   if (got != sizeof expirations) return;
-  report_timeout(armed_generation_.load(std::memory_order_acquire));
+  std::uint64_t after = armed_generation_.load(std::memory_order_acquire);
+  if (before != after) {
+    // The loop re-armed while we read: the expiry we read belongs to the new arming only
+    // if that one has already fired (a one-shot timerfd that fired reads back as zero).
+    itimerspec current{};
+    timerfd_gettime(timer_fd_, &current);
+    bool fired = current.it_value.tv_sec == 0 && current.it_value.tv_nsec == 0;
+    if (!fired) return;
+  }
+  report_timeout(after);
 }
 
 void Poller::report_timeout(std::uint64_t generation) {

@@ -134,8 +134,10 @@ void ThreadPool::run_worker(std::size_t index) {
       return;
     }
 
-    if (mail.simulated_until) clock_.sleep_until(*mail.simulated_until);
-    Outcome outcome = task.work ? task.work() : Outcome::ok(Value{});
+    bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
+    Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
+                      : task.work ? task.work()
+                                  : Outcome::ok(Value{});
     tracer_.emit(EventKind::TaskFinished, task.id,
                  fmt::format("finished running a task of type: {}.", to_string(task.kind)));
 

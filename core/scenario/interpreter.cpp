@@ -144,6 +144,15 @@ class Interpreter {
 
 }  // namespace
 
+RuntimeOptions runtime_options(const Scenario& scenario) {
+  RuntimeOptions options;
+  const Settings& s = scenario.settings;
+  if (s.threads) options.threads = static_cast<std::size_t>(*s.threads);
+  if (s.http_latency_ms) options.http_latency = Millis(*s.http_latency_ms);
+  if (s.http_timeout_ms) options.http_timeout = Millis(*s.http_timeout_ms);
+  return options;
+}
+
 void run_scenario(Runtime& runtime, const Scenario& scenario) {
   Interpreter interpreter(scenario);
   runtime.run([&](Runtime& rt) { interpreter.run_list(rt, scenario.program, nullptr); });

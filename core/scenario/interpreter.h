@@ -13,6 +13,9 @@
 
 namespace elt::scenario {
 
+// The runtime options a scenario's settings ask for (the command line may override them).
+RuntimeOptions runtime_options(const Scenario& scenario);
+
 // Runs the scenario's program and then the loop, to the end (Runtime::run).
 void run_scenario(Runtime& runtime, const Scenario& scenario);
 

@@ -143,6 +143,46 @@ class Locator {
   std::size_t pos_ = 0;
 };
 
+// Where a key first repeats inside one object. Runs only on text nlohmann has already
+// parsed up to the duplicate, so it can assume well-formed tokens; iterative, so deep
+// nesting cannot overflow the stack.
+std::size_t find_duplicate_key(std::string_view text, const std::string& key) {
+  std::vector<std::set<std::string>> objects;
+  std::vector<bool> in_object;  // per open container: object (keys expected) or array
+  bool expect_key = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{') {
+      objects.emplace_back();
+      in_object.push_back(true);
+      expect_key = true;
+    } else if (c == '[') {
+      in_object.push_back(false);
+      expect_key = false;
+    } else if (c == '}' || c == ']') {
+      if (!in_object.empty()) {
+        if (in_object.back()) objects.pop_back();
+        in_object.pop_back();
+      }
+      expect_key = false;
+    } else if (c == ',') {
+      expect_key = !in_object.empty() && in_object.back();
+    } else if (c == '"') {
+      std::size_t start = i;
+      std::string s;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        s += text[i];
+      }
+      if (expect_key && !objects.empty()) {
+        if (!objects.back().insert(s).second && s == key) return start;
+        expect_key = false;
+      }
+    }
+  }
+  return 0;
+}
+
 std::vector<std::string> split_pointer(const std::string& pointer) {
   std::vector<std::string> tokens;
   std::size_t start = 1;
@@ -203,8 +243,8 @@ class Parser {
     }
     for (const auto& [key, value] : root.items()) {
       if (key != "description" && key != "settings" && key != "program" && key != "$schema") {
-        fail("/" + key, fmt::format("unknown top-level key \"{}\"; expected \"description\", \"settings\" "
-                                    "or \"program\"", key));
+        fail("/" + key, fmt::format("unknown top-level key \"{}\"; expected \"description\", \"settings\", "
+                                    "\"program\" or \"$schema\"", key));
       }
     }
     if (root.contains("description")) {
@@ -502,12 +542,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   } catch (const std::runtime_error&) {
     if (too_deep) throw ScenarioError(file, "", fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
     if (!duplicate.empty()) {
-      // Find the second occurrence for the position: good enough for a message.
-      std::string needle = json(duplicate).dump();
-      auto first = text.find(needle);
-      auto second = first == std::string_view::npos ? first : text.find(needle, first + 1);
-      std::size_t offset = second == std::string_view::npos ? 0 : second;
-      throw error_at(offset, fmt::format("the key {} appears twice in the same object", needle));
+      throw error_at(find_duplicate_key(text, duplicate),
+                     fmt::format("the key {} appears twice in the same object", json(duplicate).dump()));
     }
     throw;
   }

@@ -16,8 +16,8 @@ std::string run(const std::string& json, std::size_t threads = 4) {
   auto scenario = scenario::parse_scenario(json, "test.json", ELT_SOURCE_DIR "/scenarios");
   Tracer tracer(TraceFormat::Text, -1);
   RealClock clock;
-  RuntimeOptions options;
-  options.threads = threads;
+  RuntimeOptions options = scenario::runtime_options(scenario);
+  if (threads != 4) options.threads = threads;
   Runtime runtime(options, clock, tracer);
   scenario::run_scenario(runtime, scenario);
   return tracer.captured();
@@ -106,6 +106,20 @@ TEST_CASE("encrypt computes Fibonacci on the pool", "[loop]") {
   CHECK(count(trace, "fib: 6765") == 1);
   CHECK(count(trace, "received a task of type: Encrypt") == 1);
   CHECK(count(trace, "error at /program/1/do/0: 6${k} gave 60; expected n from 0 to 50") == 1);
+}
+
+TEST_CASE("http://delay-service/ reaches the stand-in and its fault paths", "[loop][http][errors]") {
+  std::string trace = run(R"({"settings": {"http_timeout_ms": 200}, "program": [
+    {"http_get": "http://delay-service/delay/5/url/x", "as": "r", "then": [{"print": "ok ${r.status} ${r.headers.location}"}]},
+    {"http_get": "http://delay-service/garbage", "catch": [{"print": "garbage: ${error}"}]},
+    {"http_get": "http://delay-service/truncate", "catch": [{"print": "truncate: ${error}"}]},
+    {"http_get": "http://delay-service/hang", "catch": [{"print": "hang: ${error}"}]}
+  ]})");
+  CHECK(count(trace, "ok 302 http://x") == 1);
+  CHECK(count(trace, "garbage: response from http://delay-service/garbage is not valid HTTP") == 1);
+  CHECK(count(trace, "truncate: response from http://delay-service/truncate:") == 1);
+  CHECK(count(trace, "hang: no complete response from http://delay-service/hang within 200 ms") == 1);
+  CHECK(trace.ends_with("FINISHED\n"));
 }
 
 TEST_CASE("an HTTP request to the delay service gets the book's answer", "[loop][http]") {

@@ -89,6 +89,9 @@ TEST_CASE("references must name something in scope", "[scenario][errors]") {
 
 TEST_CASE("JSON that a scenario must not contain", "[scenario][errors]") {
   CHECK_THAT(error_of(R"({"program": [], "program": []})"), Catch::Contains("appears twice"));
+  // The position is the repeat inside its own object, not another use of the same word.
+  CHECK_THAT(error_of("{\"program\": [\n  {\"print\": \"print\"},\n  {\"print\": \"a\",\n   \"print\": \"b\"}]}"),
+             Catch::StartsWith("s.json:4:4:") && Catch::Contains("\"print\" appears twice"));
   std::string deep(100000, '[');
   CHECK_THAT(error_of("{\"program\": " + deep), Catch::Contains("nested deeper"));
   std::string big_string = "{\"program\": [{\"print\": \"" + std::string(10 * 1024 * 1024, 'x') + "\"}]}";
