@@ -45,6 +45,7 @@ class Clock {
   virtual void block() {}                              // before a blocking wait
   virtual void resume() {}                             // after it returns
   virtual void wake(Participant other) { (void)other; }  // before signalling `other`
+  virtual void yield_to(Participant other) { (void)other; }  // after waking it: let it run first
   virtual void will_join(Participant other) { (void)other; }  // before joining `other`
   virtual void exit_participant() {}                   // last thing on a thread
   virtual void io_begin(std::uint64_t key) { (void)key; }  // exchange `key` is on the wire

@@ -97,6 +97,19 @@ void VirtualClock::wake(Participant other) {
   make_runnable_locked(other);
 }
 
+void VirtualClock::yield_to(Participant other) {
+  std::unique_lock lock(mutex_);
+  Participant self = self_locked();
+  if (holder_ != self || threads_[other]->state != State::Runnable) return;
+  std::erase(runnable_, other);
+  threads_[self]->state = State::Runnable;
+  threads_[self]->woken = true;
+  runnable_.push_front(self);
+  holder_ = other;
+  threads_[other]->granted.notify_one();
+  wait_for_baton_locked(lock, self);
+}
+
 void VirtualClock::will_join(Participant other) {
   std::lock_guard lock(mutex_);
   threads_[other]->joiner = self_locked();

@@ -51,6 +51,9 @@ class VirtualClock final : public Clock {
   void block() override;
   void resume() override;
   void wake(Participant other) override;
+  // The holder steps aside for `other` (which must have been woken) and runs again as soon
+  // as `other` blocks: a pool thread prints "received" where the task was handed out.
+  void yield_to(Participant other) override;
   void will_join(Participant other) override;
   void exit_participant() override;
   void io_begin(std::uint64_t key) override;

@@ -55,6 +55,11 @@ std::deque<Completion> CompletionChannel::take_all() {
   return out;
 }
 
+std::vector<Completion> CompletionChannel::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return {queue_.begin(), queue_.end()};
+}
+
 std::size_t CompletionChannel::size() const {
   std::lock_guard lock(mutex_);
   return queue_.size();

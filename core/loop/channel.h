@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "clock/clock.h"
 #include "common/time.h"
@@ -45,6 +46,8 @@ class CompletionChannel {
   void wait();
   std::deque<Completion> take_all();
   std::size_t size() const;
+  // What is waiting, oldest first (for the stepper's state view).
+  std::vector<Completion> snapshot() const;
 
  private:
   Clock& clock_;

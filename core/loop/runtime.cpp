@@ -30,9 +30,11 @@ constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
 // fib(n) by naive recursion costs about 1.6 times more with every n; fib(50) takes seconds.
 constexpr std::int64_t kMaxEncrypt = 50;
 
-Outcome read_file(const std::filesystem::path& path) {
+// `shown` is the path as the scenario wrote it: messages must not depend on the folder
+// the tool was started from.
+Outcome read_file(const std::filesystem::path& path, const std::string& shown) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", path.string(), std::strerror(errno)));
+  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", shown, std::strerror(errno)));
   std::string text;
   char buf[16 * 1024];
   for (;;) {
@@ -41,13 +43,13 @@ Outcome read_file(const std::filesystem::path& path) {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": {}", path.string(), std::strerror(err)));
+      return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(err)));
     }
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
     if (text.size() > kMaxFileBytes) {
       ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", path.string(),
+      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown,
                                        kMaxFileBytes / (1024 * 1024)));
     }
   }
@@ -119,6 +121,8 @@ void Runtime::run(const std::function<void(Runtime&)>& script) {
   script(*this);
 
   while (alive() && !stop_requested() && !tracer_.broken()) {
+    pause(tick_ + 1, options_.model.phases.front(), true);
+    if (stop_requested()) break;
     if (!run_tick()) break;
   }
   shutdown();
@@ -130,7 +134,10 @@ bool Runtime::run_tick() {
   enter(Phase::Timers);
   tracer_.emit(EventKind::Tick, 0, fmt::format("===== TICK {} =====", tick_));
   update_time();
+  bool first = true;
   for (Phase phase : options_.model.phases) {
+    if (!first) pause(tick_, phase, false);
+    first = false;
     if (stop_requested() || tracer_.broken()) return false;
     enter(phase);
     switch (phase) {
@@ -150,6 +157,41 @@ bool Runtime::run_tick() {
     }
   }
   return true;
+}
+
+void Runtime::pause(std::uint64_t tick, Phase phase, bool tick_start) {
+  if (!pause_hook_) return;
+  tracer_.flush();
+  pause_hook_(*this, PausePoint{tick, phase, tick_start});
+}
+
+RuntimeState Runtime::state() const {
+  RuntimeState s;
+  s.tick = tick_;
+  s.phase = tracer_.phase();
+  TimePoint now = clock_.now();
+  s.now = now - start_;
+  for (const auto& key : timers_.sorted()) s.timers.push_back({key.id, key.deadline - now});
+  for (const auto& w : pool_->workers()) {
+    s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - start_});
+  }
+  for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
+  s.sockets = poller_->registered();
+  auto describe = [&](const Completion& c) {
+    switch (c.source) {
+      case Completion::Source::Pool:
+        return fmt::format("pool{} finished task {}{}", c.thread, c.id, c.outcome.failed() ? " (failed)" : "");
+      case Completion::Source::Epoll:
+        return fmt::format("epoll: request {} complete{}", c.id, c.outcome.failed() ? " (failed)" : "");
+      case Completion::Source::Timeout: return std::string("epoll: timeout");
+    }
+    return std::string();
+  };
+  for (const auto& c : arrived_) s.completed.push_back(describe(c));
+  for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
+  for (const auto& [id, outcome] : callbacks_to_run_) s.callbacks_to_run.push_back(id);
+  s.pending = callbacks_.size();
+  return s;
 }
 
 void Runtime::run_timers() {
@@ -342,7 +384,9 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   task.id = id;
   task.kind = TaskKind::FileRead;
   task.simulated_latency = latency;
-  task.work = [path = std::move(path)] { return read_file(path); };
+  std::string shown = path.string();
+  if (path.is_relative()) path = options_.base_dir / path;
+  task.work = [path = std::move(path), shown = std::move(shown)] { return read_file(path, shown); };
   if (!pool_->submit(std::move(task), loop_now_)) {
     tracer_.emit(EventKind::TaskQueued, id,
                  fmt::format("No free pool thread: task {} (File read) waits in the queue ({} waiting)",
@@ -383,7 +427,8 @@ CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback call
   spec.port = delay_server().port();
   spec.target = fmt::format("/delay/{}/url/{}", std::chrono::duration_cast<Millis>(delay).count(),
                             percent_encode_path(url));
-  spec.url = std::move(url);
+  // Messages name what was really contacted: the stand-in on loopback, not the internet.
+  spec.url = fmt::format("http://delay-service{}", spec.target);
   spec.timeout = options_.http_timeout + delay;
   poller_->start_http(std::move(spec));
   tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));

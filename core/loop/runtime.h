@@ -40,11 +40,44 @@ class Poller;
 class ThreadPool;
 class Tracer;
 
+// Where the loop can stop for the stepper: before a tick, or before one of its phases.
+struct PausePoint {
+  std::uint64_t tick = 0;  // the tick about to run (or running)
+  Phase phase = Phase::Timers;
+  bool tick_start = false;  // before the tick's banner
+};
+
+// What a learner sees with `state`: the loop's inside, between two steps.
+struct RuntimeState {
+  std::uint64_t tick = 0;
+  Phase phase = Phase::Script;
+  Duration now{};  // since the start of the run
+  struct Timer {
+    CallbackId id = 0;
+    Duration due_in{};  // relative to now; negative when already due
+  };
+  std::vector<Timer> timers;
+  struct Worker {
+    std::string name;
+    bool busy = false;
+    CallbackId task = 0;
+    std::string kind;
+    Duration since{};  // since the start of the run
+  };
+  std::vector<Worker> workers;
+  std::vector<std::pair<CallbackId, std::string>> queued_tasks;  // waiting for a thread
+  std::vector<CallbackId> sockets;                               // registered with epoll
+  std::vector<std::string> completed;  // waiting for the loop: in the channel, or taken and held
+  std::vector<CallbackId> callbacks_to_run;
+  std::size_t pending = 0;  // registrations that keep the loop alive
+};
+
 struct RuntimeOptions {
   std::size_t threads = 4;            // like UV_THREADPOOL_SIZE
   LoopModel model = book_model();
   Duration http_latency{};            // extra time the delay service takes, like a network
   Duration http_timeout = std::chrono::seconds(30);
+  std::filesystem::path base_dir = ".";  // relative fs_read paths start here
 };
 
 class Runtime {
@@ -78,6 +111,12 @@ class Runtime {
   TimePoint now() const { return loop_now_; }
   std::uint64_t tick() const { return tick_; }
 
+  // Called on the loop thread at every pause point; the stepper waits for the user inside
+  // it. With the real clock the other threads keep working meanwhile.
+  using PauseHook = std::function<void(Runtime&, const PausePoint&)>;
+  void set_pause_hook(PauseHook hook) { pause_hook_ = std::move(hook); }
+  RuntimeState state() const;
+
  private:
   struct Pending {
     Callback callback;
@@ -98,7 +137,10 @@ class Runtime {
   void shutdown();
   DelayServer& delay_server();
 
+  void pause(std::uint64_t tick, Phase phase, bool tick_start);
+
   RuntimeOptions options_;
+  PauseHook pause_hook_;
   Clock& clock_;
   Tracer& tracer_;
   CompletionChannel channel_;

@@ -67,6 +67,7 @@ void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
     w.mailbox.push_back(std::move(mail));
   }
   w.wakeup.notify_one();
+  clock_.yield_to(w.participant);
 }
 
 void ThreadPool::on_completion(std::size_t thread, TimePoint now) {

@@ -28,8 +28,6 @@ struct ScriptError : std::runtime_error {
 
 class Interpreter {
  public:
-  explicit Interpreter(const Scenario& scenario) : scenario_(scenario) {}
-
   void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
     try {
       for (const Action& action : actions) run_action(rt, action, scope);
@@ -112,7 +110,6 @@ class Interpreter {
       }
       case ActionKind::FsRead: {
         std::filesystem::path path = render(a, a.text, scope);
-        if (path.is_relative()) path = scenario_.base_dir / path;
         auto ms = number(a, a.delay, scope, 0, kMaxDelayMs, "a delay in ms");
         rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope));
         break;
@@ -139,7 +136,6 @@ class Interpreter {
     }
   }
 
-  const Scenario& scenario_;
 };
 
 }  // namespace
@@ -150,11 +146,12 @@ RuntimeOptions runtime_options(const Scenario& scenario) {
   if (s.threads) options.threads = static_cast<std::size_t>(*s.threads);
   if (s.http_latency_ms) options.http_latency = Millis(*s.http_latency_ms);
   if (s.http_timeout_ms) options.http_timeout = Millis(*s.http_timeout_ms);
+  options.base_dir = scenario.base_dir;
   return options;
 }
 
 void run_scenario(Runtime& runtime, const Scenario& scenario) {
-  Interpreter interpreter(scenario);
+  Interpreter interpreter;
   runtime.run([&](Runtime& rt) { interpreter.run_list(rt, scenario.program, nullptr); });
 }
 
