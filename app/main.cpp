@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -16,11 +17,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "line_reader.h"
 #include "clock/clock.h"
 #include "clock/virtual_clock.h"
 #include "loop/runtime.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
+#include "step/stepper.h"
 #include "trace/compare.h"
 #include "trace/tracer.h"
 
@@ -54,11 +57,21 @@ struct RunOptions {
   std::int64_t threads = 0;  // 0: the scenario's setting, else 4
   std::string format = "text";
   std::string clock = "real";
+  std::string color = "auto";
 };
+
+bool use_color(const std::string& mode, int fd) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org
+  if (no_color != nullptr && *no_color != '\0') return false;
+  return isatty(fd) == 1;
+}
 
 // Runs a scenario to the end; the trace goes to `fd` (or stays in memory when fd < 0).
 // Returns the tracer so that callers can read a captured trace.
-std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd) {
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {}) {
   elt::scenario::Scenario scenario = elt::scenario::load_scenario(opts.scenario);
 
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
@@ -68,6 +81,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd) {
                             : opts.format == "none" ? elt::TraceFormat::None
                                                     : elt::TraceFormat::Text;
   auto tracer = std::make_unique<elt::Tracer>(format, fd);
+  tracer->set_color(fd >= 0 && use_color(opts.color, fd));
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {
     clock = std::make_unique<elt::VirtualClock>();
@@ -77,6 +91,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd) {
   {
     elt::Runtime runtime(options, *clock, *tracer);
     g_runtime.store(&runtime);
+    if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
     g_runtime.store(nullptr);
   }
@@ -103,12 +118,10 @@ std::string read_file(const std::string& path, bool& ok) {
   return ss.str();
 }
 
-bool use_color(const std::string& mode) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color != nullptr && *no_color != '\0') return false;
-  return isatty(STDOUT_FILENO) == 1;
+void add_color_option(CLI::App& app, std::string& color) {
+  app.add_option("--color", color, "Colour: auto (on a terminal, unless NO_COLOR is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
 }
 
 int check(const RunOptions& opts, const std::string& golden, const std::string& mode, bool update,
@@ -133,7 +146,7 @@ int check(const RunOptions& opts, const std::string& golden, const std::string& 
   }
   auto result = elt::compare_traces(expected, actual,
                                     mode == "per-thread" ? elt::CompareMode::PerThread : elt::CompareMode::Exact,
-                                    use_color(color));
+                                    use_color(color, STDOUT_FILENO));
   if (result.equal) {
     std::cout << "ok: " << opts.scenario << " matches " << golden << " (" << mode << ", " << opts.clock
               << " clock)\n";
@@ -157,6 +170,7 @@ int main(int argc, char** argv) {
   app.add_option("scenario", run_opts.scenario, "Scenario file (JSON); see docs/scenario-format.md")
       ->type_name("SCENARIO");
   add_run_options(app, run_opts, "real");
+  add_color_option(app, run_opts.color);
   app.add_option("-f,--format", run_opts.format, "Trace format: the book's text, JSON lines, or none")
       ->check(CLI::IsMember({"text", "jsonl", "none"}))
       ->capture_default_str();
@@ -177,13 +191,19 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"exact", "per-thread"}))
       ->capture_default_str();
   check_cmd->add_flag("--update", update, "Write the trace to GOLDEN instead of comparing");
-  check_cmd->add_option("--color", color, "Colour the diff: auto (on a terminal, unless NO_COLOR is set), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  add_color_option(*check_cmd, color);
+
+  RunOptions step_opts;
+  CLI::App* step_cmd = app.add_subcommand(
+      "step", "Run a scenario one tick at a time, and look at the loop's state between ticks "
+              "(commands: next, phase, continue, break, state, help, quit)");
+  step_cmd->add_option("scenario", step_opts.scenario, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  add_run_options(*step_cmd, step_opts, "real");
+  add_color_option(*step_cmd, step_opts.color);
 
   try {
     app.parse(argc, argv);
-    if (!check_cmd->parsed() && run_opts.scenario.empty()) {
+    if (!check_cmd->parsed() && !step_cmd->parsed() && run_opts.scenario.empty()) {
       throw CLI::RequiredError("SCENARIO");
     }
   } catch (const CLI::CallForHelp& e) {
@@ -200,6 +220,16 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (check_cmd->parsed()) return check(check_opts, golden, mode, update, color);
+    if (step_cmd->parsed()) {
+      auto input = elt::app::make_line_source();
+      std::unique_ptr<elt::Stepper> stepper;
+      run_scenario(step_opts, STDOUT_FILENO, [&](elt::Runtime& runtime, elt::Tracer& tracer) {
+        stepper = std::make_unique<elt::Stepper>(*input, stdout, tracer, use_color(step_opts.color, STDOUT_FILENO));
+        stepper->attach(runtime);
+      });
+      if (g_signal != 0) return 128 + g_signal;
+      return 0;
+    }
     run_scenario(run_opts, STDOUT_FILENO);
     if (g_signal != 0) return 128 + g_signal;
     return 0;

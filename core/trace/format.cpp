@@ -1,5 +1,6 @@
 #include "trace/format.h"
 
+#include <fmt/color.h>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -39,16 +40,40 @@ std::string_view to_string(EventKind kind) {
   return "?";
 }
 
-void render_text(const TraceEvent& event, std::string& out) {
+namespace {
+fmt::text_style thread_style(const std::string& thread) {
+  if (thread == "main") return fmt::emphasis::bold | fmt::fg(fmt::terminal_color::cyan);
+  if (thread.starts_with("pool")) return fmt::fg(fmt::terminal_color::green);
+  if (thread == "epoll") return fmt::fg(fmt::terminal_color::magenta);
+  return fmt::fg(fmt::terminal_color::blue);
+}
+}  // namespace
+
+void render_text(const TraceEvent& event, std::string& out, bool color) {
+  auto it = std::back_inserter(out);
   if (event.kind == EventKind::Content) {
-    fmt::format_to(std::back_inserter(out), "\n===== THREAD {} START CONTENT - {} =====\n",
-                   event.thread, event.message);
+    std::string start = fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message);
+    if (color) start = fmt::format(fmt::fg(fmt::terminal_color::yellow), "{}", start);
+    fmt::format_to(it, "\n{}\n", start);
     out += event.content;
     if (!event.content.empty() && event.content.back() != '\n') out += '\n';
-    out += "... [Note: Abbreviated for display] ...\n===== END CONTENT =====\n\n";
+    out += "... [Note: Abbreviated for display] ...\n";
+    out += color ? fmt::format(fmt::fg(fmt::terminal_color::yellow), "===== END CONTENT =====") : "===== END CONTENT =====";
+    out += "\n\n";
     return;
   }
-  fmt::format_to(std::back_inserter(out), "Thread: {}\t {}\n", event.thread, event.message);
+  if (!color) {
+    fmt::format_to(it, "Thread: {}\t {}\n", event.thread, event.message);
+    return;
+  }
+  fmt::format_to(it, "Thread: {}\t ", fmt::styled(event.thread, thread_style(event.thread)));
+  if (event.kind == EventKind::Tick) {
+    fmt::format_to(it, "{}\n", fmt::styled(event.message, fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow)));
+  } else if (event.kind == EventKind::CallbackError) {
+    fmt::format_to(it, "{}\n", fmt::styled(event.message, fmt::fg(fmt::terminal_color::red)));
+  } else {
+    fmt::format_to(it, "{}\n", event.message);
+  }
 }
 
 void render_jsonl(const TraceEvent& event, std::string& out) {

@@ -13,7 +13,8 @@ enum class TraceFormat { Text, Jsonl, None };
 //   Thread: <name>\t <message>
 // or, for a content block, a blank line, the START/END banners around the content and a
 // blank line.
-void render_text(const TraceEvent& event, std::string& out);
+// `color`: thread names, tick banners and content banners in ANSI colours (terminals).
+void render_text(const TraceEvent& event, std::string& out, bool color = false);
 
 // Appends one JSON object and a newline.
 void render_jsonl(const TraceEvent& event, std::string& out);

@@ -57,7 +57,7 @@ void Tracer::emit(EventKind kind, CallbackId id, std::string message, std::strin
   if (clock_ != nullptr) event.time = clock_->now() - start_;
   if (observer_) observer_(event);
   switch (format_) {
-    case TraceFormat::Text: render_text(event, buffer_); break;
+    case TraceFormat::Text: render_text(event, buffer_, color_); break;
     case TraceFormat::Jsonl: render_jsonl(event, buffer_); break;
     case TraceFormat::None: return;
   }

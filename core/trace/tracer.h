@@ -36,6 +36,7 @@ class Tracer {
   Tracer& operator=(const Tracer&) = delete;
 
   void set_clock(const Clock* clock, TimePoint start);
+  void set_color(bool color) { color_ = color; }  // before the run starts
   void set_position(std::uint64_t tick, Phase phase);
   std::uint64_t tick() const { return tick_.load(std::memory_order_relaxed); }
   Phase phase() const { return phase_.load(std::memory_order_relaxed); }
@@ -58,6 +59,7 @@ class Tracer {
   const TraceFormat format_;
   const int fd_;
   const bool flush_each_;  // the output is a terminal
+  bool color_ = false;
   const Clock* clock_ = nullptr;
   TimePoint start_{};
   std::atomic<std::uint64_t> tick_{0};
