@@ -60,6 +60,11 @@ Outcome read_file(const std::filesystem::path& path, const std::string& shown) {
 // The book's "encryption": naive recursive Fibonacci, a stand-in for CPU-bound work.
 // Unsigned arithmetic: fib(93) overflows 64 bits, and we cap n well below that.
 // `stop` is checked only high in the recursion, where each check guards millions of calls.
+// Not instrumented by ThreadSanitizer: it touches no shared memory but the relaxed atomic,
+// and TSan's per-call hooks would make fib(39) take seconds, changing the book's timing.
+#if defined(__SANITIZE_THREAD__)
+__attribute__((no_sanitize_thread))
+#endif
 std::uint64_t fib(std::uint64_t n, const std::atomic<bool>& stop) {
   if (n < 2) return n;
   if (n >= 30 && stop.load(std::memory_order_relaxed)) return 0;
@@ -85,11 +90,18 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   start_ = clock_.now();
   loop_now_ = start_;
   tracer_.set_clock(&clock_, start_);
+  // Nobody reads the trace any more (`| head -3`): stop, however long the loop would wait.
+  tracer_.set_on_broken([this] { request_stop(); });
   pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_);
   poller_ = std::make_unique<Poller>(clock_, tracer_, channel_);
+  struct stat out {};
+  if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
+    poller_->watch_output(tracer_.fd(), [this] { tracer_.mark_broken(); });
+  }
 }
 
 Runtime::~Runtime() {
+  tracer_.set_on_broken({});
   // An exception unwound past run(): still join every thread, quietly.
   if (!shut_down_) {
     if (pool_) pool_->shutdown();

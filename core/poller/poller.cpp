@@ -33,6 +33,7 @@ namespace {
 // never 0 or 1.
 constexpr std::uint64_t kControlToken = 0;
 constexpr std::uint64_t kTimerToken = 1;
+constexpr std::uint64_t kOutputToken = 2;
 // Control messages share one eventfd: it only says "look at the inbox".
 constexpr std::size_t kMaxEvents = 256;
 
@@ -139,6 +140,13 @@ void Poller::disarm_timeout() {
   if (timerfd_settime(timer_fd_, 0, &spec, nullptr) < 0) throw_errno("timerfd_settime");
 }
 
+void Poller::watch_output(int fd, std::function<void()> gone) {
+  output_gone_ = std::move(gone);
+  // No events asked for: epoll always reports EPOLLERR, which a pipe's write end gets
+  // when its last reader closes. Edge-triggered, so it is reported once.
+  add_fd(epoll_fd_, fd, EPOLLET, kOutputToken);
+}
+
 void Poller::start_http(HttpRequestSpec spec) {
   {
     std::lock_guard lock(mutex_);
@@ -224,6 +232,8 @@ void Poller::run() {
         }
       } else if (token == kTimerToken) {
         handle_timer();
+      } else if (token == kOutputToken) {
+        if (output_gone_) output_gone_();
       } else {
         auto* conn = reinterpret_cast<Connection*>(token);
         advance(*conn, events[i].events);

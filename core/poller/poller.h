@@ -69,6 +69,9 @@ class Poller {
   // Hands a request to the epoll thread. Its Completion (source Epoll, id spec.id) carries
   // the response, or an error (refused, unknown host, timed out, not HTTP...).
   void start_http(HttpRequestSpec spec);
+  // Watches the write end of a pipe (the trace's stdout): when its reader goes away
+  // (`| head -3`), calls `gone` on the epoll thread, at once rather than at the next write.
+  void watch_output(int fd, std::function<void()> gone);
   // Sends Close and joins the thread. Requests still open are abandoned.
   void close();
 
@@ -105,6 +108,7 @@ class Poller {
   std::atomic<std::uint64_t> virtual_timeout_{0};  // generation of a fired poll timeout
   std::vector<CallbackId> expired_ids_;           // guarded by mutex_
   std::size_t in_flight_ = 0;
+  std::function<void()> output_gone_;  // set before the fd is added; then epoll thread only
 
   mutable std::mutex mutex_;  // guards inbox_, closing_ and ids_ (the loop's hand-over)
   std::deque<HttpRequestSpec> inbox_;

@@ -31,6 +31,27 @@ namespace {
 constexpr int kMaxJsonDepth = 256;
 constexpr std::uintmax_t kMaxFileBytes = 64 * 1024 * 1024;
 
+// Messages quote the user's keys and values; a 10 MB key must not become a 10 MB message.
+constexpr std::size_t kMaxMessage = 400;
+// Control characters (an escape sequence in a garbage file) are shown as \xNN so that a
+// message can never drive the terminal.
+std::string clip(std::string s, std::size_t max = kMaxMessage) {
+  if (s.size() > max) {
+    s.resize(max);
+    s += "...";
+  }
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 struct LineCol {
   std::size_t line = 1;
   std::size_t column = 1;
@@ -232,7 +253,7 @@ class Parser {
     } else {
       where = fmt::format("(at {})", where);
     }
-    throw ScenarioError(file_, where, what);
+    throw ScenarioError(file_, clip(where, 200), clip(what));
   }
 
   Scenario parse_document(const json& root) {
@@ -538,7 +559,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
     std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     if (offset >= text.size()) reason = "the JSON ends too early (truncated file?): " + reason;
-    throw error_at(offset, "invalid JSON: " + reason);
+    throw error_at(offset, clip("invalid JSON: " + reason));
   } catch (const std::runtime_error&) {
     if (too_deep) throw ScenarioError(file, "", fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
     if (!duplicate.empty()) {

@@ -84,11 +84,19 @@ void Tracer::flush_locked() {
       if (errno == EINTR) continue;
       // EPIPE (the reader went away) or any other write failure: stop writing for good.
       broken_.store(true, std::memory_order_relaxed);
+      if (on_broken_) on_broken_();
       break;
     }
     done += static_cast<std::size_t>(n);
   }
   buffer_.clear();
+}
+
+void Tracer::mark_broken() {
+  std::lock_guard lock(mutex_);
+  if (broken_.exchange(true)) return;
+  buffer_.clear();
+  if (on_broken_) on_broken_();
 }
 
 std::string Tracer::captured() const {

@@ -47,8 +47,14 @@ class Tracer {
   // Called for every event, under the tracer's lock, in trace order; keep it short.
   using Observer = std::function<void(const TraceEvent&)>;
   void set_observer(Observer observer);
+  // Called once, under the tracer's lock, when the output breaks (EPIPE): the runtime
+  // uses it to wake its loop and stop. Must be async-safe in the sense of not emitting.
+  void set_on_broken(std::function<void()> on_broken) { on_broken_ = std::move(on_broken); }
 
   bool broken() const { return broken_.load(std::memory_order_relaxed); }
+  // The reader is known to be gone: stop writing, as if a write had failed.
+  void mark_broken();
+  int fd() const { return fd_; }
   std::uint64_t event_count() const { return events_.load(std::memory_order_relaxed); }
   // In-memory mode: everything rendered so far.
   std::string captured() const;
@@ -71,6 +77,7 @@ class Tracer {
   mutable std::mutex mutex_;  // guards buffer_, observer_ and the order of events
   std::string buffer_;
   Observer observer_;
+  std::function<void()> on_broken_;
 };
 
 }  // namespace elt
