@@ -9,27 +9,28 @@ Value Value::integer(std::int64_t v) {
   return out;
 }
 
-Value Value::string(std::string s) {
+Value Value::string(std::string s) { return string_with_fields(std::move(s), {}); }
+
+Value Value::string_with_fields(std::string s, Fields fields) {
   Value out;
   out.kind_ = Kind::String;
-  out.str_ = std::move(s);
+  out.data_ = std::make_shared<const Data>(Data{std::move(s), std::move(fields)});
   return out;
 }
 
-Value Value::string_with_fields(std::string s, Fields fields) {
-  Value out = string(std::move(s));
-  out.fields_ = std::make_shared<const Fields>(std::move(fields));
-  return out;
+const std::string& Value::as_string() const {
+  static const std::string kEmpty;
+  return data_ ? data_->text : kEmpty;
 }
 
 std::optional<Value> Value::field(const std::string& name) const {
-  if (fields_) {
-    for (const auto& [key, value] : *fields_) {
+  if (data_) {
+    for (const auto& [key, value] : data_->fields) {
       if (key == name) return value;
     }
   }
   if (kind_ == Kind::String && name == "length") {
-    return integer(static_cast<std::int64_t>(str_.size()));
+    return integer(static_cast<std::int64_t>(as_string().size()));
   }
   return std::nullopt;
 }
@@ -37,8 +38,8 @@ std::optional<Value> Value::field(const std::string& name) const {
 std::vector<std::string> Value::field_names() const {
   std::vector<std::string> names;
   if (kind_ == Kind::String) names.emplace_back("length");
-  if (fields_) {
-    for (const auto& entry : *fields_) names.push_back(entry.first);
+  if (data_) {
+    for (const auto& entry : data_->fields) names.push_back(entry.first);
   }
   return names;
 }
@@ -47,7 +48,7 @@ std::string Value::to_display() const {
   switch (kind_) {
     case Kind::Null: return "null";
     case Kind::Int: return std::to_string(int_);
-    case Kind::String: return str_;
+    case Kind::String: return as_string();
   }
   return {};
 }

@@ -27,7 +27,7 @@ class Value {
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::Null; }
   std::int64_t as_int() const { return int_; }
-  const std::string& as_string() const { return str_; }
+  const std::string& as_string() const;
 
   // `length` of a string, or a named field; nullopt when there is no such field.
   std::optional<Value> field(const std::string& name) const;
@@ -37,10 +37,15 @@ class Value {
   std::string to_display() const;
 
  private:
+  // Strings and fields live behind one shared pointer, so a Value is 32 bytes and copying
+  // one (every callback scope holds one) never copies text.
+  struct Data {
+    std::string text;
+    Fields fields;
+  };
   Kind kind_ = Kind::Null;
   std::int64_t int_ = 0;
-  std::string str_;
-  std::shared_ptr<const Fields> fields_;
+  std::shared_ptr<const Data> data_;
 };
 
 // What an operation delivers: a value, or an error message (a missing file, a refused

@@ -115,9 +115,9 @@ void Runtime::request_stop() {
   channel_.wake();
 }
 
-CallbackId Runtime::add_callback(Callback callback, std::string what) {
+CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
   CallbackId id = ids_.next();
-  callbacks_.emplace(id, Pending{std::move(callback), std::move(what)});
+  callbacks_.emplace(id, Pending{std::move(callback), what});
   return id;
 }
 
@@ -125,7 +125,7 @@ void Runtime::update_time() { loop_now_ = clock_.now(); }
 
 void Runtime::enter(Phase phase) { tracer_.set_position(tick_, phase); }
 
-bool Runtime::alive() const { return !callbacks_.empty() || !callbacks_to_run_.empty(); }
+bool Runtime::alive() const { return !callbacks_.empty() || !timers_.empty() || !callbacks_to_run_.empty(); }
 
 void Runtime::run(const std::function<void(Runtime&)>& script) {
   update_time();
@@ -201,15 +201,15 @@ RuntimeState Runtime::state() const {
   };
   for (const auto& c : arrived_) s.completed.push_back(describe(c));
   for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
-  for (const auto& [id, outcome] : callbacks_to_run_) s.callbacks_to_run.push_back(id);
-  s.pending = callbacks_.size();
+  for (const auto& ready : callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
+  s.pending = callbacks_.size() + timers_.size();
   return s;
 }
 
 void Runtime::run_timers() {
-  expired_scratch_.clear();
-  timers_.pop_expired(loop_now_, expired_scratch_);
-  for (CallbackId id : expired_scratch_) callbacks_to_run_.emplace_back(id, Outcome::ok(Value{}));
+  timers_.pop_expired(loop_now_, [this](CallbackId id, Callback&& callback) {
+    callbacks_to_run_.push_back(Ready{id, Outcome{}, Pending{std::move(callback), "Timer"}});
+  });
 }
 
 void Runtime::run_callbacks() {
@@ -218,16 +218,12 @@ void Runtime::run_callbacks() {
   while (!callbacks_to_run_.empty()) {
     auto batch = std::move(callbacks_to_run_);
     callbacks_to_run_.clear();
-    for (auto& [id, outcome] : batch) {
-      auto it = callbacks_.find(id);
-      ensure(it != callbacks_.end(), "a completion for an unknown callback id");
-      Pending pending = std::move(it->second);
-      callbacks_.erase(it);
-      if (outcome.failed()) {
-        tracer_.emit(EventKind::CallbackError, id,
-                     fmt::format("{} {} failed: {}", pending.what, id, *outcome.error));
+    for (auto& ready : batch) {
+      if (ready.outcome.failed()) {
+        tracer_.emit(EventKind::CallbackError, ready.id,
+                     fmt::format("{} {} failed: {}", ready.pending.what, ready.id, *ready.outcome.error));
       }
-      pending.callback(*this, std::move(outcome));
+      ready.pending.callback(*this, std::move(ready.outcome));
       if (stop_requested()) return;
     }
   }
@@ -323,7 +319,10 @@ void Runtime::deliver(Completion completion) {
     case Completion::Source::Epoll: poller_->note_completed(); break;
     case Completion::Source::Timeout: return;
   }
-  callbacks_to_run_.emplace_back(completion.id, std::move(completion.outcome));
+  auto it = callbacks_.find(completion.id);
+  ensure(it != callbacks_.end(), "a completion for an unknown callback id");
+  callbacks_to_run_.push_back(Ready{completion.id, std::move(completion.outcome), std::move(it->second)});
+  callbacks_.erase(it);
 }
 
 void Runtime::shutdown() {
@@ -383,10 +382,10 @@ void Runtime::print_content(std::string_view content, std::string_view label) {
 }
 
 CallbackId Runtime::set_timeout(Duration delay, Callback callback) {
-  CallbackId id = add_callback(std::move(callback), "Timer");
+  CallbackId id = ids_.next();
   // Like libuv, the deadline counts from the loop's cached time, not from this instant.
-  timers_.add(loop_now_ + delay, id);
-  tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered timer event id: {}", id));
+  timers_.add(loop_now_ + delay, id, std::move(callback));
+  if (tracer_.active()) tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered timer event id: {}", id));
   return id;
 }
 

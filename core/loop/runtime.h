@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/small_function.h"
 #include "common/time.h"
 #include "common/value.h"
 #include "loop/channel.h"
@@ -82,7 +83,7 @@ struct RuntimeOptions {
 
 class Runtime {
  public:
-  using Callback = std::function<void(Runtime&, Outcome)>;
+  using Callback = SmallFunction<void(Runtime&, Outcome)>;
 
   Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer);
   ~Runtime();
@@ -120,10 +121,15 @@ class Runtime {
  private:
   struct Pending {
     Callback callback;
-    std::string what;  // "Timer", "File read", ... for messages
+    std::string_view what;  // "File read", "Encrypt", ... for messages (a literal)
+  };
+  struct Ready {  // a callback whose time has come, with what it receives
+    CallbackId id;
+    Outcome outcome;
+    Pending pending;
   };
 
-  CallbackId add_callback(Callback callback, std::string what);
+  CallbackId add_callback(Callback callback, std::string_view what);
   void update_time();
   void enter(Phase phase);
   bool alive() const;
@@ -149,11 +155,10 @@ class Runtime {
   std::unique_ptr<DelayServer> delay_server_;
 
   IdGenerator ids_;
-  TimerQueue timers_;
-  std::unordered_map<CallbackId, Pending> callbacks_;          // every registration not yet run
-  std::vector<std::pair<CallbackId, Outcome>> callbacks_to_run_;  // due, in order
+  TimerQueue<Callback> timers_;                        // timers hold their own callbacks
+  std::unordered_map<CallbackId, Pending> callbacks_;  // pool tasks and requests not yet run
+  std::vector<Ready> callbacks_to_run_;                // due, in order
   std::deque<Completion> arrived_;  // taken from the channel, not yet delivered
-  std::vector<CallbackId> expired_scratch_;
 
   TimePoint start_{};
   TimePoint loop_now_{};

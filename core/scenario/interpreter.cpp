@@ -11,16 +11,55 @@ namespace elt::scenario {
 namespace {
 
 // One name bound to one value; scopes form a chain towards the program's top level.
+// Each callback keeps its chain alive, as a JavaScript closure keeps its variables.
+// Reference-counted by hand, without atomics: scopes live on the loop thread only, and a
+// one-pointer handle lets a callback's capture fit std::function's inline storage (a
+// million timers then cost no extra allocation each).
+struct Scope;
+class ScopePtr {
+ public:
+  ScopePtr() = default;
+  explicit ScopePtr(Scope* s);
+  ScopePtr(const ScopePtr& other);
+  ScopePtr(ScopePtr&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+  ScopePtr& operator=(ScopePtr other) noexcept {
+    std::swap(s_, other.s_);
+    return *this;
+  }
+  ~ScopePtr();
+  const Scope* get() const { return s_; }
+
+ private:
+  Scope* s_ = nullptr;
+};
+
 struct Scope {
-  std::shared_ptr<const Scope> parent;
-  std::string name;
+  std::size_t refs = 0;
+  ScopePtr parent;
+  const std::string* name;  // points into the Scenario, which outlives the run
   Value value;
 };
-using ScopePtr = std::shared_ptr<const Scope>;
 
-ScopePtr bind_name(ScopePtr parent, std::string name, Value value) {
-  return std::make_shared<const Scope>(Scope{std::move(parent), std::move(name), std::move(value)});
+ScopePtr::ScopePtr(Scope* s) : s_(s) { ++s_->refs; }
+ScopePtr::ScopePtr(const ScopePtr& other) : s_(other.s_) {
+  if (s_ != nullptr) ++s_->refs;
 }
+ScopePtr::~ScopePtr() {
+  // Iterative, so that a long chain cannot overflow the stack when it goes.
+  Scope* s = s_;
+  while (s != nullptr && --s->refs == 0) {
+    Scope* parent = s->parent.s_;
+    s->parent.s_ = nullptr;
+    delete s;
+    s = parent;
+  }
+}
+
+ScopePtr bind_name(ScopePtr parent, const std::string& name, Value value) {
+  return ScopePtr(new Scope{0, std::move(parent), &name, std::move(value)});
+}
+
+const std::string kErrorName = "error";
 
 struct ScriptError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -28,7 +67,7 @@ struct ScriptError : std::runtime_error {
 
 class Interpreter {
  public:
-  void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
+  static void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
     try {
       for (const Action& action : actions) run_action(rt, action, scope);
     } catch (const ScriptError& e) {
@@ -37,9 +76,9 @@ class Interpreter {
   }
 
  private:
-  Value lookup(const Action& action, const Template::Segment& seg, const ScopePtr& scope) {
+  static Value lookup(const Action& action, const Template::Segment& seg, const ScopePtr& scope) {
     const Scope* s = scope.get();
-    while (s != nullptr && s->name != seg.path[0]) s = s->parent.get();
+    while (s != nullptr && *s->name != seg.path[0]) s = s->parent.get();
     if (s == nullptr) throw ScriptError(fmt::format("error at {}: \"{}\" is not bound", action.json_path, seg.path[0]));
     Value v = s->value;
     std::string walked = seg.path[0];
@@ -57,7 +96,7 @@ class Interpreter {
     return v;
   }
 
-  std::string render(const Action& action, const Template& t, const ScopePtr& scope) {
+  static std::string render(const Action& action, const Template& t, const ScopePtr& scope) {
     std::string out;
     for (const auto& seg : t.segments) {
       if (seg.path.empty()) {
@@ -69,9 +108,14 @@ class Interpreter {
     return out;
   }
 
-  std::int64_t number(const Action& action, const IntArg& arg, const ScopePtr& scope, std::int64_t lo,
+  static std::int64_t number(const Action& action, const IntArg& arg, const ScopePtr& scope, std::int64_t lo,
                       std::int64_t hi, std::string_view what) {
     if (arg.literal) return *arg.literal;
+    if (arg.expr.segments.size() == 1 && !arg.expr.segments[0].path.empty()) {
+      // "${i}": take the integer itself, without printing and re-reading it.
+      Value v = lookup(action, arg.expr.segments[0], scope);
+      if (v.kind() == Value::Kind::Int && v.as_int() >= lo && v.as_int() <= hi) return v.as_int();
+    }
     std::string text = render(action, arg.expr, scope);
     std::int64_t v = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -87,10 +131,10 @@ class Interpreter {
   }
 
   // The callback an operation calls back: runs `then` with the result, or `catch`.
-  Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
-    return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
+  static Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
+    return [&action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
       if (outcome.failed()) {
-        run_list(rt, action.on_error, bind_name(scope, "error", Value::string(*outcome.error)));
+        run_list(rt, action.on_error, bind_name(scope, kErrorName, Value::string(*outcome.error)));
       } else if (action.as.empty()) {
         run_list(rt, action.then, scope);
       } else {
@@ -99,7 +143,7 @@ class Interpreter {
     };
   }
 
-  void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
+  static void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
     switch (a.kind) {
       case ActionKind::Print: rt.print(render(a, a.text, scope)); break;
       case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.label); break;
@@ -152,7 +196,7 @@ RuntimeOptions runtime_options(const Scenario& scenario) {
 
 void run_scenario(Runtime& runtime, const Scenario& scenario) {
   Interpreter interpreter;
-  runtime.run([&](Runtime& rt) { interpreter.run_list(rt, scenario.program, nullptr); });
+  runtime.run([&](Runtime& rt) { interpreter.run_list(rt, scenario.program, ScopePtr()); });
 }
 
 }  // namespace elt::scenario

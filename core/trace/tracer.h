@@ -52,6 +52,9 @@ class Tracer {
   void set_on_broken(std::function<void()> on_broken) { on_broken_ = std::move(on_broken); }
 
   bool broken() const { return broken_.load(std::memory_order_relaxed); }
+  // False when nobody would see an event (format none, no observer): hot paths skip
+  // formatting the message at all.
+  bool active() const { return format_ != TraceFormat::None || has_observer_.load(std::memory_order_relaxed); }
   // The reader is known to be gone: stop writing, as if a write had failed.
   void mark_broken();
   int fd() const { return fd_; }
