@@ -144,7 +144,7 @@ void Runtime::run(const std::function<void(Runtime&)>& script) {
 bool Runtime::run_tick() {
   ++tick_;
   enter(Phase::Timers);
-  tracer_.emit(EventKind::Tick, 0, fmt::format("===== TICK {} =====", tick_));
+  if (tracer_.active()) tracer_.emit(EventKind::Tick, 0, fmt::format("===== TICK {} =====", tick_));
   update_time();
   bool first = true;
   for (Phase phase : options_.model.phases) {
@@ -199,7 +199,8 @@ RuntimeState Runtime::state() const {
     }
     return std::string();
   };
-  for (const auto& c : arrived_) s.completed.push_back(describe(c));
+  for (const auto& a : arrived_) s.completed.push_back(describe(a.completion));
+  for (const auto& [key, a] : arrived_keyed_) s.completed.push_back(describe(a.completion));
   for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
   for (const auto& ready : callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
   s.pending = callbacks_.size() + timers_.size();
@@ -239,7 +240,6 @@ void Runtime::run_callbacks() {
 // and its completion is not overtaken by one with a later key. The wait itself is the
 // same in both clocks; the order is what makes a run reproducible.
 void Runtime::poll_io() {
-  bool timed_out = false;
   std::size_t delivered = 0;
   for (;;) {
     absorb(channel_.take_all());
@@ -250,14 +250,12 @@ void Runtime::poll_io() {
       if (options_.model.poll == PollPolicy::OneEvent && delivered > 0) break;
       auto next = take_deliverable();
       if (!next) break;
-      if (next->source == Completion::Source::Timeout) {
-        if (next->generation == generation_) timed_out = true;
-        continue;
-      }
       deliver(std::move(*next));
       ++delivered;
     }
-    if (delivered > 0 || timed_out || stop_requested()) break;
+    // A timeout ends the wait only when nothing else did: the timers phase checks the
+    // deadlines itself.
+    if (delivered > 0 || timeout_seen_ || stop_requested()) break;
 
     auto timer = timers_.next();
     auto simulated = pool_->earliest_simulated();
@@ -279,43 +277,54 @@ void Runtime::poll_io() {
     armed_ = false;
   }
   // The poll phase is over: a timeout that came with the delivered event has done its
-  // job (the timers phase checks deadlines itself) and must not end the next poll early.
-  std::erase_if(arrived_, [](const Completion& c) { return c.source == Completion::Source::Timeout; });
+  // job and must not end the next poll early.
+  timeout_seen_ = false;
   update_time();
 }
 
 void Runtime::absorb(std::deque<Completion> arrived) {
   for (auto& completion : arrived) {
-    if (completion.source == Completion::Source::Timeout && completion.generation != generation_) {
-      continue;  // armed by an earlier poll phase: stale
+    if (completion.source == Completion::Source::Timeout) {
+      // One armed by an earlier poll phase is stale.
+      if (completion.generation == generation_) timeout_seen_ = true;
+      continue;
     }
-    if (completion.key) pool_->note_arrived(*completion.key);
-    arrived_.push_back(std::move(completion));
+    std::uint64_t seq = ++arrival_seq_;
+    if (completion.key) {
+      pool_->note_arrived(*completion.key);
+      DeadlineKey key = *completion.key;
+      arrived_keyed_.emplace(key, Arrived{seq, std::move(completion)});
+    } else {
+      arrived_.push_back(Arrived{seq, std::move(completion)});
+    }
   }
 }
 
+// The next completion to deliver: in arrival order, except that a completion with a
+// deadline key waits while a task with a smaller key is still running, and keyed ones go
+// in key order among themselves.
 std::optional<Completion> Runtime::take_deliverable() {
-  auto simulated = pool_->earliest_simulated();
-  // The smallest key among arrived keyed completions: only that one may go first.
-  const Completion* smallest = nullptr;
-  for (const auto& c : arrived_) {
-    if (c.key && (smallest == nullptr || *c.key < *smallest->key)) smallest = &c;
+  const Arrived* keyed = nullptr;
+  if (!arrived_keyed_.empty()) {
+    auto simulated = pool_->earliest_simulated();
+    const auto& [key, first] = *arrived_keyed_.begin();
+    if (!simulated || !(*simulated < key)) keyed = &first;
   }
-  for (auto it = arrived_.begin(); it != arrived_.end(); ++it) {
-    if (it->key) {
-      if (&*it != smallest) continue;
-      if (simulated && *simulated < *it->key) continue;  // an earlier one is still running
-    }
-    Completion out = std::move(*it);
-    arrived_.erase(it);
+  const Arrived* plain = arrived_.empty() ? nullptr : &arrived_.front();
+  if (keyed == nullptr && plain == nullptr) return std::nullopt;
+  if (keyed != nullptr && (plain == nullptr || keyed->seq < plain->seq)) {
+    Completion out = std::move(arrived_keyed_.begin()->second.completion);
+    arrived_keyed_.erase(arrived_keyed_.begin());
     return out;
   }
-  return std::nullopt;
+  Completion out = std::move(arrived_.front().completion);
+  arrived_.pop_front();
+  return out;
 }
 
 void Runtime::deliver(Completion completion) {
   switch (completion.source) {
-    case Completion::Source::Pool: pool_->on_completion(completion.thread, loop_now_); break;
+    case Completion::Source::Pool: pool_->on_completion(completion.thread, completion.id, loop_now_); break;
     case Completion::Source::Epoll: poller_->note_completed(); break;
     case Completion::Source::Timeout: return;
   }

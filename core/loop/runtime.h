@@ -17,6 +17,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -158,7 +159,16 @@ class Runtime {
   TimerQueue<Callback> timers_;                        // timers hold their own callbacks
   std::unordered_map<CallbackId, Pending> callbacks_;  // pool tasks and requests not yet run
   std::vector<Ready> callbacks_to_run_;                // due, in order
-  std::deque<Completion> arrived_;  // taken from the channel, not yet delivered
+  struct Arrived {
+    std::uint64_t seq;  // arrival order
+    Completion completion;
+  };
+  // Taken from the channel, not yet delivered: plain ones in arrival order, and those
+  // with a deadline key (simulated latencies) by key.
+  std::deque<Arrived> arrived_;
+  std::map<DeadlineKey, Arrived> arrived_keyed_;
+  std::uint64_t arrival_seq_ = 0;
+  bool timeout_seen_ = false;  // this poll phase's timeout has fired
 
   TimePoint start_{};
   TimePoint loop_now_{};

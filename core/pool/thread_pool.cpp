@@ -39,8 +39,9 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
 ThreadPool::~ThreadPool() { shutdown(); }
 
 bool ThreadPool::submit(Task task, TimePoint now) {
-  ensure(!shut_down_, "submit after shutdown");
   if (free_.empty()) {
+    std::lock_guard lock(state_mutex_);
+    ensure(!shut_down_, "submit after shutdown");
     queue_.push_back(std::move(task));
     return false;
   }
@@ -50,8 +51,8 @@ bool ThreadPool::submit(Task task, TimePoint now) {
   return true;
 }
 
-void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
-  Worker& w = *workers_[index];
+// Marks `w` as running `task` from `now` and prepares its mail. Lock held.
+ThreadPool::Mail ThreadPool::start_locked(Worker& w, Task task, TimePoint now) {
   w.busy = true;
   w.task_id = task.id;
   w.kind = task.kind;
@@ -60,6 +61,16 @@ void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
   if (mail.task.simulated_latency > Duration::zero()) {
     mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
     simulated_.insert(*mail.simulated_until);
+  }
+  return mail;
+}
+
+void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
+  Worker& w = *workers_[index];
+  Mail mail;
+  {
+    std::lock_guard lock(state_mutex_);
+    mail = start_locked(w, std::move(task), now);
   }
   clock_.wake(w.participant);
   {
@@ -70,28 +81,51 @@ void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
   clock_.yield_to(w.participant);
 }
 
-void ThreadPool::on_completion(std::size_t thread, TimePoint now) {
-  ensure(thread < workers_.size() && workers_[thread]->busy, "completion from an idle thread");
+void ThreadPool::on_completion(std::size_t thread, CallbackId id, TimePoint now) {
+  ensure(thread < workers_.size(), "completion from an unknown thread");
   Worker& w = *workers_[thread];
-  w.busy = false;
-  w.task_id = 0;
-  if (!queue_.empty()) {
-    Task next = std::move(queue_.front());
-    queue_.pop_front();
-    hand_out(thread, std::move(next), now);
+  std::optional<Task> next;
+  {
+    std::lock_guard lock(state_mutex_);
+    ensure(w.busy, "completion from an idle thread");
+    if (w.task_id != id) return;  // it has already taken a queued task itself
+    w.busy = false;
+    w.task_id = 0;
+    if (!queue_.empty()) {
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+  }
+  if (next) {
+    hand_out(thread, std::move(*next), now);
   } else {
     free_.push_back(thread);
   }
 }
 
+std::size_t ThreadPool::queued() const {
+  std::lock_guard lock(state_mutex_);
+  return queue_.size();
+}
+
+void ThreadPool::note_arrived(const DeadlineKey& key) {
+  std::lock_guard lock(state_mutex_);
+  simulated_.erase(key);
+}
+
 std::optional<DeadlineKey> ThreadPool::earliest_simulated() const {
+  std::lock_guard lock(state_mutex_);
   if (simulated_.empty()) return std::nullopt;
   return *simulated_.begin();
 }
 
 void ThreadPool::shutdown() {
-  if (shut_down_) return;
-  shut_down_ = true;
+  {
+    std::lock_guard lock(state_mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    queue_.clear();  // stopped early: what never started is dropped, not run
+  }
   for (auto& worker : workers_) {
     clock_.wake(worker->participant);
     {
@@ -113,9 +147,13 @@ void ThreadPool::run_worker(std::size_t index) {
   set_thread_name(w.name);
   request_precise_timers();
   clock_.bind(w.participant);
+  std::optional<Mail> carried;  // a queued task taken right after the previous one
   for (;;) {
     Mail mail;
-    {
+    if (carried) {
+      mail = std::move(*carried);
+      carried.reset();
+    } else {
       std::unique_lock lock(w.mutex);
       if (w.mailbox.empty()) {
         clock_.block();
@@ -128,8 +166,9 @@ void ThreadPool::run_worker(std::size_t index) {
       w.mailbox.pop_front();
     }
     const Task& task = mail.task;
-    tracer_.emit(EventKind::TaskReceived, task.id,
-                 fmt::format("received a task of type: {}", to_string(task.kind)));
+    if (tracer_.active()) {
+      tracer_.emit(EventKind::TaskReceived, task.id, fmt::format("received a task of type: {}", to_string(task.kind)));
+    }
     if (task.kind == TaskKind::Close) {
       clock_.exit_participant();
       return;
@@ -139,8 +178,10 @@ void ThreadPool::run_worker(std::size_t index) {
     Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
                       : task.work ? task.work()
                                   : Outcome::ok(Value{});
-    tracer_.emit(EventKind::TaskFinished, task.id,
-                 fmt::format("finished running a task of type: {}.", to_string(task.kind)));
+    if (tracer_.active()) {
+      tracer_.emit(EventKind::TaskFinished, task.id,
+                   fmt::format("finished running a task of type: {}.", to_string(task.kind)));
+    }
 
     Completion done;
     done.source = Completion::Source::Pool;
@@ -148,17 +189,29 @@ void ThreadPool::run_worker(std::size_t index) {
     done.id = task.id;
     done.outcome = std::move(outcome);
     done.key = mail.simulated_until;
+    {
+      // Take the next queued task now, before the loop sees this completion: the loop
+      // then knows this thread is busy again (on_completion checks the task id).
+      std::lock_guard lock(state_mutex_);
+      if (!queue_.empty()) {
+        Task next = std::move(queue_.front());
+        queue_.pop_front();
+        carried = start_locked(w, std::move(next), clock_.now());
+      }
+    }
     channel_.post(std::move(done));
   }
 }
 
 std::vector<ThreadPool::WorkerView> ThreadPool::workers() const {
+  std::lock_guard lock(state_mutex_);
   std::vector<WorkerView> out;
   for (const auto& w : workers_) out.push_back({w->name, w->busy, w->task_id, w->kind, w->since});
   return out;
 }
 
 std::vector<std::pair<CallbackId, TaskKind>> ThreadPool::queued_tasks() const {
+  std::lock_guard lock(state_mutex_);
   std::vector<std::pair<CallbackId, TaskKind>> out;
   for (const auto& t : queue_) out.emplace_back(t.id, t.kind);
   return out;

@@ -6,11 +6,15 @@
 // that came back last (a last-in-first-out list, so the first task goes to the highest
 // numbered thread). Unlike the book, which panicked with "Out of threads." when more
 // tasks than threads were in flight, a task that finds no free thread waits in a FIFO
-// queue, as in libuv, and is handed out when a thread comes back.
+// queue, as in libuv. A thread that finishes a task takes the next queued one itself,
+// as libuv's workers do, without a round trip through the loop; a thread that finds the
+// queue empty is free again only once the loop has seen its completion, as in the book
+// (so the thread whose completion the loop handles first is reused first).
 //
-// Owns: the threads and their mailboxes. Does not own callbacks (the runtime does).
-// Thread contract: submit(), on_completion(), shutdown() and every query are loop-thread
-// only; each worker touches only its own mailbox and posts results to the channel.
+// Owns: the threads, their mailboxes and the queue. Does not own callbacks (the runtime
+// does). Thread contract: submit(), on_completion(), shutdown() and the queries are
+// loop-thread only; workers touch their own mailbox, and the queue and the thread views
+// under state_mutex_, and post results to the channel.
 #pragma once
 
 #include <condition_variable>
@@ -57,18 +61,18 @@ class ThreadPool {
   // Hands the task to a free thread, or queues it. `now` is the loop's time: a
   // simulated latency ends at now + latency. Returns false when it had to queue.
   bool submit(Task task, TimePoint now);
-  // A thread's task completed (the loop took its Completion): the thread is free again
-  // and takes the next queued task, if any.
-  void on_completion(std::size_t thread, TimePoint now);
+  // The loop took the Completion of task `id` from `thread`: unless the thread has
+  // already taken a queued task itself, it is free again (or takes the next queued one).
+  void on_completion(std::size_t thread, CallbackId id, TimePoint now);
   // Close to every thread in order, joining each (the book's shutdown order).
   void shutdown();
 
   std::size_t size() const { return workers_.size(); }
-  std::size_t queued() const { return queue_.size(); }
+  std::size_t queued() const;
   // The earliest simulated latency still running whose completion the loop has not yet
   // seen; see Runtime::poll_io for why the loop wants it.
   std::optional<DeadlineKey> earliest_simulated() const;
-  void note_arrived(const DeadlineKey& key) { simulated_.erase(key); }
+  void note_arrived(const DeadlineKey& key);
 
   struct WorkerView {
     std::string name;
@@ -92,7 +96,7 @@ class ThreadPool {
     std::condition_variable wakeup;  // signalled when mail arrives
     std::deque<Mail> mailbox;
     Participant participant = kNoParticipant;
-    // Loop-thread view of what the worker is doing.
+    // What the worker is doing; guarded by ThreadPool::state_mutex_.
     bool busy = false;
     CallbackId task_id = 0;
     TaskKind kind = TaskKind::Close;
@@ -100,15 +104,18 @@ class ThreadPool {
   };
 
   void hand_out(std::size_t index, Task task, TimePoint now);
+  Mail start_locked(Worker& w, Task task, TimePoint now);
   void run_worker(std::size_t index);
 
   Clock& clock_;
   Tracer& tracer_;
   CompletionChannel& channel_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::size_t> free_;   // LIFO: back() is handed out next
-  std::deque<Task> queue_;          // tasks waiting for a free thread
-  std::set<DeadlineKey> simulated_; // running simulated latencies not yet seen by the loop
+  std::vector<std::size_t> free_;  // loop thread only. LIFO: back() is handed out next
+
+  mutable std::mutex state_mutex_;   // guards the three below and the workers' views
+  std::deque<Task> queue_;           // tasks waiting for a thread
+  std::set<DeadlineKey> simulated_;  // running simulated latencies not yet seen by the loop
   bool shut_down_ = false;
 };
 

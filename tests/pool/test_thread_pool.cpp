@@ -52,11 +52,11 @@ TEST_CASE("free threads are handed out last in, first out", "[pool]") {
   auto second = next_completion(f.channel);
   CHECK(second.thread == 2);
   // pool2 comes back first: it is at the back of the free list and is reused first.
-  pool.on_completion(2, f.clock.now());
-  pool.on_completion(3, f.clock.now());
+  pool.on_completion(2, 2, f.clock.now());
+  pool.on_completion(3, 1, f.clock.now());
   REQUIRE(pool.submit(make_task(3), f.clock.now()));
   CHECK(next_completion(f.channel).thread == 3);
-  pool.on_completion(3, f.clock.now());
+  pool.on_completion(3, 3, f.clock.now());
   pool.shutdown();
 }
 
@@ -75,7 +75,7 @@ TEST_CASE("tasks beyond the pool size wait in a queue instead of failing", "[poo
   while (done.size() < 6) {
     auto c = next_completion(f.channel);
     done[c.id] = c.thread;
-    pool.on_completion(c.thread, f.clock.now());
+    pool.on_completion(c.thread, c.id, f.clock.now());
   }
   CHECK(pool.queued() == 0);
   for (auto& [id, thread] : done) CHECK(thread < 2);
@@ -101,6 +101,6 @@ TEST_CASE("a simulated latency is slept before the work and reported with its ke
   CHECK(c.key->deadline == start + 20ms);
   pool.note_arrived(*c.key);
   CHECK_FALSE(pool.earliest_simulated().has_value());
-  pool.on_completion(c.thread, f.clock.now());
+  pool.on_completion(c.thread, c.id, f.clock.now());
   pool.shutdown();
 }
