@@ -209,11 +209,18 @@ std::vector<std::string> split_pointer(const std::string& pointer) {
   std::size_t start = 1;
   while (start <= pointer.size() && !pointer.empty()) {
     auto slash = pointer.find('/', start);
-    std::string token = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string raw = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     // JSON pointer escapes: ~1 is '/', ~0 is '~'
-    for (std::size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
-    for (std::size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
-    tokens.push_back(token);
+    std::string token;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+        token += raw[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        token += raw[i];
+      }
+    }
+    tokens.push_back(std::move(token));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
