@@ -38,7 +38,11 @@ volatile std::sig_atomic_t g_signal = 0;
 
 extern "C" void on_signal(int sig) {
   g_signal = sig;
-  if (elt::Runtime* rt = g_runtime.load()) rt->request_stop();
+  if (elt::Runtime* rt = g_runtime.load()) {
+    rt->request_stop();  // the loop stops at the next phase and closes its threads
+  } else {
+    _exit(128 + sig);  // nothing runs yet (still reading the scenario): nothing to close
+  }
 }
 
 void install_signal_handlers() {

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libedit-dev
-          libuv1-dev clang libclang-rt-14-dev tmux valgrind hyperfine python3 time)
+          libuv1-dev clang-16 libclang-rt-16-dev tmux valgrind hyperfine python3 time)
 # Node is the oracle for Node semantics and a peer in the HTTP tests; any node will do.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 missing=()

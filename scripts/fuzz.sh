@@ -6,9 +6,10 @@
 #   scripts/fuzz.sh 60 fuzz_http_response     # only that target
 #
 # Needs clang >= 16 with its runtime libraries (Debian 12: clang-16 libclang-rt-16-dev).
-# Environment: ELT_FUZZ_CC / ELT_FUZZ_CXX (default: the newest clang-N >= 16), ELT_FUZZ_BUILD_DIR (default build/fuzz), ELT_FUZZ_WORK_DIR (default
-# build/fuzz-work), ELT_FUZZ_KEEP_GOING=1 to go on after a crash (libFuzzer fork mode, can
-# collect several crash files for the same bug), ELT_FUZZ_ARGS for extra libFuzzer flags.
+# Environment: ELT_FUZZ_CC / ELT_FUZZ_CXX (default: the newest clang-N >= 16),
+# ELT_FUZZ_BUILD_DIR (default build/fuzz), ELT_FUZZ_WORK_DIR (default build/fuzz-work),
+# ELT_FUZZ_KEEP_GOING=1 to go on after a crash (libFuzzer fork mode on all cores; one input
+# is kept per distinct symptom), ELT_FUZZ_ARGS for extra libFuzzer flags.
 #
 # New corpus entries go to <work>/<target>/corpus (the seeds in fuzz/corpus/ are only
 # read); crash inputs are copied to fuzz/regressions/<target>/, where they become CTest
@@ -92,7 +93,7 @@ for target in "${targets[@]}"; do
   "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
     -print_final_stats=1 -dict="$dict" -artifact_prefix="$artifacts/" "${jobs_args[@]}" \
     ${ELT_FUZZ_ARGS:-} "$corpus" "fuzz/corpus/$name" 2>&1 | tee "$work/$target/fuzz.log" | \
-    grep -v -E --line-buffered '^#[0-9]+ +(NEW|REDUCE|RELOAD) '
+    grep -v -E --line-buffered '^#[0-9]+ +(NEW|REDUCE|RELOAD) |^ +NEW_FUNC'
   status=${PIPESTATUS[0]}
   set -e
   new=()
@@ -102,7 +103,7 @@ for target in "${targets[@]}"; do
   rm -f "$marker"
   # Replay each input once for a symbolized report (saved next to it as <input>.log), and
   # keep one input per distinct symptom: fork mode can write the same bug many times.
-  declare -A seen=()
+  declare -A seen=() dups=()
   for file in "${new[@]}"; do
     "$build/fuzz/$target" -timeout=10 -rss_limit_mb=2048 "$file" >"$file.log" 2>&1 || true
     symptom=$(grep -m1 -E "terminate called after throwing|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|^fuzz_[a-z_]+: " "$file.log" |
@@ -111,7 +112,7 @@ for target in "${targets[@]}"; do
     frame=$(grep -m1 -oE '(core|fuzz)/[A-Za-z0-9_/]+\.(cpp|h):[0-9]+' "$file.log" || true)
     key="$symptom @ $frame"
     if [[ -n ${seen[$key]:-} ]]; then
-      echo "    (same symptom as $(basename "${seen[$key]}"), not kept: $(basename "$file"))"
+      dups[$key]=$((${dups[$key]:-0} + 1))
       continue
     fi
     seen[$key]=$file
@@ -123,7 +124,10 @@ for target in "${targets[@]}"; do
     echo "    reproduce: $build/fuzz/$target $kept"
     echo "    minimise:  $build/fuzz/$target -minimize_crash=1 -runs=100000 -exact_artifact_path=min.bin $kept"
   done
-  unset seen
+  for key in "${!dups[@]}"; do
+    echo "    ${dups[$key]} more input(s) with the same symptom as $(basename "${seen[$key]}") (not kept; in ${artifacts})"
+  done
+  unset seen dups
   if ((status != 0 || ${#new[@]} > 0)); then
     failed+=("$target")
     echo "=== ${target}: FAILED (exit ${status}); full log: ${work}/${target}/fuzz.log"

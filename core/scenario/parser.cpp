@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -45,6 +46,27 @@ std::string clip(std::string s, std::size_t max = kMaxMessage) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) {
       out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A JSON string literal for a message; bytes that are not UTF-8 (a cut character, binary
+// garbage) become U+FFFD instead of throwing.
+std::string quote(const std::string& s) {
+  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A key as one token of a JSON pointer (RFC 6901): '~' and '/' are escaped.
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
     } else {
       out += c;
     }
@@ -104,9 +126,12 @@ class Locator {
         if (!found) return std::nullopt;
       } else if (text_[pos_] == '[') {
         ++pos_;
-        std::size_t index = std::stoul(token);
+        std::size_t index = 0;
+        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+        if (token.empty() || ec != std::errc() || end != token.data() + token.size()) return std::nullopt;
         for (std::size_t i = 0; i < index; ++i) {
           skip_ws();
+          if (pos_ >= text_.size() || text_[pos_] == ']') return std::nullopt;  // no such element
           skip_value();
           skip_ws();
           if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
@@ -237,7 +262,7 @@ std::string describe(const json& j) {
     case json::value_t::string: {
       std::string s = j.get<std::string>();
       if (s.size() > 40) s = s.substr(0, 40) + "...";
-      return fmt::format("the string {}", json(s).dump());
+      return fmt::format("the string {}", quote(s));
     }
     case json::value_t::array: return "an array";
     case json::value_t::object: return "an object";
@@ -271,7 +296,7 @@ class Parser {
     }
     for (const auto& [key, value] : root.items()) {
       if (key != "description" && key != "settings" && key != "program" && key != "$schema") {
-        fail("/" + key, fmt::format("unknown top-level key \"{}\"; expected \"description\", \"settings\", "
+        fail("/" + pointer_token(key), fmt::format("unknown top-level key \"{}\"; expected \"description\", \"settings\", "
                                     "\"program\" or \"$schema\"", key));
       }
     }
@@ -290,7 +315,7 @@ class Parser {
     Settings s;
     if (!j.is_object()) fail("/settings", fmt::format("\"settings\" must be an object; found {}", describe(j)));
     for (const auto& [key, value] : j.items()) {
-      std::string path = "/settings/" + key;
+      std::string path = "/settings/" + pointer_token(key);
       if (key == "threads") {
         s.threads = whole(value, path, 1, kMaxThreads, "the number of pool threads");
       } else if (key == "http_latency_ms") {
@@ -345,7 +370,7 @@ class Parser {
       }
       if (text.compare(i, 2, "${") == 0) {
         auto close = text.find('}', i + 2);
-        if (close == std::string::npos) fail(path, fmt::format("unclosed \"${{\" in {}", json(text).dump()));
+        if (close == std::string::npos) fail(path, fmt::format("unclosed \"${{\" in {}", quote(text)));
         std::string expr = text.substr(i + 2, close - i - 2);
         Template::Segment seg;
         std::stringstream parts(expr);
@@ -425,7 +450,7 @@ class Parser {
         if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
           std::string list;
           for (const char* k : keys) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", k);
-          fail(path + "/" + key, fmt::format("\"{}\" does not take \"{}\"{}", name, key,
+          fail(path + "/" + pointer_token(key), fmt::format("\"{}\" does not take \"{}\"{}", name, key,
                                              list.empty() ? std::string() : "; it takes " + list));
         }
       }
@@ -530,6 +555,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   // (nlohmann would keep the last silently), and absurd nesting.
   std::vector<std::set<std::string>> keys_seen;
   std::string duplicate;
+  bool has_duplicate = false;
   bool too_deep = false;
   json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
     switch (event) {
@@ -548,6 +574,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
       case json::parse_event_t::key:
         if (!keys_seen.back().insert(parsed.get<std::string>()).second) {
           duplicate = parsed.get<std::string>();
+          has_duplicate = true;
           throw std::runtime_error("duplicate");
         }
         break;
@@ -567,11 +594,16 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     if (offset >= text.size()) reason = "the JSON ends too early (truncated file?): " + reason;
     throw error_at(offset, clip("invalid JSON: " + reason));
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value JSON allows and nlohmann cannot hold (1e400).
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    throw ScenarioError(file, "", clip("invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2))));
   } catch (const std::runtime_error&) {
     if (too_deep) throw ScenarioError(file, "", fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
-    if (!duplicate.empty()) {
+    if (has_duplicate) {
       throw error_at(find_duplicate_key(text, duplicate),
-                     fmt::format("the key {} appears twice in the same object", json(duplicate).dump()));
+                     fmt::format("the key {} appears twice in the same object", quote(duplicate)));
     }
     throw;
   }
