@@ -141,6 +141,7 @@ bool VirtualClock::sleep_until(DeadlineKey key) {
   Participant self = self_locked();
   ensure(holder_ == self, "virtual clock: sleep without the baton");
   AlarmId id = next_alarm_++;
+  while (timed_.count(key) != 0) key.deadline += Duration(1);  // as in add_alarm
   timed_.emplace(key, std::make_pair(id, Wakeup{self, {}}));
   threads_[self]->state = State::Blocked;
   holder_ = kNoParticipant;

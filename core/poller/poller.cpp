@@ -79,6 +79,9 @@ struct Poller::Connection {
   http::ResponseParser parser;
   TimePoint deadline{};
   AlarmId timeout_alarm = 0;  // virtual clock only
+  // Virtual clock: virtual time stands still while a real server is being waited for,
+  // so a server that never answers would never time out; this real-time deadline does.
+  std::chrono::steady_clock::time_point real_deadline{};
   bool done = false;
 
   std::uint64_t token() const { return reinterpret_cast<std::uint64_t>(this); }
@@ -275,6 +278,7 @@ void Poller::start_connection(std::unique_ptr<Connection> owned) {
   Connection& conn = *owned;
   connections_.push_back(std::move(owned));
   conn.deadline = clock_.now() + conn.spec.timeout;
+  conn.real_deadline = std::chrono::steady_clock::now() + conn.spec.timeout;
   if (clock_.kind() == ClockKind::Virtual) {
     CallbackId id = conn.spec.id;
     conn.timeout_alarm = clock_.add_alarm(DeadlineKey{conn.deadline, id}, participant_, [this, id] {
@@ -440,9 +444,11 @@ void Poller::expire_requests() {
     std::lock_guard lock(mutex_);
     expired.swap(expired_ids_);
   }
+  auto real_now = std::chrono::steady_clock::now();
   for (auto& conn : connections_) {
     bool due = clock_.kind() == ClockKind::Virtual
-                   ? std::find(expired.begin(), expired.end(), conn->spec.id) != expired.end()
+                   ? std::find(expired.begin(), expired.end(), conn->spec.id) != expired.end() ||
+                         conn->real_deadline <= real_now
                    : conn->deadline <= now;
     if (!conn->done && due) {
       auto ms = std::chrono::duration_cast<Millis>(conn->spec.timeout).count();
@@ -452,14 +458,16 @@ void Poller::expire_requests() {
 }
 
 int Poller::next_request_timeout_ms() const {
-  // Virtual clock: request timeouts are alarms, never real waits.
-  if (connections_.empty() || clock_.kind() == ClockKind::Virtual) return -1;
+  if (connections_.empty()) return -1;
+  // Virtual clock: request timeouts are alarms; the real-time deadline is the fallback
+  // for a real server that never answers.
+  bool real = clock_.kind() == ClockKind::Virtual;
   TimePoint earliest = TimePoint::max();
   for (const auto& conn : connections_) {
-    if (!conn->done) earliest = std::min(earliest, conn->deadline);
+    if (!conn->done) earliest = std::min(earliest, real ? conn->real_deadline : conn->deadline);
   }
   if (earliest == TimePoint::max()) return -1;
-  auto left = earliest - clock_.now();
+  auto left = earliest - (real ? std::chrono::steady_clock::now() : clock_.now());
   if (left <= Duration::zero()) return 0;
   // Round up: a request timeout never fires early (and a timeout of 0 would spin).
   auto ms = std::chrono::ceil<Millis>(left).count();

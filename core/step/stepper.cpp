@@ -97,11 +97,11 @@ void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
   std::string where = point.tick_start
                           ? fmt::format("paused before tick {}", point.tick)
                           : fmt::format("paused in tick {}, before the {} phase", point.tick, phase_name(point.phase));
-  say(paint(fmt::format("-- {} --\n", where), kHeading));
+  say(paint(fmt::format("-- {} --", where), kHeading) + "\n");
   {
     std::lock_guard lock(mutex_);
     if (line_hit_) {
-      say(paint(fmt::format("break: a line matched: {}\n", *line_hit_), kWarn));
+      say(paint(fmt::format("break: a line matched: {}", *line_hit_), kWarn) + "\n");
       line_hit_.reset();
     }
   }
@@ -197,7 +197,7 @@ void Stepper::print_state(const Runtime& runtime) {
   };
   std::string where = where_.tick_start ? fmt::format("before tick {}", where_.tick)
                                         : fmt::format("tick {}, before the {} phase", where_.tick, phase_name(where_.phase));
-  out += paint(fmt::format("state {}; now {} after the start\n", where, ms(s.now)), kHeading);
+  out += paint(fmt::format("state {}; now {} after the start", where, ms(s.now)), kHeading) + "\n";
 
   if (s.timers.empty()) row("timers", "none");
   for (std::size_t i = 0; i < s.timers.size(); ++i) {

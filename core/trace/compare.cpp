@@ -92,10 +92,10 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
         ops.emplace_back(' ', &a[head + i]);
         ++i;
         ++j;
-      } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-        ops.emplace_back('+', &b[head + j++]);
+      } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        ops.emplace_back('-', &a[head + i++]);  // removals first, as diff and git show them
       } else {
-        ops.emplace_back('-', &a[head + i++]);
+        ops.emplace_back('+', &b[head + j++]);
       }
     }
   } else {
