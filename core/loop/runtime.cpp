@@ -407,12 +407,18 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   std::string shown = path.string();
   if (path.is_relative()) path = options_.base_dir / path;
   task.work = [path = std::move(path), shown = std::move(shown)] { return read_file(path, shown); };
+  submit(std::move(task));
+  return id;
+}
+
+void Runtime::submit(Task task) {
+  CallbackId id = task.id;
+  TaskKind kind = task.kind;
   if (!pool_->submit(std::move(task), loop_now_)) {
     tracer_.emit(EventKind::TaskQueued, id,
-                 fmt::format("No free pool thread: task {} (File read) waits in the queue ({} waiting)",
-                             id, pool_->queued()));
+                 fmt::format("No free pool thread: task {} ({}) waits in the queue ({} waiting)", id,
+                             to_string(kind), pool_->queued()));
   }
-  return id;
 }
 
 CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
@@ -431,11 +437,7 @@ CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
     if (stop_requested()) return Outcome::fail("encrypt: interrupted by shutdown");
     return Outcome::ok(Value::integer(static_cast<std::int64_t>(value)));
   };
-  if (!pool_->submit(std::move(task), loop_now_)) {
-    tracer_.emit(EventKind::TaskQueued, id,
-                 fmt::format("No free pool thread: task {} (Encrypt) waits in the queue ({} waiting)",
-                             id, pool_->queued()));
-  }
+  submit(std::move(task));
   return id;
 }
 

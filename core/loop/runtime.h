@@ -40,6 +40,7 @@ class Clock;
 class DelayServer;
 class Poller;
 class ThreadPool;
+struct Task;
 class Tracer;
 
 // Where the loop can stop for the stepper: before a tick, or before one of its phases.
@@ -143,6 +144,7 @@ class Runtime {
   void deliver(Completion completion);
   void shutdown();
   DelayServer& delay_server();
+  void submit(Task task);  // to the pool; traces it when it has to wait in the queue
 
   void pause(std::uint64_t tick, Phase phase, bool tick_start);
 
