@@ -171,6 +171,7 @@ class Runtime {
   std::map<DeadlineKey, Arrived> arrived_keyed_;
   std::uint64_t arrival_seq_ = 0;
   bool timeout_seen_ = false;  // this poll phase's timeout has fired
+  std::uint64_t ran_since_trim_ = 0;
 
   TimePoint start_{};
   TimePoint loop_now_{};
