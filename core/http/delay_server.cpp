@@ -20,6 +20,7 @@
 
 #include "clock/clock.h"
 #include "common/check.h"
+#include "common/eventfd.h"
 #include "common/thread_name.h"
 #include "http/url.h"
 
@@ -140,9 +141,7 @@ struct DelayServer::Impl {
       clock.add_alarm(DeadlineKey{when, conn.callback_id}, participant, [this, token] {
         std::lock_guard lock(alarm_mutex);
         due.push_back(token);
-        std::uint64_t one = 1;
-        while (::write(alarm_fd, &one, sizeof one) < 0 && errno == EINTR) {
-        }
+        signal_eventfd(alarm_fd);
       });
       return;
     }
@@ -327,9 +326,7 @@ void DelayServer::stop() {
   if (!impl_->thread.joinable()) return;
   Clock& clock = impl_->clock;
   clock.wake(impl_->participant);
-  std::uint64_t one = 1;
-  while (::write(impl_->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  signal_eventfd(impl_->stop_fd);
   clock.will_join(impl_->participant);
   clock.block();
   impl_->thread.join();

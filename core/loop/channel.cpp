@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "common/check.h"
+#include "common/eventfd.h"
 
 namespace elt {
 
@@ -27,9 +28,7 @@ void CompletionChannel::post(Completion completion) {
 }
 
 void CompletionChannel::wake() {
-  std::uint64_t one = 1;
-  while (::write(event_fd_, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  signal_eventfd(event_fd_);
 }
 
 void CompletionChannel::wait() {

@@ -20,6 +20,7 @@
 
 #include "clock/clock.h"
 #include "common/check.h"
+#include "common/eventfd.h"
 #include "common/thread_name.h"
 #include "http/response_parser.h"
 #include "loop/channel.h"
@@ -109,9 +110,7 @@ Poller::~Poller() {
 }
 
 void Poller::wake_thread() {
-  std::uint64_t one = 1;
-  while (::write(control_fd_, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  signal_eventfd(control_fd_);
 }
 
 void Poller::arm_timeout(DeadlineKey key, std::uint64_t generation) {

@@ -469,6 +469,14 @@ class Parser {
       return s;
     };
 
+    // The callback of an operation with a result: `as` names the result in `then`, and
+    // `catch` sees `error`.
+    auto with_callback = [&](Action& op) {
+      op.as = result_name("result");
+      op.then = callback(j, "then", path, depth, {op.as});
+      op.on_error = callback(j, "catch", path, depth, {"error"});
+    };
+
     if (name == "print") {
       allow({});
       a.kind = ActionKind::Print;
@@ -494,33 +502,25 @@ class Parser {
       a.text = text(arg, at, "a file path, relative to the scenario's folder");
       a.delay.literal = 0;
       if (j.contains("delay_ms")) a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
-      a.as = result_name("result");
-      a.then = callback(j, "then", path, depth, {a.as});
-      a.on_error = callback(j, "catch", path, depth, {"error"});
+      with_callback(a);
     } else if (name == "encrypt") {
       allow({"cost_ms", "as", "then", "catch"});
       a.kind = ActionKind::Encrypt;
       a.number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
       if (j.contains("cost_ms")) a.cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
-      a.as = result_name("result");
-      a.then = callback(j, "then", path, depth, {a.as});
-      a.on_error = callback(j, "catch", path, depth, {"error"});
+      with_callback(a);
     } else if (name == "http_get_slow") {
       allow({"delay_ms", "as", "then", "catch"});
       a.kind = ActionKind::HttpGetSlow;
       a.text = text(arg, at, "the url the delay service redirects to");
       if (!j.contains("delay_ms")) fail(path, "\"http_get_slow\" needs \"delay_ms\": how long the delay service waits");
       a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
-      a.as = result_name("result");
-      a.then = callback(j, "then", path, depth, {a.as});
-      a.on_error = callback(j, "catch", path, depth, {"error"});
+      with_callback(a);
     } else if (name == "http_get") {
       allow({"as", "then", "catch"});
       a.kind = ActionKind::HttpGet;
       a.text = text(arg, at, "an http:// URL");
-      a.as = result_name("result");
-      a.then = callback(j, "then", path, depth, {a.as});
-      a.on_error = callback(j, "catch", path, depth, {"error"});
+      with_callback(a);
     } else {  // repeat
       allow({"as", "do"});
       a.kind = ActionKind::Repeat;

@@ -42,7 +42,7 @@ void Tracer::set_observer(Observer observer) {
 
 void Tracer::emit(EventKind kind, CallbackId id, std::string message, std::string content) {
   events_.fetch_add(1, std::memory_order_relaxed);
-  if (format_ == TraceFormat::None && !has_observer_.load(std::memory_order_relaxed)) return;
+  if (!active()) return;
   TraceEvent event;
   event.kind = kind;
   event.id = id;
