@@ -1,0 +1,46 @@
+// What every subcommand of the command line shares: the run options, running a scenario to
+// the end, colour decisions and the exit codes. Each subcommand lives in its own file
+// (app/cmd_*.cpp) and main.cpp only parses and dispatches.
+#pragma once
+
+#include <atomic>
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "loop/runtime.h"
+#include "trace/tracer.h"
+
+namespace elt::app {
+
+inline constexpr int kExitDifferent = 1;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadInput = 2;
+
+// The runtime a signal handler stops, and the signal that came (0: none).
+extern std::atomic<elt::Runtime*> g_runtime;
+extern volatile std::sig_atomic_t g_signal;
+
+struct RunOptions {
+  std::string scenario;
+  std::int64_t threads = 0;  // 0: the scenario's setting, else 4
+  std::string format = "text";
+  std::string clock = "real";
+  std::string color = "auto";
+  std::string model;  // empty: the scenario's settings.model, else "book"
+};
+
+bool use_color(const std::string& mode, int fd);
+
+// Runs a scenario to the end; the trace goes to `fd` (or stays in memory when fd < 0).
+// Returns the tracer so that callers can read a captured trace. `setup` runs once the
+// runtime exists, before the program starts.
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
+
+// Reads a whole file; ok is false when it cannot be opened.
+std::string read_file(const std::string& path, bool& ok);
+
+}  // namespace elt::app
