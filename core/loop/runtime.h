@@ -52,12 +52,19 @@ struct PausePoint {
 
 // What a learner sees with `state`: the loop's inside, between two steps.
 struct RuntimeState {
+  // A queue of the model's own (node: "immediate", "nextTick", "microtask", one per timer
+  // list), front first; each item says what it is.
+  struct NamedQueue {
+    std::string name;
+    std::vector<std::string> items;
+  };
   std::uint64_t tick = 0;
   Phase phase = Phase::Script;
   Duration now{};  // since the start of the run
   struct Timer {
     CallbackId id = 0;
     Duration due_in{};  // relative to now; negative when already due
+    std::string label;  // the action and its place: "set_timeout at book.json:14: prints ..."
   };
   std::vector<Timer> timers;
   struct Worker {
@@ -66,6 +73,7 @@ struct RuntimeState {
     CallbackId task = 0;
     std::string kind;
     Duration since{};  // since the start of the run
+    std::string label;
   };
   std::vector<Worker> workers;
   std::vector<std::pair<CallbackId, std::string>> queued_tasks;  // waiting for a thread
@@ -73,6 +81,7 @@ struct RuntimeState {
   std::vector<std::string> completed;  // waiting for the loop: in the channel, or taken and held
   std::vector<CallbackId> callbacks_to_run;
   std::size_t pending = 0;  // registrations that keep the loop alive
+  std::vector<NamedQueue> queues;
 };
 
 struct RuntimeOptions {

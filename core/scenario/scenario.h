@@ -37,6 +37,8 @@ enum class ActionKind { Print, PrintContent, SetTimeout, FsRead, Encrypt, HttpGe
 struct Action {
   ActionKind kind = ActionKind::Print;
   std::string json_path;         // "/program/1/then/0", for run-time error messages
+  std::size_t line = 0;          // where the action's object starts in the file (1-based; 0: unknown)
+  std::size_t column = 0;
   Template text;                 // print, print_content's content, fs_read's path, URLs
   std::string label;             // print_content
   IntArg number;                 // set_timeout's delay, encrypt's n, repeat's count

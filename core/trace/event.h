@@ -44,6 +44,7 @@ struct TraceEvent {
   CallbackId id = 0;       // the callback id involved; 0 when none
   std::string message;     // the text after "Thread: <name>\t "; a Content block's label
   std::string content;     // Content only: the lines the block shows, '\n'-separated
+  std::string origin;      // registrations: the action and its place ("set_timeout at book.json:14")
 };
 
 }  // namespace elt
