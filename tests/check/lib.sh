@@ -19,6 +19,15 @@ run_in() {
   set -e
   out=$(cat "$tmp/.out"); err=$(cat "$tmp/.err")
 }
+# run_from FILE ARGS...: as run, with FILE on standard input
+run_from() {
+  local input=$1; shift
+  set +e
+  "$bin" "$@" <"$input" >"$tmp/.out" 2>"$tmp/.err"
+  code=$?
+  set -e
+  out=$(cat "$tmp/.out"); err=$(cat "$tmp/.err")
+}
 fail() { echo "FAIL $*"; echo "  exit $code; stdout: ${out:0:400}"; echo "  stderr: ${err:0:400}"; fails=$((fails + 1)); }
 pass() { echo "ok   $*"; }
 # expect NAME CODE [STDOUT_TEXT [STDERR_TEXT]]: the last command's exit code and texts (fixed strings)
