@@ -42,6 +42,7 @@ struct Pair {
   std::string golden;
   std::string name;   // the scenario's file name without .json
   std::string suite;  // the golden's folder: in a class, one student's predictions
+  bool beside = true;  // the golden is the scenario's own (not a student's, from a golden folder)
 };
 
 struct Outcome {
@@ -94,7 +95,7 @@ std::vector<Pair> plan(const std::vector<std::string>& paths) {
       std::string goldens = golden_folder ? paths[i + 1] : arg;
       for (const auto& name : scenarios_in(arg)) {
         std::string golden = (fs::path(goldens) / (name + ".trace")).string();
-        pairs.push_back({(fs::path(arg) / (name + ".json")).string(), golden, name, suite_of(golden)});
+        pairs.push_back({(fs::path(arg) / (name + ".json")).string(), golden, name, suite_of(golden), !golden_folder});
       }
       i += golden_folder ? 2 : 1;
       continue;
@@ -104,7 +105,7 @@ std::vector<Pair> plan(const std::vector<std::string>& paths) {
                                    "beside NAME.trace)", arg));
     }
     std::string name = arg == "-" ? "<stdin>" : fs::path(arg).stem().string();
-    pairs.push_back({arg, paths[i + 1], name, suite_of(paths[i + 1])});
+    pairs.push_back({arg, paths[i + 1], name, suite_of(paths[i + 1]), true});
     i += 2;
   }
   int stdin_uses = 0;
@@ -116,7 +117,7 @@ std::vector<Pair> plan(const std::vector<std::string>& paths) {
 bool parses_as_json(const std::string& text) { return nlohmann::json::accept(text); }
 
 // Reads a golden, or says why it cannot be graded.
-std::optional<std::string> read_golden(const std::string& path, std::string& error) {
+std::optional<std::string> read_golden(const std::string& path, bool beside, std::string& error) {
   if (path == "-") {
     std::string text;
     char buf[65536];
@@ -132,7 +133,7 @@ std::optional<std::string> read_golden(const std::string& path, std::string& err
   if (::stat(path.c_str(), &st) != 0) {
     int err = errno;
     error = fmt::format("{}: cannot open the golden trace: {}{}", path, strerror_of(err),
-                        err == ENOENT ? " (write it with --update)" : "");
+                        err == ENOENT && beside ? " (write it with --update)" : "");
     return std::nullopt;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -483,7 +484,7 @@ int run_check(const CheckOptions& opts) {
     if (opts.update) {
       error = refuse_update(pair.golden, pair.scenario, opts);
     } else {
-      golden = read_golden(pair.golden, error);
+      golden = read_golden(pair.golden, pair.beside, error);
     }
     if (error.empty()) {
       const RunResult& run = run_for(pair.scenario);

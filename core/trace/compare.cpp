@@ -162,8 +162,10 @@ struct Colors {
   std::string_view del, add, hunk, note, reset;
 };
 
+// " (tick 2, thread main)", or nothing for a line of no thread (a program's output, --mode output).
 std::string where(const Line& line) {
-  return fmt::format("tick {}, thread {}", line.tick, line.thread.empty() ? "-" : line.thread);
+  if (line.thread.empty()) return {};
+  return fmt::format(" (tick {}, thread {})", line.tick, line.thread);
 }
 
 // The diff, once the lines to show have been decided.
@@ -303,12 +305,12 @@ std::string first_difference(const std::vector<Line>& a, const std::vector<Line>
   while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
   const Line& at = i < a.size() ? a[i] : b[i];
   if (i < a.size() && i < b.size() && differs_only_in_space(a[i].text, b[i].text)) {
-    return fmt::format("{}{} {} differs only in white space ({}): {}", prefix, unit, i + 1, where(at),
+    return fmt::format("{}{} {} differs only in white space{}: {}", prefix, unit, i + 1, where(at),
                        space_difference(a[i].text, b[i].text));
   }
-  if (i == a.size()) return fmt::format("{}the golden ends at {} {}; the trace goes on ({})", prefix, unit, i, where(at));
-  if (i == b.size()) return fmt::format("{}the trace ends at {} {}; the golden goes on ({})", prefix, unit, i, where(at));
-  return fmt::format("{}first difference at {} {} ({})", prefix, unit, i + 1, where(at));
+  if (i == a.size()) return fmt::format("{}the golden ends at {} {}; the trace goes on{}", prefix, unit, i, where(at));
+  if (i == b.size()) return fmt::format("{}the trace ends at {} {}; the golden goes on{}", prefix, unit, i, where(at));
+  return fmt::format("{}first difference at {} {}{}", prefix, unit, i + 1, where(at));
 }
 
 // A golden saved with CRLF line ends differs on every line; say that once, then compare
