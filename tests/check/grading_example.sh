@@ -3,7 +3,7 @@
 # grade.sh grades the three students into JUnit files that say what docs/grading.md says.
 # usage: grading_example.sh EVENTLOOP_TRACE SOURCE_DIR
 set -euo pipefail
-bin=$1; src=$2
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); src=$2
 . "$(dirname "$0")/lib.sh"
 example=$src/docs/grading-example
 

@@ -1,6 +1,6 @@
 # Helpers shared by the check tests: run a command, keep its exit code, stdout and stderr,
 # and count failed expectations. Source it after setting bin.
-fails=0
+fails=0; code=0; out=; err=
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # run ARGS...: sets code, out, err
 run() {
