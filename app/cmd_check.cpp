@@ -164,8 +164,8 @@ std::optional<std::string> read_golden(const std::string& path, bool beside, std
   }
   ::close(fd);
   // The commonest slip: the two arguments swapped.
-  if (!text.empty() && text.find_first_not_of(" \t\r\n") != std::string::npos && text[text.find_first_not_of(" \t\r\n")] == '{' &&
-      parses_as_json(text)) {
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{' && parses_as_json(text)) {
     error = fmt::format("{}: holds JSON (a scenario?), not a golden trace; the order is check SCENARIO GOLDEN", path);
     return std::nullopt;
   }
@@ -202,7 +202,6 @@ std::string refuse_update(const std::string& golden, const std::string& scenario
   }
   if (S_ISDIR(st.st_mode)) return fmt::format("{}: is a directory, not a golden trace", golden);
   if (!S_ISREG(st.st_mode)) return fmt::format("{}: is not a regular file; --update writes regular files only", golden);
-  std::string error;
   bool ok = false;
   std::string text = read_file(golden, ok);
   if (!ok) return fmt::format("{}: cannot read the golden trace before replacing it: {}", golden, strerror_of(errno));

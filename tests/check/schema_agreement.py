@@ -157,7 +157,7 @@ def generated_cases():
 
 
 def corpus():
-    for pattern in ("scenarios/*.json", "scenarios/node/*.json", "docs/grading-example/scenarios/*.json"):
+    for pattern in ("scenarios/*.json", "scenarios/node/*.json", "docs/grading-example/*/*.json"):
         for path in sorted(glob.glob(os.path.join(SRC, pattern))):
             yield "valid", os.path.relpath(path, SRC), path, None, "enabled"
     status, cases = read_cases(os.path.join(HERE, "schema_cases.txt"))
