@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/did_you_mean.h"
 #include "scenario/scenario.h"
 
 namespace elt::scenario {
@@ -470,9 +471,13 @@ class Parser {
       if (j.contains(name)) present.push_back(name);
     }
     if (present.empty()) {
-      std::string keys;
-      for (const auto& [key, value] : j.items()) keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
-      fail(path, fmt::format("unknown action (keys {}); expected one of: {}", keys.empty() ? "none" : keys,
+      std::string keys, suggestion;
+      for (const auto& [key, value] : j.items()) {
+        keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
+        if (suggestion.empty()) suggestion = did_you_mean(key, kActionNames);
+      }
+      fail(path, fmt::format("unknown action (keys {}){}; expected one of: {}", keys.empty() ? "none" : keys,
+                             suggestion.empty() ? "" : fmt::format("; did you mean \"{}\"?", suggestion),
                              action_list()));
     }
     if (present.size() > 1) {
