@@ -1,8 +1,10 @@
 #include "scenario/interpreter.h"
 
 #include <charconv>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -65,9 +67,22 @@ struct ScriptError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The run-time half of the cap on total work (kMaxActions; the parser checks what the
+// file's literal counts say before anything runs): every action run counts, so counts
+// given by templates and callbacks that start more are caught too. One per run, set by
+// run_scenario for the thread that runs the loop. Not a member the callbacks capture: a
+// third pointer in each callback would no longer fit std::function's inline storage.
+struct WorkBudget {
+  std::uint64_t used = 0;
+  bool exhausted = false;
+};
+thread_local WorkBudget* t_budget = nullptr;
+
 class Interpreter {
  public:
   static void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
+    // After the cap, callbacks that the loop still runs before it stops do nothing.
+    if (t_budget != nullptr && t_budget->exhausted) return;
     try {
       for (const Action& action : actions) run_action(rt, action, scope);
     } catch (const ScriptError& e) {
@@ -143,7 +158,17 @@ class Interpreter {
     };
   }
 
+  static void count_one(Runtime& rt, const Action& a) {
+    if (t_budget == nullptr || ++t_budget->used <= kMaxActions) return;
+    t_budget->exhausted = true;
+    rt.request_stop();
+    throw ScriptError(fmt::format("error at {}: this run has created {} actions, the most one run may "
+                                  "(see \"Limits\" in docs/scenario-format.md); the run stops here",
+                                  a.json_path, kMaxActions));
+  }
+
   static void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
+    count_one(rt, a);
     switch (a.kind) {
       case ActionKind::Print: rt.print(render(a, a.text, scope)); break;
       case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.label); break;
@@ -196,6 +221,12 @@ RuntimeOptions runtime_options(const Scenario& scenario) {
 
 void run_scenario(Runtime& runtime, const Scenario& scenario) {
   Interpreter interpreter;
+  WorkBudget budget;
+  WorkBudget* outer = std::exchange(t_budget, &budget);
+  struct Restore {
+    WorkBudget* outer;
+    ~Restore() { t_budget = outer; }
+  } restore{outer};
   runtime.run([&](Runtime& rt) { interpreter.run_list(rt, scenario.program, ScopePtr()); });
 }
 

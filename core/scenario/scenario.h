@@ -82,6 +82,10 @@ inline constexpr std::int64_t kMaxDelayMs = 2147483647;
 inline constexpr std::int64_t kMaxThreads = 1024;  // libuv's cap on UV_THREADPOOL_SIZE
 inline constexpr std::int64_t kMaxRepeat = 10'000'000;
 inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
+// The most actions one run may create (each run of an action counts once): twice the
+// largest benchmark (1,000,000 timers, about 300 MB). The parser refuses a file whose
+// literal counts exceed it; the interpreter stops a run that gets there anyway.
+inline constexpr std::uint64_t kMaxActions = 2'000'000;
 
 Scenario load_scenario(const std::filesystem::path& file);
 Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
