@@ -77,3 +77,25 @@ TEST_CASE("a run under the cap is not touched by it", "[scenario][limits]") {
   CHECK(seen.prints == 999'000);
   CHECK(seen.errors.empty());
 }
+
+TEST_CASE("an interval nobody clears ends at the cap on total work", "[scenario][limits]") {
+  // Each run of the interval counts once, and its callback's actions count; without
+  // `times` the parser counts one run, so only the run-time counter can end it.
+  Seen seen = run(R"({"program": [{"set_interval": 1, "then": [{"repeat": 1000, "do": [{"print": "x"}]}]}]})");
+  REQUIRE(seen.errors.size() == 1);
+  CHECK_THAT(seen.errors[0], Catch::StartsWith("error at /program/0") && Catch::EndsWith("the run stops here"));
+  // 1 for set_interval, then 1,002 a run (the run, the repeat, 1,000 prints): after 1,996
+  // runs 1,999,993, and the 1,997th run gets through 5 prints.
+  CHECK(seen.prints == 1'996'005);
+  CHECK(seen.finished);
+}
+
+TEST_CASE("an interval with times counts each run before anything runs", "[scenario][limits]") {
+  try {
+    scenario::parse_scenario(R"({"program": [{"set_interval": 1, "times": 1000000, "then": [{"print": "a"}, {"print": "b"}]}]})",
+                             "cap.json", ".");
+    FAIL("no error");
+  } catch (const scenario::ScenarioError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("(at /program/0): this action and its callbacks would create 3,000,001 actions"));
+  }
+}
