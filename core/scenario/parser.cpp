@@ -986,20 +986,29 @@ void check_model_support(const Scenario& scenario, std::string_view model) {
 
 Scenario load_scenario(const std::filesystem::path& path) {
   std::string file = path.string();
-  // Opened before it is examined, so that what is checked is what is read. O_NONBLOCK: a
-  // FIFO must not block the open; it is refused below like any file that is not regular.
+  // Examined before it is opened, so that a device is never opened (opening one can have
+  // effects), and again once open, so that what was checked is what is read (the path may
+  // have been swapped in between). O_NONBLOCK: a FIFO put there meanwhile cannot block the
+  // open; it is refused by the second check.
+  auto refuse_unless_regular = [&](const struct stat& st) {
+    if (S_ISDIR(st.st_mode)) throw ScenarioError(file, "", "is a directory, not a scenario file");
+    if (!S_ISREG(st.st_mode)) throw ScenarioError(file, "", "is not a regular file (a device or a pipe?)");
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
+  }
+  refuse_unless_regular(st);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
   }
-  if (S_ISDIR(st.st_mode)) throw ScenarioError(file, "", "is a directory, not a scenario file");
-  if (!S_ISREG(st.st_mode)) throw ScenarioError(file, "", "is not a regular file (a device or a pipe?)");
+  refuse_unless_regular(st);
   if (static_cast<std::uintmax_t>(st.st_size) > kMaxFileBytes) {
     throw ScenarioError(file, "", fmt::format("is larger than {} MiB; that is not a scenario", kMaxFileBytes >> 20));
   }
