@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -84,9 +85,9 @@ struct LineCol {
 };
 
 // Where each line starts, found in one pass over the text, so that any byte offset becomes
-// line:column by a binary search instead of a count from the start of the file (which,
-// done once per action, made a file of many actions quadratic). Columns count bytes, as
-// editors that show a byte column do; a tab is one column.
+// line:column by a binary search; counting from the start of the file for each action
+// would make a file of many actions quadratic. Columns count bytes, as editors that show a
+// byte column do; a tab is one column.
 class LineIndex {
  public:
   explicit LineIndex(std::string_view text) : size_(text.size()) {
@@ -116,15 +117,16 @@ class Locations {
  public:
   void add(const json* value, std::size_t offset) { entries_.push_back({value, offset}); }
 
-  // Called once, when the tree is complete: lookups are then binary searches. Allocation
-  // order is mostly address order, so the sort finds the entries nearly sorted.
+  // Called once, when the tree is complete: lookups are then binary searches. (std::less,
+  // not <: only it orders pointers into different allocations.)
   void seal() {
-    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.value < b.value; });
+    std::sort(entries_.begin(), entries_.end(),
+              [](const Entry& a, const Entry& b) { return std::less<const json*>()(a.value, b.value); });
   }
 
   std::optional<std::size_t> find(const json* value) const {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), value,
-                               [](const Entry& e, const json* v) { return e.value < v; });
+                               [](const Entry& e, const json* v) { return std::less<const json*>()(e.value, v); });
     if (it == entries_.end() || it->value != value) return std::nullopt;
     return it->offset;
   }
@@ -146,7 +148,7 @@ class Locations {
 // except ',' and ':' produces exactly one event, in order, and nlohmann has checked the
 // token before it reports it. At each event the builder steps over white space, ',' and
 // ':' to the token's first byte (that is where the value starts) and then over the token.
-// Each byte is looked at once, here and once by nlohmann's lexer.
+// Each byte is read twice in all: once by nlohmann's lexer and once here.
 //
 // (nlohmann's callback parser, used before, rescans the parent container at the end of
 // every object; 400,000 sibling actions took 41 s.)
