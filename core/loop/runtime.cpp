@@ -115,7 +115,7 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
       clock_(clock),
       tracer_(tracer),
       // The virtual clock knows the thread that created it as participant 0: the loop.
-      channel_(clock, clock.kind() == ClockKind::Virtual ? Participant{0} : kNoParticipant) {
+      channel_(clock, clock.creator()) {
   ensure(options_.threads >= 1, "the pool needs at least one thread");
   set_thread_name("main");
   start_ = clock_.now();
@@ -538,7 +538,9 @@ void Runtime::poll_io() {
     }
     // A timeout ends the wait only when nothing else did: the timers phase checks the
     // deadlines itself.
-    if (delivered > 0 || timeout_seen_ || stop_requested()) break;
+    // Immediates are queued: the check phase has work, so the poll does not wait (what
+    // Node's idle handle does; the book's loop has no immediates of its own).
+    if (delivered > 0 || timeout_seen_ || stop_requested() || !immediates_.empty()) break;
 
     auto timer = timers_.next();
     auto simulated = pool_->earliest_simulated();
@@ -792,15 +794,9 @@ void Runtime::block(Duration busy) {
                  fmt::format("main thread busy for {} ms (nothing else runs on the loop)",
                              std::chrono::duration_cast<Millis>(busy).count()));
   }
-  TimePoint until = clock_.now() + busy;
-  if (clock_.kind() == ClockKind::Virtual) {
-    // Charged as virtual time: the other threads go on meanwhile, as they would while
-    // the loop thread computes.
-    clock_.sleep_until(DeadlineKey{until, ids_.next()});
-  } else {
-    while (clock_.now() < until && !stop_requested()) {
-    }
-  }
+  // Real clock: a spin; virtual clock: charged, the other threads go on meanwhile, as
+  // they would while the loop thread computes.
+  clock_.busy_until(DeadlineKey{clock_.now() + busy, ids_.next()}, stop_);
 }
 
 void Runtime::unhandled_rejection(std::string_view message) {
@@ -845,7 +841,7 @@ CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
   task.kind = TaskKind::Encrypt;
   // A stated CPU cost is virtual time the work takes under the virtual clock. Under the
   // real clock the real computation is the cost, so the statement is not needed.
-  if (clock_.kind() == ClockKind::Virtual) task.simulated_latency = cost;
+  task.simulated_latency = clock_.stated_cost(cost);
   task.work = [n, this] {
     if (n < 0 || n > kMaxEncrypt) {
       return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));
