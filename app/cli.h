@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loop/runtime.h"
 #include "trace/tracer.h"
@@ -30,6 +31,7 @@ struct RunOptions {
   std::string clock = "real";
   std::string color = "auto";
   std::string model;  // empty: the scenario's settings.model, else "book"
+  std::vector<std::string> show;  // --show time,phase,id: text columns (off by default)
 };
 
 bool use_color(const std::string& mode, int fd);

@@ -86,9 +86,18 @@ int main(int argc, char** argv) {
       ->type_name("SCENARIO");
   add_run_options(app, run_opts, "real");
   add_color_option(app, run_opts.color);
-  app.add_option("-f,--format", run_opts.format, "Trace format: the book's text, JSON lines, or none")
-      ->check(CLI::IsMember({"text", "jsonl", "none"}))
+  app.add_option("-f,--format", run_opts.format,
+                 "Trace format: the book's text, JSON lines, chrome (Trace Event JSON for Perfetto and "
+                 "chrome://tracing), or none")
+      ->check(CLI::IsMember({"text", "jsonl", "chrome", "none"}))
       ->capture_default_str();
+  app.add_option("--show", run_opts.show,
+                 "Text format: columns before each line, any of time (ms on the run's clock), phase, id "
+                 "(the callback's); off by default, so the book's printout stays exact")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember({"time", "phase", "id"}))
+      ->type_name("time,phase,id");
 
   elt::app::CheckOptions check_opts;
   CLI::App* check_cmd = app.add_subcommand(

@@ -226,7 +226,12 @@ void Runtime::run_callbacks() {
         tracer_.emit(EventKind::CallbackError, ready.id,
                      fmt::format("{} {} failed: {}", ready.pending.what, ready.id, *ready.outcome.error));
       }
+      // Markers for the timeline formats: without them a callback's lines are only
+      // implied by the phase they appear in.
+      const bool marked = tracer_.wants_markers();
+      if (marked) tracer_.emit(EventKind::CallbackStart, ready.id, std::string(ready.pending.what));
       ready.pending.callback(*this, std::move(ready.outcome));
+      if (marked) tracer_.emit(EventKind::CallbackEnd, ready.id, std::string(ready.pending.what));
       ++ran_since_trim_;
       if (stop_requested()) return;
     }
@@ -279,8 +284,11 @@ void Runtime::poll_io() {
       poller_->disarm_timeout();
       armed_ = false;
     }
+    const bool marked = tracer_.wants_markers();
+    if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
     tracer_.flush();
     channel_.wait();
+    if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
   }
   if (armed_) {
     poller_->disarm_timeout();
