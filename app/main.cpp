@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cmd_check.h"
+#include "cmd_html.h"
 #include "line_reader.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
@@ -121,9 +122,19 @@ int main(int argc, char** argv) {
   add_run_options(*step_cmd, step_opts, "real");
   add_color_option(*step_cmd, step_opts.color);
 
+  elt::app::HtmlOptions html_opts;
+  CLI::App* html_cmd = app.add_subcommand(
+      "html", "Run a scenario and write one self-contained web page: a lane per thread on a time axis, "
+              "and a stepper forwards and backwards with the loop's state (opens from disk, no network)");
+  html_cmd->add_option("scenario", html_opts.run.scenario, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  html_cmd->add_option("-o,--output", html_opts.output, "The page to write (- for standard output)")
+      ->required()
+      ->type_name("FILE.html");
+  add_run_options(*html_cmd, html_opts.run, "virtual");
+
   try {
     app.parse(argc, argv);
-    if (!check_cmd->parsed() && !step_cmd->parsed() && run_opts.scenario.empty()) {
+    if (!check_cmd->parsed() && !step_cmd->parsed() && !html_cmd->parsed() && run_opts.scenario.empty()) {
       throw CLI::RequiredError("SCENARIO");
     }
   } catch (const CLI::CallForHelp& e) {
@@ -140,6 +151,7 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
+    if (html_cmd->parsed()) return elt::app::run_html(html_opts);
     if (step_cmd->parsed()) {
       auto input = elt::app::make_line_source();
       std::unique_ptr<elt::Stepper> stepper;
