@@ -423,6 +423,7 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
       nlohmann::ordered_json args;
       where(args, e);
       if (!e.origin.empty()) args["origin"] = e.origin;
+      if (!e.queue.empty()) args["queue"] = e.queue;
       if (!e.content.empty()) args["content"] = e.content;
       j["args"] = std::move(args);
       put(j);

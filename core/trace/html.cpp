@@ -74,7 +74,7 @@ nlohmann::json html_data(const HtmlRun& run) {
   d["threads"] = t.threads;
 
   // Events as arrays, [time_us, thread, kind, id, tick, phase, message, text, content,
-  // origin]: a 10,000-event run stays a few megabytes.
+  // origin, queue]: a 10,000-event run stays a few megabytes.
   nlohmann::json events = nlohmann::json::array();
   std::string text;
   for (std::size_t i = 0; i < run.events.size(); ++i) {
@@ -84,7 +84,7 @@ nlohmann::json html_data(const HtmlRun& run) {
     if (!text.empty() && text.back() == '\n') text.pop_back();
     events.push_back(nlohmann::json::array({micros(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id,
                                             e.tick, static_cast<int>(e.phase), e.message, text, e.content,
-                                            e.origin}));
+                                            e.origin, e.queue}));
   }
   d["events"] = std::move(events);
 
