@@ -186,7 +186,7 @@ async function roundTrips(page, label, n, ticks) {
       };
       await shoot("book-1-before-tick-1.png", [["PageDown", 1]]);
       await shoot("book-2-tick-2-second-read.png", [["PageDown", 2], ["ArrowDown", 3], ["ArrowRight", 3]]);
-      await shoot("book-3-tick-4-third-read.png", [["PageDown", 4], ["ArrowDown", 3], ["ArrowRight", 3]]);
+      await shoot("book-3-tick-4-third-read.png", [["PageDown", 4], ["ArrowDown", 3], ["ArrowRight", 2]]);
       await shoot("book-4-end.png", [["End", 1]]);
       await page.keyboard.press("Home");
       await press(page, "PageDown", 2);
