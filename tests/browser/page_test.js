@@ -198,6 +198,33 @@ async function roundTrips(page, label, n, ticks) {
     }
     await page.close();
 
+    // ---- every scenario (both models where there are node ones): opens and steps cleanly ----
+    const dir = path.dirname(book);
+    const all = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f));
+    if (fs.existsSync(path.join(dir, "node"))) {
+      for (const f of fs.readdirSync(path.join(dir, "node"))) if (f.endsWith(".json")) all.push(path.join(dir, "node", f));
+    }
+    let clean = 0;
+    const dirty = [];
+    for (const scenario of all) {
+      const html = path.join(work, "each.html");
+      try {
+        run(["html", scenario, "-o", html]);
+      } catch (e) {
+        dirty.push(`${path.basename(scenario)}: html failed: ${e.stderr || e.message}`);
+        continue;
+      }
+      const o = await open(browser, html);
+      await o.page.keyboard.press("End");
+      await press(o.page, "PageUp", 3);
+      await press(o.page, "ArrowLeft", 5);
+      await o.page.keyboard.press("Home");
+      if (o.problems.length || o.requests.length) dirty.push(`${path.basename(scenario)}: ${o.problems.concat(o.requests).join("; ")}`);
+      else clean++;
+      await o.page.close();
+    }
+    check(dirty.length === 0, `every scenario's page (${clean} of ${all.length}) opens and steps with no console error`, dirty.join(" | "));
+
     // ---- more than 10,000 events ----
     const big = expectations(large, "large");
     check(big.events > 10000, `large: the run has more than 10,000 events (${big.events})`);
