@@ -15,13 +15,17 @@ namespace {
 
 double micros(Duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
-// Every value a kind or phase can take, so that the page can name them; a kind added to
-// the enum later shows up by its to_string() name with no change here as long as it is
-// listed, and as "?" otherwise (still drawn, as an instant).
+// Every value a kind or phase can take, so that the page can name them: the enums are
+// contiguous from 0, and to_string() answers "?" past the last, so a kind added later is
+// named here with no change (and one this page has no rule for is drawn as an instant).
 template <typename Enum>
-nlohmann::json names(int count) {
+nlohmann::json names() {
   nlohmann::json out = nlohmann::json::array();
-  for (int i = 0; i < count; ++i) out.push_back(std::string(to_string(static_cast<Enum>(i))));
+  for (int i = 0; i < 256; ++i) {
+    std::string_view name = to_string(static_cast<Enum>(i));
+    if (name == "?") break;
+    out.push_back(std::string(name));
+  }
   return out;
 }
 
@@ -68,9 +72,8 @@ nlohmann::json html_data(const HtmlRun& run) {
   d["subtitle"] = run.subtitle;
   d["clock"] = run.clock;
   d["model"] = run.model;
-  // Enough names for the enums as they stand; to_string() answers "?" past the end.
-  d["kinds"] = names<EventKind>(static_cast<int>(EventKind::WaitEnd) + 1);
-  d["phases"] = names<Phase>(static_cast<int>(Phase::Shutdown) + 1);
+  d["kinds"] = names<EventKind>();
+  d["phases"] = names<Phase>();
   d["threads"] = t.threads;
 
   // Events as arrays, [time_us, thread, kind, id, tick, phase, message, text, content,

@@ -159,4 +159,8 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
   CHECK(d["pauses"][1]["s"] == 0);
   CHECK(d["events"][5][7] == "Thread: main\t timed out");  // the book's line for the page's trace
   CHECK(d["events"][4][7] == "");                          // a marker has no line
+  // every kind and phase is named, whatever was added to the enums
+  CHECK(d["kinds"][static_cast<int>(EventKind::WaitEnd)] == "wait_end");
+  CHECK(d["kinds"][static_cast<int>(EventKind::Print)] == "print");
+  CHECK(d["phases"][static_cast<int>(Phase::Shutdown)] == "shutdown");
 }
