@@ -198,6 +198,34 @@ async function roundTrips(page, label, n, ticks) {
     }
     await page.close();
 
+    // ---- the node model's queues, derived between pause points and shown as the runtime names them ----
+    {
+      const nodeRun = expectations(path.join(__dirname, "node-queues.json"), "node-queues");
+      const o = await open(browser, nodeRun.html);
+      await basics(o.page, o.problems, o.requests, nodeRun, "node");
+      const section = (state, name) => {
+        const m = new RegExp(`(?:^|\\n)${name}\\n(\\d+)\\n`).exec(state);
+        return m ? Number(m[1]) : -1;
+      };
+      let state = "";
+      for (let k = 0; k < 40; k++) {
+        await o.page.keyboard.press("ArrowRight");
+        const line = await o.page.$eval("#trace .tl.current", (e) => e.textContent);
+        if (/end of program/.test(line)) { state = await o.page.$eval("#state", (e) => e.innerText); break; }
+      }
+      check(section(state, "nextTick") === 1 && section(state, "microtask") === 2 && section(state, "immediate") === 1,
+            "node: at the end of the program, 1 nextTick, 2 microtasks, 1 immediate queued", state);
+      await press(o.page, "ArrowRight", 2);  // the drain announced, then "nextTick 1"
+      state = await o.page.$eval("#state", (e) => e.innerText);
+      check(section(state, "nextTick") === 0 && /callback 3/.test(state), "node: the nextTick runs and leaves its queue", state);
+      await o.page.keyboard.press("PageDown");
+      state = await o.page.$eval("#state", (e) => e.innerText);
+      check(/the runtime.s own snapshot/.test(state) && section(state, "microtask") === 0 && /timer list 5 ms/.test(state),
+            "node: before tick 1, the runtime's snapshot: microtasks drained, the interval's timer list", state);
+      check(o.problems.length === 0, "node: no console errors after stepping", o.problems.join("; "));
+      await o.page.close();
+    }
+
     // ---- every scenario (both models where there are node ones): opens and steps cleanly ----
     const dir = path.dirname(book);
     const all = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f));
