@@ -7,6 +7,7 @@
 
 #include "trace/chrome.h"
 #include "trace/html.h"
+#include "trace/tracer.h"
 
 using namespace elt;
 
@@ -163,4 +164,33 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
   CHECK(d["kinds"][static_cast<int>(EventKind::WaitEnd)] == "wait_end");
   CHECK(d["kinds"][static_cast<int>(EventKind::Print)] == "print");
   CHECK(d["phases"][static_cast<int>(Phase::Shutdown)] == "shutdown");
+}
+
+TEST_CASE("tracer: the chrome format keeps the run and writes one document at the end", "[trace][chrome]") {
+  Tracer tracer(TraceFormat::Chrome, -1);
+  CHECK(tracer.wants_markers());
+  tracer.emit(EventKind::Print, 0, "hello");
+  tracer.emit(EventKind::TimerRegistered, 2, "Registered timer event id: 2");
+  CHECK(tracer.captured().empty());  // nothing until the run is over
+  tracer.finish();
+  auto doc = nlohmann::json::parse(tracer.captured());
+  std::size_t instants = 0;
+  for (const auto& e : doc["traceEvents"]) instants += e["ph"] == "i" ? 1 : 0;
+  CHECK(instants == 2);
+  tracer.finish();  // idempotent: still one document
+  CHECK_NOTHROW(nlohmann::json::parse(tracer.captured()));
+}
+
+TEST_CASE("tracer: the book's text wants no markers, and renders none", "[trace]") {
+  Tracer text(TraceFormat::Text, -1);
+  CHECK_FALSE(text.wants_markers());
+  text.emit(EventKind::CallbackStart, 3, "Timer");
+  text.emit(EventKind::Print, 0, "in the callback");
+  text.emit(EventKind::CallbackEnd, 3, "Timer");
+  std::string out = text.captured();  // one line: the markers print nothing
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(out.ends_with("\t in the callback\n"));
+  Tracer shown(TraceFormat::Text, -1);
+  shown.set_extras(TextExtras{false, false, true});
+  CHECK(shown.wants_markers());
 }
