@@ -15,18 +15,22 @@ checker="$here/check_trace_event.py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
-for scenario in "$dir"/*.json "$dir"/node/*.json; do
+# Every scenario under its own model, and the book's scenarios under the node model too.
+for entry in "$dir"/*.json "$dir"/node/*.json $(for f in "$dir"/*.json; do echo "node:$f"; done); do
+  scenario=${entry#node:}
   [ -f "$scenario" ] || continue
   name=$(basename "$scenario" .json)
   args=(--clock virtual)
-  case "$scenario" in */node/*) args+=(--model node); name="node-$name" ;; esac
-  "$elt" "${args[@]}" --format chrome "$scenario" > "$work/$name.json" 2>/dev/null
-  "$elt" "${args[@]}" --format chrome "$scenario" > "$work/$name.again.json" 2>/dev/null
-  "$elt" "${args[@]}" --format jsonl "$scenario" > "$work/$name.jsonl" 2>/dev/null
-  if ! cmp -s "$work/$name.json" "$work/$name.again.json"; then
+  case "$entry" in node:*) args+=(--model node); name="$name@node" ;; esac
+  case "$scenario" in */node/*) name="node/$name" ;; esac
+  out="$work/${name//\//-}"
+  "$elt" "${args[@]}" --format chrome "$scenario" > "$out.json" 2>/dev/null
+  "$elt" "${args[@]}" --format chrome "$scenario" > "$out.again.json" 2>/dev/null
+  "$elt" "${args[@]}" --format jsonl "$scenario" > "$out.jsonl" 2>/dev/null
+  if ! cmp -s "$out.json" "$out.again.json"; then
     echo "FAIL $name: two virtual-clock runs differ"; fail=1
   fi
-  if ! python3 "$checker" "$work/$name.json" "$work/$name.jsonl" > "$work/out" 2>&1; then
+  if ! python3 "$checker" "$out.json" "$out.jsonl" > "$work/out" 2>&1; then
     echo "FAIL $name:"; cat "$work/out"; fail=1
   else
     echo "ok   $name: $(cat "$work/out" | sed 's/.*: ok //')"
