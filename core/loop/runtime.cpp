@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "clock/clock.h"
 #include "common/check.h"
 #include "common/thread_name.h"
+#include "fs/open_file.h"
 #include "http/delay_server.h"
 #include "http/url.h"
 #include "poller/poller.h"
@@ -33,26 +35,37 @@ constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
 constexpr std::int64_t kMaxEncrypt = 50;
 
 // `shown` is the path as the scenario wrote it: messages must not depend on the folder
-// the tool was started from.
-Outcome read_file(const std::filesystem::path& path, const std::string& shown) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", shown, std::strerror(errno)));
+// the tool was started from. Where the file may be and what it may be (a regular file
+// below the scenario's folder or an --allow-read folder) is open_for_reading's rule.
+// Between two reads the thread looks at `stop`: a file that is slow to give its bytes
+// (a FUSE or /proc file that waits) cannot hold shutdown up.
+Outcome read_file(const fs::ReadScope& scope, const std::string& shown, const std::atomic<bool>& stop) {
+  fs::OpenedFile opened = fs::open_for_reading(scope, shown);
+  if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
+  const int fd = opened.fd;
+  auto fail = [&](std::string message) {
+    ::close(fd);
+    return Outcome::fail(std::move(message));
+  };
   std::string text;
   char buf[16 * 1024];
   for (;;) {
+    if (stop.load(std::memory_order_relaxed)) return fail(fmt::format("read \"{}\": interrupted by shutdown", shown));
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 200) == 0) continue;  // a regular file is always ready; see above
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(err)));
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
     }
     if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown,
-                                       kMaxFileBytes / (1024 * 1024)));
+    if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
+      return fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
+    }
+    try {
+      text.append(buf, static_cast<std::size_t>(n));
+    } catch (const std::bad_alloc&) {
+      return fail(fmt::format("read \"{}\": out of memory", shown));
     }
   }
   ::close(fd);
@@ -414,9 +427,9 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   task.id = id;
   task.kind = TaskKind::FileRead;
   task.simulated_latency = latency;
-  std::string shown = path.string();
-  if (path.is_relative()) path = options_.base_dir / path;
-  task.work = [path = std::move(path), shown = std::move(shown)] { return read_file(path, shown); };
+  task.work = [this, shown = path.string()] {
+    return read_file(fs::ReadScope{options_.base_dir, options_.allow_read}, shown, stop_);
+  };
   submit(std::move(task));
   return id;
 }

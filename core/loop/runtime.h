@@ -90,6 +90,9 @@ struct RuntimeOptions {
   Duration http_latency{};            // extra time the delay service takes, like a network
   Duration http_timeout = std::chrono::seconds(30);
   std::filesystem::path base_dir = ".";  // relative fs_read paths start here
+  // Folders outside base_dir that fs_read may read (--allow-read; absolute). Never set
+  // from the scenario itself: the person running the tool decides.
+  std::vector<std::filesystem::path> allow_read;
 };
 
 class Runtime {
