@@ -30,6 +30,11 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
 
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
   if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);
+  for (const auto& folder : opts.allow_read) options.allow_read.push_back(std::filesystem::absolute(folder));
+  for (const auto& host : opts.allow_net) {
+    std::string error;
+    if (auto rule = elt::NetPolicy::parse_rule(host, error)) options.net_policy.allow(std::move(*rule));
+  }
 
   elt::TraceFormat format = opts.format == "jsonl" ? elt::TraceFormat::Jsonl
                             : opts.format == "none" ? elt::TraceFormat::None

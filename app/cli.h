@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loop/runtime.h"
 #include "trace/tracer.h"
@@ -30,6 +31,10 @@ struct RunOptions {
   std::string clock = "real";
   std::string color = "auto";
   std::string model;  // empty: the scenario's settings.model, else "book"
+  // Widen the confinement of an untrusted scenario (docs/robustness.md): folders fs_read
+  // may read besides the scenario's own, hosts http_get may reach besides loopback.
+  std::vector<std::string> allow_read;
+  std::vector<std::string> allow_net;  // HOST or HOST:PORT, checked by the parser
 };
 
 bool use_color(const std::string& mode, int fd);

@@ -64,6 +64,22 @@ void add_run_options(CLI::App& app, RunOptions& opts, const std::string& default
                  "book: the book's loop (default); node: Node 20's loop (libuv 1.46 phases, setImmediate, "
                  "nextTick and microtasks, I/O polled on the loop thread); overrides settings.model")
       ->check(CLI::IsMember({"book", "node"}));
+  // One value per occurrence (repeat the option for more), so that the scenario after it
+  // is not taken as a second value.
+  app.add_option("--allow-read", opts.allow_read,
+                 "Let fs_read also read below PATH (repeatable); by default a scenario reads only "
+                 "below its own folder")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  app.add_option("--allow-net", opts.allow_net,
+                 "Let http_get also connect to HOST, on any port or on PORT (repeatable); by default "
+                 "only loopback and the delay service")
+      ->type_name("HOST[:PORT]")
+      ->allow_extra_args(false)
+      ->check([](const std::string& value) {
+        std::string error;
+        return elt::NetPolicy::parse_rule(value, error) ? std::string() : error;
+      });
 }
 
 void add_color_option(CLI::App& app, std::string& color) {

@@ -495,6 +495,10 @@ CallbackId Runtime::http_get(std::string url, Callback callback) {
       // http://delay-service/... names the built-in stand-in, wherever it listens.
       spec.host = "127.0.0.1";
       spec.port = delay_server().port();
+    } else {
+      // Before the epoll thread sees the host, so a refused name is never looked up.
+      spec.error = options_.net_policy.check(parsed->host, parsed->port);
+      if (!spec.error.empty()) spec.error = fmt::format("\"{}\": {}", url, spec.error);
     }
   } else {
     // An unusable URL still goes through the epoll thread, which reports the error as the

@@ -30,6 +30,7 @@
 #include "common/small_function.h"
 #include "common/time.h"
 #include "common/value.h"
+#include "http/net_policy.h"
 #include "loop/channel.h"
 #include "loop/model.h"
 #include "timers/timer_queue.h"
@@ -93,6 +94,7 @@ struct RuntimeOptions {
   // Folders outside base_dir that fs_read may read (--allow-read; absolute). Never set
   // from the scenario itself: the person running the tool decides.
   std::vector<std::filesystem::path> allow_read;
+  NetPolicy net_policy;  // where http_get may connect (--allow-net); loopback by default
 };
 
 class Runtime {
