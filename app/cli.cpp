@@ -2,19 +2,19 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "clock/clock.h"
+#include "process.h"
 #include "clock/virtual_clock.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
 
 namespace elt::app {
-
-std::atomic<elt::Runtime*> g_runtime{nullptr};
-volatile std::sig_atomic_t g_signal = 0;
 
 bool use_color(const std::string& mode, int fd) {
   if (mode == "always") return true;
@@ -26,6 +26,11 @@ bool use_color(const std::string& mode, int fd) {
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
+  if (fd == STDOUT_FILENO && opts.format != "none" && standard_fds().stdout_closed) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "standard output is closed, so the trace has nowhere to go (redirect it, "
+                            "or use --format none)");
+  }
   elt::scenario::Scenario scenario = elt::scenario::load_scenario(opts.scenario);
 
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
@@ -47,14 +52,26 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
   } else {
     clock = std::make_unique<elt::RealClock>();
   }
-  {
+  try {
     elt::Runtime runtime(options, *clock, *tracer);
-    g_runtime.store(&runtime);
+    set_running(&runtime);
     if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
-    g_runtime.store(nullptr);
+    set_running(nullptr);
+  } catch (...) {
+    set_running(nullptr);
+    // A runtime that failed to start (a thread that cannot be created) left its stop
+    // request in the tracer: drop it before the tracer's last flush could call it.
+    tracer->set_on_broken({});
+    throw;
   }
   tracer->flush();
+  // The reader leaving (EPIPE, `| head -3`) ends a run quietly; any other failed write
+  // (a full disk, /dev/full, an I/O error) lost the trace, and that is a failure.
+  if (int err = tracer->write_error(); err != 0 && err != EPIPE) {
+    throw std::system_error(err, std::generic_category(),
+                            fd == STDOUT_FILENO ? "writing the trace to standard output" : "writing the trace");
+  }
   return tracer;
 }
 

@@ -20,10 +20,6 @@ inline constexpr int kExitDifferent = 1;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
-// The runtime a signal handler stops, and the signal that came (0: none).
-extern std::atomic<elt::Runtime*> g_runtime;
-extern volatile std::sig_atomic_t g_signal;
-
 struct RunOptions {
   std::string scenario;
   std::int64_t threads = 0;  // 0: the scenario's setting, else 4

@@ -1,6 +1,6 @@
 // eventloop-trace: the command line. Parses arguments, picks the clock and the output, and
 // maps outcomes to exit codes: 0 done (check: traces agree), 1 check found a difference or
-// the environment failed, 2 bad input, 128+signal when stopped by SIGINT or SIGTERM.
+// the environment failed, 2 bad input, 128+signal when stopped by SIGINT, SIGTERM or SIGHUP.
 // Everything else lives in core/.
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cmd_check.h"
 #include "line_reader.h"
+#include "process.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 #include "step/stepper.h"
@@ -24,32 +25,10 @@
 
 namespace {
 
-using elt::app::g_runtime;
-using elt::app::g_signal;
 using elt::app::kExitBadInput;
 using elt::app::kExitFailure;
 using elt::app::RunOptions;
 using elt::app::use_color;
-
-extern "C" void on_signal(int sig) {
-  g_signal = sig;
-  if (elt::Runtime* rt = g_runtime.load()) {
-    rt->request_stop();  // the loop stops at the next phase and closes its threads
-  } else {
-    _exit(128 + sig);  // nothing runs yet (still reading the scenario): nothing to close
-  }
-}
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  // A reader that goes away (`| head -3`) shows up as EPIPE on write, which the tracer
-  // handles by stopping the run quietly; the default SIGPIPE would kill us mid-shutdown.
-  signal(SIGPIPE, SIG_IGN);
-}
 
 void add_run_options(CLI::App& app, RunOptions& opts, const std::string& default_clock) {
   opts.clock = default_clock;
@@ -91,6 +70,8 @@ void add_color_option(CLI::App& app, std::string& color) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
+  elt::app::reserve_standard_fds();
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
                "and print what happens, tick by tick and thread by thread.",
                "eventloop-trace"};
@@ -144,7 +125,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  install_signal_handlers();
+  elt::app::SignalWatcher signals;
   try {
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
     if (step_cmd->parsed()) {
@@ -154,11 +135,11 @@ int main(int argc, char** argv) {
         stepper = std::make_unique<elt::Stepper>(*input, stdout, tracer, use_color(step_opts.color, STDOUT_FILENO));
         stepper->attach(runtime);
       });
-      if (g_signal != 0) return 128 + g_signal;
+      if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
       return 0;
     }
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
-    if (g_signal != 0) return 128 + g_signal;
+    if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
     return 0;
   } catch (const elt::scenario::ScenarioError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';

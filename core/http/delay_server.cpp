@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "clock/clock.h"
+#include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/eventfd.h"
 #include "common/thread_name.h"
@@ -310,8 +311,7 @@ DelayServer::DelayServer(Clock& clock, Duration latency) : impl_(std::make_uniqu
   epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.listen_fd, &ev);
   ev.data.u64 = kAlarmToken;
   epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.alarm_fd, &ev);
-  s.participant = clock.add_participant("delay-service");
-  s.thread = std::thread([&s] { s.run(); });
+  s.thread = start_participant_thread(clock, "delay-service", s.participant, [&s] { s.run(); });
 }
 
 DelayServer::~DelayServer() {

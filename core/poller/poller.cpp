@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "clock/clock.h"
+#include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/eventfd.h"
 #include "common/thread_name.h"
@@ -98,8 +99,7 @@ Poller::Poller(Clock& clock, Tracer& tracer, CompletionChannel& channel)
   if (timer_fd_ < 0) throw_errno("timerfd_create");
   add_fd(epoll_fd_, control_fd_, EPOLLIN, kControlToken);
   add_fd(epoll_fd_, timer_fd_, EPOLLIN, kTimerToken);
-  participant_ = clock_.add_participant("epoll");
-  thread_ = std::thread([this] { run(); });
+  thread_ = start_participant_thread(clock_, "epoll", participant_, [this] { run(); });
 }
 
 Poller::~Poller() {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <system_error>
+
 #include "clock/clock.h"
+#include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/thread_name.h"
 #include "loop/channel.h"
@@ -24,15 +27,26 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
     : clock_(clock), tracer_(tracer), channel_(channel) {
   ensure(threads >= 1, "a pool needs at least one thread");
   workers_.reserve(threads);
+  free_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    auto worker = std::make_unique<Worker>();
-    worker->name = fmt::format("pool{}", i);
-    worker->participant = clock_.add_participant(worker->name);
-    workers_.push_back(std::move(worker));
+    try {
+      auto worker = std::make_unique<Worker>();
+      worker->name = fmt::format("pool{}", i);
+      Worker& w = *worker;
+      workers_.push_back(std::move(worker));
+      w.thread = start_participant_thread(clock_, w.name, w.participant, [this, i] { run_worker(i); });
+    } catch (const std::exception& e) {
+      // A process or memory limit (EAGAIN, ENOMEM, bad_alloc): close the threads that did
+      // start, in the usual order, and say which one could not.
+      if (!workers_.empty() && !workers_.back()->thread.joinable()) workers_.pop_back();
+      shutdown();
+      std::error_code code = std::make_error_code(std::errc::resource_unavailable_try_again);
+      if (const auto* system = dynamic_cast<const std::system_error*>(&e)) code = system->code();
+      throw std::system_error(code, fmt::format("starting pool thread {} of {} (lower --threads, or raise the "
+                                                "process and memory limits)",
+                                                i + 1, threads));
+    }
     free_.push_back(i);  // [0, 1, ..., N-1]: the first task goes to pool N-1, as in the book
-  }
-  for (std::size_t i = 0; i < threads; ++i) {
-    workers_[i]->thread = std::thread([this, i] { run_worker(i); });
   }
 }
 
