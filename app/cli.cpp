@@ -40,6 +40,9 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
     std::string error;
     if (auto rule = elt::NetPolicy::parse_rule(host, error)) options.net_policy.allow(std::move(*rule));
   }
+  if (opts.model == "node") options.model = elt::node_model();
+  if (opts.model == "book") options.model = elt::book_model();
+  elt::scenario::check_model_support(scenario, options.model.name);
 
   elt::TraceFormat format = opts.format == "jsonl" ? elt::TraceFormat::Jsonl
                             : opts.format == "none" ? elt::TraceFormat::None

@@ -40,6 +40,12 @@ std::string_view to_string(EventKind kind) {
     case EventKind::CloseReceived: return "close_received";
     case EventKind::CallbackError: return "error";
     case EventKind::Finished: return "finished";
+    case EventKind::PhaseRun: return "phase";
+    case EventKind::PollWait: return "poll_wait";
+    case EventKind::QueueRun: return "queue_run";
+    case EventKind::Queued: return "queued";
+    case EventKind::TaskSubmitted: return "task_submitted";
+    case EventKind::Blocked: return "blocked";
   }
   return "?";
 }
@@ -165,11 +171,10 @@ fmt::text_style thread_style(const std::string& thread) {
 void render_text(const TraceEvent& event, std::string& out, bool color) {
   auto it = std::back_inserter(out);
   if (event.kind == EventKind::Content) {
-    std::string start = fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message);
+    std::string start;  // escaped before it is coloured: the colour's own escapes stay
+    append_shown(start, fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message), {});
     if (color) start = fmt::format(fmt::fg(fmt::terminal_color::yellow), "{}", start);
-    out += '\n';
-    append_shown(out, start, {});
-    out += '\n';
+    fmt::format_to(it, "\n{}\n", start);
     append_content(out, event.content);
     if (!event.content.empty() && event.content.back() != '\n') out += '\n';
     out += "... [Note: Abbreviated for display] ...\n";
@@ -192,7 +197,7 @@ void render_text(const TraceEvent& event, std::string& out, bool color) {
   out += prefix;
   std::string shown;
   append_shown(shown, event.message, prefix);
-  if (event.kind == EventKind::Tick) {
+  if (event.kind == EventKind::Tick || event.kind == EventKind::PhaseRun) {
     fmt::format_to(it, "{}\n", fmt::styled(shown, fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow)));
   } else if (event.kind == EventKind::CallbackError) {
     fmt::format_to(it, "{}\n", fmt::styled(shown, fmt::fg(fmt::terminal_color::red)));
@@ -211,6 +216,8 @@ void render_jsonl(const TraceEvent& event, std::string& out) {
   if (event.id != 0) j["id"] = event.id;
   j["message"] = event.message;
   if (event.kind == EventKind::Content) j["content"] = event.content;
+  if (!event.queue.empty()) j["queue"] = event.queue;
+  if (!event.origin.empty()) j["origin"] = event.origin;
   out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += '\n';
 }

@@ -90,7 +90,7 @@ TEST_CASE("fs_read is confined to the scenario's folder, with openat2 and withou
   CHECK(read(scope, "no-such-dir/missing.txt", resolver) == "open \"no-such-dir/missing.txt\": No such file or directory");
 }
 
-TEST_CASE("--allow-read widens the confinement to the folders it names, and no further", "[fs][untrusted]") {
+TEST_CASE("allow-read widens the confinement to the folders it names, and no further", "[fs][untrusted]") {
   Tree tree;
   auto resolver = GENERATE(fs::Resolver::Openat2, fs::Resolver::Walk);
   if (resolver == fs::Resolver::Openat2 && !fs::have_openat2()) { WARN("this kernel has no openat2: only the walk is checked"); return; }
