@@ -125,8 +125,8 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  elt::app::SignalWatcher signals;
   try {
+    elt::app::SignalWatcher signals;
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
     if (step_cmd->parsed()) {
       auto input = elt::app::make_line_source();

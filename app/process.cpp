@@ -85,7 +85,12 @@ SignalWatcher::SignalWatcher() {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  g_watcher = std::thread(watch);
+  try {
+    g_watcher = std::thread(watch);
+  } catch (const std::system_error& e) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    throw std::system_error(e.code(), "starting the signal watcher thread");
+  }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 
   struct sigaction sa {};

@@ -11,7 +11,9 @@
 
 #include <exception>
 #include <future>
+#include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -23,14 +25,19 @@ namespace elt {
 template <class Body>
 std::thread start_participant_thread(Clock& clock, std::string_view name, Participant& participant, Body body) {
   std::promise<void> registered;
-  std::thread thread([ready = registered.get_future(), body = std::move(body)]() mutable {
-    try {
-      ready.get();
-    } catch (...) {
-      return;  // never registered: the thread ends without running
-    }
-    body();
-  });
+  std::thread thread;
+  try {
+    thread = std::thread([ready = registered.get_future(), body = std::move(body)]() mutable {
+      try {
+        ready.get();
+      } catch (...) {
+        return;  // never registered: the thread ends without running
+      }
+      body();
+    });
+  } catch (const std::system_error& e) {
+    throw std::system_error(e.code(), "starting the " + std::string(name) + " thread");
+  }
   try {
     participant = clock.add_participant(name);
   } catch (...) {

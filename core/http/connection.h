@@ -53,6 +53,7 @@ class HttpConnection {
 
  private:
   std::uint32_t finish(bool ok, std::string error);
+  Outcome response_outcome();
 
   HttpRequestSpec spec_;
   int fd_ = -1;

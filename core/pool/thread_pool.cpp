@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <new>
 #include <system_error>
 
 #include "clock/clock.h"
@@ -15,6 +16,20 @@
 #include "trace/tracer.h"
 
 namespace elt {
+
+namespace {
+// An exception must not leave a pool thread (std::thread would call std::terminate): an
+// allocation that fails, or any other exception, fails this task and only this task.
+Outcome run_guarded(const std::function<Outcome()>& work) {
+  try {
+    return work();
+  } catch (const std::bad_alloc&) {
+    return Outcome::fail("out of memory");
+  } catch (const std::exception& e) {
+    return Outcome::fail(e.what());
+  }
+}
+}  // namespace
 
 std::string_view to_string(TaskKind kind) {
   switch (kind) {
@@ -205,7 +220,7 @@ void ThreadPool::run_worker(std::size_t index) {
 
     bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
     Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
-                      : task.work ? task.work()
+                      : task.work ? run_guarded(task.work)
                                   : Outcome::ok(Value{});
     if (tracer_.active()) {
       tracer_.emit(EventKind::TaskFinished, task.id,
