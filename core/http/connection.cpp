@@ -61,7 +61,7 @@ std::uint32_t HttpConnection::start() {
   if (!spec_.error.empty()) return finish(false, spec_.error);
   sockaddr_in addr{};
   std::string error;
-  if (!resolve(spec_.host, spec_.port, addr, error)) return finish(false, error);
+  if (!resolve(spec_.address.empty() ? spec_.host : spec_.address, spec_.port, addr, error)) return finish(false, error);
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return finish(false, fmt::format("socket: {}", errno_text(errno)));
   int one = 1;
