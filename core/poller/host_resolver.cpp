@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -89,6 +90,27 @@ void HostResolver::close() {
     }
   }
   shared_.reset();
+}
+
+}  // namespace elt
+
+namespace elt {
+
+HostResolver::Answer HostResolver::resolve_blocking(const std::string& host, std::chrono::milliseconds timeout,
+                                                    const std::atomic<bool>& stop) {
+  auto promise = std::make_shared<std::promise<Answer>>();
+  std::future<Answer> answer = promise->get_future();
+  HostResolver resolver;
+  resolver.lookup(host, [promise](Answer a) { promise->set_value(std::move(a)); });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    if (stop.load(std::memory_order_relaxed)) return {{}, fmt::format("looking up \"{}\": interrupted by shutdown", host)};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return {{}, fmt::format("looking up \"{}\" took longer than {} ms (is the DNS server answering?)", host,
+                              timeout.count())};
+    }
+  }
+  return answer.get();
 }
 
 }  // namespace elt

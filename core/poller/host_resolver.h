@@ -18,6 +18,8 @@
 // the resolver's thread.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,6 +46,13 @@ class HostResolver {
   void lookup(std::string host, Done done);
   // After it returns, no `done` runs.
   void close();
+
+  // For a thread that may block (a pool thread, as in libuv's uv_getaddrinfo): looks
+  // `host` up on a resolver of its own and waits for the answer, but no longer than
+  // `timeout`, and not past `stop` (checked every 100 ms), so that shutdown never waits
+  // for a DNS server.
+  static Answer resolve_blocking(const std::string& host, std::chrono::milliseconds timeout,
+                                 const std::atomic<bool>& stop);
 
  private:
   struct Shared;  // the queue, shared with the thread so that it may outlive us (close())
