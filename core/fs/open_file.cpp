@@ -245,15 +245,18 @@ OpenedFile open_for_reading(const ReadScope& scope, const std::string& written, 
     OpenedFile opened = open_beneath(scope.folder, path, written, resolver, escaped);
     if (!escaped) return opened;
   }
-  // Outside the folder: allowed only below a folder named with --allow-read. The path is
-  // compared after resolving its links (as Deno does), and then opened below that
-  // folder with the same rules, so a link inside it cannot lead further out.
-  if (!scope.allowed.empty()) {
+  // Otherwise the path must lie below the scenario's folder (an absolute path into it) or
+  // below a folder named with --allow-read. It is compared after resolving its links (as
+  // Deno does), and then opened below that folder with the same rules, so a link inside
+  // it cannot lead further out.
+  {
     std::error_code ec;
     stdfs::path absolute = path.is_absolute() ? path : stdfs::absolute(scope.folder / path, ec);
     stdfs::path resolved = stdfs::weakly_canonical(absolute, ec);
     if (ec) resolved = absolute.lexically_normal();
-    for (const auto& root : scope.allowed) {
+    std::vector<stdfs::path> roots{stdfs::absolute(scope.folder, ec)};
+    roots.insert(roots.end(), scope.allowed.begin(), scope.allowed.end());
+    for (const auto& root : roots) {
       stdfs::path canonical_root = stdfs::weakly_canonical(root, ec);
       if (ec) canonical_root = root.lexically_normal();
       auto rel = below(resolved, canonical_root);

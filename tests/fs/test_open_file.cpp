@@ -86,6 +86,10 @@ TEST_CASE("fs_read is confined to the scenario's folder, with openat2 and withou
   CHECK(read(scope, (tree.root / "secret.txt").string(), resolver).find("refused: it is an absolute path") !=
         std::string::npos);
 
+  // An absolute path that leads inside is inside.
+  CHECK(read(scope, (tree.root / "scenario" / "a.txt").string(), resolver) == "inside");
+  CHECK(read(scope, (tree.root / "scenario" / "link-out").string(), resolver).find("refused") != std::string::npos);
+
   // Inside but missing: the ordinary error, as before.
   CHECK(read(scope, "no-such-dir/missing.txt", resolver) == "open \"no-such-dir/missing.txt\": No such file or directory");
 }
