@@ -26,7 +26,11 @@ bool use_color(const std::string& mode, int fd) {
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
-  elt::scenario::Scenario scenario = elt::scenario::load_scenario(opts.scenario);
+  return run_scenario(opts, elt::scenario::load_scenario(opts.scenario), fd, setup);
+}
+
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
 
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
   if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "loop/runtime.h"
+#include "scenario/scenario.h"
 #include "trace/tracer.h"
 
 namespace elt::app {
@@ -38,6 +39,9 @@ bool use_color(const std::string& mode, int fd);
 // Returns the tracer so that callers can read a captured trace. `setup` runs once the
 // runtime exists, before the program starts.
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
+// The same for a scenario already loaded (verify runs variants of one); opts.scenario is unused.
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
 
 // Reads a whole file; ok is false when it cannot be opened.

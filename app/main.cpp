@@ -16,6 +16,8 @@
 
 #include "cli.h"
 #include "cmd_check.h"
+#include "cmd_export.h"
+#include "cmd_verify.h"
 #include "line_reader.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
@@ -112,9 +114,12 @@ int main(int argc, char** argv) {
   add_run_options(*step_cmd, step_opts, "real");
   add_color_option(*step_cmd, step_opts.color);
 
+  auto run_export = elt::app::add_export_command(app);
+  auto run_verify = elt::app::add_verify_command(app);
+
   try {
     app.parse(argc, argv);
-    if (!check_cmd->parsed() && !step_cmd->parsed() && run_opts.scenario.empty()) {
+    if (app.get_subcommands().empty() && run_opts.scenario.empty()) {
       throw CLI::RequiredError("SCENARIO");
     }
   } catch (const CLI::CallForHelp& e) {
@@ -131,6 +136,8 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
+    if (auto rc = run_export()) return *rc;
+    if (auto rc = run_verify()) return *rc;
     if (step_cmd->parsed()) {
       auto input = elt::app::make_line_source();
       std::unique_ptr<elt::Stepper> stepper;

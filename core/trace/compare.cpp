@@ -132,7 +132,8 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
 
 }  // namespace
 
-CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color) {
+CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color,
+                             std::string_view expected_name, std::string_view actual_name) {
   Colors c = color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[0m"} : Colors{"", "", "", ""};
   auto a = annotate(expected);
   auto b = annotate(actual);
@@ -149,7 +150,7 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
       result.report = "the traces differ only in their final newline\n";
       return result;
     }
-    result.report += unified_diff(a, b, c, "golden", "actual");
+    result.report += unified_diff(a, b, c, expected_name, actual_name);
     return result;
   }
 

@@ -21,7 +21,9 @@ struct CompareResult {
   std::string report;  // empty when equal
 };
 
+// `expected_name` and `actual_name` head the diff ("--- golden", "+++ actual").
 CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode,
-                             bool color);
+                             bool color, std::string_view expected_name = "golden",
+                             std::string_view actual_name = "actual");
 
 }  // namespace elt
