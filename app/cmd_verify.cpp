@@ -99,7 +99,7 @@ std::function<std::optional<int>()> add_verify_command(CLI::App& app) {
                 "compare the printed lines: agrees, differs, racy in Node, or not comparable. Exit 0 when none "
                 "differs, 1 when one does or a racy declaration is wrong, 2 for bad input or no node");
   cmd->add_option("scenarios", opts->scenarios, "Scenario files (JSON)")->required()->type_name("SCENARIO...");
-  cmd->add_option("--runs", opts->run.runs, "Runs of each program under node (a scenario declared racy: up to 4x)")
+  cmd->add_option("--runs", opts->run.runs, "Runs of each program under node (a scenario declared racy: up to max(4N, 20), until a second order shows)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_option("-j,--jobs", opts->run.jobs, "Scenarios run under node at the same time")

@@ -224,7 +224,7 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
     server = std::make_unique<DelayServer>(clock, Millis(s.settings.http_latency_ms.value_or(0)));
     env.push_back(fmt::format("{}={}", exporter::kEnvDelayPort, server->port()));
   }
-  int limit = s.racy_in_node ? options.runs * 4 : options.runs;
+  int limit = s.racy_in_node ? std::max(options.runs * 4, 20) : options.runs;
   std::map<Lines, std::size_t> index;
   for (int i = 0; i < limit; ++i) {
     if (s.racy_in_node && i >= options.runs && r.orders.size() > 1) break;
@@ -321,7 +321,7 @@ std::vector<Variant> approximation_variants(const Scenario& scenario) {
   bool cost = any_action(scenario.program, [](const Action& a) {
     return a.kind == ActionKind::Encrypt && a.cost_ms.value_or(0) > 0;
   });
-  for (double factor : {0.75, 1.5}) {
+  for (double factor : {0.8, 1.25}) {
     if (cost) {
       Variant v{fmt::format("every encrypt's cost_ms times {}", factor), scenario};
       for_each_action(v.scenario.program, [factor](Action& a) {
@@ -331,7 +331,7 @@ std::vector<Variant> approximation_variants(const Scenario& scenario) {
     }
   }
   if (auto latency = scenario.settings.http_latency_ms; latency && *latency > 0) {
-    for (double factor : {0.75, 1.5}) {
+    for (double factor : {0.8, 1.25}) {
       Variant v{fmt::format("http_latency_ms times {}", factor), scenario};
       v.scenario.settings.http_latency_ms = scaled(*latency, factor);
       out.push_back(std::move(v));

@@ -9,11 +9,11 @@
 //   not comparable  the program cannot reproduce what the order depends on (why).
 // "What the order depends on" is found by running ours again with each quantity Node only
 // approximates changed (fs_read's delay_ms set to 0, as the program reads; every cost_ms,
-// and http_latency_ms, times 0.75 and times 1.5): an order that changes with them is not
+// and http_latency_ms, times 0.8 and times 1.25): an order that changes with them is not
 // one Node can be held to.
 //
 // A scenario declares a race with `"verify": {"racy": true, "why": ...}`; the declaration
-// is checked both ways. A scenario declared racy is run up to 4 N times until a second
+// is checked both ways. A scenario declared racy is run up to max(4 N, 20) times until a second
 // order shows up, because a race can favour one side for several runs in a row.
 //
 // Our runs go through a function the caller gives (the command line's runner), on the
