@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "loop/runtime.h"
@@ -20,12 +21,18 @@ inline constexpr int kExitDifferent = 1;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
+// A command line that cannot be obeyed (exit 2); the message follows "eventloop-trace: ".
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The runtime a signal handler stops, and the signal that came (0: none).
 extern std::atomic<elt::Runtime*> g_runtime;
 extern volatile std::sig_atomic_t g_signal;
 
 struct RunOptions {
-  std::string scenario;
+  std::string scenario;  // a path, or "-" for standard input
   std::int64_t threads = 0;  // 0: the scenario's setting, else 4
   std::string format = "text";
   std::string clock = "real";
@@ -43,6 +50,10 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
 // The same for a scenario already loaded (verify runs variants of one); opts.scenario is unused.
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
+
+// Reads a scenario from a path, or from standard input for "-" (named "<stdin>" in
+// messages, its fs_read paths relative to the current folder).
+elt::scenario::Scenario load_scenario_arg(const std::string& path);
 
 // Reads a whole file; ok is false when it cannot be opened.
 std::string read_file(const std::string& path, bool& ok);

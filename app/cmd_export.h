@@ -3,14 +3,17 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 
 #include <CLI/CLI.hpp>
 
 namespace elt::app {
 
-// Adds the subcommand; the returned function runs it when it was parsed (nullopt if not)
-// and gives the exit code.
-std::function<std::optional<int>()> add_export_command(CLI::App& app);
+// A subcommand main.cpp registers: its CLI11 node, and what runs it (giving the exit code).
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+Command add_export_command(CLI::App& app);
 
 }  // namespace elt::app

@@ -65,7 +65,7 @@ elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario) {
 int run_verify(const VerifyOptions& opts) {
   std::vector<elt::scenario::Scenario> scenarios;
   for (const auto& file : opts.scenarios) {
-    scenarios.push_back(elt::scenario::load_scenario(file));
+    scenarios.push_back(load_scenario_arg(file));
     elt::scenario::check_model_support(scenarios.back(), "node");
   }
   std::string version;
@@ -91,7 +91,7 @@ int run_verify(const VerifyOptions& opts) {
 
 }  // namespace
 
-std::function<std::optional<int>()> add_verify_command(CLI::App& app) {
+Command add_verify_command(CLI::App& app) {
   auto opts = std::make_shared<VerifyOptions>();
   opts->run.jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   CLI::App* cmd = app.add_subcommand(
@@ -114,10 +114,7 @@ std::function<std::optional<int>()> add_verify_command(CLI::App& app) {
   cmd->add_option("--color", opts->color, "Colour: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  return [cmd, opts]() -> std::optional<int> {
-    if (!cmd->parsed()) return std::nullopt;
-    return run_verify(*opts);
-  };
+  return {cmd, [opts]() { return run_verify(*opts); }};
 }
 
 }  // namespace elt::app

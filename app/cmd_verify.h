@@ -6,12 +6,13 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 
 #include <CLI/CLI.hpp>
 
+#include "cmd_export.h"
+
 namespace elt::app {
 
-std::function<std::optional<int>()> add_verify_command(CLI::App& app);
+Command add_verify_command(CLI::App& app);
 
 }  // namespace elt::app
