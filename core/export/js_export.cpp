@@ -463,9 +463,10 @@ class Writer {
     out += "//\n";
     std::string env = fmt::format("UV_THREADPOOL_SIZE={}", p.threads);
     if (p.uses_delay_service) env += fmt::format(" {}=<port>", kEnvDelayPort);
-    out += fmt::format("// Run it as `{} node <this file>`: libuv reads UV_THREADPOOL_SIZE once,\n", env);
-    out += "// when its pool starts, so it must be in the environment before node starts (setting\n";
-    out += "// process.env here would be too late if anything had used the pool already).\n";
+    out += fmt::format("// Run it as\n//   {} node <this file>\n", env);
+    out += "// libuv reads UV_THREADPOOL_SIZE once, when its pool starts, so it must be in the\n"
+           "// environment before node starts (setting process.env here would be too late if anything\n"
+           "// had used the pool already).\n";
     if (p.uses_delay_service) {
       out += fmt::format("// {} is the port of eventloop-trace's delay service, which `eventloop-trace verify`\n",
                          kEnvDelayPort);
@@ -497,9 +498,10 @@ class Writer {
       std::string_view word = text.substr(start, end - start);
       if (!current.empty() && current.size() + 1 + word.size() + prefix.size() > 96) {
         out += std::string(prefix) + current + "\n";
-        current.clear();
+        // A list item's next lines line up under its text.
+        current = text.starts_with("- ") ? "  " : "";
       }
-      if (!current.empty()) current += ' ';
+      if (!current.empty() && current != "  ") current += ' ';
       current += word;
       start = end + 1;
     }
