@@ -32,8 +32,11 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                             "standard output is closed, so the trace has nowhere to go (redirect it, "
                             "or use --format none)");
   }
-  elt::scenario::Scenario scenario = load_scenario_arg(opts.scenario);
+  return run_scenario(opts, load_scenario_arg(opts.scenario), fd, setup);
+}
 
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
   if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);
   for (const auto& folder : opts.allow_read) options.allow_read.push_back(std::filesystem::absolute(folder));

@@ -49,6 +49,9 @@ bool use_color(const std::string& mode, int fd);
 // runtime exists, before the program starts.
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
+// The same for a scenario already loaded (verify runs variants of one); opts.scenario is unused.
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
 
 // Reads a scenario from a path, or from standard input for "-" (named "<stdin>" in
 // messages, its fs_read paths relative to the current folder).

@@ -25,6 +25,8 @@
 #include "cli.h"
 #include "cmd_check.h"
 #include "cmd_html.h"
+#include "cmd_export.h"
+#include "cmd_verify.h"
 #include "common/did_you_mean.h"
 #include "line_reader.h"
 #include "process.h"
@@ -212,7 +214,7 @@ int print_help(const CLI::App& app, const std::string& topic) {
     }
   }
   std::string hint = elt::did_you_mean(topic, subcommand_names(app));
-  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step, html and help){}", topic,
+  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step, html, export-js, verify and help){}", topic,
                                hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
 }
 
@@ -291,6 +293,9 @@ int main(int argc, char** argv) {
   CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
   help_cmd->add_option("command", help_topic, "check, step or help")->type_name("COMMAND");
 
+  elt::app::Command export_cmd = elt::app::add_export_command(app);
+  elt::app::Command verify_cmd = elt::app::add_verify_command(app);
+
   RunOptions run_opts;
   RunOptions step_opts;
   try {
@@ -315,6 +320,8 @@ int main(int argc, char** argv) {
                           : step_cmd->parsed() ? step_cmd
                           : help_cmd->parsed() ? help_cmd
                           : html_cmd->parsed() ? html_cmd
+                          : export_cmd.app->parsed() ? export_cmd.app
+                          : verify_cmd.app->parsed() ? verify_cmd.app
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
@@ -334,6 +341,8 @@ int main(int argc, char** argv) {
       if (step_opts.scenario == "-") {
         throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
       }
+    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed()) {
+      // Their own options, read when they run.
     } else {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
       run_opts = resolve(top, nullptr, "", "real");
@@ -348,6 +357,8 @@ int main(int argc, char** argv) {
     elt::app::SignalWatcher signals;
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
     if (html_cmd->parsed()) return elt::app::run_html(html_opts);
+    if (export_cmd.app->parsed()) return export_cmd.run();
+    if (verify_cmd.app->parsed()) return verify_cmd.run();
     if (step_cmd->parsed()) {
       auto input = elt::app::make_line_source();
       std::unique_ptr<elt::Stepper> stepper;
