@@ -1,14 +1,21 @@
 // The runtime: the loop thread's state and the loop itself.
 //
 // Mirrors the book's `Runtime` and libuv's uv_run (src/unix/core.c): the program runs
-// once, then the loop runs in ticks until nothing is pending, then everything shuts down
-// in one documented order (Close to every pool thread in turn, then to the epoll thread,
-// then FINISHED).
+// once, then the loop runs in ticks (iterations) until nothing is pending, then everything
+// shuts down in one documented order (Close to every pool thread in turn, then to the
+// epoll thread if the model has one, then FINISHED). What differs between the book's loop
+// and Node's is data, read from one LoopModel (loop/model.h).
 //
-// Owns: the timers, the callbacks, the pool, the epoll thread, the completion channel and
-// (when a scenario needs it) the delay service. Does not own the clock or the tracer.
-// Thread contract: everything here is loop-thread only (the thread that calls run()),
-// except request_stop(), which any thread or a signal handler may call.
+// Where the code is: the loop (run, run_once, alive, one step per phase, the poll
+// phases) in loop/runtime.cpp; the modules a scenario calls, as Node's would be, in
+// modules/ (console, timers, fs, crypto, http): they register work, the loop runs it.
+//
+// Owns: the timers, the queues, the callbacks, the pool, the epoll thread or the reactor,
+// the completion channel and (when a scenario needs it) the delay service. Does not own
+// the clock or the tracer.
+// Thread contract: everything here is loop-thread only (the thread that constructed it;
+// checked, as muduo's assertInLoopThread does), except request_stop(), which any thread
+// or a signal handler may call.
 #pragma once
 
 #include <atomic>
@@ -22,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -30,9 +38,11 @@
 #include "common/small_function.h"
 #include "common/time.h"
 #include "common/value.h"
+#include "http/net_policy.h"
 #include "loop/channel.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
+#include "trace/tracer.h"
 #include "timers/timer_queue.h"
 
 namespace elt {
@@ -93,6 +103,10 @@ struct RuntimeOptions {
   Duration http_latency{};            // extra time the delay service takes, like a network
   Duration http_timeout = std::chrono::seconds(30);
   std::filesystem::path base_dir = ".";  // relative fs_read paths start here
+  // Folders outside base_dir that fs_read may read (--allow-read; absolute). Never set
+  // from the scenario itself: the person running the tool decides.
+  std::vector<std::filesystem::path> allow_read;
+  NetPolicy net_policy;  // where http_get may connect (--allow-net); loopback by default
 };
 
 class Runtime {
@@ -203,12 +217,23 @@ class Runtime {
   void submit(Task task);  // to the pool; traces it when it has to wait in the queue
 
   void pause(std::uint64_t tick, Phase phase, bool tick_start);
+  // Fails loudly when called off the loop thread (muduo's assertInLoopThread).
+  void assert_in_loop_thread() const;
   // Runs one of the scenario's callbacks between the CallbackStart and CallbackEnd markers
   // (trace/event.h) that the timeline formats draw its box from.
   template <typename F>
-  void run_marked(CallbackId id, std::string_view what, F&& callback);
+  void run_marked(CallbackId id, std::string_view what, F&& callback) {
+    if (!tracer_.wants_markers()) {
+      callback();
+      return;
+    }
+    tracer_.emit(EventKind::CallbackStart, id, std::string(what));
+    callback();
+    tracer_.emit(EventKind::CallbackEnd, id, std::string(what));
+  }
 
   RuntimeOptions options_;
+  std::thread::id loop_thread_;
   PauseHook pause_hook_;
   Clock& clock_;
   Tracer& tracer_;

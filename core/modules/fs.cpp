@@ -1,0 +1,201 @@
+// The fs module as the scenario sees it: fs_read, as the book's one-trip read or as
+// Node 20's fs.readFile (open, fstat, read, close through the pool). The work functions
+// here run on pool threads and touch nothing but their arguments.
+#include "loop/runtime.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include <fmt/format.h>
+
+#include "common/check.h"
+#include "fs/open_file.h"
+#include "pool/thread_pool.h"
+#include "trace/tracer.h"
+
+namespace elt {
+
+namespace {
+
+// A file read refuses files larger than this: /dev/zero would otherwise never end.
+constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+// `shown` is the path as the scenario wrote it: messages must not depend on the folder
+// the tool was started from. Where the file may be and what it may be (a regular file
+// below the scenario's folder or an --allow-read folder) is open_for_reading's rule.
+// Between two reads the thread looks at `stop`: a file that is slow to give its bytes
+// (a FUSE or /proc file that waits) cannot hold shutdown up.
+Outcome read_file(const fs::ReadScope& scope, const std::string& shown, const std::atomic<bool>& stop) {
+  fs::OpenedFile opened = fs::open_for_reading(scope, shown);
+  if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
+  const int fd = opened.fd;
+  auto fail = [&](std::string message) {
+    ::close(fd);
+    return Outcome::fail(std::move(message));
+  };
+  std::string text;
+  char buf[16 * 1024];
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) return fail(fmt::format("read \"{}\": interrupted by shutdown", shown));
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 200) == 0) continue;  // a regular file is always ready; see above
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
+    }
+    if (n == 0) break;
+    if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
+      return fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
+    }
+    try {
+      text.append(buf, static_cast<std::size_t>(n));
+    } catch (const std::bad_alloc&) {
+      return fail(fmt::format("read \"{}\": out of memory", shown));
+    }
+  }
+  ::close(fd);
+  return Outcome::ok(Value::string(std::move(text)));
+}
+
+// The node model's trips (read_file_trips): open, then read what an fd holds. The open
+// follows the same rule as read_file (open_for_reading: confined, regular files only).
+Outcome open_for_read(const fs::ReadScope& scope, const std::string& shown) {
+  fs::OpenedFile opened = fs::open_for_reading(scope, shown);
+  if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
+  return Outcome::ok(Value::integer(opened.fd));
+}
+
+Outcome read_fd(int fd, const std::string& shown) {
+  std::string text;
+  char buf[16 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {  // open_for_reading opens O_NONBLOCK; a regular file never says this
+        pollfd ready{fd, POLLIN, 0};
+        ::poll(&ready, 1, 200);
+        continue;
+      }
+      return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxFileBytes) {
+      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
+    }
+  }
+  return Outcome::ok(Value::string(std::move(text)));
+}
+
+}  // namespace
+
+CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback) {
+  CallbackId id = add_callback(std::move(callback), "File read");
+  Task task;
+  task.id = id;
+  task.kind = TaskKind::FileRead;
+  task.simulated_latency = latency;
+  std::string shown = path.string();
+  if (options_.model.fs == FsTrips::ReadFile) {
+    read_file_trips(id, shown, std::move(shown), latency);
+    return id;
+  }
+  task.work = [this, shown = std::move(shown)] {
+    return read_file(fs::ReadScope{options_.base_dir, options_.allow_read}, shown, stop_);
+  };
+  submit(std::move(task));
+  return id;
+}
+
+// Node 20's fs.readFile (lib/fs.js, ReadFileContext): open, fstat, read, close, each a
+// request on the pool whose callback, on the loop thread, starts the next; the scenario's
+// callback runs after close. `latency` (delay_ms) is spent in the read.
+// Divergence: Node reads a large file in 512 KiB pieces (kReadFileBufferLength), one trip
+// each; here the read trip reads the whole file.
+void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency) {
+  struct ReadState {
+    Pending user;
+    std::string path;
+    std::string shown;
+    int fd = -1;
+    Outcome result;
+  };
+  auto it = callbacks_.find(id);
+  ensure(it != callbacks_.end(), "a file read without its callback");
+  auto st = std::make_shared<ReadState>();
+  st->user = std::move(it->second);
+  st->path = std::move(path);
+  st->shown = std::move(shown);
+  callbacks_.erase(it);
+
+  auto deliver_user = [this, id, st](Outcome outcome) {
+    if (outcome.failed()) {
+      tracer_.emit(EventKind::CallbackError, id, fmt::format("File read {} failed: {}", id, *outcome.error));
+    }
+    labels_.erase(id);
+    run_marked(id, st->user.what, [&] { st->user.callback(*this, std::move(outcome)); });
+  };
+  // One trip: the work on a pool thread, then `next` on the loop thread.
+  auto trip = [this, id](TaskKind kind, Duration simulated, std::function<Outcome()> work, Callback next) {
+    callbacks_.emplace(id, Pending{std::move(next), "internal"});
+    Task task;
+    task.id = id;
+    task.kind = kind;
+    task.simulated_latency = simulated;
+    task.work = std::move(work);
+    narrate(EventKind::TaskSubmitted, id, fmt::format("fs.readFile id {}: {} goes to the pool", id, to_string(kind)));
+    submit(std::move(task));
+  };
+  auto close_then = [trip, st, deliver_user]() {
+    int fd = st->fd;
+    trip(TaskKind::FsClose, Duration::zero(), [fd] {
+      ::close(fd);
+      return Outcome::ok(Value{});
+    }, [st, deliver_user](Runtime&, Outcome) { deliver_user(std::move(st->result)); });
+  };
+  auto read = [trip, st, latency, close_then]() {
+    int fd = st->fd;
+    trip(TaskKind::FsRead, latency, [fd, name = st->shown] { return read_fd(fd, name); },
+         [st, close_then](Runtime&, Outcome outcome) {
+           st->result = std::move(outcome);
+           close_then();
+         });
+  };
+  auto fstat_trip = [trip, st, read, close_then]() {
+    int fd = st->fd;
+    trip(TaskKind::FsFstat, Duration::zero(), [fd, name = st->shown] {
+      struct stat info {};
+      if (::fstat(fd, &info) != 0) return Outcome::fail(fmt::format("fstat \"{}\": {}", name, std::strerror(errno)));
+      if (S_ISDIR(info.st_mode)) return Outcome::fail(fmt::format("read \"{}\": Is a directory", name));
+      return Outcome::ok(Value::integer(static_cast<std::int64_t>(info.st_size)));
+    }, [st, read, close_then](Runtime&, Outcome outcome) {
+      if (outcome.failed()) {
+        st->result = std::move(outcome);
+        close_then();
+        return;
+      }
+      read();
+    });
+  };
+  std::string open_shown = st->shown;
+  trip(TaskKind::FsOpen, Duration::zero(),
+       [this, open_shown] { return open_for_read(fs::ReadScope{options_.base_dir, options_.allow_read}, open_shown); },
+       [st, fstat_trip, deliver_user](Runtime&, Outcome outcome) {
+         if (outcome.failed()) {
+           deliver_user(std::move(outcome));
+           return;
+         }
+         st->fd = static_cast<int>(outcome.value.as_int());
+         fstat_trip();
+       });
+}
+
+}  // namespace elt
