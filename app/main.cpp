@@ -16,10 +16,9 @@
 
 #include "cli.h"
 #include "cmd_check.h"
-#include "line_reader.h"
+#include "cmd_step.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
-#include "step/stepper.h"
 #include "trace/tracer.h"
 
 namespace {
@@ -106,10 +105,10 @@ int main(int argc, char** argv) {
 
   RunOptions step_opts;
   CLI::App* step_cmd = app.add_subcommand(
-      "step", "Run a scenario one tick at a time, and look at the loop's state between ticks "
-              "(commands: next, phase, continue, break, state, help, quit)");
+      "step", "Run a scenario one tick at a time, go back, set breakpoints, and look at the loop's state "
+              "between ticks (virtual clock by default; type help at the prompt)");
   step_cmd->add_option("scenario", step_opts.scenario, "Scenario file (JSON)")->required()->type_name("SCENARIO");
-  add_run_options(*step_cmd, step_opts, "real");
+  add_run_options(*step_cmd, step_opts, "virtual");
   add_color_option(*step_cmd, step_opts.color);
 
   try {
@@ -131,16 +130,7 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
-    if (step_cmd->parsed()) {
-      auto input = elt::app::make_line_source();
-      std::unique_ptr<elt::Stepper> stepper;
-      elt::app::run_scenario(step_opts, STDOUT_FILENO, [&](elt::Runtime& runtime, elt::Tracer& tracer) {
-        stepper = std::make_unique<elt::Stepper>(*input, stdout, tracer, use_color(step_opts.color, STDOUT_FILENO));
-        stepper->attach(runtime);
-      });
-      if (g_signal != 0) return 128 + g_signal;
-      return 0;
-    }
+    if (step_cmd->parsed()) return elt::app::run_step(step_opts);
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
     if (g_signal != 0) return 128 + g_signal;
     return 0;

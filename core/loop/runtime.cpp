@@ -187,7 +187,9 @@ RuntimeState Runtime::state() const {
   s.now = now - start_;
   for (const auto& key : timers_.sorted()) s.timers.push_back({key.id, key.deadline - now, {}});
   for (const auto& w : pool_->workers()) {
-    s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - start_, {}});
+    std::optional<Duration> ends;
+    if (w.until) ends = *w.until - start_;
+    s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - start_, {}, ends});
   }
   for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
   s.sockets = poller_->registered();

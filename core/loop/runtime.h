@@ -74,6 +74,7 @@ struct RuntimeState {
     std::string kind;
     Duration since{};  // since the start of the run
     std::string label;
+    std::optional<Duration> ends;  // since the start: when a simulated latency ends
   };
   std::vector<Worker> workers;
   std::vector<std::pair<CallbackId, std::string>> queued_tasks;  // waiting for a thread

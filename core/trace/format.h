@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "trace/event.h"
 
@@ -15,6 +16,9 @@ enum class TraceFormat { Text, Jsonl, None };
 // blank line.
 // `color`: thread names, tick banners and content banners in ANSI colours (terminals).
 void render_text(const TraceEvent& event, std::string& out, bool color = false);
+
+// A thread's name in its colour (every thread has its own), as the text format shows it.
+std::string paint_thread(std::string_view thread);
 
 // Appends one JSON object and a newline.
 void render_jsonl(const TraceEvent& event, std::string& out);
