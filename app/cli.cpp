@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "clock/clock.h"
 #include "clock/virtual_clock.h"
@@ -21,6 +22,8 @@ bool use_color(const std::string& mode, int fd) {
   if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org
   if (no_color != nullptr && *no_color != '\0') return false;
+  const char* term = std::getenv("TERM");  // a terminal that says it understands no escapes
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
   return isatty(fd) == 1;
 }
 

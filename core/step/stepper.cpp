@@ -309,7 +309,7 @@ void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
     (void)ignored;
     mode_ = Mode::Tick;
     remaining_ = 1;
-    say(paint("-- replayed from the start to here: the trace above is this run's, up to this point --", kDim) + "\n");
+    say(paint("-- replayed from the start to here: the trace above is the new run's --", kDim) + "\n");
     if (diverged_) {
       say(paint("warning: this replay did not pass the same points as the first run (a real server, or a "
                 "file that changed?): what you see may differ from what you saw",
@@ -512,7 +512,9 @@ Stepper::Verdict Stepper::travel(const TravelTarget& target, const std::string& 
   }
   const PauseRecord& to = history_.all().at(target.index);
   PausePoint p{to.tick, to.phase, to.tick_start};
-  say(paint(fmt::format("-- going back to {}: replaying the run from the start --", position(p)), kDim) + "\n");
+  std::string place = p.tick_start ? fmt::format("before tick {}", p.tick)
+                                   : fmt::format("tick {}, before the {} phase", p.tick, phase_display_name(p.phase));
+  say(paint(fmt::format("-- going back to {}: replaying the run from the start --", place), kDim) + "\n");
   replay_to_ = target.index;
   if (runtime != nullptr) {
     // Stop this run without a word: its shutdown lines (Close, FINISHED) would be noise.
@@ -673,11 +675,13 @@ void Stepper::print_state(const Runtime& runtime, const PausePoint& point) {
     std::string what = "idle";
     if (w.busy) {
       what = fmt::format("running task {} ({}) since {}", w.task, w.kind, format_ms(w.since));
-      if (w.ends) what += fmt::format(", ends at {}", format_ms(*w.ends));
     }
     // Colour codes take no room on the screen: clip the plain row, then paint the name.
     std::string plain = clip(fmt::format("  {:<27} {} {}", i == 0 ? "pool threads" : "", w.name, what));
     out += plain.replace(30, w.name.size(), name) + "\n";
+    if (w.busy && w.ends) {
+      sub(fmt::format("{} at {} (a simulated latency)", *w.ends >= s.now ? "ends" : "ended", format_ms(*w.ends)));
+    }
     if (w.busy) sub(label_of(w.task, w.label));
   }
   if (s.queued_tasks.empty()) row("waiting for a thread", "none");
