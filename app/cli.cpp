@@ -33,6 +33,9 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
 
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
   if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);
+  if (opts.model == "node") options.model = elt::node_model();
+  if (opts.model == "book") options.model = elt::book_model();
+  elt::scenario::check_model_support(scenario, options.model.name);
 
   elt::TraceFormat format = opts.format == "jsonl" ? elt::TraceFormat::Jsonl
                             : opts.format == "none" ? elt::TraceFormat::None

@@ -47,6 +47,12 @@ void CompletionChannel::wait() {
   clock_.resume();
 }
 
+void CompletionChannel::clear_signal() {
+  std::uint64_t count = 0;
+  while (::read(event_fd_, &count, sizeof count) < 0 && errno == EINTR) {
+  }
+}
+
 std::deque<Completion> CompletionChannel::take_all() {
   std::lock_guard lock(mutex_);
   std::deque<Completion> out;

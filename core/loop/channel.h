@@ -45,6 +45,10 @@ class CompletionChannel {
   // Blocks until something was posted since the last take_all().
   void wait();
   std::deque<Completion> take_all();
+  // For a loop that waits in its own epoll set (the node model's Reactor): the eventfd
+  // to watch, and the read that clears it before take_all().
+  int fd() const { return event_fd_; }
+  void clear_signal();
   std::size_t size() const;
   // What is waiting, oldest first (for the stepper's state view).
   std::vector<Completion> snapshot() const;

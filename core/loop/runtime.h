@@ -32,6 +32,7 @@
 #include "common/value.h"
 #include "loop/channel.h"
 #include "loop/model.h"
+#include "timers/node_timers.h"
 #include "timers/timer_queue.h"
 
 namespace elt {
@@ -39,7 +40,9 @@ namespace elt {
 class Clock;
 class DelayServer;
 class Poller;
+class Reactor;
 class ThreadPool;
+struct HttpRequestSpec;
 struct Task;
 class Tracer;
 
@@ -106,11 +109,41 @@ class Runtime {
   // shuts down. Call once.
   void run(const std::function<void(Runtime&)>& script);
 
+  // The same in steps, for tests that drive the loop one iteration at a time (like
+  // uv_run(UV_RUN_ONCE)): start() runs the program (and the node model's timers pass
+  // before the first iteration), run_once() one tick, finish() the shutdown.
+  void start(const std::function<void(Runtime&)>& script);
+  bool run_once();  // false when the loop has ended (nothing pending, or stopped)
+  void finish();
+  bool alive() const;  // uv__loop_alive
+  const LoopModel& model() const { return options_.model; }
+
   // The API a scenario calls, as Node's modules would. Each returns the callback's id.
   void print(std::string_view message);
   void print_content(std::string_view content, std::string_view label);
   void report_error(std::string_view message);
-  CallbackId set_timeout(Duration delay, Callback callback);
+  // `label` says what registered it ("set_timeout at book.json:14"), for the stepper's
+  // state view and the trace's jsonl; empty when nobody needs it.
+  CallbackId set_timeout(Duration delay, Callback callback, std::string label = {});
+  // Runs `callback` every `interval` until clear_timer(id). The callback may run many times.
+  CallbackId set_interval(Duration interval, Callback callback, std::string label = {});
+  // clearTimeout / clearInterval: false when it had already run or been cleared.
+  bool clear_timer(CallbackId id);
+  CallbackId set_immediate(Callback callback, std::string label = {});
+  bool clear_immediate(CallbackId id);
+  // Node model only (the book's loop has neither queue: the scenario parser refuses them).
+  CallbackId next_tick(Callback callback, std::string label = {});
+  CallbackId queue_microtask(Callback callback, std::string label = {});
+  // Keeps the loop thread busy for `busy` (real CPU time on the real clock; charged as
+  // that much virtual time on the virtual clock). Nothing else runs on the loop meanwhile.
+  void block(Duration busy);
+  // A rejection no step handled: Node reports it once the ticks and microtasks queued
+  // so far have run (processPromiseRejections), then exits; the run ends there.
+  void unhandled_rejection(std::string_view message);
+  // What a registration is, for the state view and the jsonl (empty: nothing to say).
+  void label_registration(CallbackId id, std::string label);
+  // Someone will see the trace (labels are worth building).
+  bool tracing() const;
   CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback);
   CallbackId encrypt(std::int64_t n, Duration cost, Callback callback);
   CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
@@ -141,14 +174,28 @@ class Runtime {
     Pending pending;
   };
 
+  struct Queued {  // an immediate, a nextTick or a microtask
+    CallbackId id;
+    Callback callback;
+  };
+
   CallbackId add_callback(Callback callback, std::string_view what);
   void update_time();
+  std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
   void enter(Phase phase);
-  bool alive() const;
-  bool run_tick();
+  void narrate(EventKind kind, CallbackId id, std::string message, std::string queue = {});
+  void note_label(CallbackId id, std::string label);
+  void run_phase(Phase phase, bool& go_on);
   void run_timers();
+  void run_node_timers();
   void run_callbacks();
+  void run_immediates();
+  void after_callback();  // Node's InternalCallbackScope::Close: ticks, then microtasks
   void poll_io();
+  void poll_on_loop_thread();
+  void fire_book_interval(CallbackId id);
+  void start_request(HttpRequestSpec spec);
+  void read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency);
   void absorb(std::deque<Completion> arrived);
   std::optional<Completion> take_deliverable();
   void deliver(Completion completion);
@@ -164,11 +211,26 @@ class Runtime {
   Tracer& tracer_;
   CompletionChannel channel_;
   std::unique_ptr<ThreadPool> pool_;
-  std::unique_ptr<Poller> poller_;
+  std::unique_ptr<Poller> poller_;    // IoPlacement::EpollThread
+  std::unique_ptr<Reactor> reactor_;  // IoPlacement::LoopThread
   std::unique_ptr<DelayServer> delay_server_;
 
   IdGenerator ids_;
   TimerQueue<Callback> timers_;                        // timers hold their own callbacks
+  NodeTimerLists<Callback> node_timers_;               // TimerDispatch::NodeLists
+  // Heap timers that may be cleared (they have a handle), with their deadlines, and the
+  // book's intervals (the timer holds a trampoline; the callback stays here).
+  std::unordered_map<CallbackId, TimePoint> clearable_;
+  struct Interval {
+    Duration every;
+    Callback callback;
+  };
+  std::unordered_map<CallbackId, Interval> intervals_;
+  std::deque<Queued> immediates_;  // Node's immediateQueue; cleared ones are skipped
+  std::unordered_map<CallbackId, bool> immediate_live_;
+  std::deque<Queued> ticks_;       // process.nextTick's queue
+  std::deque<Queued> microtasks_;  // V8's microtask queue
+  std::unordered_map<CallbackId, std::string> labels_;  // what each registration is
   std::unordered_map<CallbackId, Pending> callbacks_;  // pool tasks and requests not yet run
   std::vector<Ready> callbacks_to_run_;                // due, in order
   struct Arrived {
@@ -182,6 +244,9 @@ class Runtime {
   std::uint64_t arrival_seq_ = 0;
   bool timeout_seen_ = false;  // this poll phase's timeout has fired
   std::uint64_t ran_since_trim_ = 0;
+  std::optional<std::string> unhandled_;  // a rejection waiting to be reported
+  CallbackId running_timer_ = 0;        // the node timer whose callback runs now
+  bool running_timer_cleared_ = false;  // ... and it cleared itself
 
   TimePoint start_{};
   TimePoint loop_now_{};

@@ -40,28 +40,6 @@ constexpr std::size_t kMaxEvents = 256;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-bool resolve(const std::string& host, std::uint16_t port, sockaddr_in& out, std::string& error) {
-  std::memset(&out, 0, sizeof out);
-  out.sin_family = AF_INET;
-  out.sin_port = htons(port);
-  std::string literal = host == "localhost" ? std::string("127.0.0.1") : host;
-  if (inet_pton(AF_INET, literal.c_str(), &out.sin_addr) == 1) return true;
-  // Simplification: a real runtime resolves names on the thread pool (libuv's
-  // uv_getaddrinfo), because getaddrinfo blocks. Scenarios here talk to loopback.
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
-  if (rc != 0 || found == nullptr) {
-    error = fmt::format("unknown host \"{}\": {}", host, gai_strerror(rc));
-    return false;
-  }
-  out.sin_addr = reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr;
-  freeaddrinfo(found);
-  return true;
-}
-
 void add_fd(int epoll_fd, int fd, std::uint32_t events, std::uint64_t token) {
   epoll_event ev{};
   ev.events = events;
@@ -72,19 +50,16 @@ void add_fd(int epoll_fd, int fd, std::uint32_t events, std::uint64_t token) {
 }  // namespace
 
 struct Poller::Connection {
-  HttpRequestSpec spec;
-  int fd = -1;
-  enum class Stage { Connecting, Sending, Receiving } stage = Stage::Connecting;
-  std::string request;
-  std::size_t sent = 0;
-  http::ResponseParser parser;
+  explicit Connection(HttpRequestSpec spec) : http(std::move(spec)) {}
+  HttpConnection http;
   TimePoint deadline{};
   AlarmId timeout_alarm = 0;  // virtual clock only
   // Virtual clock: virtual time stands still while a real server is being waited for,
   // so a server that never answers would never time out; this real-time deadline does.
   std::chrono::steady_clock::time_point real_deadline{};
-  bool done = false;
-
+  bool registered = false;  // in the epoll set
+  const HttpRequestSpec& spec() const { return http.spec(); }
+  bool done() const { return http.done(); }
   std::uint64_t token() const { return reinterpret_cast<std::uint64_t>(this); }
 };
 
@@ -217,8 +192,7 @@ void Poller::run() {
         if (closing) {
           tracer_.emit(EventKind::CloseReceived, 0, "received event of type: Close");
           for (auto& conn : connections_) {
-            if (conn->fd >= 0) ::close(conn->fd);
-            if (!conn->done) clock_.io_end(conn->spec.id);
+            if (!conn->done()) clock_.io_end(conn->spec().id);
             clock_.cancel_alarm(conn->timeout_alarm);
           }
           connections_.clear();
@@ -228,9 +202,7 @@ void Poller::run() {
         if (auto generation = virtual_timeout_.exchange(0)) report_timeout(generation);
         for (auto& spec : inbox) {
           clock_.io_begin(spec.id);
-          auto conn = std::make_unique<Connection>();
-          conn->spec = std::move(spec);
-          start_connection(std::move(conn));
+          start_connection(std::make_unique<Connection>(std::move(spec)));
         }
       } else if (token == kTimerToken) {
         handle_timer();
@@ -238,11 +210,11 @@ void Poller::run() {
         if (output_gone_) output_gone_();
       } else {
         auto* conn = reinterpret_cast<Connection*>(token);
-        advance(*conn, events[i].events);
+        advance(*conn);
       }
     }
     expire_requests();
-    std::erase_if(connections_, [](const std::unique_ptr<Connection>& c) { return c->done; });
+    std::erase_if(connections_, [](const std::unique_ptr<Connection>& c) { return c->done(); });
   }
 }
 
@@ -276,164 +248,53 @@ void Poller::report_timeout(std::uint64_t generation) {
 void Poller::start_connection(std::unique_ptr<Connection> owned) {
   Connection& conn = *owned;
   connections_.push_back(std::move(owned));
-  conn.deadline = clock_.now() + conn.spec.timeout;
-  conn.real_deadline = std::chrono::steady_clock::now() + conn.spec.timeout;
+  conn.deadline = clock_.now() + conn.spec().timeout;
+  conn.real_deadline = std::chrono::steady_clock::now() + conn.spec().timeout;
   if (clock_.kind() == ClockKind::Virtual) {
-    CallbackId id = conn.spec.id;
+    CallbackId id = conn.spec().id;
     conn.timeout_alarm = clock_.add_alarm(DeadlineKey{conn.deadline, id}, participant_, [this, id] {
       std::lock_guard lock(mutex_);
       expired_ids_.push_back(id);
       wake_thread();
     });
   }
-  conn.request = fmt::format(
-      "GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: eventloop-trace\r\nAccept: */*\r\n"
-      "X-Eventloop-Id: {}\r\nConnection: close\r\n\r\n",
-      conn.spec.target, conn.spec.host, conn.spec.port, conn.spec.id);
-
-  if (!conn.spec.error.empty()) {
-    finish(conn, false, conn.spec.error);
-    return;
-  }
-  sockaddr_in addr{};
-  std::string error;
-  if (!resolve(conn.spec.host, conn.spec.port, addr, error)) {
-    finish(conn, false, error);
-    return;
-  }
-  conn.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (conn.fd < 0) {
-    finish(conn, false, fmt::format("socket: {}", errno_text(errno)));
-    return;
-  }
-  int one = 1;
-  setsockopt(conn.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  int rc = connect(conn.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  if (rc < 0 && errno != EINPROGRESS) {
-    finish(conn, false, fmt::format("connect to {}:{}: {}", conn.spec.host, conn.spec.port,
-                                    errno_text(errno)));
-    return;
-  }
-  // Writable means the connect finished, one way or the other (SO_ERROR tells which).
-  add_fd(epoll_fd_, conn.fd, EPOLLOUT | EPOLLONESHOT, conn.token());
+  watch(conn, conn.http.start());
 }
 
-void Poller::advance(Connection& conn, std::uint32_t events) {
-  if (conn.done) return;
-  auto rearm = [&](std::uint32_t interest) {
-    epoll_event ev{};
-    ev.events = interest | EPOLLONESHOT;
-    ev.data.u64 = conn.token();
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &ev) < 0) throw_errno("epoll_ctl(MOD)");
-  };
-
-  if (conn.stage == Connection::Stage::Connecting) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(conn.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) {
-      finish(conn, false, fmt::format("connect to {}:{}: {}", conn.spec.host, conn.spec.port,
-                                      errno_text(err)));
-      return;
-    }
-    conn.stage = Connection::Stage::Sending;
-  }
-  if (conn.stage == Connection::Stage::Sending) {
-    while (conn.sent < conn.request.size()) {
-      ssize_t n = ::send(conn.fd, conn.request.data() + conn.sent, conn.request.size() - conn.sent,
-                         MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN) {
-          rearm(EPOLLOUT);
-          return;
-        }
-        finish(conn, false, fmt::format("send to {}: {}", conn.spec.url, errno_text(errno)));
-        return;
-      }
-      conn.sent += static_cast<std::size_t>(n);
-    }
-    conn.stage = Connection::Stage::Receiving;
-    rearm(EPOLLIN | EPOLLRDHUP);
+// Waits for `events` on the connection's socket (EPOLLONESHOT: re-armed after each step,
+// as minimio does), or reports it when it is over (events == 0).
+void Poller::watch(Connection& conn, std::uint32_t events) {
+  if (events == 0) {
+    finish(conn);
     return;
   }
-  // Receiving: read what is there, feed the parser, wait for more if it needs more.
-  (void)events;
-  std::array<char, 16 * 1024> buf{};
-  for (;;) {
-    ssize_t n = ::recv(conn.fd, buf.data(), buf.size(), 0);
-    if (n > 0) {
-      auto status = conn.parser.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-      if (status == http::ParseStatus::Complete) {
-        finish(conn, true, {});
-        return;
-      }
-      if (status == http::ParseStatus::Error) {
-        finish(conn, false, fmt::format("response from {} is not valid HTTP: {}", conn.spec.url,
-                                        conn.parser.error()));
-        return;
-      }
-      continue;
-    }
-    if (n == 0) {
-      auto status = conn.parser.finish();
-      if (status == http::ParseStatus::Complete) {
-        finish(conn, true, {});
-      } else {
-        finish(conn, false, fmt::format("response from {}: {}", conn.spec.url,
-                                        conn.parser.error()));
-      }
-      return;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN) {
-      rearm(EPOLLIN | EPOLLRDHUP);
-      return;
-    }
-    finish(conn, false, fmt::format("recv from {}: {}", conn.spec.url, errno_text(errno)));
-    return;
-  }
+  epoll_event ev{};
+  ev.events = events | EPOLLONESHOT;
+  ev.data.u64 = conn.token();
+  int op = conn.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(epoll_fd_, op, conn.http.fd(), &ev) < 0) throw_errno("epoll_ctl");
+  conn.registered = true;
 }
 
-void Poller::finish(Connection& conn, bool ok, std::string error) {
-  conn.done = true;
-  if (conn.fd >= 0) {
-    ::close(conn.fd);  // also removes it from the epoll set
-    conn.fd = -1;
-  }
-  tracer_.emit(EventKind::EpollReady, conn.spec.id,
-               fmt::format("epoll event {} is ready", conn.spec.id));
+void Poller::advance(Connection& conn) {
+  if (conn.done()) return;
+  watch(conn, conn.http.advance());
+}
+
+void Poller::finish(Connection& conn) {
+  CallbackId id = conn.spec().id;
+  tracer_.emit(EventKind::EpollReady, id, fmt::format("epoll event {} is ready", id));
   Completion done;
   done.source = Completion::Source::Epoll;
-  done.id = conn.spec.id;
-  if (ok) {
-    http::Response response = conn.parser.take_response();
-    Value::Fields header_fields;
-    std::string header_text;
-    for (const auto& h : response.headers) {
-      std::string lower = h.name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      header_fields.emplace_back(lower, Value::string(h.value));
-      header_text += fmt::format("{}: {}\n", h.name, h.value);
-    }
-    Value::Fields fields;
-    fields.emplace_back("status", Value::integer(response.status));
-    fields.emplace_back("reason", Value::string(response.reason));
-    fields.emplace_back("body", Value::string(response.body));
-    fields.emplace_back("headers",
-                        Value::string_with_fields(std::move(header_text), std::move(header_fields)));
-    done.outcome = Outcome::ok(Value::string_with_fields(std::move(response.raw), std::move(fields)));
-  } else {
-    done.outcome = Outcome::fail(std::move(error));
-  }
+  done.id = id;
+  done.outcome = conn.http.take_outcome();
   {
     std::lock_guard lock(mutex_);
-    std::erase(ids_, conn.spec.id);
+    std::erase(ids_, id);
   }
   clock_.cancel_alarm(conn.timeout_alarm);
   channel_.post(std::move(done));
-  clock_.io_end(conn.spec.id);
+  clock_.io_end(id);
 }
 
 void Poller::expire_requests() {
@@ -446,12 +307,13 @@ void Poller::expire_requests() {
   auto real_now = std::chrono::steady_clock::now();
   for (auto& conn : connections_) {
     bool due = clock_.kind() == ClockKind::Virtual
-                   ? std::find(expired.begin(), expired.end(), conn->spec.id) != expired.end() ||
+                   ? std::find(expired.begin(), expired.end(), conn->spec().id) != expired.end() ||
                          conn->real_deadline <= real_now
                    : conn->deadline <= now;
-    if (!conn->done && due) {
-      auto ms = std::chrono::duration_cast<Millis>(conn->spec.timeout).count();
-      finish(*conn, false, fmt::format("no complete response from {} within {} ms", conn->spec.url, ms));
+    if (!conn->done() && due) {
+      auto ms = std::chrono::duration_cast<Millis>(conn->spec().timeout).count();
+      conn->http.fail(fmt::format("no complete response from {} within {} ms", conn->spec().url, ms));
+      finish(*conn);
     }
   }
 }
@@ -463,7 +325,7 @@ int Poller::next_request_timeout_ms() const {
   bool real = clock_.kind() == ClockKind::Virtual;
   TimePoint earliest = TimePoint::max();
   for (const auto& conn : connections_) {
-    if (!conn->done) earliest = std::min(earliest, real ? conn->real_deadline : conn->deadline);
+    if (!conn->done()) earliest = std::min(earliest, real ? conn->real_deadline : conn->deadline);
   }
   if (earliest == TimePoint::max()) return -1;
   auto left = earliest - (real ? std::chrono::steady_clock::now() : clock_.now());

@@ -16,10 +16,10 @@
 // - one non-blocking TCP socket per HTTP request, registered with EPOLLONESHOT and re-armed
 //   after each step, as minimio does.
 //
-// Divergence: libuv reads a socket on the loop thread when epoll reports it readable. Here
-// the epoll thread does the non-blocking connect, write and reads itself and wakes the
-// loop once, when the response is complete (or failed), so each request is one event in
-// the trace, as in the book.
+// Divergence: libuv reads a socket on the loop thread when epoll reports it readable (the
+// node model's Reactor does). Here the epoll thread drives each HttpConnection itself and
+// wakes the loop once, when the response is complete (or failed), so each request is one
+// event in the trace, as in the book.
 //
 // Owns: the epoll fd, the eventfd, the timerfd, the sockets and their requests.
 // Thread contract: the public members are loop-thread only, except that they are safe
@@ -38,22 +38,13 @@
 
 #include "clock/clock.h"
 #include "common/time.h"
+#include "http/connection.h"
 
 namespace elt {
 
 class Clock;
 class CompletionChannel;
 class Tracer;
-
-struct HttpRequestSpec {
-  CallbackId id = 0;
-  std::string host;     // "127.0.0.1", "localhost" or a name to resolve
-  std::uint16_t port = 80;
-  std::string target;   // "/path?query"
-  std::string url;      // as the scenario wrote it, for messages
-  Duration timeout = std::chrono::seconds(30);
-  std::string error;    // set when the URL was unusable: the request fails with it at once
-};
 
 class Poller {
  public:
@@ -88,8 +79,9 @@ class Poller {
   void handle_timer();
   void report_timeout(std::uint64_t generation);
   void start_connection(std::unique_ptr<Connection> conn);
-  void advance(Connection& conn, std::uint32_t events);
-  void finish(Connection& conn, bool ok, std::string error);
+  void advance(Connection& conn);
+  void watch(Connection& conn, std::uint32_t events);
+  void finish(Connection& conn);
   void expire_requests();
   void wake_thread();
   int next_request_timeout_ms() const;

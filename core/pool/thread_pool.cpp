@@ -1,5 +1,8 @@
 #include "pool/thread_pool.h"
 
+#include <algorithm>
+#include <functional>
+
 #include <fmt/format.h>
 
 #include "clock/clock.h"
@@ -15,13 +18,18 @@ std::string_view to_string(TaskKind kind) {
     case TaskKind::FileRead: return "File read";
     case TaskKind::Encrypt: return "Encrypt";
     case TaskKind::Close: return "Close";
+    case TaskKind::FsOpen: return "fs.open";
+    case TaskKind::FsFstat: return "fs.fstat";
+    case TaskKind::FsRead: return "fs.read";
+    case TaskKind::FsClose: return "fs.close";
+    case TaskKind::Lookup: return "getaddrinfo";
   }
   return "?";
 }
 
 ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
-                       CompletionChannel& channel)
-    : clock_(clock), tracer_(tracer), channel_(channel) {
+                       CompletionChannel& channel, PoolPolicy policy)
+    : clock_(clock), tracer_(tracer), channel_(channel), policy_(policy) {
   ensure(threads >= 1, "a pool needs at least one thread");
   workers_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
@@ -31,6 +39,8 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
     workers_.push_back(std::move(worker));
     free_.push_back(i);  // [0, 1, ..., N-1]: the first task goes to pool N-1, as in the book
   }
+  // libuv: lowest index first, so keep the free list sorted high to low and take back().
+  if (policy_ == PoolPolicy::LibuvFifo) std::reverse(free_.begin(), free_.end());
   for (std::size_t i = 0; i < threads; ++i) {
     workers_[i]->thread = std::thread([this, i] { run_worker(i); });
   }
@@ -39,14 +49,17 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
 ThreadPool::~ThreadPool() { shutdown(); }
 
 bool ThreadPool::submit(Task task, TimePoint now) {
-  if (free_.empty()) {
+  std::size_t index = 0;
+  {
     std::lock_guard lock(state_mutex_);
     ensure(!shut_down_, "submit after shutdown");
-    queue_.push_back(std::move(task));
-    return false;
+    if (free_.empty()) {
+      queue_.push_back(std::move(task));
+      return false;
+    }
+    index = free_.back();
+    free_.pop_back();
   }
-  std::size_t index = free_.back();
-  free_.pop_back();
   hand_out(index, std::move(task), now);
   return true;
 }
@@ -85,6 +98,7 @@ void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
 
 void ThreadPool::on_completion(std::size_t thread, CallbackId id, TimePoint now) {
   ensure(thread < workers_.size(), "completion from an unknown thread");
+  if (policy_ == PoolPolicy::LibuvFifo) return;  // the worker freed itself when it finished
   Worker& w = *workers_[thread];
   std::optional<Task> next;
   {
@@ -101,6 +115,7 @@ void ThreadPool::on_completion(std::size_t thread, CallbackId id, TimePoint now)
   if (next) {
     hand_out(thread, std::move(*next), now);
   } else {
+    std::lock_guard lock(state_mutex_);
     free_.push_back(thread);
   }
 }
@@ -199,6 +214,13 @@ void ThreadPool::run_worker(std::size_t index) {
         Task next = std::move(queue_.front());
         queue_.pop_front();
         carried = start_locked(w, std::move(next), clock_.now());
+      } else if (policy_ == PoolPolicy::LibuvFifo) {
+        // libuv's worker goes straight back to waiting on the queue: free now, in index
+        // order so that the lowest idle thread is taken next.
+        w.busy = false;
+        w.task_id = 0;
+        auto at = std::lower_bound(free_.begin(), free_.end(), index, std::greater<>());
+        free_.insert(at, index);
       }
     }
     channel_.post(std::move(done));

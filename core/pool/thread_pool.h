@@ -39,8 +39,22 @@ class Clock;
 class CompletionChannel;
 class Tracer;
 
-enum class TaskKind { FileRead, Encrypt, Close };
-std::string_view to_string(TaskKind kind);  // "File read", "Encrypt", "Close"
+// FileRead is the book's one-trip read; the Fs* kinds are the trips Node 20's
+// fs.readFile makes through the pool (lib/fs.js: open, fstat, read, close); Lookup is
+// uv_getaddrinfo, which libuv runs on the pool because getaddrinfo blocks.
+enum class TaskKind { FileRead, Encrypt, Close, FsOpen, FsFstat, FsRead, FsClose, Lookup };
+std::string_view to_string(TaskKind kind);  // "File read", "Encrypt", "Close", "fs.open", ...
+
+// Which thread takes a task, and when a thread that finished is free again.
+enum class PoolPolicy {
+  // The book: the loop hands each task to the free thread that came back last (LIFO), and
+  // a thread is free again once the loop has seen its completion.
+  BookLifo,
+  // libuv (src/threadpool.c `worker`): one FIFO queue, and a thread that finished takes
+  // the next task at once, or waits idle. Which idle thread libuv wakes is up to the OS;
+  // here it is the lowest-numbered idle thread, so that a run is reproducible.
+  LibuvFifo,
+};
 
 struct Task {
   CallbackId id = 0;
@@ -53,7 +67,8 @@ struct Task {
 
 class ThreadPool {
  public:
-  ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer, CompletionChannel& channel);
+  ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer, CompletionChannel& channel,
+             PoolPolicy policy = PoolPolicy::BookLifo);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -113,9 +128,13 @@ class ThreadPool {
   Tracer& tracer_;
   CompletionChannel& channel_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::size_t> free_;  // loop thread only. LIFO: back() is handed out next
+  const PoolPolicy policy_;
 
-  mutable std::mutex state_mutex_;   // guards the three below and the workers' views
+  mutable std::mutex state_mutex_;   // guards the four below and the workers' views
+  // Free threads. BookLifo: back() is handed out next, and only the loop thread changes it
+  // (a thread is freed when the loop sees its completion). LibuvFifo: the lowest index is
+  // handed out next, and a worker frees itself when it finishes, hence the lock.
+  std::vector<std::size_t> free_;
   std::deque<Task> queue_;           // tasks waiting for a thread
   std::set<DeadlineKey> simulated_;  // running simulated latencies not yet seen by the loop
   bool shut_down_ = false;

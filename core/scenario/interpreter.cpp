@@ -1,7 +1,9 @@
 #include "scenario/interpreter.h"
 
 #include <charconv>
+#include <filesystem>
 #include <memory>
+#include <unordered_map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -67,7 +69,10 @@ struct ScriptError : std::runtime_error {
 
 class Interpreter {
  public:
-  static void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
+  explicit Interpreter(const Scenario& scenario)
+      : file_(std::filesystem::path(scenario.file).filename().string()) {}
+
+  void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
     try {
       for (const Action& action : actions) run_action(rt, action, scope);
     } catch (const ScriptError& e) {
@@ -109,7 +114,7 @@ class Interpreter {
   }
 
   static std::int64_t number(const Action& action, const IntArg& arg, const ScopePtr& scope, std::int64_t lo,
-                      std::int64_t hi, std::string_view what) {
+                             std::int64_t hi, std::string_view what) {
     if (arg.literal) return *arg.literal;
     if (arg.expr.segments.size() == 1 && !arg.expr.segments[0].path.empty()) {
       // "${i}": take the integer itself, without printing and re-reading it.
@@ -130,9 +135,23 @@ class Interpreter {
     return v;
   }
 
+  // "set_timeout at book.json:14: prints \"Immediate1 timed out\"": what the stepper and
+  // the jsonl show for a registration. Only built when someone will see it.
+  std::string label(Runtime& rt, std::string_view kind, const Action& a, const std::vector<Action>& body) const {
+    if (!rt.tracing()) return {};
+    std::string where = a.line > 0 ? fmt::format("{}:{}", file_, a.line) : fmt::format("{} {}", file_, a.json_path);
+    std::string out = fmt::format("{} at {}", kind, where);
+    if (!body.empty() && body.front().kind == ActionKind::Print) {
+      std::string text = body.front().text.source;
+      if (text.size() > 40) text = text.substr(0, 40) + "...";
+      out += fmt::format(": prints \"{}\"", text);
+    }
+    return out;
+  }
+
   // The callback an operation calls back: runs `then` with the result, or `catch`.
-  static Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
-    return [&action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
+  Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
+    return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
       if (outcome.failed()) {
         run_list(rt, action.on_error, bind_name(scope, kErrorName, Value::string(*outcome.error)));
       } else if (action.as.empty()) {
@@ -143,32 +162,121 @@ class Interpreter {
     };
   }
 
-  static void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
+  Runtime::Callback body_callback(const Action& action, ScopePtr scope) {
+    return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome) { run_list(rt, action.then, scope); };
+  }
+
+  // One step of a promise chain, as one microtask (a PromiseReactionJob): a `then` step
+  // runs on fulfilment, a `catch` step on rejection, any other passes the state on.
+  struct Settled {
+    bool rejected = false;
+    std::string value;
+  };
+  void queue_step(Runtime& rt, const Action& a, std::size_t index, Settled state, ScopePtr scope) {
+    if (index == a.chain.size()) {
+      if (state.rejected) rt.unhandled_rejection(state.value);
+      return;
+    }
+    const PromiseStep& step = a.chain[index];
+    std::string what = rt.tracing() ? label(rt, step.is_catch ? "promise catch" : "promise then", a, step.body) : "";
+    rt.queue_microtask(
+        [this, &a, index, state = std::move(state), scope](Runtime& rt2, Outcome) mutable {
+          const PromiseStep& st = a.chain[index];
+          Settled next = state;
+          if (st.is_catch == state.rejected) {
+            auto inner = bind_name(scope, st.as, Value::string(state.value));
+            run_list(rt2, st.body, inner);
+            next.rejected = false;
+            next.value = "undefined";
+            if (st.result) {
+              try {
+                next.value = render(a, *st.result, inner);
+              } catch (const ScriptError& e) {
+                rt2.report_error(e.what());
+              }
+              next.rejected = st.throws;
+            }
+          }
+          queue_step(rt2, a, index + 1, std::move(next), scope);
+        },
+        std::move(what));
+  }
+
+  void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
     switch (a.kind) {
       case ActionKind::Print: rt.print(render(a, a.text, scope)); break;
       case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.label); break;
       case ActionKind::SetTimeout: {
         auto ms = number(a, a.number, scope, 0, kMaxDelayMs, "a delay in ms");
-        rt.set_timeout(Millis(ms), make_callback(a, scope));
+        CallbackId id = rt.set_timeout(Millis(ms), make_callback(a, scope), label(rt, "set_timeout", a, a.then));
+        if (!a.handle.empty()) handles_[a.handle] = id;
         break;
       }
+      case ActionKind::SetInterval: {
+        auto ms = number(a, a.number, scope, 0, kMaxDelayMs, "a delay in ms");
+        auto runs = std::make_shared<std::int64_t>(0);
+        auto id_box = std::make_shared<CallbackId>(0);
+        CallbackId id = rt.set_interval(
+            Millis(ms),
+            [this, &a, scope, runs, id_box](Runtime& rt2, Outcome) {
+              run_list(rt2, a.then, scope);
+              // `times`: the exported program does `if (++n === times) clearInterval(h)`
+              // at the end of the callback.
+              if (a.times && ++*runs == *a.times) rt2.clear_timer(*id_box);
+            },
+            label(rt, "set_interval", a, a.then));
+        *id_box = id;
+        if (!a.handle.empty()) handles_[a.handle] = id;
+        break;
+      }
+      case ActionKind::SetImmediate: {
+        CallbackId id = rt.set_immediate(body_callback(a, scope), label(rt, "set_immediate", a, a.then));
+        if (!a.handle.empty()) handles_[a.handle] = id;
+        break;
+      }
+      case ActionKind::NextTick: rt.next_tick(body_callback(a, scope), label(rt, "next_tick", a, a.then)); break;
+      case ActionKind::QueueMicrotask:
+        rt.queue_microtask(body_callback(a, scope), label(rt, "queue_microtask", a, a.then));
+        break;
+      case ActionKind::Promise:
+        queue_step(rt, a, 0, Settled{a.reject, render(a, a.text, scope)}, scope);
+        break;
+      case ActionKind::ClearTimeout:
+      case ActionKind::ClearInterval: {
+        auto it = handles_.find(a.handle);
+        if (it != handles_.end()) rt.clear_timer(it->second);
+        break;
+      }
+      case ActionKind::ClearImmediate: {
+        auto it = handles_.find(a.handle);
+        if (it != handles_.end()) rt.clear_immediate(it->second);
+        break;
+      }
+      case ActionKind::Block: rt.block(Millis(number(a, a.number, scope, 0, 60'000, "a time in ms"))); break;
       case ActionKind::FsRead: {
         std::filesystem::path path = render(a, a.text, scope);
         auto ms = number(a, a.delay, scope, 0, kMaxDelayMs, "a delay in ms");
-        rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope));
+        CallbackId id = rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope));
+        rt.label_registration(id, label(rt, "fs_read", a, a.then));
         break;
       }
       case ActionKind::Encrypt: {
         auto n = number(a, a.number, scope, 0, 50, "n");
-        rt.encrypt(n, Millis(a.cost_ms.value_or(0)), make_callback(a, scope));
+        CallbackId id = rt.encrypt(n, Millis(a.cost_ms.value_or(0)), make_callback(a, scope));
+        rt.label_registration(id, label(rt, "encrypt", a, a.then));
         break;
       }
       case ActionKind::HttpGetSlow: {
         auto ms = number(a, a.delay, scope, 0, kMaxDelayMs, "a delay in ms");
-        rt.http_get_slow(render(a, a.text, scope), Millis(ms), make_callback(a, scope));
+        CallbackId id = rt.http_get_slow(render(a, a.text, scope), Millis(ms), make_callback(a, scope));
+        rt.label_registration(id, label(rt, "http_get_slow", a, a.then));
         break;
       }
-      case ActionKind::HttpGet: rt.http_get(render(a, a.text, scope), make_callback(a, scope)); break;
+      case ActionKind::HttpGet: {
+        CallbackId id = rt.http_get(render(a, a.text, scope), make_callback(a, scope));
+        rt.label_registration(id, label(rt, "http_get", a, a.then));
+        break;
+      }
       case ActionKind::Repeat: {
         auto count = number(a, a.number, scope, 0, kMaxRepeat, "a repeat count");
         for (std::int64_t i = 0; i < count && !rt.stop_requested(); ++i) {
@@ -180,6 +288,10 @@ class Interpreter {
     }
   }
 
+  std::string file_;
+  // The handles scenarios name with "id" (clearTimeout(t1)): the latest registration of
+  // each name.
+  std::unordered_map<std::string, CallbackId> handles_;
 };
 
 }  // namespace
@@ -191,12 +303,19 @@ RuntimeOptions runtime_options(const Scenario& scenario) {
   if (s.http_latency_ms) options.http_latency = Millis(*s.http_latency_ms);
   if (s.http_timeout_ms) options.http_timeout = Millis(*s.http_timeout_ms);
   options.base_dir = scenario.base_dir;
+  if (s.model && *s.model == "node") options.model = node_model();
   return options;
 }
 
 void run_scenario(Runtime& runtime, const Scenario& scenario) {
-  Interpreter interpreter;
+  Interpreter interpreter(scenario);
   runtime.run([&](Runtime& rt) { interpreter.run_list(rt, scenario.program, ScopePtr()); });
+}
+
+void start_scenario(Runtime& runtime, const Scenario& scenario, std::shared_ptr<void>& keep) {
+  auto interpreter = std::make_shared<Interpreter>(scenario);
+  keep = interpreter;
+  runtime.start([&](Runtime& rt) { interpreter->run_list(rt, scenario.program, ScopePtr()); });
 }
 
 }  // namespace elt::scenario

@@ -8,6 +8,8 @@
 // Loop thread only.
 #pragma once
 
+#include <memory>
+
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 
@@ -18,5 +20,9 @@ RuntimeOptions runtime_options(const Scenario& scenario);
 
 // Runs the scenario's program and then the loop, to the end (Runtime::run).
 void run_scenario(Runtime& runtime, const Scenario& scenario);
+
+// Runs only the program (Runtime::start), for tests that then drive the loop with
+// run_once(); `keep` holds the interpreter alive as long as its callbacks may run.
+void start_scenario(Runtime& runtime, const Scenario& scenario, std::shared_ptr<void>& keep);
 
 }  // namespace elt::scenario

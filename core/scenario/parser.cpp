@@ -270,8 +270,20 @@ std::string describe(const json& j) {
   }
 }
 
-const std::vector<std::string> kActionNames = {"print",   "print_content", "set_timeout", "fs_read",
-                                                "encrypt", "http_get_slow", "http_get",    "repeat"};
+const std::vector<std::string> kActionNames = {
+    "print",        "print_content", "set_timeout",     "fs_read",        "encrypt",        "http_get_slow",
+    "http_get",     "repeat",        "set_interval",    "set_immediate",  "next_tick",      "queue_microtask",
+    "promise",      "clear_timeout", "clear_interval",  "clear_immediate", "block"};
+
+std::string action_list() {
+  std::string out;
+  for (const auto& n : kActionNames) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+bool valid_name(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
 
 class Parser {
  public:
@@ -295,9 +307,9 @@ class Parser {
                            describe(root)));
     }
     for (const auto& [key, value] : root.items()) {
-      if (key != "description" && key != "settings" && key != "program" && key != "$schema") {
+      if (key != "description" && key != "settings" && key != "program" && key != "$schema" && key != "verify") {
         fail("/" + pointer_token(key), fmt::format("unknown top-level key \"{}\"; expected \"description\", \"settings\", "
-                                    "\"program\" or \"$schema\"", key));
+                                    "\"program\", \"verify\" or \"$schema\"", key));
       }
     }
     if (root.contains("description")) {
@@ -305,8 +317,14 @@ class Parser {
       out.description = root["description"].get<std::string>();
     }
     if (root.contains("settings")) out.settings = parse_settings(root["settings"]);
+    if (root.contains("verify")) parse_verify(root["verify"], out);
     if (!root.contains("program")) fail("", "missing \"program\": the list of actions to run");
     out.program = parse_actions(root["program"], "/program", 0);
+    for (const auto& [name, where] : clears_) {
+      if (handles_.count(name) == 0) {
+        fail(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
+      }
+    }
     return out;
   }
 
@@ -322,12 +340,34 @@ class Parser {
         s.http_latency_ms = whole(value, path, 0, 60'000, "a network latency in ms");
       } else if (key == "http_timeout_ms") {
         s.http_timeout_ms = whole(value, path, 1, kMaxDelayMs, "an HTTP timeout in ms");
+      } else if (key == "model") {
+        if (!value.is_string() || (value.get<std::string>() != "book" && value.get<std::string>() != "node")) {
+          fail(path, fmt::format("\"model\" is \"book\" or \"node\"; found {}", describe(value)));
+        }
+        s.model = value.get<std::string>();
       } else {
-        fail(path, fmt::format("unknown setting \"{}\"; expected \"threads\", \"http_latency_ms\" or "
-                               "\"http_timeout_ms\"", key));
+        fail(path, fmt::format("unknown setting \"{}\"; expected \"threads\", \"http_latency_ms\", "
+                               "\"http_timeout_ms\" or \"model\"", key));
       }
     }
     return s;
+  }
+
+  void parse_verify(const json& j, Scenario& out) {
+    if (!j.is_object()) fail("/verify", fmt::format("\"verify\" must be an object such as {{\"racy\": true, \"why\": "
+                                                    "\"...\"}}; found {}", describe(j)));
+    for (const auto& [key, value] : j.items()) {
+      std::string path = "/verify/" + pointer_token(key);
+      if (key == "racy") {
+        if (!value.is_boolean()) fail(path, fmt::format("\"racy\" must be true or false; found {}", describe(value)));
+        out.racy_in_node = value.get<bool>();
+      } else if (key == "why") {
+        if (!value.is_string()) fail(path, fmt::format("\"why\" must be a string; found {}", describe(value)));
+        out.racy_why = value.get<std::string>();
+      } else {
+        fail(path, fmt::format("unknown key \"{}\" in \"verify\"; expected \"racy\" or \"why\"", key));
+      }
+    }
   }
 
   std::int64_t whole(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi,
@@ -432,8 +472,8 @@ class Parser {
     if (present.empty()) {
       std::string keys;
       for (const auto& [key, value] : j.items()) keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
-      fail(path, fmt::format("unknown action (keys {}); expected one of: print, print_content, set_timeout, "
-                             "fs_read, encrypt, http_get_slow, http_get, repeat", keys.empty() ? "none" : keys));
+      fail(path, fmt::format("unknown action (keys {}); expected one of: {}", keys.empty() ? "none" : keys,
+                             action_list()));
     }
     if (present.size() > 1) {
       fail(path, fmt::format("one action per object: found both \"{}\" and \"{}\"", present[0], present[1]));
@@ -491,11 +531,60 @@ class Parser {
       } else {
         a.label = "content";
       }
-    } else if (name == "set_timeout") {
-      allow({"then"});
-      a.kind = ActionKind::SetTimeout;
+    } else if (name == "set_timeout" || name == "set_interval") {
+      if (name == "set_timeout") {
+        allow({"then", "id"});
+      } else {
+        allow({"then", "id", "times"});
+      }
+      a.kind = name == "set_timeout" ? ActionKind::SetTimeout : ActionKind::SetInterval;
       a.number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
+      a.handle = handle_name(j, path);
+      if (j.contains("times")) a.times = whole(j["times"], path + "/times", 1, kMaxRepeat, "how many times it runs");
       a.then = callback(j, "then", path, depth, {});
+    } else if (name == "set_immediate" || name == "next_tick" || name == "queue_microtask") {
+      a.kind = name == "set_immediate" ? ActionKind::SetImmediate
+               : name == "next_tick"   ? ActionKind::NextTick
+                                       : ActionKind::QueueMicrotask;
+      if (a.kind == ActionKind::SetImmediate) {
+        allow({"id"});
+        a.handle = handle_name(j, path);
+      } else {
+        allow({});
+      }
+      std::size_t mark = scope_.size();
+      a.then = parse_actions(arg, at, depth + 1);
+      scope_.resize(mark);
+    } else if (name == "clear_timeout" || name == "clear_interval" || name == "clear_immediate") {
+      allow({});
+      a.kind = name == "clear_timeout"    ? ActionKind::ClearTimeout
+               : name == "clear_interval" ? ActionKind::ClearInterval
+                                          : ActionKind::ClearImmediate;
+      if (!arg.is_string() || !valid_name(arg.get<std::string>())) {
+        fail(at, fmt::format("expected the \"id\" of a timer, interval or immediate (letters, digits and _); "
+                             "found {}", describe(arg)));
+      }
+      a.handle = arg.get<std::string>();
+      clears_.emplace_back(a.handle, at);
+    } else if (name == "block") {
+      allow({});
+      a.kind = ActionKind::Block;
+      a.number = int_arg(arg, at, 0, 60'000, "how long to keep the main thread busy, in ms");
+    } else if (name == "promise") {
+      allow({"value", "chain"});
+      a.kind = ActionKind::Promise;
+      if (!arg.is_string() || (arg.get<std::string>() != "resolve" && arg.get<std::string>() != "reject")) {
+        fail(at, fmt::format("\"promise\" is \"resolve\" or \"reject\"; found {}", describe(arg)));
+      }
+      a.reject = arg.get<std::string>() == "reject";
+      if (j.contains("value")) {
+        a.text = text(j["value"], path + "/value", "the value the promise settles with");
+      } else {
+        a.text.segments.push_back({"undefined", {}});
+        a.text.source = "undefined";
+      }
+      if (!j.contains("chain")) fail(path, "\"promise\" needs \"chain\": its then/catch steps");
+      a.chain = parse_chain(j["chain"], path + "/chain", depth);
     } else if (name == "fs_read") {
       allow({"delay_ms", "as", "then", "catch"});
       a.kind = ActionKind::FsRead;
@@ -532,10 +621,94 @@ class Parser {
     return a;
   }
 
+  std::string handle_name(const json& j, const std::string& path) {
+    if (!j.contains("id")) return {};
+    const json& v = j["id"];
+    if (!v.is_string() || !valid_name(v.get<std::string>())) {
+      fail(path + "/id", fmt::format("\"id\" names the handle for clear_*: letters, digits and _; found {}",
+                                     describe(v)));
+    }
+    handles_.insert(v.get<std::string>());
+    return v.get<std::string>();
+  }
+
+  std::vector<PromiseStep> parse_chain(const json& j, const std::string& path, int depth) {
+    if (!j.is_array() || j.empty()) {
+      fail(path, fmt::format("expected a non-empty array of steps such as {{\"then\": [...]}} or "
+                             "{{\"catch\": [...]}}; found {}", describe(j)));
+    }
+    std::vector<PromiseStep> out;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      std::string at = fmt::format("{}/{}", path, i);
+      const json& step = j[i];
+      if (!step.is_object() || (step.contains("then") == step.contains("catch"))) {
+        fail(at, "a step is an object with either \"then\" or \"catch\" (a list of actions)");
+      }
+      PromiseStep s;
+      s.json_path = at;
+      s.is_catch = step.contains("catch");
+      for (const auto& [key, value] : step.items()) {
+        if (key != "then" && key != "catch" && key != "as" && key != "return" && key != "throw") {
+          fail(at + "/" + pointer_token(key), fmt::format("a step does not take \"{}\"; it takes \"{}\", \"as\", "
+                                                "\"return\" and \"throw\"", key, s.is_catch ? "catch" : "then"));
+        }
+      }
+      s.as = s.is_catch ? "error" : "value";
+      if (step.contains("as")) {
+        const json& v = step["as"];
+        if (!v.is_string() || !valid_name(v.get<std::string>())) {
+          fail(at + "/as", fmt::format("\"as\" names the value: letters, digits and _; found {}", describe(v)));
+        }
+        s.as = v.get<std::string>();
+      }
+      if (step.contains("return") && step.contains("throw")) fail(at, "a step either returns or throws, not both");
+      std::size_t mark = scope_.size();
+      scope_.push_back(s.as);
+      for (const char* key : {"return", "throw"}) {
+        if (!step.contains(key)) continue;
+        const json& v = step[key];
+        if (!v.is_string()) fail(at + "/" + key, fmt::format("expected a text (a string); found {}", describe(v)));
+        s.result = parse_template(v.get<std::string>(), at + "/" + key);
+        s.throws = std::string_view(key) == "throw";
+      }
+      s.body = parse_actions(step[s.is_catch ? "catch" : "then"], at + (s.is_catch ? "/catch" : "/then"), depth + 1);
+      scope_.resize(mark);
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
   std::string_view text_;
   std::string file_;
   std::vector<std::string> scope_;  // names visible at the action being parsed
+  std::set<std::string> handles_;   // every "id" a timer, interval or immediate gives itself
+  std::vector<std::pair<std::string, std::string>> clears_;  // clear_*: name, JSON path
 };
+
+bool node_only(ActionKind kind) {
+  return kind == ActionKind::NextTick || kind == ActionKind::QueueMicrotask || kind == ActionKind::Promise;
+}
+
+const Action* find_node_only(const std::vector<Action>& actions) {
+  for (const Action& a : actions) {
+    if (node_only(a.kind)) return &a;
+    if (const Action* inner = find_node_only(a.then)) return inner;
+    if (const Action* inner = find_node_only(a.on_error)) return inner;
+    for (const auto& step : a.chain) {
+      if (const Action* inner = find_node_only(step.body)) return inner;
+    }
+  }
+  return nullptr;
+}
+
+std::string_view kind_name(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::NextTick: return "next_tick";
+    case ActionKind::QueueMicrotask: return "queue_microtask";
+    case ActionKind::Promise: return "promise";
+    default: return "this action";
+  }
+}
 
 }  // namespace
 
@@ -612,6 +785,19 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   scenario.file = file;
   scenario.base_dir = base_dir;
   return scenario;
+}
+
+void check_model_support(const Scenario& scenario, std::string_view model) {
+  if (model != "book") return;
+  // Recursion depth is bounded by kMaxNesting.
+  if (const Action* a = find_node_only(scenario.program)) {
+    std::string where = a->line > 0 ? fmt::format("{}:{} (at {})", a->line, a->column, a->json_path)
+                                    : fmt::format("(at {})", a->json_path);
+    throw ScenarioError(scenario.file, where,
+                        fmt::format("\"{}\" needs Node's loop: the book's loop has no nextTick or microtask "
+                                    "queue; run with --model node (or \"settings\": {{\"model\": \"node\"}})",
+                                    kind_name(a->kind)));
+  }
 }
 
 Scenario load_scenario(const std::filesystem::path& path) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace elt::scenario {
@@ -32,7 +33,25 @@ struct IntArg {
   Template expr;
 };
 
-enum class ActionKind { Print, PrintContent, SetTimeout, FsRead, Encrypt, HttpGetSlow, HttpGet, Repeat };
+enum class ActionKind {
+  Print, PrintContent, SetTimeout, FsRead, Encrypt, HttpGetSlow, HttpGet, Repeat,
+  // Node's own (issue 9): timers.js, task_queues.js and promises.
+  SetInterval, SetImmediate, NextTick, QueueMicrotask, Promise, ClearTimeout, ClearInterval, ClearImmediate,
+  Block,
+};
+
+struct Action;
+
+// One `.then(...)` or `.catch(...)` of a promise chain. Each step, run or passed through,
+// costs one microtask, as a reaction job does in V8.
+struct PromiseStep {
+  bool is_catch = false;           // runs on rejection; a `then` step runs on fulfilment
+  std::string as;                  // the name the value (or the error message) gets
+  std::vector<Action> body;
+  std::optional<Template> result;  // "return": the value the next step sees
+  bool throws = false;             // result is thrown ("throw"): the chain becomes rejected
+  std::string json_path;
+};
 
 struct Action {
   ActionKind kind = ActionKind::Print;
@@ -47,12 +66,18 @@ struct Action {
   std::string as;                // the name the callback's result (or repeat's index) gets
   std::vector<Action> then;      // the callback, on success (repeat: the body)
   std::vector<Action> on_error;  // "catch": the callback, on failure
+  std::string handle;            // "id": the name clear_* use (set_timeout, set_interval, set_immediate);
+                                 // clear_*: the name to clear
+  std::optional<std::int64_t> times;  // set_interval: cleared after this many runs
+  bool reject = false;           // promise: starts rejected
+  std::vector<PromiseStep> chain;  // promise: its then/catch steps
 };
 
 struct Settings {
   std::optional<std::int64_t> threads;
   std::optional<std::int64_t> http_latency_ms;
   std::optional<std::int64_t> http_timeout_ms;
+  std::optional<std::string> model;  // "book" or "node"
 };
 
 struct Scenario {
@@ -61,6 +86,9 @@ struct Scenario {
   std::string description;
   Settings settings;
   std::vector<Action> program;
+  // "verify": what `eventloop-trace verify` should expect of real Node.
+  bool racy_in_node = false;
+  std::string racy_why;
 };
 
 // Bad input: names the file, where in it, and what was expected.
@@ -84,6 +112,8 @@ inline constexpr std::int64_t kMaxRepeat = 10'000'000;
 inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
 
 Scenario load_scenario(const std::filesystem::path& file);
+// Refuses (ScenarioError, exit 2) an action the model cannot run, naming the model to use.
+void check_model_support(const Scenario& scenario, std::string_view model);
 Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
 
 }  // namespace elt::scenario

@@ -43,6 +43,19 @@ class TimerQueue {
     ++size_;
   }
 
+  // Removes one timer (clearTimeout). False when it is not there.
+  bool remove(TimePoint deadline, CallbackId id) {
+    auto group = groups_.find(deadline);
+    if (group == groups_.end()) return false;
+    auto& entries = group->second;
+    auto at = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.id == id; });
+    if (at == entries.end()) return false;
+    entries.erase(at);
+    if (entries.empty()) groups_.erase(group);
+    --size_;
+    return true;
+  }
+
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
 

@@ -30,6 +30,13 @@ enum class EventKind {
   CloseReceived,    // the epoll thread received Close
   CallbackError,    // an operation failed, or a callback hit an error
   Finished,         // FINISHED
+  // The node model's own (issue 9).
+  PhaseRun,         // a phase that runs something: "-- timers phase: 2 timers --"
+  PollWait,         // how long the poll phase may block, and why
+  QueueRun,         // a nextTick / microtask / immediate queue starts draining
+  Queued,           // a callback went into a queue (immediate, nextTick, microtask)
+  TaskSubmitted,    // an operation went to the pool (node: each trip of fs.readFile)
+  Blocked,          // the main thread was kept busy (block)
 };
 
 std::string_view to_string(Phase phase);
@@ -45,6 +52,7 @@ struct TraceEvent {
   std::string message;     // the text after "Thread: <name>\t "; a Content block's label
   std::string content;     // Content only: the lines the block shows, '\n'-separated
   std::string origin;      // registrations: the action and its place ("set_timeout at book.json:14")
+  std::string queue;       // Queued/QueueRun: "nextTick", "microtask", "immediate"; timers: "timer list 1 ms"
 };
 
 }  // namespace elt

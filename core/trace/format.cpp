@@ -36,6 +36,12 @@ std::string_view to_string(EventKind kind) {
     case EventKind::CloseReceived: return "close_received";
     case EventKind::CallbackError: return "error";
     case EventKind::Finished: return "finished";
+    case EventKind::PhaseRun: return "phase";
+    case EventKind::PollWait: return "poll_wait";
+    case EventKind::QueueRun: return "queue_run";
+    case EventKind::Queued: return "queued";
+    case EventKind::TaskSubmitted: return "task_submitted";
+    case EventKind::Blocked: return "blocked";
   }
   return "?";
 }
@@ -83,7 +89,7 @@ void render_text(const TraceEvent& event, std::string& out, bool color) {
     return;
   }
   fmt::format_to(it, "Thread: {}\t ", fmt::styled(event.thread, thread_style(event.thread)));
-  if (event.kind == EventKind::Tick) {
+  if (event.kind == EventKind::Tick || event.kind == EventKind::PhaseRun) {
     fmt::format_to(it, "{}\n", fmt::styled(event.message, fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow)));
   } else if (event.kind == EventKind::CallbackError) {
     fmt::format_to(it, "{}\n", fmt::styled(event.message, fmt::fg(fmt::terminal_color::red)));
@@ -102,6 +108,8 @@ void render_jsonl(const TraceEvent& event, std::string& out) {
   if (event.id != 0) j["id"] = event.id;
   j["message"] = event.message;
   if (event.kind == EventKind::Content) j["content"] = event.content;
+  if (!event.queue.empty()) j["queue"] = event.queue;
+  if (!event.origin.empty()) j["origin"] = event.origin;
   out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += '\n';
 }

@@ -42,6 +42,12 @@ class Tracer {
   Phase phase() const { return phase_.load(std::memory_order_relaxed); }
 
   void emit(EventKind kind, CallbackId id, std::string message, std::string content = {});
+  // The same, with the fields registrations and queues carry.
+  struct Extra {
+    std::string origin;
+    std::string queue;
+  };
+  void emit(EventKind kind, CallbackId id, std::string message, Extra extra);
   void flush();
 
   // Called for every event, under the tracer's lock, in trace order; keep it short.
@@ -64,6 +70,7 @@ class Tracer {
 
  private:
   void flush_locked();
+  void emit_event(EventKind kind, CallbackId id, std::string message, TraceEvent event);
 
   const TraceFormat format_;
   const int fd_;

@@ -1,0 +1,66 @@
+// The node model's I/O: an epoll set the loop thread itself waits on in its poll phase.
+//
+// Mirrors libuv's uv__io_poll (src/unix/linux.c): there is no epoll thread; the loop
+// thread blocks in epoll_wait with the timeout uv__backend_timeout computed, and the
+// thread pool wakes it through an eventfd in the same epoll set (uv_async_send on the
+// loop's wq_async; here the completion channel's eventfd). Sockets are read on the loop
+// thread as they become ready (uv__stream_io), each request driven by an HttpConnection.
+//
+// In the set: the channel's eventfd (pool completions), a wake eventfd of our own
+// (virtual-clock timeouts and stop requests) and one socket per HTTP request.
+// Owns: the epoll fd, the wake eventfd and the connections. Loop thread only: every
+// member must be called on the thread that runs the loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "clock/clock.h"
+#include "common/time.h"
+#include "http/connection.h"
+#include "loop/channel.h"
+
+namespace elt {
+
+class Tracer;
+
+class Reactor {
+ public:
+  Reactor(Clock& clock, Tracer& tracer, CompletionChannel& channel);
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  // Starts a request now; its completion (source Epoll) comes out of a later poll().
+  void start_http(HttpRequestSpec spec);
+  // One uv__io_poll: waits until something is ready or `deadline` passes (nullopt: no
+  // limit; a deadline in the past: only looks), then handles everything that is ready:
+  // moves sockets along and appends, in the order they became ready, the requests that
+  // finished and every completion in the channel. Returns false when it timed out with
+  // nothing to hand over.
+  bool poll(std::optional<TimePoint> deadline, std::vector<Completion>& out);
+  // Wakes a poll() in progress (a stop request). Async-signal-safe.
+  void wake();
+  // Ends every request still open (shutdown).
+  void close_all();
+
+  std::size_t in_flight() const { return connections_.size(); }
+  std::vector<CallbackId> registered() const;
+
+ private:
+  struct Connection;
+  void watch(Connection& conn, std::uint32_t events, std::vector<Completion>& out);
+  void finish(Connection& conn, std::vector<Completion>& out);
+  std::optional<TimePoint> earliest_request_deadline() const;
+
+  Clock& clock_;
+  Tracer& tracer_;
+  CompletionChannel& channel_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::vector<std::unique_ptr<Connection>> connections_;
+};
+
+}  // namespace elt
