@@ -813,6 +813,11 @@ void Runtime::label_registration(CallbackId id, std::string label) { note_label(
 
 bool Runtime::tracing() const { return tracer_.active(); }
 
+std::string Runtime::label_of(CallbackId id) const {
+  auto it = labels_.find(id);
+  return it == labels_.end() ? std::string() : it->second;
+}
+
 CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback) {
   CallbackId id = add_callback(std::move(callback), "File read");
   Task task;

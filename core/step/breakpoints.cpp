@@ -25,6 +25,7 @@ void walk(const std::vector<scenario::Action>& actions, Visit& visit) {
     visit(a);
     walk(a.then, visit);
     walk(a.on_error, visit);
+    for (const auto& step : a.chain) walk(step.body, visit);
   }
 }
 
@@ -153,6 +154,7 @@ bool Breakpoints::any_enabled(Breakpoint::Kind kind) const {
 
 const scenario::Action* action_at_line(const scenario::Scenario& scenario, std::size_t line) {
   const scenario::Action* found = nullptr;
+  if (line == 0) return nullptr;
   // The walk goes outer before inner, so the last match is the innermost.
   auto visit = [&](const scenario::Action& a) {
     if (a.line == line) found = &a;
@@ -167,6 +169,9 @@ bool find_path(const std::vector<scenario::Action>& actions, const scenario::Act
   for (const auto& a : actions) {
     path.push_back(&a);
     if (&a == target || find_path(a.then, target, path) || find_path(a.on_error, target, path)) return true;
+    for (const auto& step : a.chain) {
+      if (find_path(step.body, target, path)) return true;
+    }
     path.pop_back();
   }
   return false;
@@ -180,23 +185,35 @@ std::vector<const scenario::Action*> action_path(const scenario::Scenario& scena
 }
 
 std::size_t origin_line(std::string_view origin) {
-  // "KIND at FILE:LINE" then optionally ": what it prints"; the file may hold colons.
+  // "KIND at FILE:LINE", then optionally ": what it prints" (which may hold anything).
   auto at = origin.find(" at ");
   if (at == std::string_view::npos) return 0;
-  for (std::size_t i = at + 4; i < origin.size(); ++i) {
-    if (origin[i] != ':' || i + 1 >= origin.size() || !std::isdigit(static_cast<unsigned char>(origin[i + 1]))) {
-      continue;
-    }
-    std::size_t end = i + 1;
-    while (end < origin.size() && std::isdigit(static_cast<unsigned char>(origin[end]))) ++end;
-    if (end < origin.size() && origin[end] != ':' && origin[end] != ' ' && origin[end] != ',' && origin[end] != ')') {
-      continue;
-    }
-    std::size_t line = 0;
-    std::from_chars(origin.data() + i + 1, origin.data() + end, line);
-    return line;
-  }
-  return 0;
+  std::string_view place = origin.substr(at + 4);
+  place = place.substr(0, place.find(": "));
+  auto colon = place.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == place.size()) return 0;
+  std::size_t line = 0;
+  auto [ptr, ec] = std::from_chars(place.data() + colon + 1, place.data() + place.size(), line);
+  if (ec != std::errc() || ptr != place.data() + place.size()) return 0;
+  return line;
+}
+
+const scenario::Action* action_of_origin(const scenario::Scenario& scenario, std::string_view origin) {
+  if (std::size_t line = origin_line(origin)) return action_at_line(scenario, line);
+  // Without a line, the runtime's label names the action's JSON path: "fs_read at book.json /program/7".
+  auto at = origin.find(" at ");
+  if (at == std::string_view::npos) return nullptr;
+  std::string_view place = origin.substr(at + 4);
+  place = place.substr(0, place.find(": "));
+  auto slash = place.find(" /");
+  if (slash == std::string_view::npos) return nullptr;
+  std::string_view path = place.substr(slash + 1);
+  const scenario::Action* found = nullptr;
+  auto visit = [&](const scenario::Action& a) {
+    if (found == nullptr && a.json_path == path) found = &a;
+  };
+  walk(scenario.program, visit);
+  return found;
 }
 
 bool template_matches(const scenario::Template& t, std::string_view message) {

@@ -86,6 +86,8 @@ std::vector<const scenario::Action*> action_path(const scenario::Scenario& scena
 // The scenario line a runtime label names ("set_timeout at book.json:14: prints ..." -> 14),
 // or 0.
 std::size_t origin_line(std::string_view origin);
+// The action a runtime label names, by its line or (labels without lines) its JSON path.
+const scenario::Action* action_of_origin(const scenario::Scenario& scenario, std::string_view origin);
 // Whether a printed message could come from this template (its literal parts in order).
 bool template_matches(const scenario::Template& t, std::string_view message);
 // Every line where an action starts, ascending.

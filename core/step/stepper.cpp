@@ -125,6 +125,7 @@ void Stepper::attach(Runtime& runtime, Tracer& tracer) {
     event_hits_.clear();
     registrations_.clear();
     new_tracked_.clear();
+    unlabelled_.clear();
     seq_ = 0;
   }
   muted_.store(false);
@@ -153,8 +154,20 @@ void Stepper::on_event(const TraceEvent& event) {
   if (event.thread != "main") input_.other_output();
   std::lock_guard lock(mutex_);
   ++seq_;
-  if (event.id != 0 && !event.origin.empty() && registrations_.count(event.id) == 0) {
-    registrations_[event.id] = Registration{event.origin, event.tick, event.phase, seq_, origin_line(event.origin)};
+  // The first event that names a callback id is taken as its registration: a timer's
+  // carries its origin; a pool task's or a request's does not, and the runtime is asked
+  // for their labels at the next pause point (learn_labels).
+  const scenario::Action* action = nullptr;
+  if (event.id != 0) {
+    if (!event.origin.empty()) action = action_of_origin(scenario_, event.origin);
+    auto it = registrations_.find(event.id);
+    if (it == registrations_.end() && registrations_.size() < kMaxRegistrations) {
+      registrations_[event.id] = Registration{event.origin, event.tick, event.phase, seq_, action};
+      if (event.origin.empty()) unlabelled_.push_back(event.id);
+    } else if (it != registrations_.end() && it->second.origin.empty() && !event.origin.empty()) {
+      it->second.origin = event.origin;
+      it->second.action = action;
+    }
   }
   if (watches_.empty()) return;
   std::string shown = fmt::format("Thread: {}\t {}", event.thread, event.message);
@@ -170,7 +183,7 @@ void Stepper::on_event(const TraceEvent& event) {
         break;
       case Breakpoint::Kind::ScenarioLine: {
         bool ran = false;
-        if (event.id != 0 && !event.origin.empty() && origin_line(event.origin) == w.line) {
+        if (action != nullptr && action == w.action) {
           new_tracked_[event.id].insert(w.number);
           event_hits_.push_back({w.number, fmt::format("the action at {} ran: it registered callback {} ({})",
                                                        w.text, event.id, event.origin)});
@@ -221,6 +234,34 @@ std::vector<Stepper::Hit> Stepper::collect_hits(Runtime& runtime, const PausePoi
   }
   update_tracked(runtime, point, hits, true);
   return hits;
+}
+
+void Stepper::learn_labels(Runtime& runtime) {
+  std::vector<CallbackId> ids;
+  {
+    std::lock_guard lock(mutex_);
+    ids.swap(unlabelled_);
+  }
+  std::vector<std::pair<CallbackId, std::string>> found;
+  for (CallbackId id : ids) {
+    std::string label = runtime.label_of(id);
+    if (!label.empty()) found.emplace_back(id, std::move(label));
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& [id, label] : found) {
+    auto it = registrations_.find(id);
+    if (it == registrations_.end() || !it->second.origin.empty()) continue;
+    it->second.action = action_of_origin(scenario_, label);
+    it->second.origin = std::move(label);
+    // `break LINE` on the action that registered it: the callback is followed from here.
+    for (const auto& w : watches_) {
+      if (w.kind == Breakpoint::Kind::ScenarioLine && w.action == it->second.action) {
+        new_tracked_[id].insert(w.number);
+        event_hits_.push_back({w.number, fmt::format("the action at {} ran: it registered callback {} ({})", w.text,
+                                                     id, it->second.origin)});
+      }
+    }
+  }
 }
 
 // Follows each tracked callback through the loop's state: it waits (a timer, a pool task,
@@ -288,6 +329,7 @@ void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
   PauseRecord record{index_++, point.tick, point.phase, point.tick_start, tracer_->event_count(),
                      runtime.now() - start_};
   if (!history_.record(record)) diverged_ = true;
+  learn_labels(runtime);
 
   std::vector<Hit> hits;
   if (replay_to_) {
@@ -737,8 +779,7 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
     std::string when = reg.tick == 0 ? "registered in tick 0 (the program's first run)"
                                      : fmt::format("registered in tick {}, in the {} phase", reg.tick,
                                                    phase_display_name(reg.phase));
-    const scenario::Action* action = action_at_line(scenario_, reg.line);
-    auto path = action_path(scenario_, action);
+    auto path = action_path(scenario_, reg.action);
     const scenario::Action* parent = nullptr;
     for (std::size_t i = path.size() >= 1 ? path.size() - 1 : 0; i-- > 0;) {
       if (registers_callback(*path[i])) {
@@ -758,13 +799,14 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
     // registrations before this one.
     const std::pair<const CallbackId, Registration>* by = nullptr;
     for (const auto& entry : regs) {
-      if (entry.second.line == parent->line && entry.second.seq < reg.seq && (by == nullptr || entry.second.seq > by->second.seq)) {
+      if (entry.second.action == parent && entry.second.seq < reg.seq &&
+          (by == nullptr || entry.second.seq > by->second.seq)) {
         by = &entry;
       }
     }
     if (by == nullptr) {
-      lines.push_back(fmt::format("      {}, by the callback of the action at {}:{}", when,
-                                  std::filesystem::path(scenario_.file).filename().string(), parent->line));
+      lines.push_back(fmt::format("      {}, by a callback of the action at {} (not seen in this run)", when,
+                                  parent->line > 0 ? fmt::format("line {}", parent->line) : parent->json_path));
       break;
     }
     lines.push_back(fmt::format("      {}, by the callback in #{}", when, frame + 1));
@@ -801,44 +843,37 @@ void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
                     s.completed.front()));
     frames(id, "");
   } else {
-    // Nothing is due: the poll phase will wait for the first of these.
-    std::optional<CallbackId> next;
-    std::string why;
+    // Nothing is due: the poll phase will wait for the first of these. Known times first
+    // (timers, simulated latencies), earliest first; then work of unknown length.
+    struct Candidate {
+      std::optional<Duration> at;
+      CallbackId id;
+      std::string why;
+      std::string label;
+    };
+    std::vector<Candidate> candidates;
     if (!s.timers.empty()) {
-      next = s.timers.front().id;
-      why = fmt::format("timer {}, due in {}", *next, format_ms(s.timers.front().due_in));
+      const auto& t = s.timers.front();
+      candidates.push_back({s.now + t.due_in, t.id, fmt::format("timer {}, due in {}", t.id, format_ms(t.due_in)), t.label});
     }
     for (const auto& w : s.workers) {
-      if (w.busy && w.ends && (!next || (why.starts_with("timer") && *w.ends < s.now + s.timers.front().due_in))) {
-        next = w.task;
-        why = fmt::format("task {} on {}, ends at {}", w.task, w.name, format_ms(*w.ends));
-      }
+      if (!w.busy) continue;
+      candidates.push_back({w.ends, w.task,
+                            w.ends ? fmt::format("task {} on {}, ends at {}", w.task, w.name, format_ms(*w.ends))
+                                   : fmt::format("task {} on {}", w.task, w.name),
+                            w.label});
     }
-    if (!next) {
-      for (const auto& w : s.workers) {
-        if (w.busy) {
-          next = w.task;
-          why = fmt::format("task {} on {}", w.task, w.name);
-          break;
-        }
-      }
-    }
-    if (!next && !s.sockets.empty()) {
-      next = s.sockets.front();
-      why = fmt::format("request {} with epoll", *next);
-    }
-    if (!next) {
+    for (auto id : s.sockets) candidates.push_back({std::nullopt, id, fmt::format("request {} with epoll", id), ""});
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+      if (x.at && y.at) return *x.at < *y.at;
+      return x.at.has_value() && !y.at.has_value();
+    });
+    if (candidates.empty()) {
       add("  nothing is waiting: the loop ends");
     } else {
-      add(fmt::format("  nothing is due; the first expected: {}", why));
-      std::string label;
-      for (const auto& t : s.timers) {
-        if (t.id == *next) label = t.label;
-      }
-      for (const auto& w : s.workers) {
-        if (w.busy && w.task == *next) label = w.label;
-      }
-      frames(*next, label);
+      add(fmt::format("  nothing is due; the first expected: {}", candidates.front().why));
+      frames(candidates.front().id, candidates.front().label);
+      for (std::size_t i = 1; i < candidates.size(); ++i) add(fmt::format("  then: {}", candidates[i].why));
     }
   }
   for (const auto& q : s.queues) {

@@ -78,8 +78,11 @@ class Stepper {
     std::uint64_t tick = 0;
     Phase phase = Phase::Script;
     std::uint64_t seq = 0;   // trace order
-    std::size_t line = 0;    // of the action, parsed from the origin (0: unknown)
+    const scenario::Action* action = nullptr;  // the one the origin names (nullptr: unknown)
   };
+  // Enough for any scenario a person steps through; a million-timer one keeps its first
+  // registrations only (`state` then falls back to the runtime's labels).
+  static constexpr std::size_t kMaxRegistrations = 100'000;
   // What the trace observer may look at: a copy of the enabled breakpoints that match on
   // trace events, taken whenever the list changes.
   struct Watch {
@@ -98,6 +101,7 @@ class Stepper {
   void on_pause(Runtime& runtime, const PausePoint& point);
   void on_event(const TraceEvent& event);  // the observer; any thread
   std::vector<Hit> collect_hits(Runtime& runtime, const PausePoint& point, const PauseRecord& record);
+  void learn_labels(Runtime& runtime);
   void update_tracked(Runtime& runtime, const PausePoint& point, std::vector<Hit>& hits, bool report);
   bool mode_stops(const PausePoint& point);
   void prompt(Runtime* runtime, const PausePoint& point);
@@ -150,6 +154,7 @@ class Stepper {
   std::vector<Hit> event_hits_;
   std::map<CallbackId, Registration> registrations_;
   std::map<CallbackId, std::set<int>> new_tracked_;  // ids the observer started tracking
+  std::vector<CallbackId> unlabelled_;  // registrations seen without an origin: ask the runtime
   std::uint64_t seq_ = 0;
   std::atomic<bool> muted_{false};  // a run being stopped for a replay: ignore its last events
 };
