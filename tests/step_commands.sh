@@ -2,9 +2,9 @@
 # Every stepper command in a scripted session, on either clock: moving (next N, phase N,
 # continue, goto ahead), breakpoints of every kind and their management, help COMMAND,
 # mistakes, and `back` (a replay on the virtual clock, refused with the reason on the real).
-# usage: step_commands.sh EVENTLOOP_TRACE SCENARIO CLOCK   (SCENARIO: the book's)
+# usage: step_commands.sh EVENTLOOP_TRACE SCENARIO CLOCK   (SCENARIO: the book's; the book's model)
 set -euo pipefail
-bin=$1; scenario=$2; clock=$3
+bin=$1; scenario=$2; clock=$3; model=book
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/step/lib.sh"
 out=$(mktemp); trap 'rm -f "$out"' EXIT

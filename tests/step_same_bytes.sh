@@ -3,9 +3,9 @@
 # bytes as stepping forward only. For every scenario of the corpus and several ways of going
 # back (ticks, a phase, an event, goto), the trace printed from the last replay to the end
 # must equal the trace of a plain run, byte for byte; so must a forward-only session's.
-# usage: step_same_bytes.sh EVENTLOOP_TRACE SCENARIOS_DIR
+# usage: step_same_bytes.sh EVENTLOOP_TRACE SCENARIOS_DIR [MODEL]
 set -euo pipefail
-bin=$1; dir=$2
+bin=$1; dir=$2; model=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/step/lib.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -13,7 +13,7 @@ out=$work/session
 checked=0
 for scenario in "$dir"/*.json; do
   name=$(basename "$scenario" .json)
-  "$bin" --color never --clock virtual "$scenario" > "$work/plain" 2>&1 || true
+  "$bin" --color never --clock virtual ${model:+--model "$model"} "$scenario" > "$work/plain" 2>&1 || true
   # Forward only: a stop before every tick, then the end of input (continue).
   session virtual next next next next next
   trace_of "$out" > "$work/forward"
@@ -39,4 +39,4 @@ for scenario in "$dir"/*.json; do
   done
 done
 [ "$checked" -ge 20 ] || { echo "FAIL: only $checked replays checked"; exit 1; }
-echo "ok: $checked replays print the same bytes as a plain run"
+echo "ok: $checked replays print the same bytes as a plain run (model: ${model:-as each scenario says})"

@@ -278,6 +278,11 @@ void Stepper::update_tracked(Runtime& runtime, const PausePoint& point, std::vec
   for (const auto& [id, kind] : s.queued_tasks) waiting.insert(id);
   for (auto id : s.sockets) waiting.insert(id);
   for (const auto& row : s.completed) waiting.insert(completed_id(row));
+  for (const auto& q : s.queues) {  // node: "id 8: set_immediate at ...", "id 2 due at 1 ms..."
+    for (const auto& item : q.items) {
+      if (item.starts_with("id ")) waiting.insert(completed_id("task " + item.substr(3)));
+    }
+  }
   std::set<CallbackId> about(s.callbacks_to_run.begin(), s.callbacks_to_run.end());
   std::set<CallbackId> known;
   {
@@ -876,8 +881,11 @@ void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
       for (std::size_t i = 1; i < candidates.size(); ++i) add(fmt::format("  then: {}", candidates[i].why));
     }
   }
+  // The node model's queues run before anything above (after the current callback):
+  // nextTick, then microtasks; immediates in the check phase. Timer lists are in `state`.
   for (const auto& q : s.queues) {
-    if (!q.items.empty()) add(fmt::format("  {} queue: {}", q.name, fmt::join(q.items, "; ")));
+    if (q.items.empty() || q.name.starts_with("timer list")) continue;
+    add(fmt::format("  {} queue ({}): {}", q.name, q.items.size(), q.items.front()));
   }
   say(out);
 }

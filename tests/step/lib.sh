@@ -3,11 +3,11 @@
 #   expect TEXT...         each TEXT (a fixed string) on a line after the previous match
 #   refute TEXT            TEXT appears nowhere in $out
 #   trace_of FILE          the trace alone: the session's own lines (headings, prompts) removed
-# Needs $bin and $scenario set, and $out a file.
+# Needs $bin and $scenario set, and $out a file; $model (book, node), if set, is passed on.
 
 session() {
   local clock=$1; shift
-  printf '%s\n' "$@" | timeout 120 "$bin" step --color never --clock "$clock" "$scenario" > "$out" 2>&1 || {
+  printf '%s\n' "$@" | timeout 120 "$bin" step --color never --clock "$clock" ${model:+--model "$model"} "$scenario" > "$out" 2>&1 || {
     echo "FAIL: step exited with $?"; cat "$out"; exit 1; }
 }
 
