@@ -69,9 +69,10 @@ if [ "$clock" = virtual ]; then
   [ "$(grep -c 'First call to read test.txt' "$out")" -eq 6 ] || { echo "FAIL: expected 6 runs"; exit 1; }
 else
   expect '(tick 5) step> back 2' 'back: not available on the real clock' 'Step on the virtual clock (the default)' \
-         '(tick 5) step> back phase' 'back phase: not available on the real clock' \
-         '(tick 5) step> goto tick 1' 'goto: not available on the real clock' \
+         '(tick 5) step> back phase' 'back phase: not available on the real clock (see above)' \
+         '(tick 5) step> goto tick 1' 'goto: not available on the real clock (see above)' \
          '(tick 5) step> goto tick 3' 'goto: not available' 'quitting'
+  [ "$(grep -c 'Step on the virtual clock (the default)' "$out")" -eq 1 ] || { echo "FAIL: the reason, in full once"; exit 1; }
   refute 'going back'
   [ "$(grep -c 'First call to read test.txt' "$out")" -eq 1 ] || { echo "FAIL: the real clock replayed"; exit 1; }
 fi

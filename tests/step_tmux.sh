@@ -6,7 +6,8 @@
 #     editing; each thread has its own colour;
 #  2. TERM=dumb: no colour at all;
 #  3. real clock: pool threads print while the prompt waits with half a command typed; the
-#     prompt and the typed text are drawn again below their lines, and the command still runs.
+#     prompt and the typed text are drawn again below their lines, and the command still runs;
+#  4. Ctrl-C at the prompt: the threads close in order, exit 130.
 # usage: step_tmux.sh EVENTLOOP_TRACE SCENARIO   (SCENARIO: the book's)
 set -euo pipefail
 bin=$1; scenario=$2
@@ -57,7 +58,8 @@ sed 's/^\(Thread: [a-z0-9]*\) */\1/' "$work/shown" > "$work/shown.cmp"
 diff "$work/expected.cmp" "$work/shown.cmp" || { echo "FAIL: the screen after back 3 is not tick 2's end"; exit 1; }
 tmux send-keys -t "$session" 'state' Enter
 wait_for 'pending events'
-screen > "$work/state"
+# The whole view, from its heading (which may have scrolled into the pane's history).
+tmux capture-pane -t "$session" -p -S -200 | awk '/^state before/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' > "$work/state"
 cat "$work/state"
 grep -q '^state before tick 3; now 1000.000 ms after the start' "$work/state"
 grep -q 'pool3 running task 8 (Encrypt) since 1000.000 ms' "$work/state"
@@ -96,6 +98,15 @@ cat "$work/real"
 if grep -q 'step> .*Thread:' "$work/real"; then echo "FAIL: a trace line was written after the prompt"; exit 1; fi
 grep -v '^$' "$work/real" | tail -1 | grep -q -x -F '(tick 1) step> sta' || { echo "FAIL: the prompt was not drawn again"; exit 1; }
 tmux send-keys -t "$session" 'te' Enter
-wait_for 'state before tick 1'
+wait_for 'pending events'
+# The heading may have scrolled off the 24 rows: look in the pane's history too.
+tmux capture-pane -t "$session" -p -S -200 | grep -q '^state before tick 1' || { echo "FAIL: state did not run"; exit 1; }
 finish
-echo "ok: step works in tmux at 80x24 (back 3, state, colours, TERM=dumb, the real clock's prompt)"
+# ---- 4. Ctrl-C at the prompt stops the run in order: FINISHED, exit 130 ----
+start xterm-256color --color never
+wait_for '(tick 1) step>'
+tmux send-keys -t "$session" 'nex' C-c
+for _ in $(seq 1 100); do [ -s "$work/done" ] && break; sleep 0.1; done
+grep -q 'EXIT=130' "$work/done" || { echo "FAIL: Ctrl-C did not exit 130"; cat "$work/done" 2>/dev/null; screen; exit 1; }
+screen | grep -q 'FINISHED'
+echo "ok: step works in tmux at 80x24 (back 3, state, colours, TERM=dumb, the real clock's prompt, Ctrl-C)"

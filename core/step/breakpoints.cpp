@@ -243,6 +243,34 @@ bool template_matches(const scenario::Template& t, std::string_view message) {
   return true;
 }
 
+std::string_view action_kind_name(scenario::ActionKind kind) {
+  using K = scenario::ActionKind;
+  switch (kind) {
+    case K::Print: return "print";
+    case K::PrintContent: return "print_content";
+    case K::SetTimeout: return "set_timeout";
+    case K::FsRead: return "fs_read";
+    case K::Encrypt: return "encrypt";
+    case K::HttpGetSlow: return "http_get_slow";
+    case K::HttpGet: return "http_get";
+    case K::Repeat: return "repeat";
+    case K::SetInterval: return "set_interval";
+    case K::SetImmediate: return "set_immediate";
+    case K::NextTick: return "next_tick";
+    case K::QueueMicrotask: return "queue_microtask";
+    case K::Promise: return "promise";
+    case K::ClearTimeout: return "clear_timeout";
+    case K::ClearInterval: return "clear_interval";
+    case K::ClearImmediate: return "clear_immediate";
+    case K::Block: return "block";
+  }
+  return "action";
+}
+
+std::string action_place(const scenario::Action& action) {
+  return action.line > 0 ? fmt::format("line {}", action.line) : action.json_path;
+}
+
 std::vector<std::size_t> action_lines(const scenario::Scenario& scenario) {
   std::vector<std::size_t> lines;
   auto visit = [&](const scenario::Action& a) {

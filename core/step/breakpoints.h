@@ -90,6 +90,10 @@ std::size_t origin_line(std::string_view origin);
 const scenario::Action* action_of_origin(const scenario::Scenario& scenario, std::string_view origin);
 // Whether a printed message could come from this template (its literal parts in order).
 bool template_matches(const scenario::Template& t, std::string_view message);
+// The action's name as a scenario writes it: "print", "fs_read", "set_timeout", ...
+std::string_view action_kind_name(scenario::ActionKind kind);
+// Where an action is: "line 8", or its JSON path when lines are not known.
+std::string action_place(const scenario::Action& action);
 // Every line where an action starts, ascending.
 std::vector<std::size_t> action_lines(const scenario::Scenario& scenario);
 

@@ -549,7 +549,12 @@ Stepper::Verdict Stepper::travel(const TravelTarget& target, const std::string& 
       return Verdict::Resume;
     case TravelTarget::Kind::Back: break;
   }
+  if (!options_.replayable && refused_once_) {
+    say(fmt::format("{}: not available on the real clock (see above)\n", what));
+    return Verdict::Stay;
+  }
   if (!options_.replayable) {
+    refused_once_ = true;
     say(fmt::format(
         "{}: not available on the real clock. Going back replays the run from the start, and only the virtual\n"
         "clock makes a replay pass the same points: on the real clock the pool threads and the network race\n"
@@ -781,6 +786,15 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
                                 origin.empty() ? "(the runtime gave it no label)" : origin));
     if (it == regs.end()) break;
     const Registration& reg = it->second;
+    // What the callback about to run will do: the actions of its `then`.
+    if (frame == 0 && reg.action != nullptr && reg.action->kind != scenario::ActionKind::Promise &&
+        !reg.action->then.empty()) {
+      std::string body;
+      for (const auto& a : reg.action->then) {
+        body += fmt::format("{}{} ({})", body.empty() ? "" : ", ", action_kind_name(a.kind), action_place(a));
+      }
+      lines.push_back(fmt::format("      its callback runs: {}", body));
+    }
     std::string when = reg.tick == 0 ? "registered in tick 0 (the program's first run)"
                                      : fmt::format("registered in tick {}, in the {} phase", reg.tick,
                                                    phase_display_name(reg.phase));
@@ -810,8 +824,8 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
       }
     }
     if (by == nullptr) {
-      lines.push_back(fmt::format("      {}, by a callback of the action at {} (not seen in this run)", when,
-                                  parent->line > 0 ? fmt::format("line {}", parent->line) : parent->json_path));
+      lines.push_back(fmt::format("      {}, by a callback of the {} at {} (not seen in this run)", when,
+                                  action_kind_name(parent->kind), action_place(*parent)));
       break;
     }
     lines.push_back(fmt::format("      {}, by the callback in #{}", when, frame + 1));

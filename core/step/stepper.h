@@ -139,6 +139,7 @@ class Stepper {
   bool input_done_ = false;
   bool quit_ = false;
   bool ended_ = false;
+  bool refused_once_ = false;  // `back` on the real clock: the reason is given in full once
 
   // This run's.
   Runtime* runtime_ = nullptr;
