@@ -338,22 +338,12 @@ void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
 
   std::vector<Hit> hits;
   if (replay_to_) {
-    if (record.index < *replay_to_) {
-      // On the way: breakpoints are not stopped at (the target was chosen), but what they
-      // follow is kept up to date, so that they report from here on as if never replayed.
-      std::lock_guard lock(mutex_);
-      event_hits_.clear();
-      for (auto& [id, numbers] : new_tracked_) tracked_[id].second.insert(numbers.begin(), numbers.end());
-      new_tracked_.clear();
-    }
-    if (record.index < *replay_to_) {
-      std::vector<Hit> ignored;
-      update_tracked(runtime, point, ignored, false);
-      return;
-    }
+    // On the way, and at the target itself, breakpoints are not reported (the target was
+    // chosen), but what they follow is kept up to date, so that from here on they report
+    // as if the run had never been replayed.
+    collect_hits(runtime, point, record);
+    if (record.index < *replay_to_) return;
     replay_to_.reset();
-    std::vector<Hit> ignored = collect_hits(runtime, point, record);
-    (void)ignored;
     mode_ = Mode::Tick;
     remaining_ = 1;
     say(paint("-- replayed from the start to here: the trace above is the new run's --", kDim) + "\n");
