@@ -39,6 +39,23 @@ expect '-- paused before tick 3 --' 'breakpoint 1: before tick 3' \
        'breakpoint 4: callback 10 is about to run (in the pending callbacks phase)' \
        'deleted breakpoint 2' 'deleted breakpoint 4' 'deleted breakpoint 5' 'no breakpoints' 'FINISHED'
 
+# A scenario action by its JSON path (what labels show while the parser records no lines):
+# its callback registered before the breakpoint is followed, and a print is recognised.
+session "$clock" 'break /program/11' 'break /program/11' 'break /program/1/then/2/then/0' 'break /nope' \
+        'continue' 'continue' 'continue' 'info breaks' 'quit'
+expect 'breakpoint 1: stops the action at book.json /program/11 and what it registers' \
+       'note: breakpoint 1 already stops the action at book.json /program/11' \
+       'breakpoint 2: stops the action at book.json /program/1/then/2/then/0' 'no action at /nope in book.json' \
+       'SETTIMEOUT' 'breakpoint 1: callback 6 has run' \
+       '"Encrypted" number is: 63245986' \
+       'breakpoint 2: the action at book.json /program/1/then/2/then/0 ran: Thread: main	 "Encrypted" number is: 63245986' \
+       '2    scenario  y    1     the action at book.json /program/1/then/2/then/0' 'quitting'
+if [ "$clock" = virtual ]; then
+  expect '-- paused in tick 2, before the pending callbacks phase --' \
+         'breakpoint 1: callback 6 is about to run (in the pending callbacks phase)' \
+         '-- paused in tick 2, before the idle/prepare phase --' 'breakpoint 1: callback 6 has run'
+fi
+
 # Mistakes are answered; the prompt comes back.
 session "$clock" 'break tick 0' 'break tick' 'break at soon' 'break phase lunch' 'break id 0' 'break line' \
         'break 13' 'break other.json:15' 'next 0' 'back sideways' 'goto nowhere' 'delete 9' 'enable x' 'info' \

@@ -31,7 +31,7 @@ void walk(const std::vector<scenario::Action>& actions, Visit& visit) {
 
 const char* kBreakUsage =
     "usage: break tick N | break at TIME ms | break phase NAME | break id N | break line TEXT | break LINE "
-    "(a line of the scenario file, e.g. `break 14`)";
+    "(a line of the scenario file, e.g. `break 14`, or an action's JSON path, e.g. `break /program/1`)";
 
 }  // namespace
 
@@ -113,7 +113,7 @@ bool Breakpoint::same_place(const Breakpoint& o) const {
     case Kind::Phase: return phase == o.phase;
     case Kind::Id: return id == o.id;
     case Kind::Line: return text == o.text;
-    case Kind::ScenarioLine: return line == o.line;
+    case Kind::ScenarioLine: return action == o.action;
   }
   return false;
 }
@@ -338,6 +338,24 @@ std::optional<Breakpoint> parse_breakpoint(const std::string& raw, const scenari
     }
     bp.kind = Breakpoint::Kind::Line;
     bp.text = arg;
+    return bp;
+  }
+  // `break /program/1/then/2`: an action by its JSON path (as labels show it when the
+  // parser has recorded no lines).
+  if (args.starts_with("/") && arg.empty()) {
+    const scenario::Action* found = nullptr;
+    auto visit = [&](const scenario::Action& a) {
+      if (found == nullptr && a.json_path == args) found = &a;
+    };
+    walk(scenario.program, visit);
+    if (found == nullptr) {
+      error = fmt::format("no action at {} in {}", args, std::filesystem::path(scenario.file).filename().string());
+      return std::nullopt;
+    }
+    bp.kind = Breakpoint::Kind::ScenarioLine;
+    bp.line = found->line;
+    bp.action = found;
+    bp.text = fmt::format("{} {}", std::filesystem::path(scenario.file).filename().string(), args);
     return bp;
   }
   // `break 14` or `break book.json:14`: a line of the scenario file.

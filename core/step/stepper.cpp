@@ -86,8 +86,9 @@ const std::vector<HelpEntry>& help_entries() {
        "  break id N         when callback N is registered, queued, handed to a thread, finished,\n"
        "                     about to run, and after it has run\n"
        "  break line TEXT    when a trace line of any thread contains TEXT\n"
-       "  break LINE         the action at that line of the scenario (also FILE:LINE): when it runs,\n"
-       "                     and when a callback it registered is about to run and has run\n"
+       "  break LINE         the action at that line of the scenario (also FILE:LINE, or its JSON\n"
+       "                     path: /program/1/then/2): when it runs, and when a callback it\n"
+       "                     registered is about to run and has run\n"
        "Setting one that exists already says so and sets nothing."},
       {{"info", "i"}, "info breaks", "list the breakpoints: number, type, enabled, hits, what", ""},
       {{"delete", "d"}, "delete [N...]", "delete breakpoints N..., or all of them", ""},
@@ -580,9 +581,17 @@ void Stepper::command_break(const std::string& args) {
     return;
   }
   say(fmt::format("breakpoint {}: stops {}\n", added->number, added->what()));
-  if (added->kind == Breakpoint::Kind::Id) {
-    auto& entry = tracked_[added->id];
-    entry.second.insert(added->number);
+  std::vector<CallbackId> follow;
+  if (added->kind == Breakpoint::Kind::Id) follow.push_back(added->id);
+  if (added->kind == Breakpoint::Kind::ScenarioLine) {
+    // What the action registered before the breakpoint was set is followed too.
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, reg] : registrations_) {
+      if (reg.action == added->action) follow.push_back(id);
+    }
+  }
+  for (CallbackId id : follow) tracked_[id].second.insert(added->number);
+  if (!follow.empty()) {
     // Start from where the callback is now, so that one that ran long ago is not reported
     // as "has run" at the next stop.
     if (runtime_ != nullptr && !ended_) {
