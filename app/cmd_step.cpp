@@ -41,6 +41,7 @@ int run_step(const RunOptions& opts) {
     });
     if (g_signal != 0) return 128 + g_signal;
     if (!stepper.wants_replay()) stepper.at_end();
+    if (g_signal != 0) return 128 + g_signal;  // Ctrl-C at the last prompt
     if (!stepper.wants_replay()) break;
   }
   return 0;
