@@ -34,4 +34,9 @@ void RealClock::interrupt_sleeps() {
 
 void request_precise_timers() { prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }
 
+void RealClock::busy_until(DeadlineKey key, const std::atomic<bool>& stop) {
+  while (now() < key.deadline && !stop.load(std::memory_order_relaxed)) {
+  }
+}
+
 }  // namespace elt

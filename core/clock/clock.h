@@ -6,6 +6,7 @@
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -33,6 +34,16 @@ class Clock {
   // due at the same moment.
   // Returns false when interrupt_sleeps() cut the sleep short.
   virtual bool sleep_until(DeadlineKey key) = 0;
+  // Keeps the calling thread busy until key.deadline, as a thread that computes: nothing
+  // cuts it short (a wake() meanwhile is a message it finds afterwards). The real clock
+  // spins (real CPU time); the virtual clock charges the time and lets the other threads
+  // run meanwhile, as they would on other cores. `stop` ends it early (shutdown).
+  virtual void busy_until(DeadlineKey key, const std::atomic<bool>& stop) = 0;
+  // What a CPU cost stated in the scenario (encrypt's cost_ms) takes on this clock: the
+  // real clock measures the real work instead (zero extra); the virtual clock charges it.
+  virtual Duration stated_cost(Duration cost) const { (void)cost; return Duration::zero(); }
+  // The participant the clock knows the creating thread (the loop) as.
+  virtual Participant creator() const { return kNoParticipant; }
   // Ends every sleep now and makes later ones return at once (shutdown).
   virtual void interrupt_sleeps() {}
 
@@ -50,6 +61,11 @@ class Clock {
   virtual void exit_participant() {}                   // last thing on a thread
   virtual void io_begin(std::uint64_t key) { (void)key; }  // exchange `key` is on the wire
   virtual void io_end(std::uint64_t key) { (void)key; }    // ... and has settled
+  // Virtual clock only: lets every other thread that can run at this instant (woken, or
+  // due now) run first, so that what "happens at the same time" has all happened when
+  // the caller looks. The node model's poll calls it before taking the completions, as
+  // libuv's uv__work_done takes every completion queued behind one wake-up.
+  virtual void settle() {}
   // Virtual clock only: at key.deadline, run `fire` and make `target` runnable.
   virtual AlarmId add_alarm(DeadlineKey key, Participant target, std::function<void()> fire) {
     (void)key; (void)target; (void)fire;
@@ -64,6 +80,7 @@ class RealClock final : public Clock {
   ClockKind kind() const override { return ClockKind::Real; }
   TimePoint now() const override;
   bool sleep_until(DeadlineKey key) override;
+  void busy_until(DeadlineKey key, const std::atomic<bool>& stop) override;
   void interrupt_sleeps() override;
 
  private:

@@ -1,5 +1,8 @@
 #include "clock/virtual_clock.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "common/check.h"
@@ -80,6 +83,9 @@ void VirtualClock::resume() {
 
 void VirtualClock::make_runnable_locked(Participant p) {
   Thread& t = *threads_[p];
+  // Busy (busy_until), or stepping aside in settle(): it runs again on its own terms,
+  // and must not be queued a second time.
+  if (t.sleeping || p == settler_) return;
   if (t.state == State::Runnable && !t.woken) {
     // Created but not yet run: its first wake decides its place, like any other wake.
     std::erase(runnable_, p);
@@ -150,6 +156,36 @@ bool VirtualClock::sleep_until(DeadlineKey key) {
   return true;
 }
 
+void VirtualClock::busy_until(DeadlineKey key, const std::atomic<bool>& stop) {
+  (void)stop;  // virtual time passes at once when nothing else can run
+  std::unique_lock lock(mutex_);
+  Participant self = self_locked();
+  ensure(holder_ == self, "virtual clock: busy without the baton");
+  AlarmId id = next_alarm_++;
+  while (timed_.count(key) != 0) key.deadline += Duration(1);
+  timed_.emplace(key, std::make_pair(id, Wakeup{self, {}}));
+  threads_[self]->state = State::Blocked;
+  threads_[self]->sleeping = true;
+  holder_ = kNoParticipant;
+  schedule_locked();
+  wait_for_baton_locked(lock, self);
+}
+
+void VirtualClock::settle() {
+  std::unique_lock lock(mutex_);
+  Participant self = self_locked();
+  ensure(holder_ == self, "virtual clock: settle without the baton");
+  bool others = std::any_of(runnable_.begin(), runnable_.end(),
+                            [&](Participant p) { return p != self && threads_[p]->state == State::Runnable; });
+  bool due_now = !timed_.empty() && timed_.begin()->first.deadline <= now_;
+  if (!others && !due_now) return;
+  threads_[self]->state = State::Runnable;
+  settler_ = self;
+  holder_ = kNoParticipant;
+  schedule_locked();
+  wait_for_baton_locked(lock, self);
+}
+
 AlarmId VirtualClock::add_alarm(DeadlineKey key, Participant target, std::function<void()> fire) {
   std::lock_guard lock(mutex_);
   // Keys must be unique in the map; two alarms at the same (deadline, id) keep their
@@ -180,7 +216,18 @@ void VirtualClock::schedule_locked() {
       threads_[next]->granted.notify_one();
       return;
     }
-    if (!io_.empty()) return;  // a socket will wake someone; resume() calls back in here
+    if (settler_ != kNoParticipant) {
+      // settle(): the settler runs again once nothing else can run at this instant (a
+      // socket under way is not waited for: it may take any time).
+      bool due_now = !timed_.empty() && timed_.begin()->first.deadline <= now_;
+      if (!due_now) {
+        holder_ = std::exchange(settler_, kNoParticipant);
+        threads_[holder_]->granted.notify_one();
+        return;
+      }
+    } else if (!io_.empty()) {
+      return;  // a socket will wake someone; resume() calls back in here
+    }
     if (timed_.empty()) {
       // Every thread is blocked and nothing will ever wake one: only exited threads may
       // remain. Anything else is a runtime bug, and hanging would hide it.
@@ -198,6 +245,7 @@ void VirtualClock::schedule_locked() {
     auto [id, wakeup] = std::move(node.mapped());
     alarm_keys_.erase(id);
     if (wakeup.fire) wakeup.fire();
+    if (!wakeup.fire) threads_[wakeup.target]->sleeping = false;  // its own busy time ended
     if (threads_[wakeup.target]->state == State::Blocked) {
       make_runnable_locked(wakeup.target);
     }

@@ -45,6 +45,9 @@ class VirtualClock final : public Clock {
   ClockKind kind() const override { return ClockKind::Virtual; }
   TimePoint now() const override;
   bool sleep_until(DeadlineKey key) override;
+  void busy_until(DeadlineKey key, const std::atomic<bool>& stop) override;
+  Duration stated_cost(Duration cost) const override { return cost; }
+  Participant creator() const override { return 0; }
 
   Participant add_participant(std::string_view name) override;
   void bind(Participant self) override;
@@ -58,6 +61,7 @@ class VirtualClock final : public Clock {
   void exit_participant() override;
   void io_begin(std::uint64_t key) override;
   void io_end(std::uint64_t key) override;
+  void settle() override;
   AlarmId add_alarm(DeadlineKey key, Participant target, std::function<void()> fire) override;
   void cancel_alarm(AlarmId id) override;
 
@@ -68,6 +72,9 @@ class VirtualClock final : public Clock {
     State state = State::Runnable;
     Participant joiner = kNoParticipant;
     bool woken = false;  // queued because of a wake(), not just because it was created
+    // In busy_until: only its deadline ends the wait; a wake() meanwhile is a message
+    // the thread will find when it next looks, not a reason to cut the busy time short.
+    bool sleeping = false;
     std::condition_variable granted;  // signalled when this thread gets the baton
   };
   struct Wakeup {
@@ -84,6 +91,7 @@ class VirtualClock final : public Clock {
   TimePoint now_{};
   std::vector<std::unique_ptr<Thread>> threads_;
   Participant holder_ = 0;
+  Participant settler_ = kNoParticipant;  // in settle(): runs once nothing else can run now
   std::deque<Participant> runnable_;
   std::set<std::uint64_t> io_;  // exchanges whose bytes are on their way
   std::map<DeadlineKey, std::pair<AlarmId, Wakeup>> timed_;  // sleepers and alarms

@@ -24,8 +24,8 @@ enum class PollPolicy {
 
 // How long the poll phase may block.
 enum class PollTimeout {
-  // The book: until the first event or the next timer, whichever comes first; the
-  // loop ends before polling when nothing is pending.
+  // The book: until the first event or the next timer, whichever comes first (not at
+  // all while immediates are queued); the loop ends before polling when nothing is pending.
   UntilEvent,
   // libuv's uv__backend_timeout (core.c): 0 when immediates are queued (Node keeps an idle
   // handle for them) or the loop is stopping, else the time to the next timer, else

@@ -1,9 +1,5 @@
 #include "loop/runtime.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,7 +14,6 @@
 #include "common/check.h"
 #include "common/thread_name.h"
 #include "http/delay_server.h"
-#include "http/url.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
 #include "pool/thread_pool.h"
@@ -28,85 +23,9 @@ namespace elt {
 
 namespace {
 
-constexpr std::string_view kDelayServiceHost = "delay-service";
 constexpr std::uint64_t kTrimAfter = 100'000;  // callbacks run between two malloc_trim calls
 
-// A file read refuses files larger than this: /dev/zero would otherwise never end.
-constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
-// fib(n) by naive recursion costs about 1.6 times more with every n; fib(50) takes seconds.
-constexpr std::int64_t kMaxEncrypt = 50;
 
-// `shown` is the path as the scenario wrote it: messages must not depend on the folder
-// the tool was started from.
-Outcome read_file(const std::filesystem::path& path, const std::string& shown) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", shown, std::strerror(errno)));
-  std::string text;
-  char buf[16 * 1024];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(err)));
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown,
-                                       kMaxFileBytes / (1024 * 1024)));
-    }
-  }
-  ::close(fd);
-  return Outcome::ok(Value::string(std::move(text)));
-}
-
-// The node model's trips (read_file_trips): open, then read what an fd holds.
-Outcome open_for_read(const std::string& path, const std::string& shown) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", shown, std::strerror(errno)));
-  return Outcome::ok(Value::integer(fd));
-}
-
-Outcome read_fd(int fd, const std::string& shown) {
-  std::string text;
-  char buf[16 * 1024];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
-    }
-  }
-  return Outcome::ok(Value::string(std::move(text)));
-}
-
-// The book's "encryption": naive recursive Fibonacci, a stand-in for CPU-bound work.
-// Unsigned arithmetic: fib(93) overflows 64 bits, and we cap n well below that.
-// `stop` is checked only high in the recursion, where each check guards millions of calls.
-// Not instrumented by ThreadSanitizer: it touches no shared memory but the relaxed atomic,
-// and TSan's per-call hooks would make fib(39) take seconds, changing the book's timing.
-#if defined(__SANITIZE_THREAD__)
-__attribute__((no_sanitize_thread))
-#endif
-std::uint64_t fib(std::uint64_t n, const std::atomic<bool>& stop) {
-  if (n < 2) return n;
-  if (n >= 30 && stop.load(std::memory_order_relaxed)) return 0;
-  return fib(n - 1, stop) + fib(n - 2, stop);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -115,8 +34,9 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
       clock_(clock),
       tracer_(tracer),
       // The virtual clock knows the thread that created it as participant 0: the loop.
-      channel_(clock, clock.kind() == ClockKind::Virtual ? Participant{0} : kNoParticipant) {
+      channel_(clock, clock.creator()) {
   ensure(options_.threads >= 1, "the pool needs at least one thread");
+  loop_thread_ = std::this_thread::get_id();
   set_thread_name("main");
   start_ = clock_.now();
   loop_now_ = start_;
@@ -148,12 +68,17 @@ Runtime::~Runtime() {
   }
 }
 
+void Runtime::assert_in_loop_thread() const {
+  ensure(std::this_thread::get_id() == loop_thread_, "a loop-thread-only call from another thread");
+}
+
 void Runtime::request_stop() {
   stop_.store(true, std::memory_order_relaxed);
   channel_.wake();
 }
 
 CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
+  assert_in_loop_thread();
   CallbackId id = ids_.next();
   callbacks_.emplace(id, Pending{std::move(callback), what});
   return id;
@@ -191,6 +116,7 @@ void Runtime::run(const std::function<void(Runtime&)>& script) {
 }
 
 void Runtime::start(const std::function<void(Runtime&)>& script) {
+  assert_in_loop_thread();
   update_time();
   enter(Phase::Script);
   script(*this);
@@ -209,6 +135,7 @@ void Runtime::finish() { shutdown(); }
 // One tick: the model's phases, in order (uv_run's loop body). Returns false when the
 // loop should end.
 bool Runtime::run_once() {
+  assert_in_loop_thread();
   if (!alive() || stop_requested() || tracer_.broken()) return false;
   pause(tick_ + 1, options_.model.phases.front(), true);
   if (stop_requested()) return false;
@@ -480,15 +407,6 @@ void Runtime::poll_on_loop_thread() {
   }
 }
 
-void Runtime::fire_book_interval(CallbackId id) {
-  auto it = intervals_.find(id);
-  if (it == intervals_.end()) return;  // cleared since it was due
-  // Re-armed before the callback runs, from the loop's time, as Node re-inserts an
-  // interval with the start it read before calling it.
-  timers_.add(loop_now_ + it->second.every, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
-  clearable_[id] = loop_now_ + it->second.every;
-  it->second.callback(*this, Outcome{});
-}
 
 void Runtime::run_callbacks() {
   // Callbacks may register new work, and that work may complete within this phase's
@@ -540,7 +458,9 @@ void Runtime::poll_io() {
     }
     // A timeout ends the wait only when nothing else did: the timers phase checks the
     // deadlines itself.
-    if (delivered > 0 || timeout_seen_ || stop_requested()) break;
+    // Immediates are queued: the check phase has work, so the poll does not wait (what
+    // Node's idle handle does; the book's loop has no immediates of its own).
+    if (delivered > 0 || timeout_seen_ || stop_requested() || !immediates_.empty()) break;
 
     auto timer = timers_.next();
     auto simulated = pool_->earliest_simulated();
@@ -637,204 +557,6 @@ void Runtime::shutdown() {
   tracer_.flush();
 }
 
-DelayServer& Runtime::delay_server() {
-  if (!delay_server_) delay_server_ = std::make_unique<DelayServer>(clock_, options_.http_latency);
-  return *delay_server_;
-}
-
-// ---- the scenario's API ----
-
-void Runtime::print(std::string_view message) { tracer_.emit(EventKind::Print, 0, std::string(message)); }
-
-void Runtime::report_error(std::string_view message) {
-  tracer_.emit(EventKind::CallbackError, 0, std::string(message));
-}
-
-void Runtime::print_content(std::string_view content, std::string_view label) {
-  // The book shows the first two lines, then the first Location line if there is one.
-  std::vector<std::string_view> lines;
-  std::string_view rest = trim(content);
-  while (!rest.empty()) {
-    auto nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    if (nl == std::string_view::npos) break;
-    rest.remove_prefix(nl + 1);
-  }
-  std::string shown;
-  for (std::size_t i = 0; i < lines.size() && i < 2; ++i) fmt::format_to(std::back_inserter(shown), "{}\n", lines[i]);
-  for (std::size_t i = 2; i < lines.size(); ++i) {
-    if (lines[i].starts_with("Location")) {
-      fmt::format_to(std::back_inserter(shown), "{}\n", lines[i]);
-      break;
-    }
-  }
-  std::string upper(label);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  tracer_.emit(EventKind::Content, 0, std::move(upper), std::move(shown));
-}
-
-CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string label) {
-  CallbackId id = ids_.next();
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    // Timeout's constructor: 0 and out-of-range delays become 1 ms; the start is the
-    // loop's time, read afresh (getLibuvNow updates it first).
-    std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(delay).count());
-    if (options_.model.timer_start_reads_clock) update_time();
-    std::int64_t start = loop_ms();
-    node_timers_.insert(id, ms, start, 0, std::move(callback));
-    if (tracer_.active()) {
-      tracer_.emit(EventKind::TimerRegistered, id,
-                   fmt::format("Registered timer event id: {} (list {} ms, due at {} ms)", id, ms, start + ms),
-                   Tracer::Extra{label, fmt::format("timer list {} ms", ms)});
-    }
-    note_label(id, std::move(label));
-    return id;
-  }
-  // Like libuv, the deadline counts from the loop's cached time, not from this instant.
-  timers_.add(loop_now_ + delay, id, std::move(callback));
-  if (!label.empty()) clearable_[id] = loop_now_ + delay;
-  if (tracer_.active()) {
-    tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered timer event id: {}", id),
-                 Tracer::Extra{label, {}});
-  }
-  note_label(id, std::move(label));
-  return id;
-}
-
-CallbackId Runtime::set_interval(Duration interval, Callback callback, std::string label) {
-  CallbackId id = ids_.next();
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(interval).count());
-    if (options_.model.timer_start_reads_clock) update_time();
-    std::int64_t start = loop_ms();
-    node_timers_.insert(id, ms, start, ms, std::move(callback));
-    if (tracer_.active()) {
-      tracer_.emit(EventKind::TimerRegistered, id,
-                   fmt::format("Registered interval id: {} (every {} ms, first at {} ms)", id, ms, start + ms),
-                   Tracer::Extra{label, fmt::format("timer list {} ms", ms)});
-    }
-    note_label(id, std::move(label));
-    return id;
-  }
-  if (interval < Millis(1)) interval = Millis(1);  // as Node: an interval of 0 would spin
-  intervals_.emplace(id, Interval{interval, std::move(callback)});
-  timers_.add(loop_now_ + interval, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
-  clearable_[id] = loop_now_ + interval;
-  if (tracer_.active()) {
-    tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered interval id: {}", id),
-                 Tracer::Extra{label, {}});
-  }
-  note_label(id, std::move(label));
-  return id;
-}
-
-bool Runtime::clear_timer(CallbackId id) {
-  if (id == running_timer_ && running_timer_ != 0) running_timer_cleared_ = true;
-  bool removed = false;
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    removed = node_timers_.remove(id);
-  } else {
-    auto it = clearable_.find(id);
-    if (it != clearable_.end()) {
-      removed = timers_.remove(it->second, id);
-      clearable_.erase(it);
-    }
-    if (intervals_.erase(id) > 0) removed = true;
-  }
-  if (removed || running_timer_cleared_) {
-    labels_.erase(id);
-    narrate(EventKind::Queued, id, fmt::format("cleared timer id: {}", id));
-  }
-  return removed;
-}
-
-CallbackId Runtime::set_immediate(Callback callback, std::string label) {
-  CallbackId id = ids_.next();
-  immediates_.push_back(Queued{id, std::move(callback)});
-  immediate_live_.emplace(id, true);
-  if (tracer_.active()) {
-    tracer_.emit(EventKind::Queued, id, fmt::format("Registered immediate id: {}", id), Tracer::Extra{label, "immediate"});
-  }
-  note_label(id, std::move(label));
-  return id;
-}
-
-bool Runtime::clear_immediate(CallbackId id) {
-  if (immediate_live_.erase(id) == 0) return false;
-  labels_.erase(id);
-  narrate(EventKind::Queued, id, fmt::format("cleared immediate id: {}", id), "immediate");
-  return true;
-}
-
-CallbackId Runtime::next_tick(Callback callback, std::string label) {
-  ensure(options_.model.ticks_and_microtasks, "next_tick in a model without a nextTick queue");
-  CallbackId id = ids_.next();
-  ticks_.push_back(Queued{id, std::move(callback)});
-  narrate(EventKind::Queued, id, fmt::format("process.nextTick id: {} queued", id), "nextTick");
-  note_label(id, std::move(label));
-  return id;
-}
-
-CallbackId Runtime::queue_microtask(Callback callback, std::string label) {
-  ensure(options_.model.ticks_and_microtasks, "queue_microtask in a model without a microtask queue");
-  CallbackId id = ids_.next();
-  microtasks_.push_back(Queued{id, std::move(callback)});
-  narrate(EventKind::Queued, id, fmt::format("microtask id: {} queued ({})", id, label.empty() ? "job" : label),
-          "microtask");
-  note_label(id, std::move(label));
-  return id;
-}
-
-void Runtime::block(Duration busy) {
-  if (tracer_.active()) {
-    tracer_.emit(EventKind::Blocked, 0,
-                 fmt::format("main thread busy for {} ms (nothing else runs on the loop)",
-                             std::chrono::duration_cast<Millis>(busy).count()));
-  }
-  TimePoint until = clock_.now() + busy;
-  if (clock_.kind() == ClockKind::Virtual) {
-    // Charged as virtual time: the other threads go on meanwhile, as they would while
-    // the loop thread computes.
-    clock_.sleep_until(DeadlineKey{until, ids_.next()});
-  } else {
-    while (clock_.now() < until && !stop_requested()) {
-    }
-  }
-}
-
-void Runtime::unhandled_rejection(std::string_view message) {
-  if (!unhandled_) unhandled_ = std::string(message);
-}
-
-void Runtime::label_registration(CallbackId id, std::string label) { note_label(id, std::move(label)); }
-
-bool Runtime::tracing() const { return tracer_.active(); }
-
-std::string Runtime::label_of(CallbackId id) const {
-  auto it = labels_.find(id);
-  return it == labels_.end() ? std::string() : it->second;
-}
-
-CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback) {
-  CallbackId id = add_callback(std::move(callback), "File read");
-  Task task;
-  task.id = id;
-  task.kind = TaskKind::FileRead;
-  task.simulated_latency = latency;
-  std::string shown = path.string();
-  if (path.is_relative()) path = options_.base_dir / path;
-  if (options_.model.fs == FsTrips::ReadFile) {
-    read_file_trips(id, path.string(), std::move(shown), latency);
-    return id;
-  }
-  task.work = [path = std::move(path), shown = std::move(shown)] { return read_file(path, shown); };
-  submit(std::move(task));
-  return id;
-}
-
 void Runtime::submit(Task task) {
   CallbackId id = task.id;
   TaskKind kind = task.kind;
@@ -843,211 +565,6 @@ void Runtime::submit(Task task) {
                  fmt::format("No free pool thread: task {} ({}) waits in the queue ({} waiting)", id,
                              to_string(kind), pool_->queued()));
   }
-}
-
-CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
-  CallbackId id = add_callback(std::move(callback), "Encrypt");
-  Task task;
-  task.id = id;
-  task.kind = TaskKind::Encrypt;
-  // A stated CPU cost is virtual time the work takes under the virtual clock. Under the
-  // real clock the real computation is the cost, so the statement is not needed.
-  if (clock_.kind() == ClockKind::Virtual) task.simulated_latency = cost;
-  task.work = [n, this] {
-    if (n < 0 || n > kMaxEncrypt) {
-      return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));
-    }
-    auto value = fib(static_cast<std::uint64_t>(n), stop_);
-    if (stop_requested()) return Outcome::fail("encrypt: interrupted by shutdown");
-    return Outcome::ok(Value::integer(static_cast<std::int64_t>(value)));
-  };
-  submit(std::move(task));
-  return id;
-}
-
-CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback callback) {
-  CallbackId id = add_callback(std::move(callback), "HTTP request");
-  HttpRequestSpec spec;
-  spec.id = id;
-  spec.host = "127.0.0.1";
-  spec.port = delay_server().port();
-  spec.target = fmt::format("/delay/{}/url/{}", std::chrono::duration_cast<Millis>(delay).count(),
-                            percent_encode_path(url));
-  // Messages name what was really contacted: the stand-in on loopback, not the internet.
-  spec.url = fmt::format("http://delay-service{}", spec.target);
-  spec.timeout = options_.http_timeout + delay;
-  tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));
-  start_request(std::move(spec));
-  return id;
-}
-
-CallbackId Runtime::http_get(std::string url, Callback callback) {
-  CallbackId id = add_callback(std::move(callback), "HTTP request");
-  HttpRequestSpec spec;
-  spec.id = id;
-  spec.url = url;
-  spec.timeout = options_.http_timeout;
-  std::string error;
-  if (auto parsed = parse_http_url(url, error)) {
-    spec.host = parsed->host;
-    spec.port = parsed->port;
-    spec.target = parsed->target;
-    if (parsed->host == kDelayServiceHost) {
-      // http://delay-service/... names the built-in stand-in, wherever it listens.
-      spec.host = "127.0.0.1";
-      spec.port = delay_server().port();
-    }
-  } else {
-    // An unusable URL still goes through the epoll thread, which reports the error as the
-    // request's completion: the callback gets it like any other failure.
-    spec.error = std::move(error);
-  }
-  tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));
-  start_request(std::move(spec));
-  return id;
-}
-
-}  // namespace elt
-
-namespace elt {
-
-// Where the request goes: the epoll thread (book), or the loop thread's reactor (node),
-// after a host-name lookup on the pool (uv_getaddrinfo) when the host is a name.
-void Runtime::start_request(HttpRequestSpec spec) {
-  if (poller_) {
-    poller_->start_http(std::move(spec));
-    return;
-  }
-  in_addr literal{};
-  bool needs_lookup = options_.model.lookup_on_pool && spec.error.empty() &&
-                      inet_pton(AF_INET, spec.host.c_str(), &literal) != 1;
-  if (!needs_lookup) {
-    reactor_->start_http(std::move(spec));
-    return;
-  }
-  CallbackId id = spec.id;
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), "a request without its callback");
-  struct LookupState {
-    Pending user;
-    HttpRequestSpec spec;
-  };
-  auto state = std::make_shared<LookupState>(LookupState{std::move(it->second), std::move(spec)});
-  callbacks_.erase(it);
-  std::string host = state->spec.host;
-  callbacks_.emplace(id, Pending{[this, state](Runtime&, Outcome outcome) {
-                                   CallbackId rid = state->spec.id;
-                                   if (outcome.failed()) {
-                                     tracer_.emit(EventKind::CallbackError, rid,
-                                                  fmt::format("HTTP request {} failed: {}", rid, *outcome.error));
-                                     state->user.callback(*this, std::move(outcome));
-                                     return;
-                                   }
-                                   state->spec.host = outcome.value.to_display();
-                                   callbacks_.emplace(rid, std::move(state->user));
-                                   reactor_->start_http(std::move(state->spec));
-                                 },
-                                 "internal"});
-  Task task;
-  task.id = id;
-  task.kind = TaskKind::Lookup;
-  task.work = [host] {
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
-    if (rc != 0 || found == nullptr) return Outcome::fail(fmt::format("unknown host \"{}\": {}", host, gai_strerror(rc)));
-    char text[INET_ADDRSTRLEN] = {};
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text, sizeof text);
-    freeaddrinfo(found);
-    return Outcome::ok(Value::string(text));
-  };
-  narrate(EventKind::TaskSubmitted, id, fmt::format("request id {}: getaddrinfo(\"{}\") goes to the pool", id, host));
-  submit(std::move(task));
-}
-
-// Node 20's fs.readFile (lib/fs.js, ReadFileContext): open, fstat, read, close, each a
-// request on the pool whose callback, on the loop thread, starts the next; the scenario's
-// callback runs after close. `latency` (delay_ms) is spent in the read.
-// Divergence: Node reads a large file in 512 KiB pieces (kReadFileBufferLength), one trip
-// each; here the read trip reads the whole file.
-void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency) {
-  struct ReadState {
-    Pending user;
-    std::string path;
-    std::string shown;
-    int fd = -1;
-    Outcome result;
-  };
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), "a file read without its callback");
-  auto st = std::make_shared<ReadState>();
-  st->user = std::move(it->second);
-  st->path = std::move(path);
-  st->shown = std::move(shown);
-  callbacks_.erase(it);
-
-  auto deliver_user = [this, id, st](Outcome outcome) {
-    if (outcome.failed()) {
-      tracer_.emit(EventKind::CallbackError, id, fmt::format("File read {} failed: {}", id, *outcome.error));
-    }
-    labels_.erase(id);
-    st->user.callback(*this, std::move(outcome));
-  };
-  // One trip: the work on a pool thread, then `next` on the loop thread.
-  auto trip = [this, id](TaskKind kind, Duration simulated, std::function<Outcome()> work, Callback next) {
-    callbacks_.emplace(id, Pending{std::move(next), "internal"});
-    Task task;
-    task.id = id;
-    task.kind = kind;
-    task.simulated_latency = simulated;
-    task.work = std::move(work);
-    narrate(EventKind::TaskSubmitted, id, fmt::format("fs.readFile id {}: {} goes to the pool", id, to_string(kind)));
-    submit(std::move(task));
-  };
-  auto close_then = [trip, st, deliver_user]() {
-    int fd = st->fd;
-    trip(TaskKind::FsClose, Duration::zero(), [fd] {
-      ::close(fd);
-      return Outcome::ok(Value{});
-    }, [st, deliver_user](Runtime&, Outcome) { deliver_user(std::move(st->result)); });
-  };
-  auto read = [trip, st, latency, close_then]() {
-    int fd = st->fd;
-    trip(TaskKind::FsRead, latency, [fd, name = st->shown] { return read_fd(fd, name); },
-         [st, close_then](Runtime&, Outcome outcome) {
-           st->result = std::move(outcome);
-           close_then();
-         });
-  };
-  auto fstat_trip = [trip, st, read, close_then]() {
-    int fd = st->fd;
-    trip(TaskKind::FsFstat, Duration::zero(), [fd, name = st->shown] {
-      struct stat info {};
-      if (::fstat(fd, &info) != 0) return Outcome::fail(fmt::format("fstat \"{}\": {}", name, std::strerror(errno)));
-      if (S_ISDIR(info.st_mode)) return Outcome::fail(fmt::format("read \"{}\": Is a directory", name));
-      return Outcome::ok(Value::integer(static_cast<std::int64_t>(info.st_size)));
-    }, [st, read, close_then](Runtime&, Outcome outcome) {
-      if (outcome.failed()) {
-        st->result = std::move(outcome);
-        close_then();
-        return;
-      }
-      read();
-    });
-  };
-  std::string open_path = st->path;
-  std::string open_shown = st->shown;
-  trip(TaskKind::FsOpen, Duration::zero(), [open_path, open_shown] { return open_for_read(open_path, open_shown); },
-       [st, fstat_trip, deliver_user](Runtime&, Outcome outcome) {
-         if (outcome.failed()) {
-           deliver_user(std::move(outcome));
-           return;
-         }
-         st->fd = static_cast<int>(outcome.value.as_int());
-         fstat_trip();
-       });
 }
 
 }  // namespace elt

@@ -1,14 +1,21 @@
 // The runtime: the loop thread's state and the loop itself.
 //
 // Mirrors the book's `Runtime` and libuv's uv_run (src/unix/core.c): the program runs
-// once, then the loop runs in ticks until nothing is pending, then everything shuts down
-// in one documented order (Close to every pool thread in turn, then to the epoll thread,
-// then FINISHED).
+// once, then the loop runs in ticks (iterations) until nothing is pending, then everything
+// shuts down in one documented order (Close to every pool thread in turn, then to the
+// epoll thread if the model has one, then FINISHED). What differs between the book's loop
+// and Node's is data, read from one LoopModel (loop/model.h).
 //
-// Owns: the timers, the callbacks, the pool, the epoll thread, the completion channel and
-// (when a scenario needs it) the delay service. Does not own the clock or the tracer.
-// Thread contract: everything here is loop-thread only (the thread that calls run()),
-// except request_stop(), which any thread or a signal handler may call.
+// Where the code is: the loop (run, run_once, alive, one step per phase, the poll
+// phases) in loop/runtime.cpp; the modules a scenario calls, as Node's would be, in
+// modules/ (console, timers, fs, crypto, http): they register work, the loop runs it.
+//
+// Owns: the timers, the queues, the callbacks, the pool, the epoll thread or the reactor,
+// the completion channel and (when a scenario needs it) the delay service. Does not own
+// the clock or the tracer.
+// Thread contract: everything here is loop-thread only (the thread that constructed it;
+// checked, as muduo's assertInLoopThread does), except request_stop(), which any thread
+// or a signal handler may call.
 #pragma once
 
 #include <atomic>
@@ -22,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -207,8 +215,11 @@ class Runtime {
   void submit(Task task);  // to the pool; traces it when it has to wait in the queue
 
   void pause(std::uint64_t tick, Phase phase, bool tick_start);
+  // Fails loudly when called off the loop thread (muduo's assertInLoopThread).
+  void assert_in_loop_thread() const;
 
   RuntimeOptions options_;
+  std::thread::id loop_thread_;
   PauseHook pause_hook_;
   Clock& clock_;
   Tracer& tracer_;

@@ -197,7 +197,14 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
   }
   // Pool completions, in the order the workers finished (uv__work_done takes the whole
   // queue under the lock).
-  if (channel_ready) {
+  if (channel_ready || clock_.kind() == ClockKind::Virtual) {
+    // Virtual clock: tasks that finish at this same instant finish before we look.
+    clock_.settle();
+    if (!channel_ready && channel_.size() == 0) {
+      expire();
+      reap();
+      return out.size() > before;
+    }
     channel_.clear_signal();
     for (auto& c : channel_.take_all()) out.push_back(std::move(c));
   }

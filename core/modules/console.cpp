@@ -1,0 +1,58 @@
+// The console module as the scenario sees it: print, print_content and the errors a
+// callback reports. Runtime members; loop thread only.
+#include "loop/runtime.h"
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "trace/tracer.h"
+
+namespace elt {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+void Runtime::print(std::string_view message) { tracer_.emit(EventKind::Print, 0, std::string(message)); }
+
+void Runtime::report_error(std::string_view message) {
+  tracer_.emit(EventKind::CallbackError, 0, std::string(message));
+}
+
+void Runtime::print_content(std::string_view content, std::string_view label) {
+  // The book shows the first two lines, then the first Location line if there is one.
+  std::vector<std::string_view> lines;
+  std::string_view rest = trim(content);
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+  std::string shown;
+  for (std::size_t i = 0; i < lines.size() && i < 2; ++i) fmt::format_to(std::back_inserter(shown), "{}\n", lines[i]);
+  for (std::size_t i = 2; i < lines.size(); ++i) {
+    if (lines[i].starts_with("Location")) {
+      fmt::format_to(std::back_inserter(shown), "{}\n", lines[i]);
+      break;
+    }
+  }
+  std::string upper(label);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  tracer_.emit(EventKind::Content, 0, std::move(upper), std::move(shown));
+}
+
+}  // namespace elt

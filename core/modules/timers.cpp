@@ -1,0 +1,167 @@
+// The timers module as the scenario sees it (Node's lib/timers.js): setTimeout,
+// setInterval, setImmediate, the clears, process.nextTick, queueMicrotask, and `block`.
+// Each writes to the queue the loop model keeps (timers/node_timers.h or the heap); the
+// loop (loop/runtime.cpp) runs them. Runtime members; loop thread only.
+#include "loop/runtime.h"
+
+#include <fmt/format.h>
+
+#include "clock/clock.h"
+#include "common/check.h"
+#include "trace/tracer.h"
+
+namespace elt {
+
+CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string label) {
+  assert_in_loop_thread();
+  CallbackId id = ids_.next();
+  if (options_.model.timers == TimerDispatch::NodeLists) {
+    // Timeout's constructor: 0 and out-of-range delays become 1 ms; the start is the
+    // loop's time, read afresh (getLibuvNow updates it first).
+    std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(delay).count());
+    if (options_.model.timer_start_reads_clock) update_time();
+    std::int64_t start = loop_ms();
+    node_timers_.insert(id, ms, start, 0, std::move(callback));
+    if (tracer_.active()) {
+      tracer_.emit(EventKind::TimerRegistered, id,
+                   fmt::format("Registered timer event id: {} (list {} ms, due at {} ms)", id, ms, start + ms),
+                   Tracer::Extra{label, fmt::format("timer list {} ms", ms)});
+    }
+    note_label(id, std::move(label));
+    return id;
+  }
+  // Like libuv, the deadline counts from the loop's cached time, not from this instant.
+  timers_.add(loop_now_ + delay, id, std::move(callback));
+  if (!label.empty()) clearable_[id] = loop_now_ + delay;
+  if (tracer_.active()) {
+    tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered timer event id: {}", id),
+                 Tracer::Extra{label, {}});
+  }
+  note_label(id, std::move(label));
+  return id;
+}
+
+CallbackId Runtime::set_interval(Duration interval, Callback callback, std::string label) {
+  assert_in_loop_thread();
+  CallbackId id = ids_.next();
+  if (options_.model.timers == TimerDispatch::NodeLists) {
+    std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(interval).count());
+    if (options_.model.timer_start_reads_clock) update_time();
+    std::int64_t start = loop_ms();
+    node_timers_.insert(id, ms, start, ms, std::move(callback));
+    if (tracer_.active()) {
+      tracer_.emit(EventKind::TimerRegistered, id,
+                   fmt::format("Registered interval id: {} (every {} ms, first at {} ms)", id, ms, start + ms),
+                   Tracer::Extra{label, fmt::format("timer list {} ms", ms)});
+    }
+    note_label(id, std::move(label));
+    return id;
+  }
+  if (interval < Millis(1)) interval = Millis(1);  // as Node: an interval of 0 would spin
+  intervals_.emplace(id, Interval{interval, std::move(callback)});
+  timers_.add(loop_now_ + interval, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
+  clearable_[id] = loop_now_ + interval;
+  if (tracer_.active()) {
+    tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered interval id: {}", id),
+                 Tracer::Extra{label, {}});
+  }
+  note_label(id, std::move(label));
+  return id;
+}
+
+bool Runtime::clear_timer(CallbackId id) {
+  assert_in_loop_thread();
+  if (id == running_timer_ && running_timer_ != 0) running_timer_cleared_ = true;
+  bool removed = false;
+  if (options_.model.timers == TimerDispatch::NodeLists) {
+    removed = node_timers_.remove(id);
+  } else {
+    auto it = clearable_.find(id);
+    if (it != clearable_.end()) {
+      removed = timers_.remove(it->second, id);
+      clearable_.erase(it);
+    }
+    if (intervals_.erase(id) > 0) removed = true;
+  }
+  if (removed || running_timer_cleared_) {
+    labels_.erase(id);
+    narrate(EventKind::Queued, id, fmt::format("cleared timer id: {}", id));
+  }
+  return removed;
+}
+
+CallbackId Runtime::set_immediate(Callback callback, std::string label) {
+  assert_in_loop_thread();
+  CallbackId id = ids_.next();
+  immediates_.push_back(Queued{id, std::move(callback)});
+  immediate_live_.emplace(id, true);
+  if (tracer_.active()) {
+    tracer_.emit(EventKind::Queued, id, fmt::format("Registered immediate id: {}", id), Tracer::Extra{label, "immediate"});
+  }
+  note_label(id, std::move(label));
+  return id;
+}
+
+bool Runtime::clear_immediate(CallbackId id) {
+  if (immediate_live_.erase(id) == 0) return false;
+  labels_.erase(id);
+  narrate(EventKind::Queued, id, fmt::format("cleared immediate id: {}", id), "immediate");
+  return true;
+}
+
+CallbackId Runtime::next_tick(Callback callback, std::string label) {
+  assert_in_loop_thread();
+  ensure(options_.model.ticks_and_microtasks, "next_tick in a model without a nextTick queue");
+  CallbackId id = ids_.next();
+  ticks_.push_back(Queued{id, std::move(callback)});
+  narrate(EventKind::Queued, id, fmt::format("process.nextTick id: {} queued", id), "nextTick");
+  note_label(id, std::move(label));
+  return id;
+}
+
+CallbackId Runtime::queue_microtask(Callback callback, std::string label) {
+  assert_in_loop_thread();
+  ensure(options_.model.ticks_and_microtasks, "queue_microtask in a model without a microtask queue");
+  CallbackId id = ids_.next();
+  microtasks_.push_back(Queued{id, std::move(callback)});
+  narrate(EventKind::Queued, id, fmt::format("microtask id: {} queued ({})", id, label.empty() ? "job" : label),
+          "microtask");
+  note_label(id, std::move(label));
+  return id;
+}
+
+void Runtime::block(Duration busy) {
+  if (tracer_.active()) {
+    tracer_.emit(EventKind::Blocked, 0,
+                 fmt::format("main thread busy for {} ms (nothing else runs on the loop)",
+                             std::chrono::duration_cast<Millis>(busy).count()));
+  }
+  // Real clock: a spin; virtual clock: charged, the other threads go on meanwhile, as
+  // they would while the loop thread computes.
+  clock_.busy_until(DeadlineKey{clock_.now() + busy, ids_.next()}, stop_);
+}
+
+void Runtime::unhandled_rejection(std::string_view message) {
+  if (!unhandled_) unhandled_ = std::string(message);
+}
+
+void Runtime::label_registration(CallbackId id, std::string label) { note_label(id, std::move(label)); }
+
+bool Runtime::tracing() const { return tracer_.active(); }
+
+std::string Runtime::label_of(CallbackId id) const {
+  auto it = labels_.find(id);
+  return it == labels_.end() ? std::string() : it->second;
+}
+
+void Runtime::fire_book_interval(CallbackId id) {
+  auto it = intervals_.find(id);
+  if (it == intervals_.end()) return;  // cleared since it was due
+  // Re-armed before the callback runs, from the loop's time, as Node re-inserts an
+  // interval with the start it read before calling it.
+  timers_.add(loop_now_ + it->second.every, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
+  clearable_[id] = loop_now_ + it->second.every;
+  it->second.callback(*this, Outcome{});
+}
+
+}  // namespace elt
