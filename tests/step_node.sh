@@ -16,15 +16,15 @@ out=$(mktemp); trap 'rm -f "$out"' EXIT
 session "$clock" 'state' 'break id 8' 'continue' 'break phase check' 'continue' 'state' 'where' 'delete 2' \
         'continue' 'back' 'quit'
 expect '-- paused before tick 1 --' 'state before tick 1' \
-       'set_timeout at node-queues.json /program/1: prints "timeout 200"' \
-       'set_interval at node-queues.json /program/3: prints "interval"' \
+       'set_timeout at node-queues.json:6: prints "timeout 200"' \
+       'set_interval at node-queues.json:16: prints "interval"' \
        '  timer list 200 ms           id 1 due at ' '  timer list 400 ms           id 3 due at ' \
        '  nextTick                    empty' '  microtask                   empty' '  immediate                   empty' \
        'breakpoint 1: stops callback 8' \
        'Registered immediate id: 8' 'breakpoint 1: callback 8: Thread: main	 Registered immediate id: 8' \
        'breakpoint 2: stops before the check phase, every tick' \
        'before the check phase --' 'breakpoint 2: before the check phase' \
-       '  immediate                   id 8: set_immediate at node-queues.json /program/1/then/3: prints "immediate from timeout"' \
+       '  immediate                   id 8: set_immediate at node-queues.json:10: prints "immediate from timeout"' \
        'where: in tick' 'immediate queue (1): id 8: set_immediate at node-queues.json' \
        'deleted breakpoint 2' 'immediate from timeout' 'before the close callbacks phase --' \
        'breakpoint 1: callback 8 has run'

@@ -155,9 +155,10 @@ bool Breakpoints::any_enabled(Breakpoint::Kind kind) const {
 const scenario::Action* action_at_line(const scenario::Scenario& scenario, std::size_t line) {
   const scenario::Action* found = nullptr;
   if (line == 0) return nullptr;
-  // The walk goes outer before inner, so the last match is the innermost.
+  // The walk goes outer before inner: the first match is the outermost, the action the
+  // line starts with (`{ "set_timeout": 0, "then": [ { "print": ... } ] }` on one line).
   auto visit = [&](const scenario::Action& a) {
-    if (a.line == line) found = &a;
+    if (found == nullptr && a.line == line) found = &a;
   };
   walk(scenario.program, visit);
   return found;
@@ -199,7 +200,17 @@ std::size_t origin_line(std::string_view origin) {
 }
 
 const scenario::Action* action_of_origin(const scenario::Scenario& scenario, std::string_view origin) {
-  if (std::size_t line = origin_line(origin)) return action_at_line(scenario, line);
+  if (std::size_t line = origin_line(origin)) {
+    // Several actions may start on one line: the label's first word names the kind
+    // ("set_timeout at ...", "promise then at ...").
+    std::string_view kind = origin.substr(0, origin.find_first_of(" "));
+    const scenario::Action* found = nullptr;
+    auto visit = [&](const scenario::Action& a) {
+      if (found == nullptr && a.line == line && action_kind_name(a.kind) == kind) found = &a;
+    };
+    walk(scenario.program, visit);
+    return found != nullptr ? found : action_at_line(scenario, line);
+  }
   // Without a line, the runtime's label names the action's JSON path: "fs_read at book.json /program/7".
   auto at = origin.find(" at ");
   if (at == std::string_view::npos) return nullptr;

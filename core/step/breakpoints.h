@@ -78,7 +78,7 @@ std::string phase_display_name(Phase phase);  // "pending callbacks", "idle/prep
 std::optional<Breakpoint> parse_breakpoint(const std::string& args, const scenario::Scenario& scenario,
                                            std::string& error);
 
-// The innermost action that starts at `line` (1-based), or nullptr.
+// The outermost action that starts at `line` (1-based), or nullptr.
 const scenario::Action* action_at_line(const scenario::Scenario& scenario, std::size_t line);
 // The actions from the program's top level down to `action` (both included); empty when
 // `action` is not in the scenario.
