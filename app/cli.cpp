@@ -38,11 +38,19 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
   if (opts.model == "book") options.model = elt::book_model();
   elt::scenario::check_model_support(scenario, options.model.name);
 
-  elt::TraceFormat format = opts.format == "jsonl" ? elt::TraceFormat::Jsonl
-                            : opts.format == "none" ? elt::TraceFormat::None
-                                                    : elt::TraceFormat::Text;
+  elt::TraceFormat format = opts.format == "jsonl"    ? elt::TraceFormat::Jsonl
+                            : opts.format == "chrome" ? elt::TraceFormat::Chrome
+                            : opts.format == "none"   ? elt::TraceFormat::None
+                                                      : elt::TraceFormat::Text;
   auto tracer = std::make_unique<elt::Tracer>(format, fd);
   tracer->set_color(fd >= 0 && use_color(opts.color, fd));
+  elt::TextExtras extras;
+  for (const auto& column : opts.show) {
+    if (column == "time") extras.time = true;
+    if (column == "phase") extras.phase = true;
+    if (column == "id") extras.id = true;
+  }
+  tracer->set_extras(extras);
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {
     clock = std::make_unique<elt::VirtualClock>();
@@ -56,7 +64,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
     elt::scenario::run_scenario(runtime, scenario);
     g_runtime.store(nullptr);
   }
-  tracer->flush();
+  tracer->finish();
   return tracer;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
@@ -38,6 +39,7 @@ struct RunOptions {
   std::string clock = "real";
   std::string color = "auto";
   std::string model;  // empty: the scenario's settings.model, else "book"
+  std::vector<std::string> show;  // --show time,phase,id: text columns (off by default)
 };
 
 bool use_color(const std::string& mode, int fd);

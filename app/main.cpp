@@ -20,9 +20,11 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli.h"
 #include "cmd_check.h"
+#include "cmd_html.h"
 #include "common/did_you_mean.h"
 #include "cmd_step.h"
 #include "loop/runtime.h"
@@ -63,6 +65,8 @@ void install_signal_handlers() {
 struct RunFlags {
   std::int64_t threads = 0;
   std::string clock, model, format, color;
+  std::vector<std::string> show;
+  CLI::Option* show_opt = nullptr;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* clock_opt = nullptr;
   CLI::Option* model_opt = nullptr;
@@ -84,8 +88,17 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                                "setImmediate, nextTick and microtasks, I/O polled on the loop thread); "
                                "overrides settings.model")
                     ->check(CLI::IsMember({"book", "node"}));
-  f.format_opt = app.add_option("-f,--format", f.format, "Trace format: text (the book's, default), jsonl, or none")
-                     ->check(CLI::IsMember({"text", "jsonl", "none"}));
+  f.format_opt = app.add_option("-f,--format", f.format,
+                                "Trace format: text (the book's, default), jsonl, chrome (Trace Event JSON for "
+                                "Perfetto and chrome://tracing), or none")
+                     ->check(CLI::IsMember({"text", "jsonl", "chrome", "none"}));
+  f.show_opt = app.add_option("--show", f.show,
+                              "Text format: columns before each line, any of time (ms on the run's clock), phase, "
+                              "id (the callback's); off by default, so the book's printout stays exact")
+                   ->delimiter(',')
+                   ->allow_extra_args(false)
+                   ->check(CLI::IsMember({"time", "phase", "id"}))
+                   ->type_name("time,phase,id");
   f.color_opt = app.add_option("--color", f.color,
                                "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
                     ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -121,6 +134,8 @@ RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& 
                                  command, "text");
   out.color = pick<std::string>("--color", opt(&RunFlags::color_opt), top.color, s.color_opt, s.color, command,
                                 "auto");
+  out.show = pick<std::vector<std::string>>("--show", opt(&RunFlags::show_opt), top.show, s.show_opt, s.show,
+                                            command, {});
   return out;
 }
 
@@ -192,7 +207,7 @@ int print_help(const CLI::App& app, const std::string& topic) {
     }
   }
   std::string hint = elt::did_you_mean(topic, subcommand_names(app));
-  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step and help){}", topic,
+  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step, html and help){}", topic,
                                hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
 }
 
@@ -252,6 +267,19 @@ int main(int argc, char** argv) {
   step_cmd->add_option("scenario", step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
   add_run_flags(*step_cmd, step_flags, "virtual");
 
+  elt::app::HtmlOptions html_opts;
+  std::string html_scenario_path;
+  RunFlags html_flags;
+  CLI::App* html_cmd = app.add_subcommand(
+      "html", "Run a scenario and write one self-contained web page: a lane per thread on a time axis, "
+              "and a stepper forwards and backwards with the loop's state (opens from disk, no network)");
+  html_cmd->allow_extras();
+  html_cmd->add_option("scenario", html_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  html_cmd->add_option("-o,--output", html_opts.output, "The page to write (- for standard output)")
+      ->required()
+      ->type_name("FILE.html");
+  add_run_flags(*html_cmd, html_flags, "virtual");
+
   std::string help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
   help_cmd->add_option("command", help_topic, "check, step or help")->type_name("COMMAND");
@@ -279,6 +307,7 @@ int main(int argc, char** argv) {
     const CLI::App* sub = check_cmd->parsed()  ? check_cmd
                           : step_cmd->parsed() ? step_cmd
                           : help_cmd->parsed() ? help_cmd
+                          : html_cmd->parsed() ? html_cmd
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
@@ -289,6 +318,9 @@ int main(int argc, char** argv) {
     if (help_cmd->parsed()) return print_help(app, help_topic);
     if (check_cmd->parsed()) {
       check_opts.run = resolve(top, &check_flags, "check", "virtual");
+    } else if (html_cmd->parsed()) {
+      html_opts.run = resolve(top, &html_flags, "html", "virtual");
+      html_opts.run.scenario = html_scenario_path;
     } else if (step_cmd->parsed()) {
       step_opts = resolve(top, &step_flags, "step", "virtual");
       step_opts.scenario = step_scenario_path;
@@ -308,6 +340,7 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
+    if (html_cmd->parsed()) return elt::app::run_html(html_opts);
     if (step_cmd->parsed()) return elt::app::run_step(step_opts);
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
     if (g_signal != 0) return 128 + g_signal;

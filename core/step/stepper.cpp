@@ -150,7 +150,8 @@ void Stepper::refresh_watches() {
 // ---- what the trace says (any thread, under the tracer's lock) ----
 
 void Stepper::on_event(const TraceEvent& event) {
-  if (muted_.load(std::memory_order_relaxed)) return;
+  // Markers (callback start and end, waits) are not lines of the trace.
+  if (muted_.load(std::memory_order_relaxed) || is_marker(event.kind)) return;
   // A line of another thread is about to be written, perhaps while the prompt waits.
   if (event.thread != "main") input_.other_output();
   std::lock_guard lock(mutex_);
