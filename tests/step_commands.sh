@@ -39,7 +39,7 @@ expect '-- paused before tick 3 --' 'breakpoint 1: before tick 3' \
        'breakpoint 4: callback 10 is about to run (in the pending callbacks phase)' \
        'deleted breakpoint 2' 'deleted breakpoint 4' 'deleted breakpoint 5' 'no breakpoints' 'FINISHED'
 
-# A scenario action by its JSON path (what labels show while the parser records no lines):
+# A scenario action by its JSON path (another way to name one, e.g. when several share a line):
 # its callback registered before the breakpoint is followed, and a print is recognised.
 session "$clock" 'break /program/11' 'break /program/11' 'break /program/1/then/2/then/0' 'break /nope' \
         'continue' 'continue' 'continue' 'info breaks' 'quit'
