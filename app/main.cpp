@@ -261,8 +261,8 @@ int main(int argc, char** argv) {
   std::string step_scenario_path;
   RunFlags step_flags;
   CLI::App* step_cmd = app.add_subcommand(
-      "step", "Run a scenario one tick at a time, go back, set breakpoints, and look at the loop's state "
-              "between ticks (virtual clock by default; type help at the prompt)");
+      "step", "Run a scenario one tick at a time as in a debugger, on the virtual clock by default "
+              "(commands: next, phase, continue, back, goto, break, info, delete, state, where, help, quit)");
   step_cmd->allow_extras();
   step_cmd->add_option("scenario", step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
   add_run_flags(*step_cmd, step_flags, "virtual");
