@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <string_view>
 
 #include "clock/clock.h"
 #include "process.h"
@@ -22,6 +23,8 @@ bool use_color(const std::string& mode, int fd) {
   if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org
   if (no_color != nullptr && *no_color != '\0') return false;
+  const char* term = std::getenv("TERM");  // a terminal that says it understands no escapes
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
   return isatty(fd) == 1;
 }
 

@@ -1,7 +1,11 @@
 #include "line_reader.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -13,28 +17,98 @@
 // libedit's readline-compatible interface (BSD licence), not GNU readline.
 #include <editline/readline.h>
 
+#include "cli.h"
+#include "trace/tracer.h"
+
 namespace elt::app {
 
 namespace {
 
-class EditLineSource final : public LineSource {
+// libedit's callback interface hands the finished line to a plain function.
+std::optional<std::string>* g_line = nullptr;
+bool g_line_done = false;
+
+extern "C" void on_line(char* raw) {
+  if (raw != nullptr) {
+    *g_line = std::string(raw);
+    std::free(raw);
+  } else {
+    g_line->reset();
+  }
+  g_line_done = true;
+}
+
+// Reads with libedit's callback interface, so that the wait can also watch an eventfd that
+// other threads signal when they print: the prompt is then drawn again under their line.
+class EditLineSource final : public CommandSource {
  public:
+  EditLineSource() : wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (wake_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  }
+  ~EditLineSource() override { ::close(wake_); }
+
+  void attach(Tracer& tracer) override { tracer_ = &tracer; }
+
   std::optional<std::string> read_line(const std::string& prompt) override {
-    char* raw = readline(prompt.c_str());
-    if (raw == nullptr) {
+    std::optional<std::string> line;
+    g_line = &line;
+    g_line_done = false;
+    rl_callback_handler_install(prompt.c_str(), on_line);
+    prompting_.store(true);
+    while (!g_line_done) {
+      pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}};
+      int n = ::poll(fds, 2, -1);
+      if (n < 0) {
+        if (errno == EINTR && received_signal() == 0) continue;
+        break;  // Ctrl-C (the runtime is already stopping) or a broken terminal
+      }
+      if ((fds[1].revents & POLLIN) != 0) {
+        std::uint64_t count = 0;
+        while (::read(wake_, &count, sizeof count) > 0) {
+        }
+        // The line that woke us is written under the tracer's lock: once flush() has the
+        // lock, it is on the screen, and the prompt goes below it.
+        if (tracer_ != nullptr) tracer_->flush();
+        rl_forced_update_display();
+      }
+      if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) rl_callback_read_char();
+    }
+    prompting_.store(false);
+    rl_callback_handler_remove();
+    g_line = nullptr;
+    if (!g_line_done) {
       std::fputs("\n", stdout);
       return std::nullopt;
     }
-    std::string line(raw);
-    std::free(raw);
-    if (!line.empty()) add_history(line.c_str());
+    if (!line) {
+      std::fputs("\n", stdout);
+      return std::nullopt;
+    }
+    if (!line->empty()) add_history(line->c_str());
     return line;
   }
   bool interactive() const override { return true; }
+
+  void other_output() override {
+    if (!prompting_.load()) return;
+    // Called just before the line is written: wipe the prompt row so that the line starts
+    // in column 0 instead of after what the user was typing.
+    static constexpr char kClearRow[] = "\r\033[K";
+    ssize_t ignored = ::write(STDOUT_FILENO, kClearRow, sizeof kClearRow - 1);
+    (void)ignored;
+    std::uint64_t one = 1;
+    ignored = ::write(wake_, &one, sizeof one);
+  }
+
+ private:
+  int wake_;
+  Tracer* tracer_ = nullptr;
+  std::atomic<bool> prompting_{false};  // read by other threads' trace observers
 };
 
-class StreamLineSource final : public LineSource {
+class StreamLineSource final : public CommandSource {
  public:
+  void attach(Tracer&) override {}
   std::optional<std::string> read_line(const std::string& prompt) override {
     std::fputs(prompt.c_str(), stdout);
     std::fflush(stdout);
@@ -47,7 +121,7 @@ class StreamLineSource final : public LineSource {
 
 }  // namespace
 
-std::unique_ptr<LineSource> make_line_source() {
+std::unique_ptr<CommandSource> make_line_source() {
   // Closed at start, stdin is /dev/null now (process.h): say so rather than run a session
   // nobody can steer.
   if (standard_fds().stdin_closed) {

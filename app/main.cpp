@@ -31,9 +31,9 @@
 #include "line_reader.h"
 #include "process.h"
 #include "http/net_policy.h"
+#include "cmd_step.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
-#include "step/stepper.h"
 #include "trace/tracer.h"
 
 namespace {
@@ -270,8 +270,8 @@ int main(int argc, char** argv) {
   std::string step_scenario_path;
   RunFlags step_flags;
   CLI::App* step_cmd = app.add_subcommand(
-      "step", "Run a scenario one tick at a time, and look at the loop's state between ticks "
-              "(commands: next, phase, continue, break, state, help, quit)");
+      "step", "Run a scenario one tick at a time as in a debugger, on the virtual clock by default "
+              "(commands: next, phase, continue, back, goto, break, info, delete, state, where, help, quit)");
   step_cmd->allow_extras();
   step_cmd->add_option("scenario", step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
   add_run_flags(*step_cmd, step_flags, "virtual");
@@ -359,16 +359,7 @@ int main(int argc, char** argv) {
     if (html_cmd->parsed()) return elt::app::run_html(html_opts);
     if (export_cmd.app->parsed()) return export_cmd.run();
     if (verify_cmd.app->parsed()) return verify_cmd.run();
-    if (step_cmd->parsed()) {
-      auto input = elt::app::make_line_source();
-      std::unique_ptr<elt::Stepper> stepper;
-      elt::app::run_scenario(step_opts, STDOUT_FILENO, [&](elt::Runtime& runtime, elt::Tracer& tracer) {
-        stepper = std::make_unique<elt::Stepper>(*input, stdout, tracer, use_color(step_opts.color, STDOUT_FILENO));
-        stepper->attach(runtime);
-      });
-      if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
-      return 0;
-    }
+    if (step_cmd->parsed()) return elt::app::run_step(step_opts);
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
     if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
     return 0;

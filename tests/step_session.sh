@@ -12,5 +12,7 @@ states=$(grep -c '^state before tick [1-8];' "$out")
 for i in $(seq 1 8); do
   grep -q "^state before tick $i;" "$out" || { echo "no state before tick $i"; exit 1; }
 done
-tail -1 "$out" | grep -q 'FINISHED$' || { echo "did not end with FINISHED"; exit 1; }
+# The virtual clock offers a last prompt after the end (to go back); the trace still ends with FINISHED.
+grep -v -E '^(\(ended\) step> |-- the run has ended)' "$out" | tail -1 | grep -q 'FINISHED$' ||
+  { echo "did not end with FINISHED"; exit 1; }
 echo "ok: 8 state views, FINISHED"

@@ -229,8 +229,10 @@ RuntimeState Runtime::state() const {
   }
   queue_view("immediate", immediates_);
   for (const auto& w : pool_->workers()) {
+    std::optional<Duration> ends;
+    if (w.until) ends = *w.until - start_;
     s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - start_,
-                         w.busy ? label_of(w.task_id) : std::string()});
+                         w.busy ? label_of(w.task_id) : std::string(), ends});
   }
   for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
   s.sockets = poller_ ? poller_->registered() : reactor_->registered();

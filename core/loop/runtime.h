@@ -87,6 +87,7 @@ struct RuntimeState {
     std::string kind;
     Duration since{};  // since the start of the run
     std::string label;
+    std::optional<Duration> ends;  // since the start: when a simulated latency ends
   };
   std::vector<Worker> workers;
   std::vector<std::pair<CallbackId, std::string>> queued_tasks;  // waiting for a thread
@@ -155,6 +156,9 @@ class Runtime {
   void unhandled_rejection(std::string_view message);
   // What a registration is, for the state view and the jsonl (empty: nothing to say).
   void label_registration(CallbackId id, std::string label);
+  // The label of a registration whose callback has not run yet (empty: none); the
+  // stepper asks for those its trace events did not carry (pool tasks, requests).
+  std::string label_of(CallbackId id) const;
   // Someone will see the trace (labels are worth building).
   bool tracing() const;
   CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback);

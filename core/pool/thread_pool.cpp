@@ -99,10 +99,12 @@ ThreadPool::Mail ThreadPool::start_locked(Worker& w, Task task, TimePoint now) {
   w.task_id = task.id;
   w.kind = task.kind;
   w.since = now;
+  w.until.reset();
   Mail mail{std::move(task), std::nullopt};
   if (mail.task.simulated_latency > Duration::zero()) {
     mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
     simulated_.insert(*mail.simulated_until);
+    w.until = mail.simulated_until->deadline;
   }
   return mail;
 }
@@ -260,7 +262,7 @@ void ThreadPool::run_worker(std::size_t index) {
 std::vector<ThreadPool::WorkerView> ThreadPool::workers() const {
   std::lock_guard lock(state_mutex_);
   std::vector<WorkerView> out;
-  for (const auto& w : workers_) out.push_back({w->name, w->busy, w->task_id, w->kind, w->since});
+  for (const auto& w : workers_) out.push_back({w->name, w->busy, w->task_id, w->kind, w->since, w->until});
   return out;
 }
 

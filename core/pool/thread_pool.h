@@ -95,6 +95,7 @@ class ThreadPool {
     CallbackId task_id = 0;
     TaskKind kind = TaskKind::Close;
     TimePoint since{};
+    std::optional<TimePoint> until;  // when the task's simulated latency ends, if it has one
   };
   std::vector<WorkerView> workers() const;
   std::vector<std::pair<CallbackId, TaskKind>> queued_tasks() const;
@@ -116,6 +117,7 @@ class ThreadPool {
     CallbackId task_id = 0;
     TaskKind kind = TaskKind::Close;
     TimePoint since{};
+    std::optional<TimePoint> until;
   };
 
   void hand_out(std::size_t index, Task task, TimePoint now);

@@ -1,21 +1,21 @@
 #include "step/stepper.h"
 
-#include <charconv>
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 
 #include <fmt/color.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "trace/format.h"
 #include "trace/tracer.h"
 
 namespace elt {
 
 namespace {
 
-enum Style { kHeading = 0, kThread, kWarn };
-
-std::string ms(Duration d) {
-  return fmt::format("{:.3f} ms", std::chrono::duration<double, std::milli>(d).count());
-}
+enum Style { kHeading = 0, kWarn, kDim };
 
 std::string trim(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
@@ -24,181 +24,690 @@ std::string trim(std::string s) {
   return s.substr(start);
 }
 
-std::string phase_name(Phase phase) {
-  switch (phase) {
-    case Phase::Timers: return "timers";
-    case Phase::Pending: return "pending callbacks";
-    case Phase::IdlePrepare: return "idle/prepare";
-    case Phase::Poll: return "poll";
-    case Phase::Check: return "check";
-    case Phase::Closing: return "close callbacks";
-    case Phase::Script: return "the program's first run";
-    case Phase::Shutdown: return "shutdown";
+std::pair<std::string, std::string> split_word(const std::string& text) {
+  std::string word = text.substr(0, text.find(' '));
+  std::string rest = word.size() < text.size() ? trim(text.substr(word.size())) : "";
+  return {word, rest};
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+// The id in one of Runtime::state()'s "completed" rows: "pool3 finished task 8",
+// "epoll: request 7 complete".
+CallbackId completed_id(const std::string& row) {
+  for (const char* word : {"task ", "request "}) {
+    auto at = row.find(word);
+    if (at == std::string::npos) continue;
+    CallbackId id = 0;
+    for (std::size_t i = at + std::string_view(word).size(); i < row.size() && std::isdigit(static_cast<unsigned char>(row[i])); ++i) {
+      id = id * 10 + static_cast<CallbackId>(row[i] - '0');
+    }
+    return id;
   }
-  return "?";
+  return 0;
+}
+
+// A chain deeper than this is cut: the nesting limit of scenarios is 64, a screen is less.
+constexpr int kMaxFrames = 16;
+
+bool registers_callback(const scenario::Action& a) { return a.kind != scenario::ActionKind::Repeat; }
+
+struct HelpEntry {
+  std::vector<std::string> names;
+  std::string usage;
+  std::string summary;
+  std::string details;
+};
+
+const std::vector<HelpEntry>& help_entries() {
+  static const std::vector<HelpEntry> entries = {
+      {{"next", "n"}, "next [N]", "run N ticks (1): stop before the Nth tick from here",
+       "Enter on an empty line runs `next`. A breakpoint on the way stops earlier."},
+      {{"phase", "p"}, "phase [N]", "run to the Nth pause point from here (1): the next phase, or the next tick",
+       "The loop stops before each phase after timers: pending callbacks, idle/prepare, poll, check, close "
+       "callbacks. Before timers is the same moment as before the tick."},
+      {{"continue", "c"}, "continue", "run to the end, stopping only at a breakpoint", ""},
+      {{"back"}, "back [N] | back phase | back event",
+       "go back N ticks (1), one pause point, or to the last stop before the latest trace line",
+       "The run is replayed from the start on the virtual clock, without stopping, to that point: its trace is\n"
+       "shown again, as if you had stepped there, and `state` shows the loop as it was. A run on the real clock\n"
+       "cannot be replayed (its threads race the loop), so there `back` says why and does nothing."},
+      {{"goto", "g"}, "goto tick N | goto TIME ms",
+       "go to before tick N, or to the first stop at or after TIME, backwards or forwards",
+       "Backwards works as `back` does (virtual clock only); forwards runs on, stopping at breakpoints."},
+      {{"break", "b"}, "break tick N | at TIME ms | phase NAME | id N | line TEXT | LINE",
+       "set a breakpoint; the loop stops at the first pause point at or after what it names",
+       "  break tick N       before tick N (1 or more)\n"
+       "  break at TIME ms   the first stop at or after TIME on the run's clock\n"
+       "  break phase NAME   before that phase, every tick: timers, pending, idle, poll, check, close\n"
+       "  break id N         when callback N is registered, queued, handed to a thread, finished,\n"
+       "                     about to run, and after it has run\n"
+       "  break line TEXT    when a trace line of any thread contains TEXT\n"
+       "  break LINE         the action at that line of the scenario (also FILE:LINE, or its JSON\n"
+       "                     path: /program/1/then/2): when it runs, and when a callback it\n"
+       "                     registered is about to run and has run\n"
+       "Setting one that exists already says so and sets nothing."},
+      {{"info", "i"}, "info breaks", "list the breakpoints: number, type, enabled, hits, what", ""},
+      {{"delete", "d"}, "delete [N...]", "delete breakpoints N..., or all of them", ""},
+      {{"disable"}, "disable [N...]", "keep breakpoints N... (or all) but do not stop at them", ""},
+      {{"enable"}, "enable [N...]", "stop at breakpoints N... (or all) again", ""},
+      {{"state", "s"}, "state", "show the loop's timers, threads, sockets and queues, each with what it is",
+       "Every item names the action that made it and its scenario line, and the first line its callback prints."},
+      {{"where", "w", "bt"}, "where", "the callback that runs next, and the chain of registrations that led to it",
+       "Frame #0 is the callback; #1 is the callback that registered it, and so on back to the program."},
+      {{"help", "h", "?"}, "help [COMMAND]", "list the commands, or explain one", ""},
+      {{"quit", "q"}, "quit", "stop the loop and shut every thread down", ""},
+  };
+  return entries;
 }
 
 }  // namespace
 
-Stepper::Stepper(LineSource& input, std::FILE* out, Tracer& tracer, bool color)
-    : input_(input), out_(out), tracer_(tracer), color_(color) {}
+Stepper::Stepper(LineSource& input, std::FILE* out, const scenario::Scenario& scenario, StepperOptions options)
+    : input_(input), out_(out), scenario_(scenario), options_(options) {}
 
-void Stepper::attach(Runtime& runtime) {
-  runtime.set_pause_hook([this](Runtime& rt, const PausePoint& point) { on_pause(rt, point); });
-  tracer_.set_observer([this](const TraceEvent& event) {
-    if (is_marker(event.kind)) return;  // not a line of the trace
-    std::lock_guard lock(mutex_);
-    if (line_hit_) return;
-    for (const auto& text : break_lines_) {
-      if (event.message.find(text) != std::string::npos || event.content.find(text) != std::string::npos) {
-        line_hit_ = fmt::format("Thread: {}\t {}", event.thread, event.message);
-        return;
-      }
-    }
-  });
-}
-
-std::string Stepper::paint(const std::string& text, int style) const {
-  if (!color_) return text;
-  switch (style) {
-    case kHeading: return fmt::format(fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow), "{}", text);
-    case kThread: return fmt::format(fmt::fg(fmt::terminal_color::cyan), "{}", text);
-    case kWarn: return fmt::format(fmt::emphasis::bold | fmt::fg(fmt::terminal_color::red), "{}", text);
-    default: return text;
+void Stepper::attach(Runtime& runtime, Tracer& tracer) {
+  runtime_ = &runtime;
+  tracer_ = &tracer;
+  start_ = runtime.now();
+  index_ = 0;
+  diverged_ = false;
+  ended_ = false;
+  time_fired_.clear();
+  tracked_.clear();
+  for (const auto& bp : breaks_.all()) {
+    if (bp.kind == Breakpoint::Kind::Id) tracked_[bp.id].second.insert(bp.number);
   }
-}
-
-void Stepper::say(const std::string& text) {
-  std::fputs(text.c_str(), out_);
-  std::fflush(out_);
-}
-
-bool Stepper::should_stop(const PausePoint& point) {
   {
     std::lock_guard lock(mutex_);
-    if (line_hit_) return true;
+    event_hits_.clear();
+    registrations_.clear();
+    new_tracked_.clear();
+    unlabelled_.clear();
+    seq_ = 0;
   }
-  if (point.tick_start) {
-    for (auto t : break_ticks_) {
-      if (t == point.tick) return true;
+  muted_.store(false);
+  ++runs_;
+  runtime.set_pause_hook([this](Runtime& rt, const PausePoint& point) { on_pause(rt, point); });
+  tracer.set_observer([this](const TraceEvent& event) { on_event(event); });
+  refresh_watches();
+}
+
+void Stepper::refresh_watches() {
+  std::lock_guard lock(mutex_);
+  watches_.clear();
+  for (const auto& bp : breaks_.all()) {
+    if (!bp.enabled) continue;
+    if (bp.kind == Breakpoint::Kind::Line || bp.kind == Breakpoint::Kind::Id || bp.kind == Breakpoint::Kind::ScenarioLine) {
+      watches_.push_back(Watch{bp.number, bp.kind, bp.text, bp.id, bp.line, bp.action});
     }
   }
+}
+
+// ---- what the trace says (any thread, under the tracer's lock) ----
+
+void Stepper::on_event(const TraceEvent& event) {
+  // Markers (callback start and end, waits) are not lines of the trace.
+  if (muted_.load(std::memory_order_relaxed) || is_marker(event.kind)) return;
+  // A line of another thread is about to be written, perhaps while the prompt waits.
+  if (event.thread != "main") input_.other_output();
+  std::lock_guard lock(mutex_);
+  ++seq_;
+  // The first event that names a callback id is taken as its registration: a timer's
+  // carries its origin; a pool task's or a request's does not, and the runtime is asked
+  // for their labels at the next pause point (learn_labels).
+  const scenario::Action* action = nullptr;
+  if (event.id != 0) {
+    if (!event.origin.empty()) action = action_of_origin(scenario_, event.origin);
+    auto it = registrations_.find(event.id);
+    if (it == registrations_.end() && registrations_.size() < kMaxRegistrations) {
+      registrations_[event.id] = Registration{event.origin, event.tick, event.phase, seq_, action};
+      if (event.origin.empty()) unlabelled_.push_back(event.id);
+    } else if (it != registrations_.end() && it->second.origin.empty() && !event.origin.empty()) {
+      it->second.origin = event.origin;
+      it->second.action = action;
+    }
+  }
+  if (watches_.empty()) return;
+  std::string shown = fmt::format("Thread: {}\t {}", event.thread, event.message);
+  for (const auto& w : watches_) {
+    switch (w.kind) {
+      case Breakpoint::Kind::Line:
+        if (event.message.find(w.text) != std::string::npos || event.content.find(w.text) != std::string::npos) {
+          event_hits_.push_back({w.number, "a trace line matched: " + shown});
+        }
+        break;
+      case Breakpoint::Kind::Id:
+        if (event.id == w.id) event_hits_.push_back({w.number, fmt::format("callback {}: {}", w.id, shown)});
+        break;
+      case Breakpoint::Kind::ScenarioLine: {
+        bool ran = false;
+        if (action != nullptr && action == w.action) {
+          new_tracked_[event.id].insert(w.number);
+          event_hits_.push_back({w.number, fmt::format("the action at {} ran: it registered callback {} ({})",
+                                                       w.text, event.id, event.origin)});
+          break;
+        }
+        if (w.action->kind == scenario::ActionKind::Print && event.kind == EventKind::Print) {
+          ran = template_matches(w.action->text, event.message);
+        } else if (w.action->kind == scenario::ActionKind::PrintContent && event.kind == EventKind::Content) {
+          ran = event.message == upper(w.action->label);
+        }
+        if (ran) event_hits_.push_back({w.number, fmt::format("the action at {} ran: {}", w.text, shown)});
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+// ---- pause points ----
+
+std::vector<Stepper::Hit> Stepper::collect_hits(Runtime& runtime, const PausePoint& point, const PauseRecord& record) {
+  std::vector<Hit> hits;
+  {
+    std::lock_guard lock(mutex_);
+    hits = std::move(event_hits_);
+    event_hits_.clear();
+    for (auto& [id, numbers] : new_tracked_) tracked_[id].second.insert(numbers.begin(), numbers.end());
+    new_tracked_.clear();
+  }
+  for (const auto& bp : breaks_.all()) {
+    if (!bp.enabled) continue;
+    switch (bp.kind) {
+      case Breakpoint::Kind::Tick:
+        if (point.tick_start && point.tick == bp.tick) hits.push_back({bp.number, bp.what()});
+        break;
+      case Breakpoint::Kind::Phase:
+        if (bp.phase == Phase::Timers ? point.tick_start : (!point.tick_start && point.phase == bp.phase)) {
+          hits.push_back({bp.number, fmt::format("before the {} phase", phase_display_name(bp.phase))});
+        }
+        break;
+      case Breakpoint::Kind::Time:
+        if (record.time >= bp.time && time_fired_.insert(bp.number).second) {
+          hits.push_back({bp.number, fmt::format("at {} (now {})", format_ms(bp.time), format_ms(record.time))});
+        }
+        break;
+      default: break;
+    }
+  }
+  update_tracked(runtime, point, hits, true);
+  return hits;
+}
+
+void Stepper::learn_labels(Runtime& runtime) {
+  std::vector<CallbackId> ids;
+  {
+    std::lock_guard lock(mutex_);
+    ids.swap(unlabelled_);
+  }
+  std::vector<std::pair<CallbackId, std::string>> found;
+  for (CallbackId id : ids) {
+    std::string label = runtime.label_of(id);
+    if (!label.empty()) found.emplace_back(id, std::move(label));
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& [id, label] : found) {
+    auto it = registrations_.find(id);
+    if (it == registrations_.end() || !it->second.origin.empty()) continue;
+    it->second.action = action_of_origin(scenario_, label);
+    it->second.origin = std::move(label);
+    // `break LINE` on the action that registered it: the callback is followed from here.
+    for (const auto& w : watches_) {
+      if (w.kind == Breakpoint::Kind::ScenarioLine && w.action == it->second.action) {
+        new_tracked_[id].insert(w.number);
+        event_hits_.push_back({w.number, fmt::format("the action at {} ran: it registered callback {} ({})", w.text,
+                                                     id, it->second.origin)});
+      }
+    }
+  }
+}
+
+// Follows each tracked callback through the loop's state: it waits (a timer, a pool task,
+// a socket, a completion), it is about to run (chosen for this tick), or it is gone (ran).
+// The callback itself never shows in the trace, so its start and end are seen here.
+void Stepper::update_tracked(Runtime& runtime, const PausePoint& point, std::vector<Hit>& hits, bool report) {
+  if (tracked_.empty()) return;
+  RuntimeState s = runtime.state();
+  std::set<CallbackId> waiting;
+  for (const auto& t : s.timers) waiting.insert(t.id);
+  for (const auto& w : s.workers) {
+    if (w.busy) waiting.insert(w.task);
+  }
+  for (const auto& [id, kind] : s.queued_tasks) waiting.insert(id);
+  for (auto id : s.sockets) waiting.insert(id);
+  for (const auto& row : s.completed) waiting.insert(completed_id(row));
+  for (const auto& q : s.queues) {  // node: "id 8: set_immediate at ...", "id 2 due at 1 ms..."
+    for (const auto& item : q.items) {
+      if (item.starts_with("id ")) waiting.insert(completed_id("task " + item.substr(3)));
+    }
+  }
+  std::set<CallbackId> about(s.callbacks_to_run.begin(), s.callbacks_to_run.end());
+  std::set<CallbackId> known;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, reg] : registrations_) known.insert(id);
+  }
+  for (auto& [id, entry] : tracked_) {
+    auto& [where, numbers] = entry;
+    Where now = about.count(id) ? Where::AboutToRun
+                : waiting.count(id) ? Where::Waiting
+                : (where != Where::Unknown || known.count(id)) ? Where::Gone
+                                                              : Where::Unknown;
+    if (now == where) continue;
+    std::string message;
+    if (now == Where::AboutToRun) {
+      message = fmt::format("callback {} is about to run (in the {} phase)", id, phase_display_name(point.phase));
+    } else if (now == Where::Gone) {
+      message = fmt::format("callback {} has run", id);
+    }
+    where = now;
+    if (!report || message.empty()) continue;
+    for (int number : numbers) {
+      const Breakpoint* bp = breaks_.find(number);
+      if (bp != nullptr && bp->enabled) hits.push_back({number, message});
+    }
+  }
+}
+
+bool Stepper::mode_stops(const PausePoint& point) {
   switch (mode_) {
-    case Mode::Tick: return point.tick_start;
-    case Mode::Phase: return true;
+    case Mode::Tick:
+      if (!point.tick_start) return false;
+      return remaining_ <= 1 || --remaining_ == 0;
+    case Mode::Phase: return remaining_ <= 1 || --remaining_ == 0;
     case Mode::Continue: return false;
   }
   return false;
 }
 
-void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
-  if (quit_ || !should_stop(point)) return;
-  where_ = point;
-  tracer_.flush();
-  std::string where = point.tick_start
-                          ? fmt::format("paused before tick {}", point.tick)
-                          : fmt::format("paused in tick {}, before the {} phase", point.tick, phase_name(point.phase));
-  say(paint(fmt::format("-- {} --", where), kHeading) + "\n");
-  {
-    std::lock_guard lock(mutex_);
-    if (line_hit_) {
-      say(paint(fmt::format("break: a line matched: {}", *line_hit_), kWarn) + "\n");
-      line_hit_.reset();
-    }
-  }
-  if (input_done_) return;  // end of input: keep going, stopping only to report breaks
+std::string Stepper::position(const PausePoint& point) const {
+  return point.tick_start ? fmt::format("before tick {}", point.tick)
+                          : fmt::format("in tick {}, before the {} phase", point.tick, phase_display_name(point.phase));
+}
 
+std::uint64_t Stepper::current_index() const { return ended_ ? history_.all().size() : index_ - 1; }
+
+void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
+  if (quit_ || muted_.load()) return;
+  PauseRecord record{index_++, point.tick, point.phase, point.tick_start, tracer_->event_count(),
+                     runtime.now() - start_};
+  if (!history_.record(record)) diverged_ = true;
+  learn_labels(runtime);
+
+  std::vector<Hit> hits;
+  if (replay_to_) {
+    // On the way, and at the target itself, breakpoints are not reported (the target was
+    // chosen), but what they follow is kept up to date, so that from here on they report
+    // as if the run had never been replayed.
+    collect_hits(runtime, point, record);
+    if (record.index < *replay_to_) return;
+    replay_to_.reset();
+    mode_ = Mode::Tick;
+    remaining_ = 1;
+    say(paint("-- replayed from the start to here: the trace above is the new run's --", kDim) + "\n");
+    if (diverged_) {
+      say(paint("warning: this replay did not pass the same points as the first run (a real server, or a "
+                "file that changed?): what you see may differ from what you saw",
+                kWarn) +
+          "\n");
+    }
+  } else {
+    hits = collect_hits(runtime, point, record);
+    bool forward_done = (forward_tick_ && point.tick_start && point.tick >= *forward_tick_) ||
+                        (forward_time_ && record.time >= *forward_time_);
+    bool stop = !hits.empty() || forward_done || (!forward_tick_ && !forward_time_ && mode_stops(point));
+    if (!stop) return;
+    forward_tick_.reset();
+    forward_time_.reset();
+    mode_ = Mode::Tick;
+    remaining_ = 1;
+  }
+  tracer_->flush();
+  say(paint(fmt::format("-- paused {} --", position(point)), kHeading) + "\n");
+  for (const auto& hit : hits) {
+    if (Breakpoint* bp = breaks_.find(hit.number)) ++bp->hits;
+    say(paint(fmt::format("breakpoint {}: {}", hit.number, hit.message), kWarn) + "\n");
+  }
+  if (input_done_) {  // end of input: keep going, stopping only to report breaks
+    mode_ = Mode::Continue;
+    return;
+  }
+  prompt(&runtime, point);
+}
+
+void Stepper::prompt(Runtime* runtime, const PausePoint& point) {
   for (;;) {
-    std::string prompt = fmt::format("(tick {}) step> ", point.tick);
     // The prompt stays plain: a line editor counts escape codes as printed characters.
-    auto line = input_.read_line(prompt);
+    std::string text = runtime != nullptr ? fmt::format("(tick {}) step> ", point.tick) : "(ended) step> ";
+    auto line = input_.read_line(text);
     if (!line) {
       input_done_ = true;
       mode_ = Mode::Continue;
-      if (!input_.interactive()) say("(end of input: continue)\n");
+      if (!input_.interactive()) say(runtime != nullptr ? "(end of input: continue)\n" : "(end of input)\n");
       return;
     }
     std::string cmd = trim(*line);
     if (!input_.interactive()) say(cmd + "\n");
-    if (cmd.empty()) cmd = "next";  // Enter repeats the most common step, as in gdb
-    std::string word = cmd.substr(0, cmd.find(' '));
-    std::string rest = word.size() < cmd.size() ? trim(cmd.substr(word.size())) : "";
-
-    if (word == "n" || word == "next") {
-      mode_ = Mode::Tick;
-      return;
-    }
-    if (word == "p" || word == "phase") {
-      mode_ = Mode::Phase;
-      return;
-    }
-    if (word == "c" || word == "continue") {
-      mode_ = Mode::Continue;
-      return;
-    }
-    if (word == "q" || word == "quit") {
-      quit_ = true;
-      runtime.request_stop();
-      say("quitting: closing every thread\n");
-      return;
-    }
-    if (word == "s" || word == "state") {
-      print_state(runtime);
-      continue;
-    }
-    if (word == "h" || word == "help" || word == "?") {
-      print_help();
-      continue;
-    }
-    if (word == "b" || word == "break") {
-      std::string kind = rest.substr(0, rest.find(' '));
-      std::string arg = kind.size() < rest.size() ? trim(rest.substr(kind.size())) : "";
-      if (kind == "tick") {
-        std::uint64_t n = 0;
-        auto [ptr, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
-        if (arg.empty() || ec != std::errc() || ptr != arg.data() + arg.size() || n == 0) {
-          say("break tick needs a tick number, e.g. `break tick 3`\n");
-          continue;
-        }
-        break_ticks_.push_back(n);
-        say(fmt::format("will stop before tick {}\n", n));
-        continue;
-      }
-      if (kind == "line" && !arg.empty()) {
-        std::lock_guard lock(mutex_);
-        break_lines_.push_back(arg);
-        say(fmt::format("will stop when a trace line contains \"{}\"\n", arg));
-        continue;
-      }
-      say("usage: break tick N | break line TEXT\n");
-      continue;
-    }
-    say(fmt::format("unknown command \"{}\"; type help\n", word));
+    if (run_command(cmd, runtime, point) != Verdict::Stay) return;
   }
 }
 
-void Stepper::print_help() {
-  say("commands (one-letter aliases in brackets):\n"
-      "  [n]ext            run one tick\n"
-      "  [p]hase           run to the next phase\n"
-      "  [c]ontinue        run to the end or the next break\n"
-      "  [b]reak tick N    stop before tick N\n"
-      "  [b]reak line TEXT stop when a trace line contains TEXT\n"
-      "  [s]tate           show the loop's timers, threads, sockets and queues\n"
-      "  [h]elp            this list\n"
-      "  [q]uit            stop the loop and shut every thread down\n"
-      "  (Enter alone runs `next`)\n");
+void Stepper::at_end() {
+  ended_ = true;
+  runtime_ = nullptr;
+  if (quit_ || input_done_ || replay_to_ || !options_.replayable) return;
+  if (forward_tick_) say(fmt::format("the run ended before tick {}\n", *forward_tick_));
+  if (forward_time_) say(fmt::format("the run ended before {}\n", format_ms(*forward_time_)));
+  forward_tick_.reset();
+  forward_time_.reset();
+  say(paint("-- the run has ended: `back` or `goto` to look at an earlier point, `quit` to leave --", kHeading) +
+      "\n");
+  PausePoint none;
+  prompt(nullptr, none);
 }
 
-void Stepper::print_state(const Runtime& runtime) {
-  RuntimeState s = runtime.state();
-  std::string out;
-  auto row = [&](const std::string& label, const std::string& value) {
-    out += fmt::format("  {:<27} {}\n", label, value);
+// ---- commands ----
+
+Stepper::Verdict Stepper::run_command(const std::string& line, Runtime* runtime, const PausePoint& point) {
+  std::string cmd = line.empty() ? std::string("next") : line;  // Enter: the most common step
+  auto [word, rest] = split_word(cmd);
+  const bool ended = runtime == nullptr;
+  auto count = [&](std::uint64_t& n) {
+    if (rest.empty()) return n = 1, true;
+    auto parsed = parse_count(rest);
+    if (!parsed || *parsed == 0) {
+      say(fmt::format("{} takes a count of 1 or more, e.g. `{} 3`\n", word, word));
+      return false;
+    }
+    n = *parsed;
+    return true;
   };
-  std::string where = where_.tick_start ? fmt::format("before tick {}", where_.tick)
-                                        : fmt::format("tick {}, before the {} phase", where_.tick, phase_name(where_.phase));
-  out += paint(fmt::format("state {}; now {} after the start", where, ms(s.now)), kHeading) + "\n";
+
+  if (word == "n" || word == "next" || word == "p" || word == "phase") {
+    std::uint64_t n = 1;
+    if (!count(n)) return Verdict::Stay;
+    if (ended) {
+      say("the run has ended; `back` or `goto` goes to an earlier point\n");
+      return Verdict::Stay;
+    }
+    mode_ = (word == "n" || word == "next") ? Mode::Tick : Mode::Phase;
+    remaining_ = n;
+    return Verdict::Resume;
+  }
+  if (word == "c" || word == "continue") {
+    if (ended) {
+      say("the run has ended; `back` or `goto` goes to an earlier point\n");
+      return Verdict::Stay;
+    }
+    mode_ = Mode::Continue;
+    return Verdict::Resume;
+  }
+  if (word == "back") {
+    std::uint64_t current = current_index();
+    if (rest == "phase") return travel(history_.back_phase(current), "back phase", runtime);
+    if (rest == "event") {
+      std::uint64_t events = ended ? tracer_->event_count() : history_.all().at(current).events;
+      return travel(history_.back_event(current, events), "back event", runtime);
+    }
+    std::uint64_t n = 1;
+    if (!rest.empty() && !parse_count(rest)) {
+      say("usage: back [N] | back phase | back event\n");
+      return Verdict::Stay;
+    }
+    if (!count(n)) return Verdict::Stay;
+    return travel(history_.back_ticks(current, n), "back", runtime);
+  }
+  if (word == "g" || word == "goto") {
+    auto [kind, arg] = split_word(rest);
+    if (kind == "tick") {
+      auto n = parse_count(arg);
+      if (!n) {
+        say("goto tick needs a tick number, e.g. `goto tick 3`\n");
+        return Verdict::Stay;
+      }
+      return travel(history_.goto_tick(current_index(), *n), "goto", runtime);
+    }
+    if (auto t = parse_time(rest); t && !rest.empty()) return travel(history_.goto_time(current_index(), *t), "goto", runtime);
+    say("usage: goto tick N | goto TIME ms\n");
+    return Verdict::Stay;
+  }
+  if (word == "b" || word == "break") {
+    command_break(rest);
+    return Verdict::Stay;
+  }
+  if (word == "i" || word == "info") {
+    if (rest == "breaks" || rest == "break" || rest == "b" || rest == "breakpoints") {
+      print_breaks();
+    } else {
+      say("usage: info breaks\n");
+    }
+    return Verdict::Stay;
+  }
+  if (word == "d" || word == "delete" || word == "disable" || word == "enable") {
+    command_numbers(word == "d" ? "delete" : word, rest);
+    return Verdict::Stay;
+  }
+  if (word == "s" || word == "state") {
+    if (ended) {
+      say("the run has ended: every thread is closed; `back` goes to an earlier point\n");
+    } else {
+      print_state(*runtime, point);
+    }
+    return Verdict::Stay;
+  }
+  if (word == "w" || word == "where" || word == "bt") {
+    if (ended) {
+      say("the run has ended: nothing runs any more\n");
+    } else {
+      print_where(*runtime, point);
+    }
+    return Verdict::Stay;
+  }
+  if (word == "h" || word == "help" || word == "?") {
+    print_help(rest);
+    return Verdict::Stay;
+  }
+  if (word == "q" || word == "quit") {
+    quit_ = true;
+    if (runtime != nullptr) {
+      runtime->request_stop();
+      say("quitting: closing every thread\n");
+    }
+    return Verdict::Resume;
+  }
+  say(fmt::format("unknown command \"{}\"; type help\n", word));
+  return Verdict::Stay;
+}
+
+Stepper::Verdict Stepper::travel(const TravelTarget& target, const std::string& what, Runtime* runtime) {
+  switch (target.kind) {
+    case TravelTarget::Kind::None:
+      say(fmt::format("{}: {}\n", what, target.reason));
+      return Verdict::Stay;
+    case TravelTarget::Kind::Here:
+      say(fmt::format("{}: already there\n", what));
+      return Verdict::Stay;
+    case TravelTarget::Kind::Forward:
+      if (runtime == nullptr) {
+        say(fmt::format("{}: the run ended before that\n", what));
+        return Verdict::Stay;
+      }
+      forward_tick_ = target.tick;
+      forward_time_ = target.time;
+      return Verdict::Resume;
+    case TravelTarget::Kind::Back: break;
+  }
+  if (!options_.replayable && refused_once_) {
+    say(fmt::format("{}: not available on the real clock (see above)\n", what));
+    return Verdict::Stay;
+  }
+  if (!options_.replayable) {
+    refused_once_ = true;
+    say(fmt::format(
+        "{}: not available on the real clock. Going back replays the run from the start, and only the virtual\n"
+        "clock makes a replay pass the same points: on the real clock the pool threads and the network race\n"
+        "the loop, and time went on while you read. Step on the virtual clock (the default) to go back.\n",
+        what));
+    return Verdict::Stay;
+  }
+  const PauseRecord& to = history_.all().at(target.index);
+  PausePoint p{to.tick, to.phase, to.tick_start};
+  std::string place = p.tick_start ? fmt::format("before tick {}", p.tick)
+                                   : fmt::format("tick {}, before the {} phase", p.tick, phase_display_name(p.phase));
+  say(paint(fmt::format("-- going back to {}: replaying the run from the start --", place), kDim) + "\n");
+  replay_to_ = target.index;
+  if (runtime != nullptr) {
+    // Stop this run without a word: its shutdown lines (Close, FINISHED) would be noise.
+    muted_.store(true);
+    tracer_->mark_broken();
+    runtime->request_stop();
+  }
+  return Verdict::Replay;
+}
+
+void Stepper::command_break(const std::string& args) {
+  std::string error;
+  auto bp = parse_breakpoint(args, scenario_, error);
+  if (!bp) {
+    say(error + "\n");
+    return;
+  }
+  auto [added, is_new] = breaks_.add(std::move(*bp));
+  if (!is_new) {
+    say(fmt::format("note: breakpoint {} already stops {}; nothing set\n", added->number, added->what()));
+    return;
+  }
+  say(fmt::format("breakpoint {}: stops {}\n", added->number, added->what()));
+  std::vector<CallbackId> follow;
+  if (added->kind == Breakpoint::Kind::Id) follow.push_back(added->id);
+  if (added->kind == Breakpoint::Kind::ScenarioLine) {
+    // What the action registered before the breakpoint was set is followed too.
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, reg] : registrations_) {
+      if (reg.action == added->action) follow.push_back(id);
+    }
+  }
+  for (CallbackId id : follow) tracked_[id].second.insert(added->number);
+  if (!follow.empty()) {
+    // Start from where the callback is now, so that one that ran long ago is not reported
+    // as "has run" at the next stop.
+    if (runtime_ != nullptr && !ended_) {
+      std::vector<Hit> ignored;
+      PausePoint here;
+      update_tracked(*runtime_, here, ignored, false);
+    }
+  }
+  refresh_watches();
+}
+
+void Stepper::command_numbers(const std::string& word, const std::string& args) {
+  std::vector<int> numbers;
+  std::string rest = args;
+  while (!rest.empty()) {
+    auto [token, tail] = split_word(rest);
+    auto n = parse_count(token);
+    if (!n) {
+      say(fmt::format("usage: {} [N...] (breakpoint numbers, as `info breaks` shows them)\n", word));
+      return;
+    }
+    numbers.push_back(static_cast<int>(*n));
+    rest = tail;
+  }
+  if (numbers.empty()) {
+    if (breaks_.all().empty()) {
+      say("no breakpoints\n");
+      return;
+    }
+    for (const auto& bp : breaks_.all()) numbers.push_back(bp.number);
+  }
+  for (int n : numbers) {
+    bool ok = word == "delete" ? breaks_.remove(n) : breaks_.set_enabled(n, word == "enable");
+    if (!ok) {
+      say(fmt::format("no breakpoint number {}\n", n));
+      continue;
+    }
+    if (word == "delete") {
+      for (auto& [id, entry] : tracked_) entry.second.erase(n);
+    }
+    say(fmt::format("{} breakpoint {}\n", word == "delete" ? "deleted" : word == "enable" ? "enabled" : "disabled", n));
+  }
+  refresh_watches();
+}
+
+void Stepper::print_breaks() {
+  if (breaks_.all().empty()) {
+    say("no breakpoints\n");
+    return;
+  }
+  std::string out = fmt::format("{:<4} {:<9} {:<4} {:<5} {}\n", "Num", "Type", "Enb", "Hits", "What");
+  for (const auto& bp : breaks_.all()) {
+    out += clip(fmt::format("{:<4} {:<9} {:<4} {:<5} {}", bp.number, bp.type_name(), bp.enabled ? "y" : "n", bp.hits,
+                            bp.what())) +
+           "\n";
+  }
+  say(out);
+}
+
+void Stepper::print_help(const std::string& command) {
+  const auto& entries = help_entries();
+  if (!command.empty()) {
+    for (const auto& e : entries) {
+      if (std::find(e.names.begin(), e.names.end(), command) == e.names.end()) continue;
+      std::string aliases;
+      for (std::size_t i = 1; i < e.names.size(); ++i) aliases += (aliases.empty() ? "" : ", ") + e.names[i];
+      std::string out = fmt::format("{}\n  {}\n", e.usage, e.summary);
+      if (!aliases.empty()) out += fmt::format("  (also: {})\n", aliases);
+      if (!e.details.empty()) out += e.details + "\n";
+      say(out);
+      return;
+    }
+    say(fmt::format("no command \"{}\"; type help for the list\n", command));
+    return;
+  }
+  std::string out = "commands (short forms in brackets; `help COMMAND` explains one):\n";
+  for (const auto& e : entries) {
+    std::string name = e.names[0];
+    std::string shown = e.names.size() > 1 && e.names[1].size() == 1 && name.starts_with(e.names[1])
+                            ? fmt::format("[{}]{}", e.names[1], name.substr(1))
+                            : name;
+    out += fmt::format("  {:<10} {}\n", shown, e.summary);
+  }
+  out += "  (Enter alone runs `next`)\n";
+  say(out);
+}
+
+// ---- the views ----
+
+std::string Stepper::clip(const std::string& row) const {
+  if (options_.width == 0 || row.size() <= options_.width) return row;
+  return row.substr(0, options_.width - 3) + "...";
+}
+
+void Stepper::print_state(const Runtime& runtime, const PausePoint& point) {
+  RuntimeState s = runtime.state();
+  std::map<CallbackId, std::string> origins;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, reg] : registrations_) origins[id] = reg.origin;
+  }
+  // The runtime's own label first; the origin its registration event carried otherwise.
+  auto label_of = [&](CallbackId id, const std::string& label) {
+    if (!label.empty()) return label;
+    auto it = origins.find(id);
+    return it == origins.end() ? std::string() : it->second;
+  };
+  std::string out;
+  auto row = [&](const std::string& name, const std::string& value) {
+    out += clip(fmt::format("  {:<27} {}", name, value)) + "\n";
+  };
+  auto sub = [&](const std::string& text) {
+    if (!text.empty()) out += clip(fmt::format("  {:<27}   {}", "", text)) + "\n";
+  };
+  out += paint(fmt::format("state {}; now {} after the start", position(point), format_ms(s.now)), kHeading) + "\n";
 
   if (s.timers.empty()) row("timers", "none");
   for (std::size_t i = 0; i < s.timers.size(); ++i) {
@@ -207,30 +716,209 @@ void Stepper::print_state(const Runtime& runtime) {
       break;
     }
     const auto& t = s.timers[i];
-    std::string when = t.due_in.count() <= 0 ? fmt::format("due ({} ago)", ms(-t.due_in))
-                                             : fmt::format("due in {}", ms(t.due_in));
+    std::string when = t.due_in.count() <= 0 ? fmt::format("due ({} ago)", format_ms(-t.due_in))
+                                             : fmt::format("due in {}", format_ms(t.due_in));
     row(i == 0 ? fmt::format("timers ({})", s.timers.size()) : "", fmt::format("id {:<5} {}", t.id, when));
+    sub(label_of(t.id, t.label));
   }
   for (std::size_t i = 0; i < s.workers.size(); ++i) {
     const auto& w = s.workers[i];
-    std::string what = w.busy ? fmt::format("running task {} ({}) since {}", w.task, w.kind, ms(w.since)) : "idle";
-    row(i == 0 ? "pool threads" : "", fmt::format("{} {}", paint(w.name, kThread), what));
+    std::string name = options_.color ? paint_thread(w.name) : w.name;
+    std::string what = "idle";
+    if (w.busy) {
+      what = fmt::format("running task {} ({}) since {}", w.task, w.kind, format_ms(w.since));
+    }
+    // Colour codes take no room on the screen: clip the plain row, then paint the name.
+    std::string plain = clip(fmt::format("  {:<27} {} {}", i == 0 ? "pool threads" : "", w.name, what));
+    out += plain.replace(30, w.name.size(), name) + "\n";
+    if (w.busy && w.ends) {
+      sub(fmt::format("{} at {} (a simulated latency)", *w.ends >= s.now ? "ends" : "ended", format_ms(*w.ends)));
+    }
+    if (w.busy) sub(label_of(w.task, w.label));
   }
-  std::string queued;
-  for (const auto& [id, kind] : s.queued_tasks) queued += fmt::format("{}{} ({})", queued.empty() ? "" : ", ", id, kind);
-  row("waiting for a thread", queued.empty() ? "none" : queued);
-  std::string sockets;
-  for (auto id : s.sockets) sockets += fmt::format("{}{}", sockets.empty() ? "" : ", ", id);
-  row("sockets with epoll", sockets.empty() ? "none" : "ids " + sockets);
+  if (s.queued_tasks.empty()) row("waiting for a thread", "none");
+  for (std::size_t i = 0; i < s.queued_tasks.size(); ++i) {
+    const auto& [id, kind] = s.queued_tasks[i];
+    row(i == 0 ? "waiting for a thread" : "", fmt::format("task {} ({})", id, kind));
+    sub(label_of(id, ""));
+  }
+  if (s.sockets.empty()) row("sockets with epoll", "none");
+  for (std::size_t i = 0; i < s.sockets.size(); ++i) {
+    row(i == 0 ? "sockets with epoll" : "", fmt::format("id {}", s.sockets[i]));
+    sub(label_of(s.sockets[i], ""));
+  }
   if (s.completed.empty()) row("completed, not yet handled", "none");
   for (std::size_t i = 0; i < s.completed.size(); ++i) {
     row(i == 0 ? "completed, not yet handled" : "", s.completed[i]);
+    sub(label_of(completed_id(s.completed[i]), ""));
   }
-  std::string to_run;
-  for (auto id : s.callbacks_to_run) to_run += fmt::format("{}{}", to_run.empty() ? "" : ", ", id);
-  row("callbacks about to run", to_run.empty() ? "none" : "ids " + to_run);
+  if (s.callbacks_to_run.empty()) row("callbacks about to run", "none");
+  for (std::size_t i = 0; i < s.callbacks_to_run.size(); ++i) {
+    CallbackId id = s.callbacks_to_run[i];
+    row(i == 0 ? "callbacks about to run" : "", fmt::format("id {}", id));
+    sub(label_of(id, ""));
+  }
+  for (const auto& q : s.queues) {
+    if (q.items.empty()) row(q.name, "empty");
+    for (std::size_t i = 0; i < q.items.size(); ++i) row(i == 0 ? q.name : "", q.items[i]);
+  }
   row("pending events", fmt::format("{} (the loop runs while this is above 0)", s.pending));
   say(out);
+}
+
+// The chain of registrations that led to callback `id`, as frames: #0 the callback, #1
+// the callback that registered it, ... up to the program. The scenario's tree says which
+// action encloses which; the trace's registrations say which callback of that action
+// (the latest registered before) and in which tick.
+std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label) {
+  std::map<CallbackId, Registration> regs;
+  {
+    std::lock_guard lock(mutex_);
+    regs = registrations_;
+  }
+  std::vector<std::string> lines;
+  CallbackId cur = id;
+  std::string cur_label = label;
+  for (int frame = 0; frame < kMaxFrames; ++frame) {
+    auto it = regs.find(cur);
+    std::string origin = !cur_label.empty() ? cur_label : it != regs.end() ? it->second.origin : std::string();
+    lines.push_back(fmt::format("#{}  callback {}: {}", frame, cur,
+                                origin.empty() ? "(the runtime gave it no label)" : origin));
+    if (it == regs.end()) break;
+    const Registration& reg = it->second;
+    // What the callback about to run will do: the actions of its `then`.
+    if (frame == 0 && reg.action != nullptr && reg.action->kind != scenario::ActionKind::Promise &&
+        !reg.action->then.empty()) {
+      std::string body;
+      for (const auto& a : reg.action->then) {
+        body += fmt::format("{}{} ({})", body.empty() ? "" : ", ", action_kind_name(a.kind), action_place(a));
+      }
+      lines.push_back(fmt::format("      its callback runs: {}", body));
+    }
+    std::string when = reg.tick == 0 ? "registered in tick 0 (the program's first run)"
+                                     : fmt::format("registered in tick {}, in the {} phase", reg.tick,
+                                                   phase_display_name(reg.phase));
+    auto path = action_path(scenario_, reg.action);
+    const scenario::Action* parent = nullptr;
+    for (std::size_t i = path.size() >= 1 ? path.size() - 1 : 0; i-- > 0;) {
+      if (registers_callback(*path[i])) {
+        parent = path[i];
+        break;
+      }
+    }
+    if (path.empty()) {
+      lines.push_back(fmt::format("      {}", when));
+      break;
+    }
+    if (parent == nullptr) {
+      lines.push_back(fmt::format("      {}, by the program", when));
+      break;
+    }
+    // The parent action's callback that registered this one: the latest of that action's
+    // registrations before this one.
+    const std::pair<const CallbackId, Registration>* by = nullptr;
+    for (const auto& entry : regs) {
+      if (entry.second.action == parent && entry.second.seq < reg.seq &&
+          (by == nullptr || entry.second.seq > by->second.seq)) {
+        by = &entry;
+      }
+    }
+    if (by == nullptr) {
+      lines.push_back(fmt::format("      {}, by a callback of the {} at {} (not seen in this run)", when,
+                                  action_kind_name(parent->kind), action_place(*parent)));
+      break;
+    }
+    lines.push_back(fmt::format("      {}, by the callback in #{}", when, frame + 1));
+    cur = by->first;
+    cur_label.clear();
+  }
+  return lines;
+}
+
+void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
+  RuntimeState s = runtime.state();
+  std::string out = paint(fmt::format("where: {}; now {}", position(point), format_ms(s.now)), kHeading) + "\n";
+  auto add = [&](const std::string& text) { out += clip(text) + "\n"; };
+  auto frames = [&](CallbackId id, const std::string& label) {
+    for (const auto& line : chain(id, label)) add("  " + line);
+  };
+  // The loop stands between phases: nothing runs. What runs next, in the order the loop
+  // will get to it.
+  if (!s.callbacks_to_run.empty()) {
+    add(fmt::format("  about to run in this phase: callback{} {}", s.callbacks_to_run.size() > 1 ? "s" : "",
+                    fmt::join(s.callbacks_to_run, ", ")));
+    frames(s.callbacks_to_run.front(), "");
+  } else if (point.tick_start && !s.timers.empty() && s.timers.front().due_in.count() <= 0) {
+    std::vector<CallbackId> due;
+    for (const auto& t : s.timers) {
+      if (t.due_in.count() <= 0) due.push_back(t.id);
+    }
+    add(fmt::format("  due, run by this tick's timers phase: timer{} {}", due.size() > 1 ? "s" : "",
+                    fmt::join(due, ", ")));
+    frames(s.timers.front().id, s.timers.front().label);
+  } else if (!s.completed.empty() && completed_id(s.completed.front()) != 0) {
+    CallbackId id = completed_id(s.completed.front());
+    add(fmt::format("  completed, its callback runs in the next poll phase: callback {} ({})", id,
+                    s.completed.front()));
+    frames(id, "");
+  } else {
+    // Nothing is due: the poll phase will wait for the first of these. Known times first
+    // (timers, simulated latencies), earliest first; then work of unknown length.
+    struct Candidate {
+      std::optional<Duration> at;
+      CallbackId id;
+      std::string why;
+      std::string label;
+    };
+    std::vector<Candidate> candidates;
+    if (!s.timers.empty()) {
+      const auto& t = s.timers.front();
+      candidates.push_back({s.now + t.due_in, t.id, fmt::format("timer {}, due in {}", t.id, format_ms(t.due_in)), t.label});
+    }
+    for (const auto& w : s.workers) {
+      if (!w.busy) continue;
+      candidates.push_back({w.ends, w.task,
+                            w.ends ? fmt::format("task {} on {}, ends at {}", w.task, w.name, format_ms(*w.ends))
+                                   : fmt::format("task {} on {}", w.task, w.name),
+                            w.label});
+    }
+    for (auto id : s.sockets) candidates.push_back({std::nullopt, id, fmt::format("request {} with epoll", id), ""});
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+      if (x.at && y.at) return *x.at < *y.at;
+      return x.at.has_value() && !y.at.has_value();
+    });
+    if (candidates.empty()) {
+      add("  nothing is waiting: the loop ends");
+    } else {
+      add(fmt::format("  nothing is due; the first expected: {}", candidates.front().why));
+      frames(candidates.front().id, candidates.front().label);
+      for (std::size_t i = 1; i < candidates.size(); ++i) add(fmt::format("  then: {}", candidates[i].why));
+    }
+  }
+  // The node model's queues run before anything above (after the current callback):
+  // nextTick, then microtasks; immediates in the check phase. Timer lists are in `state`.
+  for (const auto& q : s.queues) {
+    if (q.items.empty() || q.name.starts_with("timer list")) continue;
+    add(fmt::format("  {} queue ({}): {}", q.name, q.items.size(), q.items.front()));
+  }
+  say(out);
+}
+
+// ---- output ----
+
+std::string Stepper::paint(const std::string& text, int style) const {
+  if (!options_.color) return text;
+  switch (style) {
+    case kHeading: return fmt::format(fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow), "{}", text);
+    case kWarn: return fmt::format(fmt::emphasis::bold | fmt::fg(fmt::terminal_color::red), "{}", text);
+    case kDim: return fmt::format(fmt::fg(fmt::terminal_color::bright_black), "{}", text);
+    default: return text;
+  }
+}
+
+void Stepper::say(const std::string& text) {
+  std::fputs(text.c_str(), out_);
+  std::fflush(out_);
 }
 
 }  // namespace elt

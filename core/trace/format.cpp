@@ -165,11 +165,23 @@ void append_content(std::string& out, std::string_view content) {
   }
 }
 
-fmt::text_style thread_style(const std::string& thread) {
+// Each thread its own colour, so that a reader can follow one pool thread down a long
+// trace. Yellow and red are left to tick banners and errors; with more pool threads than
+// colours, they repeat.
+fmt::text_style thread_style(std::string_view thread) {
+  static constexpr fmt::terminal_color kPool[] = {
+      fmt::terminal_color::green,          fmt::terminal_color::blue,
+      fmt::terminal_color::bright_magenta, fmt::terminal_color::bright_green,
+      fmt::terminal_color::bright_blue,    fmt::terminal_color::bright_cyan,
+  };
   if (thread == "main") return fmt::emphasis::bold | fmt::fg(fmt::terminal_color::cyan);
-  if (thread.starts_with("pool")) return fmt::fg(fmt::terminal_color::green);
   if (thread == "epoll") return fmt::fg(fmt::terminal_color::magenta);
-  return fmt::fg(fmt::terminal_color::blue);
+  if (thread.starts_with("pool")) {
+    std::size_t n = 0;
+    for (char c : thread.substr(4)) n = n * 10 + static_cast<std::size_t>(c >= '0' && c <= '9' ? c - '0' : 0);
+    return fmt::fg(kPool[n % std::size(kPool)]);
+  }
+  return fmt::fg(fmt::terminal_color::white);
 }
 
 // The --show columns, fixed width so that the book's lines stay aligned after them.
@@ -189,6 +201,10 @@ void render_extras(const TraceEvent& event, std::string& out, TextExtras extras,
   }
 }
 }  // namespace
+
+std::string paint_thread(std::string_view thread) {
+  return fmt::format("{}", fmt::styled(thread, thread_style(thread)));
+}
 
 void render_text(const TraceEvent& event, std::string& out, bool color, TextExtras extras, CallbackId running) {
   if (is_marker(event.kind)) return;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "trace/event.h"
 
@@ -28,6 +29,9 @@ struct TextExtras {
 // that carry no id of their own. Markers (is_marker) render as nothing.
 void render_text(const TraceEvent& event, std::string& out, bool color = false, TextExtras extras = {},
                  CallbackId running = 0);
+
+// A thread's name in its colour (every thread has its own), as the text format shows it.
+std::string paint_thread(std::string_view thread);
 
 // Appends one JSON object and a newline.
 void render_jsonl(const TraceEvent& event, std::string& out);
