@@ -41,6 +41,7 @@
 #include "loop/channel.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
+#include "trace/tracer.h"
 #include "timers/timer_queue.h"
 
 namespace elt {
@@ -213,6 +214,18 @@ class Runtime {
   void pause(std::uint64_t tick, Phase phase, bool tick_start);
   // Fails loudly when called off the loop thread (muduo's assertInLoopThread).
   void assert_in_loop_thread() const;
+  // Runs one of the scenario's callbacks between the CallbackStart and CallbackEnd markers
+  // (trace/event.h) that the timeline formats draw its box from.
+  template <typename F>
+  void run_marked(CallbackId id, std::string_view what, F&& callback) {
+    if (!tracer_.wants_markers()) {
+      callback();
+      return;
+    }
+    tracer_.emit(EventKind::CallbackStart, id, std::string(what));
+    callback();
+    tracer_.emit(EventKind::CallbackEnd, id, std::string(what));
+  }
 
   RuntimeOptions options_;
   std::thread::id loop_thread_;

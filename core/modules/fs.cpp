@@ -120,7 +120,7 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
       tracer_.emit(EventKind::CallbackError, id, fmt::format("File read {} failed: {}", id, *outcome.error));
     }
     labels_.erase(id);
-    st->user.callback(*this, std::move(outcome));
+    run_marked(id, st->user.what, [&] { st->user.callback(*this, std::move(outcome)); });
   };
   // One trip: the work on a pool thread, then `next` on the loop thread.
   auto trip = [this, id](TaskKind kind, Duration simulated, std::function<Outcome()> work, Callback next) {

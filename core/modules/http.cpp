@@ -102,7 +102,8 @@ void Runtime::start_request(HttpRequestSpec spec) {
                                    if (outcome.failed()) {
                                      tracer_.emit(EventKind::CallbackError, rid,
                                                   fmt::format("HTTP request {} failed: {}", rid, *outcome.error));
-                                     state->user.callback(*this, std::move(outcome));
+                                     run_marked(rid, state->user.what,
+                                                [&] { state->user.callback(*this, std::move(outcome)); });
                                      return;
                                    }
                                    state->spec.host = outcome.value.to_display();

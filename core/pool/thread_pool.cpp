@@ -190,6 +190,9 @@ void ThreadPool::run_worker(std::size_t index) {
     }
 
     bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
+    if (slept && mail.simulated_until && tracer_.wants_markers()) {
+      tracer_.emit(EventKind::TaskWork, task.id, std::string(to_string(task.kind)));
+    }
     Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
                       : task.work ? task.work()
                                   : Outcome::ok(Value{});

@@ -42,6 +42,11 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Queued: return "queued";
     case EventKind::TaskSubmitted: return "task_submitted";
     case EventKind::Blocked: return "blocked";
+    case EventKind::CallbackStart: return "callback_start";
+    case EventKind::CallbackEnd: return "callback_end";
+    case EventKind::TaskWork: return "task_work";
+    case EventKind::WaitStart: return "wait_start";
+    case EventKind::WaitEnd: return "wait_end";
   }
   return "?";
 }
@@ -53,14 +58,34 @@ fmt::text_style thread_style(const std::string& thread) {
   if (thread == "epoll") return fmt::fg(fmt::terminal_color::magenta);
   return fmt::fg(fmt::terminal_color::blue);
 }
+
+// The --show columns, fixed width so that the book's lines stay aligned after them.
+void render_extras(const TraceEvent& event, std::string& out, TextExtras extras, CallbackId running) {
+  auto it = std::back_inserter(out);
+  if (extras.time) {
+    fmt::format_to(it, "{:>11.3f} ms  ", std::chrono::duration<double, std::milli>(event.time).count());
+  }
+  if (extras.phase) fmt::format_to(it, "{:<12}  ", to_string(event.phase));
+  if (extras.id) {
+    CallbackId id = event.id != 0 ? event.id : (event.thread == "main" ? running : 0);
+    if (id != 0) {
+      fmt::format_to(it, "{:<7}  ", fmt::format("id {}", id));
+    } else {
+      out.append(9, ' ');
+    }
+  }
+}
 }  // namespace
 
-void render_text(const TraceEvent& event, std::string& out, bool color) {
+void render_text(const TraceEvent& event, std::string& out, bool color, TextExtras extras, CallbackId running) {
+  if (is_marker(event.kind)) return;
   auto it = std::back_inserter(out);
   if (event.kind == EventKind::Content) {
     std::string start = fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message);
     if (color) start = fmt::format(fmt::fg(fmt::terminal_color::yellow), "{}", start);
-    fmt::format_to(it, "\n{}\n", start);
+    out += '\n';
+    if (extras.any()) render_extras(event, out, extras, running);
+    fmt::format_to(it, "{}\n", start);
     out += event.content;
     if (!event.content.empty() && event.content.back() != '\n') out += '\n';
     out += "... [Note: Abbreviated for display] ...\n";
@@ -68,6 +93,7 @@ void render_text(const TraceEvent& event, std::string& out, bool color) {
     out += "\n\n";
     return;
   }
+  if (extras.any()) render_extras(event, out, extras, running);
   if (!color) {
     fmt::format_to(it, "Thread: {}\t {}\n", event.thread, event.message);
     return;
