@@ -25,8 +25,12 @@
 #include "cli.h"
 #include "cmd_check.h"
 #include "cmd_html.h"
+#include "cmd_export.h"
+#include "cmd_verify.h"
 #include "common/did_you_mean.h"
 #include "line_reader.h"
+#include "process.h"
+#include "http/net_policy.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 #include "step/stepper.h"
@@ -34,33 +38,11 @@
 
 namespace {
 
-using elt::app::g_runtime;
-using elt::app::g_signal;
 using elt::app::kExitBadInput;
 using elt::app::kExitFailure;
 using elt::app::RunOptions;
 using elt::app::UsageError;
 using elt::app::use_color;
-
-extern "C" void on_signal(int sig) {
-  g_signal = sig;
-  if (elt::Runtime* rt = g_runtime.load()) {
-    rt->request_stop();  // the loop stops at the next phase and closes its threads
-  } else {
-    _exit(128 + sig);  // nothing runs yet (still reading the scenario): nothing to close
-  }
-}
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  // A reader that goes away (`| head -3`) shows up as EPIPE on write, which the tracer
-  // handles by stopping the run quietly; the default SIGPIPE would kill us mid-shutdown.
-  signal(SIGPIPE, SIG_IGN);
-}
 
 // One command's copy of the run options, and whether each was given.
 struct RunFlags {
@@ -68,6 +50,7 @@ struct RunFlags {
   std::string clock, model, format, color;
   std::vector<std::string> show;
   CLI::Option* show_opt = nullptr;
+  std::vector<std::string> allow_read, allow_net;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* clock_opt = nullptr;
   CLI::Option* model_opt = nullptr;
@@ -100,6 +83,22 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                    ->allow_extra_args(false)
                    ->check(CLI::IsMember({"time", "phase", "id"}))
                    ->type_name("time,phase,id");
+  // One value per occurrence (repeat the option for more), so that the scenario after it
+  // is not taken as a second value.
+  app.add_option("--allow-read", f.allow_read,
+                 "Let fs_read also read below PATH (repeatable); by default a scenario reads only "
+                 "below its own folder")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  app.add_option("--allow-net", f.allow_net,
+                 "Let http_get also connect to HOST, on any port or on PORT (repeatable); by default "
+                 "only loopback and the delay service")
+      ->type_name("HOST[:PORT]")
+      ->allow_extra_args(false)
+      ->check([](const std::string& value) {
+        std::string error;
+        return elt::NetPolicy::parse_rule(value, error) ? std::string() : error;
+      });
   f.color_opt = app.add_option("--color", f.color,
                                "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
                     ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -135,6 +134,13 @@ RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& 
                                  command, "text");
   out.color = pick<std::string>("--color", opt(&RunFlags::color_opt), top.color, s.color_opt, s.color, command,
                                 "auto");
+  // Permissions add up, wherever they are written.
+  out.allow_read = top.allow_read;
+  out.allow_net = top.allow_net;
+  if (sub != nullptr) {
+    out.allow_read.insert(out.allow_read.end(), sub->allow_read.begin(), sub->allow_read.end());
+    out.allow_net.insert(out.allow_net.end(), sub->allow_net.begin(), sub->allow_net.end());
+  }
   out.show = pick<std::vector<std::string>>("--show", opt(&RunFlags::show_opt), top.show, s.show_opt, s.show,
                                             command, {});
   return out;
@@ -208,13 +214,15 @@ int print_help(const CLI::App& app, const std::string& topic) {
     }
   }
   std::string hint = elt::did_you_mean(topic, subcommand_names(app));
-  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step, html and help){}", topic,
+  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step, html, export-js, verify and help){}", topic,
                                hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
+  elt::app::reserve_standard_fds();
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
                "and print what happens, tick by tick and thread by thread.\n"
                "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
@@ -285,6 +293,9 @@ int main(int argc, char** argv) {
   CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
   help_cmd->add_option("command", help_topic, "check, step or help")->type_name("COMMAND");
 
+  elt::app::Command export_cmd = elt::app::add_export_command(app);
+  elt::app::Command verify_cmd = elt::app::add_verify_command(app);
+
   RunOptions run_opts;
   RunOptions step_opts;
   try {
@@ -309,6 +320,8 @@ int main(int argc, char** argv) {
                           : step_cmd->parsed() ? step_cmd
                           : help_cmd->parsed() ? help_cmd
                           : html_cmd->parsed() ? html_cmd
+                          : export_cmd.app->parsed() ? export_cmd.app
+                          : verify_cmd.app->parsed() ? verify_cmd.app
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
@@ -328,6 +341,8 @@ int main(int argc, char** argv) {
       if (step_opts.scenario == "-") {
         throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
       }
+    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed()) {
+      // Their own options, read when they run.
     } else {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
       run_opts = resolve(top, nullptr, "", "real");
@@ -338,10 +353,12 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  install_signal_handlers();
   try {
+    elt::app::SignalWatcher signals;
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
     if (html_cmd->parsed()) return elt::app::run_html(html_opts);
+    if (export_cmd.app->parsed()) return export_cmd.run();
+    if (verify_cmd.app->parsed()) return verify_cmd.run();
     if (step_cmd->parsed()) {
       auto input = elt::app::make_line_source();
       std::unique_ptr<elt::Stepper> stepper;
@@ -349,11 +366,11 @@ int main(int argc, char** argv) {
         stepper = std::make_unique<elt::Stepper>(*input, stdout, tracer, use_color(step_opts.color, STDOUT_FILENO));
         stepper->attach(runtime);
       });
-      if (g_signal != 0) return 128 + g_signal;
+      if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
       return 0;
     }
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
-    if (g_signal != 0) return 128 + g_signal;
+    if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
     return 0;
   } catch (const UsageError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';

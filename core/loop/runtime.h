@@ -38,6 +38,7 @@
 #include "common/small_function.h"
 #include "common/time.h"
 #include "common/value.h"
+#include "http/net_policy.h"
 #include "loop/channel.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
@@ -102,6 +103,10 @@ struct RuntimeOptions {
   Duration http_latency{};            // extra time the delay service takes, like a network
   Duration http_timeout = std::chrono::seconds(30);
   std::filesystem::path base_dir = ".";  // relative fs_read paths start here
+  // Folders outside base_dir that fs_read may read (--allow-read; absolute). Never set
+  // from the scenario itself: the person running the tool decides.
+  std::vector<std::filesystem::path> allow_read;
+  NetPolicy net_policy;  // where http_get may connect (--allow-net); loopback by default
 };
 
 class Runtime {

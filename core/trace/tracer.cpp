@@ -107,6 +107,8 @@ void Tracer::flush_locked() {
     if (n < 0) {
       if (errno == EINTR) continue;
       // EPIPE (the reader went away) or any other write failure: stop writing for good.
+      // main tells the two apart: a reader leaving is no failure, a lost trace is.
+      write_error_.store(errno, std::memory_order_relaxed);
       broken_.store(true, std::memory_order_relaxed);
       if (on_broken_) on_broken_();
       break;

@@ -65,6 +65,10 @@ class Tracer {
   void set_on_broken(std::function<void()> on_broken) { on_broken_ = std::move(on_broken); }
 
   bool broken() const { return broken_.load(std::memory_order_relaxed); }
+  // The errno of the write that broke the output (EPIPE: the reader left; ENOSPC: a full
+  // disk or /dev/full...); 0 while every write succeeded or when the reader was seen
+  // leaving without a write.
+  int write_error() const { return write_error_.load(std::memory_order_relaxed); }
   // False when nobody would see an event (format none, no observer): hot paths skip
   // formatting the message at all.
   bool active() const { return format_ != TraceFormat::None || has_observer_.load(std::memory_order_relaxed); }
@@ -95,6 +99,7 @@ class Tracer {
   std::atomic<std::uint64_t> tick_{0};
   std::atomic<Phase> phase_{Phase::Script};
   std::atomic<bool> broken_{false};
+  std::atomic<int> write_error_{0};
   std::atomic<std::uint64_t> events_{0};
   std::atomic<bool> has_observer_{false};
 
