@@ -171,6 +171,10 @@ void VirtualClock::busy_until(DeadlineKey key, const std::atomic<bool>& stop) {
   wait_for_baton_locked(lock, self);
 }
 
+bool VirtualClock::any_busy_locked() const {
+  return std::any_of(threads_.begin(), threads_.end(), [](const auto& t) { return t->sleeping; });
+}
+
 void VirtualClock::settle() {
   std::unique_lock lock(mutex_);
   Participant self = self_locked();
@@ -225,9 +229,13 @@ void VirtualClock::schedule_locked() {
         threads_[holder_]->granted.notify_one();
         return;
       }
-    } else if (!io_.empty()) {
+    } else if (!io_.empty() && !any_busy_locked()) {
       return;  // a socket will wake someone; resume() calls back in here
     }
+    // A thread in busy_until does not touch its sockets: an exchange that waits for it
+    // (a request it has yet to send, a response it has yet to read) would wait forever,
+    // so time goes on. Divergence: a delay service that has yet to read a request sent
+    // before the block may then read it after the block in virtual time.
     if (timed_.empty()) {
       // Every thread is blocked and nothing will ever wake one: only exited threads may
       // remain. Anything else is a runtime bug, and hanging would hide it.

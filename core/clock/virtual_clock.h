@@ -85,6 +85,7 @@ class VirtualClock final : public Clock {
   Participant self_locked() const;
   void make_runnable_locked(Participant p);
   void schedule_locked();
+  bool any_busy_locked() const;
   void wait_for_baton_locked(std::unique_lock<std::mutex>& lock, Participant self);
 
   mutable std::mutex mutex_;  // guards everything below

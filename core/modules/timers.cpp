@@ -156,7 +156,10 @@ void Runtime::fire_book_interval(CallbackId id) {
   // interval with the start it read before calling it.
   timers_.add(loop_now_ + it->second.every, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
   clearable_[id] = loop_now_ + it->second.every;
-  it->second.callback(*this, Outcome{});
+  // The callback may clear its own interval, which erases the entry: run it from here.
+  Callback callback = std::move(it->second.callback);
+  callback(*this, Outcome{});
+  if (auto again = intervals_.find(id); again != intervals_.end()) again->second.callback = std::move(callback);
 }
 
 }  // namespace elt

@@ -105,6 +105,7 @@ class Builder {
       const TraceEvent& e = events_[i];
       const std::size_t th = t_.thread_of_event[i];
       deepest_closed_ = kNone;
+      current_thread_ = th;
       if (i == 0 && e.phase == Phase::Script) open(kMain, Category::Script, "script", i, 0);
       if (e.phase == Phase::Shutdown && !shutdown) {
         shutdown = true;
@@ -201,7 +202,9 @@ class Builder {
     std::size_t s = stacks_[th].back();
     stacks_[th].pop_back();
     t_.slices[s].end = at;
-    if (deepest_closed_ == kNone) deepest_closed_ = s;
+    // The innermost slice this event closed on its own thread (pops on another thread,
+    // like the loop thread's at the shutdown, are not candidates for its arrows).
+    if (th == current_thread_ && deepest_closed_ == kNone) deepest_closed_ = s;
   }
 
   // Closes every slice of `th` deeper than `depth`.
@@ -227,7 +230,10 @@ class Builder {
   // callback at CallbackStart).
   void bind(std::size_t i, std::size_t th) {
     std::size_t top = stacks_[th].empty() ? kNone : stacks_[th].back();
-    if (deepest_closed_ != kNone && (top == kNone || t_.slices[deepest_closed_].depth > t_.slices[top].depth)) {
+    // Only a slice of this event's own thread: an event on a pool thread can close the
+    // loop thread's slices (the first event of the shutdown does).
+    const bool closed_here = deepest_closed_ != kNone && t_.slices[deepest_closed_].thread == th;
+    if (closed_here && (top == kNone || t_.slices[deepest_closed_].depth > t_.slices[top].depth)) {
       bound_[i] = deepest_closed_;
     } else {
       bound_[i] = top;
@@ -277,6 +283,7 @@ class Builder {
   std::vector<std::vector<std::size_t>> stacks_;
   std::vector<std::size_t> bound_;  // event -> the slice an arrow there attaches to
   std::size_t deepest_closed_ = kNone;
+  std::size_t current_thread_ = 0;  // the thread of the event being built
   Phase phase_ = Phase::Script;
 };
 

@@ -24,11 +24,14 @@ for entry in "$dir"/*.json "$dir"/node/*.json $(for f in "$dir"/*.json; do echo 
   case "$entry" in node:*) args+=(--model node); name="$name@node" ;; esac
   case "$scenario" in */node/*) name="node/$name" ;; esac
   out="$work/${name//\//-}"
-  "$elt" "${args[@]}" --format chrome "$scenario" > "$out.json" 2>/dev/null
-  "$elt" "${args[@]}" --format chrome "$scenario" > "$out.again.json" 2>/dev/null
-  "$elt" "${args[@]}" --format jsonl "$scenario" > "$out.jsonl" 2>/dev/null
+  for run in "chrome $out.json" "chrome $out.again.json" "jsonl $out.jsonl"; do
+    set -- $run
+    if ! "$elt" "${args[@]}" --format "$1" "$scenario" > "$2" 2> "$out.err"; then
+      echo "FAIL $name: --format $1 exited non-zero:"; head -20 "$out.err"; fail=1
+    fi
+  done
   if ! cmp -s "$out.json" "$out.again.json"; then
-    echo "FAIL $name: two virtual-clock runs differ"; fail=1
+    echo "FAIL $name: two virtual-clock runs differ:"; diff "$out.json" "$out.again.json" | head -20; fail=1
   fi
   if ! python3 "$checker" "$out.json" "$out.jsonl" > "$work/out" 2>&1; then
     echo "FAIL $name:"; cat "$work/out"; fail=1
@@ -38,7 +41,9 @@ for entry in "$dir"/*.json "$dir"/node/*.json $(for f in "$dir"/*.json; do echo 
 done
 
 # The real clock: the same checks on a run whose times are real.
-"$elt" --format chrome "$dir/book.json" > "$work/real.json"
+if ! "$elt" --format chrome "$dir/book.json" > "$work/real.json" 2> "$work/real.err"; then
+  echo "FAIL book on the real clock exited non-zero:"; head -20 "$work/real.err"; fail=1
+fi
 if ! python3 "$checker" "$work/real.json"; then echo "FAIL book on the real clock"; fail=1; fi
 
 # The checker must fail on broken traces.

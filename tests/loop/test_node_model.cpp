@@ -311,10 +311,31 @@ TEST_CASE("node: a poll with no timer after a timer and a read ended at the same
   CHECK(run.prints() == Lines{"T", "r1", "r2"});
 }
 
+TEST_CASE("node: a block while an HTTP request waits to be sent does not hang the virtual clock", "[node]") {
+  // Regression (found by verify): the clock waited for the request to reach the delay
+  // service, but only the loop, busy in block, could send it.
+  NodeRun run(R"({"program": [
+    {"http_get_slow": "x", "delay_ms": 30, "then": [{"print": "response"}]},
+    {"block": 2},
+    {"set_timeout": 100, "then": [{"print": "timer"}]}
+  ]})");
+  run.run_all();
+  CHECK(run.prints() == Lines{"response", "timer"});
+}
+
 TEST_CASE("node: the loop ends when nothing keeps it alive", "[node]") {
   NodeRun run(R"({"program": [{"print": "only"}]})");
   CHECK_FALSE(run.runtime().alive());
   CHECK_FALSE(run.step());
+}
+
+TEST_CASE("book: an interval that clears itself from its own callback", "[book]") {
+  // Regression (found by the schema agreement test): the callback was destroyed while it ran.
+  NodeRun run(R"({"program": [
+    {"set_interval": 5, "id": "iv", "then": [{"print": "once"}, {"clear_interval": "iv"}]}
+  ]})", book_model());
+  run.run_all();
+  CHECK(run.prints() == Lines{"once"});
 }
 
 TEST_CASE("book: set_immediate runs in the check phase of the book's loop", "[book]") {

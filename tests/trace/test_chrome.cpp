@@ -3,6 +3,8 @@
 // code has never heard of drawn as plain instants rather than breaking anything.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "trace/chrome.h"
@@ -53,6 +55,28 @@ std::vector<TraceEvent> small_run() {
       ev("main", EventKind::CallbackEnd, 1, 1, Phase::Poll, "File read", 1000),
       ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "FINISHED", 1000),
   };
+}
+
+// Walks a chrome document in file order as an importer does: every E closes a B of its
+// thread, and every flow end falls inside a slice open on its own thread.
+void check_bindings(const std::string& chrome) {
+  auto doc = nlohmann::json::parse(chrome);
+  std::map<int, int> open;
+  for (const auto& e : doc["traceEvents"]) {
+    if (!e.contains("tid")) continue;
+    int tid = e["tid"];
+    std::string ph = e["ph"];
+    if (ph == "B") ++open[tid];
+    if (ph == "E") {
+      CHECK(open[tid] > 0);
+      --open[tid];
+    }
+    if (ph == "s" || ph == "f") {
+      INFO("flow " << e["id"] << " " << ph << " on tid " << tid);
+      CHECK(open[tid] > 0);
+    }
+  }
+  for (const auto& [tid, n] : open) CHECK(n == 0);
 }
 
 }  // namespace
@@ -193,4 +217,30 @@ TEST_CASE("tracer: the book's text wants no markers, and renders none", "[trace]
   Tracer shown(TraceFormat::Text, -1);
   shown.set_extras(TextExtras{false, false, true});
   CHECK(shown.wants_markers());
+}
+
+TEST_CASE("chrome: an arrow leaving a pool thread at the shutdown binds to that thread's slice", "[trace][chrome]") {
+  // The first event of the shutdown is a pool thread's (a queued task handed out as the
+  // loop stops): it closes the loop thread's tick and opens its own task, and the arrow
+  // into it must end in that task, not in the loop thread's slice it closed.
+  std::vector<TraceEvent> events = {
+      ev("main", EventKind::Print, 0, 0, Phase::Script, "start"),
+      ev("pool3", EventKind::TaskReceived, 5, 0, Phase::Script, "received a task of type: Encrypt"),
+      ev("main", EventKind::Tick, 0, 1, Phase::Timers, "===== TICK 1 ====="),
+      ev("main", EventKind::WaitStart, 0, 1, Phase::Poll, "poll wait"),
+      ev("main", EventKind::TaskQueued, 6, 1, Phase::Poll, "No free pool thread: task 6 (Encrypt) waits"),
+      ev("pool2", EventKind::TaskReceived, 6, 1, Phase::Shutdown, "received a task of type: Encrypt", 5),
+      ev("pool3", EventKind::TaskFinished, 5, 1, Phase::Shutdown, "finished running a task of type: Encrypt.", 5),
+      ev("main", EventKind::CallbackError, 5, 1, Phase::Shutdown, "Encrypt 5 failed: interrupted by shutdown", 5),
+      ev("pool2", EventKind::TaskFinished, 6, 1, Phase::Shutdown, "finished running a task of type: Encrypt.", 5),
+      ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "FINISHED", 5),
+  };
+  std::string out;
+  render_chrome(events, out);
+  check_bindings(out);
+  check_bindings([] {
+    std::string book;
+    render_chrome(small_run(), book);
+    return book;
+  }());
 }
