@@ -11,7 +11,9 @@
 #   --runs N         runs per implementation and row (default 5; the memory row does at
 #                    most 3, each takes seconds)
 #   --only ROWS      comma-separated subset of: timers,virtual,pool,roundtrip,http,
-#                    lateness,memory,parse (default: all). The text-trace row comes with timers.
+#                    lateness,memory,parse,node (default: all). The text-trace row comes
+#                    with timers; the node model's rows (--model node: timers, pool,
+#                    http) come with `node` and with the book row they share a program with.
 #   --no-build       use the binaries already built
 #   --preset NAME    the CMake preset to build and use (default release)
 #   --build-dir DIR  use binaries from DIR instead of build/<preset> (implies --no-build)
@@ -37,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build_dir=$2; build=0; shift ;;
     --out) out=$2; shift ;;
     --work) work=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -71,6 +73,12 @@ mem_runs=$((runs < 3 ? runs : 3))
 chain_runs=$((runs * 5))
 
 want() { [[ -z $only || ",$only," == *",$1,"* ]]; }
+# The node model's rows (issue 9, "Fast") share the libuv and Node programs of a book row:
+# wanted with that row, or with `node` (which then runs the shared programs too).
+want_node() { [[ -z $only || ",$only," == *",node,"* ]] || want "$1"; }
+node_only=0
+[[ -n $only && ",$only," == *",node,"* ]] && node_only=1
+want_row() { want "$1" || ((node_only)); }  # the programs a row needs: libuv, Node, ours
 
 # ---------------------------------------------------------------- build
 if ((build)); then
@@ -137,7 +145,7 @@ progress() { printf '  %-12s run %d/%d\r' "$1" "$2" "$3" >&2; }
 server_pid=""
 cleanup() { [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; return 0; }
 trap cleanup EXIT
-if want http; then
+if want_row http; then
   fifo="$work/server.fifo"
   rm -f "$fifo"
   mkfifo "$fifo"
@@ -178,16 +186,22 @@ elt() {
 }
 
 # ---------------------------------------------------------------- rows
-if want timers || want virtual; then
+if want_row timers || want virtual; then
   for ((r = 1; r <= runs; r++)); do
     progress timers "$r" "$runs"
-    if want timers; then
+    if want_row timers; then
       o=$(m -- "$BB/bench-uv-timers" "$TIMERS" "$SPAN"); add uv.t.wall "$(kv proc_wall_s "$o")"; add uv.t.rss "$(kv maxrss_kb "$o")"; add uv.t.cpu "$(kv cpu_s "$o")"
       if [[ -n $NODE ]]; then
         o=$(m -- "$NODE" "$root/bench/node/timers.js" "$TIMERS" "$SPAN"); add node.t.wall "$(kv proc_wall_s "$o")"; add node.t.rss "$(kv maxrss_kb "$o")"; add node.t.cpu "$(kv cpu_s "$o")"
       fi
+    fi
+    if want timers; then
       o=$(elt none --clock real "$SC/timers.json"); add elt.t.wall "$(kv proc_wall_s "$o")"; add elt.t.rss "$(kv maxrss_kb "$o")"; add elt.t.cpu "$(kv cpu_s "$o")"
       o=$(elt text --clock real "$SC/timers.json"); add eltx.t.wall "$(kv proc_wall_s "$o")"; add eltx.t.rss "$(kv maxrss_kb "$o")"; add eltx.t.cpu "$(kv cpu_s "$o")"
+    fi
+    if want_node timers; then
+      o=$(elt none --model node --clock real "$SC/timers.json"); add eltn.t.wall "$(kv proc_wall_s "$o")"; add eltn.t.rss "$(kv maxrss_kb "$o")"; add eltn.t.cpu "$(kv cpu_s "$o")"
+      o=$(elt text --model node --clock real "$SC/timers.json"); add eltnx.t.wall "$(kv proc_wall_s "$o")"; add eltnx.t.cpu "$(kv cpu_s "$o")"
     fi
     if want virtual; then
       o=$(elt none --clock virtual "$SC/timers.json"); add elt.v.wall "$(kv proc_wall_s "$o")"; add elt.v.rss "$(kv maxrss_kb "$o")"
@@ -196,15 +210,23 @@ if want timers || want virtual; then
   done
 fi
 
-if want pool; then
+if want_row pool; then
   for ((r = 1; r <= runs; r++)); do
     progress pool "$r" "$runs"
     o=$(m -- "$BB/bench-uv-pool" all "$POOL"); add uv.p.tps "$(kv tasks_per_s "$o")"
     if [[ -n $NODE ]]; then o=$(m -- "$NODE" "$root/bench/node/pool.js" all "$POOL" stat); add node.p.tps "$(kv tasks_per_s "$o")"; fi
-    o=$(elt none "$SC/empty.json"); add elt.empty "$(kv proc_wall_s "$o")"
-    o=$(elt none "$SC/pool-all.json"); add elt.p.wall "$(kv proc_wall_s "$o")"
-    o=$(elt text "$SC/empty.json"); add eltx.empty "$(kv proc_wall_s "$o")"
-    o=$(elt text "$SC/pool-all.json"); add eltx.p.wall "$(kv proc_wall_s "$o")"
+    if want pool; then
+      o=$(elt none "$SC/empty.json"); add elt.empty "$(kv proc_wall_s "$o")"
+      o=$(elt none "$SC/pool-all.json"); add elt.p.wall "$(kv proc_wall_s "$o")"
+      o=$(elt text "$SC/empty.json"); add eltx.empty "$(kv proc_wall_s "$o")"
+      o=$(elt text "$SC/pool-all.json"); add eltx.p.wall "$(kv proc_wall_s "$o")"
+    fi
+    if want_node pool; then
+      o=$(elt none --model node "$SC/empty.json"); add eltn.empty "$(kv proc_wall_s "$o")"
+      o=$(elt none --model node "$SC/pool-all.json"); add eltn.p.wall "$(kv proc_wall_s "$o")"
+      o=$(elt text --model node "$SC/empty.json"); add eltnx.empty "$(kv proc_wall_s "$o")"
+      o=$(elt text --model node "$SC/pool-all.json"); add eltnx.p.wall "$(kv proc_wall_s "$o")"
+    fi
   done
 fi
 
@@ -225,15 +247,23 @@ if want roundtrip; then
   done
 fi
 
-if want http; then
+if want_row http; then
   for ((r = 1; r <= runs; r++)); do
     progress http "$r" "$runs"
     o=$(m -- "$BB/bench-uv-http-get" "$URL" "$HTTP_N" "$HTTP_K"); add uv.h.wall "$(kv wall_s "$o")"
     if [[ -n $NODE ]]; then o=$(m -- "$NODE" "$root/bench/node/http_get.js" "$URL" "$HTTP_N" "$HTTP_K"); add node.h.wall "$(kv wall_s "$o")"; fi
-    o=$(elt none "$SC/empty.json"); add elt.empty.h "$(kv proc_wall_s "$o")"
-    o=$(elt none "$SC/http.json"); add elt.h.wall "$(kv proc_wall_s "$o")"
-    o=$(elt text "$SC/empty.json"); add eltx.empty.h "$(kv proc_wall_s "$o")"
-    o=$(elt text "$SC/http.json"); add eltx.h.wall "$(kv proc_wall_s "$o")"
+    if want http; then
+      o=$(elt none "$SC/empty.json"); add elt.empty.h "$(kv proc_wall_s "$o")"
+      o=$(elt none "$SC/http.json"); add elt.h.wall "$(kv proc_wall_s "$o")"
+      o=$(elt text "$SC/empty.json"); add eltx.empty.h "$(kv proc_wall_s "$o")"
+      o=$(elt text "$SC/http.json"); add eltx.h.wall "$(kv proc_wall_s "$o")"
+    fi
+    if want_node http; then
+      o=$(elt none --model node "$SC/empty.json"); add eltn.empty.h "$(kv proc_wall_s "$o")"
+      o=$(elt none --model node "$SC/http.json"); add eltn.h.wall "$(kv proc_wall_s "$o")"
+      o=$(elt text --model node "$SC/empty.json"); add eltnx.empty.h "$(kv proc_wall_s "$o")"
+      o=$(elt text --model node "$SC/http.json"); add eltnx.h.wall "$(kv proc_wall_s "$o")"
+    fi
   done
 fi
 
@@ -379,6 +409,30 @@ if want parse; then
   row "$SIBLINGS sibling actions: parse, then run them (virtual clock), minus an empty scenario" "$na" "$na" \
     "$(fmt_s "$sw"), $(fmt_mb "$(med elt.s.rss)")" "$na" "$na" "< 1 s" "$(verdict "$sw < 1" "$sw")"
 fi
+# The node model (--model node), against the same libuv and Node figures of this run.
+if want_node timers; then
+  uc=$(med uv.t.cpu) nc=$(med node.t.cpu) ec=$(med eltn.t.cpu) xc=$(med eltnx.t.cpu)
+  row "node model: $TIMERS timers at 1..$SPAN ms, real clock: CPU time (user + system)" \
+    "$(fmt_s "$uc") CPU, $(fmt_s "$(med uv.t.wall)") wall" "$(fmt_s "$nc") CPU, $(fmt_s "$(med node.t.wall)") wall" \
+    "$(fmt_s "$ec") CPU, $(fmt_s "$(med eltn.t.wall)") wall, $(fmt_mb "$(med eltn.t.rss)")" \
+    "$(fmt_s "$xc") CPU, $(fmt_s "$(med eltnx.t.wall)") wall" "$(ratio "$ec" "$uc") CPU" "< libuv's CPU time" \
+    "$(verdict "$ec < $uc" "$ec" "$uc")"
+fi
+if want_node pool; then
+  ut=$(med uv.p.tps) nt=$(med node.p.tps)
+  et=$(per "$(med eltn.p.wall)" "$(med eltn.empty)" 1) xt=$(per "$(med eltnx.p.wall)" "$(med eltnx.empty)" 1)
+  [[ $et == nan ]] || et=$(calc "$POOL / $et")
+  [[ $xt == nan ]] || xt=$(calc "$POOL / $xt")
+  row "node model: $POOL trivial pool tasks queued at once" "$(fmt_mps "$ut")" "$(fmt_mps "$nt") (fs.stat)" \
+    "$(fmt_mps "$et")" "$(fmt_mps "$xt")" "$(ratio "$et" "$ut")" "≥ libuv's throughput" "$(verdict "$et >= $ut" "$et" "$ut")"
+fi
+if want_node http; then
+  uh=$(med uv.h.wall) nh=$(med node.h.wall)
+  eh=$(per "$(med eltn.h.wall)" "$(med eltn.empty.h)" 1)
+  xh=$(per "$(med eltnx.h.wall)" "$(med eltnx.empty.h)" 1)
+  row "node model: $HTTP_N HTTP GETs to a loopback server, $HTTP_K in flight" "$(fmt_s "$uh")" "$(fmt_s "$nh") (all at once)" \
+    "$(fmt_s "$eh")" "$(fmt_s "$xh")" "$(ratio "$eh" "$uh")" "≤ libuv's time, same server" "$(verdict "$eh <= $uh" "$eh" "$uh")"
+fi
 
 {
   echo "# eventloop-trace benchmarks: results"
@@ -393,9 +447,10 @@ fi
   printf '%s\n' "${rows[@]}"
   echo
   echo "Notes:"
+  echo "- Rows marked \"node model\" run eventloop-trace with \`--model node\` (Node 20's loop: no epoll thread, every ready completion per poll phase); the others run the default book model. Both are compared with the same libuv and Node figures of this run."
   echo "- Wall times of the timer rows are whole processes (start to exit). The pool and HTTP rows are timed inside the libuv and Node programs; for eventloop-trace, which cannot time itself, they are the process's wall time minus that of an empty scenario (start-up and shutdown), medians of each."
-  if want timers; then
-    echo "- CPU time (user + system, all threads) of the $TIMERS-timer processes, medians: libuv $(med uv.t.cpu) s, Node $(med node.t.cpu) s, ours $(med elt.t.cpu) s without a trace and $(med eltx.t.cpu) s with the text trace. A runtime that needs about a CPU-second for this second of timers falls behind as soon as it shares the CPU or its cache."
+  if want timers || want_node timers; then
+    echo "- CPU time (user + system, all threads) of the $TIMERS-timer processes, medians: libuv $(med uv.t.cpu) s, Node $(med node.t.cpu) s, ours $(med elt.t.cpu) s without a trace and $(med eltx.t.cpu) s with the text trace (node model: $(med eltn.t.cpu) s and $(med eltnx.t.cpu) s). A runtime that needs about a CPU-second for this second of timers falls behind as soon as it shares the CPU or its cache."
   fi
   if want roundtrip; then
     echo "- Round trip, ours: pool-chain.json, $CHAIN tasks each started by the previous one's callback (the scenario language caps nesting at 64), (mean wall - mean wall of an empty scenario) / $CHAIN over $chain_runs runs, both means without the top and bottom 10%. Means, not medians: a whole process tends to stay in one of two modes (the loop and the worker on one CPU, or on two, where every hand-over wakes the other CPU), and libuv's and Node's $SERIAL-task chains average over both inside one process. The figure is marked noisy when the spread (interquartile range) of the empty scenario's start-up, per task, exceeds it."

@@ -99,7 +99,9 @@ std::uint32_t HttpConnection::advance() {
     return EPOLLIN | EPOLLRDHUP;
   }
   // Receiving: read what is there, feed the parser, wait for more if it needs more.
-  std::array<char, 16 * 1024> buf{};
+  // Not value-initialised: recv fills it, and zeroing 16 kB on every readable event was
+  // 38% of all instructions of 2,000 GETs (callgrind), for both pollers.
+  std::array<char, 16 * 1024> buf;
   for (;;) {
     ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
     if (n > 0) {

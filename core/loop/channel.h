@@ -2,8 +2,9 @@
 //
 // Pool threads post finished tasks, the epoll thread posts ready sockets and timeouts;
 // the loop thread takes them. Like libuv's uv_async_t: a queue under a mutex plus an
-// eventfd that wakes the loop. Wake-ups coalesce: an eventfd is a counter, and one read
-// clears it however many posts came in, so a burst of completions costs one wake-up.
+// eventfd that wakes the loop. Wake-ups coalesce: only a post into an empty queue writes
+// the eventfd (uv_async_send's pending flag), and one read clears it, so a burst of
+// completions costs one write and one wake-up.
 // The loop moves the whole queue out under the lock and handles it without the lock.
 // Thread-safety: post() from any thread; wait() and take_all() on the loop thread only.
 #pragma once
