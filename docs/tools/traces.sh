@@ -11,8 +11,10 @@
 #   <!-- trace: both docs/examples/zero-is-one.json -->   the book and node side by side
 #   <!-- trace: node docs/examples/zero-is-one.json -->   one model, as a text block
 #   <!-- end trace -->
+#   <!-- file: docs/examples/zero-is-one.json -->         the scenario itself, as a json block
+#   <!-- end file -->
 #
-# Everything between the two comments is replaced. Runs use the virtual clock, so the
+# Everything between a pair of comments is replaced. Runs use the virtual clock, so the
 # output is the same bytes on every run and machine; paths are relative to the repository
 # root, which is where the commands run, so the messages shown are the ones a reader who
 # types the command from a clone gets.
@@ -65,29 +67,39 @@ one() {
 }
 
 render() {
-  local page=$1 line inside=0 mode file
+  local page=$1 line end="" mode file
   while IFS= read -r line || [[ -n "$line" ]]; do
-    if [[ $inside -eq 1 ]]; then
-      if [[ "$line" == "<!-- end trace -->" ]]; then
+    if [[ -n "$end" ]]; then
+      if [[ "$line" == "$end" ]]; then
         printf '%s\n' "$line"
-        inside=0
+        end=""
       fi
       continue
     fi
     printf '%s\n' "$line"
-    if [[ "$line" =~ ^\<!--\ trace:\ (both|book|node)\ ([^ ]+)\ --\>$ ]]; then
-      mode=${BASH_REMATCH[1]}
-      file=${BASH_REMATCH[2]}
+    if [[ "$line" =~ ^\<!--\ (trace|file):\ (both\ |book\ |node\ )?([^ ]+)\ --\>$ ]]; then
+      mode=${BASH_REMATCH[2]% }
+      file=${BASH_REMATCH[3]}
       if [[ ! -f "$file" ]]; then
         echo "$page: no scenario $file" >&2
         exit 1
       fi
-      if [[ $mode == both ]]; then both "$file"; else one "$mode" "$file"; fi
-      inside=1
+      if [[ ${BASH_REMATCH[1]} == file ]]; then
+        printf '```json\n'
+        cat "$file"
+        printf '```\n'
+        end="<!-- end file -->"
+      elif [[ -z "$mode" ]]; then
+        echo "$page: a trace marker needs a model (both, book or node): $line" >&2
+        exit 1
+      else
+        if [[ $mode == both ]]; then both "$file"; else one "$mode" "$file"; fi
+        end="<!-- end trace -->"
+      fi
     fi
   done <"$page"
-  if [[ $inside -eq 1 ]]; then
-    echo "$page: a trace marker without <!-- end trace -->" >&2
+  if [[ -n "$end" ]]; then
+    echo "$page: a marker without $end" >&2
     exit 1
   fi
 }
