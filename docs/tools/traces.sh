@@ -2,7 +2,8 @@
 # Writes the tool's real output into the documentation pages, between markers, so that no
 # trace in docs/ is ever typed by hand.
 #
-#   docs/tools/traces.sh BINARY            rewrite docs/models.md and docs/scenario-format.md
+#   docs/tools/traces.sh BINARY            rewrite docs/models.md, docs/scenario-format.md and
+#                                          README.md's "Node's loop" example
 #   docs/tools/traces.sh --check BINARY    exit 1, with a diff, when a page is not current
 #                                          (the CTest test docs.traces_current runs this)
 #
@@ -32,7 +33,7 @@ fi
 bin=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-pages=(docs/models.md docs/scenario-format.md)
+pages=(docs/models.md docs/scenario-format.md README.md)
 
 # One run, as a reader would type it: the command, its output, and its exit status when
 # it is not 0 (a refusal prints to stderr; it is shown after stdout).
