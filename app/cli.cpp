@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -26,7 +27,7 @@ bool use_color(const std::string& mode, int fd) {
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
-  elt::scenario::Scenario scenario = elt::scenario::load_scenario(opts.scenario);
+  elt::scenario::Scenario scenario = load_scenario_arg(opts.scenario);
 
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
   if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);
@@ -54,6 +55,20 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
   }
   tracer->flush();
   return tracer;
+}
+
+elt::scenario::Scenario load_scenario_arg(const std::string& path) {
+  if (path != "-") return elt::scenario::load_scenario(path);
+  // The same cap as a file: a pipe that never ends is not a scenario.
+  constexpr std::size_t kMaxBytes = 64 * 1024 * 1024;
+  std::string text;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+    text.append(buf, n);
+    if (text.size() > kMaxBytes) throw elt::scenario::ScenarioError("<stdin>", "", "is larger than 64 MiB; that is not a scenario");
+  }
+  return elt::scenario::parse_scenario(text, "<stdin>", ".");
 }
 
 std::string read_file(const std::string& path, bool& ok) {

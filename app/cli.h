@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "loop/runtime.h"
+#include "scenario/scenario.h"
 #include "trace/tracer.h"
 
 namespace elt::app {
@@ -19,12 +21,18 @@ inline constexpr int kExitDifferent = 1;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
+// A command line that cannot be obeyed (exit 2); the message follows "eventloop-trace: ".
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The runtime a signal handler stops, and the signal that came (0: none).
 extern std::atomic<elt::Runtime*> g_runtime;
 extern volatile std::sig_atomic_t g_signal;
 
 struct RunOptions {
-  std::string scenario;
+  std::string scenario;  // a path, or "-" for standard input
   std::int64_t threads = 0;  // 0: the scenario's setting, else 4
   std::string format = "text";
   std::string clock = "real";
@@ -39,6 +47,10 @@ bool use_color(const std::string& mode, int fd);
 // runtime exists, before the program starts.
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
+
+// Reads a scenario from a path, or from standard input for "-" (named "<stdin>" in
+// messages, its fs_read paths relative to the current folder).
+elt::scenario::Scenario load_scenario_arg(const std::string& path);
 
 // Reads a whole file; ok is false when it cannot be opened.
 std::string read_file(const std::string& path, bool& ok);

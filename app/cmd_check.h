@@ -1,18 +1,28 @@
-// `eventloop-trace check`: run a scenario and compare its trace with a golden file.
+// `eventloop-trace check`: run scenarios and compare their traces with golden files, one
+// pair, many pairs or whole folders at once, for a teacher grading predictions or for CI.
+//
+// Exit codes: 0 every pair agrees (or --update wrote every golden); 1 at least one differs
+// and every other agrees; 2 at least one pair could not be graded: a bad scenario, a golden
+// that is missing, a directory, unreadable or unwritable, a broken environment, bad options.
+// "Differs" is reserved for 1 so that a CI job can tell a wrong prediction from a broken set-up.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli.h"
 
 namespace elt::app {
 
 struct CheckOptions {
-  RunOptions run;
-  std::string golden;
-  std::string mode = "exact";
-  std::string color = "auto";
+  RunOptions run;                  // paths[] replace run.scenario
+  std::vector<std::string> paths;  // SCENARIO GOLDEN ..., FOLDER, FOLDER GOLDEN_FOLDER
+  std::string mode = "exact";      // exact, per-thread, output
+  std::string only;                // a thread's name, or "" for all
   bool update = false;
+  bool diffs = false;              // show every failing diff, not only a single pair's
+  std::string junit;               // summary files, "" for none
+  std::string json;
 };
 
 int run_check(const CheckOptions& opts);

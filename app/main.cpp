@@ -1,7 +1,13 @@
 // eventloop-trace: the command line. Parses arguments, picks the clock and the output, and
 // maps outcomes to exit codes: 0 done (check: traces agree), 1 check found a difference or
-// the environment failed, 2 bad input, 128+signal when stopped by SIGINT or SIGTERM.
-// Everything else lives in core/.
+// (plain run, step) the environment failed, 2 bad input or a check that could not be
+// graded, 128+signal when stopped by SIGINT or SIGTERM. Everything else lives in core/.
+//
+// The run options (--threads, --clock, --model, --format, --color) mean the same before
+// and after a subcommand's name: each command declares its own copy, so that CLI11 takes
+// them on either side, and resolve() merges the two copies, refusing the same option given
+// twice with different values. An option a command cannot honour is refused (exit 2), never
+// dropped: a teacher's `--threads 1 check ...` must grade with one thread.
 #include <unistd.h>
 
 #include <atomic>
@@ -9,6 +15,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +23,7 @@
 
 #include "cli.h"
 #include "cmd_check.h"
+#include "common/did_you_mean.h"
 #include "line_reader.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
@@ -29,6 +37,7 @@ using elt::app::g_signal;
 using elt::app::kExitBadInput;
 using elt::app::kExitFailure;
 using elt::app::RunOptions;
+using elt::app::UsageError;
 using elt::app::use_color;
 
 extern "C" void on_signal(int sig) {
@@ -51,80 +60,249 @@ void install_signal_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-void add_run_options(CLI::App& app, RunOptions& opts, const std::string& default_clock) {
-  opts.clock = default_clock;
-  app.add_option("-t,--threads", opts.threads, "Pool threads (overrides the scenario's settings.threads; default 4)")
-      ->check(CLI::Range(1, 1024));
-  app.add_option("--clock", opts.clock,
-                 "real: real time; virtual: time jumps to the next deadline when every thread is idle, "
-                 "and the trace is the same in every run")
-      ->check(CLI::IsMember({"real", "virtual"}))
-      ->capture_default_str();
-  app.add_option("--model", opts.model,
-                 "book: the book's loop (default); node: Node 20's loop (libuv 1.46 phases, setImmediate, "
-                 "nextTick and microtasks, I/O polled on the loop thread); overrides settings.model")
-      ->check(CLI::IsMember({"book", "node"}));
+// One command's copy of the run options, and whether each was given.
+struct RunFlags {
+  std::int64_t threads = 0;
+  std::string clock, model, format, color;
+  CLI::Option* threads_opt = nullptr;
+  CLI::Option* clock_opt = nullptr;
+  CLI::Option* model_opt = nullptr;
+  CLI::Option* format_opt = nullptr;
+  CLI::Option* color_opt = nullptr;
+};
+
+void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
+  f.threads_opt = app.add_option("-t,--threads", f.threads,
+                                 "Pool threads (overrides the scenario's settings.threads; default 4)")
+                      ->check(CLI::Range(1, 1024));
+  f.clock_opt = app.add_option("--clock", f.clock,
+                               fmt::format("real: real time; virtual: time jumps to the next deadline when every "
+                                           "thread is idle, and the trace is the same in every run (default here: {})",
+                                           clock_default))
+                    ->check(CLI::IsMember({"real", "virtual"}));
+  f.model_opt = app.add_option("--model", f.model,
+                               "book: the book's loop (default); node: Node 20's loop (libuv 1.46 phases, "
+                               "setImmediate, nextTick and microtasks, I/O polled on the loop thread); "
+                               "overrides settings.model")
+                    ->check(CLI::IsMember({"book", "node"}));
+  f.format_opt = app.add_option("-f,--format", f.format, "Trace format: text (the book's, default), jsonl, or none")
+                     ->check(CLI::IsMember({"text", "jsonl", "none"}));
+  f.color_opt = app.add_option("--color", f.color,
+                               "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
+                    ->check(CLI::IsMember({"auto", "always", "never"}));
 }
 
-void add_color_option(CLI::App& app, std::string& color) {
-  app.add_option("--color", color, "Colour: auto (on a terminal, unless NO_COLOR is set), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+// The value given after the subcommand, else before it, else the command's default;
+// the same option given on both sides with different values is refused.
+template <typename T>
+T pick(const char* name, CLI::Option* before, const T& before_value, CLI::Option* after, const T& after_value,
+       const std::string& command, const T& fallback) {
+  bool b = before != nullptr && before->count() > 0;
+  bool a = after != nullptr && after->count() > 0;
+  if (a && b && !(after_value == before_value)) {
+    throw UsageError(fmt::format("{} is given twice, as {} before \"{}\" and as {} after it; give it once", name,
+                                 before_value, command, after_value));
+  }
+  if (a) return after_value;
+  if (b) return before_value;
+  return fallback;
+}
+
+RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& command, const char* clock_default) {
+  const RunFlags& s = sub != nullptr ? *sub : top;
+  const RunFlags* t = sub != nullptr ? &top : nullptr;
+  auto opt = [&](CLI::Option* RunFlags::*member) { return t != nullptr ? t->*member : nullptr; };
+  RunOptions out;
+  out.threads = pick<std::int64_t>("--threads", opt(&RunFlags::threads_opt), top.threads, s.threads_opt, s.threads,
+                                   command, 0);
+  out.clock = pick<std::string>("--clock", opt(&RunFlags::clock_opt), top.clock, s.clock_opt, s.clock, command,
+                                clock_default);
+  out.model = pick<std::string>("--model", opt(&RunFlags::model_opt), top.model, s.model_opt, s.model, command, "");
+  out.format = pick<std::string>("--format", opt(&RunFlags::format_opt), top.format, s.format_opt, s.format,
+                                 command, "text");
+  out.color = pick<std::string>("--color", opt(&RunFlags::color_opt), top.color, s.color_opt, s.color, command,
+                                "auto");
+  return out;
+}
+
+// Every option name a command takes, for "did you mean".
+std::vector<std::string> option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+    for (const auto& s : o->get_snames()) names.push_back("-" + s);
+  }
+  return names;
+}
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+// Arguments nobody took: an unknown option (with a suggestion), or one word too many.
+void refuse_extras(const CLI::App& app, const CLI::App* sub) {
+  const CLI::App& where = sub != nullptr ? *sub : app;
+  std::vector<std::string> extras = app.remaining(true);
+  if (extras.empty()) return;
+  std::vector<std::string> known = option_names(where);
+  if (sub != nullptr) {
+    auto top = option_names(app);
+    known.insert(known.end(), top.begin(), top.end());
+  }
+  std::vector<std::string> sub_only = sub != nullptr ? option_names(*sub) : std::vector<std::string>{};
+  for (const auto& arg : extras) {
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    std::string name = arg.substr(0, arg.find('='));
+    if (std::find(sub_only.begin(), sub_only.end(), name) != sub_only.end()) {
+      throw UsageError(fmt::format("{} is an option of \"{}\": write it after the command's name", name,
+                                   sub->get_name()));
+    }
+    std::string hint = elt::did_you_mean(name, known);
+    throw UsageError(fmt::format("unknown option {}{}{}", name,
+                                 sub != nullptr ? fmt::format(" for \"{}\"", sub->get_name()) : "",
+                                 hint.empty() ? "; see --help" : fmt::format("; did you mean {}?", hint)));
+  }
+  throw UsageError(fmt::format("unexpected argument \"{}\"{}", extras.front(),
+                               sub != nullptr ? fmt::format(" for \"{}\"", sub->get_name())
+                                              : std::string("; a plain run takes one SCENARIO")));
+}
+
+// A plain run's SCENARIO that is no file but looks like a subcommand (`chek`): say so,
+// before the scenario loader says "cannot open chek".
+void refuse_mistyped_command(const CLI::App& app, const std::string& scenario) {
+  if (scenario.empty() || scenario == "-" || access(scenario.c_str(), F_OK) == 0) return;
+  std::string hint = elt::did_you_mean(scenario, subcommand_names(app));
+  if (hint.empty()) return;
+  throw UsageError(fmt::format("\"{}\" is neither a command nor a file; did you mean \"{}\"?", scenario, hint));
+}
+
+// `help [COMMAND]`.
+int print_help(const CLI::App& app, const std::string& topic) {
+  if (topic.empty()) {
+    std::cout << app.help();
+    return 0;
+  }
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == topic) {
+      std::cout << sub->help();
+      return 0;
+    }
+  }
+  std::string hint = elt::did_you_mean(topic, subcommand_names(app));
+  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step and help){}", topic,
+                               hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
-               "and print what happens, tick by tick and thread by thread.",
+               "and print what happens, tick by tick and thread by thread.\n"
+               "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
+               "a command's name and mean the same. `eventloop-trace help COMMAND` explains a command.",
                "eventloop-trace"};
   app.set_version_flag("--version", std::string("eventloop-trace ") + ELT_VERSION);
   app.require_subcommand(0, 1);
+  app.allow_extras();
 
-  RunOptions run_opts;
-  app.add_option("scenario", run_opts.scenario, "Scenario file (JSON); see docs/scenario-format.md")
+  std::string run_scenario_path;
+  app.add_option("scenario", run_scenario_path, "Scenario file (JSON; - reads standard input); see "
+                                                "docs/scenario-format.md")
       ->type_name("SCENARIO");
-  add_run_options(app, run_opts, "real");
-  add_color_option(app, run_opts.color);
-  app.add_option("-f,--format", run_opts.format, "Trace format: the book's text, JSON lines, or none")
-      ->check(CLI::IsMember({"text", "jsonl", "none"}))
-      ->capture_default_str();
+  RunFlags top;
+  add_run_flags(app, top, "real");
 
   elt::app::CheckOptions check_opts;
+  RunFlags check_flags;
   CLI::App* check_cmd = app.add_subcommand(
-      "check", "Run a scenario and compare its trace with a golden file: exit 0 if they agree, "
-               "1 with a diff if not, 2 for bad input");
-  check_cmd->add_option("scenario", check_opts.run.scenario, "Scenario file (JSON)")->required()->type_name("SCENARIO");
-  check_cmd->add_option("golden", check_opts.golden, "Golden trace file")->required()->type_name("GOLDEN");
-  add_run_options(*check_cmd, check_opts.run, "virtual");
+      "check",
+      "Run scenarios and compare their traces with golden files: exit 0 if all agree, 1 if one differs "
+      "(with a diff), 2 if one could not be graded (bad scenario, missing or unusable golden).\n"
+      "PATHS: SCENARIO GOLDEN pairs; a FOLDER (each NAME.json beside NAME.trace); or a FOLDER then a\n"
+      "GOLDEN_FOLDER (NAME.json in the first, NAME.trace in the second). - is standard input.");
+  check_cmd->allow_extras();
+  check_cmd->add_option("paths", check_opts.paths, "SCENARIO GOLDEN ..., FOLDER, or FOLDER GOLDEN_FOLDER")
+      ->required()
+      ->type_name("PATHS");
+  add_run_flags(*check_cmd, check_flags, "virtual");
   check_cmd->add_option("--mode", check_opts.mode,
-                        "exact: byte for byte; per-thread: each thread's own lines (for real-clock runs)")
-      ->check(CLI::IsMember({"exact", "per-thread"}))
-      ->capture_default_str();
-  check_cmd->add_flag("--update", check_opts.update, "Write the trace to GOLDEN instead of comparing");
-  add_color_option(*check_cmd, check_opts.color);
+                        "exact: byte for byte (default); per-thread: each thread's own lines (for real-clock runs); "
+                        "output: only the lines the program prints (print, print_content)")
+      ->check(CLI::IsMember({"exact", "per-thread", "output"}));
+  check_cmd->add_option("--only", check_opts.only,
+                        "Compare only this thread's lines (main: the order of callbacks and prints)")
+      ->type_name("THREAD");
+  check_cmd->add_flag("--update", check_opts.update,
+                      "Write each trace to its GOLDEN instead of comparing (never a scenario, never after a failed "
+                      "or interrupted run)");
+  check_cmd->add_option("--junit", check_opts.junit, "Write a JUnit XML summary to FILE (for CI)")->type_name("FILE");
+  check_cmd->add_option("--json", check_opts.json, "Write a JSON summary to FILE")->type_name("FILE");
+  check_cmd->add_flag("--diffs", check_opts.diffs,
+                      "Show the diff of every failing scenario (shown anyway when only one is checked)");
 
-  RunOptions step_opts;
+  std::string step_scenario_path;
+  RunFlags step_flags;
   CLI::App* step_cmd = app.add_subcommand(
       "step", "Run a scenario one tick at a time, and look at the loop's state between ticks "
               "(commands: next, phase, continue, break, state, help, quit)");
-  step_cmd->add_option("scenario", step_opts.scenario, "Scenario file (JSON)")->required()->type_name("SCENARIO");
-  add_run_options(*step_cmd, step_opts, "real");
-  add_color_option(*step_cmd, step_opts.color);
+  step_cmd->allow_extras();
+  step_cmd->add_option("scenario", step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  add_run_flags(*step_cmd, step_flags, "virtual");
 
+  std::string help_topic;
+  CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
+  help_cmd->add_option("command", help_topic, "check, step or help")->type_name("COMMAND");
+
+  RunOptions run_opts;
+  RunOptions step_opts;
   try {
-    app.parse(argc, argv);
-    if (!check_cmd->parsed() && !step_cmd->parsed() && run_opts.scenario.empty()) {
-      throw CLI::RequiredError("SCENARIO");
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::RequiredError& e) {
+      if (check_cmd->parsed() && check_opts.paths.empty()) {
+        throw UsageError("check needs what to grade: SCENARIO GOLDEN [SCENARIO GOLDEN ...], a FOLDER, or a FOLDER "
+                         "and a GOLDEN_FOLDER; see: eventloop-trace help check");
+      }
+      throw UsageError(e.what());
+    } catch (const CLI::ParseError& e) {
+      throw UsageError(e.what());
     }
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    const CLI::App* sub = check_cmd->parsed()  ? check_cmd
+                          : step_cmd->parsed() ? step_cmd
+                          : help_cmd->parsed() ? help_cmd
+                                               : nullptr;
+    if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
+    refuse_extras(app, sub);
+    if (sub != nullptr && !run_scenario_path.empty()) {
+      throw UsageError(fmt::format("\"{}\" comes before \"{}\"; write the command first: eventloop-trace {} ...",
+                                   run_scenario_path, sub->get_name(), sub->get_name()));
+    }
+    if (help_cmd->parsed()) return print_help(app, help_topic);
+    if (check_cmd->parsed()) {
+      check_opts.run = resolve(top, &check_flags, "check", "virtual");
+    } else if (step_cmd->parsed()) {
+      step_opts = resolve(top, &step_flags, "step", "virtual");
+      step_opts.scenario = step_scenario_path;
+      if (step_opts.scenario == "-") {
+        throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
+      }
+    } else {
+      if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
+      run_opts = resolve(top, nullptr, "", "real");
+      run_opts.scenario = run_scenario_path;
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "eventloop-trace: " << e.what() << '\n';
     return kExitBadInput;
   }
 
@@ -144,6 +322,9 @@ int main(int argc, char** argv) {
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
     if (g_signal != 0) return 128 + g_signal;
     return 0;
+  } catch (const UsageError& e) {
+    std::cerr << "eventloop-trace: " << e.what() << '\n';
+    return kExitBadInput;
   } catch (const elt::scenario::ScenarioError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';
     return kExitBadInput;

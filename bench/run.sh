@@ -11,7 +11,7 @@
 #   --runs N         runs per implementation and row (default 5; the memory row does at
 #                    most 3, each takes seconds)
 #   --only ROWS      comma-separated subset of: timers,virtual,pool,roundtrip,http,
-#                    lateness,memory (default: all). The text-trace row comes with timers.
+#                    lateness,memory,parse (default: all). The text-trace row comes with timers.
 #   --no-build       use the binaries already built
 #   --preset NAME    the CMake preset to build and use (default release)
 #   --build-dir DIR  use binaries from DIR instead of build/<preset> (implies --no-build)
@@ -60,11 +60,11 @@ fi
 if ((quick)); then
   runs=${runs:-1}
   TIMERS=1000 SPAN=100 LATE=100 LATE_SPAN=100 POOL=1000 SERIAL=100 CHAIN=16
-  HTTP_K=10 HTTP_DEPTH=10 HOLD=400 RSS_AT=300
+  HTTP_K=10 HTTP_DEPTH=10 HOLD=400 RSS_AT=300 SIBLINGS=4000
 else
   runs=${runs:-5}
   TIMERS=1000000 SPAN=1000 LATE=1000 LATE_SPAN=1000 POOL=100000 SERIAL=10000 CHAIN=64
-  HTTP_K=1000 HTTP_DEPTH=10 HOLD=3000 RSS_AT=2500
+  HTTP_K=1000 HTTP_DEPTH=10 HOLD=3000 RSS_AT=2500 SIBLINGS=400000
 fi
 HTTP_N=$((HTTP_K * HTTP_DEPTH))
 mem_runs=$((runs < 3 ? runs : 3))
@@ -155,6 +155,16 @@ SC="$work/scenarios"
 "$root/bench/scenarios/gen.sh" "$SC" --timers "$TIMERS" --span "$SPAN" --hold "$HOLD" --late "$LATE" \
   --late-span "$LATE_SPAN" --pool "$POOL" --chain "$CHAIN" --url "$URL" \
   --http-conc "$HTTP_K" --http-depth "$HTTP_DEPTH"
+
+# The parser's row: many sibling actions in one array (nlohmann's callback parser, used
+# before, was quadratic in them: 41 s for 400,000).
+if want parse; then
+  {
+    printf '{"description": "Benchmark: %s sibling print actions; the parser is linear in the file.",\n "program": [\n' "$SIBLINGS"
+    awk -v n="$SIBLINGS" 'BEGIN { for (i = 1; i <= n; i++) printf "  {\"print\": \"a\"}%s\n", (i < n ? "," : "") }'
+    printf ']}\n'
+  } >"$SC/siblings.json"
+fi
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -261,6 +271,13 @@ if want memory; then
     add elt.m.after "$(kv rss_at_kb "$o")"; add elt.m.peak "$(kv maxrss_kb "$o")"
   done
 fi
+if want parse; then
+  for ((r = 1; r <= runs; r++)); do
+    progress parse "$r" "$runs"
+    o=$(elt none --clock virtual "$SC/empty.json"); add elt.empty.s "$(kv proc_wall_s "$o")"
+    o=$(elt none --clock virtual "$SC/siblings.json"); add elt.s.wall "$(kv proc_wall_s "$o")"; add elt.s.rss "$(kv maxrss_kb "$o")"
+  done
+fi
 printf '%40s\r' "" >&2
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -356,6 +373,11 @@ if want memory; then
     "$(mem_cell "$(med node.m.base)" "$(med node.m.after)" "$(med node.m.peak)")" \
     "$(mem_cell "$eb" "$ea" "$ep")" "$na" "$na" "back near baseline: ≤ 10% of the peak's growth (or ≤ 2 MiB)" \
     "$(verdict "($ea - $eb) <= 0.1 * ($ep - $eb) || ($ea - $eb) <= 2048")"
+fi
+if want parse; then
+  sw=$(per "$(med elt.s.wall)" "$(med elt.empty.s)" 1)
+  row "$SIBLINGS sibling actions: parse, then run them (virtual clock), minus an empty scenario" "$na" "$na" \
+    "$(fmt_s "$sw"), $(fmt_mb "$(med elt.s.rss)")" "$na" "$na" "< 1 s" "$(verdict "$sw < 1" "$sw")"
 fi
 
 {

@@ -83,7 +83,9 @@ void VirtualClock::resume() {
 
 void VirtualClock::make_runnable_locked(Participant p) {
   Thread& t = *threads_[p];
-  if (t.sleeping) return;
+  // Busy (busy_until), or stepping aside in settle(): it runs again on its own terms,
+  // and must not be queued a second time.
+  if (t.sleeping || p == settler_) return;
   if (t.state == State::Runnable && !t.woken) {
     // Created but not yet run: its first wake decides its place, like any other wake.
     std::erase(runnable_, p);

@@ -1,10 +1,12 @@
 #include "scenario/interpreter.h"
 
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <unordered_map>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -73,6 +75,8 @@ class Interpreter {
       : file_(std::filesystem::path(scenario.file).filename().string()) {}
 
   void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
+    // After the cap on total work, callbacks that the loop still runs before it stops do nothing.
+    if (work_exhausted_) return;
     try {
       for (const Action& action : actions) run_action(rt, action, scope);
     } catch (const ScriptError& e) {
@@ -162,6 +166,18 @@ class Interpreter {
     };
   }
 
+  // The run-time half of the cap on total work (kMaxActions; the parser checks what the
+  // file's literal counts say before anything runs): every action run counts, so counts
+  // given by templates and callbacks that start more are caught too.
+  void count_one(Runtime& rt, const Action& a) {
+    if (++actions_run_ <= kMaxActions) return;
+    work_exhausted_ = true;
+    rt.request_stop();
+    throw ScriptError(fmt::format("error at {}: this run has created {} actions, the most one run may "
+                                  "(see \"Limits\" in docs/scenario-format.md); the run stops here",
+                                  a.json_path, kMaxActions));
+  }
+
   Runtime::Callback body_callback(const Action& action, ScopePtr scope) {
     return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome) { run_list(rt, action.then, scope); };
   }
@@ -203,6 +219,7 @@ class Interpreter {
   }
 
   void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
+    count_one(rt, a);
     switch (a.kind) {
       case ActionKind::Print: rt.print(render(a, a.text, scope)); break;
       case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.label); break;
@@ -219,6 +236,15 @@ class Interpreter {
         CallbackId id = rt.set_interval(
             Millis(ms),
             [this, &a, scope, runs, id_box](Runtime& rt2, Outcome) {
+              // Each run counts towards the cap on total work, so that an interval nobody
+              // clears (even with an empty callback) ends with the run at the cap.
+              if (work_exhausted_) return;
+              try {
+                count_one(rt2, a);
+              } catch (const ScriptError& e) {
+                rt2.report_error(e.what());
+                return;
+              }
               run_list(rt2, a.then, scope);
               // `times`: the exported program does `if (++n === times) clearInterval(h)`
               // at the end of the callback.
@@ -292,6 +318,8 @@ class Interpreter {
   // The handles scenarios name with "id" (clearTimeout(t1)): the latest registration of
   // each name.
   std::unordered_map<std::string, CallbackId> handles_;
+  std::uint64_t actions_run_ = 0;  // towards kMaxActions
+  bool work_exhausted_ = false;    // the cap was reached: the run is stopping
 };
 
 }  // namespace

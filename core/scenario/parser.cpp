@@ -1,17 +1,23 @@
 // Scenario JSON -> Scenario. Every check names the file, the line:column and the JSON path.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/check.h"
+#include "common/did_you_mean.h"
 #include "scenario/scenario.h"
 
 namespace elt::scenario {
@@ -79,156 +85,234 @@ struct LineCol {
   std::size_t column = 1;
 };
 
-LineCol line_col_at(std::string_view text, std::size_t offset) {
-  LineCol lc;
-  offset = std::min(offset, text.size());
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++lc.line;
-      lc.column = 1;
-    } else {
-      ++lc.column;
+// Where each line starts, found in one pass over the text, so that any byte offset becomes
+// line:column by a binary search; counting from the start of the file for each action
+// would make a file of many actions quadratic. Columns count bytes, as editors that show a
+// byte column do; a tab is one column.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text) : size_(text.size()) {
+    starts_.push_back(0);
+    for (const char* p = text.data(); (p = static_cast<const char*>(
+                                           std::memchr(p, '\n', text.data() + text.size() - p))) != nullptr;) {
+      ++p;
+      starts_.push_back(static_cast<std::size_t>(p - text.data()));
     }
   }
-  return lc;
-}
 
-// Finds where the value at a JSON pointer starts in the text, so that errors found after
-// parsing (a wrong type, a missing field) can still name a line and column. A small
-// scanner over text that nlohmann already accepted, so it need not handle bad JSON.
-class Locator {
- public:
-  explicit Locator(std::string_view text) : text_(text) {}
-
-  std::optional<std::size_t> find(const std::vector<std::string>& tokens) {
-    pos_ = 0;
-    skip_ws();
-    for (const auto& token : tokens) {
-      if (pos_ >= text_.size()) return std::nullopt;
-      if (text_[pos_] == '{') {
-        ++pos_;
-        bool found = false;
-        for (;;) {
-          skip_ws();
-          if (pos_ >= text_.size() || text_[pos_] == '}') break;
-          std::string key = read_string();
-          skip_ws();
-          ++pos_;  // ':'
-          skip_ws();
-          if (key == token) {
-            found = true;
-            break;
-          }
-          skip_value();
-          skip_ws();
-          if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
-        }
-        if (!found) return std::nullopt;
-      } else if (text_[pos_] == '[') {
-        ++pos_;
-        std::size_t index = 0;
-        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
-        if (token.empty() || ec != std::errc() || end != token.data() + token.size()) return std::nullopt;
-        for (std::size_t i = 0; i < index; ++i) {
-          skip_ws();
-          if (pos_ >= text_.size() || text_[pos_] == ']') return std::nullopt;  // no such element
-          skip_value();
-          skip_ws();
-          if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
-        }
-        skip_ws();
-      } else {
-        return std::nullopt;
-      }
-    }
-    return pos_;
+  LineCol at(std::size_t offset) const {
+    offset = std::min(offset, size_);
+    auto after = std::upper_bound(starts_.begin(), starts_.end(), offset);
+    return {static_cast<std::size_t>(after - starts_.begin()), offset - *(after - 1) + 1};
   }
 
  private:
-  void skip_ws() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  std::size_t size_;
+  std::vector<std::size_t> starts_;
+};
+
+// Where every value of the parsed tree starts in the text, keyed by the value's address in
+// the tree. The tree is complete and never changes once parsing ends, so the addresses stay
+// valid for as long as the tree lives.
+class Locations {
+ public:
+  void add(const json* value, std::size_t offset) { entries_.push_back({value, offset}); }
+
+  // Called once, when the tree is complete: lookups are then binary searches. (std::less,
+  // not <: only it orders pointers into different allocations.)
+  void seal() {
+    std::sort(entries_.begin(), entries_.end(),
+              [](const Entry& a, const Entry& b) { return std::less<const json*>()(a.value, b.value); });
   }
-  std::string read_string() {
-    std::string out;
-    ++pos_;  // opening quote
-    while (pos_ < text_.size() && text_[pos_] != '"') {
-      if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) {
-        out += text_[pos_ + 1];  // good enough to compare plain keys
-        pos_ += 2;
-        continue;
-      }
-      out += text_[pos_++];
+
+  std::optional<std::size_t> find(const json* value) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), value,
+                               [](const Entry& e, const json* v) { return std::less<const json*>()(e.value, v); });
+    if (it == entries_.end() || it->value != value) return std::nullopt;
+    return it->offset;
+  }
+
+ private:
+  struct Entry {
+    const json* value;
+    std::size_t offset;
+  };
+  std::vector<Entry> entries_;
+};
+
+// Builds the JSON tree from nlohmann's SAX events, in one pass and time linear in the
+// file, and records where each value starts. It also refuses what JSON allows but a
+// scenario must not have: a key twice in one object (nlohmann's own tree would keep the
+// last one silently) and absurd nesting.
+//
+// SAX events carry no position, so the builder follows the text itself: every token
+// except ',' and ':' produces exactly one event, in order, and nlohmann has checked the
+// token before it reports it. At each event the builder steps over white space, ',' and
+// ':' to the token's first byte (that is where the value starts) and then over the token.
+// Each byte is read twice in all: once by nlohmann's lexer and once here.
+//
+// (nlohmann's callback parser, used before, rescans the parent container at the end of
+// every object; 400,000 sibling actions took 41 s.)
+class TreeBuilder {
+ public:
+  explicit TreeBuilder(std::string_view text) : text_(text) {}
+
+  enum class Stop { None, Syntax, Overflow, Duplicate, TooDeep };
+
+  // Result of the parse.
+  json root;
+  Locations locations;
+  Stop stop = Stop::None;
+  std::size_t error_offset = 0;  // Syntax: where nlohmann stopped; Duplicate: the second key
+  std::string error;             // Syntax, Overflow: nlohmann's message; Duplicate: the key
+
+  // --- nlohmann's SAX interface (json_sax<json>) ---
+  bool null() { return value(json(nullptr)); }
+  bool boolean(bool b) { return value(json(b)); }
+  bool number_integer(json::number_integer_t n) { return value(json(n)); }
+  bool number_unsigned(json::number_unsigned_t n) { return value(json(n)); }
+  bool number_float(json::number_float_t n, const json::string_t& /*text: found again at its offset*/) {
+    return value(json(n));
+  }
+  bool string(json::string_t& s) { return value(json(std::move(s))); }
+  bool binary(json::binary_t& b) { return value(json(std::move(b))); }  // never sent for JSON text
+
+  bool start_object(std::size_t /*unknown*/) { return open(json::object()); }
+  bool start_array(std::size_t /*unknown*/) { return open(json::array()); }
+
+  bool key(json::string_t& k) {
+    std::size_t at = next_token('"');
+    auto [it, inserted] = open_.back().node->get_ref<json::object_t&>().try_emplace(std::move(k));
+    if (!inserted) {
+      stop = Stop::Duplicate;
+      error_offset = at;
+      error = it->first;
+      return false;
     }
-    ++pos_;
-    return out;
+    member_ = &it->second;  // a std::map node: its address never changes
+    return true;
   }
-  // Iterative, so a deep value cannot overflow the stack.
-  void skip_value() {
-    int depth = 0;
-    do {
-      skip_ws();
-      if (pos_ >= text_.size()) return;
-      char c = text_[pos_];
-      if (c == '"') {
-        read_string();
-      } else if (c == '{' || c == '[') {
-        ++depth;
+
+  bool end_object() {
+    next_token('}');
+    open_.pop_back();
+    return true;
+  }
+
+  bool end_array() {
+    next_token(']');
+    // Only now is the array's storage final: earlier, adding an element could move the
+    // ones before it. Moving the array itself later moves a pointer, not the elements.
+    Open& closed = open_.back();
+    const auto& elements = closed.node->get_ref<const json::array_t&>();
+    for (std::size_t i = 0; i < elements.size(); ++i) locations.add(&elements[i], closed.element_offsets[i]);
+    open_.pop_back();
+    return true;
+  }
+
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& /*last_token*/, const Exception& ex) {
+    // A syntax error is a json::parse_error; a number too large for a double (1e400) is an
+    // out_of_range error reported the same way.
+    stop = std::is_same_v<Exception, json::parse_error> ? Stop::Syntax : Stop::Overflow;
+    error_offset = position > 0 ? position - 1 : 0;
+    error = ex.what();
+    return false;
+  }
+
+  // After a successful parse: the root's own position, and lookups become possible.
+  void finish() {
+    locations.add(&root, root_offset_);
+    locations.seal();
+  }
+
+ private:
+  struct Open {
+    json* node;
+    std::vector<std::size_t> element_offsets;  // arrays: where each element starts
+  };
+
+  // Places a new value in the open container (or as the root) and returns it.
+  json* place(json&& v, std::size_t at) {
+    if (open_.empty()) {
+      root = std::move(v);
+      root_offset_ = at;
+      return &root;
+    }
+    Open& parent = open_.back();
+    if (parent.node->is_object()) {
+      *member_ = std::move(v);
+      locations.add(member_, at);
+      return member_;
+    }
+    auto& elements = parent.node->get_ref<json::array_t&>();
+    elements.push_back(std::move(v));
+    parent.element_offsets.push_back(at);
+    return &elements.back();
+  }
+
+  bool value(json&& v) {
+    std::size_t at = next_token(0);
+    place(std::move(v), at);
+    return true;
+  }
+
+  bool open(json&& container) {
+    // nlohmann's callback parser counted depth as the containers already open; so does
+    // this, so the limit means what it meant.
+    if (open_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+      stop = Stop::TooDeep;
+      return false;
+    }
+    std::size_t at = next_token(container.is_object() ? '{' : '[');
+    open_.push_back({place(std::move(container), at), {}});
+    return true;
+  }
+
+  // Steps to the next token, checks that it is the one nlohmann reported (`expect`, or 0
+  // for a scalar value), steps over it, and returns where it starts.
+  std::size_t next_token(char expect) {
+    while (pos_ < text_.size() && std::strchr(" \t\r\n,:", text_[pos_]) != nullptr && text_[pos_] != '\0') ++pos_;
+    ensure(pos_ < text_.size() && (expect == 0 || text_[pos_] == expect),
+           "scenario parser: JSON token positions out of step with nlohmann's events");
+    std::size_t start = pos_;
+    char c = text_[pos_];
+    if (c == '"') {
+      ++pos_;
+      while (pos_ < text_.size() && text_[pos_] != '"') pos_ += text_[pos_] == '\\' ? 2 : 1;
+      ++pos_;
+    } else if (c == 't' || c == 'n') {
+      pos_ += 4;
+    } else if (c == 'f') {
+      pos_ += 5;
+    } else if (c == '{' || c == '[' || c == '}' || c == ']') {
+      ++pos_;
+    } else {
+      while (pos_ < text_.size() && std::strchr("0123456789+-.eE", text_[pos_]) != nullptr && text_[pos_] != '\0') {
         ++pos_;
-      } else if (c == '}' || c == ']') {
-        --depth;
-        ++pos_;
-      } else {
-        while (pos_ < text_.size() && !std::strchr(",}] \t\r\n", text_[pos_])) ++pos_;
       }
-      skip_ws();
-      if (depth > 0 && pos_ < text_.size() && (text_[pos_] == ',' || text_[pos_] == ':')) ++pos_;
-    } while (depth > 0);
+    }
+    return start;
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  std::vector<Open> open_;
+  json* member_ = nullptr;  // the member of the innermost object whose key came last
+  std::size_t root_offset_ = 0;
 };
 
-// Where a key first repeats inside one object. Runs only on text nlohmann has already
-// parsed up to the duplicate, so it can assume well-formed tokens; iterative, so deep
-// nesting cannot overflow the stack.
-std::size_t find_duplicate_key(std::string_view text, const std::string& key) {
-  std::vector<std::set<std::string>> objects;
-  std::vector<bool> in_object;  // per open container: object (keys expected) or array
-  bool expect_key = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '{') {
-      objects.emplace_back();
-      in_object.push_back(true);
-      expect_key = true;
-    } else if (c == '[') {
-      in_object.push_back(false);
-      expect_key = false;
-    } else if (c == '}' || c == ']') {
-      if (!in_object.empty()) {
-        if (in_object.back()) objects.pop_back();
-        in_object.pop_back();
-      }
-      expect_key = false;
-    } else if (c == ',') {
-      expect_key = !in_object.empty() && in_object.back();
-    } else if (c == '"') {
-      std::size_t start = i;
-      std::string s;
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\' && i + 1 < text.size()) ++i;
-        s += text[i];
-      }
-      if (expect_key && !objects.empty()) {
-        if (!objects.back().insert(s).second && s == key) return start;
-        expect_key = false;
-      }
-    }
-  }
-  return 0;
+// The number exactly as the file wrote it, if it is a whole number: nlohmann keeps integers
+// beyond 64 bits only as a double, which would print 2^64 as 1.8446744073709552e+19.
+std::optional<std::string_view> integer_text(std::string_view text, std::size_t offset) {
+  std::size_t end = offset;
+  if (end < text.size() && text[end] == '-') ++end;
+  std::size_t digits = end;
+  while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+  if (end == digits) return std::nullopt;
+  if (end < text.size() && std::strchr(".eE", text[end]) != nullptr && text[end] != '\0') return std::nullopt;
+  return text.substr(offset, end - offset);
 }
-
 std::vector<std::string> split_pointer(const std::string& pointer) {
   std::vector<std::string> tokens;
   std::size_t start = 1;
@@ -252,13 +336,14 @@ std::vector<std::string> split_pointer(const std::string& pointer) {
   return tokens;
 }
 
-std::string describe(const json& j) {
+// `number`: a number as the file wrote it, when it differs from what nlohmann holds.
+std::string describe(const json& j, std::optional<std::string_view> number = std::nullopt) {
   switch (j.type()) {
     case json::value_t::null: return "null";
     case json::value_t::boolean: return fmt::format("the boolean {}", j.get<bool>());
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return fmt::format("the number {}", j.dump());
+    case json::value_t::number_float: return fmt::format("the number {}", number ? std::string(*number) : j.dump());
     case json::value_t::string: {
       std::string s = j.get<std::string>();
       if (s.size() > 40) s = s.substr(0, 40) + "...";
@@ -287,12 +372,14 @@ bool valid_name(const std::string& s) {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+  Parser(std::string_view text, std::string file, const json& root, const Locations& locations,
+         const LineIndex& lines)
+      : text_(text), file_(std::move(file)), root_(root), locations_(locations), lines_(lines) {}
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& what) {
     std::string where = pointer.empty() ? "/" : pointer;
-    if (auto offset = Locator(text_).find(split_pointer(pointer))) {
-      auto lc = line_col_at(text_, *offset);
+    if (auto offset = offset_of(pointer)) {
+      auto lc = lines_.at(*offset);
       where = fmt::format("{}:{} (at {})", lc.line, lc.column, where);
     } else {
       where = fmt::format("(at {})", where);
@@ -325,10 +412,131 @@ class Parser {
         fail(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
       }
     }
+    check_total_work(out.program);
     return out;
   }
 
  private:
+  // Where the value at a JSON pointer starts: the pointer is walked down the tree (keys as
+  // nlohmann decoded them, so an escaped key such as "\u0070rint" is found too) and the
+  // value's recorded position looked up.
+  std::optional<std::size_t> offset_of(const std::string& pointer) const {
+    const json* node = &root_;
+    if (!pointer.empty()) {
+      for (const auto& token : split_pointer(pointer)) {
+        if (node->is_object()) {
+          auto it = node->find(token);
+          if (it == node->end()) return std::nullopt;
+          node = &*it;
+        } else if (node->is_array()) {
+          std::size_t index = 0;
+          auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+          if (token.empty() || ec != std::errc() || end != token.data() + token.size() || index >= node->size()) {
+            return std::nullopt;
+          }
+          node = &(*node)[index];
+        } else {
+          return std::nullopt;
+        }
+      }
+    }
+    return locations_.find(node);
+  }
+
+  // The cap on total work (kMaxActions), checked before anything runs where the file
+  // says how much there will be. An action counts once each time it runs; a repeat with
+  // a literal count runs its body that many times, so counts multiply through nesting; a
+  // callback counts as running once (for `then` and `catch`, the larger of the two; each
+  // step of a promise chain once); an interval with `times` runs that many times, and each
+  // run counts once more. A count that is a template is unknown here and counts as 0, an
+  // interval without `times` as one run: the interpreter's run-time counter catches what
+  // this cannot see.
+  void check_total_work(const std::vector<Action>& program) {
+    std::uint64_t total = planned_work(program);
+    if (total > kMaxActions) {
+      fail("/program", fmt::format("the program would create {} actions; a run may create at most {} (see \"Limits\" "
+                                   "in docs/scenario-format.md)", count_text(total), count_text(kMaxActions)));
+    }
+  }
+
+  std::uint64_t planned_work(const std::vector<Action>& actions) {
+    std::uint64_t total = 0;
+    for (const Action& a : actions) total = saturating_add(total, planned_work(a));
+    return total;
+  }
+
+  // Reports the innermost action whose own total is over the cap: the one to change.
+  std::uint64_t planned_work(const Action& a) {
+    std::uint64_t total = 1;
+    if (a.kind == ActionKind::Repeat) {
+      std::uint64_t body = planned_work(a.then);
+      std::uint64_t count = a.number.literal ? static_cast<std::uint64_t>(*a.number.literal) : 0;
+      total = saturating_add(1, saturating_mul(count, body));
+      if (total > kMaxActions) {
+        fail(a.json_path, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
+                                      "itself); a run may create at most {} (see \"Limits\" in "
+                                      "docs/scenario-format.md)", count_text(total), count_text(count),
+                                      count_text(body), count_text(kMaxActions)));
+      }
+      return total;
+    }
+    if (a.kind == ActionKind::SetInterval && a.times) {
+      // Each run of an interval counts once (it re-arms its timer), then its callback.
+      std::uint64_t runs = static_cast<std::uint64_t>(*a.times);
+      total = saturating_add(1, saturating_mul(runs, saturating_add(1, planned_work(a.then))));
+    } else if (a.kind == ActionKind::Promise) {
+      std::uint64_t steps = 0;
+      for (const PromiseStep& step : a.chain) steps = saturating_add(steps, planned_work(step.body));
+      total = saturating_add(1, steps);
+    } else {
+      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.on_error)));
+    }
+    if (total > kMaxActions) {
+      fail(a.json_path, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
+                                    "{} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
+                                    count_text(kMaxActions)));
+    }
+    return total;
+  }
+
+  static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+  }
+  static std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+    return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+  }
+  // 1,000,000 rather than 1000000; a count that saturated says so.
+  static std::string count_text(std::uint64_t n) {
+    if (n == UINT64_MAX) return "more than 18,446,744,073,709,551,614";
+    std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out;
+  }
+
+  // Fills the action's line and column: where its object's '{' is.
+  void locate(Action& a, const json& object) const {
+    if (auto offset = locations_.find(&object)) {
+      auto lc = lines_.at(*offset);
+      a.line = lc.line;
+      a.column = lc.column;
+    }
+  }
+
+  // Every message that shows a value goes through here, so that a whole number too large
+  // for 64 bits is shown as the file wrote it.
+  std::string describe(const json& j) const { return elt::scenario::describe(j, whole_number_text(j)); }
+
+  std::optional<std::string_view> whole_number_text(const json& j) const {
+    if (!j.is_number_float()) return std::nullopt;
+    auto offset = locations_.find(&j);
+    if (!offset) return std::nullopt;
+    return integer_text(text_, *offset);
+  }
+
   Settings parse_settings(const json& j) {
     Settings s;
     if (!j.is_object()) fail("/settings", fmt::format("\"settings\" must be an object; found {}", describe(j)));
@@ -372,6 +580,9 @@ class Parser {
 
   std::int64_t whole(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi,
                      std::string_view what) {
+    if (auto digits = whole_number_text(j)) {  // beyond 64 bits, so beyond any range here
+      fail(path, fmt::format("{} is out of range: expected {} from {} to {}", *digits, what, lo, hi));
+    }
     if (!j.is_number_integer() && !j.is_number_unsigned()) {
       fail(path, fmt::format("expected {} (a whole number from {} to {}); found {}", what, lo, hi, describe(j)));
     }
@@ -470,9 +681,13 @@ class Parser {
       if (j.contains(name)) present.push_back(name);
     }
     if (present.empty()) {
-      std::string keys;
-      for (const auto& [key, value] : j.items()) keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
-      fail(path, fmt::format("unknown action (keys {}); expected one of: {}", keys.empty() ? "none" : keys,
+      std::string keys, suggestion;
+      for (const auto& [key, value] : j.items()) {
+        keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
+        if (suggestion.empty()) suggestion = did_you_mean(key, kActionNames);
+      }
+      fail(path, fmt::format("unknown action (keys {}){}; expected one of: {}", keys.empty() ? "none" : keys,
+                             suggestion.empty() ? "" : fmt::format("; did you mean \"{}\"?", suggestion),
                              action_list()));
     }
     if (present.size() > 1) {
@@ -481,6 +696,7 @@ class Parser {
     const std::string& name = present[0];
     Action a;
     a.json_path = path;
+    locate(a, j);
     std::string at = path + "/" + name;
     const json& arg = j[name];
 
@@ -680,6 +896,9 @@ class Parser {
 
   std::string_view text_;
   std::string file_;
+  const json& root_;
+  const Locations& locations_;
+  const LineIndex& lines_;
   std::vector<std::string> scope_;  // names visible at the action being parsed
   std::set<std::string> handles_;   // every "id" a timer, interval or immediate gives itself
   std::vector<std::pair<std::string, std::string>> clears_;  // clear_*: name, JSON path
@@ -713,10 +932,6 @@ std::string_view kind_name(ActionKind kind) {
 }  // namespace
 
 Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir) {
-  auto error_at = [&](std::size_t offset, const std::string& what) -> ScenarioError {
-    auto lc = line_col_at(text, offset);
-    return ScenarioError(file, fmt::format("{}:{}", lc.line, lc.column), what);
-  };
   if (text.empty() || std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); })) {
     throw ScenarioError(file, "", "the file is empty; a scenario is a JSON object with \"program\"");
   }
@@ -724,64 +939,40 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     throw ScenarioError(file, "1:1", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM");
   }
 
-  // Checks that JSON itself allows but a scenario must not have: a key twice in one object
-  // (nlohmann would keep the last silently), and absurd nesting.
-  std::vector<std::set<std::string>> keys_seen;
-  std::string duplicate;
-  bool has_duplicate = false;
-  bool too_deep = false;
-  json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        keys_seen.emplace_back();
-        [[fallthrough]];
-      case json::parse_event_t::array_start:
-        if (depth >= kMaxJsonDepth) {
-          too_deep = true;
-          throw std::runtime_error("depth");
-        }
-        break;
-      case json::parse_event_t::object_end:
-        keys_seen.pop_back();
-        break;
-      case json::parse_event_t::key:
-        if (!keys_seen.back().insert(parsed.get<std::string>()).second) {
-          duplicate = parsed.get<std::string>();
-          has_duplicate = true;
-          throw std::runtime_error("duplicate");
-        }
-        break;
-      default: break;
-    }
-    return true;
+  LineIndex lines(text);
+  auto error_at = [&](std::size_t offset, const std::string& what) -> ScenarioError {
+    auto lc = lines.at(offset);
+    return ScenarioError(file, fmt::format("{}:{}", lc.line, lc.column), what);
   };
 
-  json root;
-  try {
-    root = json::parse(text, check);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
-    auto colon = what.find(": ");
-    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-    std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    if (offset >= text.size()) reason = "the JSON ends too early (truncated file?): " + reason;
-    throw error_at(offset, clip("invalid JSON: " + reason));
-  } catch (const json::exception& e) {
-    // Not a syntax error but a value JSON allows and nlohmann cannot hold (1e400).
-    std::string what = e.what();
-    auto bracket = what.find("] ");
-    throw ScenarioError(file, "", clip("invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2))));
-  } catch (const std::runtime_error&) {
-    if (too_deep) throw ScenarioError(file, "", fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
-    if (has_duplicate) {
-      throw error_at(find_duplicate_key(text, duplicate),
-                     fmt::format("the key {} appears twice in the same object", quote(duplicate)));
+  TreeBuilder builder(text);
+  json::sax_parse(text, &builder);
+  switch (builder.stop) {
+    case TreeBuilder::Stop::None: break;
+    case TreeBuilder::Stop::Syntax: {
+      // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+      const std::string& what = builder.error;
+      auto colon = what.find(": ");
+      std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+      if (builder.error_offset >= text.size()) reason = "the JSON ends too early (truncated file?): " + reason;
+      throw error_at(builder.error_offset, clip("invalid JSON: " + reason));
     }
-    throw;
+    case TreeBuilder::Stop::Overflow: {
+      // Not a syntax error but a value JSON allows and nlohmann cannot hold (1e400).
+      const std::string& what = builder.error;
+      auto bracket = what.find("] ");
+      throw ScenarioError(file, "",
+                          clip("invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2))));
+    }
+    case TreeBuilder::Stop::Duplicate:
+      throw error_at(builder.error_offset,
+                     clip(fmt::format("the key {} appears twice in the same object", quote(builder.error))));
+    case TreeBuilder::Stop::TooDeep:
+      throw ScenarioError(file, "", fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
   }
+  builder.finish();
 
-  Scenario scenario = Parser(text, file).parse_document(root);
+  Scenario scenario = Parser(text, file, builder.root, builder.locations, lines).parse_document(builder.root);
   scenario.file = file;
   scenario.base_dir = base_dir;
   return scenario;
@@ -802,18 +993,54 @@ void check_model_support(const Scenario& scenario, std::string_view model) {
 
 Scenario load_scenario(const std::filesystem::path& path) {
   std::string file = path.string();
+  // Examined before it is opened, so that a device is never opened (opening one can have
+  // effects), and again once open, so that what was checked is what is read (the path may
+  // have been swapped in between). O_NONBLOCK: a FIFO put there meanwhile cannot block the
+  // open; it is refused by the second check.
+  auto refuse_unless_regular = [&](const struct stat& st) {
+    if (S_ISDIR(st.st_mode)) throw ScenarioError(file, "", "is a directory, not a scenario file");
+    if (!S_ISREG(st.st_mode)) throw ScenarioError(file, "", "is not a regular file (a device or a pipe?)");
+  };
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
   }
-  if (S_ISDIR(st.st_mode)) throw ScenarioError(file, "", "is a directory, not a scenario file");
-  if (!S_ISREG(st.st_mode)) throw ScenarioError(file, "", "is not a regular file (a device or a pipe?)");
+  refuse_unless_regular(st);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::fstat(fd, &st) != 0) {
+    throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
+  }
+  refuse_unless_regular(st);
   if (static_cast<std::uintmax_t>(st.st_size) > kMaxFileBytes) {
     throw ScenarioError(file, "", fmt::format("is larger than {} MiB; that is not a scenario", kMaxFileBytes >> 20));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(file, "", fmt::format("cannot open the scenario: {}", std::strerror(errno)));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The size from stat is only a hint: files under /proc say 0 and have content, and a file
+  // can grow while it is read. So read until the end, and stop one byte past the limit.
+  std::string text;
+  text.resize(static_cast<std::size_t>(st.st_size) + 1);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == text.size()) {
+      if (text.size() > kMaxFileBytes) {
+        throw ScenarioError(file, "", fmt::format("is larger than {} MiB; that is not a scenario", kMaxFileBytes >> 20));
+      }
+      text.resize(std::min<std::size_t>(std::max<std::size_t>(text.size() * 2, 4096), kMaxFileBytes + 1));
+    }
+    ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      // /proc/self/mem is a "regular file" whose read at offset 0 fails with EIO.
+      throw ScenarioError(file, "", fmt::format("cannot read the scenario: {}", std::strerror(errno)));
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  text.resize(used);
   std::filesystem::path base = path.parent_path();
   if (base.empty()) base = ".";
   return parse_scenario(text, file, base);

@@ -110,6 +110,11 @@ inline constexpr std::int64_t kMaxDelayMs = 2147483647;
 inline constexpr std::int64_t kMaxThreads = 1024;  // libuv's cap on UV_THREADPOOL_SIZE
 inline constexpr std::int64_t kMaxRepeat = 10'000'000;
 inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
+// The most actions one run may create (each run of an action counts once): twice the
+// largest benchmark (1,000,000 timers); at the cap, timers take 86 MB on the virtual clock
+// and 233 MB on the real one. The parser refuses a file whose literal counts exceed it;
+// the interpreter stops a run that gets there anyway.
+inline constexpr std::uint64_t kMaxActions = 2'000'000;
 
 Scenario load_scenario(const std::filesystem::path& file);
 // Refuses (ScenarioError, exit 2) an action the model cannot run, naming the model to use.

@@ -14,13 +14,16 @@ struct Line {
   std::string text;
   std::string thread;      // who printed it ("" for blank lines outside blocks)
   std::uint64_t tick = 0;  // the tick it was printed in
+  std::size_t number = 0;  // 1-based, in the file (or the thread's own lines) it came from
 };
 
 constexpr std::string_view kThreadPrefix = "Thread: ";
 constexpr std::string_view kStartPrefix = "===== THREAD ";
 constexpr std::string_view kEnd = "===== END CONTENT =====";
+constexpr std::string_view kSeparator = "\t ";  // between the thread's name and the text
 
-// Splits a trace into lines, each with its thread and tick.
+// Splits a trace into lines, each with its thread and tick. A line's own '\r' is kept:
+// it is one of the differences the report must be able to name.
 std::vector<Line> annotate(std::string_view text) {
   std::vector<Line> out;
   std::uint64_t tick = 0;
@@ -29,7 +32,8 @@ std::vector<Line> annotate(std::string_view text) {
     auto nl = text.find('\n');
     std::string_view raw = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    Line line{std::string(raw), {}, tick};
+    Line line{std::string(raw), {}, tick, out.size() + 1};
+    if (raw.ends_with('\r')) raw.remove_suffix(1);  // a CRLF golden still has threads and ticks
     if (!block.empty()) {
       line.thread = block;
       if (raw == kEnd) block.clear();
@@ -39,8 +43,8 @@ std::vector<Line> annotate(std::string_view text) {
       line.thread = block;
     } else if (raw.starts_with(kThreadPrefix)) {
       auto rest = raw.substr(kThreadPrefix.size());
-      line.thread = std::string(rest.substr(0, rest.find('\t')));
-      constexpr std::string_view kTick = "\t ===== TICK ";
+      line.thread = std::string(rest.substr(0, rest.find_first_of("\t ")));
+      constexpr std::string_view kTick = "===== TICK ";
       auto pos = raw.find(kTick);
       if (pos != std::string_view::npos) {
         tick = std::strtoull(std::string(raw.substr(pos + kTick.size())).c_str(), nullptr, 10);
@@ -52,13 +56,154 @@ std::vector<Line> annotate(std::string_view text) {
   return out;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// A line with its white space normalised: runs collapsed to one space, none at the ends.
+std::string squeeze(std::string_view s) {
+  std::string out;
+  bool pending = false;
+  for (char c : s) {
+    if (is_space(c)) {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out += ' ';
+    pending = false;
+    out += c;
+  }
+  return out;
+}
+
+bool differs_only_in_space(std::string_view a, std::string_view b) { return a != b && squeeze(a) == squeeze(b); }
+
+// "\t " -> "a tab, then a space"; "   " -> "3 spaces".
+std::string describe_space(std::string_view s) {
+  if (s.empty()) return "nothing";
+  std::vector<std::string> runs;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i;
+    while (j < s.size() && s[j] == s[i]) ++j;
+    std::string_view what = s[i] == '\t' ? "tab" : s[i] == '\r' ? "carriage return" : "space";
+    runs.push_back(j - i == 1 ? fmt::format("a {}", what) : fmt::format("{} {}s", j - i, what));
+    i = j;
+  }
+  std::string out = runs[0];
+  for (std::size_t k = 1; k < runs.size(); ++k) out += ", then " + runs[k];
+  return out;
+}
+
+std::string_view trailing_space(std::string_view s) {
+  std::size_t end = s.size();
+  while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t')) --end;
+  return s.substr(end);
+}
+
+// What tells two lines apart that differ only in white space, in the words of a reader.
+std::string space_difference(std::string_view golden, std::string_view actual) {
+  std::vector<std::string> parts;
+  bool g_cr = golden.ends_with('\r');
+  bool a_cr = actual.ends_with('\r');
+  if (g_cr != a_cr) {
+    parts.push_back(g_cr ? "the golden line ends in \\r (a CRLF line end, as Windows editors save)"
+                         : "the trace's line ends in \\r where the golden's does not");
+  }
+  if (g_cr) golden.remove_suffix(1);
+  if (a_cr) actual.remove_suffix(1);
+  auto g_tail = trailing_space(golden);
+  auto a_tail = trailing_space(actual);
+  if (g_tail != a_tail) {
+    parts.push_back(fmt::format("the golden line ends in {} where the trace's ends in {}", describe_space(g_tail),
+                                describe_space(a_tail)));
+  }
+  golden.remove_suffix(g_tail.size());
+  actual.remove_suffix(a_tail.size());
+  if (golden.starts_with(kThreadPrefix) && actual.starts_with(kThreadPrefix)) {
+    auto separator = [](std::string_view s) {
+      std::size_t name_end = s.find_first_of("\t ", kThreadPrefix.size());
+      if (name_end == std::string_view::npos) return std::pair{s, std::string_view{}};
+      std::size_t text_start = name_end;
+      while (text_start < s.size() && is_space(s[text_start])) ++text_start;
+      return std::pair{s.substr(0, name_end), s.substr(name_end, text_start - name_end)};
+    };
+    auto [g_name, g_sep] = separator(golden);
+    auto [a_name, a_sep] = separator(actual);
+    if (g_sep != a_sep) {
+      parts.push_back(fmt::format("after \"{}\" the golden has {} where the trace has {}{}", g_name,
+                                  describe_space(g_sep), describe_space(a_sep),
+                                  a_sep == kSeparator ? " (the book's separator)" : ""));
+      golden.remove_prefix(g_name.size() + g_sep.size());
+      actual.remove_prefix(a_name.size() + a_sep.size());
+    }
+  }
+  if (golden != actual) parts.push_back("the spaces inside the text differ");
+  std::string out = parts.empty() ? std::string("the white space differs") : parts[0];
+  for (std::size_t k = 1; k < parts.size(); ++k) out += "; " + parts[k];
+  return out;
+}
+
+// A line with its white space made visible: a tab as \t, a carriage return as \r, a space as ·.
+std::string visible(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == ' ') {
+      out += "\u00b7";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 struct Colors {
-  std::string_view del, add, hunk, reset;
+  std::string_view del, add, hunk, note, reset;
 };
 
+// " (tick 2, thread main)", or nothing for a line of no thread (a program's output, --mode output).
 std::string where(const Line& line) {
-  return fmt::format("tick {}, thread {}", line.tick, line.thread.empty() ? "-" : line.thread);
+  if (line.thread.empty()) return {};
+  return fmt::format(" (tick {}, thread {})", line.tick, line.thread);
 }
+
+// The diff, once the lines to show have been decided.
+class DiffWriter {
+ public:
+  explicit DiffWriter(const Colors& c) : c_(c) {}
+
+  // Lines past the limit are counted, not shown, so that the reader learns what is missing.
+  void line(char op, const Line& l, bool show_space = false) {
+    if (++lines_ > kMaxLines) {
+      ++left_out_;
+      return;
+    }
+    std::string text = show_space ? visible(l.text) : l.text;
+    if (op == ' ') out_ += fmt::format(" {}\n", text);
+    if (op == '-') out_ += fmt::format("{}-{}{}\n", c_.del, text, c_.reset);
+    if (op == '+') out_ += fmt::format("{}+{}{}\n", c_.add, text, c_.reset);
+  }
+  void note(const std::string& text) {
+    if (lines_ >= kMaxLines) return;  // notes explain shown lines only
+    out_ += fmt::format("{}{}{}\n", c_.note, text, c_.reset);
+  }
+  void raw(const std::string& text) { out_ += text; }
+  std::string finish() {
+    if (left_out_ > 0) {
+      out_ += fmt::format("... diff cut at {} lines: {} more line{} not shown\n", kMaxLines, left_out_,
+                          left_out_ == 1 ? "" : "s");
+    }
+    return std::move(out_);
+  }
+
+ private:
+  static constexpr std::size_t kMaxLines = 200;
+  const Colors& c_;
+  std::string out_;
+  std::size_t lines_ = 0;
+  std::size_t left_out_ = 0;
+};
 
 // A unified diff of two line lists, after trimming the common head and tail. The middle
 // is diffed by longest common subsequence when it is small; a trace that differs in a huge
@@ -77,7 +222,9 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
 
   // ops: ' ' keep, '-' from a, '+' from b, over the middle
   std::vector<std::pair<char, const Line*>> ops;
+  std::string too_large;
   constexpr std::size_t kMaxCells = 4'000'000;
+  constexpr std::size_t kScreen = 40;
   if ((n + 1) * (m + 1) <= kMaxCells) {
     std::vector<std::vector<std::uint32_t>> lcs(n + 1, std::vector<std::uint32_t>(m + 1, 0));
     for (std::size_t i = n; i-- > 0;) {
@@ -99,12 +246,17 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
       }
     }
   } else {
-    for (std::size_t i = 0; i < std::min<std::size_t>(n, 40); ++i) ops.emplace_back('-', &a[head + i]);
-    for (std::size_t j = 0; j < std::min<std::size_t>(m, 40); ++j) ops.emplace_back('+', &b[head + j]);
+    for (std::size_t i = 0; i < std::min(n, kScreen); ++i) ops.emplace_back('-', &a[head + i]);
+    for (std::size_t j = 0; j < std::min(m, kScreen); ++j) ops.emplace_back('+', &b[head + j]);
+    too_large = fmt::format(
+        "... the differing middle is too large to align ({} golden and {} actual lines): shown are the first {} of "
+        "each; {} golden and {} actual lines left out\n",
+        n, m, kScreen, n - std::min(n, kScreen), m - std::min(m, kScreen));
   }
 
   constexpr std::size_t kContext = 3;
-  std::string out = fmt::format("--- {}\n+++ {}\n", a_name, b_name);
+  DiffWriter out(c);
+  out.raw(fmt::format("--- {}\n+++ {}\n", a_name, b_name));
   std::size_t ctx_start = head >= kContext ? head - kContext : 0;
   std::size_t a_count = (head - ctx_start), b_count = (head - ctx_start);
   for (const auto& [op, line] : ops) {
@@ -114,42 +266,90 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
   std::size_t after = std::min(kContext, tail);
   a_count += after;
   b_count += after;
-  out += fmt::format("{}@@ -{},{} +{},{} @@{}\n", c.hunk, ctx_start + 1, a_count, ctx_start + 1, b_count, c.reset);
-  for (std::size_t i = ctx_start; i < head; ++i) out += fmt::format(" {}\n", a[i].text);
-  std::size_t shown = 0;
-  for (const auto& [op, line] : ops) {
-    if (++shown > 200) {
-      out += "... (diff cut at 200 lines)\n";
-      return out;
+  out.raw(fmt::format("{}@@ -{},{} +{},{} @@{}\n", c.hunk, ctx_start + 1, a_count, ctx_start + 1, b_count, c.reset));
+  for (std::size_t i = ctx_start; i < head; ++i) out.line(' ', a[i]);
+  for (std::size_t k = 0; k < ops.size();) {
+    if (ops[k].first == ' ') {
+      out.line(' ', *ops[k++].second);
+      continue;
     }
-    if (op == ' ') out += fmt::format(" {}\n", line->text);
-    if (op == '-') out += fmt::format("{}-{}{}\n", c.del, line->text, c.reset);
-    if (op == '+') out += fmt::format("{}+{}{}\n", c.add, line->text, c.reset);
+    // A block of removals, then additions: pair them up, so that a pair that differs only
+    // in white space can be shown with its white space visible, and named.
+    std::size_t minus_start = k;
+    while (k < ops.size() && ops[k].first == '-') ++k;
+    std::size_t plus_start = k;
+    while (k < ops.size() && ops[k].first == '+') ++k;
+    std::size_t minus = plus_start - minus_start, plus = k - plus_start;
+    std::vector<bool> spaced(std::max(minus, plus), false);
+    for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
+      spaced[p] = differs_only_in_space(ops[minus_start + p].second->text, ops[plus_start + p].second->text);
+    }
+    for (std::size_t p = 0; p < minus; ++p) out.line('-', *ops[minus_start + p].second, spaced[p]);
+    for (std::size_t p = 0; p < plus; ++p) out.line('+', *ops[plus_start + p].second, spaced[p]);
+    for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
+      if (!spaced[p]) continue;
+      const Line& g = *ops[minus_start + p].second;
+      out.note(fmt::format("  (golden line {} differs only in white space: {})", g.number,
+                           space_difference(g.text, ops[plus_start + p].second->text)));
+    }
   }
-  for (std::size_t k = 0; k < after; ++k) out += fmt::format(" {}\n", a[a.size() - tail + k].text);
-  return out;
+  for (std::size_t k = 0; k < after; ++k) out.line(' ', a[a.size() - tail + k]);
+  if (!too_large.empty()) out.raw(too_large);
+  return out.finish();
 }
+
+// The first line of a report: where the two line lists part.
+std::string first_difference(const std::vector<Line>& a, const std::vector<Line>& b, std::string_view prefix,
+                             std::string_view unit) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
+  const Line& at = i < a.size() ? a[i] : b[i];
+  if (i < a.size() && i < b.size() && differs_only_in_space(a[i].text, b[i].text)) {
+    return fmt::format("{}{} {} differs only in white space{}: {}", prefix, unit, i + 1, where(at),
+                       space_difference(a[i].text, b[i].text));
+  }
+  if (i == a.size()) return fmt::format("{}the golden ends at {} {}; the trace goes on{}", prefix, unit, i, where(at));
+  if (i == b.size()) return fmt::format("{}the trace ends at {} {}; the golden goes on{}", prefix, unit, i, where(at));
+  return fmt::format("{}first difference at {} {}{}", prefix, unit, i + 1, where(at));
+}
+
+// A golden saved with CRLF line ends differs on every line; say that once, then compare
+// what is left, so that a real difference behind the line ends is still found.
+bool strip_crlf(std::vector<Line>& golden, const std::vector<Line>& actual) {
+  auto cr = [](const Line& l) { return l.text.ends_with('\r'); };
+  std::size_t with_cr = static_cast<std::size_t>(std::count_if(golden.begin(), golden.end(), cr));
+  if (with_cr == 0 || with_cr + 1 < golden.size() || std::any_of(actual.begin(), actual.end(), cr)) return false;
+  for (auto& l : golden) {
+    if (cr(l)) l.text.pop_back();
+  }
+  return true;
+}
+
+constexpr std::string_view kCrlf = "the golden has CRLF line ends (\\r\\n, as Windows editors save) where the trace has \\n";
 
 }  // namespace
 
 CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color) {
-  Colors c = color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[0m"} : Colors{"", "", "", ""};
+  Colors c = color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"} : Colors{"", "", "", "", ""};
+  CompareResult result;
+  if (expected == actual) return result;
   auto a = annotate(expected);
   auto b = annotate(actual);
-  CompareResult result;
+  bool crlf = strip_crlf(a, b);
 
   if (mode == CompareMode::Exact) {
-    if (expected == actual) return result;
     result.equal = false;
-    std::size_t i = 0;
-    while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
-    const Line& at = i < a.size() ? a[i] : b[std::min(i, b.size() - 1)];
-    result.report = fmt::format("first difference at line {} ({})\n", i + 1, where(at));
-    if (a.size() == b.size() && i == a.size()) {
-      result.report = "the traces differ only in their final newline\n";
-      return result;
+    bool same_lines = a.size() == b.size() &&
+                      std::equal(a.begin(), a.end(), b.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
+    if (same_lines && crlf) {
+      result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
+    } else if (same_lines) {
+      result.summary = "the traces differ only in their final newline";
+    } else {
+      result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", kCrlf) : "", "line");
     }
-    result.report += unified_diff(a, b, c, "golden", "actual");
+    result.report = result.summary + "\n";
+    if (!same_lines) result.report += unified_diff(a, b, c, "golden", "actual");
     return result;
   }
 
@@ -160,19 +360,43 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
   for (auto& line : b) {
     if (!line.thread.empty()) threads[line.thread].second.push_back(line);
   }
-  for (const auto& [name, pair] : threads) {
-    const auto& [x, y] = pair;
+  for (auto& [name, pair] : threads) {
+    auto& [x, y] = pair;
     bool same = x.size() == y.size() &&
                 std::equal(x.begin(), x.end(), y.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
     if (same) continue;
+    // Number each thread's lines from 1, as "its line N" says.
+    for (std::size_t k = 0; k < x.size(); ++k) x[k].number = k + 1;
+    for (std::size_t k = 0; k < y.size(); ++k) y[k].number = k + 1;
+    std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line");
+    if (!result.equal) {
+      result.summary += "; ";
+    } else if (crlf) {
+      result.summary = fmt::format("{}; and ", kCrlf);
+    }
     result.equal = false;
-    std::size_t i = 0;
-    while (i < x.size() && i < y.size() && x[i].text == y[i].text) ++i;
-    const Line& at = i < x.size() ? x[i] : y[i];
-    result.report += fmt::format("thread {}: first difference at its line {} ({})\n", name, i + 1, where(at));
+    result.summary += line;
+    result.report += line + "\n";
     result.report += unified_diff(x, y, c, fmt::format("golden, thread {}", name), fmt::format("actual, thread {}", name));
   }
+  if (result.equal && crlf) {
+    result.equal = false;
+    result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
+    result.report = result.summary + "\n";
+  }
+  if (result.equal) result.summary.clear();  // per thread, the interleaving may differ
   return result;
+}
+
+std::string select_thread(std::string_view trace, std::string_view thread) {
+  std::string out;
+  for (const Line& line : annotate(trace)) {
+    if (line.thread == thread) {
+      out += line.text;
+      out += '\n';
+    }
+  }
+  return out;
 }
 
 }  // namespace elt

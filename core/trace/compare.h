@@ -3,10 +3,16 @@
 // Two modes. Exact: byte for byte, which is what the virtual clock promises. Per thread:
 // each thread's own sequence of lines must match, which is what the real clock can promise
 // (lines of different threads interleave differently from run to run). A content block
-// belongs to the thread its START banner names.
+// belongs to the thread its START banner names. select_thread() narrows a trace to one
+// thread first (`check --only main`: the order of callbacks and prints, without the pool's
+// and epoll's lines).
 //
 // On a difference, the report names the first differing line's tick and thread and shows
-// a unified diff (coloured when asked). Pure functions; any thread.
+// a unified diff (coloured when asked). Golden files are often a student's prediction, typed
+// by hand, so the slips that cannot be seen are named instead of shown as two identical-
+// looking lines: a space for the tab after the thread's name, CRLF line ends, trailing
+// spaces ("line 3 differs only in white space: ..."). A diff cut short says how much it
+// left out. Pure functions; any thread.
 #pragma once
 
 #include <string>
@@ -18,10 +24,14 @@ enum class CompareMode { Exact, PerThread };
 
 struct CompareResult {
   bool equal = true;
-  std::string report;  // empty when equal
+  std::string summary;  // one line, no newline: "first difference at line 3 (tick 1, thread main)"
+  std::string report;   // the summary, then the diff; empty when equal
 };
 
 CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode,
                              bool color);
+
+// The lines of a text trace printed by `thread` (its content blocks included), in order.
+std::string select_thread(std::string_view trace, std::string_view thread);
 
 }  // namespace elt

@@ -299,6 +299,18 @@ TEST_CASE("node: a catch step recovers, and a throw rejects the rest of the chai
   CHECK(run.prints_in(0) == Lines{"then x", "caught bad", "after ok"});
 }
 
+TEST_CASE("node: a poll with no timer after a timer and a read ended at the same instant", "[node]") {
+  // Regression: the loop was woken while it stepped aside in settle() and queued twice;
+  // its next wait in epoll_wait then held the baton and the run hung.
+  NodeRun run(R"({"program": [
+    {"fs_read": "test.txt", "delay_ms": 1000, "then": [{"print": "r1"},
+      {"fs_read": "test.txt", "delay_ms": 1000, "then": [{"print": "r2"}]}]},
+    {"set_timeout": 1000, "then": [{"print": "T"}]}
+  ]})");
+  run.run_all();
+  CHECK(run.prints() == Lines{"T", "r1", "r2"});
+}
+
 TEST_CASE("node: the loop ends when nothing keeps it alive", "[node]") {
   NodeRun run(R"({"program": [{"print": "only"}]})");
   CHECK_FALSE(run.runtime().alive());
