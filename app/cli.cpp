@@ -3,19 +3,19 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "clock/clock.h"
+#include "process.h"
 #include "clock/virtual_clock.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
 
 namespace elt::app {
-
-std::atomic<elt::Runtime*> g_runtime{nullptr};
-volatile std::sig_atomic_t g_signal = 0;
 
 bool use_color(const std::string& mode, int fd) {
   if (mode == "always") return true;
@@ -27,33 +27,66 @@ bool use_color(const std::string& mode, int fd) {
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
-  elt::scenario::Scenario scenario = load_scenario_arg(opts.scenario);
+  if (fd == STDOUT_FILENO && opts.format != "none" && standard_fds().stdout_closed) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "standard output is closed, so the trace has nowhere to go (redirect it, "
+                            "or use --format none)");
+  }
+  return run_scenario(opts, load_scenario_arg(opts.scenario), fd, setup);
+}
 
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
   elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
   if (opts.threads > 0) options.threads = static_cast<std::size_t>(opts.threads);
+  for (const auto& folder : opts.allow_read) options.allow_read.push_back(std::filesystem::absolute(folder));
+  for (const auto& host : opts.allow_net) {
+    std::string error;
+    if (auto rule = elt::NetPolicy::parse_rule(host, error)) options.net_policy.allow(std::move(*rule));
+  }
   if (opts.model == "node") options.model = elt::node_model();
   if (opts.model == "book") options.model = elt::book_model();
   elt::scenario::check_model_support(scenario, options.model.name);
 
-  elt::TraceFormat format = opts.format == "jsonl" ? elt::TraceFormat::Jsonl
-                            : opts.format == "none" ? elt::TraceFormat::None
-                                                    : elt::TraceFormat::Text;
+  elt::TraceFormat format = opts.format == "jsonl"    ? elt::TraceFormat::Jsonl
+                            : opts.format == "chrome" ? elt::TraceFormat::Chrome
+                            : opts.format == "none"   ? elt::TraceFormat::None
+                                                      : elt::TraceFormat::Text;
   auto tracer = std::make_unique<elt::Tracer>(format, fd);
   tracer->set_color(fd >= 0 && use_color(opts.color, fd));
+  elt::TextExtras extras;
+  for (const auto& column : opts.show) {
+    if (column == "time") extras.time = true;
+    if (column == "phase") extras.phase = true;
+    if (column == "id") extras.id = true;
+  }
+  tracer->set_extras(extras);
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {
     clock = std::make_unique<elt::VirtualClock>();
   } else {
     clock = std::make_unique<elt::RealClock>();
   }
-  {
+  try {
     elt::Runtime runtime(options, *clock, *tracer);
-    g_runtime.store(&runtime);
+    set_running(&runtime);
     if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
-    g_runtime.store(nullptr);
+    set_running(nullptr);
+  } catch (...) {
+    set_running(nullptr);
+    // A runtime that failed to start (a thread that cannot be created) left its stop
+    // request in the tracer: drop it before the tracer's last flush could call it.
+    tracer->set_on_broken({});
+    throw;
   }
-  tracer->flush();
+  tracer->finish();
+  // The reader leaving (EPIPE, `| head -3`) ends a run quietly; any other failed write
+  // (a full disk, /dev/full, an I/O error) lost the trace, and that is a failure.
+  if (int err = tracer->write_error(); err != 0 && err != EPIPE) {
+    throw std::system_error(err, std::generic_category(),
+                            fd == STDOUT_FILENO ? "writing the trace to standard output" : "writing the trace");
+  }
   return tracer;
 }
 

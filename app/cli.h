@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
@@ -27,10 +28,6 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The runtime a signal handler stops, and the signal that came (0: none).
-extern std::atomic<elt::Runtime*> g_runtime;
-extern volatile std::sig_atomic_t g_signal;
-
 struct RunOptions {
   std::string scenario;  // a path, or "-" for standard input
   std::int64_t threads = 0;  // 0: the scenario's setting, else 4
@@ -38,6 +35,11 @@ struct RunOptions {
   std::string clock = "real";
   std::string color = "auto";
   std::string model;  // empty: the scenario's settings.model, else "book"
+  std::vector<std::string> show;  // --show time,phase,id: text columns (off by default)
+  // Widen the confinement of an untrusted scenario (docs/robustness.md): folders fs_read
+  // may read besides the scenario's own, hosts http_get may reach besides loopback.
+  std::vector<std::string> allow_read;
+  std::vector<std::string> allow_net;  // HOST or HOST:PORT, checked by the parser
 };
 
 bool use_color(const std::string& mode, int fd);
@@ -46,6 +48,9 @@ bool use_color(const std::string& mode, int fd);
 // Returns the tracer so that callers can read a captured trace. `setup` runs once the
 // runtime exists, before the program starts.
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
+                                          const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
+// The same for a scenario already loaded (verify runs variants of one); opts.scenario is unused.
+std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup = {});
 
 // Reads a scenario from a path, or from standard input for "-" (named "<stdin>" in

@@ -7,6 +7,8 @@
 // stops everything, and nothing is written after it.
 #include "cmd_check.h"
 
+#include "process.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -487,12 +489,12 @@ int run_check(const CheckOptions& opts) {
     }
     if (error.empty()) {
       const RunResult& run = run_for(pair.scenario);
-      if (g_signal != 0) return 128 + g_signal;  // interrupted: grade nothing, write nothing
+      if (int sig = received_signal(); sig != 0) return 128 + sig;  // interrupted: grade nothing, write nothing
       if (!run.error.empty()) {
         error = run.error;
       } else if (opts.update) {
         error = write_atomically(pair.golden, comparable(opts, run));
-        if (g_signal != 0) return 128 + g_signal;
+        if (int sig = received_signal(); sig != 0) return 128 + sig;
         if (error.empty()) o.status = Status::Wrote;
       } else {
         std::string expected = opts.only.empty() ? *golden : select_thread(*golden, opts.only);
@@ -565,7 +567,7 @@ int run_check(const CheckOptions& opts) {
   };
   bool summaries_ok = write_summary(opts.junit, junit_xml(pairs, outcomes, opts));
   summaries_ok = write_summary(opts.json, json_summary(pairs, outcomes, opts)) && summaries_ok;
-  if (g_signal != 0) return 128 + g_signal;
+  if (int sig = received_signal(); sig != 0) return 128 + sig;
   if (errors > 0 || !summaries_ok) return kExitBadInput;
   return failed > 0 ? kExitDifferent : 0;
 }

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <system_error>
+
+#include "process.h"
 
 // libedit's readline-compatible interface (BSD licence), not GNU readline.
 #include <editline/readline.h>
@@ -45,6 +48,12 @@ class StreamLineSource final : public LineSource {
 }  // namespace
 
 std::unique_ptr<LineSource> make_line_source() {
+  // Closed at start, stdin is /dev/null now (process.h): say so rather than run a session
+  // nobody can steer.
+  if (standard_fds().stdin_closed) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "step reads its commands from standard input, which is closed");
+  }
   if (isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) return std::make_unique<EditLineSource>();
   return std::make_unique<StreamLineSource>();
 }

@@ -20,11 +20,17 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli.h"
 #include "cmd_check.h"
+#include "cmd_html.h"
+#include "cmd_export.h"
+#include "cmd_verify.h"
 #include "common/did_you_mean.h"
 #include "line_reader.h"
+#include "process.h"
+#include "http/net_policy.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 #include "step/stepper.h"
@@ -32,38 +38,19 @@
 
 namespace {
 
-using elt::app::g_runtime;
-using elt::app::g_signal;
 using elt::app::kExitBadInput;
 using elt::app::kExitFailure;
 using elt::app::RunOptions;
 using elt::app::UsageError;
 using elt::app::use_color;
 
-extern "C" void on_signal(int sig) {
-  g_signal = sig;
-  if (elt::Runtime* rt = g_runtime.load()) {
-    rt->request_stop();  // the loop stops at the next phase and closes its threads
-  } else {
-    _exit(128 + sig);  // nothing runs yet (still reading the scenario): nothing to close
-  }
-}
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  // A reader that goes away (`| head -3`) shows up as EPIPE on write, which the tracer
-  // handles by stopping the run quietly; the default SIGPIPE would kill us mid-shutdown.
-  signal(SIGPIPE, SIG_IGN);
-}
-
 // One command's copy of the run options, and whether each was given.
 struct RunFlags {
   std::int64_t threads = 0;
   std::string clock, model, format, color;
+  std::vector<std::string> show;
+  CLI::Option* show_opt = nullptr;
+  std::vector<std::string> allow_read, allow_net;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* clock_opt = nullptr;
   CLI::Option* model_opt = nullptr;
@@ -85,8 +72,33 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                                "setImmediate, nextTick and microtasks, I/O polled on the loop thread); "
                                "overrides settings.model")
                     ->check(CLI::IsMember({"book", "node"}));
-  f.format_opt = app.add_option("-f,--format", f.format, "Trace format: text (the book's, default), jsonl, or none")
-                     ->check(CLI::IsMember({"text", "jsonl", "none"}));
+  f.format_opt = app.add_option("-f,--format", f.format,
+                                "Trace format: text (the book's, default), jsonl, chrome (Trace Event JSON for "
+                                "Perfetto and chrome://tracing), or none")
+                     ->check(CLI::IsMember({"text", "jsonl", "chrome", "none"}));
+  f.show_opt = app.add_option("--show", f.show,
+                              "Text format: columns before each line, any of time (ms on the run's clock), phase, "
+                              "id (the callback's); off by default, so the book's printout stays exact")
+                   ->delimiter(',')
+                   ->allow_extra_args(false)
+                   ->check(CLI::IsMember({"time", "phase", "id"}))
+                   ->type_name("time,phase,id");
+  // One value per occurrence (repeat the option for more), so that the scenario after it
+  // is not taken as a second value.
+  app.add_option("--allow-read", f.allow_read,
+                 "Let fs_read also read below PATH (repeatable); by default a scenario reads only "
+                 "below its own folder")
+      ->type_name("PATH")
+      ->allow_extra_args(false);
+  app.add_option("--allow-net", f.allow_net,
+                 "Let http_get also connect to HOST, on any port or on PORT (repeatable); by default "
+                 "only loopback and the delay service")
+      ->type_name("HOST[:PORT]")
+      ->allow_extra_args(false)
+      ->check([](const std::string& value) {
+        std::string error;
+        return elt::NetPolicy::parse_rule(value, error) ? std::string() : error;
+      });
   f.color_opt = app.add_option("--color", f.color,
                                "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
                     ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -122,6 +134,15 @@ RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& 
                                  command, "text");
   out.color = pick<std::string>("--color", opt(&RunFlags::color_opt), top.color, s.color_opt, s.color, command,
                                 "auto");
+  // Permissions add up, wherever they are written.
+  out.allow_read = top.allow_read;
+  out.allow_net = top.allow_net;
+  if (sub != nullptr) {
+    out.allow_read.insert(out.allow_read.end(), sub->allow_read.begin(), sub->allow_read.end());
+    out.allow_net.insert(out.allow_net.end(), sub->allow_net.begin(), sub->allow_net.end());
+  }
+  out.show = pick<std::vector<std::string>>("--show", opt(&RunFlags::show_opt), top.show, s.show_opt, s.show,
+                                            command, {});
   return out;
 }
 
@@ -193,13 +214,15 @@ int print_help(const CLI::App& app, const std::string& topic) {
     }
   }
   std::string hint = elt::did_you_mean(topic, subcommand_names(app));
-  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step and help){}", topic,
+  throw UsageError(fmt::format("no command named \"{}\" (the commands are check, step, html, export-js, verify and help){}", topic,
                                hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
+  elt::app::reserve_standard_fds();
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
                "and print what happens, tick by tick and thread by thread.\n"
                "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
@@ -253,9 +276,25 @@ int main(int argc, char** argv) {
   step_cmd->add_option("scenario", step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
   add_run_flags(*step_cmd, step_flags, "virtual");
 
+  elt::app::HtmlOptions html_opts;
+  std::string html_scenario_path;
+  RunFlags html_flags;
+  CLI::App* html_cmd = app.add_subcommand(
+      "html", "Run a scenario and write one self-contained web page: a lane per thread on a time axis, "
+              "and a stepper forwards and backwards with the loop's state (opens from disk, no network)");
+  html_cmd->allow_extras();
+  html_cmd->add_option("scenario", html_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  html_cmd->add_option("-o,--output", html_opts.output, "The page to write (- for standard output)")
+      ->required()
+      ->type_name("FILE.html");
+  add_run_flags(*html_cmd, html_flags, "virtual");
+
   std::string help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
   help_cmd->add_option("command", help_topic, "check, step or help")->type_name("COMMAND");
+
+  elt::app::Command export_cmd = elt::app::add_export_command(app);
+  elt::app::Command verify_cmd = elt::app::add_verify_command(app);
 
   RunOptions run_opts;
   RunOptions step_opts;
@@ -280,6 +319,9 @@ int main(int argc, char** argv) {
     const CLI::App* sub = check_cmd->parsed()  ? check_cmd
                           : step_cmd->parsed() ? step_cmd
                           : help_cmd->parsed() ? help_cmd
+                          : html_cmd->parsed() ? html_cmd
+                          : export_cmd.app->parsed() ? export_cmd.app
+                          : verify_cmd.app->parsed() ? verify_cmd.app
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
@@ -290,12 +332,17 @@ int main(int argc, char** argv) {
     if (help_cmd->parsed()) return print_help(app, help_topic);
     if (check_cmd->parsed()) {
       check_opts.run = resolve(top, &check_flags, "check", "virtual");
+    } else if (html_cmd->parsed()) {
+      html_opts.run = resolve(top, &html_flags, "html", "virtual");
+      html_opts.run.scenario = html_scenario_path;
     } else if (step_cmd->parsed()) {
       step_opts = resolve(top, &step_flags, "step", "virtual");
       step_opts.scenario = step_scenario_path;
       if (step_opts.scenario == "-") {
         throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
       }
+    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed()) {
+      // Their own options, read when they run.
     } else {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
       run_opts = resolve(top, nullptr, "", "real");
@@ -306,9 +353,12 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  install_signal_handlers();
   try {
+    elt::app::SignalWatcher signals;
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
+    if (html_cmd->parsed()) return elt::app::run_html(html_opts);
+    if (export_cmd.app->parsed()) return export_cmd.run();
+    if (verify_cmd.app->parsed()) return verify_cmd.run();
     if (step_cmd->parsed()) {
       auto input = elt::app::make_line_source();
       std::unique_ptr<elt::Stepper> stepper;
@@ -316,11 +366,11 @@ int main(int argc, char** argv) {
         stepper = std::make_unique<elt::Stepper>(*input, stdout, tracer, use_color(step_opts.color, STDOUT_FILENO));
         stepper->attach(runtime);
       });
-      if (g_signal != 0) return 128 + g_signal;
+      if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
       return 0;
     }
     elt::app::run_scenario(run_opts, STDOUT_FILENO);
-    if (g_signal != 0) return 128 + g_signal;
+    if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
     return 0;
   } catch (const UsageError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# SIGINT and SIGTERM in the middle of a run stop the loop, close every thread, flush the
-# trace and exit 130 / 143; a closed stdout (`| head -3`) ends the run quietly and at once.
+# SIGINT, SIGTERM and SIGHUP in the middle of a run stop the loop, close every thread, flush
+# the trace and exit 130 / 143 / 129; a closed stdout (`| head -3`) ends the run quietly and at once.
 # usage: signals.sh EVENTLOOP_TRACE SCENARIO
 set -uo pipefail
 bin=$1; scenario=$2
 out=$(mktemp); trap 'rm -f "$out"' EXIT
-for sig in INT TERM; do
+for sig in INT TERM HUP; do
   "$bin" "$scenario" > "$out" 2>&1 &
   pid=$!
   sleep 1.5   # the book is in its second tick, pool threads busy, timers pending
@@ -13,7 +13,7 @@ for sig in INT TERM; do
   start=$(date +%s%N)
   wait "$pid"; code=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  want=$([ "$sig" = INT ] && echo 130 || echo 143)
+  case $sig in INT) want=130 ;; TERM) want=143 ;; HUP) want=129 ;; esac
   [ "$code" -eq "$want" ] || { echo "SIG$sig: exit $code, expected $want"; cat "$out"; exit 1; }
   grep -q 'Thread: epoll	 received event of type: Close' "$out" || { echo "SIG$sig: epoll not closed"; exit 1; }
   tail -1 "$out" | grep -q 'FINISHED$' || { echo "SIG$sig: trace not flushed to FINISHED"; exit 1; }

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -60,7 +61,7 @@ std::uint32_t HttpConnection::start() {
   if (!spec_.error.empty()) return finish(false, spec_.error);
   sockaddr_in addr{};
   std::string error;
-  if (!resolve(spec_.host, spec_.port, addr, error)) return finish(false, error);
+  if (!resolve(spec_.address.empty() ? spec_.host : spec_.address, spec_.port, addr, error)) return finish(false, error);
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return finish(false, fmt::format("socket: {}", errno_text(errno)));
   int one = 1;
@@ -102,7 +103,15 @@ std::uint32_t HttpConnection::advance() {
   for (;;) {
     ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
     if (n > 0) {
-      auto status = parser_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+      http::ParseStatus status = http::ParseStatus::NeedMore;
+      try {
+        status = parser_.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+      } catch (const std::bad_alloc&) {
+        // Every buffer a peer fills has a limit, but many requests at once, or a memory
+        // limit, can still exhaust memory: that fails this request, never the process.
+        parser_ = http::ResponseParser();  // hand the partial response back first
+        return finish(false, fmt::format("response from {}: out of memory while receiving it", spec_.url));
+      }
       if (status == http::ParseStatus::Complete) return finish(true, {});
       if (status == http::ParseStatus::Error) {
         return finish(false, fmt::format("response from {} is not valid HTTP: {}", spec_.url, parser_.error()));
@@ -134,6 +143,17 @@ std::uint32_t HttpConnection::finish(bool ok, std::string error) {
     outcome_ = Outcome::fail(std::move(error));
     return 0;
   }
+  try {
+    outcome_ = response_outcome();
+  } catch (const std::bad_alloc&) {
+    parser_ = http::ResponseParser();
+    outcome_ = Outcome::fail(fmt::format("response from {}: out of memory while receiving it", spec_.url));
+  }
+  return 0;
+}
+
+// The response as the scenario sees it. Allocates about twice the response's size.
+Outcome HttpConnection::response_outcome() {
   http::Response response = parser_.take_response();
   Value::Fields header_fields;
   std::string header_text;
@@ -149,8 +169,7 @@ std::uint32_t HttpConnection::finish(bool ok, std::string error) {
   fields.emplace_back("reason", Value::string(response.reason));
   fields.emplace_back("body", Value::string(response.body));
   fields.emplace_back("headers", Value::string_with_fields(std::move(header_text), std::move(header_fields)));
-  outcome_ = Outcome::ok(Value::string_with_fields(std::move(response.raw), std::move(fields)));
-  return 0;
+  return Outcome::ok(Value::string_with_fields(std::move(response.raw), std::move(fields)));
 }
 
 Outcome HttpConnection::take_outcome() { return std::move(outcome_); }

@@ -26,6 +26,7 @@ struct HttpRequestSpec {
   std::string url;      // as the scenario wrote it, for messages
   Duration timeout = std::chrono::seconds(30);
   std::string error;    // set when the URL was unusable: the request fails with it at once
+  std::string address;  // the host's IPv4 address once looked up elsewhere; empty: connect() resolves host
 };
 
 class HttpConnection {
@@ -44,6 +45,8 @@ class HttpConnection {
   // Ends the request with an error (a timeout, shutdown) and closes the socket.
   void fail(std::string error);
 
+  // The host was looked up off this thread (HostResolver): connect to this address.
+  void set_address(std::string address) { spec_.address = std::move(address); }
   bool done() const { return done_; }
   int fd() const { return fd_; }
   const HttpRequestSpec& spec() const { return spec_; }
@@ -53,6 +56,7 @@ class HttpConnection {
 
  private:
   std::uint32_t finish(bool ok, std::string error);
+  Outcome response_outcome();
 
   HttpRequestSpec spec_;
   int fd_ = -1;

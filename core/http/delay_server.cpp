@@ -1,13 +1,16 @@
 #include "http/delay_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <charconv>
 #include <map>
@@ -19,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "clock/clock.h"
+#include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/eventfd.h"
 #include "common/thread_name.h"
@@ -32,6 +36,18 @@ constexpr std::uint64_t kListenToken = 1;
 constexpr std::uint64_t kAlarmToken = 2;
 // A request larger than this is not one the delay service understands.
 constexpr std::size_t kMaxRequest = 16 * 1024;
+// Out of descriptors (EMFILE under `ulimit -n`), accept fails at once and the listening
+// socket stays readable: a thread that retried would spin, and under the virtual clock,
+// which moves only when every thread is idle and no exchange is on the wire, time would
+// never move again, since the connections waiting in the backlog count as on the wire.
+// So, as libuv does (uv__emfile_trick), the service keeps one descriptor in reserve: it
+// gives it up to accept the waiting connection and close it at once, so that its client
+// gets an error (a closed connection) instead of waiting for ever, and takes it back.
+// Without a reserve it stops accepting until one of its connections closes or this much
+// real time has passed.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+bool out_of_descriptors(int err) { return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM; }
 }  // namespace
 
 std::string DelayServer::location_for(std::string_view url) {
@@ -77,6 +93,48 @@ struct DelayServer::Impl {
     if (it == conns.end()) return;
     ::close(it->second.fd);
     conns.erase(it);
+    resume_accepting();  // a descriptor is free again
+  }
+
+  // ---- accepting, with a back-off when out of descriptors (kAcceptBackoff) ----
+  bool accepting = true;
+  std::chrono::steady_clock::time_point accept_again{};
+
+  int spare_fd = -1;  // the reserve descriptor (/dev/null)
+
+  // Accepts the connection at the head of the backlog with the reserve descriptor and
+  // closes it. False when there is no reserve.
+  bool shed_connection() {
+    if (spare_fd < 0) return false;
+    ::close(spare_fd);
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0;
+  }
+
+  void pause_accepting() {
+    if (!accepting) return;
+    accepting = false;
+    accept_again = std::chrono::steady_clock::now() + kAcceptBackoff;
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+  }
+
+  void resume_accepting() {
+    if (accepting) return;
+    accepting = true;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenToken;
+    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev);
+  }
+
+  // epoll_wait's timeout, shortened to the end of an accept back-off.
+  int with_backoff(int timeout) const {
+    if (accepting) return timeout;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(accept_again - std::chrono::steady_clock::now()).count();
+    int ms = left <= 0 ? 0 : static_cast<int>(left);
+    return timeout < 0 ? ms : std::min(timeout, ms);
   }
 
   void on_request(std::uint64_t token, Conn& conn) {
@@ -197,12 +255,14 @@ struct DelayServer::Impl {
         auto left = scheduled.begin()->first - clock.now();
         timeout = left <= Duration::zero() ? 0 : static_cast<int>(std::chrono::ceil<Millis>(left).count());
       }
+      timeout = with_backoff(timeout);
       int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 0);
       if (n == 0) {  // look before blocking, as the epoll thread does
         clock.block();
         n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
         clock.resume();
       }
+      if (!accepting && std::chrono::steady_clock::now() >= accept_again) resume_accepting();
       if (n < 0 && errno != EINTR) {
         clock.exit_participant();
         return;
@@ -230,7 +290,12 @@ struct DelayServer::Impl {
         if (token == kListenToken) {
           for (;;) {
             int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (fd < 0) break;
+            if (fd < 0) {
+              if (!out_of_descriptors(errno)) break;
+              if (shed_connection()) continue;
+              pause_accepting();
+              break;
+            }
             std::uint64_t t = next_token++;
             conns[t].fd = fd;
             epoll_event ev{};
@@ -252,7 +317,13 @@ struct DelayServer::Impl {
         for (;;) {
           ssize_t got = ::recv(conn.fd, buf.data(), buf.size(), 0);
           if (got > 0) {
-            if (!conn.responding) conn.in.append(buf.data(), static_cast<std::size_t>(got));
+            if (conn.responding) continue;  // the request is in; the rest is ignored
+            // A peer that never ends its request cannot grow this buffer past the limit.
+            if (conn.in.size() + static_cast<std::size_t>(got) > kMaxRequest) {
+              closed = true;
+              break;
+            }
+            conn.in.append(buf.data(), static_cast<std::size_t>(got));
             continue;
           }
           if (got == 0) closed = true;
@@ -296,6 +367,7 @@ DelayServer::DelayServer(Clock& clock, Duration latency) : impl_(std::make_uniqu
   socklen_t len = sizeof addr;
   getsockname(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
+  s.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   if (s.epoll_fd < 0) throw_errno("epoll_create1");
   s.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -310,8 +382,7 @@ DelayServer::DelayServer(Clock& clock, Duration latency) : impl_(std::make_uniqu
   epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.listen_fd, &ev);
   ev.data.u64 = kAlarmToken;
   epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.alarm_fd, &ev);
-  s.participant = clock.add_participant("delay-service");
-  s.thread = std::thread([&s] { s.run(); });
+  s.thread = start_participant_thread(clock, "delay-service", s.participant, [&s] { s.run(); });
 }
 
 DelayServer::~DelayServer() {
@@ -320,6 +391,7 @@ DelayServer::~DelayServer() {
   ::close(impl_->alarm_fd);
   ::close(impl_->epoll_fd);
   ::close(impl_->listen_fd);
+  if (impl_->spare_fd >= 0) ::close(impl_->spare_fd);
 }
 
 void DelayServer::stop() {

@@ -190,6 +190,13 @@ std::size_t ResponseParser::feed_line(std::string_view in, std::size_t pos) {
   } else if (take > kMaxChunkLineBytes - line_.size()) {
     fail("chunk size line exceeds " + std::to_string(kMaxChunkLineBytes) + " bytes");
     return in.size();
+  } else {
+    if (take > limits_.max_chunk_framing_bytes - framing_bytes_) {
+      fail(limit_message("chunk framing (too many small chunks)", limits_.max_chunk_framing_bytes,
+                         "max_chunk_framing_bytes"));
+      return in.size();
+    }
+    framing_bytes_ += take;
   }
 
   response_.raw.append(start, take);
@@ -463,6 +470,12 @@ void ResponseParser::handle_chunk_size_line(std::string_view line) {
     fail("invalid chunk size line: " + quote(line));
     return;
   }
+  const std::size_t extension = line.size() - i;
+  if (extension > limits_.max_chunk_extension_bytes - extension_bytes_) {
+    fail(limit_message("chunk extension data", limits_.max_chunk_extension_bytes, "max_chunk_extension_bytes"));
+    return;
+  }
+  extension_bytes_ += extension;
   if (size == 0) {
     state_ = State::Trailers;
     return;

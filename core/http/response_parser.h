@@ -47,6 +47,14 @@ class ResponseParser {
     std::size_t max_header_bytes = 64 * 1024;
     // Decoded body size.
     std::size_t max_body_bytes = 64 * 1024 * 1024;
+    // Chunk extensions (";name=value" after a chunk's size), summed over the response.
+    // Nothing uses them, and a peer sending endless 1-byte chunks with 4000-byte
+    // extensions would otherwise grow `raw` by 4000 bytes per body byte; 16 KiB is
+    // Node's limit (CVE-2024-22019).
+    std::size_t max_chunk_extension_bytes = 16 * 1024;
+    // Chunk framing (size lines and the CRLF after each chunk's data), summed over the
+    // response: the same flood without extensions costs 5 bytes of framing per body byte.
+    std::size_t max_chunk_framing_bytes = 1024 * 1024;
   };
 
   ResponseParser();
@@ -109,6 +117,8 @@ class ResponseParser {
   std::string line_;
   std::size_t header_bytes_ = 0;  // charged against limits_.max_header_bytes
   std::size_t remaining_ = 0;     // bytes left in the Content-Length body or current chunk
+  std::size_t framing_bytes_ = 0;    // charged against limits_.max_chunk_framing_bytes
+  std::size_t extension_bytes_ = 0;  // charged against limits_.max_chunk_extension_bytes
 };
 
 }  // namespace elt::http

@@ -276,7 +276,7 @@ void Runtime::run_node_timers() {
         }
         running_timer_ = id;
         running_timer_cleared_ = false;
-        callback(*this, Outcome{});
+        run_marked(id, repeat == 0 ? "Timer" : "Interval", [&] { callback(*this, Outcome{}); });
         running_timer_ = 0;
         ++ran_since_trim_;
         if (repeat == 0 || running_timer_cleared_) labels_.erase(id);
@@ -303,7 +303,7 @@ void Runtime::run_immediates() {
   for (auto& q : batch) {
     if (immediate_live_.erase(q.id) == 0) continue;  // cleared
     labels_.erase(q.id);
-    q.callback(*this, Outcome{});
+    run_marked(q.id, "Immediate", [&] { q.callback(*this, Outcome{}); });
     ++ran_since_trim_;
     after_callback();
     if (stop_requested()) return;
@@ -326,7 +326,7 @@ void Runtime::after_callback() {
       Queued q = std::move(ticks_.front());
       ticks_.pop_front();
       labels_.erase(q.id);
-      q.callback(*this, Outcome{});
+      run_marked(q.id, "nextTick", [&] { q.callback(*this, Outcome{}); });
       if (stop_requested()) return;
     }
     if (!microtasks_.empty()) {
@@ -338,7 +338,7 @@ void Runtime::after_callback() {
       Queued q = std::move(microtasks_.front());
       microtasks_.pop_front();
       labels_.erase(q.id);
-      q.callback(*this, Outcome{});
+      run_marked(q.id, "Microtask", [&] { q.callback(*this, Outcome{}); });
       if (stop_requested()) return;
     }
   }
@@ -376,12 +376,15 @@ void Runtime::poll_on_loop_thread() {
   }
   narrate(EventKind::PollWait, 0, fmt::format("poll: {}", why));
   std::vector<Completion> ready;
+  const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
+  if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
   for (;;) {
     tracer_.flush();
     bool got = reactor_->poll(deadline, ready);
     if (got || stop_requested()) break;
     if (deadline && clock_.now() >= *deadline) break;
   }
+  if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
   update_time();  // uv__io_poll updates the loop's time when epoll_wait returns
   if (ready.empty()) return;
   narrate(EventKind::PhaseRun, 0, fmt::format("-- poll phase: {} event{} --", ready.size(), ready.size() == 1 ? "" : "s"));
@@ -398,7 +401,11 @@ void Runtime::poll_on_loop_thread() {
                    fmt::format("{} {} failed: {}", pending.what, completion.id, *completion.outcome.error));
     }
     if (pending.what != "internal") labels_.erase(completion.id);
-    pending.callback(*this, std::move(completion.outcome));
+    if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
+      pending.callback(*this, std::move(completion.outcome));
+    } else {
+      run_marked(completion.id, pending.what, [&] { pending.callback(*this, std::move(completion.outcome)); });
+    }
     ++ran_since_trim_;
     after_callback();
     if (stop_requested()) return;
@@ -417,7 +424,7 @@ void Runtime::run_callbacks() {
         tracer_.emit(EventKind::CallbackError, ready.id,
                      fmt::format("{} {} failed: {}", ready.pending.what, ready.id, *ready.outcome.error));
       }
-      ready.pending.callback(*this, std::move(ready.outcome));
+      run_marked(ready.id, ready.pending.what, [&] { ready.pending.callback(*this, std::move(ready.outcome)); });
       ++ran_since_trim_;
       if (stop_requested()) return;
     }
@@ -472,8 +479,11 @@ void Runtime::poll_io() {
       poller_->disarm_timeout();
       armed_ = false;
     }
+    const bool marked = tracer_.wants_markers();
+    if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
     tracer_.flush();
     channel_.wait();
+    if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
   }
   if (armed_) {
     poller_->disarm_timeout();

@@ -38,9 +38,11 @@
 #include "common/small_function.h"
 #include "common/time.h"
 #include "common/value.h"
+#include "http/net_policy.h"
 #include "loop/channel.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
+#include "trace/tracer.h"
 #include "timers/timer_queue.h"
 
 namespace elt {
@@ -101,6 +103,10 @@ struct RuntimeOptions {
   Duration http_latency{};            // extra time the delay service takes, like a network
   Duration http_timeout = std::chrono::seconds(30);
   std::filesystem::path base_dir = ".";  // relative fs_read paths start here
+  // Folders outside base_dir that fs_read may read (--allow-read; absolute). Never set
+  // from the scenario itself: the person running the tool decides.
+  std::vector<std::filesystem::path> allow_read;
+  NetPolicy net_policy;  // where http_get may connect (--allow-net); loopback by default
 };
 
 class Runtime {
@@ -213,6 +219,18 @@ class Runtime {
   void pause(std::uint64_t tick, Phase phase, bool tick_start);
   // Fails loudly when called off the loop thread (muduo's assertInLoopThread).
   void assert_in_loop_thread() const;
+  // Runs one of the scenario's callbacks between the CallbackStart and CallbackEnd markers
+  // (trace/event.h) that the timeline formats draw its box from.
+  template <typename F>
+  void run_marked(CallbackId id, std::string_view what, F&& callback) {
+    if (!tracer_.wants_markers()) {
+      callback();
+      return;
+    }
+    tracer_.emit(EventKind::CallbackStart, id, std::string(what));
+    callback();
+    tracer_.emit(EventKind::CallbackEnd, id, std::string(what));
+  }
 
   RuntimeOptions options_;
   std::thread::id loop_thread_;

@@ -4,16 +4,19 @@
 #include "loop/runtime.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 
 #include <fmt/format.h>
 
 #include "common/check.h"
+#include "fs/open_file.h"
 #include "pool/thread_pool.h"
 #include "trace/tracer.h"
 
@@ -24,37 +27,49 @@ namespace {
 // A file read refuses files larger than this: /dev/zero would otherwise never end.
 constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
 // `shown` is the path as the scenario wrote it: messages must not depend on the folder
-// the tool was started from.
-Outcome read_file(const std::filesystem::path& path, const std::string& shown) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", shown, std::strerror(errno)));
+// the tool was started from. Where the file may be and what it may be (a regular file
+// below the scenario's folder or an --allow-read folder) is open_for_reading's rule.
+// Between two reads the thread looks at `stop`: a file that is slow to give its bytes
+// (a FUSE or /proc file that waits) cannot hold shutdown up.
+Outcome read_file(const fs::ReadScope& scope, const std::string& shown, const std::atomic<bool>& stop) {
+  fs::OpenedFile opened = fs::open_for_reading(scope, shown);
+  if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
+  const int fd = opened.fd;
+  auto fail = [&](std::string message) {
+    ::close(fd);
+    return Outcome::fail(std::move(message));
+  };
   std::string text;
   char buf[16 * 1024];
   for (;;) {
+    if (stop.load(std::memory_order_relaxed)) return fail(fmt::format("read \"{}\": interrupted by shutdown", shown));
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 200) == 0) continue;  // a regular file is always ready; see above
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(err)));
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
     }
     if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      ::close(fd);
-      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown,
-                                       kMaxFileBytes / (1024 * 1024)));
+    if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
+      return fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
+    }
+    try {
+      text.append(buf, static_cast<std::size_t>(n));
+    } catch (const std::bad_alloc&) {
+      return fail(fmt::format("read \"{}\": out of memory", shown));
     }
   }
   ::close(fd);
   return Outcome::ok(Value::string(std::move(text)));
 }
 
-// The node model's trips (read_file_trips): open, then read what an fd holds.
-Outcome open_for_read(const std::string& path, const std::string& shown) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Outcome::fail(fmt::format("open \"{}\": {}", shown, std::strerror(errno)));
-  return Outcome::ok(Value::integer(fd));
+// The node model's trips (read_file_trips): open, then read what an fd holds. The open
+// follows the same rule as read_file (open_for_reading: confined, regular files only).
+Outcome open_for_read(const fs::ReadScope& scope, const std::string& shown) {
+  fs::OpenedFile opened = fs::open_for_reading(scope, shown);
+  if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
+  return Outcome::ok(Value::integer(opened.fd));
 }
 
 Outcome read_fd(int fd, const std::string& shown) {
@@ -64,6 +79,11 @@ Outcome read_fd(int fd, const std::string& shown) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN) {  // open_for_reading opens O_NONBLOCK; a regular file never says this
+        pollfd ready{fd, POLLIN, 0};
+        ::poll(&ready, 1, 200);
+        continue;
+      }
       return Outcome::fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
     }
     if (n == 0) break;
@@ -84,12 +104,13 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   task.kind = TaskKind::FileRead;
   task.simulated_latency = latency;
   std::string shown = path.string();
-  if (path.is_relative()) path = options_.base_dir / path;
   if (options_.model.fs == FsTrips::ReadFile) {
-    read_file_trips(id, path.string(), std::move(shown), latency);
+    read_file_trips(id, shown, std::move(shown), latency);
     return id;
   }
-  task.work = [path = std::move(path), shown = std::move(shown)] { return read_file(path, shown); };
+  task.work = [this, shown = std::move(shown)] {
+    return read_file(fs::ReadScope{options_.base_dir, options_.allow_read}, shown, stop_);
+  };
   submit(std::move(task));
   return id;
 }
@@ -120,7 +141,7 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
       tracer_.emit(EventKind::CallbackError, id, fmt::format("File read {} failed: {}", id, *outcome.error));
     }
     labels_.erase(id);
-    st->user.callback(*this, std::move(outcome));
+    run_marked(id, st->user.what, [&] { st->user.callback(*this, std::move(outcome)); });
   };
   // One trip: the work on a pool thread, then `next` on the loop thread.
   auto trip = [this, id](TaskKind kind, Duration simulated, std::function<Outcome()> work, Callback next) {
@@ -164,9 +185,9 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
       read();
     });
   };
-  std::string open_path = st->path;
   std::string open_shown = st->shown;
-  trip(TaskKind::FsOpen, Duration::zero(), [open_path, open_shown] { return open_for_read(open_path, open_shown); },
+  trip(TaskKind::FsOpen, Duration::zero(),
+       [this, open_shown] { return open_for_read(fs::ReadScope{options_.base_dir, options_.allow_read}, open_shown); },
        [st, fstat_trip, deliver_user](Runtime&, Outcome outcome) {
          if (outcome.failed()) {
            deliver_user(std::move(outcome));

@@ -14,6 +14,7 @@
 #include "common/check.h"
 #include "http/delay_server.h"
 #include "http/url.h"
+#include "poller/host_resolver.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
 #include "pool/thread_pool.h"
@@ -58,6 +59,10 @@ CallbackId Runtime::http_get(std::string url, Callback callback) {
       // http://delay-service/... names the built-in stand-in, wherever it listens.
       spec.host = "127.0.0.1";
       spec.port = delay_server().port();
+    } else {
+      // Before the epoll thread sees the host, so a refused name is never looked up.
+      spec.error = options_.net_policy.check(parsed->host, parsed->port);
+      if (!spec.error.empty()) spec.error = fmt::format("\"{}\": {}", url, spec.error);
     }
   } else {
     // An unusable URL still goes through the epoll thread, which reports the error as the
@@ -102,7 +107,8 @@ void Runtime::start_request(HttpRequestSpec spec) {
                                    if (outcome.failed()) {
                                      tracer_.emit(EventKind::CallbackError, rid,
                                                   fmt::format("HTTP request {} failed: {}", rid, *outcome.error));
-                                     state->user.callback(*this, std::move(outcome));
+                                     run_marked(rid, state->user.what,
+                                                [&] { state->user.callback(*this, std::move(outcome)); });
                                      return;
                                    }
                                    state->spec.host = outcome.value.to_display();
@@ -113,17 +119,12 @@ void Runtime::start_request(HttpRequestSpec spec) {
   Task task;
   task.id = id;
   task.kind = TaskKind::Lookup;
-  task.work = [host] {
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
-    if (rc != 0 || found == nullptr) return Outcome::fail(fmt::format("unknown host \"{}\": {}", host, gai_strerror(rc)));
-    char text[INET_ADDRSTRLEN] = {};
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text, sizeof text);
-    freeaddrinfo(found);
-    return Outcome::ok(Value::string(text));
+  task.work = [this, host] {
+    // The pool thread waits, as libuv's does, but a silent DNS server cannot hold it (and
+    // shutdown) for longer than the lookup's own deadline.
+    auto answer = HostResolver::resolve_blocking(host, std::chrono::seconds(5), stop_);
+    if (!answer.error.empty()) return Outcome::fail(std::move(answer.error));
+    return Outcome::ok(Value::string(std::move(answer.address)));
   };
   narrate(EventKind::TaskSubmitted, id, fmt::format("request id {}: getaddrinfo(\"{}\") goes to the pool", id, host));
   submit(std::move(task));

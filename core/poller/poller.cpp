@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "clock/clock.h"
+#include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/eventfd.h"
 #include "common/thread_name.h"
@@ -47,11 +48,23 @@ void add_fd(int epoll_fd, int fd, std::uint32_t events, std::uint64_t token) {
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) throw_errno("epoll_ctl(ADD)");
 }
 
+// A lookup has this long, however long the request may take: a DNS server that does not
+// answer in 5 s (glibc's default per try) is not going to.
+constexpr std::chrono::seconds kLookupTimeout{5};
+
+bool needs_lookup(const HttpRequestSpec& spec) {
+  in_addr literal{};
+  return spec.error.empty() && spec.address.empty() && spec.host != "localhost" &&
+         inet_pton(AF_INET, spec.host.c_str(), &literal) != 1;
+}
+
 }  // namespace
 
 struct Poller::Connection {
   explicit Connection(HttpRequestSpec spec) : http(std::move(spec)) {}
   HttpConnection http;
+  bool looking_up = false;  // waiting for the resolver; no socket yet
+  std::chrono::steady_clock::time_point lookup_deadline{};
   TimePoint deadline{};
   AlarmId timeout_alarm = 0;  // virtual clock only
   // Virtual clock: virtual time stands still while a real server is being waited for,
@@ -73,8 +86,7 @@ Poller::Poller(Clock& clock, Tracer& tracer, CompletionChannel& channel)
   if (timer_fd_ < 0) throw_errno("timerfd_create");
   add_fd(epoll_fd_, control_fd_, EPOLLIN, kControlToken);
   add_fd(epoll_fd_, timer_fd_, EPOLLIN, kTimerToken);
-  participant_ = clock_.add_participant("epoll");
-  thread_ = std::thread([this] { run(); });
+  thread_ = start_participant_thread(clock_, "epoll", participant_, [this] { run(); });
 }
 
 Poller::~Poller() {
@@ -190,6 +202,7 @@ void Poller::run() {
           inbox.swap(inbox_);
         }
         if (closing) {
+          resolver_.close();  // a lookup still running is abandoned, not waited for
           tracer_.emit(EventKind::CloseReceived, 0, "received event of type: Close");
           for (auto& conn : connections_) {
             if (!conn->done()) clock_.io_end(conn->spec().id);
@@ -200,6 +213,7 @@ void Poller::run() {
           return;
         }
         if (auto generation = virtual_timeout_.exchange(0)) report_timeout(generation);
+        take_lookups();
         for (auto& spec : inbox) {
           clock_.io_begin(spec.id);
           start_connection(std::make_unique<Connection>(std::move(spec)));
@@ -258,7 +272,47 @@ void Poller::start_connection(std::unique_ptr<Connection> owned) {
       wake_thread();
     });
   }
+  if (start_lookup(conn)) return;
   watch(conn, conn.http.start());
+}
+
+// A name to look up goes to the resolver's thread; the connection waits, with its own
+// deadline, and take_lookups() starts it when the answer comes back.
+bool Poller::start_lookup(Connection& conn) {
+  if (!needs_lookup(conn.spec())) return false;
+  conn.looking_up = true;
+  conn.lookup_deadline = std::chrono::steady_clock::now() + kLookupTimeout;
+  CallbackId id = conn.spec().id;
+  resolver_.lookup(conn.spec().host, [this, id](HostResolver::Answer answer) {
+    {
+      std::lock_guard lock(mutex_);
+      answers_.emplace_back(id, std::move(answer));
+    }
+    wake_thread();
+  });
+  return true;
+}
+
+void Poller::take_lookups() {
+  std::vector<std::pair<CallbackId, HostResolver::Answer>> answers;
+  {
+    std::lock_guard lock(mutex_);
+    answers.swap(answers_);
+  }
+  for (auto& [id, answer] : answers) {
+    auto it = std::find_if(connections_.begin(), connections_.end(),
+                           [id](const auto& c) { return c->spec().id == id && c->looking_up && !c->done(); });
+    if (it == connections_.end()) continue;  // timed out meanwhile
+    Connection& conn = **it;
+    conn.looking_up = false;
+    if (!answer.error.empty()) {
+      conn.http.fail(std::move(answer.error));
+      finish(conn);
+      continue;
+    }
+    conn.http.set_address(std::move(answer.address));
+    watch(conn, conn.http.start());
+  }
 }
 
 // Waits for `events` on the connection's socket (EPOLLONESHOT: re-armed after each step,
@@ -310,6 +364,13 @@ void Poller::expire_requests() {
                    ? std::find(expired.begin(), expired.end(), conn->spec().id) != expired.end() ||
                          conn->real_deadline <= real_now
                    : conn->deadline <= now;
+    if (!conn->done() && conn->looking_up && conn->lookup_deadline <= real_now) {
+      auto ms = std::chrono::duration_cast<Millis>(kLookupTimeout).count();
+      conn->http.fail(fmt::format("looking up \"{}\" took longer than {} ms (is the DNS server answering?)",
+                                  conn->spec().host, ms));
+      finish(*conn);
+      continue;
+    }
     if (!conn->done() && due) {
       auto ms = std::chrono::duration_cast<Millis>(conn->spec().timeout).count();
       conn->http.fail(fmt::format("no complete response from {} within {} ms", conn->spec().url, ms));
@@ -327,8 +388,12 @@ int Poller::next_request_timeout_ms() const {
   for (const auto& conn : connections_) {
     if (!conn->done()) earliest = std::min(earliest, real ? conn->real_deadline : conn->deadline);
   }
-  if (earliest == TimePoint::max()) return -1;
-  auto left = earliest - (real ? std::chrono::steady_clock::now() : clock_.now());
+  auto left = earliest == TimePoint::max() ? Duration::max()
+                                            : earliest - (real ? std::chrono::steady_clock::now() : clock_.now());
+  for (const auto& conn : connections_) {  // lookups' deadlines are real time on both clocks
+    if (!conn->done() && conn->looking_up) left = std::min(left, Duration(conn->lookup_deadline - std::chrono::steady_clock::now()));
+  }
+  if (left == Duration::max()) return -1;
   if (left <= Duration::zero()) return 0;
   // Round up: a request timeout never fires early (and a timeout of 0 would spin).
   auto ms = std::chrono::ceil<Millis>(left).count();

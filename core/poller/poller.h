@@ -38,6 +38,7 @@
 
 #include "clock/clock.h"
 #include "common/time.h"
+#include "poller/host_resolver.h"
 #include "http/connection.h"
 
 namespace elt {
@@ -85,6 +86,9 @@ class Poller {
   void expire_requests();
   void wake_thread();
   int next_request_timeout_ms() const;
+  // Host names are looked up on the resolver's thread, never here (host_resolver.h).
+  bool start_lookup(Connection& conn);
+  void take_lookups();
 
   Clock& clock_;
   Tracer& tracer_;
@@ -106,9 +110,11 @@ class Poller {
   std::deque<HttpRequestSpec> inbox_;
   std::vector<CallbackId> ids_;
   bool closing_ = false;
+  std::vector<std::pair<CallbackId, HostResolver::Answer>> answers_;  // from the resolver
 
   // Epoll thread only.
   std::vector<std::unique_ptr<Connection>> connections_;
+  HostResolver resolver_;
   std::thread thread_;
 };
 

@@ -5,13 +5,31 @@
 
 #include <fmt/format.h>
 
+#include <new>
+#include <system_error>
+
 #include "clock/clock.h"
+#include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/thread_name.h"
 #include "loop/channel.h"
 #include "trace/tracer.h"
 
 namespace elt {
+
+namespace {
+// An exception must not leave a pool thread (std::thread would call std::terminate): an
+// allocation that fails, or any other exception, fails this task and only this task.
+Outcome run_guarded(const std::function<Outcome()>& work) {
+  try {
+    return work();
+  } catch (const std::bad_alloc&) {
+    return Outcome::fail("out of memory");
+  } catch (const std::exception& e) {
+    return Outcome::fail(e.what());
+  }
+}
+}  // namespace
 
 std::string_view to_string(TaskKind kind) {
   switch (kind) {
@@ -32,18 +50,29 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
     : clock_(clock), tracer_(tracer), channel_(channel), policy_(policy) {
   ensure(threads >= 1, "a pool needs at least one thread");
   workers_.reserve(threads);
+  free_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    auto worker = std::make_unique<Worker>();
-    worker->name = fmt::format("pool{}", i);
-    worker->participant = clock_.add_participant(worker->name);
-    workers_.push_back(std::move(worker));
+    try {
+      auto worker = std::make_unique<Worker>();
+      worker->name = fmt::format("pool{}", i);
+      Worker& w = *worker;
+      workers_.push_back(std::move(worker));
+      w.thread = start_participant_thread(clock_, w.name, w.participant, [this, i] { run_worker(i); });
+    } catch (const std::exception& e) {
+      // A process or memory limit (EAGAIN, ENOMEM, bad_alloc): close the threads that did
+      // start, in the usual order, and say which one could not.
+      if (!workers_.empty() && !workers_.back()->thread.joinable()) workers_.pop_back();
+      shutdown();
+      std::error_code code = std::make_error_code(std::errc::resource_unavailable_try_again);
+      if (const auto* system = dynamic_cast<const std::system_error*>(&e)) code = system->code();
+      throw std::system_error(code, fmt::format("starting pool thread {} of {} (lower --threads, or raise the "
+                                                "process and memory limits)",
+                                                i + 1, threads));
+    }
     free_.push_back(i);  // [0, 1, ..., N-1]: the first task goes to pool N-1, as in the book
   }
   // libuv: lowest index first, so keep the free list sorted high to low and take back().
   if (policy_ == PoolPolicy::LibuvFifo) std::reverse(free_.begin(), free_.end());
-  for (std::size_t i = 0; i < threads; ++i) {
-    workers_[i]->thread = std::thread([this, i] { run_worker(i); });
-  }
 }
 
 ThreadPool::~ThreadPool() { shutdown(); }
@@ -190,8 +219,11 @@ void ThreadPool::run_worker(std::size_t index) {
     }
 
     bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
+    if (slept && mail.simulated_until && tracer_.wants_markers()) {
+      tracer_.emit(EventKind::TaskWork, task.id, std::string(to_string(task.kind)));
+    }
     Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
-                      : task.work ? task.work()
+                      : task.work ? run_guarded(task.work)
                                   : Outcome::ok(Value{});
     if (tracer_.active()) {
       tracer_.emit(EventKind::TaskFinished, task.id,

@@ -46,6 +46,7 @@ Stepper::Stepper(LineSource& input, std::FILE* out, Tracer& tracer, bool color)
 void Stepper::attach(Runtime& runtime) {
   runtime.set_pause_hook([this](Runtime& rt, const PausePoint& point) { on_pause(rt, point); });
   tracer_.set_observer([this](const TraceEvent& event) {
+    if (is_marker(event.kind)) return;  // not a line of the trace
     std::lock_guard lock(mutex_);
     if (line_hit_) return;
     for (const auto& text : break_lines_) {

@@ -329,7 +329,8 @@ constexpr std::string_view kCrlf = "the golden has CRLF line ends (\\r\\n, as Wi
 
 }  // namespace
 
-CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color) {
+CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color,
+                             std::string_view expected_name, std::string_view actual_name) {
   Colors c = color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"} : Colors{"", "", "", "", ""};
   CompareResult result;
   if (expected == actual) return result;
@@ -349,7 +350,7 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
       result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", kCrlf) : "", "line");
     }
     result.report = result.summary + "\n";
-    if (!same_lines) result.report += unified_diff(a, b, c, "golden", "actual");
+    if (!same_lines) result.report += unified_diff(a, b, c, expected_name, actual_name);
     return result;
   }
 

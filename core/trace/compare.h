@@ -28,8 +28,10 @@ struct CompareResult {
   std::string report;   // the summary, then the diff; empty when equal
 };
 
+// `expected_name` and `actual_name` head the diff ("--- golden", "+++ actual").
 CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode,
-                             bool color);
+                             bool color, std::string_view expected_name = "golden",
+                             std::string_view actual_name = "actual");
 
 // The lines of a text trace printed by `thread` (its content blocks included), in order.
 std::string select_thread(std::string_view trace, std::string_view thread);

@@ -37,7 +37,20 @@ enum class EventKind {
   Queued,           // a callback went into a queue (immediate, nextTick, microtask)
   TaskSubmitted,    // an operation went to the pool (node: each trip of fs.readFile)
   Blocked,          // the main thread was kept busy (block)
+  // Markers: never printed in the book's text; they delimit what the text only implies,
+  // for the timeline formats (chrome, html), jsonl and `--show id`. See is_marker().
+  CallbackStart,    // the loop thread starts running callback `id` (message: what it is for)
+  CallbackEnd,      // ... and has returned from it
+  TaskWork,         // a pool thread's simulated latency is over; the task's real work starts
+  WaitStart,        // the loop thread blocks in the poll phase, waiting for an event
+  WaitEnd,          // ... and is awake again
 };
+
+// True for the marker kinds above: a rendering of the book's text skips them.
+constexpr bool is_marker(EventKind kind) {
+  return kind == EventKind::CallbackStart || kind == EventKind::CallbackEnd || kind == EventKind::TaskWork ||
+         kind == EventKind::WaitStart || kind == EventKind::WaitEnd;
+}
 
 std::string_view to_string(Phase phase);
 std::string_view to_string(EventKind kind);

@@ -1,5 +1,9 @@
 #include "trace/format.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+
 #include <fmt/color.h>
 #include <fmt/format.h>
 
@@ -42,43 +46,189 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Queued: return "queued";
     case EventKind::TaskSubmitted: return "task_submitted";
     case EventKind::Blocked: return "blocked";
+    case EventKind::CallbackStart: return "callback_start";
+    case EventKind::CallbackEnd: return "callback_end";
+    case EventKind::TaskWork: return "task_work";
+    case EventKind::WaitStart: return "wait_start";
+    case EventKind::WaitEnd: return "wait_end";
   }
   return "?";
 }
 
 namespace {
+
+// ---- Output that cannot lie ----
+// Scenario text (a print, a file's content, a server's answer) reaches the trace, and the
+// trace reaches a terminal and the per-thread comparison. So, in the text format:
+// - a newline inside a message starts a new line with the message's own prefix
+//   (`Thread: main\t `), so no text can pass for a line of another thread;
+// - control characters other than tab, C1 controls, the bidirectional overrides that
+//   reorder what a reader sees, and bytes that are not UTF-8 are shown escaped (\xNN for
+//   a byte, \u{NNNN} for a character), so no text can clear a terminal, move its cursor
+//   or recolour it. Backslashes stay as they are: the escapes are for a reader, not a
+//   round trip. JSON lines need none of this: the JSON encoder escapes control characters.
+
+// Length of the UTF-8 sequence at the start of `s`, 0 if it is not one (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_length(std::string_view s, char32_t& code) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = b(0);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    n = 2;
+    code = lead & 0x1f;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    n = 3;
+    code = lead & 0x0f;
+    if (lead == 0xe0) lo = 0xa0;
+    if (lead == 0xed) hi = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    n = 4;
+    code = lead & 0x07;
+    if (lead == 0xf0) lo = 0x90;
+    if (lead == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s.size() < n) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    const unsigned char c = b(i);
+    if (c < (i == 1 ? lo : 0x80) || c > (i == 1 ? hi : 0xbf)) return 0;
+    code = (code << 6) | (c & 0x3f);
+  }
+  return n;
+}
+
+bool hidden_character(char32_t c) {
+  return (c >= 0x80 && c <= 0x9f) ||      // C1 controls (0x9b is CSI, like ESC [)
+         (c >= 0x202a && c <= 0x202e) ||  // bidirectional embeddings and overrides
+         (c >= 0x2066 && c <= 0x2069);    // bidirectional isolates
+}
+
+bool needs_care(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && c != '\t') || c >= 0x7f;
+  });
+}
+
+// Appends `text` with the escapes above; each newline is followed by `continuation`.
+void append_shown(std::string& out, std::string_view text, std::string_view continuation) {
+  if (!needs_care(text)) {
+    out += text;
+    return;
+  }
+  auto it = std::back_inserter(out);
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += '\n';
+      out += continuation;
+      ++i;
+    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      fmt::format_to(it, "\\x{:02x}", c);
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      char32_t code = 0;
+      const std::size_t n = utf8_length(text.substr(i), code);
+      if (n == 0) {
+        fmt::format_to(it, "\\x{:02x}", c);
+        ++i;
+      } else if (hidden_character(code)) {
+        fmt::format_to(it, "\\u{{{:x}}}", static_cast<std::uint32_t>(code));
+        i += n;
+      } else {
+        out.append(text.substr(i, n));
+        i += n;
+      }
+    }
+  }
+}
+
+// A content block's line may not pass for a trace line or for the block's own end.
+void append_content(std::string& out, std::string_view content) {
+  while (!content.empty()) {
+    const auto nl = content.find('\n');
+    std::string_view line = content.substr(0, nl);
+    if (line.starts_with("Thread:") || line.starts_with("=====")) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned char>(line.front()));
+      line.remove_prefix(1);
+    }
+    append_shown(out, line, {});
+    if (nl == std::string_view::npos) break;
+    out += '\n';
+    content.remove_prefix(nl + 1);
+  }
+}
+
 fmt::text_style thread_style(const std::string& thread) {
   if (thread == "main") return fmt::emphasis::bold | fmt::fg(fmt::terminal_color::cyan);
   if (thread.starts_with("pool")) return fmt::fg(fmt::terminal_color::green);
   if (thread == "epoll") return fmt::fg(fmt::terminal_color::magenta);
   return fmt::fg(fmt::terminal_color::blue);
 }
+
+// The --show columns, fixed width so that the book's lines stay aligned after them.
+void render_extras(const TraceEvent& event, std::string& out, TextExtras extras, CallbackId running) {
+  auto it = std::back_inserter(out);
+  if (extras.time) {
+    fmt::format_to(it, "{:>11.3f} ms  ", std::chrono::duration<double, std::milli>(event.time).count());
+  }
+  if (extras.phase) fmt::format_to(it, "{:<12}  ", to_string(event.phase));
+  if (extras.id) {
+    CallbackId id = event.id != 0 ? event.id : (event.thread == "main" ? running : 0);
+    if (id != 0) {
+      fmt::format_to(it, "{:<7}  ", fmt::format("id {}", id));
+    } else {
+      out.append(9, ' ');
+    }
+  }
+}
 }  // namespace
 
-void render_text(const TraceEvent& event, std::string& out, bool color) {
+void render_text(const TraceEvent& event, std::string& out, bool color, TextExtras extras, CallbackId running) {
+  if (is_marker(event.kind)) return;
   auto it = std::back_inserter(out);
   if (event.kind == EventKind::Content) {
-    std::string start = fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message);
+    std::string start;  // escaped before it is coloured: the colour's own escapes stay
+    append_shown(start, fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message), {});
     if (color) start = fmt::format(fmt::fg(fmt::terminal_color::yellow), "{}", start);
-    fmt::format_to(it, "\n{}\n", start);
-    out += event.content;
+    out += '\n';
+    if (extras.any()) render_extras(event, out, extras, running);
+    fmt::format_to(it, "{}\n", start);
+    append_content(out, event.content);
     if (!event.content.empty() && event.content.back() != '\n') out += '\n';
     out += "... [Note: Abbreviated for display] ...\n";
     out += color ? fmt::format(fmt::fg(fmt::terminal_color::yellow), "===== END CONTENT =====") : "===== END CONTENT =====";
     out += "\n\n";
     return;
   }
+  if (extras.any()) render_extras(event, out, extras, running);
   if (!color) {
-    fmt::format_to(it, "Thread: {}\t {}\n", event.thread, event.message);
+    if (!needs_care(event.message)) {  // the common case, on the hot path: no copy
+      fmt::format_to(it, "Thread: {}\t {}\n", event.thread, event.message);
+      return;
+    }
+    const std::string prefix = fmt::format("Thread: {}\t ", event.thread);
+    out += prefix;
+    append_shown(out, event.message, prefix);
+    out += '\n';
     return;
   }
-  fmt::format_to(it, "Thread: {}\t ", fmt::styled(event.thread, thread_style(event.thread)));
+  const std::string prefix = fmt::format("Thread: {}\t ", fmt::styled(event.thread, thread_style(event.thread)));
+  out += prefix;
+  std::string shown;
+  append_shown(shown, event.message, prefix);
   if (event.kind == EventKind::Tick || event.kind == EventKind::PhaseRun) {
-    fmt::format_to(it, "{}\n", fmt::styled(event.message, fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow)));
+    fmt::format_to(it, "{}\n", fmt::styled(shown, fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow)));
   } else if (event.kind == EventKind::CallbackError) {
-    fmt::format_to(it, "{}\n", fmt::styled(event.message, fmt::fg(fmt::terminal_color::red)));
+    fmt::format_to(it, "{}\n", fmt::styled(shown, fmt::fg(fmt::terminal_color::red)));
   } else {
-    fmt::format_to(it, "{}\n", event.message);
+    fmt::format_to(it, "{}\n", shown);
   }
 }
 

@@ -1,4 +1,5 @@
-// Renderings of trace events: the book's text format and JSON lines.
+// Renderings of trace events: the book's text format and JSON lines, one event at a time.
+// The Chrome Trace Event format needs the whole run; it is in trace/chrome.h.
 #pragma once
 
 #include <string>
@@ -7,14 +8,26 @@
 
 namespace elt {
 
-enum class TraceFormat { Text, Jsonl, None };
+enum class TraceFormat { Text, Jsonl, Chrome, None };
+
+// `--show time,phase,id`: columns before each text line. Off by default, so that the
+// book's printout stays exact.
+struct TextExtras {
+  bool time = false;   // the run's clock, in ms since the start
+  bool phase = false;  // the loop's phase when the line was printed
+  bool id = false;     // the callback id: the event's own, else the callback running
+  bool any() const { return time || phase || id; }
+};
 
 // Appends the book's rendering of `event` to `out`:
 //   Thread: <name>\t <message>
 // or, for a content block, a blank line, the START/END banners around the content and a
 // blank line.
 // `color`: thread names, tick banners and content banners in ANSI colours (terminals).
-void render_text(const TraceEvent& event, std::string& out, bool color = false);
+// `running`: the callback the loop thread is in (0: none), shown by extras.id for lines
+// that carry no id of their own. Markers (is_marker) render as nothing.
+void render_text(const TraceEvent& event, std::string& out, bool color = false, TextExtras extras = {},
+                 CallbackId running = 0);
 
 // Appends one JSON object and a newline.
 void render_jsonl(const TraceEvent& event, std::string& out);

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "clock/clock.h"
+#include "trace/chrome.h"
 #include "common/thread_name.h"
 
 namespace elt {
@@ -18,8 +19,15 @@ constexpr std::size_t kFlushThreshold = 64 * 1024;
 Tracer::Tracer(TraceFormat format, int fd)
     : format_(format), fd_(fd), flush_each_(fd >= 0 && isatty(fd) == 1) {}
 
-Tracer::~Tracer() {
+Tracer::~Tracer() { finish(); }
+
+void Tracer::finish() {
   std::lock_guard lock(mutex_);
+  if (format_ == TraceFormat::Chrome && !finished_) {
+    render_chrome(kept_, buffer_);
+    kept_.clear();
+  }
+  finished_ = true;
   flush_locked();
 }
 
@@ -67,11 +75,16 @@ void Tracer::emit_event(EventKind kind, CallbackId id, std::string message, Trac
   // The time is read under the lock so that times never go backwards in the trace.
   if (clock_ != nullptr) event.time = clock_->now() - start_;
   if (observer_) observer_(event);
+  if (event.kind == EventKind::CallbackStart && event.thread == "main") running_ = event.id;
   switch (format_) {
-    case TraceFormat::Text: render_text(event, buffer_, color_); break;
+    case TraceFormat::Text: render_text(event, buffer_, color_, extras_, running_); break;
     case TraceFormat::Jsonl: render_jsonl(event, buffer_); break;
+    case TraceFormat::Chrome:
+      if (!finished_) kept_.push_back(std::move(event));
+      return;
     case TraceFormat::None: return;
   }
+  if (event.kind == EventKind::CallbackEnd && event.thread == "main") running_ = 0;
   if (fd_ >= 0 && (flush_each_ || buffer_.size() >= kFlushThreshold || event.thread != "main")) {
     flush_locked();
   }
@@ -94,6 +107,8 @@ void Tracer::flush_locked() {
     if (n < 0) {
       if (errno == EINTR) continue;
       // EPIPE (the reader went away) or any other write failure: stop writing for good.
+      // main tells the two apart: a reader leaving is no failure, a lost trace is.
+      write_error_.store(errno, std::memory_order_relaxed);
       broken_.store(true, std::memory_order_relaxed);
       if (on_broken_) on_broken_();
       break;

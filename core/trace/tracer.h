@@ -10,7 +10,9 @@
 //
 // Output is buffered: events of the loop thread are flushed when the loop is about to
 // block (flush()), events of the other threads at once, and everything at once when the
-// output is a terminal. A closed reader (EPIPE: `| head -3`) turns the tracer off and
+// output is a terminal. The Chrome format needs the whole run (matched begin and end,
+// flows with both ends): its events are kept and the document is written by finish().
+// A closed reader (EPIPE: `| head -3`) turns the tracer off and
 // raises `broken()`; the run then stops quietly.
 #pragma once
 
@@ -19,6 +21,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "trace/event.h"
 #include "trace/format.h"
@@ -37,6 +40,7 @@ class Tracer {
 
   void set_clock(const Clock* clock, TimePoint start);
   void set_color(bool color) { color_ = color; }  // before the run starts
+  void set_extras(TextExtras extras) { extras_ = extras; }  // before the run starts
   void set_position(std::uint64_t tick, Phase phase);
   std::uint64_t tick() const { return tick_.load(std::memory_order_relaxed); }
   Phase phase() const { return phase_.load(std::memory_order_relaxed); }
@@ -49,6 +53,9 @@ class Tracer {
   };
   void emit(EventKind kind, CallbackId id, std::string message, Extra extra);
   void flush();
+  // The run is over: write what a whole-run format (chrome) kept, then flush. Idempotent;
+  // the destructor calls it too.
+  void finish();
 
   // Called for every event, under the tracer's lock, in trace order; keep it short.
   using Observer = std::function<void(const TraceEvent&)>;
@@ -58,9 +65,19 @@ class Tracer {
   void set_on_broken(std::function<void()> on_broken) { on_broken_ = std::move(on_broken); }
 
   bool broken() const { return broken_.load(std::memory_order_relaxed); }
+  // The errno of the write that broke the output (EPIPE: the reader left; ENOSPC: a full
+  // disk or /dev/full...); 0 while every write succeeded or when the reader was seen
+  // leaving without a write.
+  int write_error() const { return write_error_.load(std::memory_order_relaxed); }
   // False when nobody would see an event (format none, no observer): hot paths skip
   // formatting the message at all.
   bool active() const { return format_ != TraceFormat::None || has_observer_.load(std::memory_order_relaxed); }
+  // True when someone would see marker events (is_marker): every format but the book's
+  // plain text, `--show id`, or an observer. The book's run emits none otherwise.
+  bool wants_markers() const {
+    return format_ == TraceFormat::Jsonl || format_ == TraceFormat::Chrome || extras_.id ||
+           has_observer_.load(std::memory_order_relaxed);
+  }
   // The reader is known to be gone: stop writing, as if a write had failed.
   void mark_broken();
   int fd() const { return fd_; }
@@ -76,16 +93,21 @@ class Tracer {
   const int fd_;
   const bool flush_each_;  // the output is a terminal
   bool color_ = false;
+  TextExtras extras_;
   const Clock* clock_ = nullptr;
   TimePoint start_{};
   std::atomic<std::uint64_t> tick_{0};
   std::atomic<Phase> phase_{Phase::Script};
   std::atomic<bool> broken_{false};
+  std::atomic<int> write_error_{0};
   std::atomic<std::uint64_t> events_{0};
   std::atomic<bool> has_observer_{false};
 
   mutable std::mutex mutex_;  // guards buffer_, observer_ and the order of events
   std::string buffer_;
+  std::vector<TraceEvent> kept_;  // chrome: the whole run, rendered by finish()
+  bool finished_ = false;
+  CallbackId running_ = 0;        // the loop thread's callback, for --show id
   Observer observer_;
   std::function<void()> on_broken_;
 };

@@ -570,3 +570,38 @@ TEST_CASE("large inputs fed one byte at a time stay linear", "[http]") {
   CHECK(*out.response.header("x-big") == value);
   CHECK(out.response.body == body);
 }
+
+TEST_CASE("a peer cannot grow memory with endless small chunks", "[http][untrusted]") {
+  SECTION("1-byte chunks with 4000-byte extensions stop at the extension limit") {
+    ResponseParser parser;
+    CHECK(parser.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") == ParseStatus::NeedMore);
+    const std::string chunk = "1;" + std::string(4000, 'e') + "\r\nX\r\n";
+    ParseStatus status = ParseStatus::NeedMore;
+    int chunks = 0;
+    for (; chunks < 10'000 && status == ParseStatus::NeedMore; ++chunks) status = parser.feed(chunk);
+    REQUIRE(status == ParseStatus::Error);
+    CHECK(parser.error() == "chunk extension data exceeds the limit of 16384 bytes (max_chunk_extension_bytes)");
+    CHECK(chunks <= 5);
+    CHECK(parser.response().raw.size() < 32 * 1024);
+  }
+  SECTION("1-byte chunks without extensions stop at the framing limit") {
+    ResponseParser parser;
+    CHECK(parser.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") == ParseStatus::NeedMore);
+    std::string many;
+    for (int i = 0; i < 1000; ++i) many += "1\r\nX\r\n";
+    ParseStatus status = ParseStatus::NeedMore;
+    int rounds = 0;
+    for (; rounds < 10'000 && status == ParseStatus::NeedMore; ++rounds) status = parser.feed(many);
+    REQUIRE(status == ParseStatus::Error);
+    CHECK(parser.error().find("max_chunk_framing_bytes") != std::string::npos);
+    CHECK(parser.response().raw.size() < 2 * 1024 * 1024);
+  }
+  SECTION("ordinary chunked answers are far below both limits") {
+    std::string message = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 1000; ++i) message += "400;name=value\r\n" + std::string(1024, 'b') + "\r\n";
+    message += "0\r\n\r\n";
+    ResponseParser parser;
+    CHECK(parser.feed(message) == ParseStatus::Complete);
+    CHECK(parser.response().body.size() == 1024 * 1000);
+  }
+}

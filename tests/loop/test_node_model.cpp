@@ -212,7 +212,7 @@ TEST_CASE("node: a list that is not due yet is re-armed behind lists of the same
 TEST_CASE("node: set_interval re-arms until cleared, also from its own callback", "[node]") {
   NodeRun run(R"({"program": [
     {"set_interval": 10, "id": "iv", "times": 3, "then": [{"print": "tick"}]},
-    {"set_timeout": 100, "then": [{"print": "done"}]}
+    {"set_timeout": 1000, "then": [{"print": "done"}]}
   ]})");
   run.run_all();
   CHECK(run.prints() == Lines{"tick", "tick", "tick", "done"});
@@ -220,7 +220,7 @@ TEST_CASE("node: set_interval re-arms until cleared, also from its own callback"
 
 TEST_CASE("node: clear_timeout and clear_immediate cancel what has not run", "[node]") {
   NodeRun run(R"({"program": [
-    {"set_timeout": 10, "id": "t", "then": [{"print": "never"}]},
+    {"set_timeout": 1000, "id": "t", "then": [{"print": "never"}]},
     {"set_immediate": [{"print": "first"}, {"clear_immediate": "im"}, {"clear_timeout": "t"}]},
     {"set_immediate": [{"print": "cleared"}], "id": "im"}
   ]})");
@@ -235,7 +235,7 @@ TEST_CASE("node: the poll phase delivers every finished task behind one wake-up"
   NodeRun run(R"({"program": [
     {"encrypt": 10, "cost_ms": 5, "then": [{"print": "task A"}, {"set_timeout": 0, "then": [{"print": "timer A"}]}]},
     {"encrypt": 10, "cost_ms": 5, "then": [{"print": "task B"}, {"set_timeout": 0, "then": [{"print": "timer B"}]}]},
-    {"block": 100}
+    {"block": 300}
   ]})");
   std::uint64_t read_tick = 0;
   while (run.step()) {
@@ -269,8 +269,8 @@ TEST_CASE("node: a host lookup waits for a busy pool", "[node]") {
 
 TEST_CASE("node: a blocked main thread delays a due timer", "[node]") {
   NodeRun run(R"({"program": [
-    {"set_timeout": 10, "then": [{"print": "timer"}]},
-    {"set_immediate": [{"block": 100}, {"print": "unblocked"}]}
+    {"set_timeout": 200, "then": [{"print": "timer"}]},
+    {"set_immediate": [{"block": 500}, {"print": "unblocked"}]}
   ]})");
   run.run_all();
   CHECK(run.prints() == Lines{"unblocked", "timer"});

@@ -1,3 +1,3 @@
 // expect: unblocked | timer
-setTimeout(() => console.log('timer'), 10);
-setImmediate(() => { const s = Date.now(); while (Date.now() - s < 100); console.log('unblocked'); });
+setTimeout(() => console.log('timer'), 200);
+setImmediate(() => { const s = Date.now(); while (Date.now() - s < 500); console.log('unblocked'); });

@@ -1,0 +1,104 @@
+#include "cmd_html.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "scenario/interpreter.h"
+#include "scenario/scenario.h"
+#include "trace/html.h"
+
+namespace elt::app {
+
+namespace {
+
+// A page must stay light for a run with 10,000 timers: each list in a snapshot keeps its
+// first items and says how many there were.
+constexpr std::size_t kListCap = 20;
+
+double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+template <typename T, typename F>
+nlohmann::json capped(const std::vector<T>& items, F&& to_json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < items.size() && i < kListCap; ++i) out.push_back(to_json(items[i]));
+  return out;
+}
+
+// Deadlines as times since the start, not "due in": the snapshots of one tick's phases are
+// then often equal, and the page stores each distinct one once.
+nlohmann::json state_json(const RuntimeState& s) {
+  nlohmann::json j;
+  j["timers"] = capped(s.timers, [&](const RuntimeState::Timer& t) {
+    return nlohmann::json{{"id", t.id}, {"due_at_ms", ms(s.now + t.due_in)}, {"label", t.label}};
+  });
+  j["timers_total"] = s.timers.size();
+  j["workers"] = capped(s.workers, [](const RuntimeState::Worker& w) {
+    return nlohmann::json{{"name", w.name}, {"busy", w.busy},    {"task", w.task},
+                          {"kind", w.kind}, {"since_ms", ms(w.since)}, {"label", w.label}};
+  });
+  j["queued"] = capped(s.queued_tasks, [](const std::pair<CallbackId, std::string>& q) {
+    return nlohmann::json{{"id", q.first}, {"kind", q.second}};
+  });
+  j["queued_total"] = s.queued_tasks.size();
+  j["sockets"] = capped(s.sockets, [](CallbackId id) { return nlohmann::json(id); });
+  j["sockets_total"] = s.sockets.size();
+  j["completed"] = capped(s.completed, [](const std::string& c) { return nlohmann::json(c); });
+  j["completed_total"] = s.completed.size();
+  j["to_run"] = capped(s.callbacks_to_run, [](CallbackId id) { return nlohmann::json(id); });
+  j["to_run_total"] = s.callbacks_to_run.size();
+  j["pending"] = s.pending;
+  j["queues"] = capped(s.queues, [](const RuntimeState::NamedQueue& q) {
+    return nlohmann::json{{"name", q.name},
+                          {"items", capped(q.items, [](const std::string& item) { return nlohmann::json(item); })},
+                          {"total", q.items.size()}};
+  });
+  return j;
+}
+
+}  // namespace
+
+int run_html(const HtmlOptions& opts) {
+  scenario::Scenario scenario = scenario::load_scenario(opts.run.scenario);
+  HtmlRun run;
+  run.title = std::filesystem::path(opts.run.scenario).filename().string();
+  run.subtitle = scenario.description;
+  run.clock = opts.run.clock;
+  run.model = opts.run.model.empty() ? std::string(scenario::runtime_options(scenario).model.name) : opts.run.model;
+
+  // The observer runs under the tracer's lock, on whichever thread emitted; the pause hook
+  // on the loop thread. `mutex` keeps the two lists and the event count in step.
+  std::mutex mutex;
+  RunOptions quiet = opts.run;
+  quiet.format = "none";
+  run_scenario(quiet, -1, [&](Runtime& runtime, Tracer& tracer) {
+    tracer.set_observer([&](const TraceEvent& event) {
+      std::lock_guard lock(mutex);
+      run.events.push_back(event);
+    });
+    runtime.set_pause_hook([&](Runtime& rt, const PausePoint& point) {
+      RuntimeState state = rt.state();
+      std::lock_guard lock(mutex);
+      run.pauses.push_back({run.events.size(), point.tick, point.phase, point.tick_start, state.now, state_json(state)});
+    });
+  });
+  std::string page = render_html(run);
+  if (opts.output == "-") {
+    std::cout << page;
+    return std::cout ? 0 : kExitFailure;
+  }
+  std::ofstream out(opts.output, std::ios::binary);
+  out << page;
+  out.close();
+  if (!out) {
+    std::cerr << "eventloop-trace: cannot write " << opts.output << '\n';
+    return kExitFailure;
+  }
+  std::cerr << "wrote " << opts.output << " (" << run.events.size() << " events, " << run.pauses.size()
+            << " pause points)\n";
+  return 0;
+}
+
+}  // namespace elt::app

@@ -1,0 +1,660 @@
+#include "export/js_export.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "http/url.h"
+
+namespace elt::exporter {
+
+namespace {
+
+using scenario::Action;
+using scenario::ActionKind;
+using scenario::IntArg;
+using scenario::PromiseStep;
+using scenario::Scenario;
+using scenario::Template;
+
+// What a name holds, as far as the JavaScript is concerned: the same `${x.length}` is
+// `Buffer.byteLength(x)` for a file's text and `x.message.length` for a caught Error.
+enum class Bound { Text, Number, Response, OpError, PromiseValue, PromiseError };
+
+// Words a scenario's name must not become in JavaScript: reserved words, and the globals
+// and helpers the program itself uses.
+const std::set<std::string, std::less<>> kTaken = {
+    "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
+    "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import",
+    "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public",
+    "return", "static", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while",
+    "with", "yield", "undefined", "NaN", "Infinity", "arguments", "eval", "fs", "path", "http", "crypto",
+    "console", "process", "Buffer", "Promise", "Number", "String", "Error", "Math", "performance",
+    "setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate",
+    "queueMicrotask", "require", "module", "exports", "__dirname", "__filename", "block", "encrypt", "fib",
+    "httpGet", "printContent", "fsError", "httpError", "httpResponse", "encodePath", "scenarioDir",
+    "DELAY_SERVICE", "HTTP_TIMEOUT_MS", "PBKDF2_PER_MS", "calibratePbkdf2", "strerror", "runs"};
+
+constexpr std::int64_t kDefaultHttpTimeoutMs = 30'000;
+
+std::string js_string(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
+
+// Text as the inside of a JavaScript template literal.
+std::string escape_template_text(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '`': out += "\\`"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '$':
+        out += (i + 1 < s.size() && s[i + 1] == '{') ? "\\$" : "$";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string upper_ascii(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+// Measures pbkdf2 iterations per ms on one thread, for the encrypt helper.
+std::string calibration_function() {
+  return "function calibratePbkdf2() {\n"
+         "  for (let iterations = 1000; ; iterations *= 2) {\n"
+         "    const start = performance.now();\n"
+         "    crypto.pbkdf2Sync(\"eventloop-trace\", \"salt\", iterations, 32, \"sha256\");\n"
+         "    const ms = performance.now() - start;\n"
+         "    if (ms >= 50) return iterations / ms;\n"
+         "  }\n"
+         "}\n";
+}
+
+class Writer {
+ public:
+  explicit Writer(const Scenario& scenario) : scenario_(scenario) {}
+
+  JsProgram run() {
+    collect(scenario_.program);
+    if (auto latency = scenario_.settings.http_latency_ms; latency && *latency > 0) {
+      note(fmt::format("settings.http_latency_ms ({} ms): the delay service waits it on the real clock, and the "
+                       "loopback network and the scheduler add their own time.", *latency));
+    }
+    std::string body;
+    indent_ = 0;
+    emit_list(scenario_.program, body);
+    JsProgram out;
+    out.threads = scenario_.settings.threads.value_or(4);
+    out.uses_delay_service = uses_delay_service_;
+    out.uses_pool_work = uses_encrypt_;
+    out.approximations = approximations_;
+    out.unsupported = unsupported_;
+    out.source = header(out) + prelude() + "\n// The scenario's program.\n" + declarations() + body;
+    return out;
+  }
+
+ private:
+  // ---- what the program needs, found before writing it ----
+
+  void collect(const std::vector<Action>& actions) {
+    for (const Action& a : actions) {
+      if (!a.handle.empty()) handle_names_.insert(a.handle);
+      if (!a.as.empty()) bound_names_.insert(a.as);
+      for (const auto& step : a.chain) {
+        bound_names_.insert(step.as);
+        collect(step.body);
+      }
+      collect(a.then);
+      collect(a.on_error);
+    }
+  }
+
+  std::string js_name(const std::string& name) const {
+    return kTaken.count(name) > 0 ? name + "_" : name;
+  }
+  std::string handle_var(const std::string& name) const {
+    std::string n = js_name(name);
+    return bound_names_.count(name) > 0 || n == err_name() ? n + "Handle" : n;
+  }
+  std::string err_name() const { return bound_names_.count("err") > 0 ? "failure" : "err"; }
+
+  void note(std::string text) {
+    if (std::find(approximations_.begin(), approximations_.end(), text) == approximations_.end()) {
+      approximations_.push_back(std::move(text));
+    }
+  }
+  void refuse(std::string why) {
+    if (unsupported_.empty()) unsupported_ = std::move(why);
+  }
+  std::string where(const Action& a) const {
+    return a.line > 0 ? fmt::format("line {}", a.line) : a.json_path;
+  }
+
+  // ---- expressions ----
+
+  const Bound* lookup(const std::string& name) const {
+    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it) {
+      if (it->first == name) return &it->second;
+    }
+    return nullptr;
+  }
+
+  // One `${name.field...}` as a JavaScript expression.
+  std::string reference(const Action& a, const std::vector<std::string>& path) {
+    const Bound* bound = lookup(path[0]);
+    std::string var = js_name(path[0]);
+    std::string shown = "${" + fmt::format("{}", fmt::join(path, ".")) + "}";
+    auto no_field = [&] {
+      refuse(fmt::format("{} at {} asks for a field its value does not have (eventloop-trace reports an error "
+                         "there; JavaScript would print undefined)", shown, where(a)));
+      return var;
+    };
+    if (bound == nullptr) return no_field();
+    std::size_t n = path.size();
+    switch (*bound) {
+      case Bound::Text:
+      case Bound::OpError:
+        if (n == 1) return var;
+        if (n == 2 && path[1] == "length") return fmt::format("Buffer.byteLength({})", var);
+        return no_field();
+      case Bound::Number:
+        if (n == 1) return var;
+        return no_field();
+      case Bound::PromiseValue:
+        if (n == 1) return var;
+        if (n == 2 && path[1] == "length") return fmt::format("Buffer.byteLength(String({}))", var);
+        return no_field();
+      case Bound::PromiseError:
+        if (n == 1) return var + ".message";
+        if (n == 2 && path[1] == "length") return fmt::format("Buffer.byteLength({}.message)", var);
+        return no_field();
+      case Bound::Response: {
+        if (n == 1) return var;
+        const std::string& f = path[1];
+        if (f == "length" && n == 2) return fmt::format("Buffer.byteLength(String({}))", var);
+        if ((f == "status" || f == "reason") && n == 2) return var + "." + f;
+        if (f == "body") {
+          if (n == 2) return var + ".body";
+          if (n == 3 && path[2] == "length") return fmt::format("Buffer.byteLength({}.body)", var);
+          return no_field();
+        }
+        if (f == "headers") {
+          if (n == 2) return var + ".headers";
+          std::string header = is_identifier(path[2]) ? var + ".headers." + path[2]
+                                                      : fmt::format("{}.headers[{}]", var, js_string(path[2]));
+          if (n == 3) return header;
+          if (n == 4 && path[3] == "length") return fmt::format("Buffer.byteLength({})", header);
+        }
+        return no_field();
+      }
+    }
+    return var;
+  }
+
+  // A template as a JavaScript template literal.
+  std::string text(const Action& a, const Template& t) {
+    std::string out = "`";
+    for (const auto& seg : t.segments) {
+      if (seg.path.empty()) {
+        out += escape_template_text(seg.literal);
+      } else {
+        out += "${" + reference(a, seg.path) + "}";
+      }
+    }
+    return out + "`";
+  }
+
+  std::string number(const Action& a, const IntArg& arg) {
+    if (arg.literal) return std::to_string(*arg.literal);
+    if (arg.expr.segments.size() == 1 && !arg.expr.segments[0].path.empty()) {
+      return reference(a, arg.expr.segments[0].path);
+    }
+    return fmt::format("Number({})", text(a, arg.expr));
+  }
+
+  // ---- statements ----
+
+  void line(std::string& out, std::string_view s) const {
+    out.append(static_cast<std::size_t>(indent_) * 2, ' ');
+    out += s;
+    out += '\n';
+  }
+
+  void emit_list(const std::vector<Action>& actions, std::string& out) {
+    for (const Action& a : actions) emit(a, out);
+  }
+
+  // `() => { body }` for a callback with no value, on one line when empty.
+  void emit_block(const std::vector<Action>& body, std::string& out) {
+    ++indent_;
+    emit_list(body, out);
+    --indent_;
+  }
+
+  void emit_with_scope(const std::vector<Action>& body, const std::string& name, Bound bound, std::string& out) {
+    scope_.emplace_back(name, bound);
+    emit_block(body, out);
+    scope_.pop_back();
+  }
+
+  std::string handle_prefix(const Action& a) const { return a.handle.empty() ? "" : handle_var(a.handle) + " = "; }
+
+  void emit(const Action& a, std::string& out) {
+    switch (a.kind) {
+      case ActionKind::Print: line(out, fmt::format("console.log({});", text(a, a.text))); break;
+      case ActionKind::PrintContent:
+        uses_print_content_ = true;
+        line(out, fmt::format("printContent({}, {});", text(a, a.text), js_string(upper_ascii(a.label))));
+        break;
+      case ActionKind::SetTimeout: emit_timer(a, "setTimeout", out); break;
+      case ActionKind::SetInterval: emit_interval(a, out); break;
+      case ActionKind::SetImmediate: emit_arrow_call(a, handle_prefix(a) + "setImmediate(", ")", out); break;
+      case ActionKind::NextTick: emit_arrow_call(a, "process.nextTick(", ")", out); break;
+      case ActionKind::QueueMicrotask: emit_arrow_call(a, "queueMicrotask(", ")", out); break;
+      case ActionKind::Promise: emit_promise(a, out); break;
+      case ActionKind::ClearTimeout: line(out, fmt::format("clearTimeout({});", handle_var(a.handle))); break;
+      case ActionKind::ClearInterval: line(out, fmt::format("clearInterval({});", handle_var(a.handle))); break;
+      case ActionKind::ClearImmediate: line(out, fmt::format("clearImmediate({});", handle_var(a.handle))); break;
+      case ActionKind::Block:
+        uses_block_ = true;
+        line(out, fmt::format("block({});", number(a, a.number)));
+        break;
+      case ActionKind::FsRead: emit_fs_read(a, out); break;
+      case ActionKind::Encrypt: emit_encrypt(a, out); break;
+      case ActionKind::HttpGetSlow:
+      case ActionKind::HttpGet: emit_http(a, out); break;
+      case ActionKind::Repeat: {
+        std::string i = js_name(a.as);
+        line(out, fmt::format("for (let {0} = 0; {0} < {1}; {0}++) {{", i, number(a, a.number)));
+        emit_with_scope(a.then, a.as, Bound::Number, out);
+        line(out, "}");
+        break;
+      }
+    }
+  }
+
+  // `head() => {` body `}tail;`
+  void emit_arrow_call(const Action& a, const std::string& head, const std::string& tail, std::string& out) {
+    if (a.then.empty()) {
+      line(out, head + "() => {}" + tail + ";");
+      return;
+    }
+    line(out, head + "() => {");
+    emit_block(a.then, out);
+    line(out, "}" + tail + ";");
+  }
+
+  void emit_timer(const Action& a, const char* fn, std::string& out) {
+    emit_arrow_call(a, handle_prefix(a) + fn + "(", ", " + number(a, a.number) + ")", out);
+  }
+
+  void emit_interval(const Action& a, std::string& out) {
+    if (!a.times) {
+      emit_timer(a, "setInterval", out);
+      return;
+    }
+    // `times`: the interval clears itself after that many runs, at the end of its callback.
+    std::string var = a.handle.empty() ? fmt::format("interval{}", ++intervals_) : handle_var(a.handle);
+    std::string counter = fmt::format("runs{}", ++counters_);
+    line(out, fmt::format("let {} = 0;", counter));
+    line(out, fmt::format("{}{} = setInterval(() => {{", a.handle.empty() ? "const " : "", var));
+    emit_block(a.then, out);
+    ++indent_;
+    line(out, fmt::format("if (++{} === {}) clearInterval({});", counter, *a.times, var));
+    --indent_;
+    line(out, fmt::format("}}, {});", number(a, a.number)));
+  }
+
+  void emit_promise(const Action& a, std::string& out) {
+    bool default_value = a.text.source == "undefined" && a.text.is_literal();
+    std::string start;
+    if (a.reject) {
+      start = fmt::format("Promise.reject(new Error({}))", text(a, a.text));
+    } else {
+      start = default_value ? "Promise.resolve()" : fmt::format("Promise.resolve({})", text(a, a.text));
+    }
+    line(out, start);
+    ++indent_;
+    for (std::size_t i = 0; i < a.chain.size(); ++i) {
+      const PromiseStep& step = a.chain[i];
+      std::string param = js_name(step.as);
+      line(out, fmt::format(".{}(({}) => {{", step.is_catch ? "catch" : "then", param));
+      scope_.emplace_back(step.as, step.is_catch ? Bound::PromiseError : Bound::PromiseValue);
+      emit_block(step.body, out);
+      if (step.result) {
+        ++indent_;
+        if (step.throws) {
+          line(out, fmt::format("throw new Error({});", text(a, *step.result)));
+        } else {
+          line(out, fmt::format("return {};", text(a, *step.result)));
+        }
+        --indent_;
+      }
+      scope_.pop_back();
+      line(out, i + 1 == a.chain.size() ? "});" : "})");
+    }
+    --indent_;
+  }
+
+  // `(err, name) => { if (err) { catch } ... then }`, the Node callback convention.
+  void emit_node_callback(const Action& a, const std::string& head, const std::string& shown_error, Bound bound,
+                          std::string& out) {
+    std::string err = err_name();
+    std::string value = js_name(a.as);
+    if (a.then.empty() && a.on_error.empty()) {
+      line(out, head + "() => {});");
+      return;
+    }
+    line(out, fmt::format("{}({}, {}) => {{", head, err, value));
+    ++indent_;
+    if (a.on_error.empty()) {
+      line(out, fmt::format("if ({}) return;", err));
+    } else {
+      line(out, fmt::format("if ({}) {{", err));
+      ++indent_;
+      line(out, fmt::format("const error = {};", shown_error));
+      --indent_;
+      emit_with_scope(a.on_error, "error", Bound::OpError, out);
+      ++indent_;
+      line(out, "return;");
+      --indent_;
+      line(out, "}");
+    }
+    --indent_;
+    emit_with_scope(a.then, a.as, bound, out);
+    line(out, "});");
+  }
+
+  void emit_fs_read(const Action& a, std::string& out) {
+    uses_fs_ = true;
+    if (!a.delay.literal || *a.delay.literal != 0) {
+      note(fmt::format("fs_read's delay_ms ({} at {}): a simulated wait on a pool thread, which Node cannot "
+                       "stage; here the read takes as long as the disk does.",
+                       a.delay.literal ? fmt::format("{} ms", *a.delay.literal) : a.delay.expr.source, where(a)));
+    }
+    std::string file = text(a, a.text);
+    if (!a.on_error.empty()) uses_fs_error_ = true;
+    emit_node_callback(a, fmt::format("fs.readFile(path.resolve(scenarioDir, {}), \"utf8\", ", file),
+                       fmt::format("fsError({}, {})", err_name(), file), Bound::Text, out);
+  }
+
+  void emit_encrypt(const Action& a, std::string& out) {
+    uses_encrypt_ = true;
+    std::int64_t cost = a.cost_ms.value_or(0);
+    note("encrypt's cost_ms: crypto.pbkdf2 with as many iterations as this machine does in that time on one "
+         "thread; the real time varies with the machine's load, and pool threads share its cores.");
+    emit_node_callback(a, fmt::format("encrypt({}, {}, ", number(a, a.number), cost), "String(" + err_name() + ")",
+                       Bound::Number, out);
+  }
+
+  void emit_http(const Action& a, std::string& out) {
+    uses_http_ = true;
+    std::string url;
+    std::string shown;
+    std::int64_t timeout = scenario_.settings.http_timeout_ms.value_or(kDefaultHttpTimeoutMs);
+    std::string timeout_js = std::to_string(timeout);
+    if (a.kind == ActionKind::HttpGetSlow) {
+      uses_delay_service_ = true;
+      if (!a.text.is_literal()) uses_encode_path_ = true;
+      std::string encoded = a.text.is_literal() ? escape_template_text(percent_encode_path(a.text.source))
+                                                : "${encodePath(" + text(a, a.text) + ")}";
+      std::string delay = a.delay.literal ? std::to_string(*a.delay.literal) : "${" + number(a, a.delay) + "}";
+      url = fmt::format("`${{DELAY_SERVICE}}/delay/{}/url/{}`", delay, encoded);
+      shown = fmt::format("`http://delay-service/delay/{}/url/{}`", delay, encoded);
+      timeout_js = a.delay.literal ? std::to_string(timeout + *a.delay.literal)
+                                   : fmt::format("{} + {}", timeout, number(a, a.delay));
+    } else if (a.text.is_literal()) {
+      std::string error;
+      auto parsed = parse_http_url(a.text.source, error);
+      shown = text(a, a.text);
+      if (!parsed) {
+        refuse(fmt::format("http_get at {}: \"{}\" is not a URL Node and eventloop-trace reject in the same "
+                           "words ({})", where(a), a.text.source, error));
+        url = shown;
+      } else if (parsed->host == "delay-service") {
+        uses_delay_service_ = true;
+        url = fmt::format("`${{DELAY_SERVICE}}{}`", escape_template_text(parsed->target));
+        if (parsed->target.starts_with("/truncate") || parsed->target.starts_with("/garbage")) {
+          refuse(fmt::format("http_get at {}: {} is a broken response the delay service stages, and Node's HTTP "
+                             "parser reports it in its own words", where(a), parsed->target));
+        }
+      } else {
+        url = shown;
+        if (parsed->host != "127.0.0.1" && parsed->host != "localhost") {
+          refuse(fmt::format("http_get at {}: {} is not on this machine, and a scenario's trace must not depend "
+                             "on the network", where(a), a.text.source));
+        }
+      }
+    } else {
+      refuse(fmt::format("http_get at {}: a URL built at run time ({})", where(a), a.text.source));
+      url = shown = text(a, a.text);
+    }
+    emit_node_callback(a, fmt::format("httpGet({}, {}, {}, ", url, shown, timeout_js), err_name(), Bound::Response,
+                       out);
+  }
+
+  // ---- around the program ----
+
+  std::string header(const JsProgram& p) const {
+    std::string out;
+    std::string name = std::filesystem::path(scenario_.file).filename().string();
+    out += fmt::format("// {}, as a Node program (written by `eventloop-trace export-js`).\n", name);
+    if (!scenario_.description.empty()) out += comment_wrapped(scenario_.description, "//   ");
+    out += "//\n";
+    std::string env = fmt::format("UV_THREADPOOL_SIZE={}", p.threads);
+    if (p.uses_delay_service) env += fmt::format(" {}=<port>", kEnvDelayPort);
+    out += fmt::format("// Run it as\n//   {} node <this file>\n", env);
+    out += "// libuv reads UV_THREADPOOL_SIZE once, when its pool starts, so it must be in the\n"
+           "// environment before node starts (setting process.env here would be too late if anything\n"
+           "// had used the pool already).\n";
+    if (p.uses_delay_service) {
+      out += fmt::format("// {} is the port of eventloop-trace's delay service, which `eventloop-trace verify`\n",
+                         kEnvDelayPort);
+      out += "// starts (with the scenario's http_latency_ms) and passes in.\n";
+    }
+    if (uses_fs_) {
+      out += fmt::format("// Files are read from {} (verify sets it to the scenario's folder), or from\n",
+                         kEnvScenarioDir);
+      out += "// this file's folder when it is saved beside the scenario.\n";
+    }
+    if (!p.approximations.empty()) {
+      out += "//\n// Not reproduced exactly (verify does not compare orders that depend on these):\n";
+      for (const auto& a : p.approximations) out += comment_wrapped("- " + a, "//   ");
+    }
+    if (!p.unsupported.empty()) {
+      out += "//\n// Not comparable with eventloop-trace's run:\n";
+      out += comment_wrapped(p.unsupported, "//   ");
+    }
+    return out;
+  }
+
+  static std::string comment_wrapped(std::string_view text, std::string_view prefix) {
+    std::string out;
+    std::string current;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find(' ', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view word = text.substr(start, end - start);
+      if (!current.empty() && current.size() + 1 + word.size() + prefix.size() > 96) {
+        out += std::string(prefix) + current + "\n";
+        // A list item's next lines line up under its text.
+        current = text.starts_with("- ") ? "  " : "";
+      }
+      if (!current.empty() && current != "  ") current += ' ';
+      current += word;
+      start = end + 1;
+    }
+    if (!current.empty()) out += std::string(prefix) + current + "\n";
+    return out;
+  }
+
+  std::string prelude() const {
+    std::string out = "\n\"use strict\";\n";
+    if (uses_fs_) out += "const fs = require(\"node:fs\");\nconst path = require(\"node:path\");\n";
+    if (uses_http_) out += "const http = require(\"node:http\");\n";
+    if (uses_encrypt_) out += "const crypto = require(\"node:crypto\");\n";
+    out += "\n// Open standard output now: the first console.log would otherwise spend milliseconds setting\n"
+           "// it up in the middle of the program, time the scenario does not have.\n"
+           "void process.stdout;\n";
+    if (uses_fs_) out += fmt::format("\nconst scenarioDir = process.env.{} ?? __dirname;\n", kEnvScenarioDir);
+    if (uses_delay_service_) {
+      out += fmt::format("const DELAY_SERVICE = `http://127.0.0.1:${{process.env.{}}}`;\n", kEnvDelayPort);
+    }
+    if (uses_http_) {
+      out += "\n// http_get: the whole response, or an error in eventloop-trace's words. The timer is the\n"
+             "// scenario's http_timeout_ms; it is cleared as soon as the request ends.\n"
+             "function httpGet(url, shownUrl, timeoutMs, callback) {\n"
+             "  let done = false;\n"
+             "  const finish = (err, response) => {\n"
+             "    if (done) return;\n"
+             "    done = true;\n"
+             "    clearTimeout(timer);\n"
+             "    callback(err, response);\n"
+             "  };\n"
+             "  const request = http.get(url, { agent: false }, (res) => {\n"
+             "    let body = \"\";\n"
+             "    res.setEncoding(\"latin1\");\n"
+             "    res.on(\"data\", (chunk) => { body += chunk; });\n"
+             "    res.on(\"end\", () => finish(null, httpResponse(res, body)));\n"
+             "  });\n"
+             "  request.on(\"error\", (err) => finish(httpError(err, shownUrl)));\n"
+             "  const timer = setTimeout(() => {\n"
+             "    request.destroy();\n"
+             "    finish(`no complete response from ${shownUrl} within ${timeoutMs} ms`);\n"
+             "  }, timeoutMs);\n"
+             "}\n"
+             "\n"
+             "// A response as eventloop-trace shows it: printed whole it is the raw text; it has\n"
+             "// status, reason, body and headers (named in lowercase).\n"
+             "function httpResponse(res, body) {\n"
+             "  const lines = [];\n"
+             "  for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: "
+             "${res.rawHeaders[i + 1]}`);\n"
+             "  const headers = { ...res.headers, toString: () => lines.map((l) => `${l}\\n`).join(\"\") };\n"
+             "  const raw = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\\r\\n` +\n"
+             "    lines.map((l) => `${l}\\r\\n`).join(\"\") + `\\r\\n${body}`;\n"
+             "  return { status: res.statusCode, reason: res.statusMessage, headers, body, toString: () => raw };\n"
+             "}\n"
+             "\n"
+             "function httpError(err, shownUrl) {\n"
+             "  if (err.code === \"ECONNREFUSED\") return `connect to ${err.address}:${err.port}: Connection refused`;\n"
+             "  if (err.code === \"ENOTFOUND\") return `unknown host \"${err.hostname}\": Name or service not known`;\n"
+             "  return `${shownUrl}: ${err.message}`;\n"
+             "}\n";
+    }
+    if (uses_encode_path_) {
+      out += "\n// The delay service's path for a url: bytes outside printable ASCII, %, ? and # as %XX.\n"
+             "const encodePath = (text) => Array.from(Buffer.from(text, \"utf8\"), (c) =>\n"
+             "  c <= 0x20 || c >= 0x7f || c === 0x25 || c === 0x3f || c === 0x23\n"
+             "    ? `%${c.toString(16).toUpperCase().padStart(2, \"0\")}` : String.fromCharCode(c)).join(\"\");\n";
+    }
+    if (uses_fs_error_) {
+      out += "\n// A failed read in eventloop-trace's words: `open \"test.txt\": No such file or directory`.\n"
+             "const strerror = { ENOENT: \"No such file or directory\", EACCES: \"Permission denied\",\n"
+             "  EISDIR: \"Is a directory\", ENOTDIR: \"Not a directory\", EMFILE: \"Too many open files\" };\n"
+             "const fsError = (err, file) => `${err.syscall} \"${file}\": ${strerror[err.code] ?? err.message}`;\n";
+    }
+    if (uses_encrypt_) {
+      out += fmt::format(
+          "\n// encrypt: crypto.pbkdf2 runs on libuv's pool, like the scenario's encrypt, with as many\n"
+          "// iterations as take cost_ms on this machine ({} is measured once by verify;\n"
+          "// without it, here, before the program starts). The result the scenario binds, fib(n),\n"
+          "// is computed cheaply.\n"
+          "const PBKDF2_PER_MS = Number(process.env.{}) || calibratePbkdf2();\n",
+          kEnvPbkdf2PerMs, kEnvPbkdf2PerMs);
+      out += calibration_function();
+      out += "function fib(n) {\n"
+             "  let [a, b] = [0, 1];\n"
+             "  for (let i = 0; i < n; i++) [a, b] = [b, a + b];\n"
+             "  return a;\n"
+             "}\n"
+             "function encrypt(n, costMs, callback) {\n"
+             "  const iterations = Math.max(1, Math.round(costMs * PBKDF2_PER_MS));\n"
+             "  crypto.pbkdf2(\"eventloop-trace\", \"salt\", iterations, 32, \"sha256\", (err) => "
+             "callback(err, err ? undefined : fib(n)));\n"
+             "}\n";
+    }
+    if (uses_block_) {
+      out += "\n// block: keep the main thread busy, as a long computation would: nothing else runs meanwhile.\n"
+             "function block(ms) {\n"
+             "  const until = performance.now() + ms;\n"
+             "  while (performance.now() < until) {}\n"
+             "}\n";
+    }
+    if (uses_print_content_) {
+      out += "\n// print_content: the block eventloop-trace prints: the first two lines, the first\n"
+             "// Location line, a note.\n"
+             "function printContent(content, label) {\n"
+             "  const text = content.trim();\n"
+             "  const lines = text === \"\" ? [] : text.split(\"\\n\").map((l) => l.replace(/\\r$/, \"\"));\n"
+             "  const shown = lines.slice(0, 2);\n"
+             "  const location = lines.slice(2).find((l) => l.startsWith(\"Location\"));\n"
+             "  if (location !== undefined) shown.push(location);\n"
+             "  console.log(`\\n===== THREAD main START CONTENT - ${label} =====`);\n"
+             "  for (const l of shown) console.log(l);\n"
+             "  console.log(\"... [Note: Abbreviated for display] ...\");\n"
+             "  console.log(\"===== END CONTENT =====\\n\");\n"
+             "}\n";
+    }
+    return out;
+  }
+
+  std::string declarations() const {
+    if (handle_names_.empty()) return {};
+    std::vector<std::string> vars;
+    for (const auto& h : handle_names_) vars.push_back(handle_var(h));
+    return fmt::format("let {};  // the handles the scenario names (\"id\")\n", fmt::join(vars, ", "));
+  }
+
+
+  const Scenario& scenario_;
+  int indent_ = 0;
+  std::vector<std::pair<std::string, Bound>> scope_;
+  std::set<std::string> handle_names_;
+  std::set<std::string> bound_names_;
+  std::vector<std::string> approximations_;
+  std::string unsupported_;
+  int intervals_ = 0;
+  int counters_ = 0;
+  bool uses_fs_ = false;
+  bool uses_fs_error_ = false;
+  bool uses_http_ = false;
+  bool uses_encode_path_ = false;
+  bool uses_delay_service_ = false;
+  bool uses_encrypt_ = false;
+  bool uses_block_ = false;
+  bool uses_print_content_ = false;
+};
+
+}  // namespace
+
+JsProgram export_js(const Scenario& scenario) { return Writer(scenario).run(); }
+
+std::string pbkdf2_calibration_program() {
+  // Three measurements, the fastest kept: a busy machine only ever makes one slower.
+  return "\"use strict\";\nconst crypto = require(\"node:crypto\");\n" + calibration_function() +
+         "console.log(Math.max(calibratePbkdf2(), calibratePbkdf2(), calibratePbkdf2()));\n";
+}
+
+}  // namespace elt::exporter

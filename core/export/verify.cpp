@@ -1,0 +1,519 @@
+#include "export/verify.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "clock/clock.h"
+#include "export/js_export.h"
+#include "http/delay_server.h"
+#include "trace/compare.h"
+
+extern char** environ;
+
+namespace elt::verify {
+
+namespace {
+
+using scenario::Action;
+using scenario::ActionKind;
+using scenario::Scenario;
+
+struct ProcessResult {
+  std::string out;
+  std::string err;
+  int exit_code = 0;
+  bool timed_out = false;
+};
+
+// Runs argv[0] (found on PATH) with `extra_env` added to ours, and collects its stdout and
+// stderr. errno-style failure to start becomes NodeMissing for ENOENT, system_error else.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                          std::chrono::seconds timeout) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    int e = errno;
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    throw std::system_error(e, std::generic_category(), "pipe2");
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool replaced = std::any_of(extra_env.begin(), extra_env.end(), [&](const std::string& x) {
+      return entry.substr(0, entry.find('=') + 1) == std::string_view(x).substr(0, x.find('=') + 1);
+    });
+    if (!replaced) env.emplace_back(entry);
+  }
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& a : args) argp.push_back(a.data());
+  argp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    if (rc == ENOENT) throw NodeMissing(fmt::format("{}: not found on PATH", argv[0]));
+    throw std::system_error(rc, std::generic_category(), "posix_spawnp " + argv[0]);
+  }
+  ProcessResult result;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[8192];
+  while (open_fds > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    int n = ::poll(fds, 2, static_cast<int>(left.count()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (auto& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+Lines split_lines(std::string_view text) {
+  Lines out;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    out.emplace_back(text.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+std::string join_lines(const Lines& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + '\n';
+  return out;
+}
+
+std::string first_lines(std::string_view text, std::size_t n) {
+  Lines lines = split_lines(text);
+  if (lines.size() > n) lines.resize(n);
+  return join_lines(lines);
+}
+
+// ---- the variants ----
+
+template <typename F>
+void for_each_action(std::vector<Action>& actions, const F& f) {
+  for (Action& a : actions) {
+    f(a);
+    for_each_action(a.then, f);
+    for_each_action(a.on_error, f);
+    for (auto& step : a.chain) for_each_action(step.body, f);
+  }
+}
+
+template <typename F>
+bool any_action(const std::vector<Action>& actions, const F& f) {
+  for (const Action& a : actions) {
+    if (f(a) || any_action(a.then, f) || any_action(a.on_error, f)) return true;
+    for (const auto& step : a.chain) {
+      if (any_action(step.body, f)) return true;
+    }
+  }
+  return false;
+}
+
+std::int64_t scaled(std::int64_t v, double factor) { return static_cast<std::int64_t>(std::llround(static_cast<double>(v) * factor)); }
+
+// ---- one scenario ----
+
+struct Work {
+  const Scenario* scenario;
+  Report report;
+  exporter::JsProgram program;
+  bool run_node = false;
+};
+
+std::string compare_report(const Lines& ours, const Lines& node, const std::string& version) {
+  auto result = compare_traces(join_lines(ours), join_lines(node), CompareMode::Exact, false, "ours (--model node)",
+                               "node " + version);
+  std::string report = result.report;
+  // compare_traces names a trace's tick and thread; printed lines have neither.
+  if (report.starts_with("first difference at line ")) {
+    auto paren = report.find(" (");
+    auto nl = report.find('\n');
+    if (paren != std::string::npos && paren < nl) report.erase(paren, nl - paren);
+    report.replace(0, std::string_view("first difference at line").size(), "first difference at printed line");
+  }
+  return report;
+}
+
+void run_node_side(Work& w, const Options& options, const std::string& dir, double pbkdf2_per_ms,
+                   const std::string& version) {
+  Report& r = w.report;
+  const Scenario& s = *w.scenario;
+  std::string name = std::filesystem::path(s.file).stem().string();
+  std::string path = fmt::format("{}/{}.js", dir, name);
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << w.program.source;
+    if (!out) throw std::system_error(errno, std::generic_category(), "write " + path);
+  }
+  std::vector<std::string> env = {fmt::format("UV_THREADPOOL_SIZE={}", w.program.threads),
+                                  fmt::format("{}={}", exporter::kEnvScenarioDir,
+                                              std::filesystem::absolute(s.base_dir).lexically_normal().string())};
+  if (w.program.uses_pool_work) env.push_back(fmt::format("{}={}", exporter::kEnvPbkdf2PerMs, pbkdf2_per_ms));
+  RealClock clock;
+  std::unique_ptr<DelayServer> server;
+  if (w.program.uses_delay_service) {
+    server = std::make_unique<DelayServer>(clock, Millis(s.settings.http_latency_ms.value_or(0)));
+    env.push_back(fmt::format("{}={}", exporter::kEnvDelayPort, server->port()));
+  }
+  int limit = s.racy_in_node ? std::max(options.runs * 4, 20) : options.runs;
+  std::map<Lines, std::size_t> index;
+  for (int i = 0; i < limit; ++i) {
+    if (s.racy_in_node && i >= options.runs && r.orders.size() > 1) break;
+    ProcessResult p = run_process({options.node, path}, env, std::chrono::seconds(options.timeout_s));
+    ++r.runs;
+    Lines lines = split_lines(p.out);
+    if (p.timed_out) lines.push_back(fmt::format("(killed after {} s)", options.timeout_s));
+    auto [it, added] = index.emplace(lines, r.orders.size());
+    if (added) {
+      r.orders.push_back(NodeOrder{lines, 0, p.exit_code, first_lines(p.err, 6)});
+    }
+    ++r.orders[it->second].count;
+  }
+  if (server) server->stop();
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  std::stable_sort(r.orders.begin(), r.orders.end(),
+                   [](const NodeOrder& a, const NodeOrder& b) { return a.count > b.count; });
+  r.ours_among = std::any_of(r.orders.begin(), r.orders.end(), [&](const NodeOrder& o) { return o.lines == r.ours; });
+
+  if (r.orders.size() > 1) {
+    r.verdict = Verdict::Racy;
+  } else if (!r.why.empty()) {
+    r.verdict = Verdict::NotComparable;  // an approximation decides the order: whatever Node says
+  } else if (r.ours_among) {
+    r.verdict = Verdict::Agrees;
+  } else {
+    r.verdict = Verdict::Differs;
+    r.diff = compare_report(r.ours, r.orders.front().lines, version);
+    if (!r.orders.front().stderr_head.empty()) {
+      r.diff += fmt::format("node exited with {}; its stderr began:\n{}", r.orders.front().exit_code,
+                            r.orders.front().stderr_head);
+    }
+  }
+  bool racy = r.orders.size() > 1;
+  if (s.racy_in_node && !racy) {
+    r.declaration_problem =
+        fmt::format("declared racy in Node, but {} runs printed one order", r.runs);
+  } else if (!s.racy_in_node && racy) {
+    r.declaration_problem = fmt::format(
+        "declared deterministic, but {} runs printed {} orders: declare it with \"verify\": {{\"racy\": true, "
+        "\"why\": ...}} or make it deterministic", r.runs, r.orders.size());
+  }
+}
+
+std::string escape_md(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string counts(const Report& r) {
+  std::vector<std::string> parts;
+  for (const auto& o : r.orders) parts.push_back(std::to_string(o.count));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Agrees: return "agrees";
+    case Verdict::Differs: return "differs";
+    case Verdict::Racy: return "racy in Node";
+    case Verdict::NotComparable: return "not comparable";
+  }
+  return "?";
+}
+
+std::vector<Variant> approximation_variants(const Scenario& scenario) {
+  std::vector<Variant> out;
+  auto program = scenario.program;
+  bool fs_delay = any_action(scenario.program, [](const Action& a) {
+    return a.kind == ActionKind::FsRead && (!a.delay.literal || *a.delay.literal != 0);
+  });
+  if (fs_delay) {
+    Variant v{"fs_read's delay_ms set to 0, as the exported program reads", scenario};
+    for_each_action(v.scenario.program, [](Action& a) {
+      if (a.kind == ActionKind::FsRead) {
+        a.delay = {};
+        a.delay.literal = 0;
+      }
+    });
+    out.push_back(std::move(v));
+  }
+  bool cost = any_action(scenario.program, [](const Action& a) {
+    return a.kind == ActionKind::Encrypt && a.cost_ms.value_or(0) > 0;
+  });
+  for (double factor : {0.8, 1.25}) {
+    if (cost) {
+      Variant v{fmt::format("every encrypt's cost_ms times {}", factor), scenario};
+      for_each_action(v.scenario.program, [factor](Action& a) {
+        if (a.kind == ActionKind::Encrypt && a.cost_ms) a.cost_ms = scaled(*a.cost_ms, factor);
+      });
+      out.push_back(std::move(v));
+    }
+  }
+  if (auto latency = scenario.settings.http_latency_ms; latency && *latency > 0) {
+    for (double factor : {0.8, 1.25}) {
+      Variant v{fmt::format("http_latency_ms times {}", factor), scenario};
+      v.scenario.settings.http_latency_ms = scaled(*latency, factor);
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+std::string node_version(const std::string& node) {
+  ProcessResult p = run_process({node, "--version"}, {}, std::chrono::seconds(30));
+  if (p.exit_code != 0) throw NodeMissing(fmt::format("{} --version failed (exit {})", node, p.exit_code));
+  std::string v = p.out;
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
+  return v;
+}
+
+std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Options& options,
+                               const RunOurs& run_ours) {
+  std::string version = node_version(options.node);
+  std::vector<Work> work(scenarios.size());
+  bool needs_calibration = false;
+  // Ours first, on this thread: the runner is the command line's, and it runs one at a time.
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const Scenario& s = scenarios[i];
+    Work& w = work[i];
+    w.scenario = &s;
+    Report& r = w.report;
+    r.file = s.file;
+    r.description = s.description;
+    r.declared_racy = s.racy_in_node;
+    r.declared_why = s.racy_why;
+    r.ours = run_ours(s);
+    for (const Variant& v : approximation_variants(s)) {
+      Lines other = run_ours(v.scenario);
+      if (other != r.ours) {
+        r.why = fmt::format("the order depends on what Node only approximates: with {}, ours prints another order",
+                            v.what);
+        break;
+      }
+    }
+    w.program = exporter::export_js(s);
+    if (!w.program.unsupported.empty()) {
+      r.verdict = Verdict::NotComparable;
+      r.why = w.program.unsupported;
+      continue;
+    }
+    w.run_node = true;
+    needs_calibration = needs_calibration || w.program.uses_pool_work;
+  }
+
+  std::string dir_template = (std::filesystem::temp_directory_path() / "eventloop-trace-verify-XXXXXX").string();
+  if (::mkdtemp(dir_template.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "mkdtemp " + dir_template);
+  }
+  std::string dir = dir_template;
+  double per_ms = 0;
+  if (needs_calibration) {
+    std::string path = dir + "/calibrate.js";
+    std::ofstream(path, std::ios::binary) << exporter::pbkdf2_calibration_program();
+    ProcessResult p = run_process({options.node, path}, {}, std::chrono::seconds(options.timeout_s));
+    per_ms = std::strtod(p.out.c_str(), nullptr);
+    if (p.exit_code != 0 || !(per_ms > 0)) {
+      throw std::runtime_error(fmt::format("measuring pbkdf2 under node failed (exit {}): {}", p.exit_code, p.err));
+    }
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= work.size()) return;
+      if (!work[i].run_node) continue;
+      try {
+        run_node_side(work[i], options, dir, per_ms, version);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (int j = 0; j < std::max(1, options.jobs); ++j) threads.emplace_back(worker);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  if (error) std::rethrow_exception(error);
+
+  std::vector<Report> out;
+  for (auto& w : work) out.push_back(std::move(w.report));
+  return out;
+}
+
+std::string render_text(const std::vector<Report>& reports, const std::string& version, bool color) {
+  auto paint = [color](std::string_view code, std::string_view text) {
+    return color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : std::string(text);
+  };
+  std::string out;
+  std::map<Verdict, int> tally;
+  int wrong = 0;
+  for (const Report& r : reports) {
+    ++tally[r.verdict];
+    std::string_view code = r.verdict == Verdict::Agrees    ? "32"
+                            : r.verdict == Verdict::Differs ? "31"
+                                                            : "33";
+    std::string verdict = fmt::format("{:<15}", to_string(r.verdict));
+    out += paint(code, verdict) + " " + r.file;
+    switch (r.verdict) {
+      case Verdict::Agrees: out += fmt::format(" ({} runs, one order, ours)\n", r.runs); break;
+      case Verdict::Differs:
+        out += fmt::format(" ({} runs, one order, not ours)\n", r.runs);
+        for (const auto& l : split_lines(r.diff)) out += "    " + l + "\n";
+        break;
+      case Verdict::Racy:
+        out += fmt::format(" ({} orders in {} runs: {}; ours is {})\n", r.orders.size(), r.runs, counts(r),
+                           r.ours_among ? "one of them" : "none of them");
+        break;
+      case Verdict::NotComparable: out += "\n    " + r.why + "\n"; break;
+    }
+    if (!r.declaration_problem.empty()) {
+      ++wrong;
+      out += "    " + paint("31", "wrong declaration: " + r.declaration_problem) + "\n";
+    }
+  }
+  out += fmt::format("{} scenarios against node {}: {} agree, {} differ, {} racy in Node, {} not comparable; {} "
+                     "wrong racy declaration{}\n",
+                     reports.size(), version, tally[Verdict::Agrees], tally[Verdict::Differs], tally[Verdict::Racy],
+                     tally[Verdict::NotComparable], wrong, wrong == 1 ? "" : "s");
+  return out;
+}
+
+std::string render_json(const std::vector<Report>& reports, const std::string& version) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const Report& r : reports) {
+    nlohmann::json j;
+    j["file"] = r.file;
+    j["verdict"] = std::string(to_string(r.verdict));
+    j["runs"] = r.runs;
+    j["ours"] = r.ours;
+    j["ours_among"] = r.ours_among;
+    j["declared_racy"] = r.declared_racy;
+    if (!r.declaration_problem.empty()) j["declaration_problem"] = r.declaration_problem;
+    if (!r.why.empty()) j["why"] = r.why;
+    if (!r.diff.empty()) j["diff"] = r.diff;
+    nlohmann::json orders = nlohmann::json::array();
+    for (const auto& o : r.orders) orders.push_back({{"count", o.count}, {"exit_code", o.exit_code}, {"lines", o.lines}});
+    j["node_orders"] = orders;
+    all.push_back(j);
+  }
+  nlohmann::json top;
+  top["node"] = version;
+  top["scenarios"] = all;
+  top["failed"] = std::any_of(reports.begin(), reports.end(), [](const Report& r) { return r.failed(); });
+  return top.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string render_markdown(const std::vector<Report>& reports, const std::string& version) {
+  std::string out = fmt::format("Node {}; `eventloop-trace verify` wrote this table.\n\n", version);
+  out += "| Scenario | The question it answers | Verdict | Details |\n|---|---|---|---|\n";
+  for (const Report& r : reports) {
+    std::string name = std::filesystem::path(r.file).filename().string();
+    std::string details;
+    switch (r.verdict) {
+      case Verdict::Agrees: details = fmt::format("{} runs", r.runs); break;
+      case Verdict::Differs: details = "Node prints another order (`verify` shows the diff)"; break;
+      case Verdict::Racy:
+        details = fmt::format("{} orders in {} runs ({}); ours is {}", r.orders.size(), r.runs, counts(r),
+                              r.ours_among ? "one of them" : "none of them");
+        break;
+      case Verdict::NotComparable: details = r.why; break;
+    }
+    if (r.declared_racy) details += "; declared racy: " + r.declared_why;
+    if (!r.declaration_problem.empty()) details += "; **wrong declaration**: " + r.declaration_problem;
+    // Links are relative to docs/, where the table lives.
+    std::string link = r.file;
+    if (auto at = link.rfind("scenarios/"); at != std::string::npos) link = "../" + link.substr(at);
+    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", name, link, escape_md(r.description),
+                       to_string(r.verdict), escape_md(details));
+  }
+  return out;
+}
+
+}  // namespace elt::verify

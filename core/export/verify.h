@@ -1,0 +1,92 @@
+// `eventloop-trace verify`: the node model checked against the real Node.
+//
+// For each scenario: its printed lines under `--model node` on the virtual clock (ours),
+// and the printed lines of its exported program (js_export.h) under `node`, N times. The
+// verdict is one of
+//   agrees          Node printed one order, N times out of N, and it is ours;
+//   differs         Node printed one order, and it is not ours (with a diff, as `check`);
+//   racy in Node    Node printed K > 1 orders (with their counts, and whether ours is one);
+//   not comparable  the program cannot reproduce what the order depends on (why).
+// "What the order depends on" is found by running ours again with each quantity Node only
+// approximates changed (fs_read's delay_ms set to 0, as the program reads; every cost_ms,
+// and http_latency_ms, times 0.8 and times 1.25): an order that changes with them is not
+// one Node can be held to.
+//
+// A scenario declares a race with `"verify": {"racy": true, "why": ...}`; the declaration
+// is checked both ways. A scenario declared racy is run up to max(4 N, 20) times until a second
+// order shows up, because a race can favour one side for several runs in a row.
+//
+// Our runs go through a function the caller gives (the command line's runner), on the
+// calling thread; Node's runs go to `jobs` threads, one scenario at a time each.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.h"
+
+namespace elt::verify {
+
+using Lines = std::vector<std::string>;
+
+// The printed lines (print, print_content) of one run of ours.
+using RunOurs = std::function<Lines(const scenario::Scenario&)>;
+
+struct Options {
+  int runs = 10;
+  int jobs = 2;
+  std::string node = "node";
+  int timeout_s = 60;  // one run of a program; killed after that
+};
+
+enum class Verdict { Agrees, Differs, Racy, NotComparable };
+std::string_view to_string(Verdict verdict);
+
+struct NodeOrder {
+  Lines lines;
+  int count = 0;
+  int exit_code = 0;
+  std::string stderr_head;  // the first lines Node wrote on stderr in one of these runs
+};
+
+struct Report {
+  std::string file;
+  std::string description;
+  Verdict verdict = Verdict::NotComparable;
+  bool declared_racy = false;
+  std::string declared_why;
+  std::string declaration_problem;  // non-empty: the "verify" declaration is wrong
+  Lines ours;
+  std::vector<NodeOrder> orders;  // most frequent first
+  int runs = 0;
+  bool ours_among = false;
+  std::string diff;  // differs
+  std::string why;   // not comparable
+  bool failed() const { return verdict == Verdict::Differs || !declaration_problem.empty(); }
+};
+
+// Thrown when `node` cannot be run at all (exit 2 in the command line).
+struct NodeMissing : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `node --version`, or NodeMissing.
+std::string node_version(const std::string& node);
+
+std::vector<Report> verify_all(const std::vector<scenario::Scenario>& scenarios, const Options& options,
+                               const RunOurs& run_ours);
+
+std::string render_text(const std::vector<Report>& reports, const std::string& node_version, bool color);
+std::string render_json(const std::vector<Report>& reports, const std::string& node_version);
+std::string render_markdown(const std::vector<Report>& reports, const std::string& node_version);
+
+// The variants of a scenario with the quantities Node only approximates changed, each
+// with what was changed. Exposed for tests.
+struct Variant {
+  std::string what;
+  scenario::Scenario scenario;
+};
+std::vector<Variant> approximation_variants(const scenario::Scenario& scenario);
+
+}  // namespace elt::verify

@@ -1,0 +1,437 @@
+#include "trace/chrome.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <chrono>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace elt {
+
+std::string_view to_string(Timeline::Category category) {
+  switch (category) {
+    case Timeline::Category::Script: return "script";
+    case Timeline::Category::Tick: return "tick";
+    case Timeline::Category::Phase: return "phase";
+    case Timeline::Category::Shutdown: return "shutdown";
+    case Timeline::Category::Callback: return "callback";
+    case Timeline::Category::Wait: return "wait";
+    case Timeline::Category::Task: return "task";
+    case Timeline::Category::Latency: return "latency";
+    case Timeline::Category::Work: return "work";
+    case Timeline::Category::Event: return "event";
+  }
+  return "?";
+}
+
+namespace {
+
+using Category = Timeline::Category;
+constexpr std::size_t kMain = 0;
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// "pool12" -> 12; anything else -> nullopt.
+std::optional<unsigned> pool_index(const std::string& name) {
+  if (!name.starts_with("pool") || name.size() == 4) return std::nullopt;
+  unsigned n = 0;
+  auto [end, ec] = std::from_chars(name.data() + 4, name.data() + name.size(), n);
+  if (ec != std::errc() || end != name.data() + name.size()) return std::nullopt;
+  return n;
+}
+
+// main, then the pool threads by number, then the others (epoll, ...) as they appear:
+// the order a reader of the book's trace expects, whatever order the threads spoke in.
+void name_threads(const std::vector<TraceEvent>& events, Timeline& t) {
+  std::vector<std::pair<unsigned, std::string>> pools;
+  std::vector<std::string> others;
+  std::unordered_set<std::string> seen{"main"};
+  for (const auto& e : events) {
+    if (!seen.insert(e.thread).second) continue;
+    if (auto n = pool_index(e.thread)) {
+      pools.emplace_back(*n, e.thread);
+    } else {
+      others.push_back(e.thread);
+    }
+  }
+  std::sort(pools.begin(), pools.end());
+  t.threads = {"main"};
+  for (auto& [n, name] : pools) t.threads.push_back(std::move(name));
+  for (auto& name : others) t.threads.push_back(std::move(name));
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < t.threads.size(); ++i) index.emplace(t.threads[i], i);
+  t.thread_of_event.reserve(events.size());
+  for (const auto& e : events) t.thread_of_event.push_back(index.at(e.thread));
+}
+
+// "received a task of type: File read" -> "File read".
+std::string task_kind(const std::string& message) {
+  auto colon = message.rfind(": ");
+  return colon == std::string::npos ? message : message.substr(colon + 2);
+}
+
+// Builds the slices with one stack of open slices per thread, so that nesting is right by
+// construction: closing a slice first closes whatever is still open inside it.
+class Builder {
+ public:
+  Builder(const std::vector<TraceEvent>& events, Timeline& t)
+      : events_(events), t_(t), stacks_(t.threads.size()), bound_(events.size(), kNone) {}
+
+  void run() {
+    // Does a task's simulated latency end in a TaskWork before it finishes? Walk back from
+    // the end, remembering per (thread, id) which of the two comes next (a model may send
+    // one id through the pool several times).
+    std::vector<bool> has_work(events_.size(), false);
+    {
+      std::map<std::pair<std::size_t, CallbackId>, bool> work_next;
+      for (std::size_t i = events_.size(); i-- > 0;) {
+        const TraceEvent& e = events_[i];
+        auto key = std::make_pair(t_.thread_of_event[i], e.id);
+        if (e.kind == EventKind::TaskWork) work_next[key] = true;
+        if (e.kind == EventKind::TaskFinished) work_next[key] = false;
+        if (e.kind == EventKind::TaskReceived) {
+          auto it = work_next.find(key);
+          has_work[i] = it != work_next.end() && it->second;
+        }
+      }
+    }
+    bool shutdown = false;
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+      const TraceEvent& e = events_[i];
+      const std::size_t th = t_.thread_of_event[i];
+      deepest_closed_ = kNone;
+      if (i == 0 && e.phase == Phase::Script) open(kMain, Category::Script, "script", i, 0);
+      if (e.phase == Phase::Shutdown && !shutdown) {
+        shutdown = true;
+        close_above(kMain, 0, i);
+        open(kMain, Category::Shutdown, "shutdown", i, 0);
+      }
+      if (th == kMain) {
+        on_main(e, i);
+      } else {
+        on_other(e, i, th, has_work);
+      }
+      if (e.id != 0) bind(i, th);
+    }
+    const std::size_t last = events_.empty() ? 0 : events_.size() - 1;
+    for (std::size_t th = 0; th < stacks_.size(); ++th) close_above(th, 0, last);
+    link();
+  }
+
+ private:
+  void on_main(const TraceEvent& e, std::size_t i) {
+    if (e.kind == EventKind::Tick) {
+      close_above(kMain, 0, i);
+      open(kMain, Category::Tick, fmt::format("tick {}", e.tick), i, 0);
+      open_phase(e.phase, i);
+      return;
+    }
+    // The loop moved to another phase: only the loop thread's own events say so (another
+    // thread's event may carry the phase it read just before the loop moved on).
+    if (e.phase != Phase::Script && e.phase != Phase::Shutdown && in_tick() && e.phase != phase_) {
+      close_above(kMain, 1, i);
+      open_phase(e.phase, i);
+    }
+    switch (e.kind) {
+      case EventKind::CallbackStart:
+        open(kMain, Category::Callback,
+             e.message.empty() ? fmt::format("callback {}", e.id) : fmt::format("{} {} callback", e.message, e.id), i,
+             e.id);
+        break;
+      case EventKind::CallbackEnd: close(kMain, Category::Callback, e.id, i); break;
+      case EventKind::WaitStart: open(kMain, Category::Wait, "poll wait", i, 0); break;
+      case EventKind::WaitEnd: close(kMain, Category::Wait, 0, i); break;
+      default:
+        if (!is_marker(e.kind)) t_.instants.push_back(i);
+        break;
+    }
+  }
+
+  void on_other(const TraceEvent& e, std::size_t i, std::size_t th, const std::vector<bool>& has_work) {
+    switch (e.kind) {
+      case EventKind::TaskReceived:
+        if (e.id == 0) {  // Close: the thread's last task, nothing to run
+          t_.instants.push_back(i);
+          break;
+        }
+        open(th, Category::Task, fmt::format("{} {}", task_kind(e.message), e.id), i, e.id);
+        if (has_work[i]) {
+          open(th, Category::Latency, "simulated latency", i, e.id);
+        } else {
+          open(th, Category::Work, "work", i, e.id);
+        }
+        break;
+      case EventKind::TaskWork:
+        close(th, Category::Latency, e.id, i);
+        open(th, Category::Work, "work", i, e.id);
+        break;
+      case EventKind::TaskFinished: close(th, Category::Task, e.id, i); break;
+      // Markers of the loop thread's kind seen elsewhere (a model that runs callbacks off
+      // the main thread): the same slices, on that thread.
+      case EventKind::CallbackStart: open(th, Category::Callback, fmt::format("callback {}", e.id), i, e.id); break;
+      case EventKind::CallbackEnd: close(th, Category::Callback, e.id, i); break;
+      case EventKind::WaitStart: open(th, Category::Wait, "wait", i, 0); break;
+      case EventKind::WaitEnd: close(th, Category::Wait, 0, i); break;
+      default:
+        if (!is_marker(e.kind)) t_.instants.push_back(i);
+        break;
+    }
+  }
+
+  bool in_tick() const {
+    return !stacks_[kMain].empty() && t_.slices[stacks_[kMain].front()].category == Category::Tick;
+  }
+
+  void open_phase(Phase phase, std::size_t i) {
+    phase_ = phase;
+    open(kMain, Category::Phase, std::string(to_string(phase)), i, 0);
+  }
+
+  void open(std::size_t th, Category c, std::string name, std::size_t at, CallbackId id) {
+    t_.slices.push_back({th, c, std::move(name), at, at, stacks_[th].size(), id});
+    stacks_[th].push_back(t_.slices.size() - 1);
+  }
+
+  void pop(std::size_t th, std::size_t at) {
+    std::size_t s = stacks_[th].back();
+    stacks_[th].pop_back();
+    t_.slices[s].end = at;
+    if (deepest_closed_ == kNone) deepest_closed_ = s;
+  }
+
+  // Closes every slice of `th` deeper than `depth`.
+  void close_above(std::size_t th, std::size_t depth, std::size_t at) {
+    while (stacks_[th].size() > depth) pop(th, at);
+  }
+
+  // Closes the innermost open slice of category `c` (and id, when given) with what is
+  // open inside it; a close without its open (a run cut short) is ignored.
+  void close(std::size_t th, Category c, CallbackId id, std::size_t at) {
+    auto& stack = stacks_[th];
+    for (std::size_t k = stack.size(); k-- > 0;) {
+      const auto& s = t_.slices[stack[k]];
+      if (s.category == c && (id == 0 || s.id == id)) {
+        close_above(th, k, at);
+        return;
+      }
+    }
+  }
+
+  // The slice an arrow at event i attaches to: the deepest one around it, which may be a
+  // slice that event just closed (a task's work at TaskFinished) or just opened (a
+  // callback at CallbackStart).
+  void bind(std::size_t i, std::size_t th) {
+    std::size_t top = stacks_[th].empty() ? kNone : stacks_[th].back();
+    if (deepest_closed_ != kNone && (top == kNone || t_.slices[deepest_closed_].depth > t_.slices[top].depth)) {
+      bound_[i] = deepest_closed_;
+    } else {
+      bound_[i] = top;
+    }
+  }
+
+  // Arrows follow each id across threads: from the event where the id was last seen on
+  // one thread to the first event on the next, and from the last event before the
+  // callback to the callback. A callback that runs again (an interval) gets an arrow
+  // from the end of its previous run.
+  void link() {
+    std::unordered_map<CallbackId, std::size_t> last;
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+      const TraceEvent& e = events_[i];
+      if (e.id == 0) continue;
+      auto it = last.find(e.id);
+      const bool callback = e.kind == EventKind::CallbackStart;
+      if (it != last.end() && e.kind != EventKind::CallbackEnd &&
+          (callback || t_.thread_of_event[it->second] != t_.thread_of_event[i])) {
+        add_flow(it->second, i, e.id);
+      }
+      last[e.id] = i;
+    }
+  }
+
+  void add_flow(std::size_t from, std::size_t to, CallbackId id) {
+    attach(from);
+    attach(to);
+    t_.flows.push_back({from, to, id});
+  }
+
+  // An arrow's end on a thread with nothing open there (the epoll thread's "ready") gets
+  // a slice of its own, so that the arrow has something to attach to.
+  void attach(std::size_t i) {
+    if (bound_[i] != kNone) return;
+    const TraceEvent& e = events_[i];
+    t_.slices.push_back({t_.thread_of_event[i], Category::Event, e.message, i, i, 0, e.id});
+    bound_[i] = t_.slices.size() - 1;
+  }
+
+ public:
+  std::vector<std::size_t> bound() && { return std::move(bound_); }
+
+ private:
+  const std::vector<TraceEvent>& events_;
+  Timeline& t_;
+  std::vector<std::vector<std::size_t>> stacks_;
+  std::vector<std::size_t> bound_;  // event -> the slice an arrow there attaches to
+  std::size_t deepest_closed_ = kNone;
+  Phase phase_ = Phase::Script;
+};
+
+Timeline build(const std::vector<TraceEvent>& events, std::vector<std::size_t>* bound) {
+  Timeline t;
+  name_threads(events, t);
+  Builder builder(events, t);
+  builder.run();
+  if (bound != nullptr) *bound = std::move(builder).bound();
+  return t;
+}
+
+// Microseconds with three decimals: nanosecond resolution, the unit the format expects.
+std::string micros(Duration d) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+  return fmt::format("{}.{:03}", ns / 1000, ns % 1000);
+}
+
+}  // namespace
+
+Timeline build_timeline(const std::vector<TraceEvent>& events) { return build(events, nullptr); }
+
+void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
+  std::vector<std::size_t> bound;
+  Timeline t = build(events, &bound);
+
+  // What happens at each event, in an order that keeps every thread's stack right when
+  // several things share one event (and so one timestamp): arrows on slices that end here
+  // before those end, slices that begin here before arrows on them.
+  struct At {
+    std::vector<std::size_t> ends, begins, points, flow_early, flow_late;  // slice or flow indexes
+  };
+  std::vector<At> at(events.size());
+  for (std::size_t s = 0; s < t.slices.size(); ++s) {
+    const auto& slice = t.slices[s];
+    at[slice.begin].begins.push_back(s);
+    if (slice.begin == slice.end) {
+      at[slice.end].points.push_back(s);
+    } else {
+      at[slice.end].ends.push_back(s);
+    }
+  }
+  for (std::size_t f = 0; f < t.flows.size(); ++f) {
+    for (std::size_t i : {t.flows[f].from, t.flows[f].to}) {
+      const auto& slice = t.slices[bound[i]];
+      auto& list = slice.end == i && slice.begin < i ? at[i].flow_early : at[i].flow_late;
+      if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
+    }
+  }
+  auto by_thread_inner_first = [&](std::size_t a, std::size_t b) {
+    const auto &x = t.slices[a], &y = t.slices[b];
+    return x.thread != y.thread ? x.thread < y.thread : x.depth > y.depth;
+  };
+  auto by_thread_outer_first = [&](std::size_t a, std::size_t b) {
+    const auto &x = t.slices[a], &y = t.slices[b];
+    return x.thread != y.thread ? x.thread < y.thread : x.depth < y.depth;
+  };
+
+  std::string body;
+  bool first = true;
+  auto put = [&](const nlohmann::ordered_json& j) {
+    body += first ? "\n" : ",\n";
+    first = false;
+    body += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  auto base = [&](const char* ph, std::size_t thread, std::size_t event) {
+    nlohmann::ordered_json j;
+    j["ph"] = ph;
+    j["pid"] = 1;
+    j["tid"] = thread + 1;
+    j["ts"] = nlohmann::ordered_json::parse(micros(events[event].time));
+    return j;
+  };
+  auto where = [&](nlohmann::ordered_json& args, const TraceEvent& e) {
+    args["tick"] = e.tick;
+    args["phase"] = to_string(e.phase);
+    if (e.id != 0) args["id"] = e.id;
+  };
+  auto begin = [&](std::size_t s) {
+    const auto& slice = t.slices[s];
+    auto j = base("B", slice.thread, slice.begin);
+    j["name"] = slice.name;
+    j["cat"] = to_string(slice.category);
+    nlohmann::ordered_json args;
+    where(args, events[slice.begin]);
+    if (slice.id != 0) args["id"] = slice.id;
+    if (!events[slice.begin].origin.empty()) args["origin"] = events[slice.begin].origin;
+    j["args"] = std::move(args);
+    put(j);
+  };
+  auto end = [&](std::size_t s) { put(base("E", t.slices[s].thread, t.slices[s].end)); };
+  auto flow = [&](std::size_t f, std::size_t i) {
+    const auto& fl = t.flows[f];
+    const bool start = i == fl.from;
+    auto j = base(start ? "s" : "f", t.thread_of_event[i], i);
+    j["name"] = "leads to";
+    j["cat"] = "flow";
+    j["id"] = f + 1;
+    if (!start) j["bp"] = "e";
+    put(j);
+  };
+
+  {
+    nlohmann::ordered_json j;
+    j["ph"] = "M";
+    j["pid"] = 1;
+    j["name"] = "process_name";
+    j["args"]["name"] = "eventloop-trace";
+    put(j);
+  }
+  for (std::size_t th = 0; th < t.threads.size(); ++th) {
+    nlohmann::ordered_json name, sort;
+    name["ph"] = "M";
+    name["pid"] = 1;
+    name["tid"] = th + 1;
+    name["name"] = "thread_name";
+    name["args"]["name"] = t.threads[th];
+    put(name);
+    sort["ph"] = "M";
+    sort["pid"] = 1;
+    sort["tid"] = th + 1;
+    sort["name"] = "thread_sort_index";
+    sort["args"]["sort_index"] = th;
+    put(sort);
+  }
+  std::vector<bool> instant(events.size(), false);
+  for (std::size_t i : t.instants) instant[i] = true;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto& here = at[i];
+    for (std::size_t f : here.flow_early) flow(f, i);
+    std::sort(here.ends.begin(), here.ends.end(), by_thread_inner_first);
+    for (std::size_t s : here.ends) end(s);
+    std::sort(here.begins.begin(), here.begins.end(), by_thread_outer_first);
+    for (std::size_t s : here.begins) begin(s);
+    for (std::size_t f : here.flow_late) flow(f, i);
+    std::sort(here.points.begin(), here.points.end(), by_thread_inner_first);
+    for (std::size_t s : here.points) end(s);
+    if (instant[i]) {
+      const TraceEvent& e = events[i];
+      auto j = base("i", t.thread_of_event[i], i);
+      j["name"] = e.message;
+      j["cat"] = to_string(e.kind);
+      j["s"] = "t";
+      nlohmann::ordered_json args;
+      where(args, e);
+      if (!e.origin.empty()) args["origin"] = e.origin;
+      if (!e.queue.empty()) args["queue"] = e.queue;
+      if (!e.content.empty()) args["content"] = e.content;
+      j["args"] = std::move(args);
+      put(j);
+    }
+  }
+  out += "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"generator\": \"eventloop-trace\"}, \"traceEvents\": [";
+  out += body;
+  out += "\n]}\n";
+}
+
+}  // namespace elt

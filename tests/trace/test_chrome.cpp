@@ -1,0 +1,196 @@
+// The timeline (trace/chrome.h) and the page's data (trace/html.h), from hand-made events:
+// nesting by construction, arrows from registration to callback, and kinds or phases this
+// code has never heard of drawn as plain instants rather than breaking anything.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "trace/chrome.h"
+#include "trace/html.h"
+#include "trace/tracer.h"
+
+using namespace elt;
+
+namespace {
+
+TraceEvent ev(std::string thread, EventKind kind, CallbackId id = 0, std::uint64_t tick = 0, Phase phase = Phase::Script,
+              std::string message = "m", int ms = 0) {
+  TraceEvent e;
+  e.thread = std::move(thread);
+  e.kind = kind;
+  e.id = id;
+  e.tick = tick;
+  e.phase = phase;
+  e.message = std::move(message);
+  e.time = std::chrono::milliseconds(ms);
+  return e;
+}
+
+const Timeline::Slice* find(const Timeline& t, Timeline::Category c, CallbackId id = 0) {
+  for (const auto& s : t.slices) {
+    if (s.category == c && (id == 0 || s.id == id)) return &s;
+  }
+  return nullptr;
+}
+
+// The book's shape in miniature: a timer registered by the program, a file read on pool3
+// with a simulated latency, both callbacks in tick 1.
+std::vector<TraceEvent> small_run() {
+  return {
+      ev("main", EventKind::Print, 0, 0, Phase::Script, "start"),
+      ev("pool3", EventKind::TaskReceived, 1, 0, Phase::Script, "received a task of type: File read"),
+      ev("main", EventKind::TimerRegistered, 2, 0, Phase::Script, "Registered timer event id: 2"),
+      ev("main", EventKind::Tick, 0, 1, Phase::Timers, "===== TICK 1 ====="),
+      ev("main", EventKind::CallbackStart, 2, 1, Phase::Pending, "Timer"),
+      ev("main", EventKind::Print, 0, 1, Phase::Pending, "timed out"),
+      ev("main", EventKind::CallbackEnd, 2, 1, Phase::Pending, "Timer"),
+      ev("main", EventKind::WaitStart, 0, 1, Phase::Poll, "poll wait"),
+      ev("pool3", EventKind::TaskWork, 1, 1, Phase::Poll, "File read", 1000),
+      ev("pool3", EventKind::TaskFinished, 1, 1, Phase::Poll, "finished running a task of type: File read.", 1000),
+      ev("main", EventKind::WaitEnd, 0, 1, Phase::Poll, "poll wait", 1000),
+      ev("main", EventKind::CallbackStart, 1, 1, Phase::Poll, "File read", 1000),
+      ev("main", EventKind::Print, 0, 1, Phase::Poll, "read it", 1000),
+      ev("main", EventKind::CallbackEnd, 1, 1, Phase::Poll, "File read", 1000),
+      ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "FINISHED", 1000),
+  };
+}
+
+}  // namespace
+
+TEST_CASE("timeline: threads, nested slices and a task's two parts", "[trace][chrome]") {
+  auto events = small_run();
+  Timeline t = build_timeline(events);
+  REQUIRE(t.threads == std::vector<std::string>{"main", "pool3"});
+
+  const auto* tick = find(t, Timeline::Category::Tick);
+  const auto* timer = find(t, Timeline::Category::Callback, 2);
+  const auto* read = find(t, Timeline::Category::Callback, 1);
+  const auto* wait = find(t, Timeline::Category::Wait);
+  REQUIRE(tick);
+  REQUIRE(timer);
+  REQUIRE(read);
+  REQUIRE(wait);
+  CHECK(timer->begin == 4);
+  CHECK(timer->end == 6);
+  CHECK(timer->depth == tick->depth + 2);  // tick > phase > callback
+  CHECK(wait->begin == 7);
+  CHECK(wait->end == 10);
+  CHECK(timer->name == "Timer 2 callback");
+
+  const auto* task = find(t, Timeline::Category::Task, 1);
+  const auto* latency = find(t, Timeline::Category::Latency, 1);
+  const auto* work = find(t, Timeline::Category::Work, 1);
+  REQUIRE(task);
+  REQUIRE(latency);
+  REQUIRE(work);
+  CHECK(task->name == "File read 1");
+  CHECK(latency->begin == 1);
+  CHECK(latency->end == 8);
+  CHECK(work->begin == 8);
+  CHECK(work->end == 9);
+  CHECK(task->end == 9);
+  CHECK(latency->depth == 1);
+}
+
+TEST_CASE("timeline: arrows from registration to callback, across threads", "[trace][chrome]") {
+  Timeline t = build_timeline(small_run());
+  std::vector<std::pair<std::size_t, std::size_t>> flows;
+  for (const auto& f : t.flows) flows.emplace_back(f.from, f.to);
+  // the timer: its registration -> its callback; the read: the pool's finish -> the callback
+  CHECK(flows == std::vector<std::pair<std::size_t, std::size_t>>{{2, 4}, {9, 11}});
+}
+
+TEST_CASE("timeline: a kind and a phase it does not know are instants, and nothing breaks", "[trace][chrome]") {
+  auto events = small_run();
+  auto odd = ev("main", static_cast<EventKind>(250), 0, 1, static_cast<Phase>(77), "a new kind of event");
+  events.insert(events.begin() + 5, odd);
+  // A close without its open, and a slice still open when the run ends.
+  events.insert(events.begin() + 1, ev("main", EventKind::CallbackEnd, 9));
+  events.push_back(ev("epoll", EventKind::WaitStart, 0, 1, Phase::Shutdown));
+  Timeline t = build_timeline(events);
+  CHECK(std::find(t.instants.begin(), t.instants.end(), 6) != t.instants.end());
+  for (const auto& s : t.slices) {
+    CHECK(s.begin <= s.end);
+    CHECK(s.end < events.size());
+  }
+  std::string out;
+  render_chrome(events, out);
+  auto doc = nlohmann::json::parse(out);
+  int depth_main = 0;
+  bool found = false;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["ph"] == "i" && e["name"] == "a new kind of event") {
+      found = true;
+      CHECK(e["cat"] == "?");
+      CHECK(e["args"]["phase"] == "?");
+    }
+    if (e.contains("tid") && e["tid"] == 1) {
+      if (e["ph"] == "B") ++depth_main;
+      if (e["ph"] == "E") --depth_main;
+      CHECK(depth_main >= 0);
+    }
+  }
+  CHECK(found);
+  CHECK(depth_main == 0);
+}
+
+TEST_CASE("chrome: the same events give the same bytes", "[trace][chrome]") {
+  std::string a, b;
+  render_chrome(small_run(), a);
+  render_chrome(small_run(), b);
+  CHECK(a == b);
+  CHECK(a.find("\"ph\":\"s\"") != std::string::npos);
+  CHECK(a.find("\"ph\":\"f\"") != std::string::npos);
+}
+
+TEST_CASE("html: the page embeds the run, and a message cannot end its script element", "[trace][html]") {
+  HtmlRun run;
+  run.title = "t<b>.json";
+  run.events = small_run();
+  run.events[0].message = "</script><script>alert(1)</script>";
+  run.pauses.push_back({3, 1, Phase::Timers, true, {}, nlohmann::json{{"pending", 2}}});
+  run.pauses.push_back({5, 1, Phase::Pending, false, {}, nlohmann::json{{"pending", 2}}});
+  std::string page = render_html(run);
+  CHECK(page.find("alert(1)</script>") == std::string::npos);
+  CHECK(page.find("t&lt;b&gt;.json") != std::string::npos);
+  CHECK(page.find("/*ELT_DATA*/") == std::string::npos);
+  auto d = html_data(run);
+  CHECK(d["events"].size() == run.events.size());
+  CHECK(d["states"].size() == 1);  // two equal snapshots, stored once
+  CHECK(d["pauses"][1]["s"] == 0);
+  CHECK(d["events"][5][7] == "Thread: main\t timed out");  // the book's line for the page's trace
+  CHECK(d["events"][4][7] == "");                          // a marker has no line
+  // every kind and phase is named, whatever was added to the enums
+  CHECK(d["kinds"][static_cast<int>(EventKind::WaitEnd)] == "wait_end");
+  CHECK(d["kinds"][static_cast<int>(EventKind::Print)] == "print");
+  CHECK(d["phases"][static_cast<int>(Phase::Shutdown)] == "shutdown");
+}
+
+TEST_CASE("tracer: the chrome format keeps the run and writes one document at the end", "[trace][chrome]") {
+  Tracer tracer(TraceFormat::Chrome, -1);
+  CHECK(tracer.wants_markers());
+  tracer.emit(EventKind::Print, 0, "hello");
+  tracer.emit(EventKind::TimerRegistered, 2, "Registered timer event id: 2");
+  CHECK(tracer.captured().empty());  // nothing until the run is over
+  tracer.finish();
+  auto doc = nlohmann::json::parse(tracer.captured());
+  std::size_t instants = 0;
+  for (const auto& e : doc["traceEvents"]) instants += e["ph"] == "i" ? 1 : 0;
+  CHECK(instants == 2);
+  tracer.finish();  // idempotent: still one document
+  CHECK_NOTHROW(nlohmann::json::parse(tracer.captured()));
+}
+
+TEST_CASE("tracer: the book's text wants no markers, and renders none", "[trace]") {
+  Tracer text(TraceFormat::Text, -1);
+  CHECK_FALSE(text.wants_markers());
+  text.emit(EventKind::CallbackStart, 3, "Timer");
+  text.emit(EventKind::Print, 0, "in the callback");
+  text.emit(EventKind::CallbackEnd, 3, "Timer");
+  std::string out = text.captured();  // one line: the markers print nothing
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(out.ends_with("\t in the callback\n"));
+  Tracer shown(TraceFormat::Text, -1);
+  shown.set_extras(TextExtras{false, false, true});
+  CHECK(shown.wants_markers());
+}

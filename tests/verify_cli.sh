@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# `export-js` and `verify` as a person uses them, with a stand-in for node that prints what
+# each case needs (so that every verdict and exit code is exercised, whatever the machine),
+# and the real node for the exported programs' syntax.
+# usage: verify_cli.sh EVENTLOOP_TRACE SCENARIOS_NODE_DIR
+set -uo pipefail
+bin=$1
+corpus=$2
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+fails=0
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+ok() { echo "ok   $1"; }
+
+# The stand-in: `--version`, the pbkdf2 calibration, and otherwise out0 and out1 in turn.
+cat > "$dir/fake-node" <<'SH'
+#!/bin/sh
+if [ "$1" = "--version" ]; then echo v0-fake; exit 0; fi
+case "$(basename "$1")" in calibrate.js) echo 100; exit 0;; esac
+n=$(cat "$FAKE_DIR/count" 2>/dev/null || echo 0)
+echo $((n + 1)) > "$FAKE_DIR/count"
+cat "$FAKE_DIR/out$((n % 2))"
+SH
+chmod +x "$dir/fake-node"
+export FAKE_DIR=$dir
+outputs() { rm -f "$dir/count"; printf "$1" > "$dir/out0"; printf "$2" > "$dir/out1"; }
+# name | expected exit | text the output must contain | verify arguments...
+case_() {
+  local name=$1 code=$2 expect=$3; shift 3
+  local out rc
+  out=$(timeout 120 "$bin" verify --node "$dir/fake-node" --color never "$@" 2>&1); rc=$?
+  if [ $rc -ne "$code" ] || ! grep -qF -- "$expect" <<<"$out"; then
+    fail "$name: exit $rc (wanted $code), output: ${out:0:600}"
+  else
+    ok "$name"
+  fi
+}
+equal=$corpus/equal-duration-timers.json
+race=$corpus/timeout-vs-immediate-main.json
+
+outputs 'first\nsecond\nthird\n' 'first\nsecond\nthird\n'
+case_ "agrees" 0 "$equal (4 runs, one order, ours)" --runs 4 "$equal"
+outputs 'second\nfirst\nthird\n' 'second\nfirst\nthird\n'
+case_ "differs: exit 1" 1 "$equal (2 runs, one order, not ours)" --runs 2 "$equal"
+case_ "differs: a diff as check shows it" 1 "--- ours (--model node)
++++ node v0-fake" --runs 2 "$equal"
+case_ "differs: the first differing line" 1 "first difference at printed line 1" --runs 2 "$equal"
+outputs 'first\nsecond\nthird\n' 'third\nsecond\nfirst\n'
+case_ "undeclared race" 1 "wrong declaration: declared deterministic, but 4 runs printed 2 orders" --runs 4 "$equal"
+case_ "undeclared race: counts" 1 "(2 orders in 4 runs: 2, 2; ours is one of them)" --runs 4 "$equal"
+outputs 'immediate\ntimeout\n' 'immediate\ntimeout\n'
+case_ "declared racy, one order" 1 "declared racy in Node, but 20 runs printed one order" --runs 2 "$race"
+outputs 'timeout\nimmediate\n' 'immediate\ntimeout\n'
+case_ "declared racy, and racy" 0 "$race (2 orders in 2 runs: 1, 1; ours is one of them)" --runs 2 "$race"
+outputs 'read done\n50 ms timer\n' 'read done\n50 ms timer\n'
+case_ "not comparable: a simulated delay decides" 0 "fs_read's delay_ms set to 0" --runs 2 "$corpus/read-delay-not-comparable.json"
+case_ "summary line" 0 "1 scenarios against node v0-fake: 0 agree, 0 differ, 0 racy in Node, 1 not comparable" \
+  --runs 2 "$corpus/read-delay-not-comparable.json"
+outputs 'first\nsecond\nthird\n' 'first\nsecond\nthird\n'
+case_ "--markdown" 0 "| [equal-duration-timers.json](../scenarios/node/equal-duration-timers.json) |" --runs 2 --markdown "$equal"
+out=$("$bin" verify --node "$dir/fake-node" --runs 2 --json "$equal" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = d["scenarios"][0]
+print(d["node"], s["verdict"], s["runs"], s["node_orders"][0]["count"], d["failed"])')
+[ "$out" = "v0-fake agrees 2 2 False" ] && ok "--json" || fail "--json: $out"
+
+# Bad input and no node: exit 2, one message.
+out=$("$bin" verify --node /nonexistent/node "$equal" 2>&1); rc=$?
+{ [ $rc -eq 2 ] && grep -q "^eventloop-trace: cannot run node" <<<"$out"; } && ok "no node: exit 2" || fail "no node: exit $rc: $out"
+printf '{"program": [{"print": 3}]}' > "$dir/bad.json"
+out=$("$bin" verify --node "$dir/fake-node" "$dir/bad.json" 2>&1); rc=$?
+{ [ $rc -eq 2 ] && grep -q "bad.json" <<<"$out"; } && ok "bad scenario: exit 2" || fail "bad scenario: exit $rc: $out"
+out=$("$bin" export-js "$dir/bad.json" 2>&1); rc=$?
+[ $rc -eq 2 ] && ok "export-js, bad scenario: exit 2" || fail "export-js, bad scenario: exit $rc: $out"
+
+# Every exported program of the corpus is valid JavaScript for the real node.
+if command -v node >/dev/null; then
+  bad=0
+  for s in "$corpus"/*.json; do
+    "$bin" export-js "$s" > "$dir/p.js" && node --check "$dir/p.js" 2>"$dir/err" || { bad=1; fail "export-js $s: $(head -5 "$dir/err")"; }
+  done
+  [ $bad -eq 0 ] && ok "export-js: every program of the corpus passes node --check"
+else
+  fail "node is not installed (scripts/deps.sh installs it)"
+fi
+[ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
