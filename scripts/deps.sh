@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libedit-dev
           libuv1-dev clang-16 libclang-rt-16-dev tmux valgrind hyperfine python3 time
-          chromium)
+          chromium python3-jsonschema)
 # Node is the oracle for Node semantics and a peer in the HTTP tests; any node will do.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 # npm installs the browser test's one tool (puppeteer-core, pinned in tests/browser/).
