@@ -312,6 +312,23 @@ void Runtime::run_immediates() {
   }
 }
 
+// Runs a queue until it is empty, jobs queued meanwhile included. False when the run
+// was stopped meanwhile.
+bool Runtime::drain(std::deque<Queued>& queue, std::string_view title, std::string_view name,
+                    std::string_view marker) {
+  if (queue.empty()) return true;
+  narrate(EventKind::QueueRun, 0,
+          fmt::format("{}: {} callback{}", title, queue.size(), queue.size() == 1 ? "" : "s"), std::string(name));
+  while (!queue.empty()) {
+    Queued q = std::move(queue.front());
+    queue.pop_front();
+    labels_.erase(q.id);
+    run_marked(q.id, marker, [&] { q.callback(*this, Outcome{}); });
+    if (stop_requested()) return false;
+  }
+  return true;
+}
+
 // InternalCallbackScope::Close (src/api/callback.cc) and processTicksAndRejections
 // (lib/internal/process/task_queues.js): every nextTick, then every microtask (V8 runs
 // the microtask queue until it is empty, including jobs queued meanwhile), repeated until
@@ -319,30 +336,8 @@ void Runtime::run_immediates() {
 void Runtime::after_callback() {
   if (!options_.model.ticks_and_microtasks) return;
   while (!ticks_.empty() || !microtasks_.empty()) {
-    if (!ticks_.empty()) {
-      narrate(EventKind::QueueRun, 0,
-              fmt::format("process.nextTick queue: {} callback{}", ticks_.size(), ticks_.size() == 1 ? "" : "s"),
-              "nextTick");
-    }
-    while (!ticks_.empty()) {
-      Queued q = std::move(ticks_.front());
-      ticks_.pop_front();
-      labels_.erase(q.id);
-      run_marked(q.id, "nextTick", [&] { q.callback(*this, Outcome{}); });
-      if (stop_requested()) return;
-    }
-    if (!microtasks_.empty()) {
-      narrate(EventKind::QueueRun, 0,
-              fmt::format("microtask queue: {} callback{}", microtasks_.size(), microtasks_.size() == 1 ? "" : "s"),
-              "microtask");
-    }
-    while (!microtasks_.empty()) {
-      Queued q = std::move(microtasks_.front());
-      microtasks_.pop_front();
-      labels_.erase(q.id);
-      run_marked(q.id, "Microtask", [&] { q.callback(*this, Outcome{}); });
-      if (stop_requested()) return;
-    }
+    if (!drain(ticks_, "process.nextTick queue", "nextTick", "nextTick")) return;
+    if (!drain(microtasks_, "microtask queue", "microtask", "Microtask")) return;
   }
   if (unhandled_) {
     tracer_.emit(EventKind::CallbackError, 0,

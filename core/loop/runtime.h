@@ -207,7 +207,8 @@ class Runtime {
   void run_node_timers();
   void run_callbacks();
   void run_immediates();
-  void after_callback();  // Node's InternalCallbackScope::Close: ticks, then microtasks
+  void after_callback();
+  bool drain(std::deque<Queued>& queue, std::string_view title, std::string_view name, std::string_view marker);  // Node's InternalCallbackScope::Close: ticks, then microtasks
   void poll_io();
   void poll_on_loop_thread();
   void fire_book_interval(CallbackId id);
