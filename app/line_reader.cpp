@@ -54,6 +54,7 @@ class EditLineSource final : public CommandSource {
     g_line = &line;
     g_line_done = false;
     rl_callback_handler_install(prompt.c_str(), on_line);
+    cleared_.store(false);
     prompting_.store(true);
     while (!g_line_done) {
       pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}};
@@ -67,9 +68,18 @@ class EditLineSource final : public CommandSource {
         while (::read(wake_, &count, sizeof count) > 0) {
         }
         // The line that woke us is written under the tracer's lock: once flush() has the
-        // lock, it is on the screen, and the prompt goes below it.
-        if (tracer_ != nullptr) tracer_->flush();
-        rl_forced_update_display();
+        // lock, it is on the screen, and the prompt goes below it, drawn under the same
+        // lock so that no other line lands in the middle of it. Drawn only when a line
+        // wiped it: two lines can wake us twice after one wipe, and a second draw would
+        // repeat the prompt on its own row.
+        auto redraw = [this] {
+          if (cleared_.exchange(false)) rl_forced_update_display();
+        };
+        if (tracer_ != nullptr) {
+          tracer_->flush(redraw);
+        } else {
+          redraw();
+        }
       }
       if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) rl_callback_read_char();
     }
@@ -94,6 +104,7 @@ class EditLineSource final : public CommandSource {
     // Called just before the line is written: wipe the prompt row so that the line starts
     // in column 0 instead of after what the user was typing.
     static constexpr char kClearRow[] = "\r\033[K";
+    if (cleared_.exchange(true)) return;  // wiped already, not drawn since
     ssize_t ignored = ::write(STDOUT_FILENO, kClearRow, sizeof kClearRow - 1);
     (void)ignored;
     std::uint64_t one = 1;
@@ -104,6 +115,7 @@ class EditLineSource final : public CommandSource {
   int wake_;
   Tracer* tracer_ = nullptr;
   std::atomic<bool> prompting_{false};  // read by other threads' trace observers
+  std::atomic<bool> cleared_{false};    // the prompt row was wiped and not drawn since
 };
 
 class StreamLineSource final : public CommandSource {

@@ -95,6 +95,12 @@ void Tracer::flush() {
   flush_locked();
 }
 
+void Tracer::flush(const std::function<void()>& then) {
+  std::lock_guard lock(mutex_);
+  flush_locked();
+  then();
+}
+
 void Tracer::flush_locked() {
   if (fd_ < 0 || buffer_.empty()) return;
   if (broken_.load(std::memory_order_relaxed)) {

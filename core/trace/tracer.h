@@ -53,6 +53,9 @@ class Tracer {
   };
   void emit(EventKind kind, CallbackId id, std::string message, Extra extra);
   void flush();
+  // The same, then `then` under the same lock: nothing another thread emits is written
+  // while it runs (the step prompt is drawn again this way).
+  void flush(const std::function<void()>& then);
   // The run is over: write what a whole-run format (chrome) kept, then flush. Idempotent;
   // the destructor calls it too.
   void finish();
