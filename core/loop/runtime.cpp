@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "clock/clock.h"
 #include "common/check.h"
+#include "common/overloaded.h"
 #include "common/thread_name.h"
 #include "http/delay_server.h"
 #include "poller/poller.h"
@@ -237,14 +239,18 @@ RuntimeState Runtime::state() const {
   for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
   s.sockets = poller_ ? poller_->registered() : reactor_->registered();
   auto describe = [&](const Completion& c) {
-    switch (c.source) {
-      case Completion::Source::Pool:
-        return fmt::format("pool{} finished task {}{}", c.thread, c.id, c.outcome.failed() ? " (failed)" : "");
-      case Completion::Source::Epoll:
-        return fmt::format("epoll: request {} complete{}", c.id, c.outcome.failed() ? " (failed)" : "");
-      case Completion::Source::Timeout: return std::string("epoll: timeout");
-    }
-    return std::string();
+    return std::visit(Overloaded{
+                          [](const TaskDone& t) {
+                            return fmt::format("pool{} finished task {}{}", t.thread, t.id,
+                                               t.outcome.failed() ? " (failed)" : "");
+                          },
+                          [&](const RequestDone& r) {
+                            return fmt::format("{}: request {} complete{}", poller_ ? "epoll" : "socket", r.id,
+                                               r.outcome.failed() ? " (failed)" : "");
+                          },
+                          [](const WaitTimedOut&) { return std::string("epoll: timeout"); },
+                      },
+                      c);
   };
   for (const auto& a : arrived_) s.completed.push_back(describe(a.completion));
   for (const auto& [key, a] : arrived_keyed_) s.completed.push_back(describe(a.completion));
@@ -386,22 +392,28 @@ void Runtime::poll_on_loop_thread() {
   if (ready.empty()) return;
   narrate(EventKind::PhaseRun, 0, fmt::format("-- poll phase: {} event{} --", ready.size(), ready.size() == 1 ? "" : "s"));
   for (auto& completion : ready) {
-    if (completion.source == Completion::Source::Pool) {
-      pool_->on_completion(completion.thread, completion.id, loop_now_);
-    }
-    auto it = callbacks_.find(completion.id);
+    // The reactor hands back finished requests and, behind the channel's eventfd, finished
+    // pool tasks; the book's epoll-thread timeout never reaches this loop.
+    if (auto* task = std::get_if<TaskDone>(&completion)) pool_->on_completion(task->thread, task->id, loop_now_);
+    const CallbackId id = callback_of(completion);
+    Outcome outcome = std::visit(Overloaded{
+                                     [](TaskDone& t) { return std::move(t.outcome); },
+                                     [](RequestDone& r) { return std::move(r.outcome); },
+                                     [](WaitTimedOut&) -> Outcome { invariant_failed("a poll timeout reached the reactor's poll", std::source_location::current()); },
+                                 },
+                                 completion);
+    auto it = callbacks_.find(id);
     ensure(it != callbacks_.end(), "a completion for an unknown callback id");
     Pending pending = std::move(it->second);
     callbacks_.erase(it);
-    if (completion.outcome.failed() && !pending.what.empty() && pending.what != "internal") {
-      tracer_.emit(EventKind::CallbackError, completion.id,
-                   fmt::format("{} {} failed: {}", pending.what, completion.id, *completion.outcome.error));
+    if (outcome.failed() && !pending.what.empty() && pending.what != "internal") {
+      tracer_.emit(EventKind::CallbackError, id, fmt::format("{} {} failed: {}", pending.what, id, *outcome.error));
     }
-    if (pending.what != "internal") labels_.erase(completion.id);
+    if (pending.what != "internal") labels_.erase(id);
     if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
-      pending.callback(*this, std::move(completion.outcome));
+      pending.callback(*this, std::move(outcome));
     } else {
-      run_marked(completion.id, pending.what, [&] { pending.callback(*this, std::move(completion.outcome)); });
+      run_marked(id, pending.what, [&] { pending.callback(*this, std::move(outcome)); });
     }
     ++ran_since_trim_;
     after_callback();
@@ -494,15 +506,16 @@ void Runtime::poll_io() {
 
 void Runtime::absorb(std::deque<Completion> arrived) {
   for (auto& completion : arrived) {
-    if (completion.source == Completion::Source::Timeout) {
+    if (const auto* timeout = std::get_if<WaitTimedOut>(&completion)) {
       // One armed by an earlier poll phase is stale.
-      if (completion.generation == generation_) timeout_seen_ = true;
+      if (timeout->generation == generation_) timeout_seen_ = true;
       continue;
     }
     std::uint64_t seq = ++arrival_seq_;
-    if (completion.key) {
-      pool_->note_arrived(*completion.key);
-      DeadlineKey key = *completion.key;
+    const auto* task = std::get_if<TaskDone>(&completion);
+    if (task != nullptr && task->key) {
+      const DeadlineKey key = *task->key;
+      pool_->note_arrived(key);
       arrived_keyed_.emplace(key, Arrived{seq, std::move(completion)});
     } else {
       arrived_.push_back(Arrived{seq, std::move(completion)});
@@ -533,14 +546,25 @@ std::optional<Completion> Runtime::take_deliverable() {
 }
 
 void Runtime::deliver(Completion completion) {
-  switch (completion.source) {
-    case Completion::Source::Pool: pool_->on_completion(completion.thread, completion.id, loop_now_); break;
-    case Completion::Source::Epoll: poller_->note_completed(); break;
-    case Completion::Source::Timeout: return;
-  }
-  auto it = callbacks_.find(completion.id);
+  // Which source it came from decides who is told (a pool thread is free again, the epoll
+  // thread has one socket less); then its callback is due.
+  auto [id, outcome] = std::visit(
+      Overloaded{
+          [&](TaskDone& t) {
+            pool_->on_completion(t.thread, t.id, loop_now_);
+            return std::pair{t.id, std::move(t.outcome)};
+          },
+          [&](RequestDone& r) {
+            poller_->note_completed();
+            return std::pair{r.id, std::move(r.outcome)};
+          },
+          [](WaitTimedOut&) { return std::pair{CallbackId{0}, Outcome{}}; },  // absorb() keeps these out
+      },
+      completion);
+  if (id == 0) return;
+  auto it = callbacks_.find(id);
   ensure(it != callbacks_.end(), "a completion for an unknown callback id");
-  callbacks_to_run_.push_back(Ready{completion.id, std::move(completion.outcome), std::move(it->second)});
+  callbacks_to_run_.push_back(Ready{id, std::move(outcome), std::move(it->second)});
   callbacks_.erase(it);
 }
 

@@ -39,7 +39,7 @@
 #include "common/time.h"
 #include "common/value.h"
 #include "http/net_policy.h"
-#include "loop/channel.h"
+#include "channel/channel.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
 #include "trace/tracer.h"

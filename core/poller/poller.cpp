@@ -24,7 +24,7 @@
 #include "common/eventfd.h"
 #include "common/thread_name.h"
 #include "http/response_parser.h"
-#include "loop/channel.h"
+#include "channel/channel.h"
 #include "trace/tracer.h"
 
 namespace elt {
@@ -253,10 +253,7 @@ void Poller::handle_timer() {
 
 void Poller::report_timeout(std::uint64_t generation) {
   tracer_.emit(EventKind::EpollTimeout, 0, "epoll event timeout is ready");
-  Completion timeout;
-  timeout.source = Completion::Source::Timeout;
-  timeout.generation = generation;
-  channel_.post(std::move(timeout));
+  channel_.post(WaitTimedOut{generation});
 }
 
 void Poller::start_connection(std::unique_ptr<Connection> owned) {
@@ -338,10 +335,7 @@ void Poller::advance(Connection& conn) {
 void Poller::finish(Connection& conn) {
   CallbackId id = conn.spec().id;
   tracer_.emit(EventKind::EpollReady, id, fmt::format("epoll event {} is ready", id));
-  Completion done;
-  done.source = Completion::Source::Epoll;
-  done.id = id;
-  done.outcome = conn.http.take_outcome();
+  RequestDone done{id, conn.http.take_outcome()};
   {
     std::lock_guard lock(mutex_);
     std::erase(ids_, id);

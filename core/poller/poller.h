@@ -58,7 +58,7 @@ class Poller {
   // carrying `generation`, so the loop can tell a current timeout from a late one.
   void arm_timeout(DeadlineKey key, std::uint64_t generation);
   void disarm_timeout();
-  // Hands a request to the epoll thread. Its Completion (source Epoll, id spec.id) carries
+  // Hands a request to the epoll thread. Its RequestDone (id spec.id) carries
   // the response, or an error (refused, unknown host, timed out, not HTTP...).
   void start_http(HttpRequestSpec spec);
   // Watches the write end of a pipe (the trace's stdout): when its reader goes away

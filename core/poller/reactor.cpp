@@ -113,10 +113,7 @@ void Reactor::watch(Connection& conn, std::uint32_t events, std::vector<Completi
 
 void Reactor::finish(Connection& conn, std::vector<Completion>& out) {
   conn.reported = true;
-  Completion done;
-  done.source = Completion::Source::Epoll;
-  done.id = conn.http.spec().id;
-  done.outcome = conn.http.take_outcome();
+  RequestDone done{conn.http.spec().id, conn.http.take_outcome()};
   clock_.io_end(done.id);
   out.push_back(std::move(done));
 }

@@ -20,7 +20,7 @@
 #include "clock/clock.h"
 #include "common/time.h"
 #include "http/connection.h"
-#include "loop/channel.h"
+#include "channel/channel.h"
 
 namespace elt {
 

@@ -12,7 +12,7 @@
 #include "clock/participant_thread.h"
 #include "common/check.h"
 #include "common/thread_name.h"
-#include "loop/channel.h"
+#include "channel/channel.h"
 #include "trace/tracer.h"
 
 namespace elt {
@@ -232,12 +232,7 @@ void ThreadPool::run_worker(std::size_t index) {
                    fmt::format("finished running a task of type: {}.", to_string(task.kind)));
     }
 
-    Completion done;
-    done.source = Completion::Source::Pool;
-    done.thread = index;
-    done.id = task.id;
-    done.outcome = std::move(outcome);
-    done.key = mail.simulated_until;
+    TaskDone done{index, task.id, std::move(outcome), mail.simulated_until};
     {
       // Take the next queued task now, before the loop sees this completion: the loop
       // then knows this thread is busy again (on_completion checks the task id).

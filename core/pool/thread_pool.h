@@ -76,7 +76,7 @@ class ThreadPool {
   // Hands the task to a free thread, or queues it. `now` is the loop's time: a
   // simulated latency ends at now + latency. Returns false when it had to queue.
   bool submit(Task task, TimePoint now);
-  // The loop took the Completion of task `id` from `thread`: unless the thread has
+  // The loop took the TaskDone of task `id` from `thread`: unless the thread has
   // already taken a queued task itself, it is free again (or takes the next queued one).
   void on_completion(std::size_t thread, CallbackId id, TimePoint now);
   // Close to every thread in order, joining each (the book's shutdown order).

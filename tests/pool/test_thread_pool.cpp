@@ -4,7 +4,7 @@
 #include <map>
 
 #include "clock/clock.h"
-#include "loop/channel.h"
+#include "channel/channel.h"
 #include "pool/thread_pool.h"
 #include "trace/tracer.h"
 
@@ -26,14 +26,15 @@ Task make_task(CallbackId id, std::function<Outcome()> work = {}) {
   return t;
 }
 
-// Completions may arrive together; hand them out one at a time.
-Completion next_completion(CompletionChannel& channel) {
+// Completions may arrive together; hand them out one at a time. A pool posts TaskDone only.
+TaskDone next_completion(CompletionChannel& channel) {
   static thread_local std::deque<Completion> buffered;
   while (buffered.empty()) {
     channel.wait();
     for (auto& c : channel.take_all()) buffered.push_back(std::move(c));
   }
-  Completion out = std::move(buffered.front());
+  REQUIRE(std::holds_alternative<TaskDone>(buffered.front()));
+  TaskDone out = std::get<TaskDone>(std::move(buffered.front()));
   buffered.pop_front();
   return out;
 }

@@ -1,4 +1,6 @@
-// The one crossing point from the other threads to the loop thread.
+// The one crossing point from the other threads to the loop thread. It sits below its
+// users: the pool and the epoll thread post to it, the loop takes from it, and none of them
+// is included here.
 //
 // Pool threads post finished tasks, the epoll thread posts ready sockets and timeouts;
 // the loop thread takes them. Like libuv's uv_async_t: a queue under a mutex plus an
@@ -14,6 +16,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "clock/clock.h"
@@ -22,15 +25,37 @@
 
 namespace elt {
 
-struct Completion {
-  enum class Source { Pool, Epoll, Timeout };
-  Source source = Source::Pool;
-  std::size_t thread = 0;            // Pool: which pool thread
-  CallbackId id = 0;                 // the callback to run (0 for Timeout)
+// What crosses, one type per source: a completion is exactly one of them, and each
+// carries only its own fields (libuv keeps one struct per request type for the same reason:
+// uv_work_t, uv_fs_t, uv_getaddrinfo_t).
+
+// A pool thread finished a task (book and node).
+struct TaskDone {
+  std::size_t thread = 0;          // which pool thread
+  CallbackId id = 0;               // the task's callback
   Outcome outcome;
-  std::optional<DeadlineKey> key;    // Pool tasks with a simulated latency: when it ended
-  std::uint64_t generation = 0;      // Timeout: which poll phase armed it
+  std::optional<DeadlineKey> key;  // a task with a simulated latency: when it ended
 };
+
+// A socket's request is complete: the epoll thread's (book) or the reactor's (node).
+struct RequestDone {
+  CallbackId id = 0;
+  Outcome outcome;
+};
+
+// The book's epoll thread reached the deadline its timerfd was armed for.
+struct WaitTimedOut {
+  std::uint64_t generation = 0;  // which poll phase armed it; an older one is stale
+};
+
+using Completion = std::variant<TaskDone, RequestDone, WaitTimedOut>;
+
+// The callback a completion is for; 0 for a timeout, which has none.
+inline CallbackId callback_of(const Completion& completion) {
+  if (const auto* task = std::get_if<TaskDone>(&completion)) return task->id;
+  if (const auto* request = std::get_if<RequestDone>(&completion)) return request->id;
+  return 0;
+}
 
 class CompletionChannel {
  public:

@@ -1,4 +1,4 @@
-#include "loop/channel.h"
+#include "channel/channel.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
