@@ -33,7 +33,7 @@ class Reactor {
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
 
-  // Starts a request now; its completion (source Epoll) comes out of a later poll().
+  // Starts a request now; its RequestDone comes out of a later poll().
   void start_http(HttpRequestSpec spec);
   // One uv__io_poll: waits until something is ready or `deadline` passes (nullopt: no
   // limit; a deadline in the past: only looks), then handles everything that is ready:
