@@ -22,17 +22,6 @@ enum class PollPolicy {
   AllReady,  // libuv (uv__io_poll): every event ready behind one wake-up
 };
 
-// How long the poll phase may block.
-enum class PollTimeout {
-  // The book: until the first event or the next timer, whichever comes first (not at
-  // all while immediates are queued); the loop ends before polling when nothing is pending.
-  UntilEvent,
-  // libuv's uv__backend_timeout (core.c): 0 when immediates are queued (Node keeps an idle
-  // handle for them) or the loop is stopping, else the time to the next timer, else
-  // forever (while an operation is outstanding).
-  Backend,
-};
-
 // Where timers are kept and how they are run.
 enum class TimerDispatch {
   Heap,       // one queue by (deadline, id): libuv's timer heap, as the book uses it
@@ -58,8 +47,9 @@ struct LoopModel {
   // libuv 1.45+ (uv_run, core.c): `uv__update_time; uv__run_timers` once before the first
   // iteration, for compatibility with the older timers-first order.
   bool timers_before_first_iteration = false;
+  // How long the poll phase may block is not a field: both loops follow libuv's
+  // uv__backend_timeout (Runtime::poll_bound).
   PollPolicy poll = PollPolicy::OneEvent;
-  PollTimeout poll_timeout = PollTimeout::UntilEvent;
   TimerDispatch timers = TimerDispatch::Heap;
   IoPlacement io = IoPlacement::EpollThread;
   PoolPolicy pool = PoolPolicy::BookLifo;
@@ -96,7 +86,6 @@ inline LoopModel node_model() {
   m.phases = {Phase::Pending, Phase::IdlePrepare, Phase::Poll, Phase::Check, Phase::Closing, Phase::Timers};
   m.timers_before_first_iteration = true;
   m.poll = PollPolicy::AllReady;
-  m.poll_timeout = PollTimeout::Backend;
   m.timers = TimerDispatch::NodeLists;
   m.io = IoPlacement::LoopThread;
   m.pool = PoolPolicy::LibuvFifo;

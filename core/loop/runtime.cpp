@@ -353,31 +353,55 @@ void Runtime::after_callback() {
   }
 }
 
-// The node model's poll phase: uv__backend_timeout, then uv__io_poll on the loop thread.
-// Every ready socket and every finished pool task behind the wake-up is handled, in the
-// order they became ready, each callback followed by its ticks and microtasks.
-void Runtime::poll_on_loop_thread() {
-  std::optional<TimePoint> deadline;
-  std::string why;
-  bool active = !callbacks_.empty() || !node_timers_.empty() || !immediates_.empty();
-  if (stop_requested()) {
-    deadline = loop_now_;
-    why = "not blocking (stopping)";
-  } else if (!immediates_.empty()) {
-    deadline = loop_now_;
-    why = "not blocking: immediates are queued (Node's idle handle)";
-  } else if (!active) {
-    deadline = loop_now_;
-    why = "not blocking: nothing is pending";
-  } else if (auto expiry = node_timers_.next_expiry()) {
-    deadline = start_ + Millis(*expiry);
-    auto left = std::max<std::int64_t>(0, *expiry - loop_ms());
-    why = fmt::format("waiting for I/O, up to {} ms (the next timer)", left);
-    if (callbacks_.empty()) why = fmt::format("waiting up to {} ms for the next timer", left);
-  } else {
-    why = "waiting for I/O (no timer to wake for)";
+// uv__backend_timeout (src/unix/core.c), the same rule in both models: do not block while
+// the loop is stopping, while immediates are queued (Node keeps an idle handle active for
+// them, src/timers.cc ToggleImmediateRef), while events polled earlier wait their turn
+// (PollPolicy::OneEvent) or when nothing is pending; else block until the next timer, or
+// until an event when there is no timer. Timers come from the model's timer store.
+Runtime::PollBound Runtime::poll_bound() const {
+  using Why = PollBound::Why;
+  if (stop_requested()) return {Why::Stopping, loop_now_};
+  if (!immediates_.empty()) return {Why::Immediates, loop_now_};
+  if (!polled_.empty()) return {Why::Polled, loop_now_};
+  if (!alive()) return {Why::Idle, loop_now_};
+  std::optional<TimePoint> timer;
+  if (options_.model.timers == TimerDispatch::NodeLists) {
+    if (auto expiry = node_timers_.next_expiry()) timer = start_ + Millis(*expiry);
+  } else if (auto next = timers_.next()) {
+    timer = next->deadline;
   }
-  narrate(EventKind::PollWait, 0, fmt::format("poll: {}", why));
+  if (timer) return {Why::Timer, timer};
+  return {Why::Forever, std::nullopt};
+}
+
+// The poll phase on the loop thread (IoPlacement::LoopThread): uv__io_poll. The loop thread
+// itself waits in epoll_wait, for sockets and for the pool's eventfd together, at most as
+// long as poll_bound() says. PollPolicy::AllReady (libuv) handles every ready socket and
+// every finished pool task behind the wake-up, in the order they became ready;
+// PollPolicy::OneEvent (the book's rule) handles the first and keeps the rest for the next
+// poll phases. Each callback is followed by its ticks and microtasks.
+void Runtime::poll_on_loop_thread() {
+  const PollBound bound = poll_bound();
+  const std::optional<TimePoint> deadline = bound.until;
+  if (options_.model.narrate && tracer_.active()) {
+    using Why = PollBound::Why;
+    std::string why;
+    switch (bound.why) {
+      case Why::Stopping: why = "not blocking (stopping)"; break;
+      case Why::Immediates: why = "not blocking: immediates are queued (Node's idle handle)"; break;
+      case Why::Polled: why = "not blocking: events from the last poll are waiting"; break;
+      case Why::Idle: why = "not blocking: nothing is pending"; break;
+      case Why::Timer: {
+        auto left = std::max<std::int64_t>(
+            0, std::chrono::duration_cast<Millis>(*deadline - start_).count() - loop_ms());
+        why = callbacks_.empty() ? fmt::format("waiting up to {} ms for the next timer", left)
+                                 : fmt::format("waiting for I/O, up to {} ms (the next timer)", left);
+        break;
+      }
+      case Why::Forever: why = "waiting for I/O (no timer to wake for)"; break;
+    }
+    narrate(EventKind::PollWait, 0, fmt::format("poll: {}", why));
+  }
   std::vector<Completion> ready;
   const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
   if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
@@ -389,6 +413,14 @@ void Runtime::poll_on_loop_thread() {
   }
   if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
   update_time();  // uv__io_poll updates the loop's time when epoll_wait returns
+  if (options_.model.poll == PollPolicy::OneEvent) {
+    for (auto& c : ready) polled_.push_back(std::move(c));
+    ready.clear();
+    if (!polled_.empty()) {
+      ready.push_back(std::move(polled_.front()));
+      polled_.pop_front();
+    }
+  }
   if (ready.empty()) return;
   narrate(EventKind::PhaseRun, 0, fmt::format("-- poll phase: {} event{} --", ready.size(), ready.size() == 1 ? "" : "s"));
   for (auto& completion : ready) {
@@ -471,10 +503,12 @@ void Runtime::poll_io() {
       ++delivered;
     }
     // A timeout ends the wait only when nothing else did: the timers phase checks the
-    // deadlines itself.
-    // Immediates are queued: the check phase has work, so the poll does not wait (what
-    // Node's idle handle does; the book's loop has no immediates of its own).
-    if (delivered > 0 || timeout_seen_ || stop_requested() || !immediates_.empty()) break;
+    // deadlines itself. poll_bound() says when not to wait at all (stopping; immediates
+    // are queued: the check phase has work, what Node's idle handle does). A timer, even
+    // one already due, is waited for through the epoll thread's timerfd, which the book
+    // prints ("epoll event timeout is ready").
+    if (delivered > 0 || timeout_seen_) break;
+    if (auto why = poll_bound().why; why != PollBound::Why::Timer && why != PollBound::Why::Forever) break;
 
     auto timer = timers_.next();
     auto simulated = pool_->earliest_simulated();

@@ -209,6 +209,13 @@ class Runtime {
   void run_immediates();
   void after_callback();
   bool drain(std::deque<Queued>& queue, std::string_view title, std::string_view name, std::string_view marker);  // Node's InternalCallbackScope::Close: ticks, then microtasks
+  // How long the poll phase may block, and why: uv__backend_timeout's rule.
+  struct PollBound {
+    enum class Why { Stopping, Immediates, Polled, Idle, Timer, Forever };
+    Why why = Why::Forever;
+    std::optional<TimePoint> until;  // nullopt: until an event comes
+  };
+  PollBound poll_bound() const;
   void poll_io();
   void poll_on_loop_thread();
   void fire_book_interval(CallbackId id);
@@ -273,6 +280,9 @@ class Runtime {
   // Taken from the channel, not yet delivered: plain ones in arrival order, and those
   // with a deadline key (simulated latencies) by key.
   std::deque<Arrived> arrived_;
+  // The loop-thread poll under PollPolicy::OneEvent: what one epoll_wait returned beyond
+  // the one event this poll phase delivers, for the next ones.
+  std::deque<Completion> polled_;
   std::map<DeadlineKey, Arrived> arrived_keyed_;
   std::uint64_t arrival_seq_ = 0;
   bool timeout_seen_ = false;  // this poll phase's timeout has fired

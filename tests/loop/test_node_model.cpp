@@ -234,7 +234,7 @@ TEST_CASE("node: the poll phase delivers every finished task behind one wake-up"
   // book's loop runs task A, a tick, timer A...).
   NodeRun run(R"({"program": [
     {"encrypt": 10, "cost_ms": 5, "then": [{"print": "task A"}, {"set_timeout": 0, "then": [{"print": "timer A"}]}]},
-    {"encrypt": 10, "cost_ms": 5, "then": [{"print": "task B"}, {"set_timeout": 0, "then": [{"print": "timer B"}]}]},
+    {"encrypt": 10, "cost_ms": 50, "then": [{"print": "task B"}, {"set_timeout": 0, "then": [{"print": "timer B"}]}]},
     {"block": 300}
   ]})");
   std::uint64_t read_tick = 0;
@@ -243,6 +243,30 @@ TEST_CASE("node: the poll phase delivers every finished task behind one wake-up"
   }
   CHECK(run.prints_in(read_tick) == Lines{"task A", "task B"});
   CHECK(run.prints() == Lines{"task A", "task B", "timer A", "timer B"});
+}
+
+TEST_CASE("node loop with the book's poll policy: one event per poll phase, the rest wait", "[node]") {
+  // LoopModel::poll is read by the loop-thread poll too: with OneEvent, the events one
+  // epoll_wait returned are delivered one per iteration, and the poll does not block
+  // while some are left.
+  LoopModel model = node_model();
+  model.poll = PollPolicy::OneEvent;
+  NodeRun run(R"({"program": [
+    {"encrypt": 10, "cost_ms": 5, "then": [{"print": "task A"}]},
+    {"encrypt": 10, "cost_ms": 5, "then": [{"print": "task B"}]},
+    {"set_timeout": 400, "then": [{"print": "timer"}]},
+    {"block": 300}
+  ]})",
+              model);
+  std::uint64_t first = 0;
+  while (run.step()) {
+    if (!run.prints_in(run.runtime().tick()).empty() && first == 0) first = run.runtime().tick();
+  }
+  CHECK(run.prints_in(first) == Lines{"task A"});
+  CHECK(run.prints_in(first + 1) == Lines{"task B"});
+  CHECK(run.prints() == Lines{"task A", "task B", "timer"});
+  // The second poll did not wait: task B ran at the 300 ms the block ended, not later.
+  CHECK(run.trace().find("poll: not blocking: events from the last poll are waiting") != std::string::npos);
 }
 
 TEST_CASE("node: fs.readFile makes four trips through the pool", "[node]") {
