@@ -245,10 +245,15 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
                    [](const NodeOrder& a, const NodeOrder& b) { return a.count > b.count; });
   r.ours_among = std::any_of(r.orders.begin(), r.orders.end(), [&](const NodeOrder& o) { return o.lines == r.ours; });
 
+  if (!r.why.empty()) {
+    // An approximation decides the order: whatever Node says, one order or several, is not
+    // held against us, and neither is the racy declaration (a read that Node finishes in
+    // a millisecond can, on a loaded machine, come after a 50 ms timer now and then).
+    r.verdict = Verdict::NotComparable;
+    return;
+  }
   if (r.orders.size() > 1) {
     r.verdict = Verdict::Racy;
-  } else if (!r.why.empty()) {
-    r.verdict = Verdict::NotComparable;  // an approximation decides the order: whatever Node says
   } else if (r.ours_among) {
     r.verdict = Verdict::Agrees;
   } else {
