@@ -370,7 +370,7 @@ void Stepper::on_pause(Runtime& runtime, const PausePoint& point) {
   say(paint(fmt::format("-- paused {} --", position(point)), kHeading) + "\n");
   for (const auto& hit : hits) {
     if (Breakpoint* bp = breaks_.find(hit.number)) ++bp->hits;
-    say(paint(fmt::format("breakpoint {}: {}", hit.number, hit.message), kWarn) + "\n");
+    say(paint(fmt::format("breakpoint {}: {}", hit.number, shown_on_one_line(hit.message)), kWarn) + "\n");
   }
   if (input_done_) {  // end of input: keep going, stopping only to report breaks
     mode_ = Mode::Continue;
@@ -682,7 +682,11 @@ void Stepper::print_help(const std::string& command) {
 
 // ---- the views ----
 
-std::string Stepper::clip(const std::string& row) const {
+// Every row of a view goes through here, and rows carry scenario text (labels, origins):
+// escaped first, so that no scenario can move the cursor or clear the screen of the
+// person stepping through it.
+std::string Stepper::clip(const std::string& raw) const {
+  std::string row = shown_on_one_line(raw);
   if (options_.width == 0 || row.size() <= options_.width) return row;
   return row.substr(0, options_.width - 3) + "...";
 }

@@ -120,7 +120,7 @@ class Stepper {
 
   void say(const std::string& text);
   std::string paint(const std::string& text, int style) const;
-  std::string clip(const std::string& row) const;
+  std::string clip(const std::string& raw) const;
 
   LineSource& input_;
   std::FILE* out_;

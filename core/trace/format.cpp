@@ -202,6 +202,17 @@ void render_extras(const TraceEvent& event, std::string& out, TextExtras extras,
 }
 }  // namespace
 
+std::string shown_on_one_line(std::string_view text) {
+  std::string out;
+  for (;;) {
+    const auto nl = text.find('\n');
+    append_shown(out, text.substr(0, nl), {});
+    if (nl == std::string_view::npos) return out;
+    out += "\\x0a";
+    text.remove_prefix(nl + 1);
+  }
+}
+
 std::string paint_thread(std::string_view thread) {
   return fmt::format("{}", fmt::styled(thread, thread_style(thread)));
 }

@@ -32,6 +32,9 @@ void render_text(const TraceEvent& event, std::string& out, bool color = false, 
 
 // A thread's name in its colour (every thread has its own), as the text format shows it.
 std::string paint_thread(std::string_view thread);
+// Scenario text for a one-line view (step's state and where): escaped as the text trace
+// escapes it, and a newline shown as \x0a instead of starting a line.
+std::string shown_on_one_line(std::string_view text);
 
 // Appends one JSON object and a newline.
 void render_jsonl(const TraceEvent& event, std::string& out);
