@@ -92,9 +92,10 @@ std::int64_t Runtime::loop_ms() const {
 
 void Runtime::enter(Phase phase) { tracer_.set_position(tick_, phase); }
 
-void Runtime::narrate(EventKind kind, CallbackId id, std::string message, std::string queue) {
-  if (!options_.model.narrate || !tracer_.active()) return;
-  tracer_.emit(kind, id, std::move(message), Tracer::Extra{{}, std::move(queue)});
+bool Runtime::narrating() const { return options_.model.narrate && tracer_.active(); }
+
+void Runtime::narrate(TraceEvent event) {
+  if (narrating()) tracer_.emit(std::move(event));
 }
 
 void Runtime::note_label(CallbackId id, std::string label) {
@@ -141,7 +142,7 @@ bool Runtime::run_once() {
   if (stop_requested()) return false;
   ++tick_;
   enter(options_.model.phases.front());
-  if (tracer_.active()) tracer_.emit(EventKind::Tick, 0, fmt::format("===== TICK {} =====", tick_));
+  if (tracer_.active()) tracer_.emit({.kind = EventKind::Tick});  // the tracer stamps tick_
   update_time();
   bool first = true;
   for (Phase phase : options_.model.phases) {
@@ -273,7 +274,7 @@ void Runtime::run_node_timers() {
       now,
       [&](CallbackId id, Callback& callback, std::int64_t repeat) {
         if (!announced) {
-          narrate(EventKind::PhaseRun, 0, "-- timers phase --");
+          narrate({.kind = EventKind::PhaseRun});  // not counted: the lists are walked as they run
           announced = true;
         }
         running_timer_ = id;
@@ -301,7 +302,7 @@ void Runtime::run_immediates() {
   immediates_.clear();
   std::size_t live = 0;
   for (const auto& q : batch) live += immediate_live_.count(q.id);
-  if (live > 0) narrate(EventKind::PhaseRun, 0, fmt::format("-- check phase: {} immediate{} --", live, live == 1 ? "" : "s"));
+  if (live > 0) narrate({.kind = EventKind::PhaseRun, .count = live});
   for (auto& q : batch) {
     if (immediate_live_.erase(q.id) == 0) continue;  // cleared
     labels_.erase(q.id);
@@ -314,11 +315,9 @@ void Runtime::run_immediates() {
 
 // Runs a queue until it is empty, jobs queued meanwhile included. False when the run
 // was stopped meanwhile.
-bool Runtime::drain(std::deque<Queued>& queue, std::string_view title, std::string_view name,
-                    std::string_view marker) {
+bool Runtime::drain(std::deque<Queued>& queue, QueueName name, std::string_view marker) {
   if (queue.empty()) return true;
-  narrate(EventKind::QueueRun, 0,
-          fmt::format("{}: {} callback{}", title, queue.size(), queue.size() == 1 ? "" : "s"), std::string(name));
+  narrate({.kind = EventKind::QueueRun, .count = queue.size(), .queue = name});
   while (!queue.empty()) {
     Queued q = std::move(queue.front());
     queue.pop_front();
@@ -336,12 +335,11 @@ bool Runtime::drain(std::deque<Queued>& queue, std::string_view title, std::stri
 void Runtime::after_callback() {
   if (!options_.model.ticks_and_microtasks) return;
   while (!ticks_.empty() || !microtasks_.empty()) {
-    if (!drain(ticks_, "process.nextTick queue", "nextTick", "nextTick")) return;
-    if (!drain(microtasks_, "microtask queue", "microtask", "Microtask")) return;
+    if (!drain(ticks_, QueueName::NextTick, "nextTick")) return;
+    if (!drain(microtasks_, QueueName::Microtask, "Microtask")) return;
   }
   if (unhandled_) {
-    tracer_.emit(EventKind::CallbackError, 0,
-                 fmt::format("Unhandled promise rejection: Error: {} (Node prints it and exits with code 1)", *unhandled_));
+    tracer_.emit({.kind = EventKind::CallbackError, .unhandled = true, .text = *unhandled_});
     unhandled_.reset();
     request_stop();
   }
@@ -352,39 +350,37 @@ void Runtime::after_callback() {
 // order they became ready, each callback followed by its ticks and microtasks.
 void Runtime::poll_on_loop_thread() {
   std::optional<TimePoint> deadline;
-  std::string why;
+  PollReason why = PollReason::Io;
+  Duration left{};
   bool active = !callbacks_.empty() || !node_timers_.empty() || !immediates_.empty();
   if (stop_requested()) {
     deadline = loop_now_;
-    why = "not blocking (stopping)";
+    why = PollReason::Stopping;
   } else if (!immediates_.empty()) {
     deadline = loop_now_;
-    why = "not blocking: immediates are queued (Node's idle handle)";
+    why = PollReason::Immediates;
   } else if (!active) {
     deadline = loop_now_;
-    why = "not blocking: nothing is pending";
+    why = PollReason::NothingPending;
   } else if (auto expiry = node_timers_.next_expiry()) {
     deadline = start_ + Millis(*expiry);
-    auto left = std::max<std::int64_t>(0, *expiry - loop_ms());
-    why = fmt::format("waiting for I/O, up to {} ms (the next timer)", left);
-    if (callbacks_.empty()) why = fmt::format("waiting up to {} ms for the next timer", left);
-  } else {
-    why = "waiting for I/O (no timer to wake for)";
+    left = Millis(std::max<std::int64_t>(0, *expiry - loop_ms()));
+    why = callbacks_.empty() ? PollReason::Timer : PollReason::IoOrTimer;
   }
-  narrate(EventKind::PollWait, 0, fmt::format("poll: {}", why));
+  narrate({.kind = EventKind::PollWait, .delay = left, .reason = why});
   std::vector<Completion> ready;
   const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
-  if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
+  if (marked) tracer_.emit({.kind = EventKind::WaitStart});
   for (;;) {
     tracer_.flush();
     bool got = reactor_->poll(deadline, ready);
     if (got || stop_requested()) break;
     if (deadline && clock_.now() >= *deadline) break;
   }
-  if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
+  if (marked) tracer_.emit({.kind = EventKind::WaitEnd});
   update_time();  // uv__io_poll updates the loop's time when epoll_wait returns
   if (ready.empty()) return;
-  narrate(EventKind::PhaseRun, 0, fmt::format("-- poll phase: {} event{} --", ready.size(), ready.size() == 1 ? "" : "s"));
+  narrate({.kind = EventKind::PhaseRun, .count = ready.size()});
   for (auto& completion : ready) {
     if (completion.source == Completion::Source::Pool) {
       pool_->on_completion(completion.thread, completion.id, loop_now_);
@@ -394,8 +390,8 @@ void Runtime::poll_on_loop_thread() {
     Pending pending = std::move(it->second);
     callbacks_.erase(it);
     if (completion.outcome.failed() && !pending.what.empty() && pending.what != "internal") {
-      tracer_.emit(EventKind::CallbackError, completion.id,
-                   fmt::format("{} {} failed: {}", pending.what, completion.id, *completion.outcome.error));
+      tracer_.emit({.kind = EventKind::CallbackError, .id = completion.id, .what = pending.what,
+                    .text = *completion.outcome.error});
     }
     if (pending.what != "internal") labels_.erase(completion.id);
     if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
@@ -418,8 +414,8 @@ void Runtime::run_callbacks() {
     callbacks_to_run_.clear();
     for (auto& ready : batch) {
       if (ready.outcome.failed()) {
-        tracer_.emit(EventKind::CallbackError, ready.id,
-                     fmt::format("{} {} failed: {}", ready.pending.what, ready.id, *ready.outcome.error));
+        tracer_.emit({.kind = EventKind::CallbackError, .id = ready.id, .what = ready.pending.what,
+                      .text = *ready.outcome.error});
       }
       run_marked(ready.id, ready.pending.what, [&] { ready.pending.callback(*this, std::move(ready.outcome)); });
       ++ran_since_trim_;
@@ -477,10 +473,10 @@ void Runtime::poll_io() {
       armed_ = false;
     }
     const bool marked = tracer_.wants_markers();
-    if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
+    if (marked) tracer_.emit({.kind = EventKind::WaitStart});
     tracer_.flush();
     channel_.wait();
-    if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
+    if (marked) tracer_.emit({.kind = EventKind::WaitEnd});
   }
   if (armed_) {
     poller_->disarm_timeout();
@@ -558,7 +554,7 @@ void Runtime::shutdown() {
   if (poller_) poller_->close();
   if (reactor_) reactor_->close_all();
   if (delay_server_) delay_server_->stop();
-  tracer_.emit(EventKind::Finished, 0, "FINISHED");
+  tracer_.emit({.kind = EventKind::Finished});
   tracer_.flush();
 }
 
@@ -566,9 +562,7 @@ void Runtime::submit(Task task) {
   CallbackId id = task.id;
   TaskKind kind = task.kind;
   if (!pool_->submit(std::move(task), loop_now_) && tracer_.active()) {
-    tracer_.emit(EventKind::TaskQueued, id,
-                 fmt::format("No free pool thread: task {} ({}) waits in the queue ({} waiting)", id,
-                             to_string(kind), pool_->queued()));
+    tracer_.emit({.kind = EventKind::TaskQueued, .id = id, .what = to_string(kind), .count = pool_->queued()});
   }
 }
 
