@@ -272,7 +272,7 @@ std::string write_atomically(const std::string& path, const std::string& text) {
 // content block with its banners, and nothing of the runtime's own lines.
 void add_output(const TraceEvent& event, std::string& out) {
   if (event.kind == EventKind::Print) {
-    out += event.message;
+    out += event.text;
     out += '\n';
   } else if (event.kind == EventKind::Content) {
     std::string block;

@@ -46,10 +46,10 @@ elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario) {
   run_scenario(opts, scenario, -1, [&](elt::Runtime&, elt::Tracer& tracer) {
     tracer.set_observer([&](const elt::TraceEvent& e) {
       if (e.thread != "main") return;
-      if (e.kind == elt::EventKind::Print) add(e.message);
+      if (e.kind == elt::EventKind::Print) add(e.text);
       if (e.kind == elt::EventKind::Content) {
         lines.emplace_back();
-        lines.push_back("===== THREAD main START CONTENT - " + e.message + " =====");
+        lines.push_back("===== THREAD main START CONTENT - " + e.text + " =====");
         std::string_view content = e.content;
         if (!content.empty() && content.back() == '\n') content.remove_suffix(1);
         if (!content.empty()) add(content);

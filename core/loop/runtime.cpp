@@ -94,9 +94,10 @@ std::int64_t Runtime::loop_ms() const {
 
 void Runtime::enter(Phase phase) { tracer_.set_position(tick_, phase); }
 
-void Runtime::narrate(EventKind kind, CallbackId id, std::string message, std::string queue) {
-  if (!options_.model.narrate || !tracer_.active()) return;
-  tracer_.emit(kind, id, std::move(message), Tracer::Extra{{}, std::move(queue)});
+bool Runtime::narrating() const { return options_.model.narrate && tracer_.active(); }
+
+void Runtime::narrate(TraceEvent event) {
+  if (narrating()) tracer_.emit(std::move(event));
 }
 
 void Runtime::note_label(CallbackId id, std::string label) {
@@ -143,7 +144,7 @@ bool Runtime::run_once() {
   if (stop_requested()) return false;
   ++tick_;
   enter(options_.model.phases.front());
-  if (tracer_.active()) tracer_.emit(EventKind::Tick, 0, fmt::format("===== TICK {} =====", tick_));
+  if (tracer_.active()) tracer_.emit({.kind = EventKind::Tick});  // the tracer stamps tick_
   update_time();
   bool first = true;
   for (Phase phase : options_.model.phases) {
@@ -279,7 +280,7 @@ void Runtime::run_node_timers() {
       now,
       [&](CallbackId id, Callback& callback, std::int64_t repeat) {
         if (!announced) {
-          narrate(EventKind::PhaseRun, 0, "-- timers phase --");
+          narrate({.kind = EventKind::PhaseRun});  // not counted: the lists are walked as they run
           announced = true;
         }
         running_timer_ = id;
@@ -307,7 +308,7 @@ void Runtime::run_immediates() {
   immediates_.clear();
   std::size_t live = 0;
   for (const auto& q : batch) live += immediate_live_.count(q.id);
-  if (live > 0) narrate(EventKind::PhaseRun, 0, fmt::format("-- check phase: {} immediate{} --", live, live == 1 ? "" : "s"));
+  if (live > 0) narrate({.kind = EventKind::PhaseRun, .count = live});
   for (auto& q : batch) {
     if (immediate_live_.erase(q.id) == 0) continue;  // cleared
     labels_.erase(q.id);
@@ -320,11 +321,9 @@ void Runtime::run_immediates() {
 
 // Runs a queue until it is empty, jobs queued meanwhile included. False when the run
 // was stopped meanwhile.
-bool Runtime::drain(std::deque<Queued>& queue, std::string_view title, std::string_view name,
-                    std::string_view marker) {
+bool Runtime::drain(std::deque<Queued>& queue, QueueName name, std::string_view marker) {
   if (queue.empty()) return true;
-  narrate(EventKind::QueueRun, 0,
-          fmt::format("{}: {} callback{}", title, queue.size(), queue.size() == 1 ? "" : "s"), std::string(name));
+  narrate({.kind = EventKind::QueueRun, .count = queue.size(), .queue = name});
   while (!queue.empty()) {
     Queued q = std::move(queue.front());
     queue.pop_front();
@@ -342,12 +341,11 @@ bool Runtime::drain(std::deque<Queued>& queue, std::string_view title, std::stri
 void Runtime::after_callback() {
   if (!options_.model.ticks_and_microtasks) return;
   while (!ticks_.empty() || !microtasks_.empty()) {
-    if (!drain(ticks_, "process.nextTick queue", "nextTick", "nextTick")) return;
-    if (!drain(microtasks_, "microtask queue", "microtask", "Microtask")) return;
+    if (!drain(ticks_, QueueName::NextTick, "nextTick")) return;
+    if (!drain(microtasks_, QueueName::Microtask, "Microtask")) return;
   }
   if (unhandled_) {
-    tracer_.emit(EventKind::CallbackError, 0,
-                 fmt::format("Unhandled promise rejection: Error: {} (Node prints it and exits with code 1)", *unhandled_));
+    tracer_.emit({.kind = EventKind::CallbackError, .unhandled = true, .text = *unhandled_});
     unhandled_.reset();
     request_stop();
   }
@@ -359,19 +357,18 @@ void Runtime::after_callback() {
 // (PollPolicy::OneEvent) or when nothing is pending; else block until the next timer, or
 // until an event when there is no timer. Timers come from the model's timer store.
 Runtime::PollBound Runtime::poll_bound() const {
-  using Why = PollBound::Why;
-  if (stop_requested()) return {Why::Stopping, loop_now_};
-  if (!immediates_.empty()) return {Why::Immediates, loop_now_};
-  if (!polled_.empty()) return {Why::Polled, loop_now_};
-  if (!alive()) return {Why::Idle, loop_now_};
+  if (stop_requested()) return {PollReason::Stopping, loop_now_};
+  if (!immediates_.empty()) return {PollReason::Immediates, loop_now_};
+  if (!polled_.empty()) return {PollReason::Polled, loop_now_};
+  if (!alive()) return {PollReason::NothingPending, loop_now_};
   std::optional<TimePoint> timer;
   if (options_.model.timers == TimerDispatch::NodeLists) {
     if (auto expiry = node_timers_.next_expiry()) timer = start_ + Millis(*expiry);
   } else if (auto next = timers_.next()) {
     timer = next->deadline;
   }
-  if (timer) return {Why::Timer, timer};
-  return {Why::Forever, std::nullopt};
+  if (timer) return {callbacks_.empty() ? PollReason::Timer : PollReason::IoOrTimer, timer};
+  return {PollReason::Io, std::nullopt};
 }
 
 // The poll phase on the loop thread (IoPlacement::LoopThread): uv__io_poll. The loop thread
@@ -383,35 +380,19 @@ Runtime::PollBound Runtime::poll_bound() const {
 void Runtime::poll_on_loop_thread() {
   const PollBound bound = poll_bound();
   const std::optional<TimePoint> deadline = bound.until;
-  if (options_.model.narrate && tracer_.active()) {
-    using Why = PollBound::Why;
-    std::string why;
-    switch (bound.why) {
-      case Why::Stopping: why = "not blocking (stopping)"; break;
-      case Why::Immediates: why = "not blocking: immediates are queued (Node's idle handle)"; break;
-      case Why::Polled: why = "not blocking: events from the last poll are waiting"; break;
-      case Why::Idle: why = "not blocking: nothing is pending"; break;
-      case Why::Timer: {
-        auto left = std::max<std::int64_t>(
-            0, std::chrono::duration_cast<Millis>(*deadline - start_).count() - loop_ms());
-        why = callbacks_.empty() ? fmt::format("waiting up to {} ms for the next timer", left)
-                                 : fmt::format("waiting for I/O, up to {} ms (the next timer)", left);
-        break;
-      }
-      case Why::Forever: why = "waiting for I/O (no timer to wake for)"; break;
-    }
-    narrate(EventKind::PollWait, 0, fmt::format("poll: {}", why));
-  }
+  Duration left{};
+  if (deadline && *deadline > loop_now_) left = Millis(std::max<std::int64_t>(0, std::chrono::duration_cast<Millis>(*deadline - start_).count() - loop_ms()));
+  narrate({.kind = EventKind::PollWait, .delay = left, .reason = bound.why});
   std::vector<Completion> ready;
   const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
-  if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
+  if (marked) tracer_.emit({.kind = EventKind::WaitStart});
   for (;;) {
     tracer_.flush();
     bool got = reactor_->poll(deadline, ready);
     if (got || stop_requested()) break;
     if (deadline && clock_.now() >= *deadline) break;
   }
-  if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
+  if (marked) tracer_.emit({.kind = EventKind::WaitEnd});
   update_time();  // uv__io_poll updates the loop's time when epoll_wait returns
   if (options_.model.poll == PollPolicy::OneEvent) {
     for (auto& c : ready) polled_.push_back(std::move(c));
@@ -422,7 +403,7 @@ void Runtime::poll_on_loop_thread() {
     }
   }
   if (ready.empty()) return;
-  narrate(EventKind::PhaseRun, 0, fmt::format("-- poll phase: {} event{} --", ready.size(), ready.size() == 1 ? "" : "s"));
+  narrate({.kind = EventKind::PhaseRun, .count = ready.size()});
   for (auto& completion : ready) {
     // The reactor hands back finished requests and, behind the channel's eventfd, finished
     // pool tasks; the book's epoll-thread timeout never reaches this loop.
@@ -439,7 +420,7 @@ void Runtime::poll_on_loop_thread() {
     Pending pending = std::move(it->second);
     callbacks_.erase(it);
     if (outcome.failed() && !pending.what.empty() && pending.what != "internal") {
-      tracer_.emit(EventKind::CallbackError, id, fmt::format("{} {} failed: {}", pending.what, id, *outcome.error));
+      tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending.what, .text = *outcome.error});
     }
     if (pending.what != "internal") labels_.erase(id);
     if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
@@ -462,8 +443,8 @@ void Runtime::run_callbacks() {
     callbacks_to_run_.clear();
     for (auto& ready : batch) {
       if (ready.outcome.failed()) {
-        tracer_.emit(EventKind::CallbackError, ready.id,
-                     fmt::format("{} {} failed: {}", ready.pending.what, ready.id, *ready.outcome.error));
+        tracer_.emit({.kind = EventKind::CallbackError, .id = ready.id, .what = ready.pending.what,
+                      .text = *ready.outcome.error});
       }
       run_marked(ready.id, ready.pending.what, [&] { ready.pending.callback(*this, std::move(ready.outcome)); });
       ++ran_since_trim_;
@@ -508,7 +489,7 @@ void Runtime::poll_io() {
     // one already due, is waited for through the epoll thread's timerfd, which the book
     // prints ("epoll event timeout is ready").
     if (delivered > 0 || timeout_seen_) break;
-    if (auto why = poll_bound().why; why != PollBound::Why::Timer && why != PollBound::Why::Forever) break;
+    if (auto why = poll_bound().why; why != PollReason::Timer && why != PollReason::IoOrTimer && why != PollReason::Io) break;
 
     auto timer = timers_.next();
     auto simulated = pool_->earliest_simulated();
@@ -523,10 +504,10 @@ void Runtime::poll_io() {
       armed_ = false;
     }
     const bool marked = tracer_.wants_markers();
-    if (marked) tracer_.emit(EventKind::WaitStart, 0, "poll wait");
+    if (marked) tracer_.emit({.kind = EventKind::WaitStart});
     tracer_.flush();
     channel_.wait();
-    if (marked) tracer_.emit(EventKind::WaitEnd, 0, "poll wait");
+    if (marked) tracer_.emit({.kind = EventKind::WaitEnd});
   }
   if (armed_) {
     poller_->disarm_timeout();
@@ -616,7 +597,7 @@ void Runtime::shutdown() {
   if (poller_) poller_->close();
   if (reactor_) reactor_->close_all();
   if (delay_server_) delay_server_->stop();
-  tracer_.emit(EventKind::Finished, 0, "FINISHED");
+  tracer_.emit({.kind = EventKind::Finished});
   tracer_.flush();
 }
 
@@ -624,9 +605,7 @@ void Runtime::submit(Task task) {
   CallbackId id = task.id;
   TaskKind kind = task.kind;
   if (!pool_->submit(std::move(task), loop_now_) && tracer_.active()) {
-    tracer_.emit(EventKind::TaskQueued, id,
-                 fmt::format("No free pool thread: task {} ({}) waits in the queue ({} waiting)", id,
-                             to_string(kind), pool_->queued()));
+    tracer_.emit({.kind = EventKind::TaskQueued, .id = id, .what = to_string(kind), .count = pool_->queued()});
   }
 }
 

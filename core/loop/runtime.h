@@ -200,7 +200,10 @@ class Runtime {
   void update_time();
   std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
   void enter(Phase phase);
-  void narrate(EventKind kind, CallbackId id, std::string message, std::string queue = {});
+  // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
+  // Sites whose event copies a string test narrating() first, so as not to build it.
+  bool narrating() const;
+  void narrate(TraceEvent event);
   void note_label(CallbackId id, std::string label);
   void run_phase(Phase phase, bool& go_on);
   void run_timers();
@@ -208,11 +211,10 @@ class Runtime {
   void run_callbacks();
   void run_immediates();
   void after_callback();
-  bool drain(std::deque<Queued>& queue, std::string_view title, std::string_view name, std::string_view marker);  // Node's InternalCallbackScope::Close: ticks, then microtasks
+  bool drain(std::deque<Queued>& queue, QueueName name, std::string_view marker);  // Node's InternalCallbackScope::Close: ticks, then microtasks
   // How long the poll phase may block, and why: uv__backend_timeout's rule.
   struct PollBound {
-    enum class Why { Stopping, Immediates, Polled, Idle, Timer, Forever };
-    Why why = Why::Forever;
+    PollReason why = PollReason::Io;
     std::optional<TimePoint> until;  // nullopt: until an event comes
   };
   PollBound poll_bound() const;
@@ -239,9 +241,9 @@ class Runtime {
       callback();
       return;
     }
-    tracer_.emit(EventKind::CallbackStart, id, std::string(what));
+    tracer_.emit({.kind = EventKind::CallbackStart, .id = id, .what = what});
     callback();
-    tracer_.emit(EventKind::CallbackEnd, id, std::string(what));
+    tracer_.emit({.kind = EventKind::CallbackEnd, .id = id, .what = what});
   }
 
   RuntimeOptions options_;

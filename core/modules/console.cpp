@@ -23,10 +23,12 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-void Runtime::print(std::string_view message) { tracer_.emit(EventKind::Print, 0, std::string(message)); }
+void Runtime::print(std::string_view message) {
+  tracer_.emit({.kind = EventKind::Print, .text = std::string(message)});
+}
 
 void Runtime::report_error(std::string_view message) {
-  tracer_.emit(EventKind::CallbackError, 0, std::string(message));
+  tracer_.emit({.kind = EventKind::CallbackError, .text = std::string(message)});
 }
 
 void Runtime::print_content(std::string_view content, std::string_view label) {
@@ -52,7 +54,7 @@ void Runtime::print_content(std::string_view content, std::string_view label) {
   std::string upper(label);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  tracer_.emit(EventKind::Content, 0, std::move(upper), std::move(shown));
+  tracer_.emit({.kind = EventKind::Content, .text = std::move(upper), .content = std::move(shown)});
 }
 
 }  // namespace elt

@@ -138,7 +138,7 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
 
   auto deliver_user = [this, id, st](Outcome outcome) {
     if (outcome.failed()) {
-      tracer_.emit(EventKind::CallbackError, id, fmt::format("File read {} failed: {}", id, *outcome.error));
+      tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = "File read", .text = *outcome.error});
     }
     labels_.erase(id);
     run_marked(id, st->user.what, [&] { st->user.callback(*this, std::move(outcome)); });
@@ -151,7 +151,7 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
     task.kind = kind;
     task.simulated_latency = simulated;
     task.work = std::move(work);
-    narrate(EventKind::TaskSubmitted, id, fmt::format("fs.readFile id {}: {} goes to the pool", id, to_string(kind)));
+    narrate({.kind = EventKind::TaskSubmitted, .id = id, .what = to_string(kind)});
     submit(std::move(task));
   };
   auto close_then = [trip, st, deliver_user]() {

@@ -39,7 +39,7 @@ CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback call
   // Messages name what was really contacted: the stand-in on loopback, not the internet.
   spec.url = fmt::format("http://delay-service{}", spec.target);
   spec.timeout = options_.http_timeout + delay;
-  tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));
+  tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
   start_request(std::move(spec));
   return id;
 }
@@ -69,7 +69,7 @@ CallbackId Runtime::http_get(std::string url, Callback callback) {
     // request's completion: the callback gets it like any other failure.
     spec.error = std::move(error);
   }
-  tracer_.emit(EventKind::EventRegistered, id, fmt::format("Event with id: {} registered.", id));
+  tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
   start_request(std::move(spec));
   return id;
 }
@@ -105,8 +105,8 @@ void Runtime::start_request(HttpRequestSpec spec) {
   callbacks_.emplace(id, Pending{[this, state](Runtime&, Outcome outcome) {
                                    CallbackId rid = state->spec.id;
                                    if (outcome.failed()) {
-                                     tracer_.emit(EventKind::CallbackError, rid,
-                                                  fmt::format("HTTP request {} failed: {}", rid, *outcome.error));
+                                     tracer_.emit({.kind = EventKind::CallbackError, .id = rid,
+                                                   .what = "HTTP request", .text = *outcome.error});
                                      run_marked(rid, state->user.what,
                                                 [&] { state->user.callback(*this, std::move(outcome)); });
                                      return;
@@ -126,7 +126,7 @@ void Runtime::start_request(HttpRequestSpec spec) {
     if (!answer.error.empty()) return Outcome::fail(std::move(answer.error));
     return Outcome::ok(Value::string(std::move(answer.address)));
   };
-  narrate(EventKind::TaskSubmitted, id, fmt::format("request id {}: getaddrinfo(\"{}\") goes to the pool", id, host));
+  if (narrating()) narrate({.kind = EventKind::TaskSubmitted, .id = id, .what = to_string(task.kind), .text = host});
   submit(std::move(task));
 }
 

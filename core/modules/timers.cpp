@@ -23,9 +23,8 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
     std::int64_t start = loop_ms();
     node_timers_.insert(id, ms, start, 0, std::move(callback));
     if (tracer_.active()) {
-      tracer_.emit(EventKind::TimerRegistered, id,
-                   fmt::format("Registered timer event id: {} (list {} ms, due at {} ms)", id, ms, start + ms),
-                   Tracer::Extra{label, fmt::format("timer list {} ms", ms)});
+      tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = Millis(ms), .due = Millis(start + ms),
+                    .queue = QueueName::TimerList, .origin = label});
     }
     note_label(id, std::move(label));
     return id;
@@ -34,8 +33,8 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
   timers_.add(loop_now_ + delay, id, std::move(callback));
   if (!label.empty()) clearable_[id] = loop_now_ + delay;
   if (tracer_.active()) {
-    tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered timer event id: {}", id),
-                 Tracer::Extra{label, {}});
+    tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = delay, .due = loop_now_ + delay - start_,
+                  .origin = label});
   }
   note_label(id, std::move(label));
   return id;
@@ -50,9 +49,8 @@ CallbackId Runtime::set_interval(Duration interval, Callback callback, std::stri
     std::int64_t start = loop_ms();
     node_timers_.insert(id, ms, start, ms, std::move(callback));
     if (tracer_.active()) {
-      tracer_.emit(EventKind::TimerRegistered, id,
-                   fmt::format("Registered interval id: {} (every {} ms, first at {} ms)", id, ms, start + ms),
-                   Tracer::Extra{label, fmt::format("timer list {} ms", ms)});
+      tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = Millis(ms), .due = Millis(start + ms),
+                    .queue = QueueName::TimerList, .repeat = true, .origin = label});
     }
     note_label(id, std::move(label));
     return id;
@@ -62,8 +60,8 @@ CallbackId Runtime::set_interval(Duration interval, Callback callback, std::stri
   timers_.add(loop_now_ + interval, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
   clearable_[id] = loop_now_ + interval;
   if (tracer_.active()) {
-    tracer_.emit(EventKind::TimerRegistered, id, fmt::format("Registered interval id: {}", id),
-                 Tracer::Extra{label, {}});
+    tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = interval,
+                  .due = loop_now_ + interval - start_, .repeat = true, .origin = label});
   }
   note_label(id, std::move(label));
   return id;
@@ -85,7 +83,7 @@ bool Runtime::clear_timer(CallbackId id) {
   }
   if (removed || running_timer_cleared_) {
     labels_.erase(id);
-    narrate(EventKind::Queued, id, fmt::format("cleared timer id: {}", id));
+    narrate({.kind = EventKind::Queued, .id = id, .cleared = true});
   }
   return removed;
 }
@@ -96,7 +94,7 @@ CallbackId Runtime::set_immediate(Callback callback, std::string label) {
   immediates_.push_back(Queued{id, std::move(callback)});
   immediate_live_.emplace(id, true);
   if (tracer_.active()) {
-    tracer_.emit(EventKind::Queued, id, fmt::format("Registered immediate id: {}", id), Tracer::Extra{label, "immediate"});
+    tracer_.emit({.kind = EventKind::Queued, .id = id, .queue = QueueName::Immediate, .origin = label});
   }
   note_label(id, std::move(label));
   return id;
@@ -105,7 +103,7 @@ CallbackId Runtime::set_immediate(Callback callback, std::string label) {
 bool Runtime::clear_immediate(CallbackId id) {
   if (immediate_live_.erase(id) == 0) return false;
   labels_.erase(id);
-  narrate(EventKind::Queued, id, fmt::format("cleared immediate id: {}", id), "immediate");
+  narrate({.kind = EventKind::Queued, .id = id, .queue = QueueName::Immediate, .cleared = true});
   return true;
 }
 
@@ -114,7 +112,7 @@ CallbackId Runtime::next_tick(Callback callback, std::string label) {
   ensure(options_.model.ticks_and_microtasks, "next_tick in a model without a nextTick queue");
   CallbackId id = ids_.next();
   ticks_.push_back(Queued{id, std::move(callback)});
-  narrate(EventKind::Queued, id, fmt::format("process.nextTick id: {} queued", id), "nextTick");
+  narrate({.kind = EventKind::Queued, .id = id, .queue = QueueName::NextTick});
   note_label(id, std::move(label));
   return id;
 }
@@ -124,17 +122,14 @@ CallbackId Runtime::queue_microtask(Callback callback, std::string label) {
   ensure(options_.model.ticks_and_microtasks, "queue_microtask in a model without a microtask queue");
   CallbackId id = ids_.next();
   microtasks_.push_back(Queued{id, std::move(callback)});
-  narrate(EventKind::Queued, id, fmt::format("microtask id: {} queued ({})", id, label.empty() ? "job" : label),
-          "microtask");
+  if (narrating()) narrate({.kind = EventKind::Queued, .id = id, .queue = QueueName::Microtask, .text = label});
   note_label(id, std::move(label));
   return id;
 }
 
 void Runtime::block(Duration busy) {
   if (tracer_.active()) {
-    tracer_.emit(EventKind::Blocked, 0,
-                 fmt::format("main thread busy for {} ms (nothing else runs on the loop)",
-                             std::chrono::duration_cast<Millis>(busy).count()));
+    tracer_.emit({.kind = EventKind::Blocked, .delay = busy});
   }
   // Real clock: a spin; virtual clock: charged, the other threads go on meanwhile, as
   // they would while the loop thread computes.

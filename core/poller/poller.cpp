@@ -203,7 +203,7 @@ void Poller::run() {
         }
         if (closing) {
           resolver_.close();  // a lookup still running is abandoned, not waited for
-          tracer_.emit(EventKind::CloseReceived, 0, "received event of type: Close");
+          tracer_.emit({.kind = EventKind::CloseReceived});
           for (auto& conn : connections_) {
             if (!conn->done()) clock_.io_end(conn->spec().id);
             clock_.cancel_alarm(conn->timeout_alarm);
@@ -252,7 +252,7 @@ void Poller::handle_timer() {
 }
 
 void Poller::report_timeout(std::uint64_t generation) {
-  tracer_.emit(EventKind::EpollTimeout, 0, "epoll event timeout is ready");
+  tracer_.emit({.kind = EventKind::EpollTimeout});
   channel_.post(WaitTimedOut{generation});
 }
 
@@ -334,7 +334,7 @@ void Poller::advance(Connection& conn) {
 
 void Poller::finish(Connection& conn) {
   CallbackId id = conn.spec().id;
-  tracer_.emit(EventKind::EpollReady, id, fmt::format("epoll event {} is ready", id));
+  tracer_.emit({.kind = EventKind::EpollReady, .id = id});
   RequestDone done{id, conn.http.take_outcome()};
   {
     std::lock_guard lock(mutex_);

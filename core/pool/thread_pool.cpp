@@ -213,7 +213,7 @@ void ThreadPool::run_worker(std::size_t index) {
     }
     const Task& task = mail.task;
     if (tracer_.active()) {
-      tracer_.emit(EventKind::TaskReceived, task.id, fmt::format("received a task of type: {}", to_string(task.kind)));
+      tracer_.emit({.kind = EventKind::TaskReceived, .id = task.id, .what = to_string(task.kind)});
     }
     if (task.kind == TaskKind::Close) {
       clock_.exit_participant();
@@ -222,14 +222,13 @@ void ThreadPool::run_worker(std::size_t index) {
 
     bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
     if (slept && mail.simulated_until && tracer_.wants_markers()) {
-      tracer_.emit(EventKind::TaskWork, task.id, std::string(to_string(task.kind)));
+      tracer_.emit({.kind = EventKind::TaskWork, .id = task.id, .what = to_string(task.kind)});
     }
     Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
                       : task.work ? run_guarded(task.work)
                                   : Outcome::ok(Value{});
     if (tracer_.active()) {
-      tracer_.emit(EventKind::TaskFinished, task.id,
-                   fmt::format("finished running a task of type: {}.", to_string(task.kind)));
+      tracer_.emit({.kind = EventKind::TaskFinished, .id = task.id, .what = to_string(task.kind)});
     }
 
     TaskDone done{index, task.id, std::move(outcome), mail.simulated_until};

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "trace/describe.h"
 #include "trace/format.h"
 #include "trace/tracer.h"
 
@@ -172,11 +173,12 @@ void Stepper::on_event(const TraceEvent& event) {
     }
   }
   if (watches_.empty()) return;
-  std::string shown = fmt::format("Thread: {}\t {}", event.thread, event.message);
+  const std::string sentence = describe(event);
+  std::string shown = fmt::format("Thread: {}\t {}", event.thread, sentence);
   for (const auto& w : watches_) {
     switch (w.kind) {
       case Breakpoint::Kind::Line:
-        if (event.message.find(w.text) != std::string::npos || event.content.find(w.text) != std::string::npos) {
+        if (sentence.find(w.text) != std::string::npos || event.content.find(w.text) != std::string::npos) {
           event_hits_.push_back({w.number, "a trace line matched: " + shown});
         }
         break;
@@ -192,9 +194,9 @@ void Stepper::on_event(const TraceEvent& event) {
           break;
         }
         if (w.action->kind == scenario::ActionKind::Print && event.kind == EventKind::Print) {
-          ran = template_matches(w.action->text, event.message);
+          ran = template_matches(w.action->text, event.text);
         } else if (w.action->kind == scenario::ActionKind::PrintContent && event.kind == EventKind::Content) {
-          ran = event.message == upper(w.action->label);
+          ran = event.text == upper(w.action->label);
         }
         if (ran) event_hits_.push_back({w.number, fmt::format("the action at {} ran: {}", w.text, shown)});
         break;

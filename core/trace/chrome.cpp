@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trace/describe.h"
+
 namespace elt {
 
 std::string_view to_string(Timeline::Category category) {
@@ -67,12 +69,6 @@ void name_threads(const std::vector<TraceEvent>& events, Timeline& t) {
   for (std::size_t i = 0; i < t.threads.size(); ++i) index.emplace(t.threads[i], i);
   t.thread_of_event.reserve(events.size());
   for (const auto& e : events) t.thread_of_event.push_back(index.at(e.thread));
-}
-
-// "received a task of type: File read" -> "File read".
-std::string task_kind(const std::string& message) {
-  auto colon = message.rfind(": ");
-  return colon == std::string::npos ? message : message.substr(colon + 2);
 }
 
 // Builds the slices with one stack of open slices per thread, so that nesting is right by
@@ -141,7 +137,7 @@ class Builder {
     switch (e.kind) {
       case EventKind::CallbackStart:
         open(kMain, Category::Callback,
-             e.message.empty() ? fmt::format("callback {}", e.id) : fmt::format("{} {} callback", e.message, e.id), i,
+             e.what.empty() ? fmt::format("callback {}", e.id) : fmt::format("{} {} callback", e.what, e.id), i,
              e.id);
         break;
       case EventKind::CallbackEnd: close(kMain, Category::Callback, e.id, i); break;
@@ -160,7 +156,7 @@ class Builder {
           t_.instants.push_back(i);
           break;
         }
-        open(th, Category::Task, fmt::format("{} {}", task_kind(e.message), e.id), i, e.id);
+        open(th, Category::Task, fmt::format("{} {}", e.what, e.id), i, e.id);
         if (has_work[i]) {
           open(th, Category::Latency, "simulated latency", i, e.id);
         } else {
@@ -270,7 +266,7 @@ class Builder {
   void attach(std::size_t i) {
     if (bound_[i] != kNone) return;
     const TraceEvent& e = events_[i];
-    t_.slices.push_back({t_.thread_of_event[i], Category::Event, e.message, i, i, 0, e.id});
+    t_.slices.push_back({t_.thread_of_event[i], Category::Event, describe(e), i, i, 0, e.id});
     bound_[i] = t_.slices.size() - 1;
   }
 
@@ -424,13 +420,13 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
     if (instant[i]) {
       const TraceEvent& e = events[i];
       auto j = base("i", t.thread_of_event[i], i);
-      j["name"] = e.message;
+      j["name"] = describe(e);
       j["cat"] = to_string(e.kind);
       j["s"] = "t";
       nlohmann::ordered_json args;
       where(args, e);
       if (!e.origin.empty()) args["origin"] = e.origin;
-      if (!e.queue.empty()) args["queue"] = e.queue;
+      if (e.queue != QueueName::None) args["queue"] = queue_label(e);
       if (!e.content.empty()) args["content"] = e.content;
       j["args"] = std::move(args);
       put(j);

@@ -39,7 +39,7 @@ enum class EventKind {
   Blocked,          // the main thread was kept busy (block)
   // Markers: never printed in the book's text; they delimit what the text only implies,
   // for the timeline formats (chrome, html), jsonl and `--show id`. See is_marker().
-  CallbackStart,    // the loop thread starts running callback `id` (message: what it is for)
+  CallbackStart,    // the loop thread starts running callback `id` (`what`: what it is for)
   CallbackEnd,      // ... and has returned from it
   TaskWork,         // a pool thread's simulated latency is over; the task's real work starts
   WaitStart,        // the loop thread blocks in the poll phase, waiting for an event
@@ -52,20 +52,65 @@ constexpr bool is_marker(EventKind kind) {
          kind == EventKind::WaitStart || kind == EventKind::WaitEnd;
 }
 
+// Which queue an event is about. `TimerList` is Node's list of timers of one duration
+// (lib/internal/timers.js); its duration is the event's `delay`.
+enum class QueueName : std::uint8_t { None, Immediate, NextTick, Microtask, TimerList };
+
+// Why the poll phase blocks as long as it does (uv__backend_timeout).
+enum class PollReason : std::uint8_t {
+  None,
+  Stopping,        // the run is stopping: poll, do not wait
+  Immediates,      // immediates are queued: Node's idle handle makes the timeout 0
+  Polled,          // PollPolicy::OneEvent: events of the last epoll_wait wait their turn
+  NothingPending,  // nothing is outstanding: nothing to wait for
+  IoOrTimer,       // operations are outstanding; the next timer bounds the wait (`delay`)
+  Timer,           // only timers are left: wait for the next one (`delay`)
+  Io,              // operations are outstanding and no timer bounds the wait
+};
+
 std::string_view to_string(Phase phase);
 std::string_view to_string(EventKind kind);
+std::string_view to_string(QueueName queue);    // "immediate", "nextTick", "microtask", "timer list"
+std::string_view to_string(PollReason reason);  // "stopping", "immediates", ..., "io"
 
+// An event is data: what happened and the facts the book's sentence is made of. The
+// sentence itself is written in one place, describe() (trace/describe.h), and every
+// rendering (text, jsonl, chrome, html) and the stepper take it from there, so an emit
+// site never writes prose. Building one costs a few stores; nothing is formatted until a
+// rendering asks. Emit sites fill in what their kind uses, with designated initializers:
+//   tracer.emit({.kind = EventKind::TaskReceived, .id = task.id, .what = to_string(task.kind)});
+// docs/virtual-clock.md ("The JSON lines format") lists which fields each kind carries.
 struct TraceEvent {
+  // Stamped by the tracer when the event is emitted.
   std::uint64_t tick = 0;
   Phase phase = Phase::Script;
-  std::string thread;
+  std::string thread{};
   Duration time{};         // since the start of the run, on the run's clock
+
+  // Set by whoever emits it.
   EventKind kind = EventKind::Print;
   CallbackId id = 0;       // the callback id involved; 0 when none
-  std::string message;     // the text after "Thread: <name>\t "; a Content block's label
-  std::string content;     // Content only: the lines the block shows, '\n'-separated
-  std::string origin;      // registrations: the action and its place ("set_timeout at book.json:14")
-  std::string queue;       // Queued/QueueRun: "nextTick", "microtask", "immediate"; timers: "timer list 1 ms"
+  // A name with static storage (a literal, or to_string of an enum), never a view of a
+  // temporary: events outlive their emit site (chrome keeps the whole run).
+  // Pool tasks (TaskReceived, TaskFinished, TaskWork, TaskQueued, TaskSubmitted): the
+  // task's kind ("File read", "fs.open"); CallbackStart/End: what the callback is for
+  // ("Timer", "HTTP request"); CallbackError: the operation that failed, if any.
+  std::string_view what{};
+  std::uint64_t count = 0;  // TaskQueued: tasks now waiting; PhaseRun: immediates or events
+                            // (0: not counted); QueueRun: callbacks in the queue
+  Duration delay{};         // TimerRegistered: the timer's duration (Node: its list's);
+                            // PollWait: the longest wait; Blocked: how long
+  Duration due{};           // TimerRegistered: when it is due, since the start of the run
+  QueueName queue = QueueName::None;    // Queued, QueueRun; TimerRegistered: Node's timer list
+  PollReason reason = PollReason::None;  // PollWait
+  bool repeat = false;      // TimerRegistered: an interval, not a timeout
+  bool cleared = false;     // Queued: taken out (clearTimeout, clearImmediate), not put in
+  bool unhandled = false;   // CallbackError: a promise rejection that nothing caught
+  // Free text that is data, shown as it is: Print's text, Content's label, CallbackError's
+  // error (the OS's words), TaskSubmitted's host name (a lookup), a microtask's label.
+  std::string text{};
+  std::string content{};     // Content only: the lines the block shows, '\n'-separated
+  std::string origin{};      // registrations: the action and its place ("set_timeout at book.json:14")
 };
 
 }  // namespace elt

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trace/describe.h"
+
 namespace elt {
 
 std::string_view to_string(Phase phase) {
@@ -51,6 +53,31 @@ std::string_view to_string(EventKind kind) {
     case EventKind::TaskWork: return "task_work";
     case EventKind::WaitStart: return "wait_start";
     case EventKind::WaitEnd: return "wait_end";
+  }
+  return "?";
+}
+
+std::string_view to_string(QueueName queue) {
+  switch (queue) {
+    case QueueName::None: return "";
+    case QueueName::Immediate: return "immediate";
+    case QueueName::NextTick: return "nextTick";
+    case QueueName::Microtask: return "microtask";
+    case QueueName::TimerList: return "timer list";
+  }
+  return "?";
+}
+
+std::string_view to_string(PollReason reason) {
+  switch (reason) {
+    case PollReason::None: return "";
+    case PollReason::Stopping: return "stopping";
+    case PollReason::Immediates: return "immediates";
+    case PollReason::Polled: return "polled";
+    case PollReason::NothingPending: return "nothing_pending";
+    case PollReason::IoOrTimer: return "io_or_timer";
+    case PollReason::Timer: return "timer";
+    case PollReason::Io: return "io";
   }
   return "?";
 }
@@ -222,7 +249,7 @@ void render_text(const TraceEvent& event, std::string& out, bool color, TextExtr
   auto it = std::back_inserter(out);
   if (event.kind == EventKind::Content) {
     std::string start;  // escaped before it is coloured: the colour's own escapes stay
-    append_shown(start, fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.message), {});
+    append_shown(start, fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.text), {});
     if (color) start = fmt::format(fmt::fg(fmt::terminal_color::yellow), "{}", start);
     out += '\n';
     if (extras.any()) render_extras(event, out, extras, running);
@@ -236,20 +263,25 @@ void render_text(const TraceEvent& event, std::string& out, bool color, TextExtr
   }
   if (extras.any()) render_extras(event, out, extras, running);
   if (!color) {
-    if (!needs_care(event.message)) {  // the common case, on the hot path: no copy
-      fmt::format_to(it, "Thread: {}\t {}\n", event.thread, event.message);
-      return;
+    // The sentence goes straight into `out` (the hot path: no copy); only scenario text
+    // inside it can need escaping, and then it is taken out and put back escaped.
+    const std::size_t line = out.size();
+    fmt::format_to(it, "Thread: {}\t ", event.thread);
+    const std::size_t sentence = out.size();
+    describe_to(event, out);
+    if (needs_care(std::string_view(out).substr(sentence))) {
+      const std::string raw = out.substr(sentence);
+      const std::string prefix = out.substr(line, sentence - line);
+      out.resize(sentence);
+      append_shown(out, raw, prefix);
     }
-    const std::string prefix = fmt::format("Thread: {}\t ", event.thread);
-    out += prefix;
-    append_shown(out, event.message, prefix);
     out += '\n';
     return;
   }
   const std::string prefix = fmt::format("Thread: {}\t ", fmt::styled(event.thread, thread_style(event.thread)));
   out += prefix;
   std::string shown;
-  append_shown(shown, event.message, prefix);
+  append_shown(shown, describe(event), prefix);
   if (event.kind == EventKind::Tick || event.kind == EventKind::PhaseRun) {
     fmt::format_to(it, "{}\n", fmt::styled(shown, fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow)));
   } else if (event.kind == EventKind::CallbackError) {
@@ -259,18 +291,78 @@ void render_text(const TraceEvent& event, std::string& out, bool color, TextExtr
   }
 }
 
+namespace {
+
+std::int64_t micros(Duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); }
+
+// The facts of each kind, beside the sentence made of them (docs/virtual-clock.md lists
+// them per kind). Durations are integer microseconds, like time_us.
+void add_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
+  switch (e.kind) {
+    case EventKind::Print: j["text"] = e.text; break;
+    case EventKind::Content: j["label"] = e.text; break;
+    case EventKind::TimerRegistered:
+      j["delay_us"] = micros(e.delay);
+      j["due_us"] = micros(e.due);
+      j["repeat"] = e.repeat;
+      break;
+    case EventKind::TaskQueued:
+      j["task"] = e.what;
+      j["waiting"] = e.count;
+      break;
+    case EventKind::TaskReceived:
+    case EventKind::TaskFinished:
+    case EventKind::TaskWork: j["task"] = e.what; break;
+    case EventKind::TaskSubmitted:
+      j["task"] = e.what;
+      if (!e.text.empty()) j["host"] = e.text;
+      break;
+    case EventKind::CallbackError:
+      j["error"] = e.text;
+      if (!e.what.empty()) j["operation"] = e.what;
+      if (e.unhandled) j["unhandled_rejection"] = true;
+      break;
+    case EventKind::PhaseRun:
+      if (e.count != 0) j["count"] = e.count;
+      break;
+    case EventKind::PollWait:
+      j["reason"] = to_string(e.reason);
+      if (e.reason == PollReason::IoOrTimer || e.reason == PollReason::Timer) j["timeout_us"] = micros(e.delay);
+      break;
+    case EventKind::QueueRun: j["count"] = e.count; break;
+    case EventKind::Queued:
+      j["cleared"] = e.cleared;
+      if (!e.text.empty()) j["label"] = e.text;
+      break;
+    case EventKind::Blocked: j["duration_us"] = micros(e.delay); break;
+    case EventKind::CallbackStart:
+    case EventKind::CallbackEnd: j["callback"] = e.what; break;
+    case EventKind::Tick:
+    case EventKind::EventRegistered:
+    case EventKind::EpollReady:
+    case EventKind::EpollTimeout:
+    case EventKind::CloseReceived:
+    case EventKind::Finished:
+    case EventKind::WaitStart:
+    case EventKind::WaitEnd: break;  // the kind, the id and the tick say it all
+  }
+}
+
+}  // namespace
+
 void render_jsonl(const TraceEvent& event, std::string& out) {
   nlohmann::ordered_json j;
   j["tick"] = event.tick;
   j["phase"] = to_string(event.phase);
   j["thread"] = event.thread;
-  j["time_us"] = std::chrono::duration_cast<std::chrono::microseconds>(event.time).count();
+  j["time_us"] = micros(event.time);
   j["kind"] = to_string(event.kind);
   if (event.id != 0) j["id"] = event.id;
-  j["message"] = event.message;
+  j["message"] = describe(event);
   if (event.kind == EventKind::Content) j["content"] = event.content;
-  if (!event.queue.empty()) j["queue"] = event.queue;
+  if (event.queue != QueueName::None) j["queue"] = queue_label(event);
   if (!event.origin.empty()) j["origin"] = event.origin;
+  add_fields(event, j);
   out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += '\n';
 }

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "trace/chrome.h"
+#include "trace/describe.h"
 #include "trace/format.h"
 
 namespace elt {
@@ -86,8 +87,8 @@ nlohmann::json html_data(const HtmlRun& run) {
     render_text(e, text);
     if (!text.empty() && text.back() == '\n') text.pop_back();
     events.push_back(nlohmann::json::array({micros(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id,
-                                            e.tick, static_cast<int>(e.phase), e.message, text, e.content,
-                                            e.origin, e.queue}));
+                                            e.tick, static_cast<int>(e.phase), describe(e), text, e.content,
+                                            e.origin, queue_label(e)}));
   }
   d["events"] = std::move(events);
 

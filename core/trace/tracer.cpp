@@ -48,25 +48,9 @@ void Tracer::set_observer(Observer observer) {
   has_observer_.store(static_cast<bool>(observer_), std::memory_order_relaxed);
 }
 
-void Tracer::emit(EventKind kind, CallbackId id, std::string message, Extra extra) {
-  TraceEvent event;
-  event.origin = std::move(extra.origin);
-  event.queue = std::move(extra.queue);
-  emit_event(kind, id, std::move(message), std::move(event));
-}
-
-void Tracer::emit(EventKind kind, CallbackId id, std::string message, std::string content) {
-  TraceEvent event;
-  event.content = std::move(content);
-  emit_event(kind, id, std::move(message), std::move(event));
-}
-
-void Tracer::emit_event(EventKind kind, CallbackId id, std::string message, TraceEvent event) {
+void Tracer::emit(TraceEvent event) {
   events_.fetch_add(1, std::memory_order_relaxed);
   if (!active()) return;
-  event.kind = kind;
-  event.id = id;
-  event.message = std::move(message);
   event.thread = thread_name();
   event.tick = tick();
   event.phase = phase();

@@ -45,13 +45,9 @@ class Tracer {
   std::uint64_t tick() const { return tick_.load(std::memory_order_relaxed); }
   Phase phase() const { return phase_.load(std::memory_order_relaxed); }
 
-  void emit(EventKind kind, CallbackId id, std::string message, std::string content = {});
-  // The same, with the fields registrations and queues carry.
-  struct Extra {
-    std::string origin;
-    std::string queue;
-  };
-  void emit(EventKind kind, CallbackId id, std::string message, Extra extra);
+  // Stamps `event` with the thread, time, tick and phase, and renders it. The emit site
+  // fills in the kind and its facts (trace/event.h), never a sentence.
+  void emit(TraceEvent event);
   void flush();
   // The same, then `then` under the same lock: nothing another thread emits is written
   // while it runs (the step prompt is drawn again this way).
@@ -73,7 +69,7 @@ class Tracer {
   // leaving without a write.
   int write_error() const { return write_error_.load(std::memory_order_relaxed); }
   // False when nobody would see an event (format none, no observer): hot paths skip
-  // formatting the message at all.
+  // building the event at all.
   bool active() const { return format_ != TraceFormat::None || has_observer_.load(std::memory_order_relaxed); }
   // True when someone would see marker events (is_marker): every format but the book's
   // plain text, `--show id`, or an observer. The book's run emits none otherwise.
@@ -90,7 +86,6 @@ class Tracer {
 
  private:
   void flush_locked();
-  void emit_event(EventKind kind, CallbackId id, std::string message, TraceEvent event);
 
   const TraceFormat format_;
   const int fd_;

@@ -25,8 +25,8 @@ std::vector<int> run_and_count(const std::string& json, std::size_t n, ClockKind
   std::vector<int> seen(n, 0);
   Tracer tracer(TraceFormat::None, -1);
   tracer.set_observer([&](const TraceEvent& e) {
-    if (e.message.rfind("done ", 0) == 0) {
-      std::size_t i = std::stoul(e.message.substr(5));
+    if (e.text.rfind("done ", 0) == 0) {
+      std::size_t i = std::stoul(e.text.substr(5));
       if (i < n) ++seen[i];
     }
   });
@@ -65,10 +65,10 @@ TEST_CASE("100,000 timers each fire exactly once (virtual clock)", "[load]") {
   std::vector<int> seen(100000, 0);
   Tracer tracer(TraceFormat::None, -1);
   tracer.set_observer([&](const TraceEvent& e) {
-    if (e.message.rfind("pair ", 0) == 0) {
-      auto space = e.message.find(' ', 5);
-      std::size_t k = std::stoul(e.message.substr(5, space - 5));
-      std::size_t j = std::stoul(e.message.substr(space + 1));
+    if (e.text.rfind("pair ", 0) == 0) {
+      auto space = e.text.find(' ', 5);
+      std::size_t k = std::stoul(e.text.substr(5, space - 5));
+      std::size_t j = std::stoul(e.text.substr(space + 1));
       ++seen[k * 1000 + j];
     }
   });

@@ -13,6 +13,7 @@
 #include "loop/runtime.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
+#include "trace/describe.h"
 #include "trace/tracer.h"
 
 using namespace elt;
@@ -27,8 +28,8 @@ class NodeRun {
         tracer_(TraceFormat::Text, -1) {
     tracer_.set_observer([this](const TraceEvent& e) {
       std::lock_guard lock(mutex_);
-      if (e.kind == EventKind::Print) prints_.emplace_back(e.tick, e.message);
-      if (e.kind == EventKind::TaskReceived) received_.push_back(e.message);
+      if (e.kind == EventKind::Print) prints_.emplace_back(e.tick, e.text);
+      if (e.kind == EventKind::TaskReceived) received_.push_back(describe(e));
     });
     RuntimeOptions options = scenario::runtime_options(scenario_);
     options.model = std::move(model);

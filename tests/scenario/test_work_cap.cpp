@@ -9,6 +9,7 @@
 #include "loop/runtime.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
+#include "trace/describe.h"
 #include "trace/tracer.h"
 
 using namespace elt;
@@ -27,9 +28,9 @@ Seen run(const std::string& json) {
   Seen seen;
   Tracer tracer(TraceFormat::None, -1);
   tracer.set_observer([&](const TraceEvent& e) {
-    if (e.kind == EventKind::Print && e.message == "x") ++seen.prints;
-    if (e.kind == EventKind::Print && e.message == "fired") ++seen.timers_fired;
-    if (e.kind == EventKind::CallbackError) seen.errors.push_back(e.message);
+    if (e.kind == EventKind::Print && e.text == "x") ++seen.prints;
+    if (e.kind == EventKind::Print && e.text == "fired") ++seen.timers_fired;
+    if (e.kind == EventKind::CallbackError) seen.errors.push_back(describe(e));
     if (e.kind == EventKind::Finished) seen.finished = true;
   });
   VirtualClock clock;

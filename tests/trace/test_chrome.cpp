@@ -15,15 +15,24 @@ using namespace elt;
 
 namespace {
 
+// `fact`: what a pool task or a callback is ("File read", a literal), else the event's text.
 TraceEvent ev(std::string thread, EventKind kind, CallbackId id = 0, std::uint64_t tick = 0, Phase phase = Phase::Script,
-              std::string message = "m", int ms = 0) {
+              std::string_view fact = "m", int ms = 0) {
   TraceEvent e;
   e.thread = std::move(thread);
   e.kind = kind;
   e.id = id;
   e.tick = tick;
   e.phase = phase;
-  e.message = std::move(message);
+  switch (kind) {
+    case EventKind::TaskReceived:
+    case EventKind::TaskFinished:
+    case EventKind::TaskWork:
+    case EventKind::TaskQueued:
+    case EventKind::CallbackStart:
+    case EventKind::CallbackEnd: e.what = fact; break;
+    default: e.text = std::string(fact); break;
+  }
   e.time = std::chrono::milliseconds(ms);
   return e;
 }
@@ -40,20 +49,20 @@ const Timeline::Slice* find(const Timeline& t, Timeline::Category c, CallbackId 
 std::vector<TraceEvent> small_run() {
   return {
       ev("main", EventKind::Print, 0, 0, Phase::Script, "start"),
-      ev("pool3", EventKind::TaskReceived, 1, 0, Phase::Script, "received a task of type: File read"),
-      ev("main", EventKind::TimerRegistered, 2, 0, Phase::Script, "Registered timer event id: 2"),
-      ev("main", EventKind::Tick, 0, 1, Phase::Timers, "===== TICK 1 ====="),
+      ev("pool3", EventKind::TaskReceived, 1, 0, Phase::Script, "File read"),
+      ev("main", EventKind::TimerRegistered, 2, 0, Phase::Script, ""),
+      ev("main", EventKind::Tick, 0, 1, Phase::Timers, ""),
       ev("main", EventKind::CallbackStart, 2, 1, Phase::Pending, "Timer"),
       ev("main", EventKind::Print, 0, 1, Phase::Pending, "timed out"),
       ev("main", EventKind::CallbackEnd, 2, 1, Phase::Pending, "Timer"),
-      ev("main", EventKind::WaitStart, 0, 1, Phase::Poll, "poll wait"),
+      ev("main", EventKind::WaitStart, 0, 1, Phase::Poll, ""),
       ev("pool3", EventKind::TaskWork, 1, 1, Phase::Poll, "File read", 1000),
-      ev("pool3", EventKind::TaskFinished, 1, 1, Phase::Poll, "finished running a task of type: File read.", 1000),
-      ev("main", EventKind::WaitEnd, 0, 1, Phase::Poll, "poll wait", 1000),
+      ev("pool3", EventKind::TaskFinished, 1, 1, Phase::Poll, "File read", 1000),
+      ev("main", EventKind::WaitEnd, 0, 1, Phase::Poll, "", 1000),
       ev("main", EventKind::CallbackStart, 1, 1, Phase::Poll, "File read", 1000),
       ev("main", EventKind::Print, 0, 1, Phase::Poll, "read it", 1000),
       ev("main", EventKind::CallbackEnd, 1, 1, Phase::Poll, "File read", 1000),
-      ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "FINISHED", 1000),
+      ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "", 1000),
   };
 }
 
@@ -171,7 +180,7 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
   HtmlRun run;
   run.title = "t<b>.json";
   run.events = small_run();
-  run.events[0].message = "</script><script>alert(1)</script>";
+  run.events[0].text = "</script><script>alert(1)</script>";
   run.pauses.push_back({3, 1, Phase::Timers, true, {}, nlohmann::json{{"pending", 2}}});
   run.pauses.push_back({5, 1, Phase::Pending, false, {}, nlohmann::json{{"pending", 2}}});
   std::string page = render_html(run);
@@ -193,8 +202,8 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
 TEST_CASE("tracer: the chrome format keeps the run and writes one document at the end", "[trace][chrome]") {
   Tracer tracer(TraceFormat::Chrome, -1);
   CHECK(tracer.wants_markers());
-  tracer.emit(EventKind::Print, 0, "hello");
-  tracer.emit(EventKind::TimerRegistered, 2, "Registered timer event id: 2");
+  tracer.emit({.kind = EventKind::Print, .text = "hello"});
+  tracer.emit({.kind = EventKind::TimerRegistered, .id = 2});
   CHECK(tracer.captured().empty());  // nothing until the run is over
   tracer.finish();
   auto doc = nlohmann::json::parse(tracer.captured());
@@ -208,9 +217,9 @@ TEST_CASE("tracer: the chrome format keeps the run and writes one document at th
 TEST_CASE("tracer: the book's text wants no markers, and renders none", "[trace]") {
   Tracer text(TraceFormat::Text, -1);
   CHECK_FALSE(text.wants_markers());
-  text.emit(EventKind::CallbackStart, 3, "Timer");
-  text.emit(EventKind::Print, 0, "in the callback");
-  text.emit(EventKind::CallbackEnd, 3, "Timer");
+  text.emit({.kind = EventKind::CallbackStart, .id = 3, .what = "Timer"});
+  text.emit({.kind = EventKind::Print, .text = "in the callback"});
+  text.emit({.kind = EventKind::CallbackEnd, .id = 3, .what = "Timer"});
   std::string out = text.captured();  // one line: the markers print nothing
   CHECK(std::count(out.begin(), out.end(), '\n') == 1);
   CHECK(out.ends_with("\t in the callback\n"));
@@ -225,15 +234,15 @@ TEST_CASE("chrome: an arrow leaving a pool thread at the shutdown binds to that 
   // into it must end in that task, not in the loop thread's slice it closed.
   std::vector<TraceEvent> events = {
       ev("main", EventKind::Print, 0, 0, Phase::Script, "start"),
-      ev("pool3", EventKind::TaskReceived, 5, 0, Phase::Script, "received a task of type: Encrypt"),
-      ev("main", EventKind::Tick, 0, 1, Phase::Timers, "===== TICK 1 ====="),
-      ev("main", EventKind::WaitStart, 0, 1, Phase::Poll, "poll wait"),
-      ev("main", EventKind::TaskQueued, 6, 1, Phase::Poll, "No free pool thread: task 6 (Encrypt) waits"),
-      ev("pool2", EventKind::TaskReceived, 6, 1, Phase::Shutdown, "received a task of type: Encrypt", 5),
-      ev("pool3", EventKind::TaskFinished, 5, 1, Phase::Shutdown, "finished running a task of type: Encrypt.", 5),
-      ev("main", EventKind::CallbackError, 5, 1, Phase::Shutdown, "Encrypt 5 failed: interrupted by shutdown", 5),
-      ev("pool2", EventKind::TaskFinished, 6, 1, Phase::Shutdown, "finished running a task of type: Encrypt.", 5),
-      ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "FINISHED", 5),
+      ev("pool3", EventKind::TaskReceived, 5, 0, Phase::Script, "Encrypt"),
+      ev("main", EventKind::Tick, 0, 1, Phase::Timers, ""),
+      ev("main", EventKind::WaitStart, 0, 1, Phase::Poll, ""),
+      ev("main", EventKind::TaskQueued, 6, 1, Phase::Poll, "Encrypt"),
+      ev("pool2", EventKind::TaskReceived, 6, 1, Phase::Shutdown, "Encrypt", 5),
+      ev("pool3", EventKind::TaskFinished, 5, 1, Phase::Shutdown, "Encrypt", 5),
+      ev("main", EventKind::CallbackError, 5, 1, Phase::Shutdown, "interrupted by shutdown", 5),
+      ev("pool2", EventKind::TaskFinished, 6, 1, Phase::Shutdown, "Encrypt", 5),
+      ev("main", EventKind::Finished, 0, 1, Phase::Shutdown, "", 5),
   };
   std::string out;
   render_chrome(events, out);

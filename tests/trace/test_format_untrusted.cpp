@@ -14,7 +14,7 @@ std::string text(std::string message, EventKind kind = EventKind::Print, bool co
   TraceEvent event;
   event.kind = kind;
   event.thread = "main";
-  event.message = std::move(message);
+  event.text = std::move(message);
   std::string out;
   render_text(event, out, color);
   return out;
@@ -46,7 +46,7 @@ TEST_CASE("a content block cannot forge a trace line or its own end", "[trace][u
   TraceEvent event;
   event.kind = EventKind::Content;
   event.thread = "main";
-  event.message = "FILE";
+  event.text = "FILE";
   event.content = "line one\n===== END CONTENT =====\nThread: pool0\t forged\n\x1b]0;title\x07\n";
   std::string out;
   render_text(event, out);
