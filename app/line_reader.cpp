@@ -81,7 +81,13 @@ class EditLineSource final : public CommandSource {
           redraw();
         }
       }
-      if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) rl_callback_read_char();
+      // A signal (SIGHUP when the terminal closes, SIGTERM) ends the wait: the runtime is
+      // already stopping. A terminal that hung up or broke stays readable for ever and every
+      // read fails (EIO), so it ends the input instead of being polled again: a step left in
+      // a closed tmux pane once spun a CPU for 90 minutes.
+      if (received_signal() != 0) break;
+      if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) break;
+      if ((fds[0].revents & POLLIN) != 0) rl_callback_read_char();
     }
     prompting_.store(false);
     rl_callback_handler_remove();

@@ -7,7 +7,8 @@
 #  2. TERM=dumb: no colour at all;
 #  3. real clock: pool threads print while the prompt waits with half a command typed; the
 #     prompt and the typed text are drawn again below their lines, and the command still runs;
-#  4. Ctrl-C at the prompt: the threads close in order, exit 130.
+#  4. Ctrl-C at the prompt: the threads close in order, exit 130;
+#  5. the pane is closed (the terminal hangs up): step ends within seconds instead of spinning.
 # usage: step_tmux.sh EVENTLOOP_TRACE SCENARIO   (SCENARIO: the book's)
 set -euo pipefail
 bin=$1; scenario=$2
@@ -109,4 +110,15 @@ tmux send-keys -t "$session" 'nex' C-c
 for _ in $(seq 1 100); do [ -s "$work/done" ] && break; sleep 0.1; done
 grep -q 'EXIT=130' "$work/done" || { echo "FAIL: Ctrl-C did not exit 130"; cat "$work/done" 2>/dev/null; screen; exit 1; }
 screen | grep -q 'FINISHED'
-echo "ok: step works in tmux at 80x24 (back 3, state, colours, TERM=dumb, the real clock's prompt, Ctrl-C)"
+# ---- 5. the terminal goes away (the pane is closed): step ends at once, it does not spin ----
+tmux kill-session -t "$session" 2>/dev/null || true
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "echo \$\$ > '$work/pid'; NO_COLOR= TERM=xterm-256color exec '$bin' step --color never '$scenario'"
+wait_for '(tick 1) step>'
+pid=$(cat "$work/pid")
+tmux kill-session -t "$session"
+for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+  echo "FAIL: step still runs 5 s after its terminal closed"; ps -o pid,stat,time,args -p "$pid"; kill -9 "$pid"; exit 1
+fi
+echo "ok: step works in tmux at 80x24 (back 3, state, colours, TERM=dumb, the real clock's prompt, Ctrl-C, a closed pane)"
