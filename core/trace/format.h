@@ -21,7 +21,7 @@ struct TextExtras {
 };
 
 // Appends the book's rendering of `event` to `out`:
-//   Thread: <name>\t <message>
+//   Thread: <name>\t <describe(event)>
 // or, for a content block, a blank line, the START/END banners around the content and a
 // blank line.
 // `color`: thread names, tick banners and content banners in ANSI colours (terminals).
