@@ -38,6 +38,7 @@ CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
   // A stated CPU cost is virtual time the work takes under the virtual clock. Under the
   // real clock the real computation is the cost, so the statement is not needed.
   task.simulated_latency = clock_.stated_cost(cost);
+  task.expected_cost = cost;
   task.work = [n, this] {
     if (n < 0 || n > kMaxEncrypt) {
       return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));
