@@ -6,9 +6,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "clock/clock.h"
 #include "process.h"
@@ -28,6 +32,23 @@ bool use_color(const std::string& mode, int fd) {
   return isatty(fd) == 1;
 }
 
+namespace {
+
+// "eventloop-trace: warning: book.json:34:9: http_get to google.com: ...", on stderr, once
+// per scenario, place and text in the process: check and verify run a scenario many times.
+// Runtimes call it from their pool threads too, hence the lock.
+void print_unseen_time_warning(const std::string& file, elt::SourcePos at, const std::string& what) {
+  static std::mutex mutex;
+  static std::set<std::string> printed;
+  std::string where = at.line > 0 ? fmt::format("{}:{}:{}", file, at.line, at.column) : file;
+  std::string line = fmt::format("eventloop-trace: warning: {}: {}\n", where, what);
+  std::lock_guard lock(mutex);
+  if (!printed.insert(line).second) return;
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace
+
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                                           const std::function<void(elt::Runtime&, elt::Tracer&)>& setup) {
   if (fd == STDOUT_FILENO && opts.format != "none" && standard_fds().stdout_closed) {
@@ -46,6 +67,11 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   for (const auto& host : opts.allow_net) {
     std::string error;
     if (auto rule = elt::NetPolicy::parse_rule(host, error)) options.net_policy.allow(std::move(*rule));
+  }
+  if (opts.warnings) {
+    options.on_unseen_time = [file = scenario.file](elt::SourcePos at, const std::string& what) {
+      print_unseen_time_warning(file, at, what);
+    };
   }
   if (opts.model == "node") options.model = elt::node_model();
   if (opts.model == "book") options.model = elt::book_model();

@@ -40,6 +40,10 @@ struct RunOptions {
   // may read besides the scenario's own, hosts http_get may reach besides loopback.
   std::vector<std::string> allow_read;
   std::vector<std::string> allow_net;  // HOST or HOST:PORT, checked by the parser
+  // Warnings on stderr when a virtual-clock run depends on real time it cannot see
+  // (--no-warnings turns them off). Each is printed once per process, however many times
+  // check or verify runs its scenario.
+  bool warnings = true;
 };
 
 bool use_color(const std::string& mode, int fd);

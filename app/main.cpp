@@ -51,6 +51,7 @@ struct RunFlags {
   std::vector<std::string> show;
   CLI::Option* show_opt = nullptr;
   std::vector<std::string> allow_read, allow_net;
+  bool no_warnings = false;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* clock_opt = nullptr;
   CLI::Option* model_opt = nullptr;
@@ -99,6 +100,9 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
         std::string error;
         return elt::NetPolicy::parse_rule(value, error) ? std::string() : error;
       });
+  app.add_flag("--no-warnings", f.no_warnings,
+               "Do not warn on stderr when a virtual-clock run depends on real time it cannot see "
+               "(a real server, a large read without delay_ms)");
   f.color_opt = app.add_option("--color", f.color,
                                "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
                     ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -134,6 +138,7 @@ RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& 
                                  command, "text");
   out.color = pick<std::string>("--color", opt(&RunFlags::color_opt), top.color, s.color_opt, s.color, command,
                                 "auto");
+  out.warnings = !top.no_warnings && !(sub != nullptr && sub->no_warnings);
   // Permissions add up, wherever they are written.
   out.allow_read = top.allow_read;
   out.allow_net = top.allow_net;

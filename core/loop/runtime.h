@@ -98,6 +98,12 @@ struct RuntimeState {
   std::vector<NamedQueue> queues;
 };
 
+// Where an action is written in its scenario (1-based; 0: unknown), for warnings that name it.
+struct SourcePos {
+  std::size_t line = 0;
+  std::size_t column = 0;
+};
+
 struct RuntimeOptions {
   std::size_t threads = 4;            // like UV_THREADPOOL_SIZE
   LoopModel model = book_model();
@@ -108,6 +114,11 @@ struct RuntimeOptions {
   // from the scenario itself: the person running the tool decides.
   std::vector<std::filesystem::path> allow_read;
   NetPolicy net_policy;  // where http_get may connect (--allow-net); loopback by default
+  // Told when a run on the virtual clock depends on real time that clock cannot see (a
+  // real server, a large read without delay_ms): `at` is the action, `what` the warning
+  // without its place. Called from any thread (a read's size is known on its pool thread),
+  // so it must be thread-safe; never called on the real clock. Unset: no warnings.
+  std::function<void(SourcePos at, const std::string& what)> on_unseen_time;
 };
 
 class Runtime {
@@ -161,10 +172,12 @@ class Runtime {
   std::string label_of(CallbackId id) const;
   // Someone will see the trace (labels are worth building).
   bool tracing() const;
-  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback);
-  CallbackId encrypt(std::int64_t n, Duration cost, Callback callback);
+  // `at`: where the action is written, for a warning (on_unseen_time) that names it.
+  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at = {});
+  // `cost`: cost_ms; without it the virtual clock charges an estimate from fib(n)'s calls.
+  CallbackId encrypt(std::int64_t n, std::optional<Duration> cost, Callback callback);
   CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
-  CallbackId http_get(std::string url, Callback callback);
+  CallbackId http_get(std::string url, Callback callback, SourcePos at = {});
 
   // Stops the loop at the next phase boundary; threads still shut down in order.
   // Async-signal-safe.
@@ -222,7 +235,11 @@ class Runtime {
   void poll_on_loop_thread();
   void fire_book_interval(CallbackId id);
   void start_request(HttpRequestSpec spec);
-  void read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency);
+  void read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency, SourcePos at);
+  // on_unseen_time, when it applies (the virtual clock, and someone listening).
+  bool warns_unseen_time() const;
+  void warn_unseen_time(SourcePos at, const std::string& what) const;
+  void warn_when_answered(CallbackId id, SourcePos at, const std::string& url, const std::string& host);
   void absorb(std::deque<Completion> arrived);
   std::optional<Completion> take_deliverable();
   void deliver(Completion completion);

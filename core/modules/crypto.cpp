@@ -2,6 +2,10 @@
 #include "loop/runtime.h"
 
 #include <atomic>
+#include <chrono>
+#include <optional>
+#include <ratio>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -28,16 +32,38 @@ std::uint64_t fib(std::uint64_t n, const std::atomic<bool>& stop) {
   return fib(n - 1, stop) + fib(n - 2, stop);
 }
 
+// What one call of fib() above costs, for encrypt without cost_ms: the virtual clock
+// charges the calls fib(n) makes (2*fib(n+1)-1) times this, so a run costs the same on
+// every machine. Measured once, on the development machine (release build, 2 shared
+// vCPUs, 2026-12-01) with `bench/fib_cost.sh build/release/app/eventloop-trace 5`:
+// fib(34), 18,454,929 calls, took 14.8 ms at best, 0.80 ns per call (fib(39), the book's,
+// then costs 164 ms). The figure moves with the CPU and its load; the charge must not.
+constexpr std::int64_t kFibCallPicoseconds = 800;
+
+// n is checked by the work itself (it fails out of range, at once: no cost).
+Duration estimated_cost(std::int64_t n) {
+  if (n < 0 || n > kMaxEncrypt) return Duration::zero();
+  std::int64_t a = 0, b = 1;  // fib(n + 1) in b; fib(51) fits easily
+  for (std::int64_t i = 0; i < n; ++i) b = std::exchange(a, b) + b;
+  const std::int64_t calls = 2 * b - 1;
+  // Whole microseconds: a charge below the trace's resolution would only be noise.
+  return std::chrono::round<std::chrono::microseconds>(
+      std::chrono::duration<std::int64_t, std::pico>(calls * kFibCallPicoseconds));
+}
+
 }  // namespace
 
-CallbackId Runtime::encrypt(std::int64_t n, Duration cost, Callback callback) {
+CallbackId Runtime::encrypt(std::int64_t n, std::optional<Duration> stated, Callback callback) {
   CallbackId id = add_callback(std::move(callback), "Encrypt");
   Task task;
   task.id = id;
   task.kind = TaskKind::Encrypt;
-  // A stated CPU cost is virtual time the work takes under the virtual clock. Under the
-  // real clock the real computation is the cost, so the statement is not needed.
+  // The CPU time the work takes under the virtual clock: cost_ms when the scenario states
+  // it, else the estimate from the calls fib(n) makes. Under the real clock the real
+  // computation is the cost (stated_cost() is zero there); the pool still plans with it.
+  Duration cost = stated ? *stated : estimated_cost(n);
   task.simulated_latency = clock_.stated_cost(cost);
+  task.expected_cost = cost;
   task.work = [n, this] {
     if (n < 0 || n > kMaxEncrypt) {
       return Outcome::fail(fmt::format("encrypt: n must be between 0 and {}, got {}", kMaxEncrypt, n));

@@ -26,6 +26,18 @@ namespace {
 
 // A file read refuses files larger than this: /dev/zero would otherwise never end.
 constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+// A read without delay_ms costs no virtual time, however long it really takes. Above this
+// size the real time stops being negligible against the trace's milliseconds: 1 MiB is
+// about 10 ms from a disk that streams 100 MB/s (and a fraction of that from the page
+// cache), where test.txt-sized files take microseconds. Such a read gets a warning.
+constexpr std::size_t kUnseenReadBytes = 1024 * 1024;
+
+// The warning for a read of `bytes` that took real time the virtual clock did not charge.
+std::string unseen_read_warning(const std::string& shown, std::size_t bytes) {
+  return fmt::format("fs_read of \"{}\" ({:.1f} MiB) without delay_ms: the virtual clock charges it 0 ms, "
+                     "however long the disk takes; state the time it should take with delay_ms, or use --clock real",
+                     shown, static_cast<double>(bytes) / (1024 * 1024));
+}
 // `shown` is the path as the scenario wrote it: messages must not depend on the folder
 // the tool was started from. Where the file may be and what it may be (a regular file
 // below the scenario's folder or an --allow-read folder) is open_for_reading's rule.
@@ -97,7 +109,7 @@ Outcome read_fd(int fd, const std::string& shown) {
 
 }  // namespace
 
-CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback) {
+CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at) {
   CallbackId id = add_callback(std::move(callback), "File read");
   Task task;
   task.id = id;
@@ -105,11 +117,17 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   task.simulated_latency = latency;
   std::string shown = path.string();
   if (options_.model.fs == FsTrips::ReadFile) {
-    read_file_trips(id, shown, std::move(shown), latency);
+    read_file_trips(id, shown, std::move(shown), latency, at);
     return id;
   }
-  task.work = [this, shown = std::move(shown)] {
-    return read_file(fs::ReadScope{options_.base_dir, options_.allow_read}, shown, stop_);
+  // Whether the read's real time is unseen is known once its size is: on the pool thread.
+  const bool unseen = latency == Duration::zero() && warns_unseen_time();
+  task.work = [this, shown = std::move(shown), unseen, at] {
+    Outcome out = read_file(fs::ReadScope{options_.base_dir, options_.allow_read}, shown, stop_);
+    if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
+      warn_unseen_time(at, unseen_read_warning(shown, out.value.as_string().size()));
+    }
+    return out;
   };
   submit(std::move(task));
   return id;
@@ -120,7 +138,7 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
 // callback runs after close. `latency` (delay_ms) is spent in the read.
 // Divergence: Node reads a large file in 512 KiB pieces (kReadFileBufferLength), one trip
 // each; here the read trip reads the whole file.
-void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency) {
+void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency, SourcePos at) {
   struct ReadState {
     Pending user;
     std::string path;
@@ -161,9 +179,17 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
       return Outcome::ok(Value{});
     }, [st, deliver_user](Runtime&, Outcome) { deliver_user(std::move(st->result)); });
   };
-  auto read = [trip, st, latency, close_then]() {
+  const bool unseen = latency == Duration::zero() && warns_unseen_time();
+  auto read = [this, trip, st, latency, close_then, unseen, at]() {
     int fd = st->fd;
-    trip(TaskKind::FsRead, latency, [fd, name = st->shown] { return read_fd(fd, name); },
+    trip(TaskKind::FsRead, latency,
+         [this, fd, name = st->shown, unseen, at] {
+           Outcome out = read_fd(fd, name);
+           if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
+             warn_unseen_time(at, unseen_read_warning(name, out.value.as_string().size()));
+           }
+           return out;
+         },
          [st, close_then](Runtime&, Outcome outcome) {
            st->result = std::move(outcome);
            close_then();

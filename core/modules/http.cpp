@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "clock/clock.h"
 #include "common/check.h"
 #include "http/delay_server.h"
 #include "http/url.h"
@@ -26,7 +27,23 @@ namespace {
 
 constexpr std::string_view kDelayServiceHost = "delay-service";
 
+// A refused connection settles before virtual time can move: nothing real was waited for.
+bool refused_at_once(const Outcome& outcome) {
+  return outcome.failed() && outcome.error->find("Connection refused") != std::string::npos;
+}
+
 }  // namespace
+
+// The warnings of on_unseen_time, for the modules (fs, http) that find real time the
+// virtual clock cannot see. Only on the virtual clock: on the real clock that time is
+// simply part of the run.
+bool Runtime::warns_unseen_time() const {
+  return options_.on_unseen_time && clock_.kind() == ClockKind::Virtual;
+}
+
+void Runtime::warn_unseen_time(SourcePos at, const std::string& what) const {
+  if (warns_unseen_time()) options_.on_unseen_time(at, what);
+}
 
 CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback callback) {
   CallbackId id = add_callback(std::move(callback), "HTTP request");
@@ -44,14 +61,16 @@ CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback call
   return id;
 }
 
-CallbackId Runtime::http_get(std::string url, Callback callback) {
+CallbackId Runtime::http_get(std::string url, Callback callback, SourcePos at) {
   CallbackId id = add_callback(std::move(callback), "HTTP request");
   HttpRequestSpec spec;
   spec.id = id;
   spec.url = url;
   spec.timeout = options_.http_timeout;
   std::string error;
+  bool parsed_real = false;  // a server outside the tool, not the delay service
   if (auto parsed = parse_http_url(url, error)) {
+    parsed_real = parsed->host != kDelayServiceHost;
     spec.host = parsed->host;
     spec.port = parsed->port;
     spec.target = parsed->target;
@@ -69,9 +88,32 @@ CallbackId Runtime::http_get(std::string url, Callback callback) {
     // request's completion: the callback gets it like any other failure.
     spec.error = std::move(error);
   }
+  if (parsed_real && spec.error.empty() && warns_unseen_time()) warn_when_answered(id, at, url, spec.host);
   tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
   start_request(std::move(spec));
   return id;
+}
+
+// A real server: the virtual clock stands still while the exchange is on the wire, so its
+// answer comes at the request's own virtual moment however long it really took (and a
+// host name's lookup, on the epoll thread or the pool, takes no virtual time either).
+// Said once the answer, an error or a timeout has come; a refused connection, which
+// settles before time can move, is not worth a warning.
+void Runtime::warn_when_answered(CallbackId id, SourcePos at, const std::string& url, const std::string& host) {
+  auto it = callbacks_.find(id);
+  ensure(it != callbacks_.end(), "a request without its callback");
+  in_addr literal{};
+  bool named = inet_pton(AF_INET, host.c_str(), &literal) != 1;
+  std::string what = fmt::format(
+      "http_get to {}: the virtual clock stands still while a real server answers{}, so the answer comes "
+      "0 ms after the request however long it really takes; for a reproducible time use http_get_slow with "
+      "delay_ms (the delay service), or --clock real",
+      host.empty() ? url : host, named ? " (and while its name is looked up)" : "");
+  auto inner = std::make_shared<Callback>(std::move(it->second.callback));
+  it->second.callback = [inner, at, what = std::move(what)](Runtime& rt, Outcome outcome) {
+    if (!refused_at_once(outcome)) rt.warn_unseen_time(at, what);
+    (*inner)(rt, std::move(outcome));
+  };
 }
 
 DelayServer& Runtime::delay_server() {

@@ -77,45 +77,106 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
 
 ThreadPool::~ThreadPool() { shutdown(); }
 
-bool ThreadPool::submit(Task task, TimePoint now) {
-  std::size_t index = 0;
-  {
-    std::lock_guard lock(state_mutex_);
-    ensure(!shut_down_, "submit after shutdown");
-    if (free_.empty()) {
-      queue_.push_back(std::move(task));
-      return false;
-    }
-    index = free_.back();
-    free_.pop_back();
+// Binding queued tasks (BookLifo).
+//
+// A task that finds every thread busy is bound at once to the thread that is planned to
+// be free first, and that thread runs it as soon as its earlier work is done. Each
+// thread's plan is the key of the end of its last task, `free_at`: a task started at `s`
+// that is planned to take `d` ends at (s + d, its id), where `d` is its simulated latency
+// or, for CPU work, its stated cost; ties go to the smaller key, the order in which the
+// virtual clock wakes sleepers that are due at the same moment (virtual_clock.h), and a
+// task planned to take no time leaves the key as it was, because under the virtual clock
+// the thread that ran it still holds the baton and is first to take the next one.
+//
+// So the choice depends only on what the loop submitted and when, never on which thread
+// a real scheduler wakes first: each thread's own sequence is the same in every run, and
+// the same under the real clock as under the virtual one, where binding reproduces what
+// a free-for-all queue gives (the first thread to finish takes the oldest queued task).
+// A bound task's simulated latency is counted from its planned start, the end of the
+// previous task's plan, not from the moment the real thread got round to it: its key is
+// known when it is bound, and the loop orders completions by those keys
+// (Runtime::poll_io), so it waits for a bound task with a smaller key, as it does for a
+// running one. Under the real clock a bound task therefore ends on time even after a
+// late wake-up, and a task whose real work overran its stated cost (an encrypt slower
+// than its cost_ms) lets the next one start late and end at once.
+// Divergence: libuv has no such plan (any idle worker takes the queue's front, which the
+// node model, LibuvFifo, keeps); a real runtime cannot know how long a read will take.
+ThreadPool::Mail ThreadPool::plan_locked(Worker& w, Task task, TimePoint now) {
+  TimePoint start = std::max(w.free_at.deadline, now);
+  Duration planned = std::max(task.simulated_latency, task.expected_cost);
+  if (planned > Duration::zero()) {
+    w.free_at = DeadlineKey{start + planned, task.id};
+  } else if (start != w.free_at.deadline) {
+    w.free_at = DeadlineKey{start, task.id};
   }
-  hand_out(index, std::move(task), now);
-  return true;
-}
-
-// Marks `w` as running `task` from `now` and prepares its mail. Lock held.
-ThreadPool::Mail ThreadPool::start_locked(Worker& w, Task task, TimePoint now) {
-  w.busy = true;
-  w.task_id = task.id;
-  w.kind = task.kind;
-  w.since = now;
-  w.until.reset();
   Mail mail{std::move(task), std::nullopt};
   if (mail.task.simulated_latency > Duration::zero()) {
-    mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
+    mail.simulated_until = DeadlineKey{start + mail.task.simulated_latency, mail.task.id};
     simulated_.insert(*mail.simulated_until);
-    w.until = mail.simulated_until->deadline;
   }
   return mail;
 }
 
-void ThreadPool::hand_out(std::size_t index, Task task, TimePoint now) {
-  Worker& w = *workers_[index];
+void ThreadPool::bind_locked(Task task, TimePoint now) {
+  auto first = std::min_element(workers_.begin(), workers_.end(),
+                                [](const auto& a, const auto& b) { return a->free_at < b->free_at; });
+  Worker& w = **first;
+  ensure(w.busy, "a task bound to an idle thread");
+  w.bound.push_back(Bound{plan_locked(w, std::move(task), now), ++bound_seq_});
+}
+
+bool ThreadPool::submit(Task task, TimePoint now) {
+  std::size_t index = 0;
   Mail mail;
   {
     std::lock_guard lock(state_mutex_);
-    mail = start_locked(w, std::move(task), now);
+    ensure(!shut_down_, "submit after shutdown");
+    if (free_.empty()) {
+      if (policy_ == PoolPolicy::BookLifo) {
+        bind_locked(std::move(task), now);
+      } else {
+        queue_.push_back(std::move(task));
+      }
+      return false;
+    }
+    index = free_.back();
+    free_.pop_back();
+    Worker& w = *workers_[index];
+    if (policy_ == PoolPolicy::BookLifo) {
+      w.free_at = DeadlineKey{now, task.id};  // a fresh plan: it starts now
+      mail = plan_locked(w, std::move(task), now);
+    } else {
+      mail = start_queued_locked(w, std::move(task), now);
+    }
+    start_locked(w, mail, now);
   }
+  hand_out(index, std::move(mail));
+  return true;
+}
+
+// Marks `w` as running `mail` from `now`. Lock held.
+void ThreadPool::start_locked(Worker& w, const Mail& mail, TimePoint now) {
+  w.busy = true;
+  w.task_id = mail.task.id;
+  w.kind = mail.task.kind;
+  w.since = now;
+  w.until.reset();
+  if (mail.simulated_until) w.until = mail.simulated_until->deadline;
+}
+
+// LibuvFifo: a task's simulated latency starts when a thread takes it. Lock held.
+ThreadPool::Mail ThreadPool::start_queued_locked(Worker& w, Task task, TimePoint now) {
+  Mail mail{std::move(task), std::nullopt};
+  if (mail.task.simulated_latency > Duration::zero()) {
+    mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
+    simulated_.insert(*mail.simulated_until);
+  }
+  start_locked(w, mail, now);
+  return mail;
+}
+
+void ThreadPool::hand_out(std::size_t index, Mail mail) {
+  Worker& w = *workers_[index];
   clock_.wake(w.participant);
   {
     std::lock_guard lock(w.mutex);
@@ -129,29 +190,30 @@ void ThreadPool::on_completion(std::size_t thread, CallbackId id, TimePoint now)
   ensure(thread < workers_.size(), "completion from an unknown thread");
   if (policy_ == PoolPolicy::LibuvFifo) return;  // the worker freed itself when it finished
   Worker& w = *workers_[thread];
-  std::optional<Task> next;
+  std::optional<Mail> next;
   {
     std::lock_guard lock(state_mutex_);
     ensure(w.busy, "completion from an idle thread");
-    if (w.task_id != id) return;  // it has already taken a queued task itself
-    w.busy = false;
-    w.task_id = 0;
-    if (!queue_.empty()) {
-      next = std::move(queue_.front());
-      queue_.pop_front();
+    if (w.task_id != id) return;  // it has already started a task bound to it
+    if (w.bound.empty()) {
+      w.busy = false;
+      w.task_id = 0;
+      free_.push_back(thread);
+      return;
     }
+    // Bound to it after it had finished, while the loop had yet to see that: hand it over.
+    next = std::move(w.bound.front().mail);
+    w.bound.pop_front();
+    start_locked(w, *next, now);
   }
-  if (next) {
-    hand_out(thread, std::move(*next), now);
-  } else {
-    std::lock_guard lock(state_mutex_);
-    free_.push_back(thread);
-  }
+  hand_out(thread, std::move(*next));
 }
 
 std::size_t ThreadPool::queued() const {
   std::lock_guard lock(state_mutex_);
-  return queue_.size();
+  std::size_t n = queue_.size();
+  for (const auto& w : workers_) n += w->bound.size();
+  return n;
 }
 
 void ThreadPool::note_arrived(const DeadlineKey& key) {
@@ -171,6 +233,7 @@ void ThreadPool::shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
     queue_.clear();  // stopped early: what never started is dropped, not run
+    for (auto& w : workers_) w->bound.clear();
   }
   for (auto& worker : workers_) {
     clock_.wake(worker->participant);
@@ -233,13 +296,17 @@ void ThreadPool::run_worker(std::size_t index) {
 
     TaskDone done{index, task.id, std::move(outcome), mail.simulated_until};
     {
-      // Take the next queued task now, before the loop sees this completion: the loop
-      // then knows this thread is busy again (on_completion checks the task id).
+      // Take the next bound or queued task now, before the loop sees this completion:
+      // the loop then knows this thread is busy again (on_completion checks the task id).
       std::lock_guard lock(state_mutex_);
-      if (!queue_.empty()) {
+      if (!w.bound.empty()) {
+        carried = std::move(w.bound.front().mail);
+        w.bound.pop_front();
+        start_locked(w, *carried, clock_.now());
+      } else if (!queue_.empty()) {
         Task next = std::move(queue_.front());
         queue_.pop_front();
-        carried = start_locked(w, std::move(next), clock_.now());
+        carried = start_queued_locked(w, std::move(next), clock_.now());
       } else if (policy_ == PoolPolicy::LibuvFifo) {
         // libuv's worker goes straight back to waiting on the queue: free now, in index
         // order so that the lowest idle thread is taken next.
@@ -264,6 +331,13 @@ std::vector<std::pair<CallbackId, TaskKind>> ThreadPool::queued_tasks() const {
   std::lock_guard lock(state_mutex_);
   std::vector<std::pair<CallbackId, TaskKind>> out;
   for (const auto& t : queue_) out.emplace_back(t.id, t.kind);
+  // BookLifo: every thread's bound tasks, in the order they queued.
+  std::vector<const Bound*> bound;
+  for (const auto& w : workers_) {
+    for (const auto& b : w->bound) bound.push_back(&b);
+  }
+  std::sort(bound.begin(), bound.end(), [](const Bound* a, const Bound* b) { return a->seq < b->seq; });
+  for (const Bound* b : bound) out.emplace_back(b->mail.task.id, b->mail.task.kind);
   return out;
 }
 

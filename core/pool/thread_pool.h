@@ -5,11 +5,13 @@
 // As in the book, the loop hands each task to one chosen thread, picking the free thread
 // that came back last (a last-in-first-out list, so the first task goes to the highest
 // numbered thread). Unlike the book, which panicked with "Out of threads." when more
-// tasks than threads were in flight, a task that finds no free thread waits in a FIFO
-// queue, as in libuv. A thread that finishes a task takes the next queued one itself,
-// as libuv's workers do, without a round trip through the loop; a thread that finds the
-// queue empty is free again only once the loop has seen its completion, as in the book
-// (so the thread whose completion the loop handles first is reused first).
+// tasks than threads were in flight, a task that finds no free thread waits, as in libuv.
+// Under the book model it is bound, when it queues, to the thread that is planned to be
+// free first (see "Binding queued tasks" in thread_pool.cpp), and that thread runs it
+// right after its current work, without a round trip through the loop; a thread with
+// nothing bound to it is free again only once the loop has seen its completion, as in the
+// book (so the thread whose completion the loop handles first is reused first). Under the
+// node model a thread that finishes takes the front of one FIFO queue, as libuv's do.
 //
 // Owns: the threads, their mailboxes and the queue. Does not own callbacks (the runtime
 // does). Thread contract: submit(), on_completion(), shutdown() and the queries are
@@ -19,6 +21,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -48,7 +51,8 @@ std::string_view to_string(TaskKind kind);  // "File read", "Encrypt", "Close", 
 // Which thread takes a task, and when a thread that finished is free again.
 enum class PoolPolicy {
   // The book: the loop hands each task to the free thread that came back last (LIFO), and
-  // a thread is free again once the loop has seen its completion.
+  // a thread is free again once the loop has seen its completion. A task that finds no
+  // free thread is bound to the thread planned to be free first.
   BookLifo,
   // libuv (src/threadpool.c `worker`): one FIFO queue, and a thread that finished takes
   // the next task at once, or waits idle. Which idle thread libuv wakes is up to the OS;
@@ -62,6 +66,11 @@ struct Task {
   // How long the task pretends to take before its real work (the book sleeps 1000 ms to
   // stand in for a large file). Counted from the moment a thread takes the task.
   Duration simulated_latency{};
+  // What the task is expected to cost when no latency is simulated for it: an encrypt's
+  // cost_ms (or its estimate), which the real clock does not sleep through (the real work
+  // is the cost there). The pool plans with the larger of the two, so that a queued task
+  // is bound to the same thread on both clocks.
+  Duration expected_cost{};
   std::function<Outcome()> work;  // runs on a pool thread
 };
 
@@ -105,6 +114,12 @@ class ThreadPool {
     Task task;
     std::optional<DeadlineKey> simulated_until;
   };
+  // A task waiting for the thread it is bound to (BookLifo), with the key its simulated
+  // latency will end at, fixed when it was bound.
+  struct Bound {
+    Mail mail;
+    std::uint64_t seq = 0;  // the order it queued in, across threads (queued_tasks())
+  };
   struct Worker {
     std::string name;
     std::thread thread;
@@ -118,10 +133,17 @@ class ThreadPool {
     TaskKind kind = TaskKind::Close;
     TimePoint since{};
     std::optional<TimePoint> until;
+    // BookLifo: the tasks bound to this thread, in order, and the moment it is planned to
+    // be free, the key of the last of them (or of its running task) to end.
+    std::deque<Bound> bound;
+    DeadlineKey free_at{};
   };
 
-  void hand_out(std::size_t index, Task task, TimePoint now);
-  Mail start_locked(Worker& w, Task task, TimePoint now);
+  void hand_out(std::size_t index, Mail mail);
+  Mail plan_locked(Worker& w, Task task, TimePoint start);
+  void bind_locked(Task task, TimePoint now);
+  void start_locked(Worker& w, const Mail& mail, TimePoint now);
+  Mail start_queued_locked(Worker& w, Task task, TimePoint now);
   void run_worker(std::size_t index);
 
   Clock& clock_;
@@ -130,12 +152,13 @@ class ThreadPool {
   std::vector<std::unique_ptr<Worker>> workers_;
   const PoolPolicy policy_;
 
-  mutable std::mutex state_mutex_;   // guards the four below and the workers' views
+  mutable std::mutex state_mutex_;   // guards the five below and the workers' views
   // Free threads. BookLifo: back() is handed out next, and only the loop thread changes it
   // (a thread is freed when the loop sees its completion). LibuvFifo: the lowest index is
   // handed out next, and a worker frees itself when it finishes, hence the lock.
   std::vector<std::size_t> free_;
-  std::deque<Task> queue_;           // tasks waiting for a thread
+  std::deque<Task> queue_;           // LibuvFifo: tasks waiting for any thread
+  std::uint64_t bound_seq_ = 0;      // BookLifo: tasks bound so far
   std::set<DeadlineKey> simulated_;  // running simulated latencies not yet seen by the loop
   bool shut_down_ = false;
 };

@@ -282,13 +282,15 @@ class Interpreter {
       case ActionKind::FsRead: {
         std::filesystem::path path = render(a, a.text, scope);
         auto ms = number(a, a.delay, scope, 0, kMaxDelayMs, "a delay in ms");
-        CallbackId id = rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope));
+        CallbackId id = rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope), SourcePos{a.line, a.column});
         rt.label_registration(id, label(rt, "fs_read", a, a.then));
         break;
       }
       case ActionKind::Encrypt: {
         auto n = number(a, a.number, scope, 0, 50, "n");
-        CallbackId id = rt.encrypt(n, Millis(a.cost_ms.value_or(0)), make_callback(a, scope));
+        std::optional<Duration> cost;
+        if (a.cost_ms) cost = Millis(*a.cost_ms);
+        CallbackId id = rt.encrypt(n, cost, make_callback(a, scope));
         rt.label_registration(id, label(rt, "encrypt", a, a.then));
         break;
       }
@@ -299,7 +301,7 @@ class Interpreter {
         break;
       }
       case ActionKind::HttpGet: {
-        CallbackId id = rt.http_get(render(a, a.text, scope), make_callback(a, scope));
+        CallbackId id = rt.http_get(render(a, a.text, scope), make_callback(a, scope), SourcePos{a.line, a.column});
         rt.label_registration(id, label(rt, "http_get", a, a.then));
         break;
       }
