@@ -245,10 +245,11 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
                    [](const NodeOrder& a, const NodeOrder& b) { return a.count > b.count; });
   r.ours_among = std::any_of(r.orders.begin(), r.orders.end(), [&](const NodeOrder& o) { return o.lines == r.ours; });
 
-  if (!r.why.empty()) {
-    // An approximation decides the order: whatever Node says, one order or several, is not
-    // held against us, and neither is the racy declaration (a read that Node finishes in
-    // a millisecond can, on a loaded machine, come after a 50 ms timer now and then).
+  if (!r.why.empty() && !(s.racy_in_node && r.orders.size() > 1)) {
+    // An approximation decides the order: whatever Node says is not held against us, and
+    // neither is a declaration of determinism (a read that Node finishes in a millisecond
+    // can, on a loaded machine, come after a 50 ms timer now and then). A scenario declared
+    // racy that Node did print in several orders is reported racy, with its counts.
     r.verdict = Verdict::NotComparable;
     return;
   }
