@@ -16,14 +16,7 @@ wait_port() {  # wait until a server wrote its port into file $1
 }
 
 # Python: serves the scenarios folder (test.txt is there).
-python3 -u - "$dir" > "$tmp/py.port" 2>/dev/null <<'PY' &
-import functools, http.server, sys
-handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-handler.log_message = lambda *a: None
-server = http.server.HTTPServer(("127.0.0.1", 0), handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-PY
+python3 -u "$(dirname "$0")/common/static_server.py" "$dir" > "$tmp/py.port" 2>/dev/null &
 pids+=($!)
 # Node: a chunked response in three pieces.
 node -e '
