@@ -57,6 +57,13 @@ inline CallbackId callback_of(const Completion& completion) {
   return 0;
 }
 
+// Moves the outcome out of a completion that has a callback; a timeout has none.
+inline Outcome take_outcome(Completion& completion) {
+  if (auto* task = std::get_if<TaskDone>(&completion)) return std::move(task->outcome);
+  if (auto* request = std::get_if<RequestDone>(&completion)) return std::move(request->outcome);
+  return Outcome{};
+}
+
 class CompletionChannel {
  public:
   // `loop` is the loop thread as the clock knows it (kNoParticipant with the real clock).

@@ -408,13 +408,9 @@ void Runtime::poll_on_loop_thread() {
     // The reactor hands back finished requests and, behind the channel's eventfd, finished
     // pool tasks; the book's epoll-thread timeout never reaches this loop.
     if (auto* task = std::get_if<TaskDone>(&completion)) pool_->on_completion(task->thread, task->id, loop_now_);
+    ensure(!std::holds_alternative<WaitTimedOut>(completion), "a poll timeout reached the reactor's poll");
     const CallbackId id = callback_of(completion);
-    Outcome outcome = std::visit(Overloaded{
-                                     [](TaskDone& t) { return std::move(t.outcome); },
-                                     [](RequestDone& r) { return std::move(r.outcome); },
-                                     [](WaitTimedOut&) -> Outcome { invariant_failed("a poll timeout reached the reactor's poll", std::source_location::current()); },
-                                 },
-                                 completion);
+    Outcome outcome = take_outcome(completion);
     auto it = callbacks_.find(id);
     ensure(it != callbacks_.end(), "a completion for an unknown callback id");
     Pending pending = std::move(it->second);
@@ -563,20 +559,15 @@ std::optional<Completion> Runtime::take_deliverable() {
 void Runtime::deliver(Completion completion) {
   // Which source it came from decides who is told (a pool thread is free again, the epoll
   // thread has one socket less); then its callback is due.
-  auto [id, outcome] = std::visit(
-      Overloaded{
-          [&](TaskDone& t) {
-            pool_->on_completion(t.thread, t.id, loop_now_);
-            return std::pair{t.id, std::move(t.outcome)};
-          },
-          [&](RequestDone& r) {
-            poller_->note_completed();
-            return std::pair{r.id, std::move(r.outcome)};
-          },
-          [](WaitTimedOut&) { return std::pair{CallbackId{0}, Outcome{}}; },  // absorb() keeps these out
-      },
-      completion);
-  if (id == 0) return;
+  if (const auto* task = std::get_if<TaskDone>(&completion)) {
+    pool_->on_completion(task->thread, task->id, loop_now_);
+  } else if (std::holds_alternative<RequestDone>(completion)) {
+    poller_->note_completed();
+  } else {
+    return;  // a timeout: absorb() keeps these out
+  }
+  const CallbackId id = callback_of(completion);
+  Outcome outcome = take_outcome(completion);
   auto it = callbacks_.find(id);
   ensure(it != callbacks_.end(), "a completion for an unknown callback id");
   callbacks_to_run_.push_back(Ready{id, std::move(outcome), std::move(it->second)});
