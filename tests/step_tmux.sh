@@ -15,7 +15,12 @@ bin=$1; scenario=$2
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 1; }
 session="elt-step-$$"
 work=$(mktemp -d)
-trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
+# A server of this test's own (its own socket, no user config), kept up by an idle session for
+# the whole test: killing the last session makes a tmux server exit, and a client started at
+# that moment fails with "server exited unexpectedly".
+tmux() { command tmux -L "elt-step-$$" -f /dev/null "$@"; }
+tmux new-session -d -s keeper -x 80 -y 24 'sleep 600'
+trap 'tmux kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 start() {  # start TERM ARGS...: a new tmux session running step
   local term=$1; shift
   tmux kill-session -t "$session" 2>/dev/null || true
