@@ -3,7 +3,7 @@
 # when every package is already there.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
-          libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libedit-dev
+          libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libedit-dev robin-map-dev
           libuv1-dev clang-16 libclang-rt-16-dev tmux valgrind hyperfine python3 time
           chromium python3-jsonschema)
 # Node is the oracle for Node semantics and a peer in the HTTP tests; any node will do.

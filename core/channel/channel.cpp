@@ -60,11 +60,9 @@ void CompletionChannel::clear_signal() {
   }
 }
 
-std::deque<Completion> CompletionChannel::take_all() {
+void CompletionChannel::take_all(std::vector<Completion>& into) {
   std::lock_guard lock(mutex_);
-  std::deque<Completion> out;
-  out.swap(queue_);
-  return out;
+  into.swap(queue_);
 }
 
 std::vector<Completion> CompletionChannel::snapshot() const {

@@ -77,7 +77,9 @@ class CompletionChannel {
   void wake();
   // Blocks until something was posted since the last take_all().
   void wait();
-  std::deque<Completion> take_all();
+  // Moves everything posted so far into `into`, which must be empty, by swapping buffers:
+  // the two vectors' capacity is reused, so a busy channel allocates nothing.
+  void take_all(std::vector<Completion>& into);
   // For a loop that waits in its own epoll set (the node model's Reactor): the eventfd
   // to watch, and the read that clears it before take_all().
   int fd() const { return event_fd_; }
@@ -91,7 +93,18 @@ class CompletionChannel {
   Participant loop_;
   int event_fd_ = -1;
   mutable std::mutex mutex_;  // guards queue_; never held while a callback runs
-  std::deque<Completion> queue_;
+  std::vector<Completion> queue_;
 };
+
+// A buffer for take_all(): cleared for the next swap, or let go after a burst so that a
+// burst's memory does not stay with the process.
+inline void recycle(std::vector<Completion>& buffer) {
+  constexpr std::size_t kKeep = 1024;
+  if (buffer.capacity() > kKeep) {
+    buffer = std::vector<Completion>{};
+  } else {
+    buffer.clear();
+  }
+}
 
 }  // namespace elt

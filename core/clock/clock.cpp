@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include <thread>
 
 namespace elt {
 
@@ -30,6 +31,11 @@ void RealClock::interrupt_sleeps() {
     interrupted_ = true;
   }
   wakeup_.notify_all();
+}
+
+bool RealClock::may_spin() const {
+  static const bool spare_cpu = std::thread::hardware_concurrency() > 1;
+  return spare_cpu;
 }
 
 void request_precise_timers() { prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }

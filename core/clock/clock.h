@@ -46,6 +46,10 @@ class Clock {
   virtual Participant creator() const { return kNoParticipant; }
   // Ends every sleep now and makes later ones return at once (shutdown).
   virtual void interrupt_sleeps() {}
+  // Whether a thread about to wait for work may first spin a few microseconds on the CPU
+  // (a pool thread between tasks): true for real time on a machine with a CPU to spare.
+  // The virtual clock must see every wait (block()), so it never lets a thread spin.
+  virtual bool may_spin() const { return false; }
 
   // Scheduling hooks. The runtime calls them at every point where a thread blocks, wakes
   // another thread, or starts or finishes talking to a socket. They cost nothing with the
@@ -82,6 +86,7 @@ class RealClock final : public Clock {
   bool sleep_until(DeadlineKey key) override;
   void busy_until(DeadlineKey key, const std::atomic<bool>& stop) override;
   void interrupt_sleeps() override;
+  bool may_spin() const override;
 
  private:
   std::mutex mutex_;  // guards interrupted_; the condition variable's lock

@@ -86,6 +86,14 @@ CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
   return id;
 }
 
+Runtime::Pending Runtime::take_pending(CallbackId id, const char* unknown) {
+  auto it = callbacks_.find(id);
+  ensure(it != callbacks_.end(), unknown);
+  Pending pending = std::move(it.value());
+  callbacks_.erase(it);
+  return pending;
+}
+
 void Runtime::update_time() { loop_now_ = clock_.now(); }
 
 std::int64_t Runtime::loop_ms() const {
@@ -411,10 +419,7 @@ void Runtime::poll_on_loop_thread() {
     ensure(!std::holds_alternative<WaitTimedOut>(completion), "a poll timeout reached the reactor's poll");
     const CallbackId id = callback_of(completion);
     Outcome outcome = take_outcome(completion);
-    auto it = callbacks_.find(id);
-    ensure(it != callbacks_.end(), "a completion for an unknown callback id");
-    Pending pending = std::move(it->second);
-    callbacks_.erase(it);
+    Pending pending = take_pending(id, "a completion for an unknown callback id");
     if (outcome.failed() && !pending.what.empty() && pending.what != "internal") {
       tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending.what, .text = *outcome.error});
     }
@@ -468,7 +473,9 @@ void Runtime::run_callbacks() {
 void Runtime::poll_io() {
   std::size_t delivered = 0;
   for (;;) {
-    absorb(channel_.take_all());
+    channel_.take_all(taken_);
+    absorb(taken_);
+    recycle(taken_);
     // A task handed out now (a queued one taking a freed thread) starts its simulated
     // latency now, not at the start of the tick.
     update_time();
@@ -515,7 +522,7 @@ void Runtime::poll_io() {
   update_time();
 }
 
-void Runtime::absorb(std::deque<Completion> arrived) {
+void Runtime::absorb(std::vector<Completion>& arrived) {
   for (auto& completion : arrived) {
     if (const auto* timeout = std::get_if<WaitTimedOut>(&completion)) {
       // One armed by an earlier poll phase is stale.
@@ -568,10 +575,7 @@ void Runtime::deliver(Completion completion) {
   }
   const CallbackId id = callback_of(completion);
   Outcome outcome = take_outcome(completion);
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), "a completion for an unknown callback id");
-  callbacks_to_run_.push_back(Ready{id, std::move(outcome), std::move(it->second)});
-  callbacks_.erase(it);
+  callbacks_to_run_.push_back(Ready{id, std::move(outcome), take_pending(id, "a completion for an unknown callback id")});
 }
 
 void Runtime::shutdown() {

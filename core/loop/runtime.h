@@ -31,6 +31,8 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+
+#include <tsl/robin_map.h>
 #include <utility>
 #include <vector>
 
@@ -210,6 +212,8 @@ class Runtime {
   };
 
   CallbackId add_callback(Callback callback, std::string_view what);
+  // Removes and returns the callback waiting under `id`; `unknown` is the message when none does.
+  Pending take_pending(CallbackId id, const char* unknown);
   void update_time();
   std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
   void enter(Phase phase);
@@ -240,7 +244,7 @@ class Runtime {
   bool warns_unseen_time() const;
   void warn_unseen_time(SourcePos at, const std::string& what) const;
   void warn_when_answered(CallbackId id, SourcePos at, const std::string& url, const std::string& host);
-  void absorb(std::deque<Completion> arrived);
+  void absorb(std::vector<Completion>& arrived);
   std::optional<Completion> take_deliverable();
   void deliver(Completion completion);
   void shutdown();
@@ -290,7 +294,9 @@ class Runtime {
   std::deque<Queued> ticks_;       // process.nextTick's queue
   std::deque<Queued> microtasks_;  // V8's microtask queue
   std::unordered_map<CallbackId, std::string> labels_;  // what each registration is
-  std::unordered_map<CallbackId, Pending> callbacks_;  // pool tasks and requests not yet run
+  // Pool tasks and requests not yet run. Open addressing (tsl::robin_map): one flat array,
+  // no node to allocate and free per task as std::unordered_map has.
+  tsl::robin_map<CallbackId, Pending> callbacks_;
   std::vector<Ready> callbacks_to_run_;                // due, in order
   struct Arrived {
     std::uint64_t seq;  // arrival order
@@ -299,6 +305,7 @@ class Runtime {
   // Taken from the channel, not yet delivered: plain ones in arrival order, and those
   // with a deadline key (simulated latencies) by key.
   std::deque<Arrived> arrived_;
+  std::vector<Completion> taken_;  // take_all()'s buffer, reused (the book's poll phase)
   // The loop-thread poll under PollPolicy::OneEvent: what one epoll_wait returned beyond
   // the one event this poll phase delivers, for the next ones.
   std::deque<Completion> polled_;

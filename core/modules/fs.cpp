@@ -146,13 +146,10 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
     int fd = -1;
     Outcome result;
   };
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), "a file read without its callback");
   auto st = std::make_shared<ReadState>();
-  st->user = std::move(it->second);
+  st->user = take_pending(id, "a file read without its callback");
   st->path = std::move(path);
   st->shown = std::move(shown);
-  callbacks_.erase(it);
 
   auto deliver_user = [this, id, st](Outcome outcome) {
     if (outcome.failed()) {

@@ -109,8 +109,9 @@ void Runtime::warn_when_answered(CallbackId id, SourcePos at, const std::string&
       "0 ms after the request however long it really takes; for a reproducible time use http_get_slow with "
       "delay_ms (the delay service), or --clock real",
       host.empty() ? url : host, named ? " (and while its name is looked up)" : "");
-  auto inner = std::make_shared<Callback>(std::move(it->second.callback));
-  it->second.callback = [inner, at, what = std::move(what)](Runtime& rt, Outcome outcome) {
+  Callback& callback = it.value().callback;
+  auto inner = std::make_shared<Callback>(std::move(callback));
+  callback = [inner, at, what = std::move(what)](Runtime& rt, Outcome outcome) {
     if (!refused_at_once(outcome)) rt.warn_unseen_time(at, what);
     (*inner)(rt, std::move(outcome));
   };
@@ -135,14 +136,11 @@ void Runtime::start_request(HttpRequestSpec spec) {
     return;
   }
   CallbackId id = spec.id;
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), "a request without its callback");
   struct LookupState {
     Pending user;
     HttpRequestSpec spec;
   };
-  auto state = std::make_shared<LookupState>(LookupState{std::move(it->second), std::move(spec)});
-  callbacks_.erase(it);
+  auto state = std::make_shared<LookupState>(LookupState{take_pending(id, "a request without its callback"), std::move(spec)});
   std::string host = state->spec.host;
   callbacks_.emplace(id, Pending{[this, state](Runtime&, Outcome outcome) {
                                    CallbackId rid = state->spec.id;

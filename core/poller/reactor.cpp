@@ -203,7 +203,9 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
       return out.size() > before;
     }
     channel_.clear_signal();
-    for (auto& c : channel_.take_all()) out.push_back(std::move(c));
+    channel_.take_all(taken_);
+    for (auto& c : taken_) out.push_back(std::move(c));
+    recycle(taken_);
   }
   expire();
   reap();

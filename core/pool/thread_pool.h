@@ -19,6 +19,7 @@
 // under state_mutex_, and post results to the channel.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -126,6 +127,7 @@ class ThreadPool {
     std::mutex mutex;                // guards mailbox
     std::condition_variable wakeup;  // signalled when mail arrives
     std::deque<Mail> mailbox;
+    std::atomic<bool> has_mail{false};  // !mailbox.empty(), readable without the lock
     Participant participant = kNoParticipant;
     // What the worker is doing; guarded by ThreadPool::state_mutex_.
     bool busy = false;
@@ -145,6 +147,7 @@ class ThreadPool {
   void start_locked(Worker& w, const Mail& mail, TimePoint now);
   Mail start_queued_locked(Worker& w, Task task, TimePoint now);
   void run_worker(std::size_t index);
+  void spin_for_mail(Worker& w);
 
   Clock& clock_;
   Tracer& tracer_;
@@ -161,6 +164,7 @@ class ThreadPool {
   std::uint64_t bound_seq_ = 0;      // BookLifo: tasks bound so far
   std::set<DeadlineKey> simulated_;  // running simulated latencies not yet seen by the loop
   bool shut_down_ = false;
+  std::atomic<bool> spinning_{false};  // a worker is in spin_for_mail (at most one at a time)
 };
 
 }  // namespace elt

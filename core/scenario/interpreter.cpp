@@ -30,10 +30,13 @@ class ScopePtr {
     std::swap(s_, other.s_);
     return *this;
   }
-  ~ScopePtr();
+  ~ScopePtr() {
+    if (s_ != nullptr) release(s_);
+  }
   const Scope* get() const { return s_; }
 
  private:
+  static void release(Scope* s);
   Scope* s_ = nullptr;
 };
 
@@ -48,9 +51,8 @@ ScopePtr::ScopePtr(Scope* s) : s_(s) { ++s_->refs; }
 ScopePtr::ScopePtr(const ScopePtr& other) : s_(other.s_) {
   if (s_ != nullptr) ++s_->refs;
 }
-ScopePtr::~ScopePtr() {
+void ScopePtr::release(Scope* s) {
   // Iterative, so that a long chain cannot overflow the stack when it goes.
-  Scope* s = s_;
   while (s != nullptr && --s->refs == 0) {
     Scope* parent = s->parent.s_;
     s->parent.s_ = nullptr;
@@ -156,6 +158,8 @@ class Interpreter {
   // The callback an operation calls back: runs `then` with the result, or `catch`.
   Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
     return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
+      // Nothing to run: no scope to bind (a callback with an empty body costs no allocation).
+      if ((outcome.failed() ? action.on_error : action.then).empty()) return;
       if (outcome.failed()) {
         run_list(rt, action.on_error, bind_name(scope, kErrorName, Value::string(*outcome.error)));
       } else if (action.as.empty()) {

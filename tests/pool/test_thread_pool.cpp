@@ -32,7 +32,9 @@ TaskDone next_completion(CompletionChannel& channel) {
   static thread_local std::deque<Completion> buffered;
   while (buffered.empty()) {
     channel.wait();
-    for (auto& c : channel.take_all()) buffered.push_back(std::move(c));
+    std::vector<Completion> taken;
+    channel.take_all(taken);
+    for (auto& c : taken) buffered.push_back(std::move(c));
   }
   REQUIRE(std::holds_alternative<TaskDone>(buffered.front()));
   TaskDone out = std::get<TaskDone>(std::move(buffered.front()));
