@@ -159,17 +159,19 @@ Outcome HttpConnection::response_outcome() {
   http::Response response = parser_.take_response();
   Value::Fields header_fields;
   std::string header_text;
-  for (const auto& h : response.headers) {
-    std::string lower = h.name;
+  header_fields.reserve(response.headers.size());
+  for (auto& h : response.headers) {
+    header_text.append(h.name).append(": ").append(h.value).push_back('\n');
+    std::string lower = std::move(h.name);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    header_fields.emplace_back(lower, Value::string(h.value));
-    header_text += fmt::format("{}: {}\n", h.name, h.value);
+    header_fields.emplace_back(std::move(lower), Value::string(std::move(h.value)));
   }
   Value::Fields fields;
+  fields.reserve(4);
   fields.emplace_back("status", Value::integer(response.status));
-  fields.emplace_back("reason", Value::string(response.reason));
-  fields.emplace_back("body", Value::string(response.body));
+  fields.emplace_back("reason", Value::string(std::move(response.reason)));
+  fields.emplace_back("body", Value::string(std::move(response.body)));
   fields.emplace_back("headers", Value::string_with_fields(std::move(header_text), std::move(header_fields)));
   return Outcome::ok(Value::string_with_fields(std::move(response.raw), std::move(fields)));
 }
