@@ -37,7 +37,7 @@ constexpr std::uint64_t kControlToken = 0;
 constexpr std::uint64_t kTimerToken = 1;
 constexpr std::uint64_t kOutputToken = 2;
 // Control messages share one eventfd: it only says "look at the inbox".
-constexpr std::size_t kMaxEvents = 256;
+constexpr std::size_t kEventsPerWait = 256;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -172,7 +172,7 @@ void Poller::run() {
   set_thread_name("epoll");
   request_precise_timers();
   clock_.bind(participant_);
-  std::array<epoll_event, kMaxEvents> events{};
+  std::array<epoll_event, kEventsPerWait> events{};
   for (;;) {
     // Look before blocking: what is already ready is handled while we hold the baton, so
     // the virtual clock never mistakes a thread with work for an idle one.

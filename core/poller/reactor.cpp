@@ -22,7 +22,7 @@ namespace {
 constexpr std::uint64_t kChannelToken = 0;
 constexpr std::uint64_t kWakeToken = 1;
 // libuv reads up to 1024 events per epoll_wait; a scenario has far fewer sockets.
-constexpr std::size_t kMaxEvents = 1024;
+constexpr std::size_t kReactorEventsPerWait = 1024;
 
 void drain_eventfd(int fd) {
   std::uint64_t count = 0;
@@ -149,7 +149,7 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
   std::optional<TimePoint> until = deadline;
   if (auto r = earliest_request_deadline(); r && (!until || *r < *until)) until = r;
 
-  std::array<epoll_event, kMaxEvents> events{};
+  std::array<epoll_event, kReactorEventsPerWait> events{};
   // Look before blocking: what is already ready is handled while we hold the virtual
   // clock's baton, so it never mistakes a loop with work for an idle one.
   int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 0);

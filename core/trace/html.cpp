@@ -14,7 +14,7 @@ extern const std::string_view kHtmlPage;
 
 namespace {
 
-double micros(Duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+double micros_of(Duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
 // Every value a kind or phase can take, so that the page can name them: the enums are
 // contiguous from 0, and to_string() answers "?" past the last, so a kind added later is
@@ -86,7 +86,7 @@ nlohmann::json html_data(const HtmlRun& run) {
     text.clear();
     render_text(e, text);
     if (!text.empty() && text.back() == '\n') text.pop_back();
-    events.push_back(nlohmann::json::array({micros(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id,
+    events.push_back(nlohmann::json::array({micros_of(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id,
                                             e.tick, static_cast<int>(e.phase), describe(e), text, e.content,
                                             e.origin, queue_label(e)}));
   }
@@ -113,7 +113,7 @@ nlohmann::json html_data(const HtmlRun& run) {
                       {"tick", p.tick},
                       {"phase", static_cast<int>(p.phase)},
                       {"start", p.tick_start},
-                      {"t", micros(p.now)},
+                      {"t", micros_of(p.now)},
                       {"s", states.size() - 1}});
   }
   d["pauses"] = std::move(pauses);
