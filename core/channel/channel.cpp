@@ -3,8 +3,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <iterator>
 
 #include "common/check.h"
 #include "common/eventfd.h"
@@ -62,7 +64,14 @@ void CompletionChannel::clear_signal() {
 
 void CompletionChannel::take_all(std::vector<Completion>& into) {
   std::lock_guard lock(mutex_);
-  into.swap(queue_);
+  if (into.empty()) {
+    into.swap(queue_);
+    return;
+  }
+  // Not emptied since the last take (an exception between take and recycle): append, so
+  // that nothing is handed back to the queue and delivered twice.
+  std::move(queue_.begin(), queue_.end(), std::back_inserter(into));
+  queue_.clear();
 }
 
 std::vector<Completion> CompletionChannel::snapshot() const {

@@ -77,8 +77,9 @@ class CompletionChannel {
   void wake();
   // Blocks until something was posted since the last take_all().
   void wait();
-  // Moves everything posted so far into `into`, which must be empty, by swapping buffers:
-  // the two vectors' capacity is reused, so a busy channel allocates nothing.
+  // Moves everything posted so far to the end of `into`; when `into` is empty (as it is
+  // after recycle()), by swapping buffers, so that the two vectors' capacity is reused and
+  // a busy channel allocates nothing.
   void take_all(std::vector<Completion>& into);
   // For a loop that waits in its own epoll set (the node model's Reactor): the eventfd
   // to watch, and the read that clears it before take_all().

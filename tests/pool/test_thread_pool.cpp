@@ -199,3 +199,24 @@ TEST_CASE("equal planned ends go to the smaller key, as the virtual clock wakes 
   CHECK(ran_on == std::map<CallbackId, std::size_t>{{1, 1}, {2, 0}, {3, 0}, {4, 1}});
   pool.shutdown();
 }
+
+TEST_CASE("the channel hands each completion over once, in order, whatever its buffer holds", "[pool][channel]") {
+  Fixture f;
+  auto done = [](CallbackId id) { return Completion{TaskDone{0, id, Outcome::ok(Value::integer(0)), std::nullopt}}; };
+  std::vector<Completion> taken;
+  f.channel.post(done(1));
+  f.channel.post(done(2));
+  f.channel.take_all(taken);  // an empty buffer: swapped
+  REQUIRE(taken.size() == 2);
+  // A buffer that was not emptied: the next take appends behind what it holds.
+  f.channel.post(done(3));
+  f.channel.take_all(taken);
+  std::vector<CallbackId> ids;
+  for (const auto& c : taken) ids.push_back(callback_of(c));
+  CHECK(ids == std::vector<CallbackId>{1, 2, 3});
+  CHECK(f.channel.size() == 0);
+  recycle(taken);
+  CHECK(taken.empty());
+  f.channel.take_all(taken);
+  CHECK(taken.empty());
+}
