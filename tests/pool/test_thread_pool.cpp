@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -67,13 +68,22 @@ TEST_CASE("free threads are handed out last in, first out", "[pool]") {
 TEST_CASE("tasks beyond the pool size wait in a queue instead of failing", "[pool]") {
   Fixture f;
   ThreadPool pool(2, f.clock, f.tracer, f.channel);
+  // The work waits until the queue has been looked at: a thread that finishes takes a
+  // bound task at once, so without the gate the count below would race with the threads.
+  std::promise<void> open;
+  std::shared_future<void> gate = open.get_future().share();
+  auto gated = [gate] {
+    gate.wait();
+    return Outcome::ok(Value::integer(1));
+  };
   std::vector<bool> handed;
-  for (CallbackId id = 1; id <= 6; ++id) handed.push_back(pool.submit(make_task(id), f.clock.now()));
+  for (CallbackId id = 1; id <= 6; ++id) handed.push_back(pool.submit(make_task(id, gated), f.clock.now()));
   CHECK(handed == std::vector<bool>{true, true, false, false, false, false});
   CHECK(pool.queued() == 4);
   auto queued = pool.queued_tasks();
   REQUIRE(queued.size() == 4);
   CHECK(queued.front().first == 3);  // FIFO: the oldest waits at the front
+  open.set_value();
 
   std::map<CallbackId, std::size_t> done;
   while (done.size() < 6) {
