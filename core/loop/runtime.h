@@ -31,10 +31,10 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-
-#include <tsl/robin_map.h>
 #include <utility>
 #include <vector>
+
+#include <tsl/robin_map.h>
 
 #include "common/ids.h"
 #include "common/small_function.h"

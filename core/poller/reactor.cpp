@@ -203,9 +203,7 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
       return out.size() > before;
     }
     channel_.clear_signal();
-    channel_.take_all(taken_);
-    for (auto& c : taken_) out.push_back(std::move(c));
-    recycle(taken_);
+    channel_.take_all(out);
   }
   expire();
   reap();

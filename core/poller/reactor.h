@@ -61,7 +61,6 @@ class Reactor {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::vector<std::unique_ptr<Connection>> connections_;
-  std::vector<Completion> taken_;  // the channel's take_all() buffer, reused
 };
 
 }  // namespace elt
