@@ -1,3 +1,4 @@
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -228,12 +229,19 @@ TEST_CASE("parsing takes time linear in the number of actions", "[scenario][perf
     for (std::size_t i = 0; i < n; ++i) text += i + 1 < n ? "  {\"print\": \"a\"},\n" : "  {\"print\": \"a\"}\n";
     return text + "]}";
   };
-  auto best_of_3 = [](const std::string& text, std::size_t n) {
+  // The thread's own CPU time, not the wall clock: other processes on a shared machine (CI
+  // runs two tests at once on two CPUs) stretch wall time by any factor, CPU time far less.
+  auto thread_seconds = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  };
+  auto best_of_3 = [&](const std::string& text, std::size_t n) {
     double best = 1e9;
     for (int run = 0; run < 3; ++run) {
-      auto start = std::chrono::steady_clock::now();
+      double start = thread_seconds();
       Scenario s = parse_scenario(text, "s.json", ".");
-      std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      std::chrono::duration<double> took{thread_seconds() - start};
       REQUIRE(s.program.size() == n);
       REQUIRE(s.program.back().line == n + 1);
       best = std::min(best, took.count());
@@ -247,7 +255,9 @@ TEST_CASE("parsing takes time linear in the number of actions", "[scenario][perf
   double t_large = best_of_3(large, 4 * n);
   INFO(fmt::format("{} actions: {:.3f} s; {} actions: {:.3f} s; ratio {:.1f}", n, t_small, 4 * n, t_large,
                    t_large / t_small));
-  CHECK(t_large < 8 * t_small + 0.01);
+  // Linear is 4; the larger file's vectors and strings outgrow the caches, which was seen to
+  // add up to 2.4 times more under load. Quadratic is 16.
+  CHECK(t_large < 12 * t_small + 0.01);
 }
 
 TEST_CASE("a scenario path that cannot be read names the file and why", "[scenario][errors]") {
