@@ -5,7 +5,8 @@
 #   share/eventloop-trace/                      data_dir() (core/common/data_dir.h): the schema,
 #                                               the example scenarios, later a cost profile
 #   share/man/man1/eventloop-trace.1            made from the binary's --help (cmake/manpage.py)
-#   share/bash-completion/completions/eventloop-trace, share/zsh/vendor-completions/_eventloop-trace
+#   share/bash-completion/completions/eventloop-trace
+#   share/zsh/site-functions/_eventloop-trace   (share/zsh/vendor-completions/ under /usr)
 include(GNUInstallDirs)
 
 install(TARGETS eventloop-trace RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -48,10 +49,19 @@ else()
   message(STATUS "No python3: the man page is not built")
 endif()
 
-# Where bash-completion and zsh look for a command's completions.
+# Where bash-completion and zsh look for a command's completions. Debian's zsh searches
+# /usr/share/zsh/vendor-completions (for packages) and /usr/local/share/zsh/site-functions
+# (for the rest), so the folder depends on the prefix at install time, not at configure
+# time: cpack installs the same build under /usr that `cmake --install` puts in /usr/local.
 install(FILES app/completions/eventloop-trace.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
         RENAME eventloop-trace)
-install(FILES app/completions/_eventloop-trace DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(CODE [[
+  set(ELT_ZSH_DIR site-functions)
+  if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    set(ELT_ZSH_DIR vendor-completions)
+  endif()
+]])
+install(FILES app/completions/_eventloop-trace DESTINATION "${CMAKE_INSTALL_DATADIR}/zsh/\${ELT_ZSH_DIR}")
 
 # The Debian package: `cpack -G DEB` in a build folder writes eventloop-trace_VERSION_ARCH.deb,
 # with the same files under /usr. Its Depends line is worked out by dpkg-shlibdeps from the

@@ -13,7 +13,7 @@ cmake --install "$build" --prefix "$prefix" > "$prefix.log" 2>&1 || { cat "$pref
 rm -f "$prefix.log"
 for file in bin/eventloop-trace share/eventloop-trace/scenario.schema.json share/eventloop-trace/scenarios/book.json \
             share/man/man1/eventloop-trace.1 share/bash-completion/completions/eventloop-trace \
-            share/zsh/vendor-completions/_eventloop-trace; do
+            share/zsh/site-functions/_eventloop-trace; do
   [ -f "$prefix/$file" ] || { echo "not installed: $file"; exit 1; }
 done
 cmp "$src/docs/scenario.schema.json" "$prefix/share/eventloop-trace/scenario.schema.json"
