@@ -49,7 +49,7 @@ _eventloop_trace_value_type() {
 _eventloop_trace() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
   local _eventloop_trace_bin=${COMP_WORDS[0]}
-  # The tool as typed (./build/release/app/eventloop-trace, or a name on PATH); a `~` stays as typed.
+  # The tool as typed, to read its help; bash leaves a leading ~/ unexpanded in COMP_WORDS.
   [[ $_eventloop_trace_bin == "~"/* ]] && _eventloop_trace_bin=$HOME/${_eventloop_trace_bin#"~/"}
   _eventloop_trace_load ""
   local command="" i word
@@ -63,7 +63,8 @@ _eventloop_trace() {
   _eventloop_trace_load "$command"
   COMPREPLY=()
 
-  # A value after an option: its listed values, else a file or folder, else nothing to offer.
+  # A value after an option: its listed values; a path for a PATH, FILE or TEXT (--node);
+  # nothing to offer for a number, a host or a thread's name.
   local type=""
   [[ $prev == -* ]] && type=$(_eventloop_trace_value_type "$command" "$prev")
   if [[ -n $type ]]; then
@@ -79,7 +80,7 @@ _eventloop_trace() {
       else
         mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur")
       fi
-    else
+    elif [[ $type == @(PATH|FILE|TEXT)* ]]; then
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     fi
@@ -94,17 +95,21 @@ _eventloop_trace() {
     mapfile -t COMPREPLY < <(compgen -W "$(_eventloop_trace_commands)" -- "$cur")
     return 0
   fi
-  # Scenarios (*.json, *.js), goldens for check (*.trace), and folders to walk into.
+  _eventloop_trace_files "$command"
+}
+
+# Scenarios (*.json, *.js), goldens for check (*.trace), and folders to walk into; the
+# command names too while none is typed. $cur is the caller's (bash scopes locals dynamically).
+_eventloop_trace_files() {
   local pattern='*.@(json|js)'
-  [[ $command == check ]] && pattern='*.@(json|js|trace)'
+  [[ $1 == check ]] && pattern='*.@(json|js|trace)'
   compopt -o filenames 2>/dev/null
-  local IFS=$'\n'
-  local saved_extglob
+  local IFS=$'\n' saved_extglob
   saved_extglob=$(shopt -p extglob)
   shopt -s extglob
   COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X "!$pattern" -- "$cur"))
   eval "$saved_extglob"
-  [[ -z $command ]] && COMPREPLY+=($(compgen -W "$(_eventloop_trace_commands)" -- "$cur"))
+  [[ -z $1 ]] && COMPREPLY+=($(compgen -W "$(_eventloop_trace_commands)" -- "$cur"))
   return 0
 }
 

@@ -30,7 +30,9 @@ a|a.json
 b|b.js
 check c|c.trace
 c|check
-verify --r|--runs'
+verify --r|--runs
+--threads |
+check --only |'
 
 failed=0
 while IFS='|' read -r typed expected; do
@@ -61,13 +63,14 @@ if command -v zsh > /dev/null; then
     _files() { print -r -- "_files $*" }
     _values() { print -r -- "_values $*" }
     t() { words=("$ELT" "$@"); CURRENT=${#words}; PREFIX=${words[-1]}; _eventloop-trace }
-    t --model ""; t check --mode ""; t --show ""; t help ""; t check ""; t --clock ""' _ "$zsh_script")
+    t --model ""; t check --mode ""; t --show ""; t help ""; t check ""; t --clock ""; t html -o ""; t --threads ""' _ "$zsh_script")
   expected='compadd book node
 compadd exact per-thread output
 _values -s , column time phase id
 compadd check step html help export-js verify
 _files -g *.(json|js|trace)(-.)
-compadd real virtual'
+compadd real virtual
+_files '
   if [ "$got" != "$expected" ]; then echo "zsh: got:"; echo "$got"; failed=1; fi
 else
   echo "note: no zsh here; only the bash completion was driven"
