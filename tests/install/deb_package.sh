@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package: `cpack -G DEB` on this build (no second build), its declared run-time
 # dependencies, then as root `apt-get install ./eventloop-trace_*.deb`, the book's scenario run
-# from /usr/bin on the virtual clock (= its golden), and the package removed again, also when
+# from /usr/bin on the virtual clock (= its golden), and the package removed again (apt-get remove), also when
 # a step fails. /usr/bin/eventloop-trace is named in full, so that a copy that
 # scripts/book.sh installed under /usr/local cannot stand in for the package's.
 # Skipped (exit 77) when not root, or when a package of this name is already installed
@@ -15,10 +15,13 @@ if dpkg-query -W -f '${Status}' eventloop-trace 2>/dev/null | grep -q 'ok instal
   echo "skipped: a package eventloop-trace is already installed here; this test would remove it"
   exit 77
 fi
+# apt waits for dpkg's lock (another apt run) instead of failing at once.
+apt=(apt-get -y -qq -o DPkg::Lock::Timeout=120)
+remove() { DEBIAN_FRONTEND=noninteractive "${apt[@]}" remove eventloop-trace; }
 work=$(mktemp -d)
 installed=0
 cleanup() {
-  if [ "$installed" = 1 ]; then dpkg -r eventloop-trace > /dev/null 2>&1 || echo "could not remove eventloop-trace"; fi
+  if [ "$installed" = 1 ]; then remove > /dev/null 2>&1 || echo "could not remove eventloop-trace"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,14 +43,14 @@ for file in ./usr/bin/eventloop-trace ./usr/share/man/man1/eventloop-trace.1 \
 done
 
 installed=1
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" > "$work/apt.log" 2>&1 ||
+DEBIAN_FRONTEND=noninteractive "${apt[@]}" install --no-install-recommends "$deb" > "$work/apt.log" 2>&1 ||
   { cat "$work/apt.log"; exit 1; }
 /usr/bin/eventloop-trace --clock virtual "$src/scenarios/book.json" > "$work/book.trace"
 cmp "$src/tests/golden/book.trace" "$work/book.trace"
 /usr/bin/eventloop-trace --version | grep -qxF "data files: /usr/share/eventloop-trace"
 /usr/bin/eventloop-trace --clock virtual /usr/share/eventloop-trace/scenarios/book.json | cmp - "$src/tests/golden/book.trace"
 
-dpkg -r eventloop-trace > /dev/null 2>&1
+remove > "$work/apt.log" 2>&1 || { cat "$work/apt.log"; exit 1; }
 installed=0
-if [ -e /usr/bin/eventloop-trace ]; then echo "/usr/bin/eventloop-trace is still there after dpkg -r"; exit 1; fi
+if [ -e /usr/bin/eventloop-trace ]; then echo "/usr/bin/eventloop-trace is still there after apt-get remove"; exit 1; fi
 echo "ok: $(basename "$deb") (Depends: $depends) installed, ran the book from /usr/bin, removed"
