@@ -30,6 +30,7 @@ foreach(file ${ELT_DATA_FILES})
   install(FILES ${file} DESTINATION ${CMAKE_INSTALL_DATADIR}/eventloop-trace)
 endforeach()
 add_custom_target(elt_data ALL DEPENDS ${staged})
+add_dependencies(eventloop-trace elt_data)
 # The example scenarios, for a person who has the package but not this repository
 # (`eventloop-trace /usr/share/eventloop-trace/scenarios/book.json`).
 install(DIRECTORY scenarios/ DESTINATION ${CMAKE_INSTALL_DATADIR}/eventloop-trace/scenarios)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package: `cpack -G DEB` on this build (no second build), its declared run-time
-# dependencies, then as root `apt-get install ./eventloop-trace_*.deb`, the book's scenario run
-# from /usr/bin on the virtual clock (= its golden), and the package removed again (apt-get remove), also when
-# a step fails. /usr/bin/eventloop-trace is named in full, so that a copy that
-# scripts/book.sh installed under /usr/local cannot stand in for the package's.
+# dependencies, then as root `apt-get install ./eventloop-trace_*.deb`, the book's scenario
+# run from /usr/bin on the virtual clock (= its golden), and the package removed again
+# (apt-get remove), also when a step fails. /usr/bin/eventloop-trace is named in full, so that
+# a copy that scripts/book.sh installed under /usr/local cannot stand in for the package's.
 # Skipped (exit 77) when not root, or when a package of this name is already installed
 # (it is someone's, not this test's, to remove).
 # usage: deb_package.sh BUILD_DIR SOURCE_DIR
