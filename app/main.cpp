@@ -13,6 +13,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "common/did_you_mean.h"
 #include "line_reader.h"
 #include "process.h"
+#include "version.h"
 #include "http/net_policy.h"
 #include "cmd_step.h"
 #include "loop/runtime.h"
@@ -233,7 +235,7 @@ int main(int argc, char** argv) {
                "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
                "a command's name and mean the same. `eventloop-trace help COMMAND` explains a command.",
                "eventloop-trace"};
-  app.set_version_flag("--version", std::string("eventloop-trace ") + ELT_VERSION);
+  app.set_version_flag("--version", std::function<std::string()>(elt::app::version_text));
   app.require_subcommand(0, 1);
   app.allow_extras();
 
