@@ -535,7 +535,7 @@ int run_check(const CheckOptions& opts) {
         break;
       }
       case Status::Error:
-        std::cout << fmt::format("ERROR: {}: could not grade: {}\n", pair.scenario, o.summary);
+        std::cout << fmt::format("ERROR: {}: could not grade: {}\n", elt::shown_on_one_line(pair.scenario), o.summary);
         std::cerr << "eventloop-trace: " << o.summary << '\n';
         break;
     }

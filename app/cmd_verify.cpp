@@ -50,7 +50,7 @@ elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario) {
       if (e.kind == elt::EventKind::Print) add(e.text);
       if (e.kind == elt::EventKind::Content) {
         lines.emplace_back();
-        lines.push_back("===== THREAD main START CONTENT - " + e.text + " =====");
+        add("===== THREAD main START CONTENT - " + e.text + " =====");  // a label's newlines end lines in Node too
         std::string_view content = e.content;
         if (!content.empty() && content.back() == '\n') content.remove_suffix(1);
         if (!content.empty()) add(content);
