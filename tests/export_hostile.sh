@@ -96,6 +96,19 @@ else
   ok "verify of the issue's payload agrees and writes nothing"
 fi
 
+# A scenario that reads outside its folder: ours refuses, and so would verify's node; the
+# two cannot be compared, and verify says so instead of running it.
+printf '{"settings": {"model": "node"}, "program": [{"fs_read": "%s", "catch": [{"print": "${error}"}]}]}' \
+  /etc/hostname > "$dir/outside-absolute.json"
+printf '{"settings": {"model": "node"}, "program": [{"fs_read": "%s", "catch": [{"print": "${error}"}]}]}' \
+  ../../etc/hostname > "$dir/outside-dots.json"
+out=$("$bin" verify --runs 1 --color never "$dir/outside-absolute.json" "$dir/outside-dots.json" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c "is outside the scenario's folder" <<<"$out")" -eq 2 ]; then
+  ok "a read outside the scenario's folder is not comparable"
+else
+  fail "read outside: exit $rc, output: ${out:0:600}"
+fi
+
 # The sandbox itself, with a program no scenario can produce any more. A server in our
 # network namespace that the program must not reach (verify gives a program without
 # HTTP a namespace of its own, where that is possible).

@@ -113,6 +113,12 @@ std::string comment_text(std::string_view s) {
   return out;
 }
 
+// An absolute path, or one whose `..` climbs out of the scenario's folder.
+bool leaves_folder(std::string_view file) {
+  const std::filesystem::path path = std::filesystem::path(file).lexically_normal();
+  return path.is_absolute() || (!path.empty() && *path.begin() == "..");
+}
+
 std::string upper_ascii(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
@@ -442,6 +448,12 @@ class Writer {
     }
     std::string file = text(a, a.text);
     if (!a.on_error.empty()) uses_fs_error_ = true;
+    if (a.text.is_literal() && leaves_folder(a.text.source)) {
+      // Ours refuses it (docs/robustness.md), and verify's node may not read it either
+      // (sandbox.h): both fail, each in its own words.
+      refuse(fmt::format("fs_read at {}: {} is outside the scenario's folder, which neither eventloop-trace nor "
+                         "verify's node may read", where(a), js_string(a.text.source)));
+    }
     emit_node_callback(a, fmt::format("fs.readFile(path.resolve(scenarioDir, {}), \"utf8\", ", file),
                        fmt::format("fsError({}, {})", err_name(), file), Bound::Text, out);
   }

@@ -30,6 +30,7 @@
 #include "export/sandbox.h"
 #include "http/delay_server.h"
 #include "trace/compare.h"
+#include "trace/format.h"
 
 extern char** environ;
 
@@ -493,7 +494,8 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
                             : r.verdict == Verdict::Differs ? "31"
                                                             : "33";
     std::string verdict = fmt::format("{:<15}", to_string(r.verdict));
-    out += paint(code, verdict) + " " + r.file;
+    // The file's name and the reasons quote the scenario: shown as the trace shows its text.
+    out += paint(code, verdict) + " " + shown_on_one_line(r.file);
     switch (r.verdict) {
       case Verdict::Agrees: out += fmt::format(" ({} runs, one order, ours)\n", r.runs); break;
       case Verdict::Differs:
@@ -504,7 +506,7 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
         out += fmt::format(" ({} orders in {} runs: {}; ours is {})\n", r.orders.size(), r.runs, counts(r),
                            r.ours_among ? "one of them" : "none of them");
         break;
-      case Verdict::NotComparable: out += "\n    " + r.why + "\n"; break;
+      case Verdict::NotComparable: out += "\n    " + shown_on_one_line(r.why) + "\n"; break;
     }
     if (!r.declaration_problem.empty()) {
       ++wrong;
