@@ -109,6 +109,19 @@ else
   fail "read outside: exit $rc, output: ${out:0:600}"
 fi
 
+# Node 20's permission model follows links: a link in the scenario's folder that leads out
+# would let node read what the link names. verify finds it and does not run node.
+mkdir -p "$dir/linked/sub"
+ln -s /etc/hostname "$dir/linked/sub/name"
+printf '{"settings": {"model": "node"}, "program": [{"fs_read": "sub/name", "as": "t", "then": [{"print": "${t}"}], "catch": [{"print": "${error}"}]}]}' \
+  > "$dir/linked/read-link.json"
+out=$("$bin" verify --runs 1 --color never "$dir/linked/read-link.json" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "^not comparable" <<<"$out" && grep -qF "sub/name -> /etc/hostname" <<<"$out"; then
+  ok "a link leading out of the scenario's folder keeps node from running"
+else
+  fail "link leading out: exit $rc, output: ${out:0:600}"
+fi
+
 # The sandbox itself, with a program no scenario can produce any more. A server in our
 # network namespace that the program must not reach (verify gives a program without
 # HTTP a namespace of its own, where that is possible).

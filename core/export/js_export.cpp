@@ -158,6 +158,7 @@ class Writer {
     out.threads = scenario_.settings.threads.value_or(4);
     out.uses_delay_service = uses_delay_service_;
     out.uses_network = uses_http_;
+    out.reads_files = uses_fs_;
     out.uses_pool_work = uses_encrypt_;
     out.approximations = approximations_;
     out.unsupported = unsupported_;

@@ -118,6 +118,31 @@ pid_t spawn_without_network(const std::string& program, char* const argv[], char
   _exit(127);
 }
 
+std::optional<std::string> link_leading_out(const std::filesystem::path& folder, std::size_t max_entries) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path root = fs::canonical(folder, error);
+  if (error) return std::nullopt;  // no folder: node reads nothing there either
+  const auto inside = [&root](const fs::path& p) {
+    auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+    return r == root.end();
+  };
+  std::size_t seen = 0;
+  // Directory links are not followed: each is checked as a link, like any other.
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (++seen > max_entries) {
+      return fmt::format("{} holds more than {} entries, too many to check for links leading out", root.string(),
+                         max_entries);
+    }
+    if (!it->is_symlink(error)) continue;
+    std::error_code dangling;
+    const fs::path target = fs::canonical(it->path(), dangling);
+    if (!dangling && !inside(target)) return fmt::format("{} -> {}", it->path().string(), target.string());
+  }
+  return std::nullopt;
+}
+
 std::string find_on_path(const std::string& argv0) {
   if (argv0.find('/') != std::string::npos) return argv0;
   const char* path = std::getenv("PATH");

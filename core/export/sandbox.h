@@ -18,8 +18,11 @@
 // its child does only async-signal-safe calls before exec.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace elt::sandbox {
@@ -44,6 +47,14 @@ const NetworkIsolation& network_isolation();
 // enter its namespace writes why on `err_fd` and exits 126.
 pid_t spawn_without_network(const std::string& program, char* const argv[], char* const envp[], int out_fd,
                             int err_fd);
+
+// Node 20's permission model checks the path a program opens, not where its links lead: a
+// link inside the scenario's folder to /etc/passwd would be read. So before node may read
+// a folder, verify looks for such a link: the first one found (as "link -> target"), or
+// why the folder could not be checked (more than `max_entries` entries); nullopt when
+// every link below it stays inside. Links whose target does not exist are left alone
+// (node cannot read them either). Hard links are a documented limit.
+std::optional<std::string> link_leading_out(const std::filesystem::path& folder, std::size_t max_entries);
 
 // argv0 as execve needs it: itself when it has a '/', else the first executable match on
 // PATH; empty when there is none.

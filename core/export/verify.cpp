@@ -198,6 +198,10 @@ std::vector<std::string> confined_argv(const std::string& node, const std::strin
   return argv;
 }
 
+// A scenario's folder is searched for links leading out (sandbox.h) before node may read
+// it; a course's folder of scenarios holds hundreds of entries, not this many.
+constexpr std::size_t kMaxFolderEntries = 100'000;
+
 // ---- the variants ----
 
 template <typename F>
@@ -430,6 +434,14 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
       r.verdict = Verdict::NotComparable;
       r.why = w.program.unsupported;
       continue;
+    }
+    if (w.program.reads_files) {
+      if (auto link = sandbox::link_leading_out(s.base_dir, kMaxFolderEntries)) {
+        r.verdict = Verdict::NotComparable;
+        r.why = fmt::format("verify's node may read only below the scenario's folder, and Node 20 follows links: "
+                            "not run, since {}", *link);
+        continue;
+      }
     }
     w.run_node = true;
     needs_calibration = needs_calibration || w.program.uses_pool_work;
