@@ -41,6 +41,16 @@ if [ $rc -eq 2 ] && ! grep -qF "$esc" <<<"$out" && grep -qF 'ERROR: '"$dir"'/bad
 else
   fail "check: exit $rc, output: $(od -c <<<"$out" | head -8)"
 fi
+# check's own lines name a good scenario with such a name escaped too.
+good="$dir/$(printf 'good\033[2J\nname').json"
+echo '{"program": [{"print": "x"}]}' > "$good"
+"$bin" check --update "$good" "$dir/good.trace" > /dev/null 2>&1
+out=$("$bin" check "$good" "$dir/good.trace" 2>&1); rc=$?
+if [ $rc -eq 0 ] && ! grep -qF "$esc" <<<"$out" && grep -qF 'ok: '"$dir"'/good\x1b[2J\x0aname.json matches' <<<"$out"; then
+  ok "check's ok line names the scenario escaped"
+else
+  fail "check ok line: exit $rc, output: $(od -c <<<"$out" | head -5)"
+fi
 # The same name that cannot be opened.
 err=$("$bin" --clock virtual "$dir/$(printf 'gone\033]0;title\007\n').json" 2>&1 >/dev/null); rc=$?
 if [ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && ! grep -qF "$esc" <<<"$err"; then

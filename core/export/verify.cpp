@@ -577,7 +577,7 @@ std::string render_markdown(const std::vector<Report>& reports, const std::strin
     // Links are relative to docs/, where the table lives.
     std::string link = r.file;
     if (auto at = link.rfind("scenarios/"); at != std::string::npos) link = "../" + link.substr(at);
-    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", name, link, escape_md(r.description),
+    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", name, link, escape_md(shown_on_one_line(r.description)),
                        to_string(r.verdict), escape_md(details));
   }
   return out;
