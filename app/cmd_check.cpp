@@ -520,12 +520,13 @@ int run_check(const CheckOptions& opts) {
 
     switch (o.status) {
       case Status::Pass:
-        std::cout << fmt::format("ok: {} matches {} ({})\n", pair.scenario, pair.golden, mode_words(opts));
+        std::cout << fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), pair.golden,
+                                 mode_words(opts));
         break;
       case Status::Wrote: std::cout << fmt::format("wrote {}\n", pair.golden); break;
       case Status::Fail: {
-        std::cout << fmt::format("FAIL: {} does not match {} ({}): {}\n", pair.scenario, pair.golden,
-                                 mode_words(opts), o.summary);
+        std::cout << fmt::format("FAIL: {} does not match {} ({}): {}\n", elt::shown_on_one_line(pair.scenario),
+                                 pair.golden, mode_words(opts), o.summary);
         if (show_diffs) {
           // The report opens with the summary just printed, unless it has one per thread.
           std::string_view report = display;
@@ -535,7 +536,7 @@ int run_check(const CheckOptions& opts) {
         break;
       }
       case Status::Error:
-        std::cout << fmt::format("ERROR: {}: could not grade: {}\n", pair.scenario, o.summary);
+        std::cout << fmt::format("ERROR: {}: could not grade: {}\n", elt::shown_on_one_line(pair.scenario), o.summary);
         std::cerr << "eventloop-trace: " << o.summary << '\n';
         break;
     }

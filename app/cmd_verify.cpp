@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "export/sandbox.h"
 #include "export/verify.h"
 #include "scenario/scenario.h"
 #include "trace/event.h"
@@ -49,7 +50,7 @@ elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario) {
       if (e.kind == elt::EventKind::Print) add(e.text);
       if (e.kind == elt::EventKind::Content) {
         lines.emplace_back();
-        lines.push_back("===== THREAD main START CONTENT - " + e.text + " =====");
+        add("===== THREAD main START CONTENT - " + e.text + " =====");  // a label's newlines end lines in Node too
         std::string_view content = e.content;
         if (!content.empty() && content.back() == '\n') content.remove_suffix(1);
         if (!content.empty()) add(content);
@@ -75,6 +76,10 @@ int run_verify(const VerifyOptions& opts) {
     std::cerr << "eventloop-trace: cannot run node (" << e.what()
               << "): verify runs each scenario's program under Node 20; scripts/deps.sh installs it\n";
     return kExitBadInput;
+  }
+  if (const auto& net = elt::sandbox::network_isolation(); !net.available) {
+    std::cerr << "eventloop-trace: note: node keeps this machine's network (no namespace of its own: " << net.why_not
+              << "); its file reads, writes, child processes and workers are confined all the same\n";
   }
   auto reports = elt::verify::verify_all(scenarios, opts.run, printed_lines);
   if (opts.json) {

@@ -15,6 +15,7 @@ ok() { echo "ok   $1"; }
 cat > "$dir/fake-node" <<'SH'
 #!/bin/sh
 if [ "$1" = "--version" ]; then echo v0-fake; exit 0; fi
+while [ "${1#--}" != "$1" ]; do shift; done  # verify's sandbox options (--experimental-permission ...)
 case "$(basename "$1")" in calibrate.js) echo 100; exit 0;; esac
 n=$(cat "$FAKE_DIR/count" 2>/dev/null || echo 0)
 echo $((n + 1)) > "$FAKE_DIR/count"

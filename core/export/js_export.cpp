@@ -6,9 +6,8 @@
 #include <string_view>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "http/url.h"
+#include "trace/format.h"
 
 namespace elt::exporter {
 
@@ -41,31 +40,83 @@ const std::set<std::string, std::less<>> kTaken = {
 
 constexpr std::int64_t kDefaultHttpTimeoutMs = 30'000;
 
-std::string js_string(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
+// ---- scenario text inside the program ----
+// Every string a scenario supplies (its description, a file name, a label, a URL, a
+// message, a header's name) reaches the program in exactly one of two places: inside a
+// string or template literal, or inside a `//` comment. Neither may end early, or the rest
+// of the value would be live JavaScript (issue 25: a description with a newline ended its
+// comment, and the next line wrote a file). So:
+// - in a literal, every character that could end it or start code in it is escaped: the
+//   quote, the backslash, `${` in a template, the line terminators (LF, CR, U+2028,
+//   U+2029) and every other control character; `</` and `*/` are broken too, so that the
+//   program can also be pasted into a <script> or a block comment unharmed;
+// - in a comment, the text is shown as the trace shows scenario text on one line
+//   (trace/format.h), which leaves no control character, and U+2028 and U+2029 (line
+//   ends to JavaScript, though not to a terminal) are shown escaped the same way.
+// fuzz/fuzz_js_export.cpp checks both against a small JavaScript tokenizer.
+
+constexpr std::string_view kLineSeparator = "\xe2\x80\xa8";       // U+2028
+constexpr std::string_view kParagraphSeparator = "\xe2\x80\xa9";  // U+2029
+
+// Appends `s` as the inside of a literal quoted by `quote` ('"' or '`').
+void append_literal_text(std::string& out, std::string_view s, char quote) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const char next = i + 1 < s.size() ? s[i + 1] : '\0';
+    const std::string_view rest = s.substr(i);
+    if (c == '\\' || c == quote) {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+    } else if (rest.starts_with(kLineSeparator) || rest.starts_with(kParagraphSeparator)) {
+      out += rest.starts_with(kLineSeparator) ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else if (c == '$' && quote == '`' && next == '{') {
+      out += "\\$";
+    } else if ((c == '<' || c == '*') && next == '/') {
+      out += c;
+      out += "\\";  // `\/` is `/` itself, but it no longer ends a comment or a <script>
+    } else {
+      out += c;
+    }
+  }
+}
+
+std::string js_string(std::string_view s) {
+  std::string out = "\"";
+  append_literal_text(out, s, '"');
+  return out + '"';
+}
 
 // Text as the inside of a JavaScript template literal.
 std::string escape_template_text(std::string_view s) {
   std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '`': out += "\\`"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '$':
-        out += (i + 1 < s.size() && s[i + 1] == '{') ? "\\$" : "$";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
+  append_literal_text(out, s, '`');
+  return out;
+}
+
+// Scenario text for a `//` comment: one line, whatever it holds.
+std::string comment_text(std::string_view s) {
+  std::string out = shown_on_one_line(s);
+  for (auto [separator, shown] : {std::pair{kLineSeparator, "\\u{2028}"}, std::pair{kParagraphSeparator, "\\u{2029}"}}) {
+    for (auto at = out.find(separator); at != std::string::npos; at = out.find(separator, at)) {
+      out.replace(at, separator.size(), shown);
     }
   }
   return out;
+}
+
+// An absolute path, or one whose `..` climbs out of the scenario's folder.
+bool leaves_folder(std::string_view file) {
+  const std::filesystem::path path = std::filesystem::path(file).lexically_normal();
+  return path.is_absolute() || (!path.empty() && *path.begin() == "..");
 }
 
 std::string upper_ascii(std::string s) {
@@ -106,6 +157,8 @@ class Writer {
     JsProgram out;
     out.threads = scenario_.settings.threads.value_or(4);
     out.uses_delay_service = uses_delay_service_;
+    out.uses_network = uses_http_;
+    out.reads_files = uses_fs_;
     out.uses_pool_work = uses_encrypt_;
     out.approximations = approximations_;
     out.unsupported = unsupported_;
@@ -129,7 +182,9 @@ class Writer {
     }
   }
 
+  // The parser allows a name to start with a digit; JavaScript does not.
   std::string js_name(const std::string& name) const {
+    if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) return "_" + name;
     return kTaken.count(name) > 0 ? name + "_" : name;
   }
   std::string handle_var(const std::string& name) const {
@@ -394,6 +449,12 @@ class Writer {
     }
     std::string file = text(a, a.text);
     if (!a.on_error.empty()) uses_fs_error_ = true;
+    if (a.text.is_literal() && leaves_folder(a.text.source)) {
+      // Ours refuses it (docs/robustness.md), and verify's node may not read it either
+      // (sandbox.h): both fail, each in its own words.
+      refuse(fmt::format("fs_read at {}: {} is outside the scenario's folder, which neither eventloop-trace nor "
+                         "verify's node may read", where(a), js_string(a.text.source)));
+    }
     emit_node_callback(a, fmt::format("fs.readFile(path.resolve(scenarioDir, {}), \"utf8\", ", file),
                        fmt::format("fsError({}, {})", err_name(), file), Bound::Text, out);
   }
@@ -458,8 +519,8 @@ class Writer {
   std::string header(const JsProgram& p) const {
     std::string out;
     std::string name = std::filesystem::path(scenario_.file).filename().string();
-    out += fmt::format("// {}, as a Node program (written by `eventloop-trace export-js`).\n", name);
-    if (!scenario_.description.empty()) out += comment_wrapped(scenario_.description, "//   ");
+    out += fmt::format("// {}, as a Node program (written by `eventloop-trace export-js`).\n", comment_text(name));
+    if (!scenario_.description.empty()) out += comment_wrapped(comment_text(scenario_.description), "//   ");
     out += "//\n";
     std::string env = fmt::format("UV_THREADPOOL_SIZE={}", p.threads);
     if (p.uses_delay_service) env += fmt::format(" {}=<port>", kEnvDelayPort);
@@ -479,11 +540,11 @@ class Writer {
     }
     if (!p.approximations.empty()) {
       out += "//\n// Not reproduced exactly (verify does not compare orders that depend on these):\n";
-      for (const auto& a : p.approximations) out += comment_wrapped("- " + a, "//   ");
+      for (const auto& a : p.approximations) out += comment_wrapped("- " + comment_text(a), "//   ");
     }
     if (!p.unsupported.empty()) {
       out += "//\n// Not comparable with eventloop-trace's run:\n";
-      out += comment_wrapped(p.unsupported, "//   ");
+      out += comment_wrapped(comment_text(p.unsupported), "//   ");
     }
     return out;
   }

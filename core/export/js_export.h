@@ -34,6 +34,8 @@ struct JsProgram {
   std::vector<std::string> approximations;  // what Node reproduces only approximately
   std::string unsupported;                  // non-empty: why the output cannot be compared
   bool uses_delay_service = false;          // needs ELT_DELAY_PORT
+  bool uses_network = false;                // makes HTTP requests (to this machine)
+  bool reads_files = false;                 // fs_read: reads below ELT_SCENARIO_DIR
   bool uses_pool_work = false;              // encrypt: reads ELT_PBKDF2_PER_MS
   std::int64_t threads = 4;                 // UV_THREADPOOL_SIZE the program must run with
 };

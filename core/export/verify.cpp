@@ -27,8 +27,10 @@
 
 #include "clock/clock.h"
 #include "export/js_export.h"
+#include "export/sandbox.h"
 #include "http/delay_server.h"
 #include "trace/compare.h"
+#include "trace/format.h"
 
 extern char** environ;
 
@@ -47,10 +49,34 @@ struct ProcessResult {
   bool timed_out = false;
 };
 
+// Where a child's network is: ours, or a namespace of its own with only loopback
+// (sandbox.h), where the system allows one.
+enum class Network { Ours, LoopbackOnly };
+
+// Starts argv[0] (found on PATH) with its stdout and stderr on the fds given.
+pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int err_fd, Network network) {
+  if (network == Network::LoopbackOnly && sandbox::network_isolation().available) {
+    std::string program = sandbox::find_on_path(argp[0]);
+    if (program.empty()) throw NodeMissing(fmt::format("{}: not found on PATH", argp[0]));
+    return sandbox::spawn_without_network(program, argp.data(), envp.data(), out_fd, err_fd);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc == ENOENT) throw NodeMissing(fmt::format("{}: not found on PATH", argp[0]));
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), fmt::format("posix_spawnp {}", argp[0]));
+  return pid;
+}
+
 // Runs argv[0] (found on PATH) with `extra_env` added to ours, and collects its stdout and
 // stderr. errno-style failure to start becomes NodeMissing for ENOENT, system_error else.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                          std::chrono::seconds timeout) {
+                          std::chrono::seconds timeout, Network network = Network::Ours) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -77,22 +103,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   for (auto& a : args) argp.push_back(a.data());
   argp.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
+  try {
+    pid = spawn(argp, envp, out_pipe[1], err_pipe[1], network);
+  } catch (...) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    throw;
+  }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  if (rc != 0) {
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
-    if (rc == ENOENT) throw NodeMissing(fmt::format("{}: not found on PATH", argv[0]));
-    throw std::system_error(rc, std::generic_category(), "posix_spawnp " + argv[0]);
-  }
   ProcessResult result;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -154,6 +173,34 @@ std::string first_lines(std::string_view text, std::size_t n) {
   if (lines.size() > n) lines.resize(n);
   return join_lines(lines);
 }
+
+// node, confined (sandbox.h) to reading `folders` and the program itself, running it.
+std::vector<std::string> confined_argv(const std::string& node, const std::string& version,
+                                       const std::vector<std::filesystem::path>& folders, const std::string& program) {
+  std::vector<std::string> readable = {program};
+  // Node 20 aborts (an assertion in its permission tree) when one path is given twice, also
+  // as "/a/b" and "/a/b/": so no trailing slash, and each path once.
+  auto add = [&readable](std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (std::find(readable.begin(), readable.end(), path) == readable.end()) readable.push_back(std::move(path));
+  };
+  for (const auto& folder : folders) {
+    // The path the program is given (ELT_SCENARIO_DIR) and, if a symlink leads there, the
+    // folder itself: Node checks the path it is asked to open.
+    add(std::filesystem::absolute(folder).lexically_normal().string());
+    std::error_code error;
+    std::string real = std::filesystem::canonical(folder, error).string();
+    if (!error) add(real);
+  }
+  std::vector<std::string> argv = {node};
+  for (auto& arg : sandbox::node_permission_args(readable, version)) argv.push_back(std::move(arg));
+  argv.push_back(program);
+  return argv;
+}
+
+// A scenario's folder is searched for links leading out (sandbox.h) before node may read
+// it; a course's folder of scenarios holds hundreds of entries, not this many.
+constexpr std::size_t kMaxFolderEntries = 100'000;
 
 // ---- the variants ----
 
@@ -224,11 +271,15 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
     server = std::make_unique<DelayServer>(clock, Millis(s.settings.http_latency_ms.value_or(0)));
     env.push_back(fmt::format("{}={}", exporter::kEnvDelayPort, server->port()));
   }
+  // A program that makes HTTP requests talks to the delay service (or another server on
+  // this machine) in our network namespace, so it keeps ours; every other one gets its own.
+  Network network = w.program.uses_network ? Network::Ours : Network::LoopbackOnly;
   int limit = s.racy_in_node ? std::max(options.runs * 4, 20) : options.runs;
   std::map<Lines, std::size_t> index;
   for (int i = 0; i < limit; ++i) {
     if (s.racy_in_node && i >= options.runs && r.orders.size() > 1) break;
-    ProcessResult p = run_process({options.node, path}, env, std::chrono::seconds(options.timeout_s));
+    ProcessResult p = run_process(confined_argv(options.node, version, {s.base_dir}, path), env,
+                                  std::chrono::seconds(options.timeout_s), network);
     ++r.runs;
     Lines lines = split_lines(p.out);
     if (p.timed_out) lines.push_back(fmt::format("(killed after {} s)", options.timeout_s));
@@ -384,6 +435,14 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
       r.why = w.program.unsupported;
       continue;
     }
+    if (w.program.reads_files) {
+      if (auto link = sandbox::link_leading_out(s.base_dir, kMaxFolderEntries)) {
+        r.verdict = Verdict::NotComparable;
+        r.why = fmt::format("verify's node may read only below the scenario's folder, and Node 20 follows links: "
+                            "not run, since {}", *link);
+        continue;
+      }
+    }
     w.run_node = true;
     needs_calibration = needs_calibration || w.program.uses_pool_work;
   }
@@ -397,7 +456,8 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
   if (needs_calibration) {
     std::string path = dir + "/calibrate.js";
     std::ofstream(path, std::ios::binary) << exporter::pbkdf2_calibration_program();
-    ProcessResult p = run_process({options.node, path}, {}, std::chrono::seconds(options.timeout_s));
+    ProcessResult p = run_process(confined_argv(options.node, version, {}, path), {},
+                                  std::chrono::seconds(options.timeout_s), Network::LoopbackOnly);
     per_ms = std::strtod(p.out.c_str(), nullptr);
     if (p.exit_code != 0 || !(per_ms > 0)) {
       throw std::runtime_error(fmt::format("measuring pbkdf2 under node failed (exit {}): {}", p.exit_code, p.err));
@@ -446,7 +506,8 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
                             : r.verdict == Verdict::Differs ? "31"
                                                             : "33";
     std::string verdict = fmt::format("{:<15}", to_string(r.verdict));
-    out += paint(code, verdict) + " " + r.file;
+    // The file's name and the reasons quote the scenario: shown as the trace shows its text.
+    out += paint(code, verdict) + " " + shown_on_one_line(r.file);
     switch (r.verdict) {
       case Verdict::Agrees: out += fmt::format(" ({} runs, one order, ours)\n", r.runs); break;
       case Verdict::Differs:
@@ -457,7 +518,7 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
         out += fmt::format(" ({} orders in {} runs: {}; ours is {})\n", r.orders.size(), r.runs, counts(r),
                            r.ours_among ? "one of them" : "none of them");
         break;
-      case Verdict::NotComparable: out += "\n    " + r.why + "\n"; break;
+      case Verdict::NotComparable: out += "\n    " + shown_on_one_line(r.why) + "\n"; break;
     }
     if (!r.declaration_problem.empty()) {
       ++wrong;
@@ -516,7 +577,7 @@ std::string render_markdown(const std::vector<Report>& reports, const std::strin
     // Links are relative to docs/, where the table lives.
     std::string link = r.file;
     if (auto at = link.rfind("scenarios/"); at != std::string::npos) link = "../" + link.substr(at);
-    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", name, link, escape_md(r.description),
+    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", name, link, escape_md(shown_on_one_line(r.description)),
                        to_string(r.verdict), escape_md(details));
   }
   return out;

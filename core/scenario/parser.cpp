@@ -19,14 +19,17 @@
 #include "common/check.h"
 #include "common/did_you_mean.h"
 #include "scenario/scenario.h"
+#include "trace/format.h"
 
 namespace elt::scenario {
 
 using nlohmann::json;
 
+// The file's name is shown as the trace shows scenario text (trace/format.h): a name with
+// escape codes or a newline must not drive the terminal or forge a line of the message.
 ScenarioError::ScenarioError(std::string file, std::string where, std::string what)
-    : std::runtime_error(where.empty() ? fmt::format("{}: {}", file, what)
-                                       : fmt::format("{}:{}: {}", file, where, what)),
+    : std::runtime_error(where.empty() ? fmt::format("{}: {}", shown_on_one_line(file), what)
+                                       : fmt::format("{}:{}: {}", shown_on_one_line(file), where, what)),
       file_(std::move(file)),
       where_(std::move(where)),
       problem_(std::move(what)) {}
@@ -40,23 +43,16 @@ constexpr std::uintmax_t kMaxFileBytes = 64 * 1024 * 1024;
 
 // Messages quote the user's keys and values; a 10 MB key must not become a 10 MB message.
 constexpr std::size_t kMaxMessage = 400;
-// Control characters (an escape sequence in a garbage file) are shown as \xNN so that a
-// message can never drive the terminal.
+// The user's text in a message is shown as the trace shows scenario text on one line
+// (trace/format.h): control characters (an escape sequence in a garbage file), newlines,
+// bidirectional overrides (which would reorder a quoted key on screen) and bytes that are
+// not UTF-8 appear escaped, so that a message can never drive the terminal or mislead.
 std::string clip(std::string s, std::size_t max = kMaxMessage) {
   if (s.size() > max) {
     s.resize(max);
     s += "...";
   }
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += fmt::format("\\x{:02x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return shown_on_one_line(s);
 }
 
 // A JSON string literal for a message; bytes that are not UTF-8 (a cut character, binary

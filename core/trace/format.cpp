@@ -248,8 +248,10 @@ void render_text(const TraceEvent& event, std::string& out, bool color, TextExtr
   if (is_marker(event.kind)) return;
   auto it = std::back_inserter(out);
   if (event.kind == EventKind::Content) {
-    std::string start;  // escaped before it is coloured: the colour's own escapes stay
-    append_shown(start, fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.text), {});
+    // Escaped before it is coloured, so that the colour's own escapes stay; on one line, so
+    // that a label with newlines cannot end the block and start another.
+    std::string start =
+        shown_on_one_line(fmt::format("===== THREAD {} START CONTENT - {} =====", event.thread, event.text));
     if (color) start = fmt::format(fmt::fg(fmt::terminal_color::yellow), "{}", start);
     out += '\n';
     if (extras.any()) render_extras(event, out, extras, running);

@@ -120,3 +120,25 @@ TEST_CASE("verify's variants change only what Node approximates", "[export]") {
   CHECK(variants[4].scenario.program[1].number.literal == 30);
   CHECK(elt::verify::approximation_variants(parse(R"~~([{"set_timeout": 30, "then": []}])~~")).empty());
 }
+
+TEST_CASE("export-js keeps scenario text inside its literal or comment (issue 25)", "[export]") {
+  // JSON escapes: \n newline, \u2028 line separator, \u001b ESC. The description goes into a
+  // `//` comment, the rest into literals.
+  auto p = export_js(parse_scenario(R"~~({"description": "a\nb\u2028c\u2029d */ e",
+    "settings": {"model": "node"}, "program": [
+    {"print": "1\n2\u2028`$${x}*/</script>\u001b"},
+    {"print_content": "c", "label": "l\"\n\u2029"},
+    {"repeat": 1, "as": "9i", "do": [{"print": "${9i}"}]}
+  ]})~~", "s\nt.json", "."));
+  const std::string& js = p.source;
+  CHECK(has(js, "// s\\x0at.json, as a Node program"));
+  CHECK(has(js, "//   a\\x0ab\\u{2028}c\\u{2029}d */ e\n"));
+  CHECK(has(js, "console.log(`1\\n2\\u2028\\`\\${x}*\\/<\\/script>\\u001b`);"));
+  CHECK(has(js, "printContent(`c`, \"L\\\"\\n\\u2029\");"));
+  CHECK(has(js, "for (let _9i = 0; _9i < 1; _9i++) {"));
+  CHECK(has(js, "console.log(`${_9i}`);"));
+  // No raw line terminator anywhere but at the ends of lines.
+  CHECK_FALSE(has(js, "\xe2\x80\xa8"));
+  CHECK_FALSE(has(js, "\xe2\x80\xa9"));
+  CHECK_FALSE(has(js, "\x1b"));
+}

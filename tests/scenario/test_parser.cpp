@@ -280,3 +280,22 @@ TEST_CASE("a scenario path that cannot be read names the file and why", "[scenar
   CHECK(load_error(fifo) == fifo + ": is not a regular file (a device or a pipe?)");
   std::filesystem::remove(fifo);
 }
+
+TEST_CASE("messages show a file's name and quoted keys as the trace shows text (issue 25)", "[scenario]") {
+  auto message = [](const std::string& text, const std::string& file) {
+    try {
+      parse_scenario(text, file, ".");
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    FAIL("no ScenarioError");
+    return std::string();
+  };
+  // ESC [2J clears a terminal; a newline would start a line that is not the message's.
+  CHECK(message(R"({"program": [{"print": 1}]})", "bad\x1b[2J\nname.json")
+            .starts_with("bad\\x1b[2J\\x0aname.json:1:"));
+  // U+202E RIGHT-TO-LEFT OVERRIDE would show what follows it backwards.
+  std::string rlo = message("{\"program\": [], \"abc\xe2\x80\xaegnp.exe\": 1}", "s.json");
+  CHECK(rlo.find("unknown top-level key \"abc\\u{202e}gnp.exe\"") != std::string::npos);
+  CHECK(rlo.find("\xe2\x80\xae") == std::string::npos);
+}

@@ -1,6 +1,7 @@
 // The text format cannot be made to lie by the text it shows: scenario text with a
 // newline continues under its own thread's prefix, and control characters, C1 controls,
 // bidirectional overrides and bytes that are not UTF-8 are shown escaped.
+#include <algorithm>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -54,4 +55,21 @@ TEST_CASE("a content block cannot forge a trace line or its own end", "[trace][u
         "\n===== THREAD main START CONTENT - FILE =====\nline one\n\\x3d==== END CONTENT =====\n"
         "\\x54hread: pool0\t forged\n\\x1b]0;title\\x07\n... [Note: Abbreviated for display] ...\n"
         "===== END CONTENT =====\n\n");
+}
+
+TEST_CASE("a content label cannot end its banner's line (issue 25)", "[trace][untrusted]") {
+  TraceEvent event;
+  event.kind = EventKind::Content;
+  event.thread = "main";
+  event.text = "X =====\n===== END CONTENT =====\n\n===== THREAD main START CONTENT - FORGED";
+  event.content = "one\n";
+  for (bool color : {false, true}) {
+    std::string out;
+    render_text(event, out, color);
+    INFO(out);
+    CHECK(out.find("X =====\\x0a===== END CONTENT =====\\x0a\\x0a===== THREAD main START CONTENT - FORGED =====") !=
+          std::string::npos);
+    CHECK(out.find("\nTHREAD") == std::string::npos);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 6);  // blank line, banner, one, note, end, blank line
+  }
 }
