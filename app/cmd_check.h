@@ -21,6 +21,8 @@ struct CheckOptions {
   std::string only;                // a thread's name, or "" for all
   bool update = false;
   bool diffs = false;              // show every failing diff, not only a single pair's
+  bool hint = false;               // say where a prediction goes wrong, never what runs there
+  double pass_score = -1;          // a pair that scores at least this passes; < 0: only equal passes
   std::string junit;               // summary files, "" for none
   std::string json;
 };

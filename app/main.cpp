@@ -270,7 +270,14 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--junit", check_opts.junit, "Write a JUnit XML summary to FILE (for CI)")->type_name("FILE");
   check_cmd->add_option("--json", check_opts.json, "Write a JSON summary to FILE")->type_name("FILE");
   check_cmd->add_flag("--diffs", check_opts.diffs,
-                      "Show the diff of every failing scenario (shown anyway when only one is checked)");
+                      "Show the diff of every failing scenario (shown anyway when only one is checked, unless --hint)");
+  check_cmd->add_flag("--hint", check_opts.hint,
+                      "For students: say where each prediction first goes wrong (line, tick, thread, the kind of "
+                      "line expected) without showing what runs; no diff unless --diffs");
+  check_cmd->add_option("--pass-score", check_opts.pass_score,
+                        "Pass a pair whose score (the share of lines matched in order, 0 to 1) is at least S")
+      ->type_name("S")
+      ->check(CLI::Range(0.0, 1.0));
 
   std::string step_scenario_path;
   RunFlags step_flags;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "trace/lcs.h"
 
 namespace elt {
 
@@ -15,6 +18,7 @@ struct Line {
   std::string thread;      // who printed it ("" for blank lines outside blocks)
   std::uint64_t tick = 0;  // the tick it was printed in
   std::size_t number = 0;  // 1-based, in the file (or the thread's own lines) it came from
+  std::string_view kind;   // the run's lines only: what kind of line it is, for hints
 };
 
 constexpr std::string_view kThreadPrefix = "Thread: ";
@@ -32,7 +36,7 @@ std::vector<Line> annotate(std::string_view text) {
     auto nl = text.find('\n');
     std::string_view raw = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    Line line{std::string(raw), {}, tick, out.size() + 1};
+    Line line{std::string(raw), {}, tick, out.size() + 1, {}};
     if (raw.ends_with('\r')) raw.remove_suffix(1);  // a CRLF golden still has threads and ticks
     if (!block.empty()) {
       line.thread = block;
@@ -327,33 +331,77 @@ bool strip_crlf(std::vector<Line>& golden, const std::vector<Line>& actual) {
 
 constexpr std::string_view kCrlf = "the golden has CRLF line ends (\\r\\n, as Windows editors save) where the trace has \\n";
 
-}  // namespace
+// Partial credit for one pair of line lists: (lines shared in order, the longer's length).
+std::pair<std::size_t, std::size_t> shared_lines(const std::vector<Line>& a, const std::vector<Line>& b) {
+  std::unordered_map<std::string_view, std::uint32_t> ids;
+  auto encode = [&ids](const std::vector<Line>& lines) {
+    std::vector<std::uint32_t> out;
+    out.reserve(lines.size());
+    for (const Line& l : lines) out.push_back(ids.try_emplace(l.text, static_cast<std::uint32_t>(ids.size())).first->second);
+    return out;
+  };
+  auto x = encode(a);
+  auto y = encode(b);
+  return {lcs_length(x, y), std::max(a.size(), b.size())};
+}
 
-CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color,
-                             std::string_view expected_name, std::string_view actual_name) {
-  Colors c = color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"} : Colors{"", "", "", "", ""};
-  CompareResult result;
-  if (expected == actual) return result;
-  auto a = annotate(expected);
-  auto b = annotate(actual);
-  bool crlf = strip_crlf(a, b);
+double ratio(std::pair<std::size_t, std::size_t> shared) {
+  return shared.second == 0 ? 1.0 : static_cast<double>(shared.first) / static_cast<double>(shared.second);
+}
 
-  if (mode == CompareMode::Exact) {
-    result.equal = false;
-    bool same_lines = a.size() == b.size() &&
-                      std::equal(a.begin(), a.end(), b.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
-    if (same_lines && crlf) {
-      result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
-    } else if (same_lines) {
-      result.summary = "the traces differ only in their final newline";
-    } else {
-      result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", kCrlf) : "", "line");
+std::string lines_word(std::size_t n) { return fmt::format("{} line{}", n, n == 1 ? "" : "s"); }
+
+// Where the prediction `a` first parts from the run `b`, naming only the kind of the run's
+// line there (never its text): what a student may be told without being given the answer.
+std::string hint_for(const std::vector<Line>& a, const std::vector<Line>& b, std::string_view prefix,
+                     std::string_view unit) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
+  auto kind = [&](std::size_t k) { return b[k].kind.empty() ? std::string_view("a line") : b[k].kind; };
+  if (i < a.size() && i < b.size()) {
+    if (differs_only_in_space(a[i].text, b[i].text)) {
+      return fmt::format("{}{} {} of your prediction has the right words but not the right white space{}: {}", prefix, unit, i + 1,
+                         where(b[i]), space_difference(a[i].text, b[i].text));
     }
-    result.report = result.summary + "\n";
-    if (!same_lines) result.report += unified_diff(a, b, c, expected_name, actual_name);
-    return result;
+    return fmt::format("{}your prediction first goes wrong at {} {}: what runs there is {}{}", prefix, unit, i + 1,
+                       kind(i), where(b[i]));
   }
+  if (i == a.size()) {
+    return fmt::format("{}your prediction stops after {} {}: what runs goes on for {} more, the next {}{}", prefix,
+                       unit, i, lines_word(b.size() - i), kind(i), where(b[i]));
+  }
+  return fmt::format("{}your prediction goes on after what runs has ended: {} too many from {} {}", prefix,
+                     lines_word(a.size() - i), unit, i + 1);
+}
 
+void attach_kinds(std::vector<Line>& lines, std::span<const std::string> kinds) {
+  if (kinds.size() != lines.size()) return;  // not the trace they describe: say "a line"
+  for (std::size_t k = 0; k < lines.size(); ++k) lines[k].kind = kinds[k];
+}
+
+CompareResult compare_exact(const std::vector<Line>& a, const std::vector<Line>& b, bool crlf, const Colors& c,
+                            const CompareOptions& o) {
+  CompareResult result;
+  result.equal = false;
+  bool same_lines = a.size() == b.size() &&
+                    std::equal(a.begin(), a.end(), b.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
+  if (same_lines && crlf) {
+    result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
+  } else if (same_lines) {
+    result.summary = "the traces differ only in their final newline";
+  } else {
+    result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", kCrlf) : "", "line");
+  }
+  result.report = result.summary + "\n";
+  result.hint = same_lines ? result.summary : hint_for(a, b, "", "line");
+  if (!same_lines) result.report += unified_diff(a, b, c, o.expected_name, o.actual_name);
+  result.score = ratio(shared_lines(a, b));
+  return result;
+}
+
+CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<Line>& b, bool crlf, const Colors& c,
+                                 const CompareOptions& o) {
+  CompareResult result;
   std::map<std::string, std::pair<std::vector<Line>, std::vector<Line>>> threads;
   for (auto& line : a) {
     if (!line.thread.empty()) threads[line.thread].first.push_back(line);
@@ -361,8 +409,12 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
   for (auto& line : b) {
     if (!line.thread.empty()) threads[line.thread].second.push_back(line);
   }
+  std::size_t shared = 0, longer = 0;
   for (auto& [name, pair] : threads) {
     auto& [x, y] = pair;
+    auto [common, length] = shared_lines(x, y);
+    shared += common;
+    longer += length;
     bool same = x.size() == y.size() &&
                 std::equal(x.begin(), x.end(), y.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
     if (same) continue;
@@ -372,21 +424,64 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
     std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line");
     if (!result.equal) {
       result.summary += "; ";
+      result.hint += "; ";
     } else if (crlf) {
       result.summary = fmt::format("{}; and ", kCrlf);
     }
     result.equal = false;
     result.summary += line;
+    result.hint += hint_for(x, y, fmt::format("in thread {}'s lines: ", name), "line");
     result.report += line + "\n";
-    result.report += unified_diff(x, y, c, fmt::format("golden, thread {}", name), fmt::format("actual, thread {}", name));
+    result.report += unified_diff(x, y, c, fmt::format("{}, thread {}", o.expected_name, name),
+                                  fmt::format("{}, thread {}", o.actual_name, name));
   }
+  result.score = ratio({shared, longer});
   if (result.equal && crlf) {
     result.equal = false;
     result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
     result.report = result.summary + "\n";
+    result.hint = result.summary;
   }
   if (result.equal) result.summary.clear();  // per thread, the interleaving may differ
   return result;
+}
+
+}  // namespace
+
+CompareResult compare_traces(std::string_view expected, std::string_view actual, const CompareOptions& options) {
+  Colors c = options.color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"}
+                           : Colors{"", "", "", "", ""};
+  if (expected == actual) return {};
+  auto a = annotate(expected);
+  auto b = annotate(actual);
+  attach_kinds(b, options.actual_kinds);
+  bool crlf = strip_crlf(a, b);
+  if (options.mode == CompareMode::Exact) return compare_exact(a, b, crlf, c, options);
+  return compare_per_thread(a, b, crlf, c, options);
+}
+
+CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color,
+                             std::string_view expected_name, std::string_view actual_name) {
+  return compare_traces(expected, actual,
+                        CompareOptions{.mode = mode, .color = color, .expected_name = expected_name,
+                                       .actual_name = actual_name, .actual_kinds = {}});
+}
+
+std::vector<std::string> trace_threads(std::string_view trace) {
+  std::vector<std::string> out;
+  for (const Line& line : annotate(trace)) {
+    if (!line.thread.empty() && std::find(out.begin(), out.end(), line.thread) == out.end()) out.push_back(line.thread);
+  }
+  return out;
+}
+
+std::vector<std::size_t> thread_line_indices(std::string_view trace, std::string_view thread) {
+  std::vector<std::size_t> out;
+  auto lines = annotate(trace);
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (lines[k].thread == thread) out.push_back(k);
+  }
+  return out;
 }
 
 std::string select_thread(std::string_view trace, std::string_view thread) {

@@ -1,0 +1,120 @@
+#include "trace/lcs.h"
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+namespace elt {
+
+namespace lcs_detail {
+
+// Myers' greedy forward search for D, the fewest insertions and deletions that turn a into
+// b; then LCS = (N + M - D) / 2. Gives up (nullopt) once it has done `budget` steps, so that
+// a pair that differs everywhere goes to the bit-parallel count instead.
+std::optional<std::size_t> myers(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
+                                 std::size_t budget) {
+  const auto n = static_cast<std::ptrdiff_t>(a.size());
+  const auto m = static_cast<std::ptrdiff_t>(b.size());
+  const std::ptrdiff_t max_d = n + m;
+  // v[k + offset]: the furthest x reached on diagonal k = x - y. Grown as D grows.
+  std::vector<std::ptrdiff_t> v(3, 0);
+  std::ptrdiff_t offset = 1;
+  std::size_t steps = 0;
+  for (std::ptrdiff_t d = 0; d <= max_d; ++d) {
+    if (offset < d + 1) {  // room for diagonals -d-1 .. d+1
+      std::vector<std::ptrdiff_t> wider(static_cast<std::size_t>(4 * d + 3), 0);
+      std::copy(v.begin(), v.end(), wider.begin() + (2 * d + 1 - offset));
+      offset = 2 * d + 1;
+      v = std::move(wider);
+    }
+    for (std::ptrdiff_t k = -d; k <= d; k += 2) {
+      const bool down = k == -d || (k != d && v[k - 1 + offset] < v[k + 1 + offset]);
+      std::ptrdiff_t x = down ? v[k + 1 + offset] : v[k - 1 + offset] + 1;
+      std::ptrdiff_t y = x - k;
+      const std::ptrdiff_t start = x;
+      while (x < n && y < m && a[x] == b[y]) {
+        ++x;
+        ++y;
+      }
+      v[k + offset] = x;
+      if (x >= n && y >= m) return static_cast<std::size_t>((n + m - d) / 2);
+      steps += 1 + static_cast<std::size_t>(x - start);
+    }
+    steps += static_cast<std::size_t>(d);
+    if (steps > budget) return std::nullopt;
+  }
+  return std::nullopt;  // unreachable: D <= N + M
+}
+
+// The bit-parallel count. Bit i of `row` is 0 where a[i] has been matched; each symbol of
+// b updates it as row' = (row + (row & match)) | (row & ~match), carrying across words.
+// A symbol's match mask is kept sparse (the words where it occurs), so that a word with
+// no match and no carry is left alone.
+std::size_t bit_parallel(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
+  using Word = std::uint64_t;
+  constexpr std::size_t kBits = 64;
+  const std::size_t words = (a.size() + kBits - 1) / kBits;
+  std::uint32_t symbols = 0;
+  for (auto s : a) symbols = std::max(symbols, s + 1);
+  for (auto s : b) symbols = std::max(symbols, s + 1);
+  // masks[s]: (word index, bits) for each word in which symbol s occurs in a, in order.
+  std::vector<std::vector<std::pair<std::size_t, Word>>> masks(symbols);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto& list = masks[a[i]];
+    if (list.empty() || list.back().first != i / kBits) list.emplace_back(i / kBits, 0);
+    list.back().second |= Word{1} << (i % kBits);
+  }
+  std::vector<Word> row(words, ~Word{0});
+  for (auto s : b) {
+    Word carry = 0;
+    std::size_t w = 0;
+    for (const auto& [at, match] : masks[s]) {
+      for (; carry != 0 && w < at; ++w) {  // a carry left over from the last matched word
+        Word sum = row[w] + carry;
+        carry = sum < carry ? 1 : 0;
+        row[w] |= sum;
+      }
+      w = at;
+      Word u = row[w] & match;
+      Word sum = row[w] + u;
+      Word next = sum < u ? 1 : 0;
+      sum += carry;
+      next |= sum < carry ? 1 : 0;
+      row[w] = sum | (row[w] & ~match);
+      carry = next;
+      ++w;
+    }
+    for (; carry != 0 && w < words; ++w) {
+      Word sum = row[w] + carry;
+      carry = sum < carry ? 1 : 0;
+      row[w] |= sum;
+    }
+  }
+  std::size_t zeros = 0;
+  for (std::size_t w = 0; w < words; ++w) {
+    std::size_t valid = std::min(kBits, a.size() - w * kBits);
+    Word bits = valid == kBits ? ~Word{0} : (Word{1} << valid) - 1;
+    zeros += static_cast<std::size_t>(__builtin_popcountll(~row[w] & bits));
+  }
+  return zeros;
+}
+
+}  // namespace lcs_detail
+
+std::size_t lcs_length(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
+  // The common head and tail are in every LCS; most pairs differ only in the middle.
+  std::size_t head = 0;
+  while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
+  std::size_t tail = 0;
+  while (tail < a.size() - head && tail < b.size() - head && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
+  a = a.subspan(head, a.size() - head - tail);
+  b = b.subspan(head, b.size() - head - tail);
+  if (a.empty() || b.empty()) return head + tail;
+  // About as many steps as the bit-parallel count would take words, so neither runs long.
+  const std::size_t budget = std::max<std::size_t>(1'000'000, a.size() / 64 * b.size());
+  auto middle = lcs_detail::myers(a, b, budget);
+  if (!middle) middle = lcs_detail::bit_parallel(a.size() <= b.size() ? a : b, a.size() <= b.size() ? b : a);
+  return head + tail + *middle;
+}
+
+}  // namespace elt
