@@ -1,6 +1,7 @@
 #include "trace/lcs.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -48,8 +49,9 @@ std::optional<std::size_t> myers(std::span<const std::uint32_t> a, std::span<con
 
 // The bit-parallel count. Bit i of `row` is 0 where a[i] has been matched; each symbol of
 // b updates it as row' = (row + (row & match)) | (row & ~match), carrying across words.
-// A symbol's match mask is kept sparse (the words where it occurs), so that a word with
-// no match and no carry is left alone.
+// A frequent symbol's match mask is kept whole (a tight loop over every word); a rare one's
+// sparse, as the words where it occurs, so that a word with no match and no carry is left
+// alone and a trace of many distinct lines does not need a mask per line.
 std::size_t bit_parallel(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
   using Word = std::uint64_t;
   constexpr std::size_t kBits = 64;
@@ -57,38 +59,54 @@ std::size_t bit_parallel(std::span<const std::uint32_t> a, std::span<const std::
   std::uint32_t symbols = 0;
   for (auto s : a) symbols = std::max(symbols, s + 1);
   for (auto s : b) symbols = std::max(symbols, s + 1);
-  // masks[s]: (word index, bits) for each word in which symbol s occurs in a, in order.
-  std::vector<std::vector<std::pair<std::size_t, Word>>> masks(symbols);
+  std::vector<std::size_t> count(symbols, 0);
+  for (auto s : a) ++count[s];
+  // Dense when it occurs in at least a quarter as many places as there are words: at most
+  // 256 such symbols, so the dense masks take at most 256 bits per line of a.
+  std::vector<std::size_t> dense_index(symbols, SIZE_MAX);
+  std::vector<Word> dense;
+  std::vector<std::vector<std::pair<std::size_t, Word>>> sparse(symbols);
+  for (std::uint32_t s = 0; s < symbols; ++s) {
+    if (count[s] * 4 >= words && count[s] > 0) {
+      dense_index[s] = dense.size() / std::max<std::size_t>(words, 1);
+      dense.resize(dense.size() + words, 0);
+    }
+  }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    auto& list = masks[a[i]];
+    if (dense_index[a[i]] != SIZE_MAX) {
+      dense[dense_index[a[i]] * words + i / kBits] |= Word{1} << (i % kBits);
+      continue;
+    }
+    auto& list = sparse[a[i]];
     if (list.empty() || list.back().first != i / kBits) list.emplace_back(i / kBits, 0);
     list.back().second |= Word{1} << (i % kBits);
   }
   std::vector<Word> row(words, ~Word{0});
+  // One word: row' = (row + (row & match) + carry) | (row & ~match); returns the carry out.
+  auto step = [](Word& r, Word match, Word carry) {
+    Word u = r & match;
+    Word sum = r + u;
+    Word out = sum < u ? 1 : 0;  // unsigned wrap-around: the carry out
+    sum += carry;
+    out |= sum < carry ? 1 : 0;
+    r = sum | (r & ~match);
+    return out;
+  };
   for (auto s : b) {
     Word carry = 0;
     std::size_t w = 0;
-    for (const auto& [at, match] : masks[s]) {
-      for (; carry != 0 && w < at; ++w) {  // a carry left over from the last matched word
-        Word sum = row[w] + carry;
-        carry = sum < carry ? 1 : 0;
-        row[w] |= sum;
-      }
+    if (dense_index[s] != SIZE_MAX) {
+      const Word* match = &dense[dense_index[s] * words];
+      for (; w < words; ++w) carry = step(row[w], match[w], carry);
+      continue;
+    }
+    for (const auto& [at, match] : sparse[s]) {
+      for (; carry != 0 && w < at; ++w) carry = step(row[w], 0, carry);  // a carry left over
       w = at;
-      Word u = row[w] & match;
-      Word sum = row[w] + u;
-      Word next = sum < u ? 1 : 0;
-      sum += carry;
-      next |= sum < carry ? 1 : 0;
-      row[w] = sum | (row[w] & ~match);
-      carry = next;
+      carry = step(row[w], match, carry);
       ++w;
     }
-    for (; carry != 0 && w < words; ++w) {
-      Word sum = row[w] + carry;
-      carry = sum < carry ? 1 : 0;
-      row[w] |= sum;
-    }
+    for (; carry != 0 && w < words; ++w) carry = step(row[w], 0, carry);
   }
   std::size_t zeros = 0;
   for (std::size_t w = 0; w < words; ++w) {
@@ -110,8 +128,9 @@ std::size_t lcs_length(std::span<const std::uint32_t> a, std::span<const std::ui
   a = a.subspan(head, a.size() - head - tail);
   b = b.subspan(head, b.size() - head - tail);
   if (a.empty() || b.empty()) return head + tail;
-  // About as many steps as the bit-parallel count would take words, so neither runs long.
-  const std::size_t budget = std::max<std::size_t>(1'000'000, a.size() / 64 * b.size());
+  // A sixteenth of the words the bit-parallel count would take: a pair Myers cannot finish
+  // by then differs so much that the count is the cheaper way, and little time was lost.
+  const std::size_t budget = std::max<std::size_t>(1'000'000, (a.size() / 64 + 1) * b.size() / 16);
   auto middle = lcs_detail::myers(a, b, budget);
   if (!middle) middle = lcs_detail::bit_parallel(a.size() <= b.size() ? a : b, a.size() <= b.size() ? b : a);
   return head + tail + *middle;

@@ -11,11 +11,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace elt {
 
 // Symbols are small integers (a line's index in a table of distinct lines).
 std::size_t lcs_length(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
+
+// Its two methods alone, for tests: Myers' search (nullopt past `budget` steps) and the
+// bit-parallel count.
+namespace lcs_detail {
+std::optional<std::size_t> myers(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
+                                 std::size_t budget);
+std::size_t bit_parallel(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
+}  // namespace lcs_detail
 
 }  // namespace elt
