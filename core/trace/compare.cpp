@@ -102,21 +102,30 @@ std::string_view trailing_space(std::string_view s) {
   return s.substr(end);
 }
 
+// What the two sides are called in a sentence: a report names a golden and a trace; a hint
+// speaks to the student who wrote the prediction.
+struct Nouns {
+  std::string_view golden = "the golden", golden_line = "the golden line", golden_own = "the golden's";
+  std::string_view trace = "the trace", trace_line = "the trace's line", trace_own = "the trace's";
+};
+constexpr Nouns kReportNouns{};
+constexpr Nouns kHintNouns{"your prediction", "your line", "yours", "what runs", "the line that runs", "the run's"};
+
 // What tells two lines apart that differ only in white space, in the words of a reader.
-std::string space_difference(std::string_view golden, std::string_view actual) {
+std::string space_difference(std::string_view golden, std::string_view actual, const Nouns& w = kReportNouns) {
   std::vector<std::string> parts;
   bool g_cr = golden.ends_with('\r');
   bool a_cr = actual.ends_with('\r');
   if (g_cr != a_cr) {
-    parts.push_back(g_cr ? "the golden line ends in \\r (a CRLF line end, as Windows editors save)"
-                         : "the trace's line ends in \\r where the golden's does not");
+    parts.push_back(g_cr ? fmt::format("{} ends in \\r (a CRLF line end, as Windows editors save)", w.golden_line)
+                         : fmt::format("{} ends in \\r where {} does not", w.trace_line, w.golden_own));
   }
   if (g_cr) golden.remove_suffix(1);
   if (a_cr) actual.remove_suffix(1);
   auto g_tail = trailing_space(golden);
   auto a_tail = trailing_space(actual);
   if (g_tail != a_tail) {
-    parts.push_back(fmt::format("the golden line ends in {} where the trace's ends in {}", describe_space(g_tail),
+    parts.push_back(fmt::format("{} ends in {} where {} ends in {}", w.golden_line, describe_space(g_tail), w.trace_own,
                                 describe_space(a_tail)));
   }
   golden.remove_suffix(g_tail.size());
@@ -132,8 +141,8 @@ std::string space_difference(std::string_view golden, std::string_view actual) {
     auto [g_name, g_sep] = separator(golden);
     auto [a_name, a_sep] = separator(actual);
     if (g_sep != a_sep) {
-      parts.push_back(fmt::format("after \"{}\" the golden has {} where the trace has {}{}", g_name,
-                                  describe_space(g_sep), describe_space(a_sep),
+      parts.push_back(fmt::format("after \"{}\" {} has {} where {} has {}{}", g_name, w.golden,
+                                  describe_space(g_sep), w.trace, describe_space(a_sep),
                                   a_sep == kSeparator ? " (the book's separator)" : ""));
       golden.remove_prefix(g_name.size() + g_sep.size());
       actual.remove_prefix(a_name.size() + a_sep.size());
@@ -361,7 +370,7 @@ std::string hint_for(const std::vector<Line>& a, const std::vector<Line>& b, std
   if (i < a.size() && i < b.size()) {
     if (differs_only_in_space(a[i].text, b[i].text)) {
       return fmt::format("{}{} {} of your prediction has the right words but not the right white space{}: {}", prefix, unit, i + 1,
-                         where(b[i]), space_difference(a[i].text, b[i].text));
+                         where(b[i]), space_difference(a[i].text, b[i].text, kHintNouns));
     }
     return fmt::format("{}your prediction first goes wrong at {} {}: what runs there is {}{}", prefix, unit, i + 1,
                        kind(i), where(b[i]));
