@@ -574,6 +574,7 @@ Outcome compare_pair(const Pair& pair, const CheckOptions& opts, const std::stri
                          .color = false,
                          .expected_name = expected_name,
                          .actual_name = actual_name,
+                         .prediction = !pair.beside,
                          .actual_kinds = kinds};
   CompareResult result = compare_traces(expected, actual, options);
   o.score = result.score;

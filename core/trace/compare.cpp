@@ -107,9 +107,11 @@ std::string_view trailing_space(std::string_view s) {
 struct Nouns {
   std::string_view golden = "the golden", golden_line = "the golden line", golden_own = "the golden's";
   std::string_view trace = "the trace", trace_line = "the trace's line", trace_own = "the trace's";
+  std::string_view note = "golden line";  // in a diff's note: "(golden line 5 differs only in white space: ...)"
 };
 constexpr Nouns kReportNouns{};
-constexpr Nouns kHintNouns{"your prediction", "your line", "yours", "what runs", "the line that runs", "the run's"};
+constexpr Nouns kHintNouns{"your prediction", "your line", "yours", "what runs", "the line that runs", "the run's",
+                           "your line"};
 
 // What tells two lines apart that differ only in white space, in the words of a reader.
 std::string space_difference(std::string_view golden, std::string_view actual, const Nouns& w = kReportNouns) {
@@ -222,7 +224,7 @@ class DiffWriter {
 // is diffed by longest common subsequence when it is small; a trace that differs in a huge
 // middle gets both sides of the first screenful instead, which is what a reader can use.
 std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b, const Colors& c,
-                         std::string_view a_name, std::string_view b_name) {
+                         std::string_view a_name, std::string_view b_name, const Nouns& w) {
   std::size_t head = 0;
   while (head < a.size() && head < b.size() && a[head].text == b[head].text) ++head;
   std::size_t tail = 0;
@@ -302,8 +304,8 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
     for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
       if (!spaced[p]) continue;
       const Line& g = *ops[minus_start + p].second;
-      out.note(fmt::format("  (golden line {} differs only in white space: {})", g.number,
-                           space_difference(g.text, ops[plus_start + p].second->text)));
+      out.note(fmt::format("  ({} {} differs only in white space: {})", w.note, g.number,
+                           space_difference(g.text, ops[plus_start + p].second->text, w)));
     }
   }
   for (std::size_t k = 0; k < after; ++k) out.line(' ', a[a.size() - tail + k]);
@@ -313,16 +315,16 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
 
 // The first line of a report: where the two line lists part.
 std::string first_difference(const std::vector<Line>& a, const std::vector<Line>& b, std::string_view prefix,
-                             std::string_view unit) {
+                             std::string_view unit, const Nouns& w) {
   std::size_t i = 0;
   while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
   const Line& at = i < a.size() ? a[i] : b[i];
   if (i < a.size() && i < b.size() && differs_only_in_space(a[i].text, b[i].text)) {
     return fmt::format("{}{} {} differs only in white space{}: {}", prefix, unit, i + 1, where(at),
-                       space_difference(a[i].text, b[i].text));
+                       space_difference(a[i].text, b[i].text, w));
   }
-  if (i == a.size()) return fmt::format("{}the golden ends at {} {}; the trace goes on{}", prefix, unit, i, where(at));
-  if (i == b.size()) return fmt::format("{}the trace ends at {} {}; the golden goes on{}", prefix, unit, i, where(at));
+  if (i == a.size()) return fmt::format("{}{} ends at {} {}; {} goes on{}", prefix, w.golden, unit, i, w.trace, where(at));
+  if (i == b.size()) return fmt::format("{}{} ends at {} {}; {} goes on{}", prefix, w.trace, unit, i, w.golden, where(at));
   return fmt::format("{}first difference at {} {}{}", prefix, unit, i + 1, where(at));
 }
 
@@ -338,7 +340,9 @@ bool strip_crlf(std::vector<Line>& golden, const std::vector<Line>& actual) {
   return true;
 }
 
-constexpr std::string_view kCrlf = "the golden has CRLF line ends (\\r\\n, as Windows editors save) where the trace has \\n";
+std::string crlf_words(const Nouns& w) {
+  return fmt::format("{} has CRLF line ends (\\r\\n, as Windows editors save) where {} has \\n", w.golden, w.trace);
+}
 
 // Partial credit for one pair of line lists: (lines shared in order, the longer's length).
 std::pair<std::size_t, std::size_t> shared_lines(const std::vector<Line>& a, const std::vector<Line>& b) {
@@ -390,26 +394,28 @@ void attach_kinds(std::vector<Line>& lines, std::span<const std::string> kinds) 
 
 CompareResult compare_exact(const std::vector<Line>& a, const std::vector<Line>& b, bool crlf, const Colors& c,
                             const CompareOptions& o) {
+  const Nouns& w = o.prediction ? kHintNouns : kReportNouns;
   CompareResult result;
   result.equal = false;
   bool same_lines = a.size() == b.size() &&
                     std::equal(a.begin(), a.end(), b.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
   if (same_lines && crlf) {
-    result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
+    result.summary = fmt::format("the traces differ only in their line ends: {}", crlf_words(w));
   } else if (same_lines) {
     result.summary = "the traces differ only in their final newline";
   } else {
-    result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", kCrlf) : "", "line");
+    result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", crlf_words(w)) : "", "line", w);
   }
   result.report = result.summary + "\n";
   result.hint = same_lines ? result.summary : hint_for(a, b, "", "line");
-  if (!same_lines) result.report += unified_diff(a, b, c, o.expected_name, o.actual_name);
+  if (!same_lines) result.report += unified_diff(a, b, c, o.expected_name, o.actual_name, w);
   result.score = ratio(shared_lines(a, b));
   return result;
 }
 
 CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<Line>& b, bool crlf, const Colors& c,
                                  const CompareOptions& o) {
+  const Nouns& w = o.prediction ? kHintNouns : kReportNouns;
   CompareResult result;
   std::map<std::string, std::pair<std::vector<Line>, std::vector<Line>>> threads;
   for (auto& line : a) {
@@ -430,24 +436,24 @@ CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<L
     // Number each thread's lines from 1, as "its line N" says.
     for (std::size_t k = 0; k < x.size(); ++k) x[k].number = k + 1;
     for (std::size_t k = 0; k < y.size(); ++k) y[k].number = k + 1;
-    std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line");
+    std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line", w);
     if (!result.equal) {
       result.summary += "; ";
       result.hint += "; ";
     } else if (crlf) {
-      result.summary = fmt::format("{}; and ", kCrlf);
+      result.summary = fmt::format("{}; and ", crlf_words(w));
     }
     result.equal = false;
     result.summary += line;
     result.hint += hint_for(x, y, fmt::format("in thread {}'s lines: ", name), "line");
     result.report += line + "\n";
     result.report += unified_diff(x, y, c, fmt::format("{}, thread {}", o.expected_name, name),
-                                  fmt::format("{}, thread {}", o.actual_name, name));
+                                  fmt::format("{}, thread {}", o.actual_name, name), w);
   }
   result.score = ratio({shared, longer});
   if (result.equal && crlf) {
     result.equal = false;
-    result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
+    result.summary = fmt::format("the traces differ only in their line ends: {}", crlf_words(w));
     result.report = result.summary + "\n";
     result.hint = result.summary;
   }
@@ -473,7 +479,7 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
                              std::string_view expected_name, std::string_view actual_name) {
   return compare_traces(expected, actual,
                         CompareOptions{.mode = mode, .color = color, .expected_name = expected_name,
-                                       .actual_name = actual_name, .actual_kinds = {}});
+                                       .actual_name = actual_name, .prediction = false, .actual_kinds = {}});
 }
 
 std::vector<std::string> trace_threads(std::string_view trace) {

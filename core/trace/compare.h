@@ -43,6 +43,9 @@ struct CompareOptions {
   bool color = false;
   std::string_view expected_name = "golden";  // the diff's headers: "--- golden", "+++ actual"
   std::string_view actual_name = "actual";
+  // `expected` is a student's prediction: sentences say "your prediction" and "what runs"
+  // instead of "the golden" and "the trace".
+  bool prediction = false;
   // What kind of line each line of `actual` is ("a tick banner"), for the hint; empty, or
   // not one per line, leaves the hint saying "a line".
   std::span<const std::string> actual_kinds;

@@ -44,8 +44,8 @@ want = {
     ("students/ada", "read-or-timer"): ("pass", ""),
     ("students/ben", "timers"): ("failure", "first difference at line 7 (tick 1, thread main)"),
     ("students/ben", "nested"): ("failure", "first difference at line 6 (tick 1, thread main)"),
-    ("students/ben", "read-or-timer"): ("failure", "line 5 differs only in white space (tick 2, thread main): after \"Thread: main\" the golden has 2 spaces where the trace has a tab, then a space (the book's separator)"),
-    ("students/cy", "timers"): ("failure", "the traces differ only in their line ends: the golden has CRLF line ends (\\r\\n, as Windows editors save) where the trace has \\n"),
+    ("students/ben", "read-or-timer"): ("failure", "line 5 differs only in white space (tick 2, thread main): after \"Thread: main\" your prediction has 2 spaces where what runs has a tab, then a space (the book's separator)"),
+    ("students/cy", "timers"): ("failure", "the traces differ only in their line ends: your prediction has CRLF line ends (\\r\\n, as Windows editors save) where what runs has \\n"),
     ("students/cy", "nested"): ("pass", ""),
     ("students/cy", "read-or-timer"): ("failure", "first difference at line 4 (tick 1, thread main)"),
 }

@@ -248,7 +248,7 @@ TEST_CASE("a hint says where and what kind of line, never the run's text", "[com
                                     "a tick banner", "a print by a timer callback",
                                     "a pool thread finishing a task", "the FINISHED line"};
   elt::CompareOptions options{.mode = CompareMode::Exact, .color = false, .expected_name = "your prediction",
-                              .actual_name = "what runs", .actual_kinds = kinds};
+                              .actual_name = "what runs", .prediction = true, .actual_kinds = kinds};
   auto r = compare_traces(changed, kTrace, options);
   CHECK(r.hint == "your prediction first goes wrong at line 4: what runs there is a print by a timer callback "
                   "(tick 1, thread main)");
