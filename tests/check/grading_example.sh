@@ -58,4 +58,17 @@ state, message = a2[("students/cy", "microtasks")]
 assert state == "error" and "no prediction students/cy/microtasks.trace: No such file or directory" in message, a2
 print("ok   both JUnit files say what docs/grading.md says, case by case")
 PY
+
+# The CI job of docs/grading.md's "Partial credit and hints": the same grading, with hints
+# for the students and a pass at a score of 0.8 (issue 23).
+set +e
+"$tmp/example/grade.sh" "$bin" "$tmp/hinted" --hint --pass-score 0.8 > "$tmp/hinted.out" 2>/dev/null
+code=$?
+set -e
+out=$(cat "$tmp/hinted.out")
+[ $code -eq 2 ] && grep -qx "checked 9: 8 ok, 1 failed, 0 could not be graded (exact, thread main only, virtual clock)" <<<"$out" \
+  && grep -qx "mean score 0.92 over 9 graded; by golden folder: students/ada 1.00, students/ben 0.84, students/cy 0.94" <<<"$out" \
+  && grep -qx "  hint: your prediction first goes wrong at line 6: what runs there is a print by a timer callback (tick 1, thread main)" <<<"$out" \
+  && ! grep -q '^[-+]' <<<"$out" \
+  && pass "grade.sh --hint --pass-score 0.8: 8 of 9 pass, hints and no diff" || fail "grade.sh with hints"
 finish
