@@ -566,15 +566,17 @@ Outcome compare_pair(const Pair& pair, const CheckOptions& opts, const std::stri
   std::string expected = opts.only.empty() ? golden : select_thread(golden, opts.only);
   std::string actual = comparable(opts, run);
   std::vector<std::string> kinds = opts.hint ? comparable_kinds(opts, run) : std::vector<std::string>{};
-  // The sides named for what they are: a student's prediction, or a key the teacher wrote.
-  std::string expected_name = pair.beside ? fmt::format("expected ({})", pair.golden)
-                                          : fmt::format("your prediction ({})", pair.golden);
+  // The sides named for what they are: a student's prediction (from a golden folder, or
+  // whenever a hint is asked for: hints are for students), or a key the teacher wrote.
+  bool prediction = !pair.beside || opts.hint;
+  std::string expected_name = prediction ? fmt::format("your prediction ({})", pair.golden)
+                                         : fmt::format("expected ({})", pair.golden);
   std::string actual_name = fmt::format("what runs ({})", pair.scenario);
   CompareOptions options{.mode = opts.mode == "per-thread" ? CompareMode::PerThread : CompareMode::Exact,
                          .color = false,
                          .expected_name = expected_name,
                          .actual_name = actual_name,
-                         .prediction = !pair.beside,
+                         .prediction = prediction,
                          .actual_kinds = kinds};
   CompareResult result = compare_traces(expected, actual, options);
   o.score = result.score;
