@@ -660,6 +660,50 @@ void print_totals(const std::vector<Pair>& pairs, const std::vector<Outcome>& ou
   std::cout << fmt::format("mean score {:.2f} over {} graded{}\n", *mean, pairs.size() - errors, by);
 }
 
+// The runs so far, by scenario path: a scenario graded against many goldens runs once.
+const RunResult& run_for(std::map<std::string, RunResult>& runs, const CheckOptions& opts,
+                         const std::string& scenario) {
+  std::error_code ec;
+  std::string key = scenario == "-" ? "-" : fs::weakly_canonical(scenario, ec).string();
+  if (key.empty()) key = scenario;
+  auto it = runs.find(key);
+  if (it != runs.end()) return it->second;
+  return runs.emplace(key, run_once(opts, scenario)).first->second;
+}
+
+// One pair, graded or written; nullopt when a signal came meanwhile (grade nothing, write nothing).
+std::optional<Outcome> grade_one(const Pair& pair, const CheckOptions& opts, std::map<std::string, RunResult>& runs,
+                                 bool coloured, std::string& display) {
+  Outcome o;
+  auto start = std::chrono::steady_clock::now();
+  std::string error;
+  std::optional<std::string> golden;
+  if (opts.update) {
+    error = refuse_update(pair.golden, pair.scenario, opts);
+  } else {
+    golden = read_golden(pair.golden, pair.beside, error);
+  }
+  if (error.empty()) {
+    const RunResult& run = run_for(runs, opts, pair.scenario);
+    if (received_signal() != 0) return std::nullopt;
+    error = run.error.empty() ? empty_filter(opts, run, pair.scenario, comparable(opts, run)) : run.error;
+    if (error.empty() && opts.update) {
+      error = write_atomically(pair.golden, comparable(opts, run));
+      if (received_signal() != 0) return std::nullopt;
+      if (error.empty()) o.status = Status::Wrote;
+    } else if (error.empty()) {
+      o = compare_pair(pair, opts, *golden, run, coloured, display);
+    }
+  }
+  if (!error.empty()) {
+    o.status = Status::Error;
+    o.summary = error;
+  }
+  // A scenario graded against several goldens ran once: its cost counts at its first pair.
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return o;
+}
+
 }  // namespace
 
 int run_check(const CheckOptions& opts) {
@@ -669,56 +713,14 @@ int run_check(const CheckOptions& opts) {
   // A student asking for a hint is not shown the answer, even for a single pair.
   bool show_diffs = opts.diffs || (pairs.size() == 1 && !opts.hint);
 
-  std::map<std::string, RunResult> runs;  // by scenario path: one run however many goldens
-  auto run_for = [&](const std::string& scenario) -> const RunResult& {
-    std::error_code ec;
-    std::string key = scenario == "-" ? "-" : fs::weakly_canonical(scenario, ec).string();
-    if (key.empty()) key = scenario;
-    auto it = runs.find(key);
-    if (it != runs.end()) return it->second;
-    return runs.emplace(key, run_once(opts, scenario)).first->second;
-  };
-
+  std::map<std::string, RunResult> runs;
   std::vector<Outcome> outcomes;
   for (const Pair& pair : pairs) {
-    Outcome o;
     std::string display;  // a failure's report as shown on stdout (coloured on a terminal)
-    auto start = std::chrono::steady_clock::now();
-    std::string error;
-    std::optional<std::string> golden;
-    if (opts.update) {
-      error = refuse_update(pair.golden, pair.scenario, opts);
-    } else {
-      golden = read_golden(pair.golden, pair.beside, error);
-    }
-    if (error.empty()) {
-      const RunResult& run = run_for(pair.scenario);
-      if (int sig = received_signal(); sig != 0) return 128 + sig;  // interrupted: grade nothing, write nothing
-      error = run.error.empty() ? empty_filter(opts, run, pair.scenario, comparable(opts, run)) : run.error;
-      if (!error.empty()) {
-        // reported below
-      } else if (opts.update) {
-        error = write_atomically(pair.golden, comparable(opts, run));
-        if (int sig = received_signal(); sig != 0) return 128 + sig;
-        if (error.empty()) o.status = Status::Wrote;
-      } else {
-        o = compare_pair(pair, opts, *golden, run, show_diffs && color, display);
-      }
-    }
-    if (!error.empty()) {
-      o.status = Status::Error;
-      o.summary = error;
-    }
-    // A scenario graded against several goldens ran once: its cost counts at its first pair.
-    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    print_outcome(pair, o, opts, show_diffs, display);
-    outcomes.push_back(std::move(o));
-  }
-
-  std::size_t failed = 0, errors = 0;
-  for (const auto& o : outcomes) {
-    failed += o.status == Status::Fail;
-    errors += o.status == Status::Error;
+    auto o = grade_one(pair, opts, runs, show_diffs && color, display);
+    if (!o) return 128 + received_signal();
+    print_outcome(pair, *o, opts, show_diffs, display);
+    outcomes.push_back(std::move(*o));
   }
   if (pairs.size() > 1) print_totals(pairs, outcomes, opts);
 
@@ -732,6 +734,11 @@ int run_check(const CheckOptions& opts) {
   bool summaries_ok = write_summary(opts.junit, junit_xml(pairs, outcomes, opts));
   summaries_ok = write_summary(opts.json, json_summary(pairs, outcomes, opts)) && summaries_ok;
   if (int sig = received_signal(); sig != 0) return 128 + sig;
+  std::size_t failed = 0, errors = 0;
+  for (const auto& o : outcomes) {
+    failed += o.status == Status::Fail;
+    errors += o.status == Status::Error;
+  }
   if (errors > 0 || !summaries_ok) return kExitBadInput;
   return failed > 0 ? kExitDifferent : 0;
 }

@@ -47,40 +47,55 @@ std::optional<std::size_t> myers(std::span<const std::uint32_t> a, std::span<con
   return std::nullopt;  // unreachable: D <= N + M
 }
 
+using Word = std::uint64_t;
+constexpr std::size_t kBits = 64;
+
+// Where each symbol occurs in a, as bit masks over a's positions. A frequent symbol's mask is
+// kept whole (a tight loop over every word); a rare one's sparse, as the words where it
+// occurs, so that a trace of many distinct lines does not need a whole mask per line.
+struct MatchMasks {
+  std::size_t words = 0;
+  std::vector<std::size_t> dense_index;  // per symbol: its mask in `dense`, or SIZE_MAX
+  std::vector<Word> dense;
+  std::vector<std::vector<std::pair<std::size_t, Word>>> sparse;  // (word index, bits), in order
+
+  MatchMasks(std::span<const std::uint32_t> a, std::uint32_t symbols)
+      : words((a.size() + kBits - 1) / kBits), dense_index(symbols, SIZE_MAX), sparse(symbols) {
+    std::vector<std::size_t> count(symbols, 0);
+    for (auto s : a) ++count[s];
+    // Dense when it occurs at least a quarter as often as there are words: at most 256
+    // such symbols, so the dense masks take at most 256 bits per line of a.
+    for (std::uint32_t s = 0; s < symbols; ++s) {
+      if (count[s] > 0 && count[s] * 4 >= words) {
+        dense_index[s] = dense.size() / words;
+        dense.resize(dense.size() + words, 0);
+      }
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      Word bit = Word{1} << (i % kBits);
+      if (dense_index[a[i]] != SIZE_MAX) {
+        dense[dense_index[a[i]] * words + i / kBits] |= bit;
+        continue;
+      }
+      auto& list = sparse[a[i]];
+      if (list.empty() || list.back().first != i / kBits) list.emplace_back(i / kBits, 0);
+      list.back().second |= bit;
+    }
+  }
+};
+
 // The bit-parallel count. Bit i of `row` is 0 where a[i] has been matched; each symbol of
-// b updates it as row' = (row + (row & match)) | (row & ~match), carrying across words.
-// A frequent symbol's match mask is kept whole (a tight loop over every word); a rare one's
-// sparse, as the words where it occurs, so that a word with no match and no carry is left
-// alone and a trace of many distinct lines does not need a mask per line.
+// b updates it as row' = (row + (row & match)) | (row & ~match), carrying across words; a
+// word with no match and no carry is left alone.
 std::size_t bit_parallel(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
-  using Word = std::uint64_t;
-  constexpr std::size_t kBits = 64;
-  const std::size_t words = (a.size() + kBits - 1) / kBits;
   std::uint32_t symbols = 0;
   for (auto s : a) symbols = std::max(symbols, s + 1);
   for (auto s : b) symbols = std::max(symbols, s + 1);
-  std::vector<std::size_t> count(symbols, 0);
-  for (auto s : a) ++count[s];
-  // Dense when it occurs in at least a quarter as many places as there are words: at most
-  // 256 such symbols, so the dense masks take at most 256 bits per line of a.
-  std::vector<std::size_t> dense_index(symbols, SIZE_MAX);
-  std::vector<Word> dense;
-  std::vector<std::vector<std::pair<std::size_t, Word>>> sparse(symbols);
-  for (std::uint32_t s = 0; s < symbols; ++s) {
-    if (count[s] * 4 >= words && count[s] > 0) {
-      dense_index[s] = dense.size() / std::max<std::size_t>(words, 1);
-      dense.resize(dense.size() + words, 0);
-    }
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (dense_index[a[i]] != SIZE_MAX) {
-      dense[dense_index[a[i]] * words + i / kBits] |= Word{1} << (i % kBits);
-      continue;
-    }
-    auto& list = sparse[a[i]];
-    if (list.empty() || list.back().first != i / kBits) list.emplace_back(i / kBits, 0);
-    list.back().second |= Word{1} << (i % kBits);
-  }
+  const MatchMasks masks(a, symbols);
+  const std::size_t words = masks.words;
+  const auto& dense_index = masks.dense_index;
+  const auto& dense = masks.dense;
+  const auto& sparse = masks.sparse;
   std::vector<Word> row(words, ~Word{0});
   // One word: row' = (row + (row & match) + carry) | (row & ~match); returns the carry out.
   auto step = [](Word& r, Word match, Word carry) {
