@@ -262,7 +262,8 @@ int main(int argc, char** argv) {
                         "output: only the lines the program prints (print, print_content)")
       ->check(CLI::IsMember({"exact", "per-thread", "output"}));
   check_cmd->add_option("--only", check_opts.only,
-                        "Compare only this thread's lines (main: the order of callbacks and prints)")
+                        "Compare only this thread's lines (main: the order of callbacks and prints); a thread the "
+                        "run does not have is an error")
       ->type_name("THREAD");
   check_cmd->add_flag("--update", check_opts.update,
                       "Write each trace to its GOLDEN instead of comparing (never a scenario, never after a failed "
