@@ -7,7 +7,6 @@
 // stops everything, and nothing is written after it.
 #include "cmd_check.h"
 
-#include "check_hint.h"
 #include "process.h"
 
 #include <fcntl.h>
@@ -33,6 +32,7 @@
 #include "scenario/scenario.h"
 #include "trace/compare.h"
 #include "trace/format.h"
+#include "trace/line_kinds.h"
 
 namespace elt::app {
 

@@ -2,6 +2,7 @@
 // named, not shown as identical-looking lines; a diff cut short says what it left out.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
@@ -9,7 +10,9 @@
 
 #include "common/did_you_mean.h"
 #include "trace/compare.h"
+#include "trace/format.h"
 #include "trace/lcs.h"
+#include "trace/line_kinds.h"
 
 using elt::CompareMode;
 using elt::compare_traces;
@@ -271,4 +274,53 @@ TEST_CASE("a hint says where and what kind of line, never the run's text", "[com
   CHECK(compare_traces(changed, kTrace, options).hint ==
         "in thread main's lines: your prediction first goes wrong at line 3: what runs there is a line "
         "(tick 1, thread main)");
+}
+
+TEST_CASE("LineKinds names each line by its event, one entry per rendered line", "[compare][hint]") {
+  using elt::EventKind;
+  using elt::TraceEvent;
+  std::vector<TraceEvent> events;
+  events.push_back({.thread = "main", .kind = EventKind::Print, .text = "start"});
+  events.push_back({.thread = "main", .kind = EventKind::TimerRegistered, .id = 1});
+  events.push_back({.thread = "main", .kind = EventKind::Tick});
+  events.push_back({.thread = "main", .kind = EventKind::CallbackStart, .id = 1, .what = "Timer"});
+  events.push_back({.thread = "main", .kind = EventKind::Print, .text = "A"});
+  events.push_back({.thread = "main", .kind = EventKind::Content, .text = "poem", .content = "one\ntwo"});
+  events.push_back({.thread = "main", .kind = EventKind::CallbackEnd, .id = 1, .what = "Timer"});
+  events.push_back({.thread = "main", .kind = EventKind::CallbackStart, .id = 2, .what = "nextTick"});
+  events.push_back({.thread = "main", .kind = EventKind::Print, .text = "B"});
+  events.push_back({.thread = "main", .kind = EventKind::CallbackEnd, .id = 2, .what = "nextTick"});
+  events.push_back({.thread = "pool0", .kind = EventKind::TaskReceived, .what = "File read"});
+  events.push_back({.thread = "main", .kind = EventKind::Finished});
+
+  elt::LineKinds text(elt::LineKinds::Rendering::Text);
+  std::string rendered;
+  for (const auto& e : events) {
+    text.see(e);
+    elt::render_text(e, rendered);
+  }
+  // One kind per line of the text, whatever a content block's banners and blank lines add.
+  REQUIRE(text.kinds().size() == static_cast<std::size_t>(std::count(rendered.begin(), rendered.end(), '\n')));
+  const auto& k = text.kinds();
+  CHECK(k.front() == "a print by the main program");
+  CHECK(k[1] == "a timer's registration");
+  CHECK(k[2] == "a tick banner");
+  CHECK(k[3] == "a print by a timer callback");
+  CHECK(k[4] == "a line of a content block printed by a timer callback");
+  CHECK(std::count(k.begin(), k.end(), "a print by a nextTick callback") == 1);
+  CHECK(k[k.size() - 2] == "a pool thread receiving a task");
+  CHECK(k.back() == "the FINISHED line");
+
+  // --mode output: the prints and the block only; jsonl: every event, markers too.
+  elt::LineKinds output(elt::LineKinds::Rendering::Output);
+  elt::LineKinds jsonl(elt::LineKinds::Rendering::Jsonl);
+  std::string printed;
+  for (const auto& e : events) {
+    output.see(e);
+    jsonl.see(e);
+    elt::add_output(e, printed);
+  }
+  CHECK(output.kinds().size() == static_cast<std::size_t>(std::count(printed.begin(), printed.end(), '\n')));
+  CHECK(output.kinds().front() == "a print by the main program");
+  CHECK(jsonl.kinds().size() == events.size());
 }

@@ -1,5 +1,5 @@
 // What kind of line each line of a run's trace is, for `check --hint`: "a tick banner",
-// "a print in a timer callback". A hint tells a student where a prediction first goes
+// "a print by a timer callback". A hint tells a student where a prediction first goes
 // wrong and what kind of line belongs there, never the line itself, so the kind is taken
 // from the trace event (its EventKind and the callback running), not from its text.
 //
@@ -13,7 +13,7 @@
 
 #include "trace/event.h"
 
-namespace elt::app {
+namespace elt {
 
 class LineKinds {
  public:
@@ -36,4 +36,4 @@ class LineKinds {
 // banners, nothing of the runtime's own lines. Appended to `out`.
 void add_output(const TraceEvent& event, std::string& out);
 
-}  // namespace elt::app
+}  // namespace elt

@@ -1,4 +1,4 @@
-#include "check_hint.h"
+#include "trace/line_kinds.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 
 #include "trace/format.h"
 
-namespace elt::app {
+namespace elt {
 
 namespace {
 
@@ -92,4 +92,4 @@ void LineKinds::see(const TraceEvent& event) {
   kinds_.insert(kinds_.end(), lines, words(event));
 }
 
-}  // namespace elt::app
+}  // namespace elt
