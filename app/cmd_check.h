@@ -5,6 +5,7 @@
 // and every other agrees; 2 at least one pair could not be graded: a bad scenario, a golden
 // that is missing, a directory, unreadable or unwritable, a broken environment, bad options.
 // "Differs" is reserved for 1 so that a CI job can tell a wrong prediction from a broken set-up.
+// With --pass-score, a pair that differs but scores at least S passes (docs/grading.md).
 #pragma once
 
 #include <string>

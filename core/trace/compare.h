@@ -12,7 +12,9 @@
 // by hand, so the slips that cannot be seen are named instead of shown as two identical-
 // looking lines: a space for the tab after the thread's name, CRLF line ends, trailing
 // spaces ("line 3 differs only in white space: ..."). A diff cut short says how much it
-// left out. Pure functions; any thread.
+// left out. Each comparison also gives partial credit (a score, by longest common
+// subsequence: trace/lcs.h) and a hint for a student, which says where the prediction first
+// goes wrong and what kind of line runs there, never that line. Pure functions; any thread.
 #pragma once
 
 #include <span>
