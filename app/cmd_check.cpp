@@ -468,6 +468,9 @@ std::string junit_case(const Pair& pair, const Outcome& o, const CheckOptions& o
   } else if (o.status == Status::Error) {
     out += fmt::format("      <error type=\"could not grade\" message=\"{}\">{}</error>\n", xml_escape(o.summary),
                        xml_escape(o.summary));
+  } else if (o.partial) {
+    // A pass on --pass-score still differs: say where, as a failure would.
+    out += fmt::format("      <system-out>{}\n{}</system-out>\n", xml_escape(o.summary), xml_escape(failure_text(o, opts)));
   }
   return out + "    </testcase>\n";
 }

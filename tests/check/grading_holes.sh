@@ -95,8 +95,15 @@ assert props == {"nested": "0.778", "read-or-timer": "0.909", "timers": "0.818"}
 PY
 run check --only main --pass-score 0.8 assignment1 students/ben
 expect "--pass-score 0.8: nested (0.78) still fails" 1 "ok: assignment1/timers.json scores 0.82 against students/ben/timers.trace, at least --pass-score 0.80"
-run check --only main --pass-score 0.75 assignment1 students/ben
+run check --only main --pass-score 0.75 --hint --junit partial.xml assignment1 students/ben
 expect "--pass-score 0.75: all three pass" 0 "checked 3: 3 ok, 0 failed"
+python3 - partial.xml <<'PY' && pass "JUnit: a pass on score says where it differs" || fail "JUnit partial pass"
+import sys, xml.etree.ElementTree as ET
+cases = {c.get("name"): c for c in ET.parse(sys.argv[1]).getroot().iter("testcase")}
+out = cases["timers"].find("system-out").text
+assert out.startswith("first difference at line 7 (tick 1, thread main)\nhint: your prediction first goes wrong at line 7"), out
+assert cases["timers"].find("failure") is None
+PY
 
 # 6. A hint says where and what kind of line, never the run's text; --diffs still shows all.
 run check --only main --hint assignment1/nested.json students/ben/nested.trace
