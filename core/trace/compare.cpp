@@ -358,7 +358,7 @@ std::pair<std::size_t, std::size_t> shared_lines(const std::vector<Line>& a, con
   return {lcs_length(x, y), std::max(a.size(), b.size())};
 }
 
-double ratio(std::pair<std::size_t, std::size_t> shared) {
+double share_of(std::pair<std::size_t, std::size_t> shared) {
   return shared.second == 0 ? 1.0 : static_cast<double>(shared.first) / static_cast<double>(shared.second);
 }
 
@@ -409,7 +409,7 @@ CompareResult compare_exact(const std::vector<Line>& a, const std::vector<Line>&
   result.report = result.summary + "\n";
   result.hint = same_lines ? result.summary : hint_for(a, b, "", "line");
   if (!same_lines) result.report += unified_diff(a, b, c, o.expected_name, o.actual_name, w);
-  result.score = ratio(shared_lines(a, b));
+  result.score = share_of(shared_lines(a, b));
   return result;
 }
 
@@ -450,7 +450,7 @@ CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<L
     result.report += unified_diff(x, y, c, fmt::format("{}, thread {}", o.expected_name, name),
                                   fmt::format("{}, thread {}", o.actual_name, name), w);
   }
-  result.score = ratio({shared, longer});
+  result.score = share_of({shared, longer});
   if (result.equal && crlf) {
     result.equal = false;
     result.summary = fmt::format("the traces differ only in their line ends: {}", crlf_words(w));
