@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -27,9 +28,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/did_you_mean.h"
 #include "scenario/scenario.h"
 #include "trace/compare.h"
 #include "trace/format.h"
+#include "trace/line_kinds.h"
 
 namespace elt::app {
 
@@ -51,6 +54,9 @@ struct Outcome {
   Status status = Status::Error;
   std::string summary;  // one line: the first difference, or what went wrong
   std::string report;   // a failure's report (uncoloured), for the summaries
+  std::string hint;     // --hint: where the prediction goes wrong, quoting nothing of the run
+  std::optional<double> score;  // graded pairs only: partial credit, in [0, 1]
+  bool partial = false;         // passed on --pass-score, not equal
   double seconds = 0;
 };
 
@@ -58,6 +64,7 @@ struct Outcome {
 struct RunResult {
   std::string trace;   // in --format (text or jsonl)
   std::string output;  // what the program printed (print, print_content): --mode output
+  std::vector<std::string> kinds;  // --hint: what kind each line of trace (or output) is
   std::string error;   // non-empty: the run failed, with this message
 };
 
@@ -134,8 +141,11 @@ std::optional<std::string> read_golden(const std::string& path, bool beside, std
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     int err = errno;
-    error = fmt::format("{}: cannot open the golden trace: {}{}", path, strerror_of(err),
-                        err == ENOENT && beside ? " (write it with --update)" : "");
+    // A student's folder without the file: a prediction not handed in, and said so.
+    error = err == ENOENT && !beside
+                ? fmt::format("no prediction {}: {}", path, strerror_of(err))
+                : fmt::format("{}: cannot open the golden trace: {}{}", path, strerror_of(err),
+                              err == ENOENT && beside ? " (write it with --update)" : "");
     return std::nullopt;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -268,32 +278,29 @@ std::string write_atomically(const std::string& path, const std::string& text) {
   return error;
 }
 
-// What the program printed, as --mode output compares it: the text of each print, each
-// content block with its banners, and nothing of the runtime's own lines.
-void add_output(const TraceEvent& event, std::string& out) {
-  if (event.kind == EventKind::Print) {
-    out += event.text;
-    out += '\n';
-  } else if (event.kind == EventKind::Content) {
-    std::string block;
-    render_text(event, block, false);
-    auto first = block.find_first_not_of('\n');
-    auto last = block.find_last_not_of('\n');
-    if (first != std::string::npos) out += block.substr(first, last - first + 1) + "\n";
-  }
-}
-
 RunResult run_once(const CheckOptions& opts, const std::string& scenario) {
   RunResult r;
   RunOptions run = opts.run;
   run.scenario = scenario;
   try {
     std::string output;
+    std::optional<LineKinds> kinds;
+    if (opts.hint) {
+      kinds.emplace(opts.mode == "output"          ? LineKinds::Rendering::Output
+                    : opts.run.format == "jsonl" ? LineKinds::Rendering::Jsonl
+                                                 : LineKinds::Rendering::Text);
+    }
+    bool output_mode = opts.mode == "output";
     auto tracer = run_scenario(run, -1, [&](elt::Runtime&, elt::Tracer& t) {
-      if (opts.mode == "output") t.set_observer([&output](const TraceEvent& e) { add_output(e, output); });
+      if (!output_mode && !kinds) return;
+      t.set_observer([&](const TraceEvent& e) {
+        if (output_mode) add_output(e, output);
+        if (kinds) kinds->see(e);
+      });
     });
     r.trace = tracer->captured();
     r.output = std::move(output);
+    if (kinds) r.kinds = kinds->kinds();
   } catch (const elt::scenario::ScenarioError& e) {
     r.error = e.what();
   } catch (const std::system_error& e) {
@@ -311,15 +318,62 @@ std::string comparable(const CheckOptions& opts, const RunResult& run) {
   return run.trace;
 }
 
+// The kinds of the lines comparable() returns, for --hint; empty when unknown.
+std::vector<std::string> comparable_kinds(const CheckOptions& opts, const RunResult& run) {
+  if (opts.mode == "output" || opts.only.empty()) return run.kinds;
+  std::vector<std::string> out;
+  for (std::size_t k : thread_line_indices(run.trace, opts.only)) {
+    if (k >= run.kinds.size()) return {};
+    out.push_back(run.kinds[k]);
+  }
+  return out;
+}
+
+// --only naming a thread the run does not have would compare nothing with nothing, and
+// pass everyone (or write an empty key): refused, with the threads there are.
+std::string empty_filter(const CheckOptions& opts, const RunResult& run, const std::string& scenario,
+                         const std::string& actual) {
+  if (opts.only.empty() || !actual.empty()) return {};
+  auto threads = trace_threads(run.trace);
+  std::sort(threads.begin(), threads.end());
+  std::string list;
+  for (const auto& t : threads) list += (list.empty() ? "" : ", ") + t;
+  std::string hint = elt::did_you_mean(opts.only, threads);
+  return fmt::format("--only {}: the run of {} has no line of thread {}{}; its threads are {}", opts.only, scenario,
+                     opts.only, hint.empty() ? "" : fmt::format(" (did you mean {}?)", hint),
+                     list.empty() ? "none" : list);
+}
+
 std::string mode_words(const CheckOptions& opts) {
   std::string words = opts.mode;
   if (!opts.only.empty()) words += ", thread " + opts.only + " only";
   return fmt::format("{}, {} clock", words, opts.run.clock);
 }
 
+// Every option either means something in the mode asked for or is refused here, with why:
+// an option that silently did nothing (or compared nothing) would grade wrongly.
 void validate(const CheckOptions& opts) {
   if (opts.run.format == "none") {
     throw UsageError("check compares traces, so it cannot take --format none; use text (the default) or jsonl");
+  }
+  if (opts.run.format == "chrome") {
+    throw UsageError("check compares traces line by line, and --format chrome is one JSON document for Perfetto, "
+                     "not lines; use text (the default) or jsonl");
+  }
+  if (!opts.run.show.empty()) {
+    if (opts.mode == "output") {
+      throw UsageError("--show adds columns to the trace's lines, and --mode output compares only what the program "
+                       "prints, without them: drop --show");
+    }
+    if (opts.run.format == "jsonl") throw UsageError("--show adds columns to the text format only; drop it with jsonl");
+    if (opts.mode == "per-thread" || !opts.only.empty()) {
+      throw UsageError("--show puts columns before \"Thread: NAME\", so --mode per-thread and --only could not tell "
+                       "whose line is whose: use --show with --mode exact");
+    }
+  }
+  if (opts.update && (opts.hint || opts.diffs || opts.pass_score >= 0)) {
+    throw UsageError("--update writes the goldens and grades nothing, so it cannot take --hint, --diffs or "
+                     "--pass-score");
   }
   if (opts.run.format == "jsonl" && (opts.mode != "exact" || !opts.only.empty())) {
     throw UsageError("--format jsonl is compared byte for byte only: it cannot take --mode per-thread, --mode output "
@@ -381,6 +435,46 @@ std::string_view status_word(Status s) {
   return "?";
 }
 
+// Scores are shown to three places: enough to rank, and the same in every summary.
+double rounded(double score) { return std::round(score * 1000) / 1000; }
+
+// A JUnit class per golden folder and assignment: students/ben.assignment1. Two assignments
+// with a scenario of the same name are then two cases, not one shown twice.
+std::string classname(const Pair& p) {
+  std::string folder = p.scenario == "-" ? "<stdin>" : fs::path(p.scenario).parent_path().string();
+  if (folder.empty()) folder = ".";
+  return folder == p.suite ? p.suite : fmt::format("{}.{}", p.suite, folder);
+}
+
+// What a failure shows beyond its summary: the hint, the diff, or both (--hint --diffs).
+std::string failure_text(const Outcome& o, const CheckOptions& opts) {
+  if (!opts.hint) return o.report;
+  std::string text = "hint: " + o.hint + "\n";
+  return opts.diffs ? text + o.report : text;
+}
+
+std::string junit_case(const Pair& pair, const Outcome& o, const CheckOptions& opts) {
+  std::string out = fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"",
+                                xml_escape(classname(pair)), xml_escape(pair.name), xml_escape(pair.scenario),
+                                o.seconds);
+  if (!o.score && o.status != Status::Fail && o.status != Status::Error) return out + "/>\n";
+  out += ">\n";
+  if (o.score) {
+    out += fmt::format("      <properties><property name=\"score\" value=\"{}\"/></properties>\n", rounded(*o.score));
+  }
+  if (o.status == Status::Fail) {
+    out += fmt::format("      <failure type=\"trace differs\" message=\"{}\">{}</failure>\n", xml_escape(o.summary),
+                       xml_escape(failure_text(o, opts)));
+  } else if (o.status == Status::Error) {
+    out += fmt::format("      <error type=\"could not grade\" message=\"{}\">{}</error>\n", xml_escape(o.summary),
+                       xml_escape(o.summary));
+  } else if (o.partial) {
+    // A pass on --pass-score still differs: say where, as a failure would.
+    out += fmt::format("      <system-out>{}\n{}</system-out>\n", xml_escape(o.summary), xml_escape(failure_text(o, opts)));
+  }
+  return out + "    </testcase>\n";
+}
+
 std::string junit_xml(const std::vector<Pair>& pairs, const std::vector<Outcome>& outcomes, const CheckOptions& opts) {
   // One <testsuite> per golden folder, in order of first appearance: a student per suite.
   std::vector<std::string> suites;
@@ -408,19 +502,7 @@ std::string junit_xml(const std::vector<Pair>& pairs, const std::vector<Outcome>
                        xml_escape(suite), tests, count(&suite, Status::Fail), count(&suite, Status::Error),
                        seconds(&suite));
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-      if (pairs[i].suite != suite) continue;
-      const Outcome& o = outcomes[i];
-      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"", xml_escape(suite),
-                         xml_escape(pairs[i].name), xml_escape(pairs[i].scenario), o.seconds);
-      if (o.status == Status::Fail) {
-        out += fmt::format(">\n      <failure type=\"trace differs\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                           xml_escape(o.summary), xml_escape(o.report));
-      } else if (o.status == Status::Error) {
-        out += fmt::format(">\n      <error type=\"could not grade\" message=\"{}\">{}</error>\n    </testcase>\n",
-                           xml_escape(o.summary), xml_escape(o.summary));
-      } else {
-        out += "/>\n";
-      }
+      if (pairs[i].suite == suite) out += junit_case(pairs[i], outcomes[i], opts);
     }
     out += "  </testsuite>\n";
   }
@@ -428,11 +510,26 @@ std::string junit_xml(const std::vector<Pair>& pairs, const std::vector<Outcome>
   return out;
 }
 
+// The mean score of the graded pairs (of one golden folder, or of all); none when none was graded.
+std::optional<double> mean_score(const std::vector<Outcome>& outcomes, const std::string* suite,
+                                 const std::vector<Pair>& pairs) {
+  double sum = 0;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (!outcomes[i].score || (suite != nullptr && pairs[i].suite != *suite)) continue;
+    sum += *outcomes[i].score;
+    ++n;
+  }
+  if (n == 0) return std::nullopt;
+  return sum / static_cast<double>(n);
+}
+
 std::string json_summary(const std::vector<Pair>& pairs, const std::vector<Outcome>& outcomes, const CheckOptions& opts) {
   nlohmann::ordered_json j;
   j["mode"] = opts.mode;
   if (!opts.only.empty()) j["only"] = opts.only;
   j["clock"] = opts.run.clock;
+  if (opts.pass_score >= 0) j["pass_score"] = opts.pass_score;
   std::map<std::string, std::size_t> counts{{"pass", 0}, {"fail", 0}, {"error", 0}, {"wrote", 0}};
   auto results = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < pairs.size(); ++i) {
@@ -445,7 +542,11 @@ std::string json_summary(const std::vector<Pair>& pairs, const std::vector<Outco
     r["golden"] = pairs[i].golden;
     r["status"] = status_word(o.status);
     r["message"] = o.summary;
-    if (o.status == Status::Fail) r["report"] = o.report;
+    r["score"] = o.score ? nlohmann::ordered_json(rounded(*o.score)) : nlohmann::ordered_json(nullptr);
+    if (o.partial) r["passed_on_score"] = true;
+    bool differs = o.status == Status::Fail || o.partial;
+    if (differs && opts.hint) r["hint"] = o.hint;
+    if (differs && (!opts.hint || opts.diffs)) r["report"] = o.report;
     r["seconds"] = o.seconds;
     results.push_back(std::move(r));
   }
@@ -453,8 +554,157 @@ std::string json_summary(const std::vector<Pair>& pairs, const std::vector<Outco
   j["failed"] = counts["fail"];
   j["errors"] = counts["error"];
   j["written"] = counts["wrote"];
+  if (auto mean = mean_score(outcomes, nullptr, pairs)) j["mean_score"] = rounded(*mean);
   j["results"] = std::move(results);
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+
+
+// Compares one pair that ran: pass, fail, or (--pass-score) a partial pass. `display` gets
+// the report as stdout shows it (coloured on a terminal).
+Outcome compare_pair(const Pair& pair, const CheckOptions& opts, const std::string& golden, const RunResult& run,
+                     bool coloured, std::string& display) {
+  Outcome o;
+  std::string expected = opts.only.empty() ? golden : select_thread(golden, opts.only);
+  std::string actual = comparable(opts, run);
+  std::vector<std::string> kinds = opts.hint ? comparable_kinds(opts, run) : std::vector<std::string>{};
+  // The sides named for what they are: a student's prediction (from a golden folder, or
+  // whenever a hint is asked for: hints are for students), or a key the teacher wrote.
+  bool prediction = !pair.beside || opts.hint;
+  std::string expected_name = prediction ? fmt::format("your prediction ({})", pair.golden)
+                                         : fmt::format("expected ({})", pair.golden);
+  std::string actual_name = fmt::format("what runs ({})", pair.scenario);
+  CompareOptions options{.mode = opts.mode == "per-thread" ? CompareMode::PerThread : CompareMode::Exact,
+                         .color = false,
+                         .expected_name = expected_name,
+                         .actual_name = actual_name,
+                         .prediction = prediction,
+                         .actual_kinds = kinds};
+  CompareResult result = compare_traces(expected, actual, options);
+  o.score = result.score;
+  if (result.equal) {
+    o.status = Status::Pass;
+    return o;
+  }
+  o.partial = opts.pass_score >= 0 && result.score >= opts.pass_score;
+  o.status = o.partial ? Status::Pass : Status::Fail;
+  o.summary = result.summary;
+  o.hint = result.hint;
+  o.report = std::move(result.report);
+  if (coloured) {
+    options.color = true;
+    display = compare_traces(expected, actual, options).report;
+  } else {
+    display = o.report;
+  }
+  return o;
+}
+
+// One line per pair on stdout (and the diff or the hint after it when asked).
+void print_outcome(const Pair& pair, const Outcome& o, const CheckOptions& opts, bool show_diffs,
+                   const std::string& display) {
+  switch (o.status) {
+    case Status::Pass:
+      if (o.partial) {
+        std::cout << fmt::format("ok: {} scores {:.2f} against {}, at least --pass-score {:.2f} ({}): {}\n",
+                                 elt::shown_on_one_line(pair.scenario), *o.score, pair.golden, opts.pass_score, mode_words(opts), o.summary);
+      } else {
+        std::cout << fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), pair.golden, mode_words(opts));
+      }
+      break;
+    case Status::Wrote: std::cout << fmt::format("wrote {}\n", pair.golden); break;
+    case Status::Fail:
+      std::cout << fmt::format("FAIL: {} does not match {} ({}): {}; score {:.2f}\n", elt::shown_on_one_line(pair.scenario), pair.golden,
+                               mode_words(opts), o.summary, *o.score);
+      break;
+    case Status::Error:
+      std::cout << fmt::format("ERROR: {}: could not grade: {}\n", elt::shown_on_one_line(pair.scenario), o.summary);
+      std::cerr << "eventloop-trace: " << o.summary << '\n';
+      break;
+  }
+  bool differs = o.status == Status::Fail || o.partial;
+  if (differs && opts.hint) std::cout << "  hint: " << o.hint << '\n';
+  if (differs && show_diffs) {
+    // The report opens with the summary just printed, unless it has one per thread.
+    std::string_view report = display;
+    if (report.starts_with(o.summary + "\n")) report.remove_prefix(o.summary.size() + 1);
+    std::cout << report;
+  }
+  std::cout.flush();
+}
+
+// The last lines: how many passed, and the mean score (per golden folder when there are several).
+void print_totals(const std::vector<Pair>& pairs, const std::vector<Outcome>& outcomes, const CheckOptions& opts) {
+  std::size_t failed = 0, errors = 0;
+  for (const auto& o : outcomes) {
+    failed += o.status == Status::Fail;
+    errors += o.status == Status::Error;
+  }
+  if (opts.update) {
+    std::cout << fmt::format("wrote {} of {} goldens; {} could not be written\n", pairs.size() - errors,
+                             pairs.size(), errors);
+    return;
+  }
+  std::cout << fmt::format("checked {}: {} ok, {} failed, {} could not be graded ({})\n", pairs.size(),
+                           pairs.size() - failed - errors, failed, errors, mode_words(opts));
+  auto mean = mean_score(outcomes, nullptr, pairs);
+  if (!mean) return;
+  std::vector<std::string> suites;
+  for (const auto& p : pairs) {
+    if (std::find(suites.begin(), suites.end(), p.suite) == suites.end()) suites.push_back(p.suite);
+  }
+  std::string by;
+  for (const auto& suite : suites) {
+    if (auto m = mean_score(outcomes, &suite, pairs); m && suites.size() > 1) {
+      by += fmt::format("{}{} {:.2f}", by.empty() ? "; by golden folder: " : ", ", suite, *m);
+    }
+  }
+  std::cout << fmt::format("mean score {:.2f} over {} graded{}\n", *mean, pairs.size() - errors, by);
+}
+
+// The runs so far, by scenario path: a scenario graded against many goldens runs once.
+const RunResult& run_for(std::map<std::string, RunResult>& runs, const CheckOptions& opts,
+                         const std::string& scenario) {
+  std::error_code ec;
+  std::string key = scenario == "-" ? "-" : fs::weakly_canonical(scenario, ec).string();
+  if (key.empty()) key = scenario;
+  auto it = runs.find(key);
+  if (it != runs.end()) return it->second;
+  return runs.emplace(key, run_once(opts, scenario)).first->second;
+}
+
+// One pair, graded or written; nullopt when a signal came meanwhile (grade nothing, write nothing).
+std::optional<Outcome> grade_one(const Pair& pair, const CheckOptions& opts, std::map<std::string, RunResult>& runs,
+                                 bool coloured, std::string& display) {
+  Outcome o;
+  auto start = std::chrono::steady_clock::now();
+  std::string error;
+  std::optional<std::string> golden;
+  if (opts.update) {
+    error = refuse_update(pair.golden, pair.scenario, opts);
+  } else {
+    golden = read_golden(pair.golden, pair.beside, error);
+  }
+  if (error.empty()) {
+    const RunResult& run = run_for(runs, opts, pair.scenario);
+    if (received_signal() != 0) return std::nullopt;
+    error = run.error.empty() ? empty_filter(opts, run, pair.scenario, comparable(opts, run)) : run.error;
+    if (error.empty() && opts.update) {
+      error = write_atomically(pair.golden, comparable(opts, run));
+      if (received_signal() != 0) return std::nullopt;
+      if (error.empty()) o.status = Status::Wrote;
+    } else if (error.empty()) {
+      o = compare_pair(pair, opts, *golden, run, coloured, display);
+    }
+  }
+  if (!error.empty()) {
+    o.status = Status::Error;
+    o.summary = error;
+  }
+  // A scenario graded against several goldens ran once: its cost counts at its first pair.
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return o;
 }
 
 }  // namespace
@@ -463,101 +713,19 @@ int run_check(const CheckOptions& opts) {
   validate(opts);
   std::vector<Pair> pairs = plan(opts.paths);
   bool color = use_color(opts.run.color, STDOUT_FILENO);
-  bool show_diffs = opts.diffs || pairs.size() == 1;
+  // A student asking for a hint is not shown the answer, even for a single pair.
+  bool show_diffs = opts.diffs || (pairs.size() == 1 && !opts.hint);
 
-  std::map<std::string, RunResult> runs;  // by scenario path: one run however many goldens
-  auto run_for = [&](const std::string& scenario) -> const RunResult& {
-    std::error_code ec;
-    std::string key = scenario == "-" ? "-" : fs::weakly_canonical(scenario, ec).string();
-    if (key.empty()) key = scenario;
-    auto it = runs.find(key);
-    if (it != runs.end()) return it->second;
-    return runs.emplace(key, run_once(opts, scenario)).first->second;
-  };
-
+  std::map<std::string, RunResult> runs;
   std::vector<Outcome> outcomes;
   for (const Pair& pair : pairs) {
-    Outcome o;
     std::string display;  // a failure's report as shown on stdout (coloured on a terminal)
-    auto start = std::chrono::steady_clock::now();
-    std::string error;
-    std::optional<std::string> golden;
-    if (opts.update) {
-      error = refuse_update(pair.golden, pair.scenario, opts);
-    } else {
-      golden = read_golden(pair.golden, pair.beside, error);
-    }
-    if (error.empty()) {
-      const RunResult& run = run_for(pair.scenario);
-      if (int sig = received_signal(); sig != 0) return 128 + sig;  // interrupted: grade nothing, write nothing
-      if (!run.error.empty()) {
-        error = run.error;
-      } else if (opts.update) {
-        error = write_atomically(pair.golden, comparable(opts, run));
-        if (int sig = received_signal(); sig != 0) return 128 + sig;
-        if (error.empty()) o.status = Status::Wrote;
-      } else {
-        std::string expected = opts.only.empty() ? *golden : select_thread(*golden, opts.only);
-        std::string actual = comparable(opts, run);
-        CompareMode mode = opts.mode == "per-thread" ? CompareMode::PerThread : CompareMode::Exact;
-        CompareResult result = compare_traces(expected, actual, mode, false);
-        if (result.equal) {
-          o.status = Status::Pass;
-        } else {
-          o.status = Status::Fail;
-          o.summary = result.summary;
-          o.report = std::move(result.report);
-          display = show_diffs && color ? compare_traces(expected, actual, mode, true).report : o.report;
-        }
-      }
-    }
-    if (!error.empty()) {
-      o.status = Status::Error;
-      o.summary = error;
-    }
-    // A scenario graded against several goldens ran once: its cost counts at its first pair.
-    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-    switch (o.status) {
-      case Status::Pass:
-        std::cout << fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), pair.golden,
-                                 mode_words(opts));
-        break;
-      case Status::Wrote: std::cout << fmt::format("wrote {}\n", pair.golden); break;
-      case Status::Fail: {
-        std::cout << fmt::format("FAIL: {} does not match {} ({}): {}\n", elt::shown_on_one_line(pair.scenario),
-                                 pair.golden, mode_words(opts), o.summary);
-        if (show_diffs) {
-          // The report opens with the summary just printed, unless it has one per thread.
-          std::string_view report = display;
-          if (report.starts_with(o.summary + "\n")) report.remove_prefix(o.summary.size() + 1);
-          std::cout << report;
-        }
-        break;
-      }
-      case Status::Error:
-        std::cout << fmt::format("ERROR: {}: could not grade: {}\n", elt::shown_on_one_line(pair.scenario), o.summary);
-        std::cerr << "eventloop-trace: " << o.summary << '\n';
-        break;
-    }
-    std::cout.flush();
-    outcomes.push_back(std::move(o));
+    auto o = grade_one(pair, opts, runs, show_diffs && color, display);
+    if (!o) return 128 + received_signal();
+    print_outcome(pair, *o, opts, show_diffs, display);
+    outcomes.push_back(std::move(*o));
   }
-
-  std::size_t failed = 0, errors = 0;
-  for (const auto& o : outcomes) {
-    failed += o.status == Status::Fail;
-    errors += o.status == Status::Error;
-  }
-  if (pairs.size() > 1) {
-    if (opts.update) {
-      std::cout << fmt::format("wrote {} of {} goldens; {} could not be written\n", pairs.size() - errors,
-                               pairs.size(), errors);
-    } else {
-      std::cout << fmt::format("checked {}: {} ok, {} failed, {} could not be graded ({})\n", pairs.size(),
-                               pairs.size() - failed - errors, failed, errors, mode_words(opts));
-    }
-  }
+  if (pairs.size() > 1) print_totals(pairs, outcomes, opts);
 
   auto write_summary = [&](const std::string& path, const std::string& text) {
     if (path.empty()) return true;
@@ -569,6 +737,11 @@ int run_check(const CheckOptions& opts) {
   bool summaries_ok = write_summary(opts.junit, junit_xml(pairs, outcomes, opts));
   summaries_ok = write_summary(opts.json, json_summary(pairs, outcomes, opts)) && summaries_ok;
   if (int sig = received_signal(); sig != 0) return 128 + sig;
+  std::size_t failed = 0, errors = 0;
+  for (const auto& o : outcomes) {
+    failed += o.status == Status::Fail;
+    errors += o.status == Status::Error;
+  }
   if (errors > 0 || !summaries_ok) return kExitBadInput;
   return failed > 0 ? kExitDifferent : 0;
 }

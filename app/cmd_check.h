@@ -5,6 +5,7 @@
 // and every other agrees; 2 at least one pair could not be graded: a bad scenario, a golden
 // that is missing, a directory, unreadable or unwritable, a broken environment, bad options.
 // "Differs" is reserved for 1 so that a CI job can tell a wrong prediction from a broken set-up.
+// With --pass-score, a pair that differs but scores at least S passes (docs/grading.md).
 #pragma once
 
 #include <string>
@@ -21,6 +22,8 @@ struct CheckOptions {
   std::string only;                // a thread's name, or "" for all
   bool update = false;
   bool diffs = false;              // show every failing diff, not only a single pair's
+  bool hint = false;               // say where a prediction goes wrong, never what runs there
+  double pass_score = -1;          // a pair that scores at least this passes; < 0: only equal passes
   std::string junit;               // summary files, "" for none
   std::string json;
 };

@@ -264,7 +264,8 @@ int main(int argc, char** argv) {
                         "output: only the lines the program prints (print, print_content)")
       ->check(CLI::IsMember({"exact", "per-thread", "output"}));
   check_cmd->add_option("--only", check_opts.only,
-                        "Compare only this thread's lines (main: the order of callbacks and prints)")
+                        "Compare only this thread's lines (main: the order of callbacks and prints); a thread the "
+                        "run does not have is an error")
       ->type_name("THREAD");
   check_cmd->add_flag("--update", check_opts.update,
                       "Write each trace to its GOLDEN instead of comparing (never a scenario, never after a failed "
@@ -272,7 +273,14 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--junit", check_opts.junit, "Write a JUnit XML summary to FILE (for CI)")->type_name("FILE");
   check_cmd->add_option("--json", check_opts.json, "Write a JSON summary to FILE")->type_name("FILE");
   check_cmd->add_flag("--diffs", check_opts.diffs,
-                      "Show the diff of every failing scenario (shown anyway when only one is checked)");
+                      "Show the diff of every failing scenario (shown anyway when only one is checked, unless --hint)");
+  check_cmd->add_flag("--hint", check_opts.hint,
+                      "For students: say where each prediction first goes wrong (line, tick, thread, the kind of "
+                      "line expected) without showing what runs; no diff unless --diffs");
+  check_cmd->add_option("--pass-score", check_opts.pass_score,
+                        "Pass a pair whose score (the share of lines matched in order, 0 to 1) is at least S")
+      ->type_name("S")
+      ->check(CLI::Range(0.0, 1.0));
 
   std::string step_scenario_path;
   RunFlags step_flags;

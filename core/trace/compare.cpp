@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "trace/lcs.h"
 
 namespace elt {
 
@@ -15,6 +18,7 @@ struct Line {
   std::string thread;      // who printed it ("" for blank lines outside blocks)
   std::uint64_t tick = 0;  // the tick it was printed in
   std::size_t number = 0;  // 1-based, in the file (or the thread's own lines) it came from
+  std::string_view kind;   // the run's lines only: what kind of line it is, for hints
 };
 
 constexpr std::string_view kThreadPrefix = "Thread: ";
@@ -32,7 +36,7 @@ std::vector<Line> annotate(std::string_view text) {
     auto nl = text.find('\n');
     std::string_view raw = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    Line line{std::string(raw), {}, tick, out.size() + 1};
+    Line line{std::string(raw), {}, tick, out.size() + 1, {}};
     if (raw.ends_with('\r')) raw.remove_suffix(1);  // a CRLF golden still has threads and ticks
     if (!block.empty()) {
       line.thread = block;
@@ -98,21 +102,32 @@ std::string_view trailing_space(std::string_view s) {
   return s.substr(end);
 }
 
+// What the two sides are called in a sentence: a report names a golden and a trace; a hint
+// speaks to the student who wrote the prediction.
+struct Nouns {
+  std::string_view golden = "the golden", golden_line = "the golden line", golden_own = "the golden's";
+  std::string_view trace = "the trace", trace_line = "the trace's line", trace_own = "the trace's";
+  std::string_view note = "golden line";  // in a diff's note: "(golden line 5 differs only in white space: ...)"
+};
+constexpr Nouns kReportNouns{};
+constexpr Nouns kHintNouns{"your prediction", "your line", "yours", "what runs", "the line that runs", "the run's",
+                           "your line"};
+
 // What tells two lines apart that differ only in white space, in the words of a reader.
-std::string space_difference(std::string_view golden, std::string_view actual) {
+std::string space_difference(std::string_view golden, std::string_view actual, const Nouns& w = kReportNouns) {
   std::vector<std::string> parts;
   bool g_cr = golden.ends_with('\r');
   bool a_cr = actual.ends_with('\r');
   if (g_cr != a_cr) {
-    parts.push_back(g_cr ? "the golden line ends in \\r (a CRLF line end, as Windows editors save)"
-                         : "the trace's line ends in \\r where the golden's does not");
+    parts.push_back(g_cr ? fmt::format("{} ends in \\r (a CRLF line end, as Windows editors save)", w.golden_line)
+                         : fmt::format("{} ends in \\r where {} does not", w.trace_line, w.golden_own));
   }
   if (g_cr) golden.remove_suffix(1);
   if (a_cr) actual.remove_suffix(1);
   auto g_tail = trailing_space(golden);
   auto a_tail = trailing_space(actual);
   if (g_tail != a_tail) {
-    parts.push_back(fmt::format("the golden line ends in {} where the trace's ends in {}", describe_space(g_tail),
+    parts.push_back(fmt::format("{} ends in {} where {} ends in {}", w.golden_line, describe_space(g_tail), w.trace_own,
                                 describe_space(a_tail)));
   }
   golden.remove_suffix(g_tail.size());
@@ -128,8 +143,8 @@ std::string space_difference(std::string_view golden, std::string_view actual) {
     auto [g_name, g_sep] = separator(golden);
     auto [a_name, a_sep] = separator(actual);
     if (g_sep != a_sep) {
-      parts.push_back(fmt::format("after \"{}\" the golden has {} where the trace has {}{}", g_name,
-                                  describe_space(g_sep), describe_space(a_sep),
+      parts.push_back(fmt::format("after \"{}\" {} has {} where {} has {}{}", g_name, w.golden,
+                                  describe_space(g_sep), w.trace, describe_space(a_sep),
                                   a_sep == kSeparator ? " (the book's separator)" : ""));
       golden.remove_prefix(g_name.size() + g_sep.size());
       actual.remove_prefix(a_name.size() + a_sep.size());
@@ -209,7 +224,7 @@ class DiffWriter {
 // is diffed by longest common subsequence when it is small; a trace that differs in a huge
 // middle gets both sides of the first screenful instead, which is what a reader can use.
 std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b, const Colors& c,
-                         std::string_view a_name, std::string_view b_name) {
+                         std::string_view a_name, std::string_view b_name, const Nouns& w) {
   std::size_t head = 0;
   while (head < a.size() && head < b.size() && a[head].text == b[head].text) ++head;
   std::size_t tail = 0;
@@ -289,8 +304,8 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
     for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
       if (!spaced[p]) continue;
       const Line& g = *ops[minus_start + p].second;
-      out.note(fmt::format("  (golden line {} differs only in white space: {})", g.number,
-                           space_difference(g.text, ops[plus_start + p].second->text)));
+      out.note(fmt::format("  ({} {} differs only in white space: {})", w.note, g.number,
+                           space_difference(g.text, ops[plus_start + p].second->text, w)));
     }
   }
   for (std::size_t k = 0; k < after; ++k) out.line(' ', a[a.size() - tail + k]);
@@ -300,16 +315,16 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
 
 // The first line of a report: where the two line lists part.
 std::string first_difference(const std::vector<Line>& a, const std::vector<Line>& b, std::string_view prefix,
-                             std::string_view unit) {
+                             std::string_view unit, const Nouns& w) {
   std::size_t i = 0;
   while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
   const Line& at = i < a.size() ? a[i] : b[i];
   if (i < a.size() && i < b.size() && differs_only_in_space(a[i].text, b[i].text)) {
     return fmt::format("{}{} {} differs only in white space{}: {}", prefix, unit, i + 1, where(at),
-                       space_difference(a[i].text, b[i].text));
+                       space_difference(a[i].text, b[i].text, w));
   }
-  if (i == a.size()) return fmt::format("{}the golden ends at {} {}; the trace goes on{}", prefix, unit, i, where(at));
-  if (i == b.size()) return fmt::format("{}the trace ends at {} {}; the golden goes on{}", prefix, unit, i, where(at));
+  if (i == a.size()) return fmt::format("{}{} ends at {} {}; {} goes on{}", prefix, w.golden, unit, i, w.trace, where(at));
+  if (i == b.size()) return fmt::format("{}{} ends at {} {}; {} goes on{}", prefix, w.trace, unit, i, w.golden, where(at));
   return fmt::format("{}first difference at {} {}{}", prefix, unit, i + 1, where(at));
 }
 
@@ -325,35 +340,83 @@ bool strip_crlf(std::vector<Line>& golden, const std::vector<Line>& actual) {
   return true;
 }
 
-constexpr std::string_view kCrlf = "the golden has CRLF line ends (\\r\\n, as Windows editors save) where the trace has \\n";
+std::string crlf_words(const Nouns& w) {
+  return fmt::format("{} has CRLF line ends (\\r\\n, as Windows editors save) where {} has \\n", w.golden, w.trace);
+}
 
-}  // namespace
+// Partial credit for one pair of line lists: (lines shared in order, the longer's length).
+std::pair<std::size_t, std::size_t> shared_lines(const std::vector<Line>& a, const std::vector<Line>& b) {
+  std::unordered_map<std::string_view, std::uint32_t> ids;
+  auto encode = [&ids](const std::vector<Line>& lines) {
+    std::vector<std::uint32_t> out;
+    out.reserve(lines.size());
+    for (const Line& l : lines) out.push_back(ids.try_emplace(l.text, static_cast<std::uint32_t>(ids.size())).first->second);
+    return out;
+  };
+  auto x = encode(a);
+  auto y = encode(b);
+  return {lcs_length(x, y), std::max(a.size(), b.size())};
+}
 
-CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color,
-                             std::string_view expected_name, std::string_view actual_name) {
-  Colors c = color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"} : Colors{"", "", "", "", ""};
-  CompareResult result;
-  if (expected == actual) return result;
-  auto a = annotate(expected);
-  auto b = annotate(actual);
-  bool crlf = strip_crlf(a, b);
+double share_of(std::pair<std::size_t, std::size_t> shared) {
+  return shared.second == 0 ? 1.0 : static_cast<double>(shared.first) / static_cast<double>(shared.second);
+}
 
-  if (mode == CompareMode::Exact) {
-    result.equal = false;
-    bool same_lines = a.size() == b.size() &&
-                      std::equal(a.begin(), a.end(), b.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
-    if (same_lines && crlf) {
-      result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
-    } else if (same_lines) {
-      result.summary = "the traces differ only in their final newline";
-    } else {
-      result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", kCrlf) : "", "line");
+std::string lines_word(std::size_t n) { return fmt::format("{} line{}", n, n == 1 ? "" : "s"); }
+
+// Where the prediction `a` first parts from the run `b`, naming only the kind of the run's
+// line there (never its text): what a student may be told without being given the answer.
+std::string hint_for(const std::vector<Line>& a, const std::vector<Line>& b, std::string_view prefix,
+                     std::string_view unit) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i].text == b[i].text) ++i;
+  auto kind = [&](std::size_t k) { return b[k].kind.empty() ? std::string_view("a line") : b[k].kind; };
+  if (i < a.size() && i < b.size()) {
+    if (differs_only_in_space(a[i].text, b[i].text)) {
+      return fmt::format("{}{} {} of your prediction has the right words but not the right white space{}: {}", prefix, unit, i + 1,
+                         where(b[i]), space_difference(a[i].text, b[i].text, kHintNouns));
     }
-    result.report = result.summary + "\n";
-    if (!same_lines) result.report += unified_diff(a, b, c, expected_name, actual_name);
-    return result;
+    return fmt::format("{}your prediction first goes wrong at {} {}: what runs there is {}{}", prefix, unit, i + 1,
+                       kind(i), where(b[i]));
   }
+  if (i == a.size()) {
+    return fmt::format("{}your prediction stops after {} {}: what runs goes on for {} more, the next {}{}", prefix,
+                       unit, i, lines_word(b.size() - i), kind(i), where(b[i]));
+  }
+  return fmt::format("{}your prediction goes on after what runs has ended: {} too many from {} {}", prefix,
+                     lines_word(a.size() - i), unit, i + 1);
+}
 
+void attach_kinds(std::vector<Line>& lines, std::span<const std::string> kinds) {
+  if (kinds.size() != lines.size()) return;  // not the trace they describe: say "a line"
+  for (std::size_t k = 0; k < lines.size(); ++k) lines[k].kind = kinds[k];
+}
+
+CompareResult compare_exact(const std::vector<Line>& a, const std::vector<Line>& b, bool crlf, const Colors& c,
+                            const CompareOptions& o) {
+  const Nouns& w = o.prediction ? kHintNouns : kReportNouns;
+  CompareResult result;
+  result.equal = false;
+  bool same_lines = a.size() == b.size() &&
+                    std::equal(a.begin(), a.end(), b.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
+  if (same_lines && crlf) {
+    result.summary = fmt::format("the traces differ only in their line ends: {}", crlf_words(w));
+  } else if (same_lines) {
+    result.summary = "the traces differ only in their final newline";
+  } else {
+    result.summary = first_difference(a, b, crlf ? fmt::format("{}; and ", crlf_words(w)) : "", "line", w);
+  }
+  result.report = result.summary + "\n";
+  result.hint = same_lines ? result.summary : hint_for(a, b, "", "line");
+  if (!same_lines) result.report += unified_diff(a, b, c, o.expected_name, o.actual_name, w);
+  result.score = share_of(shared_lines(a, b));
+  return result;
+}
+
+CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<Line>& b, bool crlf, const Colors& c,
+                                 const CompareOptions& o) {
+  const Nouns& w = o.prediction ? kHintNouns : kReportNouns;
+  CompareResult result;
   std::map<std::string, std::pair<std::vector<Line>, std::vector<Line>>> threads;
   for (auto& line : a) {
     if (!line.thread.empty()) threads[line.thread].first.push_back(line);
@@ -361,32 +424,79 @@ CompareResult compare_traces(std::string_view expected, std::string_view actual,
   for (auto& line : b) {
     if (!line.thread.empty()) threads[line.thread].second.push_back(line);
   }
+  std::size_t shared = 0, longer = 0;
   for (auto& [name, pair] : threads) {
     auto& [x, y] = pair;
+    auto [common, length] = shared_lines(x, y);
+    shared += common;
+    longer += length;
     bool same = x.size() == y.size() &&
                 std::equal(x.begin(), x.end(), y.begin(), [](const Line& l, const Line& r) { return l.text == r.text; });
     if (same) continue;
     // Number each thread's lines from 1, as "its line N" says.
     for (std::size_t k = 0; k < x.size(); ++k) x[k].number = k + 1;
     for (std::size_t k = 0; k < y.size(); ++k) y[k].number = k + 1;
-    std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line");
+    std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line", w);
     if (!result.equal) {
       result.summary += "; ";
+      result.hint += "; ";
     } else if (crlf) {
-      result.summary = fmt::format("{}; and ", kCrlf);
+      result.summary = fmt::format("{}; and ", crlf_words(w));
     }
     result.equal = false;
     result.summary += line;
+    result.hint += hint_for(x, y, fmt::format("in thread {}'s lines: ", name), "line");
     result.report += line + "\n";
-    result.report += unified_diff(x, y, c, fmt::format("golden, thread {}", name), fmt::format("actual, thread {}", name));
+    result.report += unified_diff(x, y, c, fmt::format("{}, thread {}", o.expected_name, name),
+                                  fmt::format("{}, thread {}", o.actual_name, name), w);
   }
+  result.score = share_of({shared, longer});
   if (result.equal && crlf) {
     result.equal = false;
-    result.summary = fmt::format("the traces differ only in their line ends: {}", kCrlf);
+    result.summary = fmt::format("the traces differ only in their line ends: {}", crlf_words(w));
     result.report = result.summary + "\n";
+    result.hint = result.summary;
   }
   if (result.equal) result.summary.clear();  // per thread, the interleaving may differ
   return result;
+}
+
+}  // namespace
+
+CompareResult compare_traces(std::string_view expected, std::string_view actual, const CompareOptions& options) {
+  Colors c = options.color ? Colors{"\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[33m", "\x1b[0m"}
+                           : Colors{"", "", "", "", ""};
+  if (expected == actual) return {};
+  auto a = annotate(expected);
+  auto b = annotate(actual);
+  attach_kinds(b, options.actual_kinds);
+  bool crlf = strip_crlf(a, b);
+  if (options.mode == CompareMode::Exact) return compare_exact(a, b, crlf, c, options);
+  return compare_per_thread(a, b, crlf, c, options);
+}
+
+CompareResult compare_traces(std::string_view expected, std::string_view actual, CompareMode mode, bool color,
+                             std::string_view expected_name, std::string_view actual_name) {
+  return compare_traces(expected, actual,
+                        CompareOptions{.mode = mode, .color = color, .expected_name = expected_name,
+                                       .actual_name = actual_name, .prediction = false, .actual_kinds = {}});
+}
+
+std::vector<std::string> trace_threads(std::string_view trace) {
+  std::vector<std::string> out;
+  for (const Line& line : annotate(trace)) {
+    if (!line.thread.empty() && std::find(out.begin(), out.end(), line.thread) == out.end()) out.push_back(line.thread);
+  }
+  return out;
+}
+
+std::vector<std::size_t> thread_line_indices(std::string_view trace, std::string_view thread) {
+  std::vector<std::size_t> out;
+  auto lines = annotate(trace);
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (lines[k].thread == thread) out.push_back(k);
+  }
+  return out;
 }
 
 std::string select_thread(std::string_view trace, std::string_view thread) {
