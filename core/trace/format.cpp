@@ -337,8 +337,13 @@ void add_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
     case EventKind::Blocked: j["duration_us"] = micros(e.delay); break;
     case EventKind::CallbackStart:
     case EventKind::CallbackEnd: j["callback"] = e.what; break;
-    case EventKind::Tick:
     case EventKind::EventRegistered:
+      if (!e.what.empty()) {  // the node model's request: what it is and asks for
+        j["request"] = e.what;
+        j["target"] = e.text;
+      }
+      break;
+    case EventKind::Tick:
     case EventKind::EpollReady:
     case EventKind::EpollTimeout:
     case EventKind::CloseReceived:
