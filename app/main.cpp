@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--mode", check_opts.mode,
                         "exact: byte for byte (default); per-thread: each thread's own lines (for real-clock runs); "
                         "output: only the lines the program prints (print, print_content)")
-      ->check(CLI::IsMember({"exact", "per-thread", "output"}));
+      ->check(elt::app::one_of({"exact", "per-thread", "output"}));
   check_cmd->add_option("--only", check_opts.only,
                         "Compare only this thread's lines (main: the order of callbacks and prints)")
       ->type_name("THREAD");

@@ -46,6 +46,7 @@ expect "--threads abc" 2 '--threads: "abc" is not a number: give a whole number 
 expect "--threads 1.5" 2 '--threads: "1.5" is not a whole number' --threads 1.5 "$book"
 expect "--threads 0" 2 "--threads: 0 is out of range: give a whole number from 1 to 1024" --threads 0 "$book"
 expect "--threads with no value" 2 "--threads needs a value after it" "$book" --threads
+expect "check --mode bogus" 2 '--mode: "bogus" is not one of exact, per-thread, output' check --mode bogus "$book" "$book"
 expect "--clock foo" 2 '--clock: "foo" is not one of real, virtual' --clock foo "$book"
 expect "verify --runs abc" 2 '--runs: "abc" is not a number' verify --runs abc "$book"
 expect "verify --json --markdown" 2 "--json and --markdown are two forms of the same summary" verify --json --markdown "$book"
@@ -103,5 +104,8 @@ expect "--mode output --show time" 2 "cannot take --show" --mode output --show t
 expect "--mode bogus" 2 '--mode: "bogus" is not one of trace, output' --mode bogus "$book"
 out=$("$bin" --clock virtual --mode output "$book" | head -1); rc=$?
 [ "$out" = "First call to read test.txt" ] && ok "--mode output | head -1" || fail "--mode output | head -1: $out"
+out=$("$bin" --clock virtual --mode output "$book" 2>&1 > /dev/full); rc=$?
+{ [ $rc -eq 1 ] && grep -q "writing the program's output to standard output: No space left" <<<"$out"; } \
+  && ok "--mode output to a full disk: exit 1" || fail "--mode output > /dev/full: exit $rc: $out"
 
 [ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
