@@ -30,8 +30,8 @@ struct RefusedValue {
   std::string_view command, option, value, why;
 };
 
-// What each command does with the run options. A new run option is refused everywhere
-// until a row here says a command uses it.
+// What each command does with the run options. An option added to kRunOptions is refused
+// by every command whose row does not list it: a new option is never silently ignored.
 const std::vector<CommandRow>& table() {
   static const std::vector<CommandRow> rows = {
       {"", {"--threads", "--clock", "--model", "--format", "--show", "--allow-read", "--allow-net", "--no-warnings",

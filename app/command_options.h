@@ -27,8 +27,8 @@ CLI::Validator whole_number(long long lo, long long hi);  // described "INT in [
 // One of `values`: "\"foo\" is not one of real, virtual" (described "{real,virtual}").
 CLI::Validator one_of(std::vector<std::string> values);
 
-// Refuses (UsageError) any option that `command` does not honour and that was given on
-// the top level `app` or on the command's own copy `sub`. `command` is "" for a plain run.
+// Refuses (UsageError) any run option that the command `sub` (nullptr: a plain run) does
+// not honour and that was given on the top level `app` or on the command's own copy.
 void refuse_unhonoured(const CLI::App& app, const CLI::App* sub);
 
 // CLI11's messages for a missing value or argument, reworded: "scenario is required"

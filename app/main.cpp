@@ -216,9 +216,8 @@ const CLI::App* parsed_command(const CLI::App& app) {
   return nullptr;
 }
 
-// `help [COMMAND]`.
-// The same text as `--help` and `COMMAND --help`: app.help() would show the help of the
-// command being run, which is `help` itself.
+// `help [COMMAND]`: the same text as `--help` and `COMMAND --help` (app.help() would show
+// the help of the command being run, which is `help` itself).
 int print_help(const CLI::App& app, const std::string& topic) {
   if (topic.empty()) {
     std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
