@@ -9,8 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "cli.h"
 #include "export/sandbox.h"
+#include "command_options.h"
 #include "export/verify.h"
 #include "scenario/scenario.h"
 #include "trace/event.h"
@@ -25,12 +28,14 @@ struct VerifyOptions {
   bool json = false;
   bool markdown = false;
   std::string color = "auto";
+  bool no_warnings = false;
 };
 
 // The printed lines of one run of ours, as the trace's text shows them without the
 // "Thread: main\t " in front: print's text, and print_content's whole block.
-elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario) {
+elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario, bool warnings) {
   RunOptions opts;
+  opts.warnings = warnings;
   opts.scenario = scenario.file;
   opts.clock = "virtual";
   opts.model = "node";
@@ -63,7 +68,28 @@ elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario) {
   return lines;
 }
 
+// --color and --no-warnings may also come before "verify" (main.cpp's run options, which
+// the table in command_options.cpp lets verify take): merged here, once parsed.
+void merge_top_level(const CLI::App& cmd, VerifyOptions& opts) {
+  const CLI::App* top = cmd.get_parent();
+  const CLI::Option* top_color = top->get_option_no_throw("--color");
+  const CLI::Option* own_color = cmd.get_option_no_throw("--color");
+  if (top_color != nullptr && top_color->count() > 0) {
+    std::string before = top_color->as<std::string>();
+    if (own_color->count() > 0 && before != opts.color) {
+      throw UsageError(fmt::format("--color is given twice, as {} before \"verify\" and as {} after it; give it once",
+                                   before, opts.color));
+    }
+    opts.color = before;
+  }
+  const CLI::Option* top_quiet = top->get_option_no_throw("--no-warnings");
+  if (top_quiet != nullptr && top_quiet->count() > 0) opts.no_warnings = true;
+}
+
 int run_verify(const VerifyOptions& opts) {
+  if (opts.json && opts.markdown) {
+    throw UsageError("--json and --markdown are two forms of the same summary: give one of them");
+  }
   std::vector<elt::scenario::Scenario> scenarios;
   for (const auto& file : opts.scenarios) {
     scenarios.push_back(load_scenario_arg(file));
@@ -81,7 +107,9 @@ int run_verify(const VerifyOptions& opts) {
     std::cerr << "eventloop-trace: note: node keeps this machine's network (no namespace of its own: " << net.why_not
               << "); its file reads, writes, child processes and workers are confined all the same\n";
   }
-  auto reports = elt::verify::verify_all(scenarios, opts.run, printed_lines);
+  auto reports = elt::verify::verify_all(scenarios, opts.run, [&opts](const elt::scenario::Scenario& s) {
+    return printed_lines(s, !opts.no_warnings);
+  });
   if (opts.json) {
     std::cout << elt::verify::render_json(reports, version);
   } else if (opts.markdown) {
@@ -103,23 +131,35 @@ Command add_verify_command(CLI::App& app) {
       "verify", "Run each scenario under --model node (virtual clock) and its exported program under node, and "
                 "compare the printed lines: agrees, differs, racy in Node, or not comparable. Exit 0 when none "
                 "differs, 1 when one does or a racy declaration is wrong, 2 for bad input or no node");
-  cmd->add_option("scenarios", opts->scenarios, "Scenario files (JSON)")->required()->type_name("SCENARIO...");
-  cmd->add_option("--runs", opts->run.runs, "Runs of each program under node (a scenario declared racy: up to max(4N, 20), until a second order shows)")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
-  cmd->add_option("-j,--jobs", opts->run.jobs, "Scenarios run under node at the same time")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  cmd->add_option("--node", opts->run.node, "The node executable")->capture_default_str();
-  cmd->add_option("--timeout", opts->run.timeout_s, "Seconds one run of a program may take")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  auto* json = cmd->add_flag("--json", opts->json, "A machine-readable summary instead of the text");
-  cmd->add_flag("--markdown", opts->markdown, "A Markdown table of the verdicts (docs/verification.md)")->excludes(json);
-  cmd->add_option("--color", opts->color, "Colour: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
-  return {cmd, [opts]() { return run_verify(*opts); }};
+  // Each option's type and default in its own words: CLI11's "INT:INT in [1 - 1000]=10"
+  // and "Excludes: --markdown" pushed the descriptions off their column.
+  cmd->add_option("scenarios", opts->scenarios, "Scenario files (JSON), one or more")->required()->type_name("SCENARIO");
+  cmd->add_option("--runs", opts->run.runs,
+                  fmt::format("Runs of each program under node, 1 to 1000 (default {}); a scenario declared racy: up "
+                              "to max(4N, 20), until a second order shows", opts->run.runs))
+      ->check(whole_number(1, 1000, ""))
+      ->type_name("N");
+  cmd->add_option("-j,--jobs", opts->run.jobs,
+                  fmt::format("Scenarios run under node at the same time, 1 to 64 (default here: {})", opts->run.jobs))
+      ->check(whole_number(1, 64, ""))
+      ->type_name("N");
+  cmd->add_option("--node", opts->run.node, "The node executable (default: node, found on PATH)")->type_name("PATH");
+  cmd->add_option("--timeout", opts->run.timeout_s,
+                  fmt::format("Seconds one run of a program may take, 1 to 3600 (default {})", opts->run.timeout_s))
+      ->check(whole_number(1, 3600, ""))
+      ->type_name("SECONDS");
+  cmd->add_flag("--json", opts->json, "A machine-readable summary instead of the text");
+  cmd->add_flag("--markdown", opts->markdown, "A Markdown table of the verdicts (docs/verification.md)");
+  cmd->add_option("--color", opts->color,
+                  "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
+      ->check(one_of({"auto", "always", "never"}))
+      ->type_name("WHEN");
+  cmd->add_flag("--no-warnings", opts->no_warnings,
+                "Do not warn on stderr when our side of a run depends on real time the virtual clock cannot see");
+  return {cmd, [opts, cmd]() {
+    merge_top_level(*cmd, *opts);
+    return run_verify(*opts);
+  }};
 }
 
 }  // namespace elt::app

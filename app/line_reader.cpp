@@ -8,9 +8,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "process.h"
 
@@ -28,6 +30,26 @@ namespace {
 std::optional<std::string>* g_line = nullptr;
 bool g_line_done = false;
 
+// Tab: libedit asks for the candidates one by one (state 0 starts a new list) and frees
+// each string it is handed, so each is malloc'd.
+std::vector<std::string> g_candidates;
+
+extern "C" char* next_candidate(const char* /*text*/, int state) {
+  static std::size_t next = 0;
+  if (state == 0) next = 0;
+  if (next >= g_candidates.size()) return nullptr;
+  return strdup(g_candidates[next++].c_str());
+}
+
+// The word under the cursor starts at `start`; what comes before it decides what may follow
+// (step_completions). Never file names: a step command takes none.
+extern "C" char** complete_step_command(const char* text, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;
+  g_candidates = step_completions(std::string(rl_line_buffer, static_cast<std::size_t>(start)), text);
+  if (g_candidates.empty()) return nullptr;
+  return rl_completion_matches(text, next_candidate);
+}
+
 extern "C" void on_line(char* raw) {
   if (raw != nullptr) {
     *g_line = std::string(raw);
@@ -44,6 +66,7 @@ class EditLineSource final : public CommandSource {
  public:
   EditLineSource() : wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     if (wake_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    rl_attempted_completion_function = complete_step_command;
   }
   ~EditLineSource() override { ::close(wake_); }
 

@@ -25,6 +25,8 @@
 
 #include "cli.h"
 #include "cmd_check.h"
+#include "cmd_run.h"
+#include "command_options.h"
 #include "cmd_html.h"
 #include "cmd_export.h"
 #include "cmd_verify.h"
@@ -64,27 +66,27 @@ struct RunFlags {
 void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
   f.threads_opt = app.add_option("-t,--threads", f.threads,
                                  "Pool threads (overrides the scenario's settings.threads; default 4)")
-                      ->check(CLI::Range(1, 1024));
+                      ->check(elt::app::whole_number(1, 1024));
   f.clock_opt = app.add_option("--clock", f.clock,
                                fmt::format("real: real time; virtual: time jumps to the next deadline when every "
                                            "thread is idle, and the trace is the same in every run (default here: {})",
                                            clock_default))
-                    ->check(CLI::IsMember({"real", "virtual"}));
+                    ->check(elt::app::one_of({"real", "virtual"}));
   f.model_opt = app.add_option("--model", f.model,
                                "book: the book's loop (default); node: Node 20's loop (libuv 1.46 phases, "
                                "setImmediate, nextTick and microtasks, I/O polled on the loop thread); "
                                "overrides settings.model")
-                    ->check(CLI::IsMember({"book", "node"}));
+                    ->check(elt::app::one_of({"book", "node"}));
   f.format_opt = app.add_option("-f,--format", f.format,
                                 "Trace format: text (the book's, default), jsonl, chrome (Trace Event JSON for "
                                 "Perfetto and chrome://tracing), or none")
-                     ->check(CLI::IsMember({"text", "jsonl", "chrome", "none"}));
+                     ->check(elt::app::one_of({"text", "jsonl", "chrome", "none"}));
   f.show_opt = app.add_option("--show", f.show,
                               "Text format: columns before each line, any of time (ms on the run's clock), phase, "
                               "id (the callback's); off by default, so the book's printout stays exact")
                    ->delimiter(',')
                    ->allow_extra_args(false)
-                   ->check(CLI::IsMember({"time", "phase", "id"}))
+                   ->check(elt::app::one_of({"time", "phase", "id"}))
                    ->type_name("time,phase,id");
   // One value per occurrence (repeat the option for more), so that the scenario after it
   // is not taken as a second value.
@@ -107,7 +109,7 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                "(a real server, a large read without delay_ms)");
   f.color_opt = app.add_option("--color", f.color,
                                "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
-                    ->check(CLI::IsMember({"auto", "always", "never"}));
+                    ->check(elt::app::one_of({"auto", "always", "never"}));
 }
 
 // The value given after the subcommand, else before it, else the command's default;
@@ -208,15 +210,24 @@ void refuse_mistyped_command(const CLI::App& app, const std::string& scenario) {
   throw UsageError(fmt::format("\"{}\" is neither a command nor a file; did you mean \"{}\"?", scenario, hint));
 }
 
-// `help [COMMAND]`.
+// The command being run, or nullptr for a plain run.
+const CLI::App* parsed_command(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->parsed()) return sub;
+  }
+  return nullptr;
+}
+
+// `help [COMMAND]`: the same text as `--help` and `COMMAND --help` (app.help() would show
+// the help of the command being run, which is `help` itself).
 int print_help(const CLI::App& app, const std::string& topic) {
   if (topic.empty()) {
-    std::cout << app.help();
+    std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
     return 0;
   }
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     if (sub->get_name() == topic) {
-      std::cout << sub->help();
+      std::cout << sub->help(app.get_name());
       return 0;
     }
   }
@@ -245,6 +256,11 @@ int main(int argc, char** argv) {
       ->type_name("SCENARIO");
   RunFlags top;
   add_run_flags(app, top, "real");
+  std::string run_mode = "trace";
+  app.add_option("--mode", run_mode,
+                 "trace: the whole trace (default); output: only what the program prints, as its console shows it "
+                 "(the lines check --mode output compares)")
+      ->type_name("TEXT:{trace,output}");
 
   elt::app::CheckOptions check_opts;
   RunFlags check_flags;
@@ -262,7 +278,7 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--mode", check_opts.mode,
                         "exact: byte for byte (default); per-thread: each thread's own lines (for real-clock runs); "
                         "output: only the lines the program prints (print, print_content)")
-      ->check(CLI::IsMember({"exact", "per-thread", "output"}));
+      ->check(elt::app::one_of({"exact", "per-thread", "output"}));
   check_cmd->add_option("--only", check_opts.only,
                         "Compare only this thread's lines (main: the order of callbacks and prints); a thread the "
                         "run does not have is an error")
@@ -299,14 +315,14 @@ int main(int argc, char** argv) {
               "and a stepper forwards and backwards with the loop's state (opens from disk, no network)");
   html_cmd->allow_extras();
   html_cmd->add_option("scenario", html_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
-  html_cmd->add_option("-o,--output", html_opts.output, "The page to write (- for standard output)")
-      ->required()
+  html_cmd->add_option("-o,--output", html_opts.output,
+                        "The page to write (- for standard output); default: NAME.html beside the scenario")
       ->type_name("FILE.html");
   add_run_flags(*html_cmd, html_flags, "virtual");
 
   std::string help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
-  help_cmd->add_option("command", help_topic, "check, step or help")->type_name("COMMAND");
+  help_cmd->add_option("command", help_topic, "check, step, html, export-js, verify or help")->type_name("COMMAND");
 
   elt::app::Command export_cmd = elt::app::add_export_command(app);
   elt::app::Command verify_cmd = elt::app::add_verify_command(app);
@@ -327,7 +343,9 @@ int main(int argc, char** argv) {
         throw UsageError("check needs what to grade: SCENARIO GOLDEN [SCENARIO GOLDEN ...], a FOLDER, or a FOLDER "
                          "and a GOLDEN_FOLDER; see: eventloop-trace help check");
       }
-      throw UsageError(e.what());
+      throw UsageError(elt::app::missing_argument_message(parsed_command(app), e.what()));
+    } catch (const CLI::ArgumentMismatch& e) {
+      throw UsageError(elt::app::missing_value_message(e.what()));
     } catch (const CLI::ParseError& e) {
       throw UsageError(e.what());
     }
@@ -340,6 +358,7 @@ int main(int argc, char** argv) {
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
+    elt::app::refuse_unhonoured(app, sub);
     if (sub != nullptr && !run_scenario_path.empty()) {
       throw UsageError(fmt::format("\"{}\" comes before \"{}\"; write the command first: eventloop-trace {} ...",
                                    run_scenario_path, sub->get_name(), sub->get_name()));
@@ -350,6 +369,7 @@ int main(int argc, char** argv) {
     } else if (html_cmd->parsed()) {
       html_opts.run = resolve(top, &html_flags, "html", "virtual");
       html_opts.run.scenario = html_scenario_path;
+      if (html_opts.output.empty()) html_opts.output = elt::app::default_page_path(html_scenario_path);
     } else if (step_cmd->parsed()) {
       step_opts = resolve(top, &step_flags, "step", "virtual");
       step_opts.scenario = step_scenario_path;
@@ -362,6 +382,7 @@ int main(int argc, char** argv) {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
       run_opts = resolve(top, nullptr, "", "real");
       run_opts.scenario = run_scenario_path;
+      elt::app::validate_plain_run(run_opts, run_mode);
     }
   } catch (const UsageError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';
@@ -375,9 +396,7 @@ int main(int argc, char** argv) {
     if (export_cmd.app->parsed()) return export_cmd.run();
     if (verify_cmd.app->parsed()) return verify_cmd.run();
     if (step_cmd->parsed()) return elt::app::run_step(step_opts);
-    elt::app::run_scenario(run_opts, STDOUT_FILENO);
-    if (int sig = elt::app::received_signal(); sig != 0) return 128 + sig;
-    return 0;
+    return elt::app::run_plain(run_opts, run_mode);
   } catch (const UsageError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';
     return kExitBadInput;

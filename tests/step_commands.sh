@@ -25,10 +25,10 @@ session "$clock" 'break tick 3' 'break tick 3' 'break at 2000 ms' 'break phase c
 expect 'breakpoint 1: stops before tick 3' \
        'note: breakpoint 1 already stops before tick 3; nothing set' \
        'breakpoint 2: stops at 2000.000 ms' 'breakpoint 3: stops before the check phase, every tick' \
-       'breakpoint 4: stops callback 10:' 'breakpoint 5: stops a trace line contains "Encrypted"' \
+       'breakpoint 4: stops callback 10:' 'breakpoint 5: stops when a trace line contains "Encrypted"' \
        'Num  Type      Enb  Hits  What' '1    tick      y    0     before tick 3' \
        '2    time      y    0     at 2000.000 ms' '3    phase     y    0     before the check phase' \
-       '4    id        y    0     callback 10' '5    line      y    0     a trace line contains "Encrypted"' \
+       '4    id        y    0     callback 10' '5    line      y    0     when a trace line contains "Encrypted"' \
        'disabled breakpoint 3' '3    phase     n    0'
 if [ "$clock" = real ]; then
   # Real time decides which tick each thing lands in (a loaded machine reorders them): each

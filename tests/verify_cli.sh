@@ -46,7 +46,11 @@ case_ "differs: a diff as check shows it" 1 "--- ours (--model node)
 +++ node v0-fake" --runs 2 "$equal"
 case_ "differs: the first differing line" 1 "first difference at printed line 1" --runs 2 "$equal"
 outputs 'first\nsecond\nthird\n' 'third\nsecond\nfirst\n'
-case_ "undeclared race" 1 "wrong declaration: declared deterministic, but 4 runs printed 2 orders" --runs 4 "$equal"
+case_ "undeclared race" 1 "wrong declaration: not declared racy, but 4 runs printed 2 orders" --runs 4 "$equal"
+# Only a scenario that wrote "racy": false is said to have declared itself deterministic.
+sed 's/"program"/"verify": {"racy": false}, "program"/' "$equal" > "$dir/declared.json"
+cp "$(dirname "$equal")"/*.txt "$dir/" 2>/dev/null || true
+case_ "declared deterministic" 1 "wrong declaration: declared deterministic (\"racy\": false), but 4 runs" --runs 4 "$dir/declared.json"
 case_ "undeclared race: counts" 1 "(2 orders in 4 runs: 2, 2; ours is one of them)" --runs 4 "$equal"
 outputs 'immediate\ntimeout\n' 'immediate\ntimeout\n'
 case_ "declared racy, one order" 1 "declared racy in Node, but 20 runs printed one order" --runs 2 "$race"

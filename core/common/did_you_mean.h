@@ -35,11 +35,14 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // The candidate closest to `word`, or "" when none is close enough (or two tie).
-inline std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+// `limit`, when not 0, replaces the rule above: a short list of short words (the stepper's
+// commands) can afford 2 edits for a 5-letter word, and `brake` is 2 edits from `break`.
+inline std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                                std::size_t limit = 0) {
   // Words longer than any name here are not typos of one; also keeps the table small
   // for a 10 MB key.
   if (word.empty() || word.size() > 64) return {};
-  std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
+  if (limit == 0) limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
   std::string best;
   std::size_t best_distance = limit + 1;
   bool tie = false;

@@ -321,9 +321,12 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
     r.declaration_problem =
         fmt::format("declared racy in Node, but {} runs printed one order", r.runs);
   } else if (!s.racy_in_node && racy) {
+    // Say what the scenario wrote: a scenario silent on the matter is taken to be
+    // deterministic, but it never said so.
     r.declaration_problem = fmt::format(
-        "declared deterministic, but {} runs printed {} orders: declare it with \"verify\": {{\"racy\": true, "
-        "\"why\": ...}} or make it deterministic", r.runs, r.orders.size());
+        "{}, but {} runs printed {} orders: declare it with \"verify\": {{\"racy\": true, "
+        "\"why\": ...}} or make it deterministic",
+        s.racy_declared ? "declared deterministic (\"racy\": false)" : "not declared racy", r.runs, r.orders.size());
   }
 }
 

@@ -45,6 +45,16 @@ void Runtime::warn_unseen_time(SourcePos at, const std::string& what) const {
   if (warns_unseen_time()) options_.on_unseen_time(at, what);
 }
 
+// The book prints "Event with id: N registered." and its printout stays exact; the node
+// model's line reads like its timers' ("Registered HTTP GET id: N (what it asks for)").
+void Runtime::emit_request_registered(CallbackId id, std::string what) {
+  if (options_.model.narrate) {
+    tracer_.emit({.kind = EventKind::EventRegistered, .id = id, .what = "HTTP GET", .text = std::move(what)});
+  } else {
+    tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
+  }
+}
+
 CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback callback) {
   CallbackId id = add_callback(std::move(callback), "HTTP request");
   HttpRequestSpec spec;
@@ -56,7 +66,8 @@ CallbackId Runtime::http_get_slow(std::string url, Duration delay, Callback call
   // Messages name what was really contacted: the stand-in on loopback, not the internet.
   spec.url = fmt::format("http://delay-service{}", spec.target);
   spec.timeout = options_.http_timeout + delay;
-  tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
+  emit_request_registered(id, fmt::format("delay service: {} after {} ms", url,
+                                          std::chrono::duration_cast<Millis>(delay).count()));
   start_request(std::move(spec));
   return id;
 }
@@ -89,7 +100,7 @@ CallbackId Runtime::http_get(std::string url, Callback callback, SourcePos at) {
     spec.error = std::move(error);
   }
   if (parsed_real && spec.error.empty() && warns_unseen_time()) warn_when_answered(id, at, url, spec.host);
-  tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
+  emit_request_registered(id, url);
   start_request(std::move(spec));
   return id;
 }

@@ -565,6 +565,7 @@ class Parser {
       if (key == "racy") {
         if (!value.is_boolean()) fail(path, fmt::format("\"racy\" must be true or false; found {}", describe(value)));
         out.racy_in_node = value.get<bool>();
+        out.racy_declared = true;
       } else if (key == "why") {
         if (!value.is_string()) fail(path, fmt::format("\"why\" must be a string; found {}", describe(value)));
         out.racy_why = value.get<std::string>();

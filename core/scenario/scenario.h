@@ -88,6 +88,7 @@ struct Scenario {
   std::vector<Action> program;
   // "verify": what `eventloop-trace verify` should expect of real Node.
   bool racy_in_node = false;
+  bool racy_declared = false;  // "racy" was written (false: declared deterministic), not assumed
   std::string racy_why;
 };
 

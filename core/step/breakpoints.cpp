@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "common/did_you_mean.h"
+
 namespace elt {
 
 namespace {
@@ -65,6 +67,10 @@ std::optional<Phase> parse_phase_name(const std::string& name) {
   return std::nullopt;
 }
 
+std::vector<std::string> phase_names() { return {"timers", "pending", "idle", "poll", "check", "close"}; }
+
+std::vector<std::string> breakpoint_kinds() { return {"tick", "at", "phase", "id", "line"}; }
+
 std::string phase_display_name(Phase phase) {
   switch (phase) {
     case Phase::Timers: return "timers";
@@ -99,7 +105,7 @@ std::string Breakpoint::what() const {
       return phase == Phase::Timers ? std::string("before the timers phase (the start of every tick)")
                                     : fmt::format("before the {} phase, every tick", phase_display_name(phase));
     case Kind::Id: return fmt::format("callback {}: registered, queued, handed out, about to run, has run", id);
-    case Kind::Line: return fmt::format("a trace line contains \"{}\"", text);
+    case Kind::Line: return fmt::format("when a trace line contains \"{}\"", text);
     case Kind::ScenarioLine: return fmt::format("the action at {} and what it registers", text);
   }
   return "?";
@@ -326,6 +332,8 @@ std::optional<Breakpoint> parse_breakpoint(const std::string& raw, const scenari
     auto p = parse_phase_name(arg);
     if (!p) {
       error = "break phase needs a phase: timers, pending, idle, poll, check or close";
+      std::string hint = did_you_mean(arg, phase_names());
+      if (!hint.empty()) error += fmt::format("; did you mean \"break phase {}\"?", hint);
       return std::nullopt;
     }
     bp.kind = Breakpoint::Kind::Phase;
@@ -400,6 +408,11 @@ std::optional<Breakpoint> parse_breakpoint(const std::string& raw, const scenari
       bp.text = fmt::format("{}:{}", name, *n);
       return bp;
     }
+  }
+  // `break tik 3`: a kind mistyped, not a line of the scenario.
+  if (std::string hint = did_you_mean(kind, breakpoint_kinds()); !hint.empty() && !arg.empty()) {
+    error = fmt::format("no breakpoint kind \"{}\"; did you mean \"break {} {}\"?", kind, hint, arg);
+    return std::nullopt;
   }
   error = kBreakUsage;
   return std::nullopt;

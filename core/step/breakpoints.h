@@ -71,6 +71,9 @@ class Breakpoints {
 // The phase a `break phase NAME` names: "timers", "pending", "idle" (or "prepare",
 // "idle/prepare"), "poll", "check", "close" (or "closing").
 std::optional<Phase> parse_phase_name(const std::string& name);
+// The names `break phase` takes, in the loop's order, and the kinds `break` takes.
+std::vector<std::string> phase_names();
+std::vector<std::string> breakpoint_kinds();
 std::string phase_display_name(Phase phase);  // "pending callbacks", "idle/prepare", ...
 
 // Parses what follows `break`; on failure returns nullopt and sets `error` to a message

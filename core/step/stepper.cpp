@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/did_you_mean.h"
 #include "trace/describe.h"
 #include "trace/format.h"
 #include "trace/tracer.h"
@@ -86,7 +87,7 @@ const std::vector<HelpEntry>& help_entries() {
        "  break phase NAME   before that phase, every tick: timers, pending, idle, poll, check, close\n"
        "  break id N         when callback N is registered, queued, handed to a thread, finished,\n"
        "                     about to run, and after it has run\n"
-       "  break line TEXT    when a trace line of any thread contains TEXT\n"
+       "  break line TEXT    stops when a trace line (of any thread) contains TEXT\n"
        "  break LINE         the action at that line of the scenario (also FILE:LINE, or its JSON\n"
        "                     path: /program/1/then/2): when it runs, and when a callback it\n"
        "                     registered is about to run and has run\n"
@@ -105,7 +106,43 @@ const std::vector<HelpEntry>& help_entries() {
   return entries;
 }
 
+// How many edits a mistyped command may be from its name: a third of the word, rounded up
+// (did_you_mean rounds down), so that `brake` (a swap across three letters) finds `break`.
+std::size_t command_slack(const std::string& word) { return std::clamp<std::size_t>((word.size() + 1) / 3, 1, 3); }
+
+// Every command's full name, for "did you mean" and Tab.
+std::vector<std::string> command_names() {
+  std::vector<std::string> names;
+  for (const auto& e : help_entries()) names.push_back(e.names[0]);
+  return names;
+}
+
+// The words that may follow `before` (the words typed ahead of the one being completed).
+std::vector<std::string> next_words(const std::string& before) {
+  auto [command, rest] = split_word(before);
+  if (command.empty()) return command_names();
+  if (command == "b" || command == "break") {
+    if (rest.empty()) return breakpoint_kinds();
+    if (rest == "phase") return phase_names();
+    return {};
+  }
+  if (!rest.empty()) return {};
+  if (command == "back") return {"phase", "event"};
+  if (command == "g" || command == "goto") return {"tick"};
+  if (command == "i" || command == "info") return {"breaks"};
+  if (command == "h" || command == "help" || command == "?") return command_names();
+  return {};
+}
+
 }  // namespace
+
+std::vector<std::string> step_completions(const std::string& before, const std::string& word) {
+  std::vector<std::string> out;
+  for (auto& candidate : next_words(trim(before))) {
+    if (candidate.starts_with(word)) out.push_back(std::move(candidate));
+  }
+  return out;
+}
 
 Stepper::Stepper(LineSource& input, std::FILE* out, const scenario::Scenario& scenario, StepperOptions options)
     : input_(input), out_(out), scenario_(scenario), options_(options) {}
@@ -521,7 +558,13 @@ Stepper::Verdict Stepper::run_command(const std::string& line, Runtime* runtime,
     }
     return Verdict::Resume;
   }
-  say(fmt::format("unknown command \"{}\"; type help\n", word));
+  // `nxt` -> next, `brake tick 3` -> break tick 3: the whole line as it was meant.
+  std::string hint = did_you_mean(word, command_names(), command_slack(word));
+  if (!hint.empty()) {
+    say(fmt::format("unknown command \"{}\"; did you mean \"{}\"?\n", word, rest.empty() ? hint : hint + " " + rest));
+  } else {
+    say(fmt::format("unknown command \"{}\"; type help\n", word));
+  }
   return Verdict::Stay;
 }
 
@@ -667,7 +710,9 @@ void Stepper::print_help(const std::string& command) {
       say(out);
       return;
     }
-    say(fmt::format("no command \"{}\"; type help for the list\n", command));
+    std::string hint = did_you_mean(command, command_names(), command_slack(command));
+    say(hint.empty() ? fmt::format("no command \"{}\"; type help for the list\n", command)
+                     : fmt::format("no command \"{}\"; did you mean \"help {}\"?\n", command, hint));
     return;
   }
   std::string out = "commands (short forms in brackets; `help COMMAND` explains one):\n";

@@ -56,6 +56,11 @@ struct StepperOptions {
   std::size_t width = 0;
 };
 
+// Tab completion at the step prompt: the words that can follow `before` (what is typed
+// ahead of the word under the cursor) and start with `word`. Commands first, then what each
+// takes: break's kinds and phases, back's, goto's, info's, help's.
+std::vector<std::string> step_completions(const std::string& before, const std::string& word);
+
 class Stepper {
  public:
   Stepper(LineSource& input, std::FILE* out, const scenario::Scenario& scenario, StepperOptions options);

@@ -80,7 +80,13 @@ void describe_to(const TraceEvent& e, std::string& out) {
       }
       return;
     }
-    case EventKind::EventRegistered: fmt::format_to(it, "Event with id: {} registered.", e.id); return;
+    case EventKind::EventRegistered:
+      if (e.what.empty()) {  // the book's sentence
+        fmt::format_to(it, "Event with id: {} registered.", e.id);
+      } else {
+        fmt::format_to(it, "Registered {} id: {} ({})", e.what, e.id, e.text);
+      }
+      return;
     case EventKind::TaskQueued:
       fmt::format_to(it, "No free pool thread: task {} ({}) waits in the queue ({} waiting)", e.id, e.what, e.count);
       return;

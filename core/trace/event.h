@@ -21,7 +21,7 @@ enum class EventKind {
   Content,          // the scenario printed a content block (print_content)
   Tick,             // ===== TICK n =====
   TimerRegistered,  // Registered timer event id: n
-  EventRegistered,  // Event with id: n registered.   (an epoll registration)
+  EventRegistered,  // Event with id: n registered.   (an HTTP request; node: Registered HTTP GET id: n (url))
   TaskQueued,       // no free pool thread: the task waits in the queue
   TaskReceived,     // a pool thread received a task
   TaskFinished,     // a pool thread finished a task

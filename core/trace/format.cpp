@@ -244,6 +244,20 @@ std::string paint_thread(std::string_view thread) {
   return fmt::format("{}", fmt::styled(thread, thread_style(thread)));
 }
 
+void render_output(const TraceEvent& event, std::string& out) {
+  if (event.kind == EventKind::Print) {
+    out += event.text;
+    out += '\n';
+  } else if (event.kind == EventKind::Content) {
+    // The block without the blank lines the trace puts around it.
+    std::string block;
+    render_text(event, block, false);
+    auto first = block.find_first_not_of('\n');
+    auto last = block.find_last_not_of('\n');
+    if (first != std::string::npos) out += block.substr(first, last - first + 1) + "\n";
+  }
+}
+
 void render_text(const TraceEvent& event, std::string& out, bool color, TextExtras extras, CallbackId running) {
   if (is_marker(event.kind)) return;
   auto it = std::back_inserter(out);
@@ -339,8 +353,13 @@ void add_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
     case EventKind::Blocked: j["duration_us"] = micros(e.delay); break;
     case EventKind::CallbackStart:
     case EventKind::CallbackEnd: j["callback"] = e.what; break;
-    case EventKind::Tick:
     case EventKind::EventRegistered:
+      if (!e.what.empty()) {  // the node model's request: what it is and asks for
+        j["request"] = e.what;
+        j["target"] = e.text;
+      }
+      break;
+    case EventKind::Tick:
     case EventKind::EpollReady:
     case EventKind::EpollTimeout:
     case EventKind::CloseReceived:

@@ -39,4 +39,10 @@ std::string shown_on_one_line(std::string_view text);
 // Appends one JSON object and a newline.
 void render_jsonl(const TraceEvent& event, std::string& out);
 
+// Appends what the program itself printed, as its console shows it: a print's text and a
+// newline, a content block with its banners; nothing for the runtime's own lines. The
+// plain run's --mode output prints this, and it is what `check --mode output` compares.
+// The text is the scenario's own, unescaped, as Node's console.log writes it.
+void render_output(const TraceEvent& event, std::string& out);
+
 }  // namespace elt

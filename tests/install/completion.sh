@@ -15,7 +15,7 @@ touch "$work/dir/a.json" "$work/dir/b.js" "$work/dir/c.trace" "$work/dir/d.txt"
 cd "$work/dir"
 
 # One line per case: the words typed (the last one is being completed) | the offers expected.
-cases='--mo|--model
+cases='--mo|--mode --model
 --model |book node
 --clock |real virtual
 --format |text jsonl chrome none

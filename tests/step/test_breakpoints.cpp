@@ -2,6 +2,7 @@
 
 #include "step/breakpoints.h"
 #include "step/replay.h"
+#include "step/stepper.h"
 
 using namespace elt;
 
@@ -83,6 +84,33 @@ TEST_CASE("break arguments: each kind, and the mistakes a person makes", "[step]
   CHECK_THAT(error_of("9"), Catch::Contains("no action starts at line 9 of book.json; actions start at lines 7, 8, 10, 11, 14"));
   CHECK_THAT(error_of("other.json:8"), Catch::Contains("the scenario is book.json"));
   CHECK_THAT(error_of(""), Catch::Contains("usage: break tick N"));
+}
+
+TEST_CASE("a mistyped break names what was meant, the whole line", "[step]") {
+  CHECK_THAT(error_of("phase timer"), Catch::EndsWith("did you mean \"break phase timers\"?"));
+  CHECK_THAT(error_of("tik 3"), Catch::Contains("no breakpoint kind \"tik\"; did you mean \"break tick 3\"?"));
+  CHECK_THAT(error_of("phase lunch"), !Catch::Contains("did you mean"));
+  auto s = book_like();
+  std::string error;
+  CHECK(parse_breakpoint("line Encrypted", s, error)->what() == "when a trace line contains \"Encrypted\"");
+}
+
+TEST_CASE("Tab at the step prompt: commands, then what each takes", "[step]") {
+  using V = std::vector<std::string>;
+  CHECK(step_completions("", "sta") == V{"state"});
+  CHECK(step_completions("", "b") == V{"back", "break"});
+  CHECK(step_completions("", "").size() == 14);
+  CHECK(step_completions("break ", "ph") == V{"phase"});
+  CHECK(step_completions("b ", "") == V{"tick", "at", "phase", "id", "line"});
+  CHECK(step_completions("break phase ", "c") == V{"check", "close"});
+  CHECK(step_completions("back ", "") == V{"phase", "event"});
+  CHECK(step_completions("goto ", "t") == V{"tick"});
+  CHECK(step_completions("info ", "") == V{"breaks"});
+  CHECK(step_completions("help ", "wh") == V{"where"});
+  // Nothing follows a word that takes a number or free text.
+  CHECK(step_completions("break tick ", "").empty());
+  CHECK(step_completions("next ", "").empty());
+  CHECK(step_completions("nope ", "").empty());
 }
 
 TEST_CASE("breakpoints are numbered as in gdb and a duplicate is refused", "[step]") {

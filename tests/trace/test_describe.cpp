@@ -45,6 +45,8 @@ std::vector<Case> cases() {
         .repeat = true},
        "Registered interval id: 4 (every 10 ms, first at 12 ms)"},
       {{.kind = K::EventRegistered, .id = 9}, "Event with id: 9 registered."},
+      {{.kind = K::EventRegistered, .id = 1, .what = "HTTP GET", .text = "http://127.0.0.1:1/"},
+       "Registered HTTP GET id: 1 (http://127.0.0.1:1/)"},
       {{.kind = K::TaskQueued, .id = 5, .what = "File read", .count = 1},
        "No free pool thread: task 5 (File read) waits in the queue (1 waiting)"},
       {{.kind = K::TaskReceived, .id = 1, .what = "File read"}, "received a task of type: File read"},
