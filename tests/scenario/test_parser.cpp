@@ -270,3 +270,13 @@ TEST_CASE("a scenario path that cannot be read names the file and why", "[scenar
   CHECK(load_error(fifo) == fifo + ": is not a regular file (a device or a pipe?)");
   std::filesystem::remove(fifo);
 }
+
+// Issue 25, item 7: nlohmann reports a number too large for a double as an out_of_range
+// error without a place; the message must still point at the number.
+TEST_CASE("a number too large for a double names its line and column", "[scenario][errors]") {
+  CHECK_THAT(error_of("{\"program\": [{\"set_timeout\": 1e400}]}"),
+             Catch::StartsWith("s.json:1:30: ") && Catch::Contains("number overflow parsing '1e400'"));
+  // The same digits earlier in the file (inside a string) must not be taken for it.
+  CHECK_THAT(error_of("{\"description\": \"1e400\",\n \"program\": [\n  {\"print\": \"x\"},\n  {\"set_timeout\": -1e400}]}"),
+             Catch::StartsWith("s.json:4:19: ") && Catch::Contains("overflow"));
+}
