@@ -47,15 +47,14 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   tracer_.set_on_broken([this] { request_stop(); });
   pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_, options_.model.pool);
   switch (options_.model.io) {
-    case IoPlacement::EpollThread: {
-      poller_ = std::make_unique<Poller>(clock_, tracer_, channel_);
-      struct stat out {};
-      if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
-        poller_->watch_output(tracer_.fd(), [this] { tracer_.mark_broken(); });
-      }
-      break;
-    }
+    case IoPlacement::EpollThread: poller_ = std::make_unique<Poller>(clock_, tracer_, channel_); break;
     case IoPlacement::LoopThread: reactor_ = std::make_unique<Reactor>(clock_, tracer_, channel_); break;
+  }
+  struct stat out {};
+  if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
+    auto gone = [this] { tracer_.mark_broken(); };
+    if (poller_) poller_->watch_output(tracer_.fd(), gone);
+    if (reactor_) reactor_->watch_output(tracer_.fd(), gone);
   }
 }
 
