@@ -15,6 +15,7 @@
 #include "common/check.h"
 #include "common/overloaded.h"
 #include "common/thread_name.h"
+#include "fs/open_file.h"
 #include "http/delay_server.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
@@ -45,6 +46,7 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   tracer_.set_clock(&clock_, start_);
   // Nobody reads the trace any more (`| head -3`): stop, however long the loop would wait.
   tracer_.set_on_broken([this] { request_stop(); });
+  read_scope_ = std::make_unique<fs::OpenedScope>(fs::ReadScope{options_.base_dir, options_.allow_read});
   pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_, options_.model.pool);
   switch (options_.model.io) {
     case IoPlacement::EpollThread: poller_ = std::make_unique<Poller>(clock_, tracer_, channel_); break;
