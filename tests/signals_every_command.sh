@@ -17,13 +17,22 @@ fail() { echo "FAIL $*"; failed=1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # A command on the book's real-clock run (3.5 s), signalled after 0.5 s: it must end with
-# 128+n within 2 s.
+# 128+n within 2 s. INPUT: its stdin. With THREAD set, the signal goes to that thread's id (kill(2) on a
+# thread id delivers a process-wide signal to that thread when it does not block it, as
+# the kernel may choose any thread for a signal from a terminal): a wait that only a
+# signal on its own thread interrupts is then seen.
 signal_case() {
   local name=$1 sig=$2 want=$3; shift 3
-  "$@" > "$dir/out" 2> "$dir/err" &
-  local pid=$! start code ms
+  # stdin named on the command itself: a background command's stdin is otherwise /dev/null.
+  "$@" < "${INPUT:-/dev/null}" > "$dir/out" 2> "$dir/err" &
+  local pid=$! start code ms target t
   sleep 0.5
-  start=$(now_ms); kill -"$sig" "$pid"; wait "$pid"; code=$?; ms=$(( $(now_ms) - start ))
+  target=$pid
+  if [ -n "${THREAD:-}" ]; then
+    for t in /proc/"$pid"/task/*; do [ "$(cat "$t/comm" 2> /dev/null)" = "$THREAD" ] && target=${t##*/}; done
+    [ "$target" != "$pid" ] || { fail "$name: no thread named $THREAD"; kill "$pid"; wait "$pid"; return 1; }
+  fi
+  start=$(now_ms); kill -"$sig" "$target"; wait "$pid"; code=$?; ms=$(( $(now_ms) - start ))
   if [ "$code" -ne "$want" ]; then fail "$name: SIG$sig -> exit $code, want $want"; head -3 "$dir/err"; return 1; fi
   if [ "$ms" -gt 2000 ]; then fail "$name: SIG$sig took $ms ms to end it"; return 1; fi
   echo "ok: $name: SIG$sig -> exit $code after $ms ms"
@@ -37,11 +46,15 @@ for pair in USR1:138 QUIT:131; do
   signal_case "plain run" "${pair%:*}" "${pair#*:}" "$bin" "$scenario" &&
     { tail -1 "$dir/out" | grep -q 'FINISHED$' || fail "SIG${pair%:*}: trace not flushed to FINISHED"; }
 done
-# step reading its commands from a pipe that stays open (a FIFO held by a sleeping writer).
+# step reading its commands from a pipe that stays open (a FIFO held by a sleeping writer);
+# before, a signal that landed on another thread than the reading one waited for the pipe
+# to end.
 mkfifo "$dir/commands"
-sleep 30 > "$dir/commands" &
+sleep 10 > "$dir/commands" &
 holder=$!
-signal_case "step reading a pipe" INT 130 "$bin" step --clock real "$scenario" < "$dir/commands"
+INPUT=$dir/commands signal_case "step reading a pipe" INT 130 "$bin" step "$scenario" &&
+  { grep -q 'step> ' "$dir/out" || fail "step reading a pipe: never prompted"; }
+INPUT=$dir/commands THREAD=pool0 signal_case "step reading a pipe, signal on pool0" INT 130 "$bin" step "$scenario"
 kill "$holder"; holder=
 
 # A closed output: exit 1, one line on stderr, before the run.
