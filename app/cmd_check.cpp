@@ -417,6 +417,10 @@ std::string json_summary(const std::vector<Pair>& pairs, const std::vector<Outco
 
 int run_check(const CheckOptions& opts) {
   validate(opts);
+  if (standard_fds().stdout_closed) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "standard output is closed, so the results have nowhere to go (redirect it)");
+  }
   // Refused before any run: a device or a directory named as a summary is a typo to fix
   // now, not after minutes of grading.
   for (const auto& [path, what] : {std::pair{opts.junit, "the JUnit summary"}, {opts.json, "the JSON summary"}}) {

@@ -57,13 +57,20 @@ INPUT=$dir/commands signal_case "step reading a pipe" INT 130 "$bin" step "$scen
 INPUT=$dir/commands THREAD=pool0 signal_case "step reading a pipe, signal on pool0" INT 130 "$bin" step "$scenario"
 kill "$holder"; holder=
 
-# A closed output: exit 1, one line on stderr, before the run.
-"$bin" html "$scenario" -o - >&- 2> "$dir/err"; code=$?
-if [ "$code" -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q 'standard output is closed' "$dir/err"; then
-  echo "ok: html -o - >&- -> exit 1: $(cat "$dir/err")"
-else
-  fail "html -o - >&-: exit $code:"; cat "$dir/err"
-fi
+# A closed output: exit 1, one line on stderr naming standard output.
+closed_output() {
+  local name=$1 code; shift
+  timeout 20 "$@" >&- 2> "$dir/err" < /dev/null; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q 'standard output' "$dir/err"; then
+    echo "ok: $name >&- -> exit 1: $(cat "$dir/err")"
+  else
+    fail "$name >&-: exit $code:"; cat "$dir/err"
+  fi
+}
+closed_output "html -o -" "$bin" html "$scenario" -o -
+closed_output "check" "$bin" check "$scenario" "$(dirname "$scenario")/../tests/golden/book.trace"
+closed_output "export-js" "$bin" export-js "$scenario"
+closed_output "--format chrome" "$bin" --clock virtual --format chrome "$scenario"
 
 # A reader that leaves early: exit 0 at once, nothing on stderr. The outputs are larger than
 # a pipe's 64 KiB buffer, so the writer is still writing when the reader leaves.
