@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "process.h"
 #include "export/verify.h"
 #include "scenario/scenario.h"
 #include "trace/event.h"
@@ -76,7 +77,16 @@ int run_verify(const VerifyOptions& opts) {
               << "): verify runs each scenario's program under Node 20; scripts/deps.sh installs it\n";
     return kExitBadInput;
   }
-  auto reports = elt::verify::verify_all(scenarios, opts.run, printed_lines);
+  // A stop signal kills the node run in progress and ends verify_all (Cancelled); our own
+  // runs stop as a plain run does (process.h).
+  elt::verify::Options run = opts.run;
+  run.cancel_fd = signal_notify_fd();
+  std::vector<elt::verify::Report> reports;
+  try {
+    reports = elt::verify::verify_all(scenarios, run, printed_lines);
+  } catch (const elt::verify::Cancelled&) {
+  }
+  if (int sig = received_signal(); sig != 0) return 128 + sig;
   if (opts.json) {
     std::cout << elt::verify::render_json(reports, version);
   } else if (opts.markdown) {

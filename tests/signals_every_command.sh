@@ -5,7 +5,8 @@
 # was broken before: html wrote its page after SIGTERM and exited 0; step reading a pipe
 # ignored SIGINT until the pipe ended; SIGUSR1 and SIGQUIT killed a run unflushed; `html -o
 # - >&-` exited 0 with the page lost and `html -o - | head -1` exited 1; `--format chrome
-# | head -c 10` ran to the end (3.5 s); `export-js | head -1` exited 1.
+# | head -c 10` ran to the end (3.5 s); `export-js | head -1` exited 1; verify ignored
+# SIGTERM until its node runs were done (5.5 s), then exited 0.
 # usage: signals_every_command.sh EVENTLOOP_TRACE SCENARIO
 set -uo pipefail
 bin=$1; scenario=$2
@@ -46,6 +47,14 @@ for pair in USR1:138 QUIT:131; do
   signal_case "plain run" "${pair%:*}" "${pair#*:}" "$bin" "$scenario" &&
     { tail -1 "$dir/out" | grep -q 'FINISHED$' || fail "SIG${pair%:*}: trace not flushed to FINISHED"; }
 done
+# verify: the node run in progress is killed, and no verdict is printed.
+if command -v node > /dev/null; then
+  corpus=$(dirname "$scenario")/node
+  signal_case "verify" TERM 143 "$bin" verify "$corpus/nested-timers.json" "$corpus/interval-three-times.json" &&
+    { ! grep -q 'agrees\|differs' "$dir/out" || fail "verify printed verdicts after SIGTERM"; }
+else
+  echo "skipped: verify (no node)"
+fi
 # step reading its commands from a pipe that stays open (a FIFO held by a sleeping writer);
 # before, a signal that landed on another thread than the reading one waited for the pipe
 # to end.
