@@ -413,20 +413,25 @@ std::string json_summary(const std::vector<Pair>& pairs, const std::vector<Outco
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace
-
-int run_check(const CheckOptions& opts) {
-  validate(opts);
+// Where the results go, checked before any run: a closed stdout (exit 1), or a device or a
+// directory named as a summary (exit 2), is a mistake to fix now, not after minutes of
+// grading.
+void check_outputs(const CheckOptions& opts) {
   if (standard_fds().stdout_closed) {
     throw std::system_error(EBADF, std::generic_category(),
                             "standard output is closed, so the results have nowhere to go (redirect it)");
   }
-  // Refused before any run: a device or a directory named as a summary is a typo to fix
-  // now, not after minutes of grading.
   for (const auto& [path, what] : {std::pair{opts.junit, "the JUnit summary"}, {opts.json, "the JSON summary"}}) {
     if (path.empty()) continue;
     if (std::string refusal = refuse_output_path(path, what); !refusal.empty()) throw UsageError(refusal);
   }
+}
+
+}  // namespace
+
+int run_check(const CheckOptions& opts) {
+  validate(opts);
+  check_outputs(opts);
   std::vector<Pair> pairs = plan(opts.paths);
   bool color = use_color(opts.run.color, STDOUT_FILENO);
   bool show_diffs = opts.diffs || pairs.size() == 1;
