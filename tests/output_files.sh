@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every file the tool writes is written to a regular file only, atomically (issue 25,
 # item 2): a summary (check --junit, --json), a golden (check --update) or a page (html -o)
-# named at a FIFO, a character device or a directory is exit 2 with a message naming the
+# named at a FIFO, a character device, a socket or a directory is exit 2 with a message naming the
 # path and what it is, and the node is left as it was. Before, `check --junit /dev/null`
 # run as root replaced /dev/null with a regular file and exited 0. The devices are made
 # here (mknod, as root only), never the system's own.
@@ -17,6 +17,13 @@ if [ "$(id -u)" -eq 0 ] && mknod "$dir/null" c 1 3 2> /dev/null; then
   targets="$targets null"
 else
   echo "skipped: a character device (mknod needs root)"
+fi
+# A socket file stays after the process that bound it is gone.
+if command -v python3 > /dev/null &&
+   python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$dir/socket"; then
+  targets="$targets socket"
+else
+  echo "skipped: a socket (needs python3)"
 fi
 # What each node is now, to see it untouched afterwards.
 kind() { stat -c %F "$1"; }
