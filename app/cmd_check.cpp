@@ -7,6 +7,7 @@
 // stops everything, and nothing is written after it.
 #include "cmd_check.h"
 
+#include "output_file.h"
 #include "process.h"
 
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <new>
 #include <optional>
 #include <system_error>
 
@@ -212,8 +214,7 @@ std::string refuse_update(const std::string& golden, const std::string& scenario
     if (errno == ENOENT) return {};  // a new golden
     return fmt::format("{}: cannot write the golden trace: {}", golden, strerror_of(errno));
   }
-  if (S_ISDIR(st.st_mode)) return fmt::format("{}: is a directory, not a golden trace", golden);
-  if (!S_ISREG(st.st_mode)) return fmt::format("{}: is not a regular file; --update writes regular files only", golden);
+  if (!S_ISREG(st.st_mode)) return refuse_output_path(golden, "the golden trace");
   bool ok = false;
   std::string text = read_file(golden, ok);
   if (!ok) return fmt::format("{}: cannot read the golden trace before replacing it: {}", golden, strerror_of(errno));
@@ -224,58 +225,11 @@ std::string refuse_update(const std::string& golden, const std::string& scenario
   return {};
 }
 
-// Writes a golden so that it is either the old file or the whole new one, never half of
-// either: a temporary file beside it, then rename(2). SIGINT and SIGTERM are held off while
-// the file is written; one that came meanwhile cancels the rename, and is then delivered.
+// Writes a golden as every output file is written (output_file.h): atomically, to a
+// regular file only. A stop signal meanwhile cancels it ("interrupted").
 std::string write_atomically(const std::string& path, const std::string& text) {
-  fs::path target(path);
-  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-
-  sigset_t block, old;
-  sigemptyset(&block);
-  sigaddset(&block, SIGINT);
-  sigaddset(&block, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &block, &old);
-  std::string error;
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) {
-    error = fmt::format("{}: cannot write the golden trace: {}", path, strerror_of(errno));
-  } else {
-    // Keep the mode of the file we replace; a new golden gets what umask allows a plain file.
-    struct stat st {};
-    mode_t mode = 0666;
-    if (::stat(path.c_str(), &st) == 0) {
-      mode = st.st_mode & 07777;
-    } else {
-      mode_t mask = umask(0);
-      umask(mask);
-      mode &= ~mask;
-    }
-    std::size_t done = 0;
-    while (done < text.size() && error.empty()) {
-      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) error = fmt::format("{}: cannot write the golden trace: {}", path, strerror_of(errno));
-      if (n > 0) done += static_cast<std::size_t>(n);
-    }
-    if (error.empty() && (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0)) {
-      error = fmt::format("{}: cannot write the golden trace: {}", path, strerror_of(errno));
-    }
-    if (::close(fd) != 0 && error.empty()) {
-      error = fmt::format("{}: cannot write the golden trace: {}", path, strerror_of(errno));
-    }
-    sigset_t pending;
-    sigpending(&pending);
-    bool interrupted = sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
-    if (error.empty() && interrupted) error = "interrupted";
-    if (error.empty() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-      error = fmt::format("{}: cannot write the golden trace: {}", path, strerror_of(errno));
-    }
-    if (!error.empty()) ::unlink(tmp.c_str());
-  }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);  // a held-off signal is delivered here
-  return error;
+  WriteResult result = write_file_atomically(path, text, "the golden trace");
+  return result.kind == WriteResult::Kind::Interrupted ? "interrupted" : result.message;
 }
 
 RunResult run_once(const CheckOptions& opts, const std::string& scenario) {
@@ -305,6 +259,8 @@ RunResult run_once(const CheckOptions& opts, const std::string& scenario) {
     r.error = e.what();
   } catch (const std::system_error& e) {
     r.error = fmt::format("{}: the run failed: {}", scenario, e.what());
+  } catch (const std::bad_alloc&) {
+    throw;  // the machine's limit, not the scenario's fault: main reports it, exit 1
   } catch (const std::exception& e) {
     r.error = fmt::format("{}: the run failed: {}", scenario, e.what());
   }
@@ -559,8 +515,6 @@ std::string json_summary(const std::vector<Pair>& pairs, const std::vector<Outco
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-
-
 // Compares one pair that ran: pass, fail, or (--pass-score) a partial pass. `display` gets
 // the report as stdout shows it (coloured on a terminal).
 Outcome compare_pair(const Pair& pair, const CheckOptions& opts, const std::string& golden, const RunResult& run,
@@ -707,10 +661,25 @@ std::optional<Outcome> grade_one(const Pair& pair, const CheckOptions& opts, std
   return o;
 }
 
+// Where the results go, checked before any run: a closed stdout (exit 1), or a device or a
+// directory named as a summary (exit 2), is a mistake to fix now, not after minutes of
+// grading.
+void check_outputs(const CheckOptions& opts) {
+  if (standard_fds().stdout_closed) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "standard output is closed, so the results have nowhere to go (redirect it)");
+  }
+  for (const auto& [path, what] : {std::pair{opts.junit, "the JUnit summary"}, {opts.json, "the JSON summary"}}) {
+    if (path.empty()) continue;
+    if (std::string refusal = refuse_output_path(path, what); !refusal.empty()) throw UsageError(refusal);
+  }
+}
+
 }  // namespace
 
 int run_check(const CheckOptions& opts) {
   validate(opts);
+  check_outputs(opts);
   std::vector<Pair> pairs = plan(opts.paths);
   bool color = use_color(opts.run.color, STDOUT_FILENO);
   // A student asking for a hint is not shown the answer, even for a single pair.
@@ -727,15 +696,15 @@ int run_check(const CheckOptions& opts) {
   }
   if (pairs.size() > 1) print_totals(pairs, outcomes, opts);
 
-  auto write_summary = [&](const std::string& path, const std::string& text) {
+  auto write_summary = [&](const std::string& path, const std::string& text, std::string_view what) {
     if (path.empty()) return true;
-    std::string error = write_atomically(path, text);
-    if (error.empty()) return true;
-    std::cerr << "eventloop-trace: " << error << " (summary)\n";
+    WriteResult result = write_file_atomically(path, text, what);
+    if (result.ok() || result.kind == WriteResult::Kind::Interrupted) return true;  // a signal: 128+n below
+    std::cerr << "eventloop-trace: " << result.message << '\n';
     return false;
   };
-  bool summaries_ok = write_summary(opts.junit, junit_xml(pairs, outcomes, opts));
-  summaries_ok = write_summary(opts.json, json_summary(pairs, outcomes, opts)) && summaries_ok;
+  bool summaries_ok = write_summary(opts.junit, junit_xml(pairs, outcomes, opts), "the JUnit summary");
+  summaries_ok = write_summary(opts.json, json_summary(pairs, outcomes, opts), "the JSON summary") && summaries_ok;
   if (int sig = received_signal(); sig != 0) return 128 + sig;
   std::size_t failed = 0, errors = 0;
   for (const auto& o : outcomes) {

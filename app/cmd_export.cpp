@@ -1,10 +1,13 @@
 #include "cmd_export.h"
 
+#include <cerrno>
 #include <iostream>
+#include <system_error>
 #include <memory>
 #include <string>
 
 #include "cli.h"
+#include "output_file.h"
 #include "export/js_export.h"
 #include "scenario/scenario.h"
 
@@ -18,9 +21,9 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("scenario", *file, "Scenario file (JSON)")->required()->type_name("SCENARIO");
   return {cmd, [file]() {
     auto scenario = load_scenario_arg(*file);
-    std::cout << elt::exporter::export_js(scenario).source;
-    std::cout.flush();
-    return std::cout ? 0 : 1;
+    int err = write_stdout(elt::exporter::export_js(scenario).source);
+    if (err == 0 || err == EPIPE) return 0;  // EPIPE: the reader left (`| head`), quietly
+    throw std::system_error(err, std::generic_category(), "writing the program to standard output");
   }};
 }
 

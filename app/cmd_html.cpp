@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
 #include <iostream>
 #include <mutex>
+#include <system_error>
 
+#include "output_file.h"
+#include "process.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
 #include "trace/html.h"
@@ -61,6 +64,13 @@ nlohmann::json state_json(const RuntimeState& s) {
 }  // namespace
 
 int run_html(const HtmlOptions& opts) {
+  // Before the run, which may be long: a page has nowhere to go.
+  if (opts.output == "-" && standard_fds().stdout_closed) {
+    throw std::system_error(EBADF, std::generic_category(), "standard output is closed, so the page has nowhere to go");
+  }
+  if (opts.output != "-") {
+    if (std::string refusal = refuse_output_path(opts.output, "the page"); !refusal.empty()) throw UsageError(refusal);
+  }
   scenario::Scenario scenario = scenario::load_scenario(opts.run.scenario);
   HtmlRun run;
   run.title = std::filesystem::path(opts.run.scenario).filename().string();
@@ -84,16 +94,20 @@ int run_html(const HtmlOptions& opts) {
       run.pauses.push_back({run.events.size(), point.tick, point.phase, point.tick_start, state.now, state_json(state)});
     });
   });
+  // A signal during the run stopped it: the page would show half a run as if whole.
+  if (int sig = received_signal(); sig != 0) return 128 + sig;
   std::string page = render_html(run);
+  if (int sig = received_signal(); sig != 0) return 128 + sig;
   if (opts.output == "-") {
-    std::cout << page;
-    return std::cout ? 0 : kExitFailure;
+    int err = write_stdout(page);
+    if (err == 0 || err == EPIPE) return 0;  // EPIPE: the reader left (`| head -1`), quietly
+    throw std::system_error(err, std::generic_category(), "writing the page to standard output");
   }
-  std::ofstream out(opts.output, std::ios::binary);
-  out << page;
-  out.close();
-  if (!out) {
-    std::cerr << "eventloop-trace: cannot write " << opts.output << '\n';
+  WriteResult written = write_file_atomically(opts.output, page, "the page");
+  if (int sig = received_signal(); sig != 0) return 128 + sig;
+  if (written.kind == WriteResult::Kind::Refused) throw UsageError(written.message);
+  if (!written.ok()) {
+    std::cerr << "eventloop-trace: " << written.message << '\n';
     return kExitFailure;
   }
   std::cerr << "wrote " << opts.output << " (" << run.events.size() << " events, " << run.pauses.size()

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "export/sandbox.h"
 #include "command_options.h"
+#include "process.h"
 #include "export/verify.h"
 #include "scenario/scenario.h"
 #include "trace/event.h"
@@ -107,9 +108,18 @@ int run_verify(const VerifyOptions& opts) {
     std::cerr << "eventloop-trace: note: node keeps this machine's network (no namespace of its own: " << net.why_not
               << "); its file reads, writes, child processes and workers are confined all the same\n";
   }
-  auto reports = elt::verify::verify_all(scenarios, opts.run, [&opts](const elt::scenario::Scenario& s) {
-    return printed_lines(s, !opts.no_warnings);
-  });
+  // A stop signal kills the node run in progress and ends verify_all (Cancelled); our own
+  // runs stop as a plain run does (process.h).
+  elt::verify::Options run = opts.run;
+  run.cancel_fd = signal_notify_fd();
+  std::vector<elt::verify::Report> reports;
+  try {
+    reports = elt::verify::verify_all(scenarios, run, [&opts](const elt::scenario::Scenario& s) {
+      return printed_lines(s, !opts.no_warnings);
+    });
+  } catch (const elt::verify::Cancelled&) {
+  }
+  if (int sig = received_signal(); sig != 0) return 128 + sig;
   if (opts.json) {
     std::cout << elt::verify::render_json(reports, version);
   } else if (opts.markdown) {

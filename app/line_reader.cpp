@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 #include <vector>
+#include <utility>
 
 #include "process.h"
 
@@ -80,8 +81,9 @@ class EditLineSource final : public CommandSource {
     cleared_.store(false);
     prompting_.store(true);
     while (!g_line_done) {
-      pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}};
-      int n = ::poll(fds, 2, -1);
+      // The signal's own fd too: a signal lands on any thread, not always on this one's poll.
+      pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}, {signal_notify_fd(), POLLIN, 0}};
+      int n = ::poll(fds, fds[2].fd >= 0 ? 3 : 2, -1);
       if (n < 0) {
         if (errno == EINTR && received_signal() == 0) continue;
         break;  // Ctrl-C (the runtime is already stopping) or a broken terminal
@@ -147,17 +149,52 @@ class EditLineSource final : public CommandSource {
   std::atomic<bool> cleared_{false};    // the prompt row was wiped and not drawn since
 };
 
+// Commands from a pipe or a file. Read with read(2) after a poll that also watches for a
+// stop signal: a blocking getline ignored Ctrl-C until the pipe's writer closed it, because
+// the signal lands on whichever thread does not block it, rarely the one reading.
 class StreamLineSource final : public CommandSource {
  public:
   void attach(Tracer&) override {}
   std::optional<std::string> read_line(const std::string& prompt) override {
     std::fputs(prompt.c_str(), stdout);
     std::fflush(stdout);
-    std::string line;
-    if (!std::getline(std::cin, line)) return std::nullopt;
-    return line;
+    for (;;) {
+      if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+        std::string line = pending_.substr(0, nl);
+        pending_.erase(0, nl + 1);
+        return line;
+      }
+      if (at_end_ || !wait_for_input()) break;
+      char buf[4096];
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) {
+        at_end_ = true;  // end of input, or an input that broke (EIO): the last line, then none
+      } else {
+        pending_.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    if (pending_.empty() || received_signal() != 0) return std::nullopt;
+    return std::exchange(pending_, {});  // a last line without its newline
   }
   bool interactive() const override { return false; }
+
+ private:
+  // True when stdin has something (or its end) to read; false once a stop signal came.
+  static bool wait_for_input() {
+    for (;;) {
+      if (received_signal() != 0) return false;
+      pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_notify_fd(), POLLIN, 0}};
+      int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return true;  // let read() report what is wrong
+      if ((fds[1].revents & POLLIN) != 0) return false;
+      if (fds[0].revents != 0) return true;
+    }
+  }
+
+  std::string pending_;  // read but not yet returned
+  bool at_end_ = false;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <optional>
 #include <system_error>
 
@@ -241,6 +242,7 @@ int print_help(const CLI::App& app, const std::string& topic) {
 int main(int argc, char** argv) {
   // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
   elt::app::reserve_standard_fds();
+  elt::app::install_out_of_memory_handler();
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
                "and print what happens, tick by tick and thread by thread.\n"
                "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
@@ -405,6 +407,9 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const std::system_error& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';
+    return kExitFailure;
+  } catch (const std::bad_alloc&) {
+    std::fputs(elt::app::kOutOfMemoryMessage, stderr);
     return kExitFailure;
   } catch (const std::exception& e) {
     std::cerr << "eventloop-trace: error: " << e.what() << '\n';

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <new>
 #include <system_error>
 
 #include "common/eventfd.h"
@@ -31,7 +34,10 @@ std::thread g_watcher;
 std::atomic<bool> g_stopping{false};
 StandardFds g_fds;
 
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+// Each of these would otherwise end the process at once, the trace unflushed.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+// Written once by the watcher and never read: it stays readable for every poller.
+std::atomic<int> g_notify_fd{-1};
 
 extern "C" void on_signal(int sig) {
   const int saved = errno;  // the interrupted code may be about to read errno
@@ -49,6 +55,7 @@ void watch() {
     if (g_stopping.load()) return;
     const int sig = g_signal.load();
     if (sig == 0) continue;
+    signal_eventfd(g_notify_fd.load());
     std::lock_guard lock(g_running_mutex);
     if (g_running != nullptr) {
       g_running->request_stop();  // the loop stops at the next phase and closes its threads
@@ -81,6 +88,9 @@ SignalWatcher::SignalWatcher() {
   int fd = ::eventfd(0, EFD_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd (signal watcher)");
   g_wake_fd.store(fd);
+  int notify = ::eventfd(0, EFD_CLOEXEC);
+  if (notify < 0) throw std::system_error(errno, std::generic_category(), "eventfd (signal notification)");
+  g_notify_fd.store(notify);
   // The watcher blocks every signal, so a handler never runs on it; it inherits the mask.
   sigset_t all, previous;
   sigfillset(&all);
@@ -117,5 +127,38 @@ void set_running(elt::Runtime* runtime) {
 }
 
 int received_signal() { return g_signal.load(); }
+
+int signal_notify_fd() { return g_notify_fd.load(); }
+
+std::span<const int> stop_signals() { return kStopSignals; }
+
+const char kOutOfMemoryMessage[] =
+    "eventloop-trace: out of memory (the run needs more memory than the limit allows; raise the limit "
+    "(ulimit -v), or make the scenario smaller)\n";
+
+namespace {
+
+std::terminate_handler g_previous_terminate = nullptr;
+
+// Only async-signal-safe calls: the heap is what ran out.
+[[noreturn]] void on_terminate() {
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::bad_alloc&) {
+      ssize_t ignored = ::write(STDERR_FILENO, kOutOfMemoryMessage, sizeof kOutOfMemoryMessage - 1);
+      (void)ignored;
+      _exit(1);
+    } catch (...) {
+    }
+  }
+  // Anything else is a broken invariant: fail loudly, as the runtime would have.
+  if (g_previous_terminate != nullptr) g_previous_terminate();
+  std::abort();
+}
+
+}  // namespace
+
+void install_out_of_memory_handler() { g_previous_terminate = std::set_terminate(on_terminate); }
 
 }  // namespace elt::app

@@ -12,15 +12,19 @@
 // watcher thread, which blocks every signal itself, reads the eventfd and does the rest:
 // it asks the running runtime to stop (under the lock that guards which runtime is
 // running, so the runtime cannot be destroyed meanwhile), or, when nothing runs yet
-// (the scenario is still being read), ends the process at once. SIGINT, SIGTERM and
-// SIGHUP all stop the run the same way: threads closed in order, trace flushed,
-// exit 128 + the signal's number.
+// (the scenario is still being read), ends the process at once. SIGINT, SIGTERM, SIGHUP,
+// SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM all stop the run the same way: threads closed in
+// order, trace flushed, exit 128 + the signal's number. (Left to their default action,
+// SIGQUIT and SIGUSR1 once ended a run with its trace unflushed.) A thread that waits on
+// something other than the runtime (step reading its commands) also polls
+// signal_notify_fd(), which becomes readable at the first signal and stays so.
 //
 // Thread-safety: reserve_standard_fds() first thing in main, before any thread exists;
 // SignalWatcher is built once, in main; set_running() from the thread that runs the loop.
 #pragma once
 
 #include <mutex>
+#include <span>
 #include <thread>
 
 namespace elt {
@@ -50,5 +54,16 @@ class SignalWatcher {
 void set_running(elt::Runtime* runtime);
 // The first signal received, 0 if none.
 int received_signal();
+// Readable (POLLIN) once a stop signal came, for good; -1 before SignalWatcher exists.
+int signal_notify_fd();
+// The signals that stop a run (and that file writes hold off).
+std::span<const int> stop_signals();
+
+// Out of memory anywhere, also on a thread of ours or out of a noexcept function: one
+// message and exit 1, instead of std::terminate's abort (exit 134). Installed first thing
+// in main.
+void install_out_of_memory_handler();
+// The message main prints for a std::bad_alloc it catches (ends in a newline).
+extern const char kOutOfMemoryMessage[];
 
 }  // namespace elt::app

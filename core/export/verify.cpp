@@ -76,7 +76,7 @@ pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int 
 // Runs argv[0] (found on PATH) with `extra_env` added to ours, and collects its stdout and
 // stderr. errno-style failure to start becomes NodeMissing for ENOENT, system_error else.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                          std::chrono::seconds timeout, Network network = Network::Ours) {
+                          std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -114,9 +114,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   ::close(err_pipe[1]);
   ProcessResult result;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {cancel_fd, POLLIN, 0}};
   int open_fds = 2;
   char buf[8192];
+  bool cancelled = false;
   while (open_fds > 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -124,9 +125,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
       ::kill(pid, SIGKILL);
       break;
     }
-    int n = ::poll(fds, 2, static_cast<int>(left.count()));
+    int n = ::poll(fds, cancel_fd >= 0 ? 3 : 2, static_cast<int>(left.count()));
     if (n < 0) {
       if (errno == EINTR) continue;
+      break;
+    }
+    if ((fds[2].revents & POLLIN) != 0) {  // stop: the child goes too, at once
+      cancelled = true;
+      ::kill(pid, SIGKILL);
       break;
     }
     for (int i = 0; i < 2; ++i) {
@@ -141,12 +147,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
       }
     }
   }
-  for (auto& f : fds) {
-    if (f.fd >= 0) ::close(f.fd);
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd >= 0) ::close(fds[i].fd);
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (cancelled) throw Cancelled();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
@@ -279,7 +286,7 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
   for (int i = 0; i < limit; ++i) {
     if (s.racy_in_node && i >= options.runs && r.orders.size() > 1) break;
     ProcessResult p = run_process(confined_argv(options.node, version, {s.base_dir}, path), env,
-                                  std::chrono::seconds(options.timeout_s), network);
+                                  std::chrono::seconds(options.timeout_s), network, options.cancel_fd);
     ++r.runs;
     Lines lines = split_lines(p.out);
     if (p.timed_out) lines.push_back(fmt::format("(killed after {} s)", options.timeout_s));
@@ -460,7 +467,7 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
     std::string path = dir + "/calibrate.js";
     std::ofstream(path, std::ios::binary) << exporter::pbkdf2_calibration_program();
     ProcessResult p = run_process(confined_argv(options.node, version, {}, path), {},
-                                  std::chrono::seconds(options.timeout_s), Network::LoopbackOnly);
+                                  std::chrono::seconds(options.timeout_s), Network::LoopbackOnly, options.cancel_fd);
     per_ms = std::strtod(p.out.c_str(), nullptr);
     if (p.exit_code != 0 || !(per_ms > 0)) {
       throw std::runtime_error(fmt::format("measuring pbkdf2 under node failed (exit {}): {}", p.exit_code, p.err));
@@ -472,6 +479,10 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
   std::exception_ptr error;
   auto worker = [&] {
     for (;;) {
+      {
+        std::lock_guard lock(error_mutex);
+        if (error) return;  // another worker failed or was cancelled: nothing more is wanted
+      }
       std::size_t i = next.fetch_add(1);
       if (i >= work.size()) return;
       if (!work[i].run_node) continue;

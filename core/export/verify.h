@@ -21,6 +21,7 @@
 #pragma once
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,15 @@ struct Options {
   int jobs = 2;
   std::string node = "node";
   int timeout_s = 60;  // one run of a program; killed after that
+  // Readable (POLLIN) when the command must stop (a signal came): a node run in progress
+  // is killed and verify_all throws Cancelled. -1: never.
+  int cancel_fd = -1;
+};
+
+// verify_all was stopped through Options::cancel_fd.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("cancelled") {}
 };
 
 enum class Verdict { Agrees, Differs, Racy, NotComparable };

@@ -163,17 +163,16 @@ std::string not_regular(const std::string& written, mode_t mode) {
 
 // One attempt: `rel` below `root`. An escape is reported through `escaped`, so that the
 // caller can try another allowed root before refusing.
-OpenedFile open_beneath(const stdfs::path& root, const stdfs::path& rel, const std::string& written,
+OpenedFile open_beneath(const OpenedScope::Root& root, const stdfs::path& rel, const std::string& written,
                         Resolver resolver, bool& escaped) {
   escaped = false;
-  Fd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd.ok()) return {-1, fmt::format("open \"{}\": {}", written, std::strerror(errno))};
+  if (root.fd < 0) return {-1, fmt::format("open \"{}\": {}", written, std::strerror(root.error))};
   const bool kernel = resolver == Resolver::Openat2 || (resolver == Resolver::Auto && have_openat2());
   const stdfs::path target = rel.empty() ? stdfs::path(".") : rel;
 
   Resolved found;
   if (kernel) {
-    found.file.reset(sys_openat2(root_fd.get(), target.c_str(), O_PATH | O_CLOEXEC, kBeneath));
+    found.file.reset(sys_openat2(root.fd, target.c_str(), O_PATH | O_CLOEXEC, kBeneath));
     if (!found.file.ok()) {
       int err = errno;
       if (err == EXDEV || err == ELOOP) {
@@ -184,7 +183,7 @@ OpenedFile open_beneath(const stdfs::path& root, const stdfs::path& rel, const s
     }
   } else {
     int err = 0;
-    auto walked = walk_beneath(root_fd.get(), target, err);
+    auto walked = walk_beneath(root.fd, target, err);
     if (!walked) {
       if (err == EXDEV || err == ELOOP) {
         escaped = true;
@@ -203,7 +202,7 @@ OpenedFile open_beneath(const stdfs::path& root, const stdfs::path& rel, const s
 
   // Now that it is known to be a regular file, open it for reading: the same walk again
   // (openat2), or the last component in the directory the walk found (no link there).
-  Fd file(kernel ? sys_openat2(root_fd.get(), target.c_str(), kReadFlags, kBeneath)
+  Fd file(kernel ? sys_openat2(root.fd, target.c_str(), kReadFlags, kBeneath)
                  : ::openat(found.parent.get(), found.name.c_str(), kReadFlags | O_NOFOLLOW));
   if (!file.ok()) return {-1, fmt::format("open \"{}\": {}", written, std::strerror(errno))};
   struct stat after {};
@@ -237,32 +236,54 @@ bool have_openat2() {
   return have;
 }
 
+OpenedScope::OpenedScope(const ReadScope& scope) {
+  std::error_code ec;
+  std::vector<stdfs::path> folders{stdfs::absolute(scope.folder, ec)};
+  folders.insert(folders.end(), scope.allowed.begin(), scope.allowed.end());
+  for (const auto& folder : folders) {
+    Root root;
+    root.path = stdfs::weakly_canonical(folder, ec);
+    if (ec) root.path = folder.lexically_normal();
+    root.fd = ::open(root.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root.fd < 0) root.error = errno;
+    roots_.push_back(std::move(root));
+  }
+}
+
+OpenedScope::~OpenedScope() {
+  for (const auto& root : roots_) {
+    if (root.fd >= 0) ::close(root.fd);
+  }
+}
+
 OpenedFile open_for_reading(const ReadScope& scope, const std::string& written, Resolver resolver) {
+  return open_for_reading(OpenedScope(scope), written, resolver);
+}
+
+OpenedFile open_for_reading(const OpenedScope& scope, const std::string& written, Resolver resolver) {
   const stdfs::path path(written);
+  const OpenedScope::Root& folder = scope.roots().front();
   bool escaped = false;
   // The common case: a relative path that stays, as written, inside the scenario's folder.
   if (path.is_relative() && !climbs_out(path.lexically_normal())) {
-    OpenedFile opened = open_beneath(scope.folder, path, written, resolver, escaped);
+    OpenedFile opened = open_beneath(folder, path, written, resolver, escaped);
     if (!escaped) return opened;
   }
   // Otherwise the path must lie below the scenario's folder (an absolute path into it) or
   // below a folder named with --allow-read. It is compared after resolving its links (as
-  // Deno does), and then opened below that folder with the same rules, so a link inside
-  // it cannot lead further out.
+  // Deno does), and then opened below that folder's descriptor with the same rules, so a
+  // link inside it cannot lead further out, and a name that now leads elsewhere (the
+  // folder swapped for a link) reaches only what that folder held when the run began.
   {
     std::error_code ec;
-    stdfs::path absolute = path.is_absolute() ? path : stdfs::absolute(scope.folder / path, ec);
+    stdfs::path absolute = path.is_absolute() ? path : folder.path / path;
     stdfs::path resolved = stdfs::weakly_canonical(absolute, ec);
     if (ec) resolved = absolute.lexically_normal();
-    std::vector<stdfs::path> roots{stdfs::absolute(scope.folder, ec)};
-    roots.insert(roots.end(), scope.allowed.begin(), scope.allowed.end());
-    for (const auto& root : roots) {
-      stdfs::path canonical_root = stdfs::weakly_canonical(root, ec);
-      if (ec) canonical_root = root.lexically_normal();
-      auto rel = below(resolved, canonical_root);
+    for (const auto& root : scope.roots()) {
+      auto rel = below(resolved, root.path);
       if (!rel) continue;
       bool out = false;
-      OpenedFile opened = open_beneath(canonical_root, *rel, written, resolver, out);
+      OpenedFile opened = open_beneath(root, *rel, written, resolver, out);
       if (!out) return opened;
     }
   }

@@ -15,7 +15,16 @@
 // driver), checked, and only then opened for reading, with O_NONBLOCK in case it was
 // swapped for a FIFO in between (the second open is checked to be the same file).
 //
-// Thread-safety: a free function with no state; pool threads call it.
+// The folders are opened once, when the run starts (OpenedScope), and every read is resolved
+// beneath those descriptors, not beneath their names: a folder renamed, or replaced by a
+// symbolic link to / while a delayed read waits, cannot move what the read may reach. The
+// read then finds the folder it was given (or nothing, if that was deleted).
+// Limit: a hard link inside a folder to a file outside it is that file; the kernel cannot
+// tell it from any other name, so it is read (on most systems only the file's owner or
+// root may make one: fs.protected_hardlinks).
+//
+// Thread-safety: OpenedScope is immutable once built; pool threads share it and call
+// open_for_reading at the same time.
 #pragma once
 
 #include <filesystem>
@@ -39,7 +48,31 @@ struct OpenedFile {
   std::string error;  // when fd < 0: why, naming the rule ("read \"x\" refused: ...")
 };
 
+// The folders of a ReadScope, held open (O_PATH) from construction to destruction.
+// A folder that cannot be opened is remembered with its error, which each read reports.
+class OpenedScope {
+ public:
+  explicit OpenedScope(const ReadScope& scope);
+  ~OpenedScope();
+  OpenedScope(const OpenedScope&) = delete;
+  OpenedScope& operator=(const OpenedScope&) = delete;
+
+  struct Root {
+    std::filesystem::path path;  // absolute and canonical, as it was when opened
+    int fd = -1;                 // O_PATH | O_DIRECTORY, or -1 and `error`
+    int error = 0;
+  };
+  // The scenario's folder first, then each --allow-read folder.
+  const std::vector<Root>& roots() const { return roots_; }
+
+ private:
+  std::vector<Root> roots_;
+};
+
 // Opens `written` (the path as the scenario wrote it; also what messages show).
+OpenedFile open_for_reading(const OpenedScope& scope, const std::string& written,
+                            Resolver resolver = Resolver::Auto);
+// The same with the folders opened now, for this one read.
 OpenedFile open_for_reading(const ReadScope& scope, const std::string& written,
                             Resolver resolver = Resolver::Auto);
 

@@ -15,6 +15,7 @@
 #include "common/check.h"
 #include "common/overloaded.h"
 #include "common/thread_name.h"
+#include "fs/open_file.h"
 #include "http/delay_server.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
@@ -45,17 +46,17 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   tracer_.set_clock(&clock_, start_);
   // Nobody reads the trace any more (`| head -3`): stop, however long the loop would wait.
   tracer_.set_on_broken([this] { request_stop(); });
+  read_scope_ = std::make_unique<fs::OpenedScope>(fs::ReadScope{options_.base_dir, options_.allow_read});
   pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_, options_.model.pool);
   switch (options_.model.io) {
-    case IoPlacement::EpollThread: {
-      poller_ = std::make_unique<Poller>(clock_, tracer_, channel_);
-      struct stat out {};
-      if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
-        poller_->watch_output(tracer_.fd(), [this] { tracer_.mark_broken(); });
-      }
-      break;
-    }
+    case IoPlacement::EpollThread: poller_ = std::make_unique<Poller>(clock_, tracer_, channel_); break;
     case IoPlacement::LoopThread: reactor_ = std::make_unique<Reactor>(clock_, tracer_, channel_); break;
+  }
+  struct stat out {};
+  if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
+    auto gone = [this] { tracer_.mark_broken(); };
+    if (poller_) poller_->watch_output(tracer_.fd(), gone);
+    if (reactor_) reactor_->watch_output(tracer_.fd(), gone);
   }
 }
 

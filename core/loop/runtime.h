@@ -47,6 +47,10 @@
 #include "trace/tracer.h"
 #include "timers/timer_queue.h"
 
+namespace elt::fs {
+class OpenedScope;
+}
+
 namespace elt {
 
 class Clock;
@@ -274,6 +278,9 @@ class Runtime {
   Clock& clock_;
   Tracer& tracer_;
   CompletionChannel channel_;
+  // fs_read's folders, opened once here so that a folder swapped mid-run cannot move what
+  // a later read reaches (fs/open_file.h). Before pool_: the pool threads read through it.
+  std::unique_ptr<fs::OpenedScope> read_scope_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Poller> poller_;    // IoPlacement::EpollThread
   std::unique_ptr<Reactor> reactor_;  // IoPlacement::LoopThread

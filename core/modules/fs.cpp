@@ -43,7 +43,7 @@ std::string unseen_read_warning(const std::string& shown, std::size_t bytes) {
 // below the scenario's folder or an --allow-read folder) is open_for_reading's rule.
 // Between two reads the thread looks at `stop`: a file that is slow to give its bytes
 // (a FUSE or /proc file that waits) cannot hold shutdown up.
-Outcome read_file(const fs::ReadScope& scope, const std::string& shown, const std::atomic<bool>& stop) {
+Outcome read_file(const fs::OpenedScope& scope, const std::string& shown, const std::atomic<bool>& stop) {
   fs::OpenedFile opened = fs::open_for_reading(scope, shown);
   if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
   const int fd = opened.fd;
@@ -78,7 +78,7 @@ Outcome read_file(const fs::ReadScope& scope, const std::string& shown, const st
 
 // The node model's trips (read_file_trips): open, then read what an fd holds. The open
 // follows the same rule as read_file (open_for_reading: confined, regular files only).
-Outcome open_for_read(const fs::ReadScope& scope, const std::string& shown) {
+Outcome open_for_read(const fs::OpenedScope& scope, const std::string& shown) {
   fs::OpenedFile opened = fs::open_for_reading(scope, shown);
   if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
   return Outcome::ok(Value::integer(opened.fd));
@@ -123,7 +123,7 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   // Whether the read's real time is unseen is known once its size is: on the pool thread.
   const bool unseen = latency == Duration::zero() && warns_unseen_time();
   task.work = [this, shown = std::move(shown), unseen, at] {
-    Outcome out = read_file(fs::ReadScope{options_.base_dir, options_.allow_read}, shown, stop_);
+    Outcome out = read_file(*read_scope_, shown, stop_);
     if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
       warn_unseen_time(at, unseen_read_warning(shown, out.value.as_string().size()));
     }
@@ -210,7 +210,7 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
   };
   std::string open_shown = st->shown;
   trip(TaskKind::FsOpen, Duration::zero(),
-       [this, open_shown] { return open_for_read(fs::ReadScope{options_.base_dir, options_.allow_read}, open_shown); },
+       [this, open_shown] { return open_for_read(*read_scope_, open_shown); },
        [st, fstat_trip, deliver_user](Runtime&, Outcome outcome) {
          if (outcome.failed()) {
            deliver_user(std::move(outcome));

@@ -21,6 +21,8 @@ namespace {
 
 constexpr std::uint64_t kChannelToken = 0;
 constexpr std::uint64_t kWakeToken = 1;
+// The trace's output pipe (watch_output).
+constexpr std::uint64_t kOutputToken = 3;
 // libuv reads up to 1024 events per epoll_wait; a scenario has far fewer sockets.
 constexpr std::size_t kReactorEventsPerWait = 1024;
 
@@ -65,6 +67,16 @@ Reactor::~Reactor() {
 }
 
 void Reactor::wake() { signal_eventfd(wake_fd_); }
+
+void Reactor::watch_output(int fd, std::function<void()> gone) {
+  output_gone_ = std::move(gone);
+  // As the Poller does: no events asked for, since epoll always reports EPOLLERR, which a
+  // pipe's write end gets when its last reader closes; edge-triggered, so reported once.
+  epoll_event ev{};
+  ev.events = EPOLLET;
+  ev.data.u64 = kOutputToken;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) throw_errno("epoll_ctl(ADD)");
+}
 
 void Reactor::start_http(HttpRequestSpec spec) {
   clock_.io_begin(spec.id);
@@ -187,6 +199,8 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
       channel_ready = true;
     } else if (token == kWakeToken) {
       drain_eventfd(wake_fd_);
+    } else if (token == kOutputToken) {
+      if (output_gone_) output_gone_();
     } else {
       auto* conn = reinterpret_cast<Connection*>(token);
       if (!conn->http.done()) watch(*conn, conn->http.advance(), out);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -43,6 +44,10 @@ class Reactor {
   bool poll(std::optional<TimePoint> deadline, std::vector<Completion>& out);
   // Wakes a poll() in progress (a stop request). Async-signal-safe.
   void wake();
+  // Calls `gone` in a later poll() once the pipe `fd` (the trace's output) has no reader
+  // left, so that a run whose output waits for its end (chrome) still stops when the
+  // reader leaves (`| head -c 10`). Before the first poll().
+  void watch_output(int fd, std::function<void()> gone);
   // Ends every request still open (shutdown).
   void close_all();
 
@@ -61,6 +66,7 @@ class Reactor {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::vector<std::unique_ptr<Connection>> connections_;
+  std::function<void()> output_gone_;
 };
 
 }  // namespace elt

@@ -956,10 +956,20 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     }
     case TreeBuilder::Stop::Overflow: {
       // Not a syntax error but a value JSON allows and nlohmann cannot hold (1e400).
+      // nlohmann reports it as an out_of_range error without a place, stopped one character
+      // past the number: the number it names is the last one that ends before there.
       const std::string& what = builder.error;
       auto bracket = what.find("] ");
-      throw ScenarioError(file, "",
-                          clip("invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2))));
+      std::string reason = bracket == std::string::npos ? what : what.substr(bracket + 2);
+      auto quote_open = what.find('\'');
+      auto quote_close = what.rfind('\'');
+      std::size_t at = builder.error_offset;
+      if (quote_open != std::string::npos && quote_close > quote_open + 1) {
+        std::string_view number(what.data() + quote_open + 1, quote_close - quote_open - 1);
+        std::size_t found = text.rfind(number, builder.error_offset);
+        if (found != std::string_view::npos) at = found;
+      }
+      throw error_at(at, clip("invalid JSON: " + reason));
     }
     case TreeBuilder::Stop::Duplicate:
       throw error_at(builder.error_offset,

@@ -302,6 +302,10 @@ std::string micros(Duration d) {
 
 Timeline build_timeline(const std::vector<TraceEvent>& events) { return build(events, nullptr); }
 
+std::string_view chrome_head() {
+  return "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"generator\": \"eventloop-trace\"}, \"traceEvents\": [";
+}
+
 void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
   std::vector<std::size_t> bound;
   Timeline t = build(events, &bound);
@@ -432,7 +436,7 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
       put(j);
     }
   }
-  out += "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"generator\": \"eventloop-trace\"}, \"traceEvents\": [";
+  out += chrome_head();
   out += body;
   out += "\n]}\n";
 }

@@ -68,6 +68,10 @@ Timeline build_timeline(const std::vector<TraceEvent>& events);
 // B/E pairs, properly nested per thread; other events are thread-scoped instants; flows
 // are s/f pairs bound to the slices around their ends. Times are microseconds since the
 // start of the run.
+// How every rendered document begins, whatever the run: the tracer writes it as soon as the
+// run starts, so that a reader that wants only the start (`| head -c 10`) gets it and
+// leaves, and the run then stops as a text run does, instead of running to the end first.
+std::string_view chrome_head();
 void render_chrome(const std::vector<TraceEvent>& events, std::string& out);
 
 }  // namespace elt

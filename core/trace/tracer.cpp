@@ -24,7 +24,10 @@ Tracer::~Tracer() { finish(); }
 void Tracer::finish() {
   std::lock_guard lock(mutex_);
   if (format_ == TraceFormat::Chrome && !finished_) {
+    std::size_t from = buffer_.size();
     render_chrome(kept_, buffer_);
+    // The head went out with the first event (emit()): the rest follows it.
+    if (head_written_) buffer_.erase(from, chrome_head().size());
     kept_.clear();
   }
   finished_ = true;
@@ -64,7 +67,15 @@ void Tracer::emit(TraceEvent event) {
     case TraceFormat::Text: render_text(event, buffer_, color_, extras_, running_); break;
     case TraceFormat::Jsonl: render_jsonl(event, buffer_); break;
     case TraceFormat::Chrome:
-      if (!finished_) kept_.push_back(std::move(event));
+      if (finished_) return;
+      if (!head_written_) {
+        // Written now, not with the rest at the end: a reader that leaves after it (`| head
+        // -c 10`) is then seen leaving (EPIPE, or the poller's watch) and the run stops.
+        head_written_ = true;
+        buffer_ += chrome_head();
+        flush_locked();
+      }
+      kept_.push_back(std::move(event));
       return;
     case TraceFormat::None: return;
   }

@@ -11,7 +11,8 @@
 // Output is buffered: events of the loop thread are flushed when the loop is about to
 // block (flush()), events of the other threads at once, and everything at once when the
 // output is a terminal. The Chrome format needs the whole run (matched begin and end,
-// flows with both ends): its events are kept and the document is written by finish().
+// flows with both ends): its events are kept and the document is written by finish(),
+// all but its constant head, which goes out with the first event.
 // A closed reader (EPIPE: `| head -3`) turns the tracer off and
 // raises `broken()`; the run then stops quietly.
 #pragma once
@@ -104,6 +105,7 @@ class Tracer {
   mutable std::mutex mutex_;  // guards buffer_, observer_ and the order of events
   std::string buffer_;
   std::vector<TraceEvent> kept_;  // chrome: the whole run, rendered by finish()
+  bool head_written_ = false;     // chrome: chrome_head() is out (or captured) already
   bool finished_ = false;
   CallbackId running_ = 0;        // the loop thread's callback, for --show id
   Observer observer_;

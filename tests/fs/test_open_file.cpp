@@ -130,3 +130,40 @@ TEST_CASE("fs_read refuses what is not a regular file, before an open that could
   // ... and with everything allowed, refused as what it is (a pipe, a terminal or /dev/null).
   CHECK(read(tree.scope({"/"}), "/dev/stdin", resolver).find("refused: it is") != std::string::npos);
 }
+
+namespace {
+std::string read(const fs::OpenedScope& scope, const std::string& path, fs::Resolver resolver) {
+  fs::OpenedFile opened = fs::open_for_reading(scope, path, resolver);
+  if (opened.fd < 0) return opened.error;
+  std::string text(64, '\0');
+  ssize_t n = ::read(opened.fd, text.data(), text.size());
+  ::close(opened.fd);
+  text.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  return text;
+}
+}  // namespace
+
+// Issue 25, item 3: the folder is opened once (when the run starts) and every read is
+// resolved beneath that descriptor; renaming the folder, or putting a link to / in its
+// place, between that moment and a read cannot move what the read reaches.
+TEST_CASE("fs_read stays in the folder it was given when the folder is swapped", "[fs][untrusted]") {
+  Tree tree;
+  auto resolver = GENERATE(fs::Resolver::Openat2, fs::Resolver::Walk);
+  if (resolver == fs::Resolver::Openat2 && !fs::have_openat2()) { WARN("this kernel has no openat2: only the walk is checked"); return; }
+  CAPTURE(resolver == fs::Resolver::Walk ? "walk" : "openat2");
+  fs::OpenedScope scope(tree.scope());
+
+  // Moved away, and a link to the folder above it (where the secret is) takes its name.
+  stdfs::rename(tree.root / "scenario", tree.root / "moved");
+  stdfs::create_symlink(tree.root, tree.root / "scenario");
+  CHECK(read(scope, "secret.txt", resolver) == "open \"secret.txt\": No such file or directory");
+  CHECK(read(scope, "a.txt", resolver) == "inside");  // the folder it was given, wherever it is now
+  CHECK(read(scope, (tree.root / "scenario" / "secret.txt").string(), resolver).find("refused") != std::string::npos);
+
+  // Deleted, and a link to / in its place: nothing outside is reached.
+  stdfs::remove(tree.root / "scenario");
+  stdfs::remove_all(tree.root / "moved");
+  stdfs::create_symlink("/", tree.root / "scenario");
+  CHECK(read(scope, "etc/passwd", resolver) == "open \"etc/passwd\": No such file or directory");
+  CHECK(read(scope, "a.txt", resolver) == "open \"a.txt\": No such file or directory");
+}

@@ -299,3 +299,13 @@ TEST_CASE("messages show a file's name and quoted keys as the trace shows text (
   CHECK(rlo.find("unknown top-level key \"abc\\u{202e}gnp.exe\"") != std::string::npos);
   CHECK(rlo.find("\xe2\x80\xae") == std::string::npos);
 }
+
+// Issue 25, item 7: nlohmann reports a number too large for a double as an out_of_range
+// error without a place; the message must still point at the number.
+TEST_CASE("a number too large for a double names its line and column", "[scenario][errors]") {
+  CHECK_THAT(error_of("{\"program\": [{\"set_timeout\": 1e400}]}"),
+             Catch::StartsWith("s.json:1:30: ") && Catch::Contains("number overflow parsing '1e400'"));
+  // The same digits earlier in the file (inside a string) must not be taken for it.
+  CHECK_THAT(error_of("{\"description\": \"1e400\",\n \"program\": [\n  {\"print\": \"x\"},\n  {\"set_timeout\": -1e400}]}"),
+             Catch::StartsWith("s.json:4:19: ") && Catch::Contains("overflow"));
+}
