@@ -470,7 +470,7 @@ class Parser {
     std::uint64_t total = 1;
     if (a.kind == ActionKind::Repeat) {
       std::uint64_t body = planned_work(a.then);
-      std::uint64_t count = a.number.literal ? static_cast<std::uint64_t>(*a.number.literal) : 0;
+      std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
       total = saturating_add(1, saturating_mul(count, body));
       if (total > kMaxActions) {
         fail(a.json_path, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
@@ -480,16 +480,16 @@ class Parser {
       }
       return total;
     }
-    if (a.kind == ActionKind::SetInterval && a.times) {
+    if (a.kind == ActionKind::SetInterval && a.detail().times) {
       // Each run of an interval counts once (it re-arms its timer), then its callback.
-      std::uint64_t runs = static_cast<std::uint64_t>(*a.times);
+      std::uint64_t runs = static_cast<std::uint64_t>(*a.detail().times);
       total = saturating_add(1, saturating_mul(runs, saturating_add(1, planned_work(a.then))));
     } else if (a.kind == ActionKind::Promise) {
       std::uint64_t steps = 0;
-      for (const PromiseStep& step : a.chain) steps = saturating_add(steps, planned_work(step.body));
+      for (const PromiseStep& step : a.detail().chain) steps = saturating_add(steps, planned_work(step.body));
       total = saturating_add(1, steps);
     } else {
-      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.on_error)));
+      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.detail().on_error)));
     }
     if (total > kMaxActions) {
       fail(a.json_path, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
@@ -728,9 +728,9 @@ class Parser {
     // The callback of an operation with a result: `as` names the result in `then`, and
     // `catch` sees `error`.
     auto with_callback = [&](Action& op) {
-      op.as = result_name("result");
-      op.then = callback(j, "then", path, depth, {op.as});
-      op.on_error = callback(j, "catch", path, depth, {"error"});
+      op.edit_detail().as = result_name("result");
+      op.then = callback(j, "then", path, depth, {op.edit_detail().as});
+      op.edit_detail().on_error = callback(j, "catch", path, depth, {"error"});
     };
 
     if (name == "print") {
@@ -743,9 +743,9 @@ class Parser {
       a.text = text(arg, at, "the content to show");
       if (j.contains("label")) {
         if (!j["label"].is_string()) fail(path + "/label", fmt::format("\"label\" must be a string; found {}", describe(j["label"])));
-        a.label = j["label"].get<std::string>();
+        a.edit_detail().label = j["label"].get<std::string>();
       } else {
-        a.label = "content";
+        a.edit_detail().label = "content";
       }
     } else if (name == "set_timeout" || name == "set_interval") {
       if (name == "set_timeout") {
@@ -754,9 +754,11 @@ class Parser {
         allow({"then", "id", "times"});
       }
       a.kind = name == "set_timeout" ? ActionKind::SetTimeout : ActionKind::SetInterval;
-      a.number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
-      a.handle = handle_name(j, path);
-      if (j.contains("times")) a.times = whole(j["times"], path + "/times", 1, kMaxRepeat, "how many times it runs");
+      a.edit_detail().number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
+      a.edit_detail().handle = handle_name(j, path);
+      if (j.contains("times")) {
+        a.edit_detail().times = whole(j["times"], path + "/times", 1, kMaxRepeat, "how many times it runs");
+      }
       a.then = callback(j, "then", path, depth, {});
     } else if (name == "set_immediate" || name == "next_tick" || name == "queue_microtask") {
       a.kind = name == "set_immediate" ? ActionKind::SetImmediate
@@ -764,7 +766,7 @@ class Parser {
                                        : ActionKind::QueueMicrotask;
       if (a.kind == ActionKind::SetImmediate) {
         allow({"id"});
-        a.handle = handle_name(j, path);
+        a.edit_detail().handle = handle_name(j, path);
       } else {
         allow({});
       }
@@ -780,19 +782,19 @@ class Parser {
         fail(at, fmt::format("expected the \"id\" of a timer, interval or immediate (letters, digits and _); "
                              "found {}", describe(arg)));
       }
-      a.handle = arg.get<std::string>();
-      clears_.emplace_back(a.handle, at);
+      a.edit_detail().handle = arg.get<std::string>();
+      clears_.emplace_back(a.edit_detail().handle, at);
     } else if (name == "block") {
       allow({});
       a.kind = ActionKind::Block;
-      a.number = int_arg(arg, at, 0, 60'000, "how long to keep the main thread busy, in ms");
+      a.edit_detail().number = int_arg(arg, at, 0, 60'000, "how long to keep the main thread busy, in ms");
     } else if (name == "promise") {
       allow({"value", "chain"});
       a.kind = ActionKind::Promise;
       if (!arg.is_string() || (arg.get<std::string>() != "resolve" && arg.get<std::string>() != "reject")) {
         fail(at, fmt::format("\"promise\" is \"resolve\" or \"reject\"; found {}", describe(arg)));
       }
-      a.reject = arg.get<std::string>() == "reject";
+      a.edit_detail().reject = arg.get<std::string>() == "reject";
       if (j.contains("value")) {
         a.text = text(j["value"], path + "/value", "the value the promise settles with");
       } else {
@@ -800,26 +802,30 @@ class Parser {
         a.text.source = "undefined";
       }
       if (!j.contains("chain")) fail(path, "\"promise\" needs \"chain\": its then/catch steps");
-      a.chain = parse_chain(j["chain"], path + "/chain", depth);
+      a.edit_detail().chain = parse_chain(j["chain"], path + "/chain", depth);
     } else if (name == "fs_read") {
       allow({"delay_ms", "as", "then", "catch"});
       a.kind = ActionKind::FsRead;
       a.text = text(arg, at, "a file path, relative to the scenario's folder");
-      a.delay.literal = 0;
-      if (j.contains("delay_ms")) a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      a.edit_detail().delay.literal = 0;
+      if (j.contains("delay_ms")) {
+        a.edit_detail().delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      }
       with_callback(a);
     } else if (name == "encrypt") {
       allow({"cost_ms", "as", "then", "catch"});
       a.kind = ActionKind::Encrypt;
-      a.number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
-      if (j.contains("cost_ms")) a.cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
+      a.edit_detail().number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
+      if (j.contains("cost_ms")) {
+        a.edit_detail().cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
+      }
       with_callback(a);
     } else if (name == "http_get_slow") {
       allow({"delay_ms", "as", "then", "catch"});
       a.kind = ActionKind::HttpGetSlow;
       a.text = text(arg, at, "the url the delay service redirects to");
       if (!j.contains("delay_ms")) fail(path, "\"http_get_slow\" needs \"delay_ms\": how long the delay service waits");
-      a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      a.edit_detail().delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
       with_callback(a);
     } else if (name == "http_get") {
       allow({"as", "then", "catch"});
@@ -829,10 +835,10 @@ class Parser {
     } else {  // repeat
       allow({"as", "do"});
       a.kind = ActionKind::Repeat;
-      a.number = int_arg(arg, at, 0, kMaxRepeat, "a repeat count");
-      a.as = result_name("i");
+      a.edit_detail().number = int_arg(arg, at, 0, kMaxRepeat, "a repeat count");
+      a.edit_detail().as = result_name("i");
       if (!j.contains("do")) fail(path, "\"repeat\" needs \"do\": the actions to repeat");
-      a.then = callback(j, "do", path, depth, {a.as});
+      a.then = callback(j, "do", path, depth, {a.edit_detail().as});
     }
     return a;
   }
@@ -912,8 +918,8 @@ const Action* find_node_only(const std::vector<Action>& actions) {
   for (const Action& a : actions) {
     if (node_only(a.kind)) return &a;
     if (const Action* inner = find_node_only(a.then)) return inner;
-    if (const Action* inner = find_node_only(a.on_error)) return inner;
-    for (const auto& step : a.chain) {
+    if (const Action* inner = find_node_only(a.detail().on_error)) return inner;
+    for (const auto& step : a.detail().chain) {
       if (const Action* inner = find_node_only(step.body)) return inner;
     }
   }
