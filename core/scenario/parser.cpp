@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <set>
@@ -120,13 +121,21 @@ class Locations {
 
   // Called once, when the tree is complete: lookups are then binary searches. (std::less,
   // not <: only it orders pointers into different allocations.)
-  void seal() {
-    std::sort(entries_.begin(), entries_.end(),
+  void seal() { seal_from(0); }
+
+  // While the tree is still being built, the entries added since `mark` (one program
+  // action's values) can be sealed on their own, searched, and then dropped with the action.
+  std::size_t mark() const { return entries_.size(); }
+  void seal_from(std::size_t mark) {
+    std::sort(entries_.begin() + static_cast<std::ptrdiff_t>(mark), entries_.end(),
               [](const Entry& a, const Entry& b) { return std::less<const json*>()(a.value, b.value); });
+    sealed_from_ = mark;
   }
+  void drop_from(std::size_t mark) { entries_.resize(mark); }
 
   std::optional<std::size_t> find(const json* value) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), value,
+    auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(std::min(sealed_from_, entries_.size()));
+    auto it = std::lower_bound(begin, entries_.end(), value,
                                [](const Entry& e, const json* v) { return std::less<const json*>()(e.value, v); });
     if (it == entries_.end() || it->value != value) return std::nullopt;
     return it->offset;
@@ -138,6 +147,7 @@ class Locations {
     std::size_t offset;
   };
   std::vector<Entry> entries_;
+  std::size_t sealed_from_ = 0;
 };
 
 // Builds the JSON tree from nlohmann's SAX events, in one pass and time linear in the
@@ -166,6 +176,13 @@ class TreeBuilder {
   std::size_t error_offset = 0;  // Syntax: where nlohmann stopped; Duplicate: the second key
   std::string error;             // Syntax, Overflow: nlohmann's message; Duplicate: the key
 
+  // Streaming: when set, each element of the top-level "program" array is handed over as
+  // soon as it is complete and then freed, so that the tree never holds the whole program
+  // (400,000 sibling actions took 100 MB of tree). It returns false to stop streaming (the
+  // element had an error, reported later); the rest of the array is then kept as usual.
+  std::function<bool(const json& element)> on_program_element;
+  bool streamed = false;  // "program" was an array and its elements went to on_program_element
+
   // --- nlohmann's SAX interface (json_sax<json>) ---
   bool null() { return value(json(nullptr)); }
   bool boolean(bool b) { return value(json(b)); }
@@ -182,6 +199,7 @@ class TreeBuilder {
 
   bool key(json::string_t& k) {
     std::size_t at = next_token('"');
+    program_key_ = open_.size() == 1 && k == "program";
     auto [it, inserted] = open_.back().node->get_ref<json::object_t&>().try_emplace(std::move(k));
     if (!inserted) {
       stop = Stop::Duplicate;
@@ -196,6 +214,7 @@ class TreeBuilder {
   bool end_object() {
     next_token('}');
     open_.pop_back();
+    if (streaming_element()) stream_element();
     return true;
   }
 
@@ -205,8 +224,11 @@ class TreeBuilder {
     // ones before it. Moving the array itself later moves a pointer, not the elements.
     Open& closed = open_.back();
     const auto& elements = closed.node->get_ref<const json::array_t&>();
-    for (std::size_t i = 0; i < elements.size(); ++i) locations.add(&elements[i], closed.element_offsets[i]);
+    // A streamed program's elements are gone (null), and their positions with them.
+    std::size_t first = closed.node == program_ ? streamed_count_ : 0;
+    for (std::size_t i = first; i < elements.size(); ++i) locations.add(&elements[i], closed.element_offsets[i]);
     open_.pop_back();
+    if (streaming_element()) stream_element();
     return true;
   }
 
@@ -246,6 +268,7 @@ class TreeBuilder {
       return member_;
     }
     auto& elements = parent.node->get_ref<json::array_t&>();
+    if (parent.node == program_) element_mark_ = locations.mark();
     elements.push_back(std::move(v));
     parent.element_offsets.push_back(at);
     return &elements.back();
@@ -254,7 +277,30 @@ class TreeBuilder {
   bool value(json&& v) {
     std::size_t at = next_token(0);
     place(std::move(v), at);
+    if (streaming_element()) stream_element();
     return true;
+  }
+
+  // Whether the value just completed is an element of the streamed program array.
+  bool streaming_element() const {
+    return program_ != nullptr && open_.size() == 2 && open_.back().node == program_ &&
+           streamed_count_ + 1 == program_->size();
+  }
+
+  // Hands the element over with its own positions searchable, then frees it.
+  void stream_element() {
+    auto& elements = program_->get_ref<json::array_t&>();
+    json& element = elements.back();
+    locations.add(&element, open_.back().element_offsets.back());
+    locations.seal_from(element_mark_);
+    if (!on_program_element(element)) {
+      program_ = nullptr;  // stop streaming: the rest is kept, and located at end_array
+      locations.drop_from(element_mark_);
+      return;
+    }
+    element = nullptr;
+    locations.drop_from(element_mark_);
+    ++streamed_count_;
   }
 
   bool open(json&& container) {
@@ -264,8 +310,14 @@ class TreeBuilder {
       stop = Stop::TooDeep;
       return false;
     }
+    bool is_array = container.is_array();
     std::size_t at = next_token(container.is_object() ? '{' : '[');
     open_.push_back({place(std::move(container), at), {}});
+    if (is_array && open_.size() == 2 && program_key_ && on_program_element) {
+      program_ = open_.back().node;
+      streamed = true;
+    }
+    program_key_ = false;
     return true;
   }
 
@@ -299,6 +351,10 @@ class TreeBuilder {
   std::size_t pos_ = 0;
   std::vector<Open> open_;
   json* member_ = nullptr;  // the member of the innermost object whose key came last
+  bool program_key_ = false;       // the last key was the top-level "program"
+  json* program_ = nullptr;        // the program array while its elements are streamed
+  std::size_t streamed_count_ = 0;  // its elements handed over (and freed) so far
+  std::size_t element_mark_ = 0;   // where the current element's locations start
   std::size_t root_offset_ = 0;
 };
 
@@ -376,16 +432,24 @@ class Parser {
          const LineIndex& lines)
       : text_(text), file_(std::move(file)), root_(root), locations_(locations), lines_(lines) {}
 
-  [[noreturn]] void fail(const std::string& pointer, const std::string& what) {
-    std::string where = pointer.empty() ? "/" : pointer;
-    if (auto offset = offset_of(pointer)) {
-      auto lc = lines_.at(*offset);
-      where = fmt::format("{}:{} (at {})", lc.line, lc.column, where);
-    } else {
-      where = fmt::format("(at {})", where);
+  [[noreturn]] void fail(const std::string& pointer, const std::string& what) { fail_where(where_of(pointer), what); }
+
+  // One action of the top-level program, read while the rest of the file is still being
+  // parsed (parse_scenario streams them). An error is kept and reported where
+  // parse_document would have found it, so that messages come in the same order as when
+  // the whole tree was read first; returns false then.
+  bool add_program_action(const json& j) {
+    try {
+      program_.push_back(parse_action(j, fmt::format("/program/{}", program_.size()), 0));
+      return true;
+    } catch (const ScenarioError&) {
+      program_error_ = std::current_exception();
+      return false;
     }
-    throw ScenarioError(file_, clip(where, 200), clip(what));
   }
+
+  // Set when the program's actions came through add_program_action.
+  void set_streamed(bool streamed) { streamed_ = streamed; }
 
   Scenario parse_document(const json& root) {
     Scenario out;
@@ -406,10 +470,11 @@ class Parser {
     if (root.contains("settings")) out.settings = parse_settings(root["settings"]);
     if (root.contains("verify")) parse_verify(root["verify"], out);
     if (!root.contains("program")) fail("", "missing \"program\": the list of actions to run");
-    out.program = parse_actions(root["program"], "/program", 0);
+    if (program_error_) std::rethrow_exception(program_error_);
+    out.program = streamed_ ? std::move(program_) : parse_actions(root["program"], "/program", 0);
     for (const auto& [name, where] : clears_) {
       if (handles_.count(name) == 0) {
-        fail(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
+        fail_where(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
       }
     }
     check_total_work(out.program);
@@ -417,6 +482,28 @@ class Parser {
   }
 
  private:
+  [[noreturn]] void fail_where(const std::string& where, const std::string& what) {
+    throw ScenarioError(file_, clip(where, 200), clip(what));
+  }
+
+  // "3:7 (at /program/2/print)", or "(at ...)" when the value has no known position.
+  std::string where_of(const std::string& pointer) const {
+    std::string where = pointer.empty() ? "/" : pointer;
+    if (auto offset = offset_of(pointer)) {
+      auto lc = lines_.at(*offset);
+      return fmt::format("{}:{} (at {})", lc.line, lc.column, where);
+    }
+    return fmt::format("(at {})", where);
+  }
+
+  // The same place as fail(a.json_path), from the position the action kept: a streamed
+  // action's values are no longer in the tree.
+  [[noreturn]] void fail_action(const Action& a, const std::string& what) {
+    fail_where(a.line > 0 ? fmt::format("{}:{} (at {})", a.line, a.column, a.json_path)
+                          : fmt::format("(at {})", a.json_path),
+               what);
+  }
+
   // Where the value at a JSON pointer starts: the pointer is walked down the tree (keys as
   // nlohmann decoded them, so an escaped key such as "\u0070rint" is found too) and the
   // value's recorded position looked up.
@@ -473,7 +560,7 @@ class Parser {
       std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
       total = saturating_add(1, saturating_mul(count, body));
       if (total > kMaxActions) {
-        fail(a.json_path, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
+        fail_action(a, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
                                       "itself); a run may create at most {} (see \"Limits\" in "
                                       "docs/scenario-format.md)", count_text(total), count_text(count),
                                       count_text(body), count_text(kMaxActions)));
@@ -492,7 +579,7 @@ class Parser {
       total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.detail().on_error)));
     }
     if (total > kMaxActions) {
-      fail(a.json_path, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
+      fail_action(a, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
                                     "{} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
                                     count_text(kMaxActions)));
     }
@@ -783,7 +870,7 @@ class Parser {
                              "found {}", describe(arg)));
       }
       a.edit_detail().handle = arg.get<std::string>();
-      clears_.emplace_back(a.edit_detail().handle, at);
+      clears_.emplace_back(a.edit_detail().handle, where_of(at));
     } else if (name == "block") {
       allow({});
       a.kind = ActionKind::Block;
@@ -907,7 +994,10 @@ class Parser {
   const LineIndex& lines_;
   std::vector<std::string> scope_;  // names visible at the action being parsed
   std::set<std::string> handles_;   // every "id" a timer, interval or immediate gives itself
-  std::vector<std::pair<std::string, std::string>> clears_;  // clear_*: name, JSON path
+  std::vector<std::pair<std::string, std::string>> clears_;  // clear_*: name, where (as fail shows it)
+  std::vector<Action> program_;    // the streamed top-level actions
+  bool streamed_ = false;
+  std::exception_ptr program_error_;  // the first error in a streamed action
 };
 
 bool node_only(ActionKind kind) {
@@ -952,6 +1042,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   };
 
   TreeBuilder builder(text);
+  Parser parser(text, file, builder.root, builder.locations, lines);
+  builder.on_program_element = [&parser](const json& element) { return parser.add_program_action(element); };
   json::sax_parse(text, &builder);
   switch (builder.stop) {
     case TreeBuilder::Stop::None: break;
@@ -978,7 +1070,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   }
   builder.finish();
 
-  Scenario scenario = Parser(text, file, builder.root, builder.locations, lines).parse_document(builder.root);
+  parser.set_streamed(builder.streamed);
+  Scenario scenario = parser.parse_document(builder.root);
   scenario.file = file;
   scenario.base_dir = base_dir;
   return scenario;
