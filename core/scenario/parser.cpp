@@ -763,9 +763,16 @@ class Parser {
     if (!j.is_object()) {
       fail(path, fmt::format("expected an action object such as {{\"print\": \"hello\"}}; found {}", describe(j)));
     }
+    // The object's own keys (one to four) looked up among the names, not each of the 17
+    // names looked up in the object; `present` stays in kActionNames' order for the message.
+    std::vector<bool> found(kActionNames.size());
+    for (const auto& [key, value] : j.items()) {
+      auto it = std::find(kActionNames.begin(), kActionNames.end(), key);
+      if (it != kActionNames.end()) found[static_cast<std::size_t>(it - kActionNames.begin())] = true;
+    }
     std::vector<std::string> present;
-    for (const auto& name : kActionNames) {
-      if (j.contains(name)) present.push_back(name);
+    for (std::size_t i = 0; i < kActionNames.size(); ++i) {
+      if (found[i]) present.push_back(kActionNames[i]);
     }
     if (present.empty()) {
       std::string keys, suggestion;
