@@ -180,7 +180,9 @@ class TreeBuilder {
   // soon as it is complete and then freed, so that the tree never holds the whole program
   // (400,000 sibling actions took 100 MB of tree). It returns false to stop streaming (the
   // element had an error, reported later); the rest of the array is then kept as usual.
-  std::function<bool(const json& element)> on_program_element;
+  // `expected` guesses how many elements the array has, from the first one's size and the
+  // bytes left (exact for a generated program of alike actions); 0 after the first.
+  std::function<bool(const json& element, std::size_t expected)> on_program_element;
   bool streamed = false;  // "program" was an array and its elements went to on_program_element
 
   // --- nlohmann's SAX interface (json_sax<json>) ---
@@ -293,7 +295,12 @@ class TreeBuilder {
     json& element = elements.back();
     locations.add(&element, open_.back().element_offsets.back());
     locations.seal_from(element_mark_);
-    if (!on_program_element(element)) {
+    std::size_t expected = 0;
+    if (streamed_count_ == 0) {
+      std::size_t bytes = std::max<std::size_t>(pos_ - open_.back().element_offsets.back(), 1);
+      expected = (text_.size() - pos_) / bytes + 1;
+    }
+    if (!on_program_element(element, expected)) {
       program_ = nullptr;  // stop streaming: the rest is kept, and located at end_array
       locations.drop_from(element_mark_);
       return;
@@ -438,7 +445,10 @@ class Parser {
   // parsed (parse_scenario streams them). An error is kept and reported where
   // parse_document would have found it, so that messages come in the same order as when
   // the whole tree was read first; returns false then.
-  bool add_program_action(const json& j) {
+  bool add_program_action(const json& j, std::size_t expected) {
+    // Growing by doubling moved every action about twice and touched twice the memory.
+    // The guess is capped by the most actions a run may have: a program over it is refused.
+    if (program_.empty()) program_.reserve(std::min<std::size_t>(expected, kMaxActions + 1));
     try {
       program_.push_back(parse_action(j, fmt::format("/program/{}", program_.size()), 0));
       return true;
@@ -1050,7 +1060,9 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 
   TreeBuilder builder(text);
   Parser parser(text, file, builder.root, builder.locations, lines);
-  builder.on_program_element = [&parser](const json& element) { return parser.add_program_action(element); };
+  builder.on_program_element = [&parser](const json& element, std::size_t expected) {
+    return parser.add_program_action(element, expected);
+  };
   json::sax_parse(text, &builder);
   switch (builder.stop) {
     case TreeBuilder::Stop::None: break;
