@@ -267,7 +267,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (got.code != want.code) fail("a value changed the program's code", program);
   const std::string& printed = hostile.program[0].text.segments[0].literal;
   if (!contains(got.literals, printed)) fail("the print's text is not a literal of the program", printed);
-  std::string label = hostile.program[1].label;
+  std::string label = hostile.program[1].detail().label;
   for (char& c : label) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (!contains(got.literals, label)) fail("the label is not a literal of the program", label);
   return 0;

@@ -59,7 +59,7 @@ void check_actions(std::string_view text, const std::vector<elt::scenario::Actio
     std::size_t at = offset_of(text, a.line, a.column);
     if (at == std::string_view::npos || text[at] != '{') fail("action's line:column is not its '{'", a.json_path);
     check_actions(text, a.then, depth + 1);
-    check_actions(text, a.on_error, depth + 1);
+    check_actions(text, a.detail().on_error, depth + 1);
   }
 }
 

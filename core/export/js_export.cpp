@@ -171,14 +171,14 @@ class Writer {
 
   void collect(const std::vector<Action>& actions) {
     for (const Action& a : actions) {
-      if (!a.handle.empty()) handle_names_.insert(a.handle);
-      if (!a.as.empty()) bound_names_.insert(a.as);
-      for (const auto& step : a.chain) {
+      if (!a.detail().handle.empty()) handle_names_.insert(a.detail().handle);
+      if (!a.detail().as.empty()) bound_names_.insert(a.detail().as);
+      for (const auto& step : a.detail().chain) {
         bound_names_.insert(step.as);
         collect(step.body);
       }
       collect(a.then);
-      collect(a.on_error);
+      collect(a.detail().on_error);
     }
   }
 
@@ -312,14 +312,14 @@ class Writer {
     scope_.pop_back();
   }
 
-  std::string handle_prefix(const Action& a) const { return a.handle.empty() ? "" : handle_var(a.handle) + " = "; }
+  std::string handle_prefix(const Action& a) const { return a.detail().handle.empty() ? "" : handle_var(a.detail().handle) + " = "; }
 
   void emit(const Action& a, std::string& out) {
     switch (a.kind) {
       case ActionKind::Print: line(out, fmt::format("console.log({});", text(a, a.text))); break;
       case ActionKind::PrintContent:
         uses_print_content_ = true;
-        line(out, fmt::format("printContent({}, {});", text(a, a.text), js_string(upper_ascii(a.label))));
+        line(out, fmt::format("printContent({}, {});", text(a, a.text), js_string(upper_ascii(a.detail().label))));
         break;
       case ActionKind::SetTimeout: emit_timer(a, "setTimeout", out); break;
       case ActionKind::SetInterval: emit_interval(a, out); break;
@@ -327,21 +327,21 @@ class Writer {
       case ActionKind::NextTick: emit_arrow_call(a, "process.nextTick(", ")", out); break;
       case ActionKind::QueueMicrotask: emit_arrow_call(a, "queueMicrotask(", ")", out); break;
       case ActionKind::Promise: emit_promise(a, out); break;
-      case ActionKind::ClearTimeout: line(out, fmt::format("clearTimeout({});", handle_var(a.handle))); break;
-      case ActionKind::ClearInterval: line(out, fmt::format("clearInterval({});", handle_var(a.handle))); break;
-      case ActionKind::ClearImmediate: line(out, fmt::format("clearImmediate({});", handle_var(a.handle))); break;
+      case ActionKind::ClearTimeout: line(out, fmt::format("clearTimeout({});", handle_var(a.detail().handle))); break;
+      case ActionKind::ClearInterval: line(out, fmt::format("clearInterval({});", handle_var(a.detail().handle))); break;
+      case ActionKind::ClearImmediate: line(out, fmt::format("clearImmediate({});", handle_var(a.detail().handle))); break;
       case ActionKind::Block:
         uses_block_ = true;
-        line(out, fmt::format("block({});", number(a, a.number)));
+        line(out, fmt::format("block({});", number(a, a.detail().number)));
         break;
       case ActionKind::FsRead: emit_fs_read(a, out); break;
       case ActionKind::Encrypt: emit_encrypt(a, out); break;
       case ActionKind::HttpGetSlow:
       case ActionKind::HttpGet: emit_http(a, out); break;
       case ActionKind::Repeat: {
-        std::string i = js_name(a.as);
-        line(out, fmt::format("for (let {0} = 0; {0} < {1}; {0}++) {{", i, number(a, a.number)));
-        emit_with_scope(a.then, a.as, Bound::Number, out);
+        std::string i = js_name(a.detail().as);
+        line(out, fmt::format("for (let {0} = 0; {0} < {1}; {0}++) {{", i, number(a, a.detail().number)));
+        emit_with_scope(a.then, a.detail().as, Bound::Number, out);
         line(out, "}");
         break;
       }
@@ -360,38 +360,38 @@ class Writer {
   }
 
   void emit_timer(const Action& a, const char* fn, std::string& out) {
-    emit_arrow_call(a, handle_prefix(a) + fn + "(", ", " + number(a, a.number) + ")", out);
+    emit_arrow_call(a, handle_prefix(a) + fn + "(", ", " + number(a, a.detail().number) + ")", out);
   }
 
   void emit_interval(const Action& a, std::string& out) {
-    if (!a.times) {
+    if (!a.detail().times) {
       emit_timer(a, "setInterval", out);
       return;
     }
     // `times`: the interval clears itself after that many runs, at the end of its callback.
-    std::string var = a.handle.empty() ? fmt::format("interval{}", ++intervals_) : handle_var(a.handle);
+    std::string var = a.detail().handle.empty() ? fmt::format("interval{}", ++intervals_) : handle_var(a.detail().handle);
     std::string counter = fmt::format("runs{}", ++counters_);
     line(out, fmt::format("let {} = 0;", counter));
-    line(out, fmt::format("{}{} = setInterval(() => {{", a.handle.empty() ? "const " : "", var));
+    line(out, fmt::format("{}{} = setInterval(() => {{", a.detail().handle.empty() ? "const " : "", var));
     emit_block(a.then, out);
     ++indent_;
-    line(out, fmt::format("if (++{} === {}) clearInterval({});", counter, *a.times, var));
+    line(out, fmt::format("if (++{} === {}) clearInterval({});", counter, *a.detail().times, var));
     --indent_;
-    line(out, fmt::format("}}, {});", number(a, a.number)));
+    line(out, fmt::format("}}, {});", number(a, a.detail().number)));
   }
 
   void emit_promise(const Action& a, std::string& out) {
     bool default_value = a.text.source == "undefined" && a.text.is_literal();
     std::string start;
-    if (a.reject) {
+    if (a.detail().reject) {
       start = fmt::format("Promise.reject(new Error({}))", text(a, a.text));
     } else {
       start = default_value ? "Promise.resolve()" : fmt::format("Promise.resolve({})", text(a, a.text));
     }
     line(out, start);
     ++indent_;
-    for (std::size_t i = 0; i < a.chain.size(); ++i) {
-      const PromiseStep& step = a.chain[i];
+    for (std::size_t i = 0; i < a.detail().chain.size(); ++i) {
+      const PromiseStep& step = a.detail().chain[i];
       std::string param = js_name(step.as);
       line(out, fmt::format(".{}(({}) => {{", step.is_catch ? "catch" : "then", param));
       scope_.emplace_back(step.as, step.is_catch ? Bound::PromiseError : Bound::PromiseValue);
@@ -406,7 +406,7 @@ class Writer {
         --indent_;
       }
       scope_.pop_back();
-      line(out, i + 1 == a.chain.size() ? "});" : "})");
+      line(out, i + 1 == a.detail().chain.size() ? "});" : "})");
     }
     --indent_;
   }
@@ -415,40 +415,40 @@ class Writer {
   void emit_node_callback(const Action& a, const std::string& head, const std::string& shown_error, Bound bound,
                           std::string& out) {
     std::string err = err_name();
-    std::string value = js_name(a.as);
-    if (a.then.empty() && a.on_error.empty()) {
+    std::string value = js_name(a.detail().as);
+    if (a.then.empty() && a.detail().on_error.empty()) {
       line(out, head + "() => {});");
       return;
     }
     line(out, fmt::format("{}({}, {}) => {{", head, err, value));
     ++indent_;
-    if (a.on_error.empty()) {
+    if (a.detail().on_error.empty()) {
       line(out, fmt::format("if ({}) return;", err));
     } else {
       line(out, fmt::format("if ({}) {{", err));
       ++indent_;
       line(out, fmt::format("const error = {};", shown_error));
       --indent_;
-      emit_with_scope(a.on_error, "error", Bound::OpError, out);
+      emit_with_scope(a.detail().on_error, "error", Bound::OpError, out);
       ++indent_;
       line(out, "return;");
       --indent_;
       line(out, "}");
     }
     --indent_;
-    emit_with_scope(a.then, a.as, bound, out);
+    emit_with_scope(a.then, a.detail().as, bound, out);
     line(out, "});");
   }
 
   void emit_fs_read(const Action& a, std::string& out) {
     uses_fs_ = true;
-    if (!a.delay.literal || *a.delay.literal != 0) {
+    if (!a.detail().delay.literal || *a.detail().delay.literal != 0) {
       note(fmt::format("fs_read's delay_ms ({} at {}): a simulated wait on a pool thread, which Node cannot "
                        "stage; here the read takes as long as the disk does.",
-                       a.delay.literal ? fmt::format("{} ms", *a.delay.literal) : a.delay.expr.source, where(a)));
+                       a.detail().delay.literal ? fmt::format("{} ms", *a.detail().delay.literal) : a.detail().delay.expr.source, where(a)));
     }
     std::string file = text(a, a.text);
-    if (!a.on_error.empty()) uses_fs_error_ = true;
+    if (!a.detail().on_error.empty()) uses_fs_error_ = true;
     if (a.text.is_literal() && leaves_folder(a.text.source)) {
       // Ours refuses it (docs/robustness.md), and verify's node may not read it either
       // (sandbox.h): both fail, each in its own words.
@@ -461,10 +461,10 @@ class Writer {
 
   void emit_encrypt(const Action& a, std::string& out) {
     uses_encrypt_ = true;
-    std::int64_t cost = a.cost_ms.value_or(0);
+    std::int64_t cost = a.detail().cost_ms.value_or(0);
     note("encrypt's cost_ms: crypto.pbkdf2 with as many iterations as this machine does in that time on one "
          "thread; the real time varies with the machine's load, and pool threads share its cores.");
-    emit_node_callback(a, fmt::format("encrypt({}, {}, ", number(a, a.number), cost), "String(" + err_name() + ")",
+    emit_node_callback(a, fmt::format("encrypt({}, {}, ", number(a, a.detail().number), cost), "String(" + err_name() + ")",
                        Bound::Number, out);
   }
 
@@ -479,11 +479,11 @@ class Writer {
       if (!a.text.is_literal()) uses_encode_path_ = true;
       std::string encoded = a.text.is_literal() ? escape_template_text(percent_encode_path(a.text.source))
                                                 : "${encodePath(" + text(a, a.text) + ")}";
-      std::string delay = a.delay.literal ? std::to_string(*a.delay.literal) : "${" + number(a, a.delay) + "}";
+      std::string delay = a.detail().delay.literal ? std::to_string(*a.detail().delay.literal) : "${" + number(a, a.detail().delay) + "}";
       url = fmt::format("`${{DELAY_SERVICE}}/delay/{}/url/{}`", delay, encoded);
       shown = fmt::format("`http://delay-service/delay/{}/url/{}`", delay, encoded);
-      timeout_js = a.delay.literal ? std::to_string(timeout + *a.delay.literal)
-                                   : fmt::format("{} + {}", timeout, number(a, a.delay));
+      timeout_js = a.detail().delay.literal ? std::to_string(timeout + *a.detail().delay.literal)
+                                   : fmt::format("{} + {}", timeout, number(a, a.detail().delay));
     } else if (a.text.is_literal()) {
       std::string error;
       auto parsed = parse_http_url(a.text.source, error);

@@ -216,16 +216,17 @@ void for_each_action(std::vector<Action>& actions, const F& f) {
   for (Action& a : actions) {
     f(a);
     for_each_action(a.then, f);
-    for_each_action(a.on_error, f);
-    for (auto& step : a.chain) for_each_action(step.body, f);
+    if (!a.has_detail()) continue;
+    for_each_action(a.edit_detail().on_error, f);
+    for (auto& step : a.edit_detail().chain) for_each_action(step.body, f);
   }
 }
 
 template <typename F>
 bool any_action(const std::vector<Action>& actions, const F& f) {
   for (const Action& a : actions) {
-    if (f(a) || any_action(a.then, f) || any_action(a.on_error, f)) return true;
-    for (const auto& step : a.chain) {
+    if (f(a) || any_action(a.then, f) || any_action(a.detail().on_error, f)) return true;
+    for (const auto& step : a.detail().chain) {
       if (any_action(step.body, f)) return true;
     }
   }
@@ -373,26 +374,28 @@ std::vector<Variant> approximation_variants(const Scenario& scenario) {
   std::vector<Variant> out;
   auto program = scenario.program;
   bool fs_delay = any_action(scenario.program, [](const Action& a) {
-    return a.kind == ActionKind::FsRead && (!a.delay.literal || *a.delay.literal != 0);
+    return a.kind == ActionKind::FsRead && (!a.detail().delay.literal || *a.detail().delay.literal != 0);
   });
   if (fs_delay) {
     Variant v{"fs_read's delay_ms set to 0, as the exported program reads", scenario};
     for_each_action(v.scenario.program, [](Action& a) {
       if (a.kind == ActionKind::FsRead) {
-        a.delay = {};
-        a.delay.literal = 0;
+        a.edit_detail().delay = {};
+        a.edit_detail().delay.literal = 0;
       }
     });
     out.push_back(std::move(v));
   }
   bool cost = any_action(scenario.program, [](const Action& a) {
-    return a.kind == ActionKind::Encrypt && a.cost_ms.value_or(0) > 0;
+    return a.kind == ActionKind::Encrypt && a.detail().cost_ms.value_or(0) > 0;
   });
   for (double factor : {0.8, 1.25}) {
     if (cost) {
       Variant v{fmt::format("every encrypt's cost_ms times {}", factor), scenario};
       for_each_action(v.scenario.program, [factor](Action& a) {
-        if (a.kind == ActionKind::Encrypt && a.cost_ms) a.cost_ms = scaled(*a.cost_ms, factor);
+        if (a.kind == ActionKind::Encrypt && a.detail().cost_ms) {
+          a.edit_detail().cost_ms = scaled(*a.detail().cost_ms, factor);
+        }
       });
       out.push_back(std::move(v));
     }

@@ -159,13 +159,13 @@ class Interpreter {
   Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
     return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
       // Nothing to run: no scope to bind (a callback with an empty body costs no allocation).
-      if ((outcome.failed() ? action.on_error : action.then).empty()) return;
+      if ((outcome.failed() ? action.detail().on_error : action.then).empty()) return;
       if (outcome.failed()) {
-        run_list(rt, action.on_error, bind_name(scope, kErrorName, Value::string(*outcome.error)));
-      } else if (action.as.empty()) {
+        run_list(rt, action.detail().on_error, bind_name(scope, kErrorName, Value::string(*outcome.error)));
+      } else if (action.detail().as.empty()) {
         run_list(rt, action.then, scope);
       } else {
-        run_list(rt, action.then, bind_name(scope, action.as, std::move(outcome.value)));
+        run_list(rt, action.then, bind_name(scope, action.detail().as, std::move(outcome.value)));
       }
     };
   }
@@ -193,15 +193,15 @@ class Interpreter {
     std::string value;
   };
   void queue_step(Runtime& rt, const Action& a, std::size_t index, Settled state, ScopePtr scope) {
-    if (index == a.chain.size()) {
+    if (index == a.detail().chain.size()) {
       if (state.rejected) rt.unhandled_rejection(state.value);
       return;
     }
-    const PromiseStep& step = a.chain[index];
+    const PromiseStep& step = a.detail().chain[index];
     std::string what = rt.tracing() ? label(rt, step.is_catch ? "promise catch" : "promise then", a, step.body) : "";
     rt.queue_microtask(
         [this, &a, index, state = std::move(state), scope](Runtime& rt2, Outcome) mutable {
-          const PromiseStep& st = a.chain[index];
+          const PromiseStep& st = a.detail().chain[index];
           Settled next = state;
           if (st.is_catch == state.rejected) {
             auto inner = bind_name(scope, st.as, Value::string(state.value));
@@ -226,15 +226,15 @@ class Interpreter {
     count_one(rt, a);
     switch (a.kind) {
       case ActionKind::Print: rt.print(render(a, a.text, scope)); break;
-      case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.label); break;
+      case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.detail().label); break;
       case ActionKind::SetTimeout: {
-        auto ms = number(a, a.number, scope, 0, kMaxDelayMs, "a delay in ms");
+        auto ms = number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
         CallbackId id = rt.set_timeout(Millis(ms), make_callback(a, scope), label(rt, "set_timeout", a, a.then));
-        if (!a.handle.empty()) handles_[a.handle] = id;
+        if (!a.detail().handle.empty()) handles_[a.detail().handle] = id;
         break;
       }
       case ActionKind::SetInterval: {
-        auto ms = number(a, a.number, scope, 0, kMaxDelayMs, "a delay in ms");
+        auto ms = number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
         auto runs = std::make_shared<std::int64_t>(0);
         auto id_box = std::make_shared<CallbackId>(0);
         CallbackId id = rt.set_interval(
@@ -252,16 +252,16 @@ class Interpreter {
               run_list(rt2, a.then, scope);
               // `times`: the exported program does `if (++n === times) clearInterval(h)`
               // at the end of the callback.
-              if (a.times && ++*runs == *a.times) rt2.clear_timer(*id_box);
+              if (a.detail().times && ++*runs == *a.detail().times) rt2.clear_timer(*id_box);
             },
             label(rt, "set_interval", a, a.then));
         *id_box = id;
-        if (!a.handle.empty()) handles_[a.handle] = id;
+        if (!a.detail().handle.empty()) handles_[a.detail().handle] = id;
         break;
       }
       case ActionKind::SetImmediate: {
         CallbackId id = rt.set_immediate(body_callback(a, scope), label(rt, "set_immediate", a, a.then));
-        if (!a.handle.empty()) handles_[a.handle] = id;
+        if (!a.detail().handle.empty()) handles_[a.detail().handle] = id;
         break;
       }
       case ActionKind::NextTick: rt.next_tick(body_callback(a, scope), label(rt, "next_tick", a, a.then)); break;
@@ -269,37 +269,37 @@ class Interpreter {
         rt.queue_microtask(body_callback(a, scope), label(rt, "queue_microtask", a, a.then));
         break;
       case ActionKind::Promise:
-        queue_step(rt, a, 0, Settled{a.reject, render(a, a.text, scope)}, scope);
+        queue_step(rt, a, 0, Settled{a.detail().reject, render(a, a.text, scope)}, scope);
         break;
       case ActionKind::ClearTimeout:
       case ActionKind::ClearInterval: {
-        auto it = handles_.find(a.handle);
+        auto it = handles_.find(a.detail().handle);
         if (it != handles_.end()) rt.clear_timer(it->second);
         break;
       }
       case ActionKind::ClearImmediate: {
-        auto it = handles_.find(a.handle);
+        auto it = handles_.find(a.detail().handle);
         if (it != handles_.end()) rt.clear_immediate(it->second);
         break;
       }
-      case ActionKind::Block: rt.block(Millis(number(a, a.number, scope, 0, 60'000, "a time in ms"))); break;
+      case ActionKind::Block: rt.block(Millis(number(a, a.detail().number, scope, 0, 60'000, "a time in ms"))); break;
       case ActionKind::FsRead: {
         std::filesystem::path path = render(a, a.text, scope);
-        auto ms = number(a, a.delay, scope, 0, kMaxDelayMs, "a delay in ms");
+        auto ms = number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
         CallbackId id = rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope), SourcePos{a.line, a.column});
         rt.label_registration(id, label(rt, "fs_read", a, a.then));
         break;
       }
       case ActionKind::Encrypt: {
-        auto n = number(a, a.number, scope, 0, 50, "n");
+        auto n = number(a, a.detail().number, scope, 0, 50, "n");
         std::optional<Duration> cost;
-        if (a.cost_ms) cost = Millis(*a.cost_ms);
+        if (a.detail().cost_ms) cost = Millis(*a.detail().cost_ms);
         CallbackId id = rt.encrypt(n, cost, make_callback(a, scope));
         rt.label_registration(id, label(rt, "encrypt", a, a.then));
         break;
       }
       case ActionKind::HttpGetSlow: {
-        auto ms = number(a, a.delay, scope, 0, kMaxDelayMs, "a delay in ms");
+        auto ms = number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
         CallbackId id = rt.http_get_slow(render(a, a.text, scope), Millis(ms), make_callback(a, scope));
         rt.label_registration(id, label(rt, "http_get_slow", a, a.then));
         break;
@@ -310,9 +310,9 @@ class Interpreter {
         break;
       }
       case ActionKind::Repeat: {
-        auto count = number(a, a.number, scope, 0, kMaxRepeat, "a repeat count");
+        auto count = number(a, a.detail().number, scope, 0, kMaxRepeat, "a repeat count");
         for (std::int64_t i = 0; i < count && !rt.stop_requested(); ++i) {
-          auto inner = bind_name(scope, a.as, Value::integer(i));
+          auto inner = bind_name(scope, a.detail().as, Value::integer(i));
           for (const Action& action : a.then) run_action(rt, action, inner);
         }
         break;

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <set>
@@ -116,13 +117,21 @@ class Locations {
 
   // Called once, when the tree is complete: lookups are then binary searches. (std::less,
   // not <: only it orders pointers into different allocations.)
-  void seal() {
-    std::sort(entries_.begin(), entries_.end(),
+  void seal() { seal_from(0); }
+
+  // While the tree is still being built, the entries added since `mark` (one program
+  // action's values) can be sealed on their own, searched, and then dropped with the action.
+  std::size_t mark() const { return entries_.size(); }
+  void seal_from(std::size_t mark) {
+    std::sort(entries_.begin() + static_cast<std::ptrdiff_t>(mark), entries_.end(),
               [](const Entry& a, const Entry& b) { return std::less<const json*>()(a.value, b.value); });
+    sealed_from_ = mark;
   }
+  void drop_from(std::size_t mark) { entries_.resize(mark); }
 
   std::optional<std::size_t> find(const json* value) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), value,
+    auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(std::min(sealed_from_, entries_.size()));
+    auto it = std::lower_bound(begin, entries_.end(), value,
                                [](const Entry& e, const json* v) { return std::less<const json*>()(e.value, v); });
     if (it == entries_.end() || it->value != value) return std::nullopt;
     return it->offset;
@@ -134,6 +143,7 @@ class Locations {
     std::size_t offset;
   };
   std::vector<Entry> entries_;
+  std::size_t sealed_from_ = 0;
 };
 
 // Builds the JSON tree from nlohmann's SAX events, in one pass and time linear in the
@@ -162,6 +172,15 @@ class TreeBuilder {
   std::size_t error_offset = 0;  // Syntax: where nlohmann stopped; Duplicate: the second key
   std::string error;             // Syntax, Overflow: nlohmann's message; Duplicate: the key
 
+  // Streaming: when set, each element of the top-level "program" array is handed over as
+  // soon as it is complete and then freed, so that the tree never holds the whole program
+  // (400,000 sibling actions took 100 MB of tree). It returns false to stop streaming (the
+  // element had an error, reported later); the rest of the array is then kept as usual.
+  // `expected` guesses how many elements the array has, from the first one's size and the
+  // bytes left (exact for a generated program of alike actions); 0 after the first.
+  std::function<bool(const json& element, std::size_t expected)> on_program_element;
+  bool streamed = false;  // "program" was an array and its elements went to on_program_element
+
   // --- nlohmann's SAX interface (json_sax<json>) ---
   bool null() { return value(json(nullptr)); }
   bool boolean(bool b) { return value(json(b)); }
@@ -178,6 +197,7 @@ class TreeBuilder {
 
   bool key(json::string_t& k) {
     std::size_t at = next_token('"');
+    program_key_ = open_.size() == 1 && k == "program";
     auto [it, inserted] = open_.back().node->get_ref<json::object_t&>().try_emplace(std::move(k));
     if (!inserted) {
       stop = Stop::Duplicate;
@@ -192,6 +212,7 @@ class TreeBuilder {
   bool end_object() {
     next_token('}');
     open_.pop_back();
+    if (streaming_element()) stream_element();
     return true;
   }
 
@@ -201,8 +222,11 @@ class TreeBuilder {
     // ones before it. Moving the array itself later moves a pointer, not the elements.
     Open& closed = open_.back();
     const auto& elements = closed.node->get_ref<const json::array_t&>();
-    for (std::size_t i = 0; i < elements.size(); ++i) locations.add(&elements[i], closed.element_offsets[i]);
+    // A streamed program's elements are gone (null), and their positions with them.
+    std::size_t first = closed.node == program_ ? streamed_count_ : 0;
+    for (std::size_t i = first; i < elements.size(); ++i) locations.add(&elements[i], closed.element_offsets[i]);
     open_.pop_back();
+    if (streaming_element()) stream_element();
     return true;
   }
 
@@ -242,6 +266,7 @@ class TreeBuilder {
       return member_;
     }
     auto& elements = parent.node->get_ref<json::array_t&>();
+    if (parent.node == program_) element_mark_ = locations.mark();
     elements.push_back(std::move(v));
     parent.element_offsets.push_back(at);
     return &elements.back();
@@ -250,7 +275,35 @@ class TreeBuilder {
   bool value(json&& v) {
     std::size_t at = next_token(0);
     place(std::move(v), at);
+    if (streaming_element()) stream_element();
     return true;
+  }
+
+  // Whether the value just completed is an element of the streamed program array.
+  bool streaming_element() const {
+    return program_ != nullptr && open_.size() == 2 && open_.back().node == program_ &&
+           streamed_count_ + 1 == program_->size();
+  }
+
+  // Hands the element over with its own positions searchable, then frees it.
+  void stream_element() {
+    auto& elements = program_->get_ref<json::array_t&>();
+    json& element = elements.back();
+    locations.add(&element, open_.back().element_offsets.back());
+    locations.seal_from(element_mark_);
+    std::size_t expected = 0;
+    if (streamed_count_ == 0) {
+      std::size_t bytes = std::max<std::size_t>(pos_ - open_.back().element_offsets.back(), 1);
+      expected = (text_.size() - pos_) / bytes + 1;
+    }
+    if (!on_program_element(element, expected)) {
+      program_ = nullptr;  // stop streaming: the rest is kept, and located at end_array
+      locations.drop_from(element_mark_);
+      return;
+    }
+    element = nullptr;
+    locations.drop_from(element_mark_);
+    ++streamed_count_;
   }
 
   bool open(json&& container) {
@@ -260,8 +313,14 @@ class TreeBuilder {
       stop = Stop::TooDeep;
       return false;
     }
+    bool is_array = container.is_array();
     std::size_t at = next_token(container.is_object() ? '{' : '[');
     open_.push_back({place(std::move(container), at), {}});
+    if (is_array && open_.size() == 2 && program_key_ && on_program_element) {
+      program_ = open_.back().node;
+      streamed = true;
+    }
+    program_key_ = false;
     return true;
   }
 
@@ -295,6 +354,10 @@ class TreeBuilder {
   std::size_t pos_ = 0;
   std::vector<Open> open_;
   json* member_ = nullptr;  // the member of the innermost object whose key came last
+  bool program_key_ = false;       // the last key was the top-level "program"
+  json* program_ = nullptr;        // the program array while its elements are streamed
+  std::size_t streamed_count_ = 0;  // its elements handed over (and freed) so far
+  std::size_t element_mark_ = 0;   // where the current element's locations start
   std::size_t root_offset_ = 0;
 };
 
@@ -372,16 +435,27 @@ class Parser {
          const LineIndex& lines)
       : text_(text), file_(std::move(file)), root_(root), locations_(locations), lines_(lines) {}
 
-  [[noreturn]] void fail(const std::string& pointer, const std::string& what) {
-    std::string where = pointer.empty() ? "/" : pointer;
-    if (auto offset = offset_of(pointer)) {
-      auto lc = lines_.at(*offset);
-      where = fmt::format("{}:{} (at {})", lc.line, lc.column, where);
-    } else {
-      where = fmt::format("(at {})", where);
+  [[noreturn]] void fail(const std::string& pointer, const std::string& what) { fail_where(where_of(pointer), what); }
+
+  // One action of the top-level program, read while the rest of the file is still being
+  // parsed (parse_scenario streams them). An error is kept and reported where
+  // parse_document would have found it, so that messages come in the same order as when
+  // the whole tree was read first; returns false then.
+  bool add_program_action(const json& j, std::size_t expected) {
+    // Growing by doubling moved every action about twice and touched twice the memory.
+    // The guess is capped by the most actions a run may have: a program over it is refused.
+    if (program_.empty()) program_.reserve(std::min<std::size_t>(expected, kMaxActions + 1));
+    try {
+      program_.push_back(parse_action(j, fmt::format("/program/{}", program_.size()), 0));
+      return true;
+    } catch (const ScenarioError&) {
+      program_error_ = std::current_exception();
+      return false;
     }
-    throw ScenarioError(file_, clip(where, 200), clip(what));
   }
+
+  // Set when the program's actions came through add_program_action.
+  void set_streamed(bool streamed) { streamed_ = streamed; }
 
   Scenario parse_document(const json& root) {
     Scenario out;
@@ -402,10 +476,11 @@ class Parser {
     if (root.contains("settings")) out.settings = parse_settings(root["settings"]);
     if (root.contains("verify")) parse_verify(root["verify"], out);
     if (!root.contains("program")) fail("", "missing \"program\": the list of actions to run");
-    out.program = parse_actions(root["program"], "/program", 0);
+    if (program_error_) std::rethrow_exception(program_error_);
+    out.program = streamed_ ? std::move(program_) : parse_actions(root["program"], "/program", 0);
     for (const auto& [name, where] : clears_) {
       if (handles_.count(name) == 0) {
-        fail(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
+        fail_where(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
       }
     }
     check_total_work(out.program);
@@ -413,6 +488,28 @@ class Parser {
   }
 
  private:
+  [[noreturn]] void fail_where(const std::string& where, const std::string& what) {
+    throw ScenarioError(file_, clip(where, 200), clip(what));
+  }
+
+  // "3:7 (at /program/2/print)", or "(at ...)" when the value has no known position.
+  std::string where_of(const std::string& pointer) const {
+    std::string where = pointer.empty() ? "/" : pointer;
+    if (auto offset = offset_of(pointer)) {
+      auto lc = lines_.at(*offset);
+      return fmt::format("{}:{} (at {})", lc.line, lc.column, where);
+    }
+    return fmt::format("(at {})", where);
+  }
+
+  // The same place as fail(a.json_path), from the position the action kept: a streamed
+  // action's values are no longer in the tree.
+  [[noreturn]] void fail_action(const Action& a, const std::string& what) {
+    fail_where(a.line > 0 ? fmt::format("{}:{} (at {})", a.line, a.column, a.json_path)
+                          : fmt::format("(at {})", a.json_path),
+               what);
+  }
+
   // Where the value at a JSON pointer starts: the pointer is walked down the tree (keys as
   // nlohmann decoded them, so an escaped key such as "\u0070rint" is found too) and the
   // value's recorded position looked up.
@@ -466,29 +563,29 @@ class Parser {
     std::uint64_t total = 1;
     if (a.kind == ActionKind::Repeat) {
       std::uint64_t body = planned_work(a.then);
-      std::uint64_t count = a.number.literal ? static_cast<std::uint64_t>(*a.number.literal) : 0;
+      std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
       total = saturating_add(1, saturating_mul(count, body));
       if (total > kMaxActions) {
-        fail(a.json_path, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
+        fail_action(a, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
                                       "itself); a run may create at most {} (see \"Limits\" in "
                                       "docs/scenario-format.md)", count_text(total), count_text(count),
                                       count_text(body), count_text(kMaxActions)));
       }
       return total;
     }
-    if (a.kind == ActionKind::SetInterval && a.times) {
+    if (a.kind == ActionKind::SetInterval && a.detail().times) {
       // Each run of an interval counts once (it re-arms its timer), then its callback.
-      std::uint64_t runs = static_cast<std::uint64_t>(*a.times);
+      std::uint64_t runs = static_cast<std::uint64_t>(*a.detail().times);
       total = saturating_add(1, saturating_mul(runs, saturating_add(1, planned_work(a.then))));
     } else if (a.kind == ActionKind::Promise) {
       std::uint64_t steps = 0;
-      for (const PromiseStep& step : a.chain) steps = saturating_add(steps, planned_work(step.body));
+      for (const PromiseStep& step : a.detail().chain) steps = saturating_add(steps, planned_work(step.body));
       total = saturating_add(1, steps);
     } else {
-      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.on_error)));
+      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.detail().on_error)));
     }
     if (total > kMaxActions) {
-      fail(a.json_path, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
+      fail_action(a, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
                                     "{} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
                                     count_text(kMaxActions)));
     }
@@ -673,9 +770,16 @@ class Parser {
     if (!j.is_object()) {
       fail(path, fmt::format("expected an action object such as {{\"print\": \"hello\"}}; found {}", describe(j)));
     }
+    // The object's own keys (one to four) looked up among the names, not each of the 17
+    // names looked up in the object; `present` stays in kActionNames' order for the message.
+    std::vector<bool> found(kActionNames.size());
+    for (const auto& [key, value] : j.items()) {
+      auto it = std::find(kActionNames.begin(), kActionNames.end(), key);
+      if (it != kActionNames.end()) found[static_cast<std::size_t>(it - kActionNames.begin())] = true;
+    }
     std::vector<std::string> present;
-    for (const auto& name : kActionNames) {
-      if (j.contains(name)) present.push_back(name);
+    for (std::size_t i = 0; i < kActionNames.size(); ++i) {
+      if (found[i]) present.push_back(kActionNames[i]);
     }
     if (present.empty()) {
       std::string keys, suggestion;
@@ -725,9 +829,9 @@ class Parser {
     // The callback of an operation with a result: `as` names the result in `then`, and
     // `catch` sees `error`.
     auto with_callback = [&](Action& op) {
-      op.as = result_name("result");
-      op.then = callback(j, "then", path, depth, {op.as});
-      op.on_error = callback(j, "catch", path, depth, {"error"});
+      op.edit_detail().as = result_name("result");
+      op.then = callback(j, "then", path, depth, {op.edit_detail().as});
+      op.edit_detail().on_error = callback(j, "catch", path, depth, {"error"});
     };
 
     if (name == "print") {
@@ -740,9 +844,9 @@ class Parser {
       a.text = text(arg, at, "the content to show");
       if (j.contains("label")) {
         if (!j["label"].is_string()) fail(path + "/label", fmt::format("\"label\" must be a string; found {}", describe(j["label"])));
-        a.label = j["label"].get<std::string>();
+        a.edit_detail().label = j["label"].get<std::string>();
       } else {
-        a.label = "content";
+        a.edit_detail().label = "content";
       }
     } else if (name == "set_timeout" || name == "set_interval") {
       if (name == "set_timeout") {
@@ -751,9 +855,11 @@ class Parser {
         allow({"then", "id", "times"});
       }
       a.kind = name == "set_timeout" ? ActionKind::SetTimeout : ActionKind::SetInterval;
-      a.number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
-      a.handle = handle_name(j, path);
-      if (j.contains("times")) a.times = whole(j["times"], path + "/times", 1, kMaxRepeat, "how many times it runs");
+      a.edit_detail().number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
+      a.edit_detail().handle = handle_name(j, path);
+      if (j.contains("times")) {
+        a.edit_detail().times = whole(j["times"], path + "/times", 1, kMaxRepeat, "how many times it runs");
+      }
       a.then = callback(j, "then", path, depth, {});
     } else if (name == "set_immediate" || name == "next_tick" || name == "queue_microtask") {
       a.kind = name == "set_immediate" ? ActionKind::SetImmediate
@@ -761,7 +867,7 @@ class Parser {
                                        : ActionKind::QueueMicrotask;
       if (a.kind == ActionKind::SetImmediate) {
         allow({"id"});
-        a.handle = handle_name(j, path);
+        a.edit_detail().handle = handle_name(j, path);
       } else {
         allow({});
       }
@@ -777,19 +883,19 @@ class Parser {
         fail(at, fmt::format("expected the \"id\" of a timer, interval or immediate (letters, digits and _); "
                              "found {}", describe(arg)));
       }
-      a.handle = arg.get<std::string>();
-      clears_.emplace_back(a.handle, at);
+      a.edit_detail().handle = arg.get<std::string>();
+      clears_.emplace_back(a.edit_detail().handle, where_of(at));
     } else if (name == "block") {
       allow({});
       a.kind = ActionKind::Block;
-      a.number = int_arg(arg, at, 0, 60'000, "how long to keep the main thread busy, in ms");
+      a.edit_detail().number = int_arg(arg, at, 0, 60'000, "how long to keep the main thread busy, in ms");
     } else if (name == "promise") {
       allow({"value", "chain"});
       a.kind = ActionKind::Promise;
       if (!arg.is_string() || (arg.get<std::string>() != "resolve" && arg.get<std::string>() != "reject")) {
         fail(at, fmt::format("\"promise\" is \"resolve\" or \"reject\"; found {}", describe(arg)));
       }
-      a.reject = arg.get<std::string>() == "reject";
+      a.edit_detail().reject = arg.get<std::string>() == "reject";
       if (j.contains("value")) {
         a.text = text(j["value"], path + "/value", "the value the promise settles with");
       } else {
@@ -797,26 +903,30 @@ class Parser {
         a.text.source = "undefined";
       }
       if (!j.contains("chain")) fail(path, "\"promise\" needs \"chain\": its then/catch steps");
-      a.chain = parse_chain(j["chain"], path + "/chain", depth);
+      a.edit_detail().chain = parse_chain(j["chain"], path + "/chain", depth);
     } else if (name == "fs_read") {
       allow({"delay_ms", "as", "then", "catch"});
       a.kind = ActionKind::FsRead;
       a.text = text(arg, at, "a file path, relative to the scenario's folder");
-      a.delay.literal = 0;
-      if (j.contains("delay_ms")) a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      a.edit_detail().delay.literal = 0;
+      if (j.contains("delay_ms")) {
+        a.edit_detail().delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      }
       with_callback(a);
     } else if (name == "encrypt") {
       allow({"cost_ms", "as", "then", "catch"});
       a.kind = ActionKind::Encrypt;
-      a.number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
-      if (j.contains("cost_ms")) a.cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
+      a.edit_detail().number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
+      if (j.contains("cost_ms")) {
+        a.edit_detail().cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
+      }
       with_callback(a);
     } else if (name == "http_get_slow") {
       allow({"delay_ms", "as", "then", "catch"});
       a.kind = ActionKind::HttpGetSlow;
       a.text = text(arg, at, "the url the delay service redirects to");
       if (!j.contains("delay_ms")) fail(path, "\"http_get_slow\" needs \"delay_ms\": how long the delay service waits");
-      a.delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
+      a.edit_detail().delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
       with_callback(a);
     } else if (name == "http_get") {
       allow({"as", "then", "catch"});
@@ -826,10 +936,10 @@ class Parser {
     } else {  // repeat
       allow({"as", "do"});
       a.kind = ActionKind::Repeat;
-      a.number = int_arg(arg, at, 0, kMaxRepeat, "a repeat count");
-      a.as = result_name("i");
+      a.edit_detail().number = int_arg(arg, at, 0, kMaxRepeat, "a repeat count");
+      a.edit_detail().as = result_name("i");
       if (!j.contains("do")) fail(path, "\"repeat\" needs \"do\": the actions to repeat");
-      a.then = callback(j, "do", path, depth, {a.as});
+      a.then = callback(j, "do", path, depth, {a.edit_detail().as});
     }
     return a;
   }
@@ -898,7 +1008,10 @@ class Parser {
   const LineIndex& lines_;
   std::vector<std::string> scope_;  // names visible at the action being parsed
   std::set<std::string> handles_;   // every "id" a timer, interval or immediate gives itself
-  std::vector<std::pair<std::string, std::string>> clears_;  // clear_*: name, JSON path
+  std::vector<std::pair<std::string, std::string>> clears_;  // clear_*: name, where (as fail shows it)
+  std::vector<Action> program_;    // the streamed top-level actions
+  bool streamed_ = false;
+  std::exception_ptr program_error_;  // the first error in a streamed action
 };
 
 bool node_only(ActionKind kind) {
@@ -909,8 +1022,8 @@ const Action* find_node_only(const std::vector<Action>& actions) {
   for (const Action& a : actions) {
     if (node_only(a.kind)) return &a;
     if (const Action* inner = find_node_only(a.then)) return inner;
-    if (const Action* inner = find_node_only(a.on_error)) return inner;
-    for (const auto& step : a.chain) {
+    if (const Action* inner = find_node_only(a.detail().on_error)) return inner;
+    for (const auto& step : a.detail().chain) {
       if (const Action* inner = find_node_only(step.body)) return inner;
     }
   }
@@ -943,6 +1056,10 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   };
 
   TreeBuilder builder(text);
+  Parser parser(text, file, builder.root, builder.locations, lines);
+  builder.on_program_element = [&parser](const json& element, std::size_t expected) {
+    return parser.add_program_action(element, expected);
+  };
   json::sax_parse(text, &builder);
   switch (builder.stop) {
     case TreeBuilder::Stop::None: break;
@@ -979,7 +1096,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   }
   builder.finish();
 
-  Scenario scenario = Parser(text, file, builder.root, builder.locations, lines).parse_document(builder.root);
+  parser.set_streamed(builder.streamed);
+  Scenario scenario = parser.parse_document(builder.root);
   scenario.file = file;
   scenario.base_dir = base_dir;
   return scenario;

@@ -26,8 +26,8 @@ void walk(const std::vector<scenario::Action>& actions, Visit& visit) {
   for (const auto& a : actions) {
     visit(a);
     walk(a.then, visit);
-    walk(a.on_error, visit);
-    for (const auto& step : a.chain) walk(step.body, visit);
+    walk(a.detail().on_error, visit);
+    for (const auto& step : a.detail().chain) walk(step.body, visit);
   }
 }
 
@@ -175,8 +175,8 @@ bool find_path(const std::vector<scenario::Action>& actions, const scenario::Act
                std::vector<const scenario::Action*>& path) {
   for (const auto& a : actions) {
     path.push_back(&a);
-    if (&a == target || find_path(a.then, target, path) || find_path(a.on_error, target, path)) return true;
-    for (const auto& step : a.chain) {
+    if (&a == target || find_path(a.then, target, path) || find_path(a.detail().on_error, target, path)) return true;
+    for (const auto& step : a.detail().chain) {
       if (find_path(step.body, target, path)) return true;
     }
     path.pop_back();

@@ -233,7 +233,7 @@ void Stepper::on_event(const TraceEvent& event) {
         if (w.action->kind == scenario::ActionKind::Print && event.kind == EventKind::Print) {
           ran = template_matches(w.action->text, event.text);
         } else if (w.action->kind == scenario::ActionKind::PrintContent && event.kind == EventKind::Content) {
-          ran = event.text == upper(w.action->label);
+          ran = event.text == upper(w.action->detail().label);
         }
         if (ran) event_hits_.push_back({w.number, fmt::format("the action at {} ran: {}", w.text, shown)});
         break;

@@ -116,7 +116,45 @@ def check(doc, jsonl_lines=None):
     return problems
 
 
+def check_file(trace, jsonl=None):
+    """The problems of one file (an unreadable file is one problem), and its event count."""
+    try:
+        with open(trace) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        return [str(e)], 0
+    lines = None
+    if jsonl:
+        with open(jsonl) as f:
+            lines = f.readlines()
+    problems = check(doc, lines)
+    return problems, len(doc["traceEvents"] if isinstance(doc, dict) else doc) if not problems else 0
+
+
+def batch(list_file):
+    """--batch LIST: one line per run, "NAME<TAB>TRACE.json<TAB>RUN.jsonl", checked in this
+    one process (a Python start per file was most of chrome_format.sh's time). Prints
+    "ok   NAME: (N events)" or "FAIL NAME:" and its problems; exit 1 if any failed."""
+    failed = False
+    with open(list_file) as f:
+        entries = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    for name, trace, *rest in entries:
+        problems, n = check_file(trace, rest[0] if rest else None)
+        if problems:
+            failed = True
+            print(f"FAIL {name}:")
+            for p in problems[:20]:
+                print(f"{trace}: {p}")
+            if len(problems) > 20:
+                print(f"{trace}: ... and {len(problems) - 20} more")
+        else:
+            print(f"ok   {name}: ({n} events)")
+    return 1 if failed else 0
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--batch":
+        return batch(sys.argv[2])
     if len(sys.argv) not in (2, 3):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2

@@ -110,14 +110,14 @@ TEST_CASE("verify's variants change only what Node approximates", "[export]") {
   ])~~", R"~~({"model": "node", "http_latency_ms": 50})~~");
   auto variants = elt::verify::approximation_variants(s);
   REQUIRE(variants.size() == 5);
-  CHECK(variants[0].scenario.program[0].delay.literal == 0);
-  CHECK(variants[0].scenario.program[0].then[0].cost_ms == 40);
-  CHECK(variants[1].scenario.program[0].then[0].cost_ms == 32);
-  CHECK(variants[2].scenario.program[0].then[0].cost_ms == 50);
-  CHECK(variants[2].scenario.program[0].delay.literal == 100);
+  CHECK(variants[0].scenario.program[0].detail().delay.literal == 0);
+  CHECK(variants[0].scenario.program[0].then[0].detail().cost_ms == 40);
+  CHECK(variants[1].scenario.program[0].then[0].detail().cost_ms == 32);
+  CHECK(variants[2].scenario.program[0].then[0].detail().cost_ms == 50);
+  CHECK(variants[2].scenario.program[0].detail().delay.literal == 100);
   CHECK(variants[3].scenario.settings.http_latency_ms == 40);
   CHECK(variants[4].scenario.settings.http_latency_ms == 63);
-  CHECK(variants[4].scenario.program[1].number.literal == 30);
+  CHECK(variants[4].scenario.program[1].detail().number.literal == 30);
   CHECK(elt::verify::approximation_variants(parse(R"~~([{"set_timeout": 30, "then": []}])~~")).empty());
 }
 

@@ -36,8 +36,8 @@ TEST_CASE("the book scenario parses", "[scenario]") {
   REQUIRE(s.program.size() == 14);
   CHECK(s.program[0].kind == ActionKind::Print);
   CHECK(s.program[1].kind == ActionKind::FsRead);
-  CHECK(s.program[1].delay.literal == 1000);
-  CHECK(s.program[1].as == "text");
+  CHECK(s.program[1].detail().delay.literal == 1000);
+  CHECK(s.program[1].detail().as == "text");
   REQUIRE(s.program[1].then.size() == 3);
   CHECK(s.program[1].then[2].kind == ActionKind::Encrypt);
   CHECK(s.program[13].kind == ActionKind::HttpGetSlow);
@@ -52,8 +52,8 @@ TEST_CASE("actions and their options", "[scenario]") {
   ]})");
   REQUIRE(s.program.size() == 3);
   CHECK(s.program[0].kind == ActionKind::Repeat);
-  CHECK(s.program[0].then[0].number.expr.segments.size() == 1);
-  CHECK(s.program[1].on_error.size() == 1);
+  CHECK(s.program[0].then[0].detail().number.expr.segments.size() == 1);
+  CHECK(s.program[1].detail().on_error.size() == 1);
   CHECK(s.program[2].text.segments[0].literal == "a literal ${not a reference}");
 }
 
@@ -139,8 +139,8 @@ TEST_CASE("every action knows the line and column of its '{'", "[scenario]") {
   REQUIRE(s.program[1].then[0].then.size() == 1);
   CHECK(s.program[1].then[0].then[0].line == 4);
   CHECK(s.program[1].then[0].then[0].column == 28);
-  CHECK(s.program[2].on_error[0].line == 5);
-  CHECK(s.program[2].on_error[0].column == 31);
+  CHECK(s.program[2].detail().on_error[0].line == 5);
+  CHECK(s.program[2].detail().on_error[0].column == 31);
   // Every action of the book has a position.
   Scenario book = load_scenario(ELT_SOURCE_DIR "/scenarios/book.json");
   std::function<void(const std::vector<Action>&)> all_placed = [&](const std::vector<Action>& actions) {
@@ -148,7 +148,7 @@ TEST_CASE("every action knows the line and column of its '{'", "[scenario]") {
       CHECK(a.line > 0);
       CHECK(a.column > 0);
       all_placed(a.then);
-      all_placed(a.on_error);
+      all_placed(a.detail().on_error);
     }
   };
   all_placed(book.program);
