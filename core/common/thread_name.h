@@ -10,6 +10,6 @@
 namespace elt {
 
 void set_thread_name(std::string_view name);
-const std::string& thread_name();
+std::string_view thread_name();
 
 }  // namespace elt
