@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -47,6 +48,19 @@ void print_unseen_time_warning(const std::string& file, elt::SourcePos at, const
   std::fputs(line.c_str(), stderr);
 }
 
+// A run that crossed one of its limits (loop/limits.h) ended early: that is bad input,
+// reported once with the limit, its value and how to raise it (exit 2). The trace
+// written until then stays written.
+void report_limit(const elt::scenario::Scenario& scenario, const elt::RunLimits& limits,
+                  std::optional<elt::LimitCrossed> crossed, const elt::Tracer& tracer) {
+  if (!crossed) {
+    auto when = tracer.events_limit_crossed();
+    if (!when) return;
+    crossed = elt::LimitCrossed{elt::Limit::TraceEvents, *limits.trace_events, {}, *when};
+  }
+  throw elt::scenario::ScenarioError(scenario.file, crossed->where, elt::describe(*crossed));
+}
+
 }  // namespace
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
@@ -73,6 +87,10 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
       print_unseen_time_warning(file, at, what);
     };
   }
+  for (const auto& text : opts.limits) {
+    std::string error;
+    if (auto limit = elt::parse_limit(text, error)) options.limits.set(limit->first, limit->second);
+  }
   if (opts.model == "node") options.model = elt::node_model();
   if (opts.model == "book") options.model = elt::book_model();
   elt::scenario::check_model_support(scenario, options.model.name);
@@ -90,18 +108,25 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
     if (column == "id") extras.id = true;
   }
   tracer->set_extras(extras);
+  const bool kept = opts.keeps_trace || format == elt::TraceFormat::Chrome;
+  if (!options.limits.trace_events) {
+    options.limits.trace_events = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  }
+  tracer->set_event_limit(*options.limits.trace_events);
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {
     clock = std::make_unique<elt::VirtualClock>();
   } else {
     clock = std::make_unique<elt::RealClock>();
   }
+  std::optional<elt::LimitCrossed> crossed;
   try {
     elt::Runtime runtime(options, *clock, *tracer);
     set_running(&runtime);
     if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
     set_running(nullptr);
+    crossed = runtime.limit_crossed();
   } catch (...) {
     set_running(nullptr);
     // A runtime that failed to start (a thread that cannot be created) left its stop
@@ -110,6 +135,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
     throw;
   }
   tracer->finish();
+  report_limit(scenario, options.limits, crossed, *tracer);
   // The reader leaving (EPIPE, `| head -3`) ends a run quietly; any other failed write
   // (a full disk, /dev/full, an I/O error) lost the trace, and that is a failure.
   if (int err = tracer->write_error(); err != 0 && err != EPIPE) {
