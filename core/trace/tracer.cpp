@@ -124,6 +124,11 @@ void Tracer::mark_broken() {
   if (on_broken_) on_broken_();
 }
 
+void Tracer::set_on_limit(std::function<void()> on_limit) {
+  std::lock_guard lock(mutex_);
+  on_limit_ = std::move(on_limit);
+}
+
 std::optional<std::string> Tracer::events_limit_crossed() const {
   std::lock_guard lock(mutex_);
   return crossed_at_;

@@ -69,7 +69,9 @@ class Tracer {
   // there, `on_limit` is called once (under the lock, like on_broken) and
   // events_limit_crossed() says when.
   void set_event_limit(std::uint64_t max) { max_events_ = max; }
-  void set_on_limit(std::function<void()> on_limit) { on_limit_ = std::move(on_limit); }
+  // Under the lock: a runtime unwinding by an exception clears it while its threads may
+  // still emit.
+  void set_on_limit(std::function<void()> on_limit);
   // "at tick 3 (12 ms)" once the bound was crossed; nullopt before.
   std::optional<std::string> events_limit_crossed() const;
 
