@@ -48,6 +48,18 @@ void print_unseen_time_warning(const std::string& file, elt::SourcePos at, const
   std::fputs(line.c_str(), stderr);
 }
 
+// The command line's --limit over the scenario's settings.limits (already in `limits`),
+// and trace_events' default by format: chrome and html keep every event until the end.
+void apply_limits(const RunOptions& opts, elt::TraceFormat format, elt::RunLimits& limits, elt::Tracer& tracer) {
+  for (const auto& text : opts.limits) {
+    std::string error;
+    if (auto limit = elt::parse_limit(text, error)) limits.set(limit->first, limit->second);
+  }
+  const bool kept = opts.keeps_trace || format == elt::TraceFormat::Chrome;
+  if (!limits.trace_events) limits.trace_events = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  tracer.set_event_limit(*limits.trace_events);
+}
+
 // A run that crossed one of its limits (loop/limits.h) ended early: that is bad input,
 // reported once with the limit, its value and how to raise it (exit 2). The trace
 // written until then stays written.
@@ -87,10 +99,6 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
       print_unseen_time_warning(file, at, what);
     };
   }
-  for (const auto& text : opts.limits) {
-    std::string error;
-    if (auto limit = elt::parse_limit(text, error)) options.limits.set(limit->first, limit->second);
-  }
   if (opts.model == "node") options.model = elt::node_model();
   if (opts.model == "book") options.model = elt::book_model();
   elt::scenario::check_model_support(scenario, options.model.name);
@@ -108,11 +116,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
     if (column == "id") extras.id = true;
   }
   tracer->set_extras(extras);
-  const bool kept = opts.keeps_trace || format == elt::TraceFormat::Chrome;
-  if (!options.limits.trace_events) {
-    options.limits.trace_events = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
-  }
-  tracer->set_event_limit(*options.limits.trace_events);
+  apply_limits(opts, format, options.limits, *tracer);
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {
     clock = std::make_unique<elt::VirtualClock>();
