@@ -103,6 +103,10 @@ expect "--limit with a typo" 2 'no limit is named "callback"; did you mean "call
 expect "--limit 0" 2 "must be a whole number from 1 to" "$bin" --clock virtual --limit callbacks=0 interval.json
 expect "--limit twice, differently" 2 "--limit callbacks is given twice" \
   "$bin" --limit callbacks=5 check --limit callbacks=6 interval.json none.trace
+# settings.limits.actions is also the cap the parser checks the file's literal counts against.
+echo '{"settings": {"limits": {"actions": 1000}}, "program": [{"repeat": 3000, "do": [{"print": "x"}]}]}' >"$dir/cap.json"
+expect "settings.limits.actions before the run" 2 "this repeat would create 3,001 actions (3,000 times the 1 of its \"do\", and itself); a run may create at most 1,000" \
+  "$bin" --clock virtual cap.json
 echo '{"settings": {"limits": {"timers": 10}}, "program": []}' >"$dir/badset.json"
 expect "settings.limits with an unknown name" 2 'badset.json:1:36 (at /settings/limits/timers): unknown limit "timers"' \
   "$bin" --clock virtual badset.json
