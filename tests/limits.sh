@@ -62,6 +62,10 @@ expect "value_bytes: a file's text printed 40 times" 2 "print40.json:1:79 (at /p
 expect "actions: 30 nested intervals, 1,000 actions allowed" 2 "limit of 1,000 actions run (actions=1000)" \
   "$bin" --clock virtual --limit actions=1000 nested.json
 
+# The node model counts the same (its timer lists, its immediates).
+expect "node: pending" 2 "limit of 50 registrations pending" "$bin" --model node --clock virtual --limit pending=50 timers.json
+expect "node: callbacks" 2 "limit of 100 callbacks run" "$bin" --model node --clock virtual --limit callbacks=100 interval.json
+
 # A read that would cross value_bytes is an error its callback gets; the run goes on.
 out=$(cd "$dir" && "$bin" --clock virtual --limit value_bytes=50000 read.json 2>&1)
 if [[ $? -eq 0 ]] && grep -qF 'caught: read "big.txt": more than the 49,993 bytes this run'"'"'s values may still take (value_bytes=50000); raise it with --limit value_bytes=N' <<<"$out"; then
