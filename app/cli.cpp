@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -45,6 +46,31 @@ void print_unseen_time_warning(const std::string& file, elt::SourcePos at, const
   std::lock_guard lock(mutex);
   if (!printed.insert(line).second) return;
   std::fputs(line.c_str(), stderr);
+}
+
+// The command line's --limit over the scenario's settings.limits (already in `limits`),
+// and trace_events' default by format: chrome and html keep every event until the end.
+void apply_limits(const RunOptions& opts, elt::TraceFormat format, elt::RunLimits& limits, elt::Tracer& tracer) {
+  for (const auto& text : opts.limits) {
+    std::string error;
+    if (auto limit = elt::parse_limit(text, error)) limits.set(limit->first, limit->second);
+  }
+  const bool kept = opts.keeps_trace || format == elt::TraceFormat::Chrome;
+  if (!limits.trace_events) limits.trace_events = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  tracer.set_event_limit(*limits.trace_events);
+}
+
+// A run that crossed one of its limits (loop/limits.h) ended early: that is bad input,
+// reported once with the limit, its value and how to raise it (exit 2). The trace
+// written until then stays written.
+void report_limit(const elt::scenario::Scenario& scenario, const elt::RunLimits& limits,
+                  std::optional<elt::LimitCrossed> crossed, const elt::Tracer& tracer) {
+  if (!crossed) {
+    auto when = tracer.events_limit_crossed();
+    if (!when) return;
+    crossed = elt::LimitCrossed{elt::Limit::TraceEvents, *limits.trace_events, {}, *when};
+  }
+  throw elt::scenario::ScenarioError(scenario.file, crossed->where, elt::describe(*crossed));
 }
 
 }  // namespace
@@ -90,18 +116,21 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
     if (column == "id") extras.id = true;
   }
   tracer->set_extras(extras);
+  apply_limits(opts, format, options.limits, *tracer);
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {
     clock = std::make_unique<elt::VirtualClock>();
   } else {
     clock = std::make_unique<elt::RealClock>();
   }
+  std::optional<elt::LimitCrossed> crossed;
   try {
     elt::Runtime runtime(options, *clock, *tracer);
     set_running(&runtime);
     if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
     set_running(nullptr);
+    crossed = runtime.limit_crossed();
   } catch (...) {
     set_running(nullptr);
     // A runtime that failed to start (a thread that cannot be created) left its stop
@@ -110,6 +139,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
     throw;
   }
   tracer->finish();
+  report_limit(scenario, options.limits, crossed, *tracer);
   // The reader leaving (EPIPE, `| head -3`) ends a run quietly; any other failed write
   // (a full disk, /dev/full, an I/O error) lost the trace, and that is a failure.
   if (int err = tracer->write_error(); err != 0 && err != EPIPE) {

@@ -44,6 +44,12 @@ struct RunOptions {
   // (--no-warnings turns them off). Each is printed once per process, however many times
   // check or verify runs its scenario.
   bool warnings = true;
+  // --limit NAME=N, checked by the parser (loop/limits.h); each overrides the scenario's
+  // settings.limits.
+  std::vector<std::string> limits;
+  // The command keeps the whole trace in memory until the end (html): trace_events then
+  // defaults to the lower bound, as for --format chrome.
+  bool keeps_trace = false;
 };
 
 bool use_color(const std::string& mode, int fd);

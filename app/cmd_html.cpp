@@ -83,6 +83,7 @@ int run_html(const HtmlOptions& opts) {
   std::mutex mutex;
   RunOptions quiet = opts.run;
   quiet.format = "none";
+  quiet.keeps_trace = true;  // every event stays in memory until the page is written
   run_scenario(quiet, -1, [&](Runtime& runtime, Tracer& tracer) {
     tracer.set_observer([&](const TraceEvent& event) {
       std::lock_guard lock(mutex);

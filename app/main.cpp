@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <new>
 #include <optional>
@@ -37,6 +38,7 @@
 #include "version.h"
 #include "http/net_policy.h"
 #include "cmd_step.h"
+#include "loop/limits.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 #include "trace/tracer.h"
@@ -56,6 +58,7 @@ struct RunFlags {
   std::vector<std::string> show;
   CLI::Option* show_opt = nullptr;
   std::vector<std::string> allow_read, allow_net;
+  std::vector<std::string> limits;  // NAME=N
   bool no_warnings = false;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* clock_opt = nullptr;
@@ -105,6 +108,16 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
         std::string error;
         return elt::NetPolicy::parse_rule(value, error) ? std::string() : error;
       });
+  app.add_option("--limit", f.limits,
+                 "Bound the run (repeatable): callbacks, pending, trace_events or value_bytes; crossing one "
+                 "stops the run with exit 2. Overrides the scenario's settings.limits; defaults in "
+                 "docs/robustness.md")
+      ->type_name("NAME=N")
+      ->allow_extra_args(false)
+      ->check([](const std::string& value) {
+        std::string error;
+        return elt::parse_limit(value, error) ? std::string() : error;
+      });
   app.add_flag("--no-warnings", f.no_warnings,
                "Do not warn on stderr when a virtual-clock run depends on real time it cannot see "
                "(a real server, a large read without delay_ms)");
@@ -129,6 +142,27 @@ T pick(const char* name, CLI::Option* before, const T& before_value, CLI::Option
   return fallback;
 }
 
+// --limit before and after the command's name add up; one limit given two different
+// values is refused, as any other option given twice.
+std::vector<std::string> merge_limits(const std::vector<std::string>& before, const std::vector<std::string>& after,
+                                      const std::string& command) {
+  std::map<std::string, std::uint64_t> seen;
+  std::vector<std::string> out = before;
+  out.insert(out.end(), after.begin(), after.end());
+  for (const auto& text : out) {
+    std::string error;
+    auto limit = elt::parse_limit(text, error);
+    if (!limit) throw UsageError(error);
+    auto [it, fresh] = seen.emplace(limit->first, limit->second);
+    if (!fresh && it->second != limit->second) {
+      throw UsageError(fmt::format("--limit {} is given twice, as {} and as {}{}; give it once", limit->first,
+                                   it->second, limit->second,
+                                   command.empty() ? "" : fmt::format(" (around \"{}\")", command)));
+    }
+  }
+  return out;
+}
+
 RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& command, const char* clock_default) {
   const RunFlags& s = sub != nullptr ? *sub : top;
   const RunFlags* t = sub != nullptr ? &top : nullptr;
@@ -151,6 +185,7 @@ RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& 
     out.allow_read.insert(out.allow_read.end(), sub->allow_read.begin(), sub->allow_read.end());
     out.allow_net.insert(out.allow_net.end(), sub->allow_net.begin(), sub->allow_net.end());
   }
+  out.limits = merge_limits(top.limits, sub != nullptr ? sub->limits : std::vector<std::string>{}, command);
   out.show = pick<std::vector<std::string>>("--show", opt(&RunFlags::show_opt), top.show, s.show_opt, s.show,
                                             command, {});
   return out;

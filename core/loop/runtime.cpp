@@ -47,6 +47,8 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   // Nobody reads the trace any more (`| head -3`): stop, however long the loop would wait.
   tracer_.set_on_broken([this] { request_stop(); });
   read_scope_ = std::make_unique<fs::OpenedScope>(fs::ReadScope{options_.base_dir, options_.allow_read});
+  // The tracer counts trace_events; crossing it stops the loop the same way.
+  tracer_.set_on_limit([this] { request_stop(); });
   pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_, options_.model.pool);
   switch (options_.model.io) {
     case IoPlacement::EpollThread: poller_ = std::make_unique<Poller>(clock_, tracer_, channel_); break;
@@ -62,6 +64,7 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
 
 Runtime::~Runtime() {
   tracer_.set_on_broken({});
+  tracer_.set_on_limit({});
   // An exception unwound past run(): still join every thread, quietly.
   if (!shut_down_) {
     if (pool_) pool_->shutdown();
@@ -84,7 +87,37 @@ CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
   assert_in_loop_thread();
   CallbackId id = ids_.next();
   callbacks_.emplace(id, Pending{std::move(callback), what});
+  count_registration();
   return id;
+}
+
+// Only the first crossing is kept: it is the one that stopped the run.
+void Runtime::cross_limit(Limit limit, std::uint64_t value) {
+  if (!crossed_) {
+    crossed_ = LimitCrossed{limit, value, {}, fmt::format("at tick {} ({} ms)", tick_, loop_ms())};
+  }
+  request_stop();
+}
+
+void Runtime::locate_limit(std::string where) {
+  if (crossed_ && crossed_->where.empty()) crossed_->where = std::move(where);
+}
+
+bool Runtime::charge_value_bytes(std::size_t bytes) {
+  value_bytes_ += bytes;
+  if (value_bytes_ <= options_.limits.value_bytes) return true;
+  cross_limit(Limit::ValueBytes, options_.limits.value_bytes);
+  return false;
+}
+
+bool Runtime::take_value_bytes(std::size_t bytes) {
+  if (bytes > value_bytes_left()) return false;
+  value_bytes_ += bytes;
+  return true;
+}
+
+std::uint64_t Runtime::value_bytes_left() const {
+  return value_bytes_ >= options_.limits.value_bytes ? 0 : options_.limits.value_bytes - value_bytes_;
 }
 
 Runtime::Pending Runtime::take_pending(CallbackId id, const char* unknown) {

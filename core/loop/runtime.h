@@ -42,6 +42,7 @@
 #include "common/value.h"
 #include "http/net_policy.h"
 #include "channel/channel.h"
+#include "loop/limits.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
 #include "trace/tracer.h"
@@ -125,6 +126,9 @@ struct RuntimeOptions {
   // without its place. Called from any thread (a read's size is known on its pool thread),
   // so it must be thread-safe; never called on the real clock. Unset: no warnings.
   std::function<void(SourcePos at, const std::string& what)> on_unseen_time;
+  // The bounds on this run (loop/limits.h). The runtime counts callbacks, pending and
+  // value_bytes; trace_events is the tracer's to count.
+  RunLimits limits;
 };
 
 class Runtime {
@@ -148,6 +152,7 @@ class Runtime {
   void finish();
   bool alive() const;  // uv__loop_alive
   const LoopModel& model() const { return options_.model; }
+  const RunLimits& limits() const { return options_.limits; }
 
   // The API a scenario calls, as Node's modules would. Each returns the callback's id.
   void print(std::string_view message);
@@ -190,6 +195,25 @@ class Runtime {
   void request_stop();
   bool stop_requested() const { return stop_.load(std::memory_order_relaxed); }
 
+  // The first limit this run crossed (loop/limits.h), if any: the run stops at the next
+  // phase boundary, and the command line reports it (exit 2).
+  const std::optional<LimitCrossed>& limit_crossed() const { return crossed_; }
+  // Records the crossing of `limit` (the first one only) and stops the run; the
+  // interpreter calls it for the actions it counts.
+  void cross_limit(Limit limit, std::uint64_t value);
+  // Names the action that crossed a limit, when the limit did not know it (the
+  // interpreter calls this right after the action).
+  void locate_limit(std::string where);
+  // Counts `bytes` of text made for a value against value_bytes; false when that crosses
+  // the limit (the run then stops, and the text should not be used).
+  bool charge_value_bytes(std::size_t bytes);
+  // Counts the text of a value that arrived (a file read, a response) when it fits in
+  // what is left; false, counting nothing and stopping nothing, when it does not: its
+  // callback then gets an error instead.
+  bool take_value_bytes(std::size_t bytes);
+  // What a read may still bring in before value_bytes is crossed.
+  std::uint64_t value_bytes_left() const;
+
   TimePoint now() const { return loop_now_; }
   std::uint64_t tick() const { return tick_; }
 
@@ -216,6 +240,14 @@ class Runtime {
   };
 
   CallbackId add_callback(Callback callback, std::string_view what);
+  // Registrations that keep the loop alive (what `state` calls pending).
+  std::size_t pending_count() const {
+    return callbacks_.size() + timers_.size() + node_timers_.size() + immediate_live_.size();
+  }
+  // After a registration: crosses `pending` when there are now too many.
+  void count_registration() {
+    if (pending_count() > options_.limits.pending) cross_limit(Limit::Pending, options_.limits.pending);
+  }
   // Removes and returns the callback waiting under `id`; `unknown` is the message when none does.
   Pending take_pending(CallbackId id, const char* unknown);
   void update_time();
@@ -263,6 +295,11 @@ class Runtime {
   // (trace/event.h) that the timeline formats draw its box from.
   template <typename F>
   void run_marked(CallbackId id, std::string_view what, F&& callback) {
+    // The one place every scenario callback passes: a counter compare, no lock.
+    if (++callbacks_run_ > options_.limits.callbacks) {
+      cross_limit(Limit::Callbacks, options_.limits.callbacks);
+      return;
+    }
     if (!tracer_.wants_markers()) {
       callback();
       return;
@@ -324,6 +361,10 @@ class Runtime {
   std::optional<std::string> unhandled_;  // a rejection waiting to be reported
   CallbackId running_timer_ = 0;        // the node timer whose callback runs now
   bool running_timer_cleared_ = false;  // ... and it cleared itself
+
+  std::uint64_t callbacks_run_ = 0;  // towards limits.callbacks
+  std::uint64_t value_bytes_ = 0;    // towards limits.value_bytes
+  std::optional<LimitCrossed> crossed_;
 
   TimePoint start_{};
   TimePoint loop_now_{};

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -43,7 +44,21 @@ std::string unseen_read_warning(const std::string& shown, std::size_t bytes) {
 // below the scenario's folder or an --allow-read folder) is open_for_reading's rule.
 // Between two reads the thread looks at `stop`: a file that is slow to give its bytes
 // (a FUSE or /proc file that waits) cannot hold shutdown up.
-Outcome read_file(const fs::OpenedScope& scope, const std::string& shown, const std::atomic<bool>& stop) {
+// `cap` says how much the read may bring in: the file cap, or less when the run's
+// value_bytes has less left (then the refusal says so, and how to raise it).
+struct ReadCap {
+  std::uint64_t left = kMaxFileBytes;  // value_bytes not yet taken
+  std::uint64_t limit = 0;             // value_bytes itself
+
+  std::size_t bytes() const { return static_cast<std::size_t>(std::min<std::uint64_t>(kMaxFileBytes, left)); }
+  std::string refusal(const std::string& shown) const {
+    if (left < kMaxFileBytes) return fmt::format("read \"{}\": {}", shown, value_bytes_refusal(limit, left));
+    return fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024));
+  }
+};
+
+Outcome read_file(const fs::OpenedScope& scope, const std::string& shown, const std::atomic<bool>& stop,
+                  const ReadCap& cap) {
   fs::OpenedFile opened = fs::open_for_reading(scope, shown);
   if (opened.fd < 0) return Outcome::fail(std::move(opened.error));
   const int fd = opened.fd;
@@ -63,9 +78,7 @@ Outcome read_file(const fs::OpenedScope& scope, const std::string& shown, const 
       return fail(fmt::format("read \"{}\": {}", shown, std::strerror(errno)));
     }
     if (n == 0) break;
-    if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
-      return fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
-    }
+    if (text.size() + static_cast<std::size_t>(n) > cap.bytes()) return fail(cap.refusal(shown));
     try {
       text.append(buf, static_cast<std::size_t>(n));
     } catch (const std::bad_alloc&) {
@@ -84,7 +97,7 @@ Outcome open_for_read(const fs::OpenedScope& scope, const std::string& shown) {
   return Outcome::ok(Value::integer(opened.fd));
 }
 
-Outcome read_fd(int fd, const std::string& shown) {
+Outcome read_fd(int fd, const std::string& shown, const ReadCap& cap) {
   std::string text;
   char buf[16 * 1024];
   for (;;) {
@@ -100,9 +113,7 @@ Outcome read_fd(int fd, const std::string& shown) {
     }
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      return Outcome::fail(fmt::format("read \"{}\": larger than {} MiB", shown, kMaxFileBytes / (1024 * 1024)));
-    }
+    if (text.size() > cap.bytes()) return Outcome::fail(cap.refusal(shown));
   }
   return Outcome::ok(Value::string(std::move(text)));
 }
@@ -122,8 +133,8 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   }
   // Whether the read's real time is unseen is known once its size is: on the pool thread.
   const bool unseen = latency == Duration::zero() && warns_unseen_time();
-  task.work = [this, shown = std::move(shown), unseen, at] {
-    Outcome out = read_file(*read_scope_, shown, stop_);
+  task.work = [this, shown = std::move(shown), unseen, at, cap = ReadCap{value_bytes_left(), options_.limits.value_bytes}] {
+    Outcome out = read_file(*read_scope_, shown, stop_, cap);
     if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
       warn_unseen_time(at, unseen_read_warning(shown, out.value.as_string().size()));
     }
@@ -180,8 +191,8 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
   auto read = [this, trip, st, latency, close_then, unseen, at]() {
     int fd = st->fd;
     trip(TaskKind::FsRead, latency,
-         [this, fd, name = st->shown, unseen, at] {
-           Outcome out = read_fd(fd, name);
+         [this, fd, name = st->shown, unseen, at, cap = ReadCap{value_bytes_left(), options_.limits.value_bytes}] {
+           Outcome out = read_fd(fd, name, cap);
            if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
              warn_unseen_time(at, unseen_read_warning(name, out.value.as_string().size()));
            }

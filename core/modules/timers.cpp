@@ -27,6 +27,7 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
                     .queue = QueueName::TimerList, .origin = label});
     }
     note_label(id, std::move(label));
+    count_registration();
     return id;
   }
   // Like libuv, the deadline counts from the loop's cached time, not from this instant.
@@ -37,6 +38,7 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
                   .origin = label});
   }
   note_label(id, std::move(label));
+  count_registration();
   return id;
 }
 
@@ -53,6 +55,7 @@ CallbackId Runtime::set_interval(Duration interval, Callback callback, std::stri
                     .queue = QueueName::TimerList, .repeat = true, .origin = label});
     }
     note_label(id, std::move(label));
+    count_registration();
     return id;
   }
   if (interval < Millis(1)) interval = Millis(1);  // as Node: an interval of 0 would spin
@@ -64,6 +67,7 @@ CallbackId Runtime::set_interval(Duration interval, Callback callback, std::stri
                   .due = loop_now_ + interval - start_, .repeat = true, .origin = label});
   }
   note_label(id, std::move(label));
+  count_registration();
   return id;
 }
 
@@ -97,6 +101,7 @@ CallbackId Runtime::set_immediate(Callback callback, std::string label) {
     tracer_.emit({.kind = EventKind::Queued, .id = id, .queue = QueueName::Immediate, .origin = label});
   }
   note_label(id, std::move(label));
+  count_registration();
   return id;
 }
 

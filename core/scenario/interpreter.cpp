@@ -71,6 +71,16 @@ struct ScriptError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown when an action crossed one of the run's limits (loop/limits.h): the runtime has
+// recorded it and is stopping, so the rest of the list is skipped without an error line.
+struct LimitReached {};
+
+// "3:14 (at /program/0/then/0)": where an action is, as the parser's messages say it.
+std::string where_of(const Action& a) {
+  if (a.line == 0) return fmt::format("(at {})", a.json_path);
+  return fmt::format("{}:{} (at {})", a.line, a.column, a.json_path);
+}
+
 class Interpreter {
  public:
   explicit Interpreter(const Scenario& scenario)
@@ -80,9 +90,10 @@ class Interpreter {
     // After the cap on total work, callbacks that the loop still runs before it stops do nothing.
     if (work_exhausted_) return;
     try {
-      for (const Action& action : actions) run_action(rt, action, scope);
+      for (const Action& action : actions) run_checked(rt, action, scope);
     } catch (const ScriptError& e) {
       rt.report_error(e.what());
+    } catch (const LimitReached&) {
     }
   }
 
@@ -117,6 +128,28 @@ class Interpreter {
       }
     }
     return out;
+  }
+
+  // A template rendered into a value's text, counted against value_bytes: text that would
+  // cross the limit is never used (a print of it is not printed).
+  static std::string text_of(Runtime& rt, const Action& action, const Template& t, const ScopePtr& scope) {
+    std::string out = render(action, t, scope);
+    if (!rt.charge_value_bytes(out.size())) throw LimitReached{};
+    return out;
+  }
+
+  // One action, and the limit it crossed, if it crossed one: located, and the list ends.
+  void run_checked(Runtime& rt, const Action& action, const ScopePtr& scope) {
+    try {
+      run_action(rt, action, scope);
+    } catch (const LimitReached&) {
+      rt.locate_limit(where_of(action));
+      throw;
+    }
+    if (rt.limit_crossed()) {
+      rt.locate_limit(where_of(action));
+      throw LimitReached{};
+    }
   }
 
   static std::int64_t number(const Action& action, const IntArg& arg, const ScopePtr& scope, std::int64_t lo,
@@ -160,6 +193,7 @@ class Interpreter {
     return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
       // Nothing to run: no scope to bind (a callback with an empty body costs no allocation).
       if ((outcome.failed() ? action.detail().on_error : action.then).empty()) return;
+      take_value(rt, outcome);
       if (outcome.failed()) {
         run_list(rt, action.detail().on_error, bind_name(scope, kErrorName, Value::string(*outcome.error)));
       } else if (action.detail().as.empty()) {
@@ -170,16 +204,29 @@ class Interpreter {
     };
   }
 
+  // A value that arrives (a file's text, a response) counts against value_bytes. A read
+  // was already cut to what was left when it started; another value that took the rest
+  // meanwhile turns this one into an error for its callback.
+  static void take_value(Runtime& rt, Outcome& outcome) {
+    if (outcome.failed() || outcome.value.kind() != Value::Kind::String) return;
+    std::size_t bytes = outcome.value.as_string().size();
+    if (rt.take_value_bytes(bytes)) return;
+    outcome = Outcome::fail(value_bytes_refusal(rt.limits().value_bytes, rt.value_bytes_left()));
+    rt.report_error(*outcome.error);
+  }
+
   // The run-time half of the cap on total work (kMaxActions; the parser checks what the
   // file's literal counts say before anything runs): every action run counts, so counts
   // given by templates and callbacks that start more are caught too.
   void count_one(Runtime& rt, const Action& a) {
-    if (++actions_run_ <= kMaxActions) return;
+    const std::uint64_t cap = rt.limits().actions;
+    if (++actions_run_ <= cap) return;
     work_exhausted_ = true;
-    rt.request_stop();
+    rt.cross_limit(Limit::Actions, cap);
+    rt.locate_limit(where_of(a));
     throw ScriptError(fmt::format("error at {}: this run has created {} actions, the most one run may "
                                   "(see \"Limits\" in docs/scenario-format.md); the run stops here",
-                                  a.json_path, kMaxActions));
+                                  a.json_path, cap));
   }
 
   Runtime::Callback body_callback(const Action& action, ScopePtr scope) {
@@ -210,9 +257,12 @@ class Interpreter {
             next.value = "undefined";
             if (st.result) {
               try {
-                next.value = render(a, *st.result, inner);
+                next.value = text_of(rt2, a, *st.result, inner);
               } catch (const ScriptError& e) {
                 rt2.report_error(e.what());
+              } catch (const LimitReached&) {
+                rt2.locate_limit(where_of(a));
+                return;
               }
               next.rejected = st.throws;
             }
@@ -225,8 +275,8 @@ class Interpreter {
   void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
     count_one(rt, a);
     switch (a.kind) {
-      case ActionKind::Print: rt.print(render(a, a.text, scope)); break;
-      case ActionKind::PrintContent: rt.print_content(render(a, a.text, scope), a.detail().label); break;
+      case ActionKind::Print: rt.print(text_of(rt, a, a.text, scope)); break;
+      case ActionKind::PrintContent: rt.print_content(text_of(rt, a, a.text, scope), a.detail().label); break;
       case ActionKind::SetTimeout: {
         auto ms = number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
         CallbackId id = rt.set_timeout(Millis(ms), make_callback(a, scope), label(rt, "set_timeout", a, a.then));
@@ -269,7 +319,7 @@ class Interpreter {
         rt.queue_microtask(body_callback(a, scope), label(rt, "queue_microtask", a, a.then));
         break;
       case ActionKind::Promise:
-        queue_step(rt, a, 0, Settled{a.detail().reject, render(a, a.text, scope)}, scope);
+        queue_step(rt, a, 0, Settled{a.detail().reject, text_of(rt, a, a.text, scope)}, scope);
         break;
       case ActionKind::ClearTimeout:
       case ActionKind::ClearInterval: {
@@ -284,7 +334,7 @@ class Interpreter {
       }
       case ActionKind::Block: rt.block(Millis(number(a, a.detail().number, scope, 0, 60'000, "a time in ms"))); break;
       case ActionKind::FsRead: {
-        std::filesystem::path path = render(a, a.text, scope);
+        std::filesystem::path path = text_of(rt, a, a.text, scope);
         auto ms = number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
         CallbackId id = rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope), SourcePos{a.line, a.column});
         rt.label_registration(id, label(rt, "fs_read", a, a.then));
@@ -300,12 +350,12 @@ class Interpreter {
       }
       case ActionKind::HttpGetSlow: {
         auto ms = number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
-        CallbackId id = rt.http_get_slow(render(a, a.text, scope), Millis(ms), make_callback(a, scope));
+        CallbackId id = rt.http_get_slow(text_of(rt, a, a.text, scope), Millis(ms), make_callback(a, scope));
         rt.label_registration(id, label(rt, "http_get_slow", a, a.then));
         break;
       }
       case ActionKind::HttpGet: {
-        CallbackId id = rt.http_get(render(a, a.text, scope), make_callback(a, scope), SourcePos{a.line, a.column});
+        CallbackId id = rt.http_get(text_of(rt, a, a.text, scope), make_callback(a, scope), SourcePos{a.line, a.column});
         rt.label_registration(id, label(rt, "http_get", a, a.then));
         break;
       }
@@ -313,7 +363,7 @@ class Interpreter {
         auto count = number(a, a.detail().number, scope, 0, kMaxRepeat, "a repeat count");
         for (std::int64_t i = 0; i < count && !rt.stop_requested(); ++i) {
           auto inner = bind_name(scope, a.detail().as, Value::integer(i));
-          for (const Action& action : a.then) run_action(rt, action, inner);
+          for (const Action& action : a.then) run_checked(rt, action, inner);
         }
         break;
       }
@@ -324,7 +374,7 @@ class Interpreter {
   // The handles scenarios name with "id" (clearTimeout(t1)): the latest registration of
   // each name.
   std::unordered_map<std::string, CallbackId> handles_;
-  std::uint64_t actions_run_ = 0;  // towards kMaxActions
+  std::uint64_t actions_run_ = 0;  // towards limits().actions
   bool work_exhausted_ = false;    // the cap was reached: the run is stopping
 };
 
@@ -338,6 +388,7 @@ RuntimeOptions runtime_options(const Scenario& scenario) {
   if (s.http_timeout_ms) options.http_timeout = Millis(*s.http_timeout_ms);
   options.base_dir = scenario.base_dir;
   if (s.model && *s.model == "node") options.model = node_model();
+  for (const auto& [name, value] : s.limits) options.limits.set(name, static_cast<std::uint64_t>(value));
   return options;
 }
 

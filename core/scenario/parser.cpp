@@ -15,10 +15,12 @@
 #include <type_traits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "common/check.h"
 #include "common/did_you_mean.h"
+#include "loop/limits.h"
 #include "scenario/scenario.h"
 #include "trace/format.h"
 
@@ -483,6 +485,9 @@ class Parser {
         fail_where(where, fmt::format("no timer, interval or immediate has \"id\": \"{}\" in this scenario", name));
       }
     }
+    for (const auto& [name, value] : out.settings.limits) {
+      if (name == "actions") actions_cap_ = static_cast<std::uint64_t>(value);
+    }
     check_total_work(out.program);
     return out;
   }
@@ -546,11 +551,16 @@ class Parser {
   // this cannot see.
   void check_total_work(const std::vector<Action>& program) {
     std::uint64_t total = planned_work(program);
-    if (total > kMaxActions) {
+    if (total > actions_cap_) {
       fail("/program", fmt::format("the program would create {} actions; a run may create at most {} (see \"Limits\" "
-                                   "in docs/scenario-format.md)", count_text(total), count_text(kMaxActions)));
+                                   "in docs/scenario-format.md)", count_text(total), count_text(actions_cap_)));
     }
   }
+
+  // The file's settings.limits.actions, else the default. Unlike the other limits,
+  // --limit actions=N raises only the count while the run goes: the file is checked as it
+  // is read, before the command line's limits are applied.
+  std::uint64_t actions_cap_ = kMaxActions;
 
   std::uint64_t planned_work(const std::vector<Action>& actions) {
     std::uint64_t total = 0;
@@ -565,11 +575,11 @@ class Parser {
       std::uint64_t body = planned_work(a.then);
       std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
       total = saturating_add(1, saturating_mul(count, body));
-      if (total > kMaxActions) {
+      if (total > actions_cap_) {
         fail_action(a, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
                                       "itself); a run may create at most {} (see \"Limits\" in "
                                       "docs/scenario-format.md)", count_text(total), count_text(count),
-                                      count_text(body), count_text(kMaxActions)));
+                                      count_text(body), count_text(actions_cap_)));
       }
       return total;
     }
@@ -584,10 +594,10 @@ class Parser {
     } else {
       total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.detail().on_error)));
     }
-    if (total > kMaxActions) {
+    if (total > actions_cap_) {
       fail_action(a, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
                                     "{} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
-                                    count_text(kMaxActions)));
+                                    count_text(actions_cap_)));
     }
     return total;
   }
@@ -646,12 +656,34 @@ class Parser {
           fail(path, fmt::format("\"model\" is \"book\" or \"node\"; found {}", describe(value)));
         }
         s.model = value.get<std::string>();
+      } else if (key == "limits") {
+        s.limits = parse_limits(value, path);
       } else {
         fail(path, fmt::format("unknown setting \"{}\"; expected \"threads\", \"http_latency_ms\", "
-                               "\"http_timeout_ms\" or \"model\"", key));
+                               "\"http_timeout_ms\", \"model\" or \"limits\"", key));
       }
     }
     return s;
+  }
+
+  // "limits": {"callbacks": 1000, ...}, each a name of loop/limits.h and a whole number.
+  std::vector<std::pair<std::string, std::int64_t>> parse_limits(const json& j, const std::string& path) {
+    if (!j.is_object()) {
+      fail(path, fmt::format("\"limits\" must be an object such as {{\"callbacks\": 100000}}; found {}", describe(j)));
+    }
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& [key, value] : j.items()) {
+      std::string at = path + "/" + pointer_token(key);
+      if (RunLimits probe; !probe.set(key, 0)) {
+        std::vector<std::string> names(kLimitNames.begin(), kLimitNames.end());
+        std::string hint = did_you_mean(key, names);
+        fail(at, fmt::format("unknown limit \"{}\"; {}", key,
+                             hint.empty() ? fmt::format("expected one of {}", fmt::join(kLimitNames, ", "))
+                                          : fmt::format("did you mean \"{}\"?", hint)));
+      }
+      out.emplace_back(key, whole(value, at, 1, static_cast<std::int64_t>(kMaxLimitValue), "a limit"));
+    }
+    return out;
   }
 
   void parse_verify(const json& j, Scenario& out) {

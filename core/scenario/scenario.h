@@ -13,7 +13,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "loop/limits.h"
 
 namespace elt::scenario {
 
@@ -122,6 +125,9 @@ struct Settings {
   std::optional<std::int64_t> http_latency_ms;
   std::optional<std::int64_t> http_timeout_ms;
   std::optional<std::string> model;  // "book" or "node"
+  // "limits": the run's bounds by name (loop/limits.h), as the file sets them; the
+  // command line's --limit wins.
+  std::vector<std::pair<std::string, std::int64_t>> limits;
 };
 
 struct Scenario {
@@ -159,7 +165,7 @@ inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
 // largest benchmark (1,000,000 timers); at the cap, timers take 86 MB on the virtual clock
 // and 233 MB on the real one. The parser refuses a file whose literal counts exceed it;
 // the interpreter stops a run that gets there anyway.
-inline constexpr std::uint64_t kMaxActions = 2'000'000;
+inline constexpr std::uint64_t kMaxActions = kDefaultActions;  // settings.limits.actions may change it
 
 Scenario load_scenario(const std::filesystem::path& file);
 // Refuses (ScenarioError, exit 2) an action the model cannot run, naming the model to use.

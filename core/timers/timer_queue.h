@@ -29,17 +29,16 @@ namespace elt {
 template <class Payload>
 class TimerQueue {
  public:
-  // Ids grow with registration order in the runtime, so appending keeps each group in
-  // id order; an out-of-order id (tests) is inserted in place.
+  // Ids grow with registration order in the runtime, so appending usually keeps a group in
+  // id order. An interval re-armed from its callback keeps its old id and lands behind the
+  // timers its siblings registered meanwhile: the group is then marked unsorted and
+  // sorted once, when it is next looked at. Inserting each such id in place instead cost
+  // a move of half the group per timer, quadratic in a tick's timers (30 nested intervals
+  // double theirs every tick: at 64,000 per tick the loop crawled).
   void add(TimePoint deadline, CallbackId id, Payload payload) {
-    auto& group = groups_[deadline];
-    if (group.empty() || group.back().id < id) {
-      group.push_back(Entry{id, std::move(payload)});
-    } else {
-      auto at = std::upper_bound(group.begin(), group.end(), id,
-                                 [](CallbackId v, const Entry& e) { return v < e.id; });
-      group.insert(at, Entry{id, std::move(payload)});
-    }
+    Group& group = groups_[deadline];
+    if (!group.entries.empty() && id < group.entries.back().id) group.sorted = false;
+    group.entries.push_back(Entry{id, std::move(payload)});
     ++size_;
   }
 
@@ -47,7 +46,7 @@ class TimerQueue {
   bool remove(TimePoint deadline, CallbackId id) {
     auto group = groups_.find(deadline);
     if (group == groups_.end()) return false;
-    auto& entries = group->second;
+    auto& entries = group->second.entries;
     auto at = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.id == id; });
     if (at == entries.end()) return false;
     entries.erase(at);
@@ -61,7 +60,7 @@ class TimerQueue {
 
   std::optional<DeadlineKey> next() const {
     if (groups_.empty()) return std::nullopt;
-    return DeadlineKey{groups_.begin()->first, groups_.begin()->second.front().id};
+    return DeadlineKey{groups_.begin()->first, in_order(groups_.begin()->second).front().id};
   }
 
   // Removes every timer due at `now` (deadline <= now), earliest first, and hands each to
@@ -70,8 +69,9 @@ class TimerQueue {
   void pop_expired(TimePoint now, Each&& each) {
     while (!groups_.empty() && groups_.begin()->first <= now) {
       auto node = groups_.extract(groups_.begin());
-      size_ -= node.mapped().size();
-      for (auto& entry : node.mapped()) each(entry.id, std::move(entry.payload));
+      auto& entries = in_order(node.mapped());
+      size_ -= entries.size();
+      for (auto& entry : entries) each(entry.id, std::move(entry.payload));
     }
   }
 
@@ -79,8 +79,8 @@ class TimerQueue {
   std::vector<DeadlineKey> sorted() const {
     std::vector<DeadlineKey> out;
     out.reserve(size_);
-    for (const auto& [deadline, group] : groups_) {
-      for (const auto& entry : group) out.push_back(DeadlineKey{deadline, entry.id});
+    for (auto& [deadline, group] : groups_) {
+      for (const auto& entry : in_order(group)) out.push_back(DeadlineKey{deadline, entry.id});
     }
     return out;
   }
@@ -90,7 +90,20 @@ class TimerQueue {
     CallbackId id;
     Payload payload;
   };
-  std::map<TimePoint, std::vector<Entry>> groups_;
+  struct Group {
+    std::vector<Entry> entries;
+    bool sorted = true;  // entries in id order
+  };
+  // Sorting a group changes no timer and no order anyone can observe: the const
+  // readers (next, sorted) may do it too.
+  static std::vector<Entry>& in_order(Group& group) {
+    if (!group.sorted) {
+      std::sort(group.entries.begin(), group.entries.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
+      group.sorted = true;
+    }
+    return group.entries;
+  }
+  mutable std::map<TimePoint, Group> groups_;
   std::size_t size_ = 0;
 };
 

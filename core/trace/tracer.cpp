@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include <fmt/format.h>
+
 #include "clock/clock.h"
 #include "trace/chrome.h"
 #include "common/thread_name.h"
@@ -61,6 +63,13 @@ void Tracer::emit(TraceEvent event) {
   std::lock_guard lock(mutex_);
   // The time is read under the lock so that times never go backwards in the trace.
   if (clock_ != nullptr) event.time = clock_->now() - start_;
+  if (crossed_at_) return;  // past the bound on events: the run is stopping
+  if (max_events_ != 0 && ++recorded_ > max_events_) {
+    crossed_at_ = fmt::format("at tick {} ({} ms)", event.tick,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(event.time).count());
+    if (on_limit_) on_limit_();
+    return;
+  }
   if (observer_) observer_(event);
   if (event.kind == EventKind::CallbackStart && event.thread == "main") running_ = event.id;
   switch (format_) {
@@ -124,6 +133,16 @@ void Tracer::mark_broken() {
   if (broken_.exchange(true)) return;
   buffer_.clear();
   if (on_broken_) on_broken_();
+}
+
+void Tracer::set_on_limit(std::function<void()> on_limit) {
+  std::lock_guard lock(mutex_);
+  on_limit_ = std::move(on_limit);
+}
+
+std::optional<std::string> Tracer::events_limit_crossed() const {
+  std::lock_guard lock(mutex_);
+  return crossed_at_;
 }
 
 std::string Tracer::captured() const {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,17 @@ class Tracer {
   // Called once, under the tracer's lock, when the output breaks (EPIPE): the runtime
   // uses it to wake its loop and stop. Must be async-safe in the sense of not emitting.
   void set_on_broken(std::function<void()> on_broken) { on_broken_ = std::move(on_broken); }
+
+  // The most events the trace records (loop/limits.h, trace_events); 0: no bound. Set
+  // before the run. The event past it is not recorded, nor any after it: the trace ends
+  // there, `on_limit` is called once (under the lock, like on_broken) and
+  // events_limit_crossed() says when.
+  void set_event_limit(std::uint64_t max) { max_events_ = max; }
+  // Under the lock: a runtime unwinding by an exception clears it while its threads may
+  // still emit.
+  void set_on_limit(std::function<void()> on_limit);
+  // "at tick 3 (12 ms)" once the bound was crossed; nullopt before.
+  std::optional<std::string> events_limit_crossed() const;
 
   bool broken() const { return broken_.load(std::memory_order_relaxed); }
   // The errno of the write that broke the output (EPIPE: the reader left; ENOSPC: a full
@@ -110,6 +122,10 @@ class Tracer {
   CallbackId running_ = 0;        // the loop thread's callback, for --show id
   Observer observer_;
   std::function<void()> on_broken_;
+  std::function<void()> on_limit_;
+  std::uint64_t max_events_ = 0;
+  std::uint64_t recorded_ = 0;             // events recorded, towards max_events_
+  std::optional<std::string> crossed_at_;  // when max_events_ was crossed
 };
 
 }  // namespace elt
