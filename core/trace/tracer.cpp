@@ -24,7 +24,8 @@ Tracer::~Tracer() { finish(); }
 void Tracer::finish() {
   std::lock_guard lock(mutex_);
   if (format_ == TraceFormat::Chrome && !finished_) {
-    render_chrome(kept_, buffer_);
+    // The virtual clock's work takes no time: stretch it so that Perfetto draws it (chrome.h).
+    render_chrome(kept_, buffer_, virtual_clock_ ? ChromeTime::Stretched : ChromeTime::AsRun);
     kept_.clear();
   }
   finished_ = true;
@@ -35,6 +36,7 @@ void Tracer::set_clock(const Clock* clock, TimePoint start) {
   std::lock_guard lock(mutex_);
   clock_ = clock;
   start_ = start;
+  virtual_clock_ = clock != nullptr && clock->kind() == ClockKind::Virtual;
 }
 
 void Tracer::set_position(std::uint64_t tick, Phase phase) {
