@@ -50,6 +50,9 @@ nlohmann::json state_json(const RuntimeState& s) {
   j["to_run"] = capped(s.callbacks_to_run, [](CallbackId id) { return nlohmann::json(id); });
   j["to_run_total"] = s.callbacks_to_run.size();
   j["pending"] = s.pending;
+  j["pending_items"] = capped(s.pending_items, [](const std::pair<CallbackId, std::string>& p) {
+    return nlohmann::json{{"id", p.first}, {"what", p.second}};
+  });
   j["queues"] = capped(s.queues, [](const RuntimeState::NamedQueue& q) {
     return nlohmann::json{{"name", q.name},
                           {"items", capped(q.items, [](const std::string& item) { return nlohmann::json(item); })},

@@ -266,6 +266,10 @@ RuntimeState Runtime::state() const {
   for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
   for (const auto& ready : callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
   s.pending = callbacks_.size() + timers_.size() + node_timers_.size() + immediate_live_.size();
+  for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
+  for (const auto& [id, pending] : callbacks_) s.pending_items.emplace_back(id, std::string(pending.what));
+  for (const auto& [id, live] : immediate_live_) s.pending_items.emplace_back(id, "immediate");
+  std::sort(s.pending_items.begin(), s.pending_items.end());  // the maps have no order of their own
   return s;
 }
 

@@ -97,6 +97,9 @@ struct RuntimeState {
   std::vector<std::string> completed;  // waiting for the loop: in the channel, or taken and held
   std::vector<CallbackId> callbacks_to_run;
   std::size_t pending = 0;  // registrations that keep the loop alive
+  // What `pending` counts, by id: a timer, a pool task or a socket's callback by what it is
+  // for ("File read", "Encrypt", ...), an immediate.
+  std::vector<std::pair<CallbackId, std::string>> pending_items;
   std::vector<NamedQueue> queues;
 };
 

@@ -167,7 +167,7 @@ class Builder {
         if (has_work[i] && !cpu_bound(e.what)) {
           open(th, Category::Latency, "simulated latency", i, e.id);
         } else {
-          open(th, Category::Work, "work", i, e.id);
+          open(th, Category::Work, cpu_bound(e.what) ? "CPU work" : "work", i, e.id);
         }
         break;
       case EventKind::TaskWork:

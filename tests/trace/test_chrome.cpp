@@ -310,6 +310,7 @@ TEST_CASE("timeline: encrypt's time is CPU work, not a simulated latency", "[tra
   const auto* work = find(t, Timeline::Category::Work, 8);
   REQUIRE(work != nullptr);
   CHECK(work->begin == 1);  // from the moment the thread takes it
+  CHECK(work->name == "CPU work");
   CHECK(work->end == 3);
   CHECK(find(t, Timeline::Category::Latency, 8) == nullptr);
   // A file read keeps its two parts: the disk's latency, then the read.
