@@ -319,3 +319,56 @@ TEST_CASE("timeline: encrypt's time is CPU work, not a simulated latency", "[tra
   CHECK(latency->end == 5);
   CHECK(find(t, Timeline::Category::Work, 9)->begin == 5);
 }
+
+namespace {
+// The page's replay (html_page.html, applyDelta), in C++: a change per key.
+nlohmann::json apply_delta(nlohmann::json prev, const nlohmann::json& changes) {
+  for (const auto& [key, ch] : changes.items()) {
+    if (ch.contains("=")) {
+      prev[key] = ch["="];
+    } else if (ch.contains("<")) {
+      nlohmann::json list(prev[key].begin() + ch["<"].get<std::ptrdiff_t>(), prev[key].end());
+      for (const auto& item : ch["+"]) list.push_back(item);
+      prev[key] = std::move(list);
+    } else {
+      prev.erase(key);
+    }
+  }
+  return prev;
+}
+}  // namespace
+
+TEST_CASE("html: snapshots between checkpoints are stored as changes, and replay to the same state", "[trace][html]") {
+  // 200 pause points whose timer list slides on by one each time (the first 20 of many
+  // timers), as a run of thousands of timers gives, and a key that comes and goes.
+  HtmlRun run;
+  run.events = small_run();
+  std::vector<nlohmann::json> originals;
+  for (int p = 0; p < 200; ++p) {
+    nlohmann::json timers = nlohmann::json::array();
+    for (int t = p; t < p + 20; ++t) timers.push_back({{"id", t}, {"due_at_ms", t}});
+    nlohmann::json state{{"timers", timers}, {"pending", 1000 - p}, {"workers", nlohmann::json::array({"idle"})}};
+    if (p % 7 == 0) state["extra"] = p;
+    originals.push_back(state);
+    run.pauses.push_back({3, 1, Phase::Timers, true, {}, state});
+  }
+  auto d = html_data(run);
+  REQUIRE(d["states"].size() == 200);
+  std::size_t whole = 0;
+  nlohmann::json replayed;
+  for (std::size_t k = 0; k < 200; ++k) {
+    const auto& stored = d["states"][k];
+    if (stored.contains("^")) {
+      replayed = apply_delta(replayed, stored["^"]);
+      CHECK(stored["^"]["timers"]["<"] == 1);  // slid on by one: one timer dropped, one added
+      CHECK(stored["^"]["timers"]["+"].size() == 1);
+      CHECK_FALSE(stored["^"].contains("workers"));  // unchanged: not stored
+    } else {
+      replayed = stored;
+      ++whole;
+    }
+    CHECK(replayed == originals[k]);
+    CHECK(d["pauses"][k]["s"] == k);
+  }
+  CHECK(whole == 4);  // 0, 64, 128, 192
+}
