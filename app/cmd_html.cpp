@@ -37,7 +37,7 @@ nlohmann::json state_json(const RuntimeState& s) {
   j["timers"] = capped(s.timers, [&](const RuntimeState::Timer& t) {
     return nlohmann::json{{"id", t.id}, {"due_at_ms", ms(s.now + t.due_in)}, {"label", t.label}};
   });
-  j["timers_total"] = s.timers.size();
+  j["timers_total"] = s.timers_total;
   j["workers"] = capped(s.workers, [](const RuntimeState::Worker& w) {
     return nlohmann::json{{"name", w.name}, {"busy", w.busy},    {"task", w.task},
                           {"kind", w.kind}, {"since_ms", ms(w.since)}, {"label", w.label}};
@@ -53,10 +53,13 @@ nlohmann::json state_json(const RuntimeState& s) {
   j["to_run"] = capped(s.callbacks_to_run, [](CallbackId id) { return nlohmann::json(id); });
   j["to_run_total"] = s.callbacks_to_run.size();
   j["pending"] = s.pending;
+  j["pending_items"] = capped(s.pending_items, [](const std::pair<CallbackId, std::string>& p) {
+    return nlohmann::json{{"id", p.first}, {"what", p.second}};
+  });
   j["queues"] = capped(s.queues, [](const RuntimeState::NamedQueue& q) {
     return nlohmann::json{{"name", q.name},
                           {"items", capped(q.items, [](const std::string& item) { return nlohmann::json(item); })},
-                          {"total", q.items.size()}};
+                          {"total", q.total}};
   });
   return j;
 }
@@ -90,7 +93,7 @@ int run_html(const HtmlOptions& opts) {
       run.events.push_back(event);
     });
     runtime.set_pause_hook([&](Runtime& rt, const PausePoint& point) {
-      RuntimeState state = rt.state();
+      RuntimeState state = rt.state(kListCap);
       std::lock_guard lock(mutex);
       run.pauses.push_back({run.events.size(), point.tick, point.phase, point.tick_start, state.now, state_json(state)});
     });

@@ -240,7 +240,7 @@ void Runtime::pause(std::uint64_t tick, Phase phase, bool tick_start) {
   pause_hook_(*this, PausePoint{tick, phase, tick_start});
 }
 
-RuntimeState Runtime::state() const {
+RuntimeState Runtime::state(std::size_t cap) const {
   RuntimeState s;
   s.tick = tick_;
   s.phase = tracer_.phase();
@@ -250,21 +250,24 @@ RuntimeState Runtime::state() const {
     auto it = labels_.find(id);
     return it == labels_.end() ? std::string() : it->second;
   };
-  for (const auto& key : timers_.sorted()) s.timers.push_back({key.id, key.deadline - now, label_of(key.id)});
-  for (const auto& [msecs, items] : node_timers_.lists()) {
-    RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}};
+  for (const auto& key : timers_.sorted(cap)) s.timers.push_back({key.id, key.deadline - now, label_of(key.id)});
+  s.timers_total = timers_.size() + node_timers_.size();
+  for (const auto& [msecs, items, live] : node_timers_.lists(cap)) {
+    RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}, live};
     for (const auto& t : items) {
-      s.timers.push_back({t.id, start_ + Millis(t.due) - now, label_of(t.id)});
+      if (s.timers.size() < cap) s.timers.push_back({t.id, start_ + Millis(t.due) - now, label_of(t.id)});
       list.items.push_back(fmt::format("id {} due at {} ms{}", t.id, t.due,
                                        label_of(t.id).empty() ? "" : ": " + label_of(t.id)));
     }
     s.queues.push_back(std::move(list));
   }
   auto queue_view = [&](std::string name, const std::deque<Queued>& q) {
-    RuntimeState::NamedQueue view{std::move(name), {}};
+    RuntimeState::NamedQueue view{std::move(name), {}, 0};
     for (const auto& item : q) {
       if (&q == &immediates_ && immediate_live_.count(item.id) == 0) continue;
-      view.items.push_back(fmt::format("id {}{}", item.id, label_of(item.id).empty() ? "" : ": " + label_of(item.id)));
+      if (view.total++ < cap) {
+        view.items.push_back(fmt::format("id {}{}", item.id, label_of(item.id).empty() ? "" : ": " + label_of(item.id)));
+      }
     }
     s.queues.push_back(std::move(view));
   };
@@ -300,6 +303,16 @@ RuntimeState Runtime::state() const {
   for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
   for (const auto& ready : callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
   s.pending = callbacks_.size() + timers_.size() + node_timers_.size() + immediate_live_.size();
+  // Timers in the order they are due, then the others by id (the maps have no order).
+  for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
+  std::vector<std::pair<CallbackId, std::string>> others;
+  for (const auto& [id, pending] : callbacks_) others.emplace_back(id, std::string(pending.what));
+  for (const auto& [id, live] : immediate_live_) others.emplace_back(id, "immediate");
+  std::sort(others.begin(), others.end());
+  for (auto& o : others) {
+    if (s.pending_items.size() == cap) break;
+    s.pending_items.push_back(std::move(o));
+  }
   return s;
 }
 

@@ -77,6 +77,7 @@ struct RuntimeState {
   struct NamedQueue {
     std::string name;
     std::vector<std::string> items;
+    std::size_t total = 0;  // items.size(), or more when the state was capped
   };
   std::uint64_t tick = 0;
   Phase phase = Phase::Script;
@@ -87,6 +88,7 @@ struct RuntimeState {
     std::string label;  // the action and its place: "set_timeout at book.json:14: prints ..."
   };
   std::vector<Timer> timers;
+  std::size_t timers_total = 0;  // timers.size(), or more when the state was capped
   struct Worker {
     std::string name;
     bool busy = false;
@@ -102,6 +104,9 @@ struct RuntimeState {
   std::vector<std::string> completed;  // waiting for the loop: in the channel, or taken and held
   std::vector<CallbackId> callbacks_to_run;
   std::size_t pending = 0;  // registrations that keep the loop alive
+  // What `pending` counts, by id: a timer, a pool task or a socket's callback by what it is
+  // for ("File read", "Encrypt", ...), an immediate.
+  std::vector<std::pair<CallbackId, std::string>> pending_items;
   std::vector<NamedQueue> queues;
 };
 
@@ -221,7 +226,10 @@ class Runtime {
   // it. With the real clock the other threads keep working meanwhile.
   using PauseHook = std::function<void(Runtime&, const PausePoint&)>;
   void set_pause_hook(PauseHook hook) { pause_hook_ = std::move(hook); }
-  RuntimeState state() const;
+  // The whole state; with `cap`, the first `cap` timers, timer lists, items of each model
+  // queue and pending registrations, and their totals (the html page keeps 20 of each:
+  // copying thousands of timers at every pause point made it quadratic).
+  RuntimeState state(std::size_t cap = static_cast<std::size_t>(-1)) const;
 
  private:
   struct Pending {

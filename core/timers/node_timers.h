@@ -129,19 +129,27 @@ class NodeTimerLists {
     std::int64_t msecs;
     std::int64_t due;  // start + msecs
   };
-  // Lists in the order they would run, each timer in its list's order (the stepper's view).
-  std::vector<std::pair<std::int64_t, std::vector<View>>> lists() const {
-    std::vector<std::pair<std::int64_t, std::vector<View>>> out;
+  struct ListView {
+    std::int64_t msecs;
+    std::vector<View> items;  // the first `cap` of its live timers
+    std::size_t live;         // how many it has
+  };
+  // Lists in the order they would run, each timer in its list's order (the stepper's view):
+  // the first `cap` lists with their first `cap` timers each (all by default).
+  std::vector<ListView> lists(std::size_t cap = static_cast<std::size_t>(-1)) const {
+    std::vector<ListView> out;
     for (const auto& [expiry, list_id, msecs] : queue_) {
       (void)list_id;
-      std::vector<View> items;
-      for (CallbackId id : lists_.at(msecs).ids) {
-        if (!is_live(id, msecs)) continue;
-        const Timer& t = timers_.at(id);
-        items.push_back({id, msecs, t.start + msecs});
-      }
-      out.emplace_back(msecs, std::move(items));
       (void)expiry;
+      if (out.size() == cap) break;
+      const List& list = lists_.at(msecs);
+      ListView view{msecs, {}, list.live};
+      for (CallbackId id : list.ids) {
+        if (view.items.size() == cap) break;
+        if (!is_live(id, msecs)) continue;
+        view.items.push_back({id, msecs, timers_.at(id).start + msecs});
+      }
+      out.push_back(std::move(view));
     }
     return out;
   }

@@ -75,12 +75,15 @@ class TimerQueue {
     }
   }
 
-  // Every timer, earliest first (for the stepper's state view).
-  std::vector<DeadlineKey> sorted() const {
+  // The first `cap` timers (every one by default), earliest first (for the state view).
+  std::vector<DeadlineKey> sorted(std::size_t cap = static_cast<std::size_t>(-1)) const {
     std::vector<DeadlineKey> out;
-    out.reserve(size_);
+    out.reserve(std::min(size_, cap));
     for (auto& [deadline, group] : groups_) {
-      for (const auto& entry : in_order(group)) out.push_back(DeadlineKey{deadline, entry.id});
+      for (const auto& entry : in_order(group)) {
+        if (out.size() == cap) return out;
+        out.push_back(DeadlineKey{deadline, entry.id});
+      }
     }
     return out;
   }

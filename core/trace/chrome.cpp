@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pool/thread_pool.h"
 #include "trace/describe.h"
 
 namespace elt {
@@ -37,6 +38,12 @@ namespace {
 using Category = Timeline::Category;
 constexpr std::size_t kMain = 0;
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// A pool task whose whole time is CPU work (encrypt): on the virtual clock its cost is
+// charged as time before the computation runs (the TaskWork marker sits between the two),
+// but the thread is computing all along, not waiting as a slow disk would make it. Its
+// task is drawn as one "work" slice, never as "simulated latency".
+bool cpu_bound(std::string_view what) { return what == to_string(TaskKind::Encrypt); }
 
 // "pool12" -> 12; anything else -> nullopt.
 std::optional<unsigned> pool_index(const std::string& name) {
@@ -157,13 +164,14 @@ class Builder {
           break;
         }
         open(th, Category::Task, fmt::format("{} {}", e.what, e.id), i, e.id);
-        if (has_work[i]) {
+        if (has_work[i] && !cpu_bound(e.what)) {
           open(th, Category::Latency, "simulated latency", i, e.id);
         } else {
-          open(th, Category::Work, "work", i, e.id);
+          open(th, Category::Work, cpu_bound(e.what) ? "CPU work" : "work", i, e.id);
         }
         break;
       case EventKind::TaskWork:
+        if (cpu_bound(e.what)) break;  // the charged cost and the computation: one work slice
         close(th, Category::Latency, e.id, i);
         open(th, Category::Work, "work", i, e.id);
         break;
@@ -303,10 +311,23 @@ std::string micros(Duration d) {
 Timeline build_timeline(const std::vector<TraceEvent>& events) { return build(events, nullptr); }
 
 std::string_view chrome_head() {
-  return "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"generator\": \"eventloop-trace\"}, \"traceEvents\": [";
+  // Only what every run shares: the tracer writes it before the run ends (tracer.cpp), so
+  // what depends on the whole run (otherData, with the stretch) comes after the events.
+  return "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [";
 }
 
-void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
+std::int64_t stretched_step(const std::vector<TraceEvent>& events) {
+  if (events.empty()) return 1;
+  const auto run_us = std::chrono::duration_cast<std::chrono::microseconds>(events.back().time).count();
+  const auto want = std::max<std::int64_t>(1, run_us / 4 / static_cast<std::int64_t>(events.size()));
+  for (std::int64_t decade = 1;; decade *= 10) {
+    for (std::int64_t m : {1, 2, 5}) {
+      if (m * decade >= want) return m * decade;
+    }
+  }
+}
+
+void render_chrome(const std::vector<TraceEvent>& events, std::string& out, ChromeTime time) {
   std::vector<std::size_t> bound;
   Timeline t = build(events, &bound);
 
@@ -349,18 +370,25 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
     first = false;
     body += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  auto base = [&](const char* ph, std::size_t thread, std::size_t event) {
+  // Stretched: event i is drawn i steps later than its time; a slice that begins and ends
+  // at one event ends half a step after it, before the next event's place.
+  const bool stretched = time == ChromeTime::Stretched;
+  const std::chrono::microseconds step(stretched ? stretched_step(events) : 0);
+  auto base = [&](const char* ph, std::size_t thread, std::size_t event, bool half_step = false) {
     nlohmann::ordered_json j;
     j["ph"] = ph;
     j["pid"] = 1;
     j["tid"] = thread + 1;
-    j["ts"] = nlohmann::ordered_json::parse(micros(events[event].time));
+    Duration drawn = events[event].time + step * static_cast<std::int64_t>(event);
+    if (half_step) drawn += step / 2;
+    j["ts"] = nlohmann::ordered_json::parse(micros(drawn));
     return j;
   };
   auto where = [&](nlohmann::ordered_json& args, const TraceEvent& e) {
     args["tick"] = e.tick;
     args["phase"] = to_string(e.phase);
     if (e.id != 0) args["id"] = e.id;
+    if (stretched) args["virtual_us"] = nlohmann::ordered_json::parse(micros(e.time));
   };
   auto begin = [&](std::size_t s) {
     const auto& slice = t.slices[s];
@@ -420,7 +448,7 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
     for (std::size_t s : here.begins) begin(s);
     for (std::size_t f : here.flow_late) flow(f, i);
     std::sort(here.points.begin(), here.points.end(), by_thread_inner_first);
-    for (std::size_t s : here.points) end(s);
+    for (std::size_t s : here.points) put(base("E", t.slices[s].thread, t.slices[s].end, stretched));
     if (instant[i]) {
       const TraceEvent& e = events[i];
       auto j = base("i", t.thread_of_event[i], i);
@@ -438,7 +466,15 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out) {
   }
   out += chrome_head();
   out += body;
-  out += "\n]}\n";
+  out += "\n], \"otherData\": {\"generator\": \"eventloop-trace\"";
+  if (stretched) {
+    out += fmt::format(
+        ", \"stretch\": {{\"us_per_event\": {}, \"note\": \"virtual clock: every event is drawn {} us later "
+        "than the one before it, on top of the time between them, so that work that takes no virtual time has "
+        "a width; args.virtual_us is the exact time\"}}",
+        step.count(), step.count());
+  }
+  out += "}}\n";
 }
 
 }  // namespace elt

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ struct Timeline {
   enum class Category {
     Script, Tick, Phase, Shutdown,  // the loop thread's outline
     Callback, Wait,                 // a callback running; the poll phase blocked
-    Task, Latency, Work,            // a pool task, and its two parts
+    Task, Latency, Work,            // a pool task, and its two parts (a CPU task: work only)
     Event,                          // one event an arrow starts or ends at, where nothing else is open
   };
 
@@ -63,15 +64,35 @@ std::string_view to_string(Timeline::Category category);
 
 Timeline build_timeline(const std::vector<TraceEvent>& events);
 
+// How render_chrome() places events in time.
+enum class ChromeTime {
+  // ts is the event's time on the run's clock. For the real clock: real durations, and a
+  // slice as short as the work it stands for.
+  AsRun,
+  // For the virtual clock, where the work between two waits takes no time at all and most
+  // slices would have no width (Perfetto draws them as slivers): every event moves the
+  // drawn clock on by one step as well, so a slice is at least one step wide per event it
+  // spans, and the waits keep their length. The step is a 1-2-5 number of microseconds
+  // near a quarter of the run's time per event, so the steps take about a fifth of the
+  // drawing, as the page's stretched axis does (stretched_step() below); it is written in
+  // otherData.stretch, and each slice and instant keeps its exact time in
+  // args.virtual_us. The page's axis and this one agree on the order of everything.
+  Stretched,
+};
+
+// The step ChromeTime::Stretched adds per event, in microseconds: 1, 2, 5, 10, 20, 50...,
+// the smallest at least (the run's time / 4 / the number of events), and at least 1.
+std::int64_t stretched_step(const std::vector<TraceEvent>& events);
+
 // Appends the whole run as one Chrome Trace Event JSON object: {"traceEvents": [...]}.
 // Threads get a track each (tid by the order above, named as in the trace); slices are
 // B/E pairs, properly nested per thread; other events are thread-scoped instants; flows
 // are s/f pairs bound to the slices around their ends. Times are microseconds since the
-// start of the run.
+// start of the run, placed as `time` says.
 // How every rendered document begins, whatever the run: the tracer writes it as soon as the
 // run starts, so that a reader that wants only the start (`| head -c 10`) gets it and
 // leaves, and the run then stops as a text run does, instead of running to the end first.
 std::string_view chrome_head();
-void render_chrome(const std::vector<TraceEvent>& events, std::string& out);
+void render_chrome(const std::vector<TraceEvent>& events, std::string& out, ChromeTime time = ChromeTime::AsRun);
 
 }  // namespace elt

@@ -1,6 +1,8 @@
 #include "trace/html.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "trace/chrome.h"
@@ -59,6 +61,44 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+// Every kStateCheckpoint-th distinct state is stored whole; those between as what changed
+// since the one before (state_delta), which the page replays from the checkpoint. A run of
+// thousands of timers changes its snapshot a little at every pause point (the first 20
+// timers slide on by one), and whole snapshots were most of the page (issue 22).
+constexpr std::size_t kStateCheckpoint = 64;
+
+// A list that slid on: cur is prev without its first `drop` items, then `add` appended.
+std::optional<std::pair<std::size_t, nlohmann::json>> slide(const nlohmann::json& prev, const nlohmann::json& cur) {
+  for (std::size_t drop = 0; drop <= prev.size(); ++drop) {
+    const std::size_t kept = prev.size() - drop;
+    if (kept > cur.size()) continue;
+    if (!std::equal(prev.begin() + static_cast<std::ptrdiff_t>(drop), prev.end(), cur.begin())) continue;
+    return std::make_pair(drop, nlohmann::json(cur.begin() + static_cast<std::ptrdiff_t>(kept), cur.end()));
+  }
+  return std::nullopt;
+}
+
+// {"^": {key: change}}: a key not named is as before; a change is {"=": value},
+// {"<": drop, "+": [items]} for a list that slid on, or {"-": 1} for a key gone.
+nlohmann::json state_delta(const nlohmann::json& prev, const nlohmann::json& cur) {
+  nlohmann::json changes = nlohmann::json::object();
+  for (const auto& [key, value] : cur.items()) {
+    auto was = prev.find(key);
+    if (was != prev.end() && *was == value) continue;
+    if (was != prev.end() && was->is_array() && value.is_array()) {
+      if (auto s = slide(*was, value)) {
+        changes[key] = {{"<", s->first}, {"+", std::move(s->second)}};
+        continue;
+      }
+    }
+    changes[key] = {{"=", value}};
+  }
+  for (const auto& [key, value] : prev.items()) {
+    if (!cur.contains(key)) changes[key] = {{"-", 1}};
+  }
+  return {{"^", std::move(changes)}};
+}
+
 void replace_once(std::string& page, std::string_view key, const std::string& value) {
   auto at = page.find(key);
   if (at != std::string::npos) page.replace(at, key.size(), value);
@@ -107,14 +147,20 @@ nlohmann::json html_data(const HtmlRun& run) {
   // change nothing the snapshot shows.
   nlohmann::json pauses = nlohmann::json::array();
   nlohmann::json states = nlohmann::json::array();
+  const nlohmann::json* last = nullptr;  // the last distinct state, whole
+  std::size_t distinct = 0;
   for (const auto& p : run.pauses) {
-    if (states.empty() || states.back() != p.state) states.push_back(p.state);
+    if (last == nullptr || *last != p.state) {
+      states.push_back(distinct % kStateCheckpoint == 0 ? p.state : state_delta(*last, p.state));
+      last = &p.state;
+      ++distinct;
+    }
     pauses.push_back({{"e", p.events_before},
                       {"tick", p.tick},
                       {"phase", static_cast<int>(p.phase)},
                       {"start", p.tick_start},
                       {"t", micros_of(p.now)},
-                      {"s", states.size() - 1}});
+                      {"s", distinct - 1}});
   }
   d["pauses"] = std::move(pauses);
   d["states"] = std::move(states);

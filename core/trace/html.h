@@ -5,8 +5,9 @@
 // JavaScript and needs no network: it opens from disk. This file fills it with the run's
 // data as JSON: every trace event (markers included, with the book's text of each line),
 // the timeline built from them (trace/chrome.h: slices, instants, arrows), and a snapshot
-// of the loop's state at every pause point (before each tick and each phase). Between two
-// pause points the page derives the state from the events.
+// of the loop's state at every pause point (before each tick and each phase): each distinct
+// one once, every 64th whole and the others as their changes, which the page replays.
+// Between two pause points the page derives the state from the events.
 //
 // Pure: the same run gives the same bytes, so a virtual-clock page is reproducible.
 #pragma once

@@ -27,7 +27,8 @@ void Tracer::finish() {
   std::lock_guard lock(mutex_);
   if (format_ == TraceFormat::Chrome && !finished_) {
     std::size_t from = buffer_.size();
-    render_chrome(kept_, buffer_);
+    // The virtual clock's work takes no time: stretch it so that Perfetto draws it (chrome.h).
+    render_chrome(kept_, buffer_, virtual_clock_ ? ChromeTime::Stretched : ChromeTime::AsRun);
     // The head went out with the first event (emit()): the rest follows it.
     if (head_written_) buffer_.erase(from, chrome_head().size());
     kept_.clear();
@@ -40,6 +41,7 @@ void Tracer::set_clock(const Clock* clock, TimePoint start) {
   std::lock_guard lock(mutex_);
   clock_ = clock;
   start_ = start;
+  virtual_clock_ = clock != nullptr && clock->kind() == ClockKind::Virtual;
 }
 
 void Tracer::set_position(std::uint64_t tick, Phase phase) {

@@ -107,6 +107,7 @@ class Tracer {
   TextExtras extras_;
   const Clock* clock_ = nullptr;
   TimePoint start_{};
+  bool virtual_clock_ = false;  // known at set_clock(): finish() may run after the clock is gone
   std::atomic<std::uint64_t> tick_{0};
   std::atomic<Phase> phase_{Phase::Script};
   std::atomic<bool> broken_{false};

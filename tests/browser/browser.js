@@ -33,9 +33,12 @@ async function open(browser, file, { width = 1400, height = 820 } = {}) {
   page.on("console", (m) => { if (m.type() === "error" || m.type() === "warn") problems.push(`console ${m.type()}: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   await page.setRequestInterception(true);
-  const url = "file://" + path.resolve(file);
+  // A fragment (#step=40) is kept in the address but never part of the request.
+  const [onDisk, fragment] = file.split("#");
+  const url = "file://" + path.resolve(onDisk) + (fragment === undefined ? "" : "#" + fragment);
+  const requested = url.replace(/#.*$/, "");
   page.on("request", (r) => {
-    if (r.url() === url) return r.continue();
+    if (r.url().replace(/#.*$/, "") === requested) return r.continue();
     requests.push(r.url());
     return r.abort("internetdisconnected");
   });

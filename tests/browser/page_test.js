@@ -112,6 +112,88 @@ async function roundTrips(page, label, n, ticks) {
   }
 }
 
+// Issue 23, item 10: what a teacher and a learner complained about, checked as they would.
+async function issue23Page(browser, page, exp) {
+  const text = (sel) => page.$eval(sel, (e) => e.innerText);
+  // Before a tick the loop is in no phase: the header says "before tick 1", not the phase.
+  await page.keyboard.press("Home");
+  await page.keyboard.press("PageDown");
+  const header = await text("#position");
+  check(/before tick 1/.test(header) && !/timers|pending|poll/.test(header), "book: the header before tick 1 names no phase", header);
+  // "Pending 7" lists the seven registrations.
+  const state = await text("#state");
+  const pending = (/Pending\s+7\n([\s\S]*?)\nregistrations that keep/.exec(state) || [0, ""])[1];
+  check(pending.split("\n").length === 7 && /id 1 File read/.test(pending) && /id 2 timer/.test(pending) &&
+        /id 7 HTTP request/.test(pending) && /id 4 File read/.test(pending),
+        "book: before tick 1, Pending 7 lists the two reads, four timers and the request", pending);
+  await page.keyboard.press("PageDown");  // tick 2: the reads' callbacks have run, one timer is left of tick 1's
+  const later = await text("#state");
+  const pendingLater = (/Pending\s+(\d+)\n([\s\S]*?)\nregistrations that keep/.exec(later) || [0, -1, ""]);
+  check(pendingLater[2].split("\n").length === Number(pendingLater[1]) && !/id 2 timer/.test(pendingLater[2]),
+        "book: before tick 2, the pending list has as many rows as its count, timer 2 gone", pendingLater[0]);
+
+  // Phase and tick labels at the default width: each whole (or a tick's number), never a stub.
+  await page.keyboard.press("Home");
+  const labels = await page.evaluate(() => window.eltPage.bandLabels());
+  const phases = ["script", "timers", "pending", "idle_prepare", "poll", "check", "closing", "shutdown"];
+  const stubs = labels.filter((t) => !phases.includes(t) && !/^(tick )?\d+$/.test(t));
+  check(labels.length > 10 && stubs.length === 0, `book: ${labels.length} band labels at the default width, none cut short`,
+        stubs.join(", "));
+  const legend = await text("#phase-legend");
+  check(phases.slice(0, 7).every((p) => legend.includes(p)), "book: the legend names every phase of the run", legend);
+
+  // The axis says it is stretched, and the linear one puts x in proportion to time.
+  const note = await text("#axis-note");
+  check(/stretched/.test(note), "book: the axis says it is stretched", note);
+  const proportion = async () => {
+    await page.keyboard.press("Home");
+    await page.keyboard.press("PageDown");  // before tick 1, 0 ms
+    const a = await page.evaluate(() => [window.eltPage.cursorX(window.eltPage.cursor()), window.eltPage.timeMs()]);
+    await page.keyboard.press("PageDown");  // before tick 2, 1000 ms
+    const b = await page.evaluate(() => [window.eltPage.cursorX(window.eltPage.cursor()), window.eltPage.timeMs()]);
+    await page.keyboard.press("End");
+    const c = await page.evaluate(() => [window.eltPage.cursorX(window.eltPage.cursor()), window.eltPage.timeMs()]);
+    return { px: (b[0] - a[0]) / (c[0] - a[0]), time: (b[1] - a[1]) / (c[1] - a[1]) };
+  };
+  const stretched = await proportion();
+  await page.click("#axis-linear");
+  const lin = await proportion();
+  const linNote = await text("#axis-note");
+  check(Math.abs(lin.px - lin.time) < 0.01 && /linear/.test(linNote),
+        `book: the linear axis puts the 1000 ms mark at ${lin.px.toFixed(3)} of the run (time: ${lin.time.toFixed(3)})`, linNote);
+  check(Math.abs(stretched.px - stretched.time) > 0.02, `book: the stretched axis does not (${stretched.px.toFixed(3)})`);
+  await page.click("#axis-stretched");
+
+  // encrypt is CPU work: its task is drawn as work, and says so.
+  await page.keyboard.press("Home");
+  await press(page, "PageDown", 2);
+  const b = await page.evaluate(() => window.eltPage.boxCentre("task", 8));
+  await page.mouse.move(b.x, b.y);
+  await page.waitForSelector("#tip", { visible: true, timeout: 3000 });
+  const tip = await text("#tip");
+  check(/CPU work 400 ms/.test(tip) && !/simulated latency/.test(tip), "book: encrypt's task is 400 ms of CPU work", tip);
+  await page.mouse.move(5, 5);
+
+  // A link to a point: #step=40 and #tick=4 open the page there; the address follows the stepper.
+  for (const [hash, want] of [["#step=40", /^step 40\/\d+/], ["#tick=4", /before tick 4/], ["#line=20", /tick 1 · poll/]]) {
+    const o = await open(browser, exp.html + hash);
+    const pos = await o.page.$eval("#position", (e) => e.textContent);
+    check(want.test(pos) && o.problems.length === 0, `book: opening ${hash} shows ${want}`, pos);
+    if (hash === "#line=20") {
+      const line = await o.page.$eval("#trace .tl.current", (e) => e.textContent);
+      check(/^\s*20\D/.test(line), "book: #line=20 highlights line 20", line);
+    }
+    await o.page.close();
+  }
+  await page.keyboard.press("Home");
+  await press(page, "ArrowRight", 9);
+  const here = await seen(page);
+  const url = await page.evaluate(() => location.href);
+  const o = await open(browser, url.replace(/^file:\/\//, ""));
+  check(/#step=\d+$/.test(url) && await seen(o.page) === here, "book: the address after 9 steps opens at the same point", url);
+  await o.page.close();
+}
+
 (async () => {
   const { browser, close } = await launch();
   try {
@@ -174,10 +256,13 @@ async function roundTrips(page, label, n, ticks) {
     const after = await page.$eval("#state", (e) => e.innerText);
     check(/callback 6/.test(after), "book: clicking callback 6 steps to it", after.slice(0, 200));
 
+    await issue23Page(browser, page, exp);
+
     if (shots) {
       fs.mkdirSync(shots, { recursive: true });
       await page.mouse.move(5, 5);
       const shoot = async (name, keys) => {
+        await page.evaluate(() => document.activeElement && document.activeElement.blur());  // no focus ring in the picture
         await page.keyboard.press("Home");
         for (const [key, n, mod] of keys) await press(page, key, n, mod);
         await new Promise((r) => setTimeout(r, 150));
@@ -195,6 +280,10 @@ async function roundTrips(page, label, n, ticks) {
       await new Promise((r) => setTimeout(r, 150));
       await page.screenshot({ path: path.join(shots, "book-5-hover-encrypt.png") });
       console.log(`wrote ${path.join(shots, "book-5-hover-encrypt.png")}`);
+      await page.mouse.move(5, 5);
+      await page.click("#axis-linear");
+      await shoot("book-6-linear-axis.png", [["PageDown", 4], ["ArrowDown", 3], ["ArrowRight", 2]]);
+      await page.click("#axis-stretched");
     }
     await page.close();
 

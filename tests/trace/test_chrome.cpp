@@ -255,3 +255,122 @@ TEST_CASE("chrome: an arrow leaving a pool thread at the shutdown binds to that 
     return book;
   }());
 }
+
+TEST_CASE("chrome: the virtual clock's instant work is stretched, the real clock's is not", "[trace][chrome]") {
+  // small_run(): timer 2's callback starts and ends at 0 ms, the read's latency lasts 1000 ms.
+  auto widths = [](ChromeTime time) {
+    std::string out;
+    render_chrome(small_run(), out, time);
+    auto doc = nlohmann::json::parse(out);
+    std::map<std::string, double> width;
+    std::map<int, std::vector<nlohmann::json>> open;
+    for (const auto& e : doc["traceEvents"]) {
+      if (e["ph"] == "B") open[e["tid"].get<int>()].push_back(e);
+      if (e["ph"] == "E") {
+        auto& stack = open[e["tid"].get<int>()];
+        width[stack.back()["name"].get<std::string>()] = e["ts"].get<double>() - stack.back()["ts"].get<double>();
+        stack.pop_back();
+      }
+    }
+    return std::make_pair(width, doc);
+  };
+  auto [as_run, as_run_doc] = widths(ChromeTime::AsRun);
+  CHECK(as_run["Timer 2 callback"] == 0);  // honest: it took no time
+  CHECK(as_run["simulated latency"] == 1000000);
+  CHECK_FALSE(as_run_doc["otherData"].contains("stretch"));
+  const std::int64_t step = stretched_step(small_run());
+  CHECK(step == 20000);  // 1000 ms / 4 / 16 events is 15.6 ms: 20 ms, the next 1-2-5 number
+  auto [drawn, doc] = widths(ChromeTime::Stretched);
+  CHECK(drawn["Timer 2 callback"] == static_cast<double>(2 * step));  // start, print, end: two steps
+  CHECK(drawn["simulated latency"] > 1000000);
+  CHECK(doc["otherData"]["stretch"]["us_per_event"] == step);
+}
+
+TEST_CASE("chrome: the stretch step is a 1-2-5 number near a quarter of the run's time per event", "[trace][chrome]") {
+  std::vector<TraceEvent> events(10, ev("main", EventKind::Print));
+  CHECK(stretched_step(events) == 1);  // no time passes: one microsecond
+  events.back().time = std::chrono::milliseconds(1000);
+  CHECK(stretched_step(events) == 50000);  // 25 ms an event, rounded up
+  events.back().time = std::chrono::milliseconds(4);
+  CHECK(stretched_step(events) == 100);
+  CHECK(stretched_step({}) == 1);
+}
+
+TEST_CASE("timeline: encrypt's time is CPU work, not a simulated latency", "[trace][chrome]") {
+  // On the virtual clock the pool thread is charged encrypt's cost (400 ms) before the
+  // computation runs: the TaskWork marker comes between, but the thread computes all along.
+  std::vector<TraceEvent> events = {
+      ev("main", EventKind::Print, 0, 0, Phase::Script, "start"),
+      ev("pool3", EventKind::TaskReceived, 8, 0, Phase::Script, "Encrypt"),
+      ev("pool3", EventKind::TaskWork, 8, 0, Phase::Script, "Encrypt", 400),
+      ev("pool3", EventKind::TaskFinished, 8, 0, Phase::Script, "Encrypt", 400),
+      ev("pool2", EventKind::TaskReceived, 9, 0, Phase::Script, "File read", 400),
+      ev("pool2", EventKind::TaskWork, 9, 0, Phase::Script, "File read", 1400),
+      ev("pool2", EventKind::TaskFinished, 9, 0, Phase::Script, "File read", 1400),
+  };
+  Timeline t = build_timeline(events);
+  const auto* work = find(t, Timeline::Category::Work, 8);
+  REQUIRE(work != nullptr);
+  CHECK(work->begin == 1);  // from the moment the thread takes it
+  CHECK(work->name == "CPU work");
+  CHECK(work->end == 3);
+  CHECK(find(t, Timeline::Category::Latency, 8) == nullptr);
+  // A file read keeps its two parts: the disk's latency, then the read.
+  const auto* latency = find(t, Timeline::Category::Latency, 9);
+  REQUIRE(latency != nullptr);
+  CHECK(latency->end == 5);
+  CHECK(find(t, Timeline::Category::Work, 9)->begin == 5);
+}
+
+namespace {
+// The page's replay (html_page.html, applyDelta), in C++: a change per key.
+nlohmann::json apply_delta(nlohmann::json prev, const nlohmann::json& changes) {
+  for (const auto& [key, ch] : changes.items()) {
+    if (ch.contains("=")) {
+      prev[key] = ch["="];
+    } else if (ch.contains("<")) {
+      nlohmann::json list(prev[key].begin() + ch["<"].get<std::ptrdiff_t>(), prev[key].end());
+      for (const auto& item : ch["+"]) list.push_back(item);
+      prev[key] = std::move(list);
+    } else {
+      prev.erase(key);
+    }
+  }
+  return prev;
+}
+}  // namespace
+
+TEST_CASE("html: snapshots between checkpoints are stored as changes, and replay to the same state", "[trace][html]") {
+  // 200 pause points whose timer list slides on by one each time (the first 20 of many
+  // timers), as a run of thousands of timers gives, and a key that comes and goes.
+  HtmlRun run;
+  run.events = small_run();
+  std::vector<nlohmann::json> originals;
+  for (int p = 0; p < 200; ++p) {
+    nlohmann::json timers = nlohmann::json::array();
+    for (int t = p; t < p + 20; ++t) timers.push_back({{"id", t}, {"due_at_ms", t}});
+    nlohmann::json state{{"timers", timers}, {"pending", 1000 - p}, {"workers", nlohmann::json::array({"idle"})}};
+    if (p % 7 == 0) state["extra"] = p;
+    originals.push_back(state);
+    run.pauses.push_back({3, 1, Phase::Timers, true, {}, state});
+  }
+  auto d = html_data(run);
+  REQUIRE(d["states"].size() == 200);
+  std::size_t whole = 0;
+  nlohmann::json replayed;
+  for (std::size_t k = 0; k < 200; ++k) {
+    const auto& stored = d["states"][k];
+    if (stored.contains("^")) {
+      replayed = apply_delta(replayed, stored["^"]);
+      CHECK(stored["^"]["timers"]["<"] == 1);  // slid on by one: one timer dropped, one added
+      CHECK(stored["^"]["timers"]["+"].size() == 1);
+      CHECK_FALSE(stored["^"].contains("workers"));  // unchanged: not stored
+    } else {
+      replayed = stored;
+      ++whole;
+    }
+    CHECK(replayed == originals[k]);
+    CHECK(d["pauses"][k]["s"] == k);
+  }
+  CHECK(whole == 4);  // 0, 64, 128, 192
+}
