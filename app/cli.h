@@ -44,6 +44,7 @@ struct RunOptions {
   // (--no-warnings turns them off). Each is printed once per process, however many times
   // check or verify runs its scenario.
   bool warnings = true;
+  std::string costs;  // --costs: a profile FILE, "zero", or empty for the default profile
 };
 
 bool use_color(const std::string& mode, int fd);

@@ -34,21 +34,10 @@ extern char** environ;
 
 namespace elt::verify {
 
-namespace {
-
 using scenario::Action;
 using scenario::ActionKind;
 using scenario::Scenario;
 
-struct ProcessResult {
-  std::string out;
-  std::string err;
-  int exit_code = 0;
-  bool timed_out = false;
-};
-
-// Runs argv[0] (found on PATH) with `extra_env` added to ours, and collects its stdout and
-// stderr. errno-style failure to start becomes NodeMissing for ENOENT, system_error else.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
                           std::chrono::seconds timeout) {
   int out_pipe[2];
@@ -131,6 +120,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
+
+namespace {
 
 Lines split_lines(std::string_view text) {
   Lines out;

@@ -42,6 +42,7 @@
 #include "common/value.h"
 #include "http/net_policy.h"
 #include "channel/channel.h"
+#include "loop/costs.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
 #include "trace/tracer.h"
@@ -121,6 +122,9 @@ struct RuntimeOptions {
   // without its place. Called from any thread (a read's size is known on its pool thread),
   // so it must be thread-safe; never called on the real clock. Unset: no warnings.
   std::function<void(SourcePos at, const std::string& what)> on_unseen_time;
+  // What real work costs (loop/costs.h), charged on the virtual clock when the model
+  // charges costs (LoopModel::charges_costs); ignored otherwise.
+  CostProfile costs = zero_costs();
 };
 
 class Runtime {
@@ -216,6 +220,11 @@ class Runtime {
   Pending take_pending(CallbackId id, const char* unknown);
   void update_time();
   std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
+  TimePoint time_of_ms(std::int64_t ms) const;  // the instant loop_ms() turns `ms`
+  // What `cost` takes on this clock (nothing on the real clock, where the work is real).
+  Duration cost_of(Cost cost) const { return clock_.stated_cost(options_.costs.of(cost)); }
+  // Keeps the loop thread busy for `cost`, as Node's own work would.
+  void charge(Cost cost);
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.
@@ -324,6 +333,11 @@ class Runtime {
   bool armed_ = false;
   bool shut_down_ = false;
   std::atomic<bool> stop_{false};
+  bool printed_ = false;          // the first console.log has set standard output up
+  bool ticked_ = false;
+  bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)
+  Duration charged_{};            // charged since the loop's time was last updated           // the first nextTick/microtask drain has set its queue up
+  std::uint64_t charge_seq_ = 0;  // orders the loop's charges among sleepers (no callback id)
 };
 
 }  // namespace elt
