@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "clock/clock.h"
+#include "cmd_calibrate.h"
 #include "process.h"
 #include "clock/virtual_clock.h"
 #include "scenario/interpreter.h"
@@ -102,6 +103,8 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   if (opts.model == "node") options.model = elt::node_model();
   if (opts.model == "book") options.model = elt::book_model();
   elt::scenario::check_model_support(scenario, options.model.name);
+  // Only a model that charges costs needs a profile (the book's ignores them).
+  if (options.model.charges_costs) options.costs = load_costs_arg(opts.costs);
 
   elt::TraceFormat format = opts.format == "jsonl"    ? elt::TraceFormat::Jsonl
                             : opts.format == "chrome" ? elt::TraceFormat::Chrome

@@ -50,6 +50,7 @@ struct RunOptions {
   // The command keeps the whole trace in memory until the end (html): trace_events then
   // defaults to the lower bound, as for --format chrome.
   bool keeps_trace = false;
+  std::string costs;  // --costs: a profile FILE, "zero", or empty for the default profile
 };
 
 bool use_color(const std::string& mode, int fd);

@@ -31,6 +31,7 @@
 #include "command_options.h"
 #include "cmd_html.h"
 #include "cmd_export.h"
+#include "cmd_calibrate.h"
 #include "cmd_verify.h"
 #include "common/did_you_mean.h"
 #include "line_reader.h"
@@ -54,7 +55,7 @@ using elt::app::use_color;
 // One command's copy of the run options, and whether each was given.
 struct RunFlags {
   std::int64_t threads = 0;
-  std::string clock, model, format, color;
+  std::string clock, model, format, color, costs;
   std::vector<std::string> show;
   CLI::Option* show_opt = nullptr;
   std::vector<std::string> allow_read, allow_net;
@@ -65,6 +66,7 @@ struct RunFlags {
   CLI::Option* model_opt = nullptr;
   CLI::Option* format_opt = nullptr;
   CLI::Option* color_opt = nullptr;
+  CLI::Option* costs_opt = nullptr;
 };
 
 void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
@@ -81,6 +83,10 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                                "setImmediate, nextTick and microtasks, I/O polled on the loop thread); "
                                "overrides settings.model")
                     ->check(elt::app::one_of({"book", "node"}));
+  f.costs_opt = app.add_option("--costs", f.costs,
+                               "Node model: what real work costs on the virtual clock: a profile FILE (see "
+                               "calibrate), or zero (nothing costs time); default: the shipped profile")
+                    ->type_name("FILE|zero");
   f.format_opt = app.add_option("-f,--format", f.format,
                                 "Trace format: text (the book's, default), jsonl, chrome (Trace Event JSON for "
                                 "Perfetto and chrome://tracing), or none")
@@ -177,6 +183,7 @@ RunOptions resolve(const RunFlags& top, const RunFlags* sub, const std::string& 
                                  command, "text");
   out.color = pick<std::string>("--color", opt(&RunFlags::color_opt), top.color, s.color_opt, s.color, command,
                                 "auto");
+  out.costs = pick<std::string>("--costs", opt(&RunFlags::costs_opt), top.costs, s.costs_opt, s.costs, command, "");
   out.warnings = !top.no_warnings && !(sub != nullptr && sub->no_warnings);
   // Permissions add up, wherever they are written.
   out.allow_read = top.allow_read;
@@ -363,6 +370,7 @@ int main(int argc, char** argv) {
 
   elt::app::Command export_cmd = elt::app::add_export_command(app);
   elt::app::Command verify_cmd = elt::app::add_verify_command(app);
+  elt::app::Command calibrate_cmd = elt::app::add_calibrate_command(app);
 
   RunOptions run_opts;
   RunOptions step_opts;
@@ -392,6 +400,7 @@ int main(int argc, char** argv) {
                           : html_cmd->parsed() ? html_cmd
                           : export_cmd.app->parsed() ? export_cmd.app
                           : verify_cmd.app->parsed() ? verify_cmd.app
+                          : calibrate_cmd.app->parsed() ? calibrate_cmd.app
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
@@ -413,7 +422,7 @@ int main(int argc, char** argv) {
       if (step_opts.scenario == "-") {
         throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
       }
-    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed()) {
+    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed() || calibrate_cmd.app->parsed()) {
       // Their own options, read when they run.
     } else {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
@@ -432,6 +441,7 @@ int main(int argc, char** argv) {
     if (html_cmd->parsed()) return elt::app::run_html(html_opts);
     if (export_cmd.app->parsed()) return export_cmd.run();
     if (verify_cmd.app->parsed()) return verify_cmd.run();
+    if (calibrate_cmd.app->parsed()) return calibrate_cmd.run();
     if (step_cmd->parsed()) return elt::app::run_step(step_opts);
     return elt::app::run_plain(run_opts, run_mode);
   } catch (const UsageError& e) {

@@ -18,16 +18,24 @@ install(TARGETS eventloop-trace RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # profile) is one more line here.
 set(ELT_DATA_FILES
   docs/scenario.schema.json
+  data/costs/default.json
 )
 set(ELT_STAGED_DATA_DIR ${PROJECT_BINARY_DIR}/share/eventloop-trace)
 set(staged)
 foreach(file ${ELT_DATA_FILES})
-  get_filename_component(name ${file} NAME)
+  # A file under data/ keeps its folders (data/costs/default.json -> costs/default.json);
+  # any other goes to the top of the data folder by its name.
+  if(file MATCHES "^data/(.*)$")
+    set(name ${CMAKE_MATCH_1})
+  else()
+    get_filename_component(name ${file} NAME)
+  endif()
+  get_filename_component(subdir ${name} DIRECTORY)
   add_custom_command(OUTPUT ${ELT_STAGED_DATA_DIR}/${name}
     COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/${file} ${ELT_STAGED_DATA_DIR}/${name}
     DEPENDS ${PROJECT_SOURCE_DIR}/${file} VERBATIM)
   list(APPEND staged ${ELT_STAGED_DATA_DIR}/${name})
-  install(FILES ${file} DESTINATION ${CMAKE_INSTALL_DATADIR}/eventloop-trace)
+  install(FILES ${file} DESTINATION ${CMAKE_INSTALL_DATADIR}/eventloop-trace/${subdir})
 endforeach()
 add_custom_target(elt_data ALL DEPENDS ${staged})
 add_dependencies(eventloop-trace elt_data)

@@ -36,18 +36,11 @@ extern char** environ;
 
 namespace elt::verify {
 
-namespace {
-
 using scenario::Action;
 using scenario::ActionKind;
 using scenario::Scenario;
 
-struct ProcessResult {
-  std::string out;
-  std::string err;
-  int exit_code = 0;
-  bool timed_out = false;
-};
+namespace {
 
 // Where a child's network is: ours, or a namespace of its own with only loopback
 // (sandbox.h), where the system allows one.
@@ -73,10 +66,10 @@ pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int 
   return pid;
 }
 
-// Runs argv[0] (found on PATH) with `extra_env` added to ours, and collects its stdout and
-// stderr. errno-style failure to start becomes NodeMissing for ENOENT, system_error else.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                          std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1) {
+// run_process (verify.h), in a network of `network`'s choosing; a readable `cancel_fd`
+// kills the child and throws Cancelled.
+ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                        std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -157,6 +150,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                          std::chrono::seconds timeout) {
+  return run_child(argv, extra_env, timeout);
+}
+
+namespace {
 
 Lines split_lines(std::string_view text) {
   Lines out;
@@ -286,7 +288,7 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
   std::map<Lines, std::size_t> index;
   for (int i = 0; i < limit; ++i) {
     if (s.racy_in_node && i >= options.runs && r.orders.size() > 1) break;
-    ProcessResult p = run_process(confined_argv(options.node, version, {s.base_dir}, path), env,
+    ProcessResult p = run_child(confined_argv(options.node, version, {s.base_dir}, path), env,
                                   std::chrono::seconds(options.timeout_s), network, options.cancel_fd);
     ++r.runs;
     Lines lines = split_lines(p.out);
@@ -411,7 +413,7 @@ std::vector<Variant> approximation_variants(const Scenario& scenario) {
 }
 
 std::string node_version(const std::string& node) {
-  ProcessResult p = run_process({node, "--version"}, {}, std::chrono::seconds(30));
+  ProcessResult p = run_child({node, "--version"}, {}, std::chrono::seconds(30));
   if (p.exit_code != 0) throw NodeMissing(fmt::format("{} --version failed (exit {})", node, p.exit_code));
   std::string v = p.out;
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
@@ -469,7 +471,7 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
   if (needs_calibration) {
     std::string path = dir + "/calibrate.js";
     std::ofstream(path, std::ios::binary) << exporter::pbkdf2_calibration_program();
-    ProcessResult p = run_process(confined_argv(options.node, version, {}, path), {},
+    ProcessResult p = run_child(confined_argv(options.node, version, {}, path), {},
                                   std::chrono::seconds(options.timeout_s), Network::LoopbackOnly, options.cancel_fd);
     per_ms = std::strtod(p.out.c_str(), nullptr);
     if (p.exit_code != 0 || !(per_ms > 0)) {

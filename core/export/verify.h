@@ -20,6 +20,7 @@
 // calling thread; Node's runs go to `jobs` threads, one scenario at a time each.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -80,6 +81,18 @@ struct Report {
 struct NodeMissing : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+struct ProcessResult {
+  std::string out;
+  std::string err;
+  int exit_code = 0;
+  bool timed_out = false;
+};
+
+// Runs argv[0] (found on PATH) with `extra_env` added to ours, and collects its stdout and
+// stderr. errno-style failure to start becomes NodeMissing for ENOENT, system_error else.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                          std::chrono::seconds timeout);
 
 // `node --version`, or NodeMissing.
 std::string node_version(const std::string& node);

@@ -67,6 +67,10 @@ struct LoopModel {
   // Lines that show the loop's decisions (phases that run something, the poll wait,
   // queue drains, pool trips). Off for the book, whose printout must stay exact.
   bool narrate = false;
+  // Charge what real work costs in Node (loop/costs.h: prints, entering callbacks, pool
+  // trips...) on the virtual clock, and start the program half-way through libuv's
+  // millisecond. Off for the book, whose printout must stay exact: it ignores costs.
+  bool charges_costs = false;
 };
 
 // The book's loop: timers, callbacks, idle/prepare, poll, check, close; one event per poll.
@@ -94,6 +98,7 @@ inline LoopModel node_model() {
   m.lookup_on_pool = true;
   m.timer_start_reads_clock = true;
   m.narrate = true;
+  m.charges_costs = true;
   return m;
 }
 

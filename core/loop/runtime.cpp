@@ -39,6 +39,9 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
       // The virtual clock knows the thread that created it as participant 0: the loop.
       channel_(clock, clock.creator()) {
   ensure(options_.threads >= 1, "the pool needs at least one thread");
+  // The one place the model's charges_costs is read: a model that does not charge costs
+  // sees a zero profile everywhere.
+  if (!options_.model.charges_costs) options_.costs = zero_costs();
   loop_thread_ = std::this_thread::get_id();
   set_thread_name("main");
   start_ = clock_.now();
@@ -128,10 +131,31 @@ Runtime::Pending Runtime::take_pending(CallbackId id, const char* unknown) {
   return pending;
 }
 
-void Runtime::update_time() { loop_now_ = clock_.now(); }
+void Runtime::update_time() {
+  loop_now_ = clock_.now();
+  charged_ = Duration::zero();
+}
 
 std::int64_t Runtime::loop_ms() const {
-  return std::chrono::duration_cast<Millis>(loop_now_ - start_).count();
+  return std::chrono::duration_cast<Millis>(loop_now_ - start_ + options_.costs.clock_phase).count();
+}
+
+TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms) - options_.costs.clock_phase; }
+
+// Charges sleep on the virtual clock like block(): the other threads go on meanwhile.
+// Their keys sit above every callback id, so that charging never takes an id a trace
+// would print.
+// Divergence: nothing is charged while an HTTP exchange is under way. The virtual clock
+// lets time run on past a busy loop thread even when a socket waits for it (virtual_clock.h),
+// so where the exchange lands would depend on real time, and the run would not be the same
+// bytes every time.
+void Runtime::charge(Cost cost) {
+  const Duration d = cost_of(cost);
+  if (d <= Duration::zero()) return;
+  if (reactor_ && reactor_->in_flight() > 0) return;
+  constexpr std::uint64_t kChargeKeys = std::uint64_t{1} << 62;
+  clock_.busy_until(DeadlineKey{clock_.now() + d, kChargeKeys + ++charge_seq_}, stop_);
+  charged_ += d;
 }
 
 void Runtime::enter(Phase phase) { tracer_.set_position(tick_, phase); }
@@ -166,6 +190,7 @@ void Runtime::start(const std::function<void(Runtime&)>& script) {
   enter(Phase::Script);
   script(*this);
   after_callback();
+  charge(Cost::MainProgram);
   // uv_run (core.c): `if (mode == UV_RUN_DEFAULT && r != 0 && loop->stop_flag == 0)
   // { uv__update_time(loop); uv__run_timers(loop); }`, before the first iteration.
   if (options_.model.timers_before_first_iteration && alive() && !stop_requested()) {
@@ -255,7 +280,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
   for (const auto& [msecs, items, live] : node_timers_.lists(cap)) {
     RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}, live};
     for (const auto& t : items) {
-      if (s.timers.size() < cap) s.timers.push_back({t.id, start_ + Millis(t.due) - now, label_of(t.id)});
+      if (s.timers.size() < cap) s.timers.push_back({t.id, time_of_ms(t.due) - now, label_of(t.id)});
       list.items.push_back(fmt::format("id {} due at {} ms{}", t.id, t.due,
                                        label_of(t.id).empty() ? "" : ": " + label_of(t.id)));
     }
@@ -340,6 +365,7 @@ void Runtime::run_node_timers() {
         }
         running_timer_ = id;
         running_timer_cleared_ = false;
+        charge(Cost::Callback);
         run_marked(id, repeat == 0 ? "Timer" : "Interval", [&] { callback(*this, Outcome{}); });
         running_timer_ = 0;
         ++ran_since_trim_;
@@ -367,6 +393,7 @@ void Runtime::run_immediates() {
   for (auto& q : batch) {
     if (immediate_live_.erase(q.id) == 0) continue;  // cleared
     labels_.erase(q.id);
+    charge(Cost::Callback);
     run_marked(q.id, "Immediate", [&] { q.callback(*this, Outcome{}); });
     ++ran_since_trim_;
     after_callback();
@@ -383,6 +410,7 @@ bool Runtime::drain(std::deque<Queued>& queue, QueueName name, std::string_view 
     Queued q = std::move(queue.front());
     queue.pop_front();
     labels_.erase(q.id);
+    charge(Cost::Callback);
     run_marked(q.id, marker, [&] { q.callback(*this, Outcome{}); });
     if (stop_requested()) return false;
   }
@@ -395,6 +423,10 @@ bool Runtime::drain(std::deque<Queued>& queue, QueueName name, std::string_view 
 // both are empty.
 void Runtime::after_callback() {
   if (!options_.model.ticks_and_microtasks) return;
+  if (!ticked_ && (!ticks_.empty() || !microtasks_.empty())) {
+    charge(Cost::FirstTick);
+    ticked_ = true;
+  }
   while (!ticks_.empty() || !microtasks_.empty()) {
     if (!drain(ticks_, QueueName::NextTick, "nextTick")) return;
     if (!drain(microtasks_, QueueName::Microtask, "Microtask")) return;
@@ -418,7 +450,7 @@ Runtime::PollBound Runtime::poll_bound() const {
   if (!alive()) return {PollReason::NothingPending, loop_now_};
   std::optional<TimePoint> timer;
   if (options_.model.timers == TimerDispatch::NodeLists) {
-    if (auto expiry = node_timers_.next_expiry()) timer = start_ + Millis(*expiry);
+    if (auto expiry = node_timers_.next_expiry()) timer = time_of_ms(*expiry);
   } else if (auto next = timers_.next()) {
     timer = next->deadline;
   }
@@ -436,7 +468,7 @@ void Runtime::poll_on_loop_thread() {
   const PollBound bound = poll_bound();
   const std::optional<TimePoint> deadline = bound.until;
   Duration left{};
-  if (deadline && *deadline > loop_now_) left = Millis(std::max<std::int64_t>(0, std::chrono::duration_cast<Millis>(*deadline - start_).count() - loop_ms()));
+  if (deadline && *deadline > loop_now_) left = Millis(std::max<std::int64_t>(0, std::chrono::duration_cast<Millis>(*deadline - time_of_ms(0)).count() - loop_ms()));
   narrate({.kind = EventKind::PollWait, .delay = left, .reason = bound.why});
   std::vector<Completion> ready;
   const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
@@ -471,6 +503,7 @@ void Runtime::poll_on_loop_thread() {
       tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending.what, .text = *outcome.error});
     }
     if (pending.what != "internal") labels_.erase(id);
+    charge(Cost::Callback);  // a trip's own step is JavaScript too (ReadFileContext)
     if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
       pending.callback(*this, std::move(outcome));
     } else {
@@ -644,9 +677,17 @@ void Runtime::shutdown() {
 }
 
 void Runtime::submit(Task task) {
+  // libuv creates its threads in the first uv__work_submit (uv_once: init_threads), on
+  // the submitting thread: the loop pays for it before the first task is queued.
+  if (!pool_started_) {
+    charge(Cost::PoolStart);
+    pool_started_ = true;
+  }
   CallbackId id = task.id;
   TaskKind kind = task.kind;
-  if (!pool_->submit(std::move(task), loop_now_) && tracer_.active()) {
+  // The loop's cached time, plus what it has been charged since: work handed out after a
+  // charged callback starts when that JavaScript has run.
+  if (!pool_->submit(std::move(task), loop_now_ + charged_) && tracer_.active()) {
     tracer_.emit({.kind = EventKind::TaskQueued, .id = id, .what = to_string(kind), .count = pool_->queued()});
   }
 }

@@ -43,6 +43,7 @@
 #include "http/net_policy.h"
 #include "channel/channel.h"
 #include "loop/limits.h"
+#include "loop/costs.h"
 #include "loop/model.h"
 #include "timers/node_timers.h"
 #include "trace/tracer.h"
@@ -134,6 +135,9 @@ struct RuntimeOptions {
   // The bounds on this run (loop/limits.h). The runtime counts callbacks, pending and
   // value_bytes; trace_events is the tracer's to count.
   RunLimits limits;
+  // What real work costs (loop/costs.h), charged on the virtual clock when the model
+  // charges costs (LoopModel::charges_costs); ignored otherwise.
+  CostProfile costs = zero_costs();
 };
 
 class Runtime {
@@ -260,6 +264,11 @@ class Runtime {
   Pending take_pending(CallbackId id, const char* unknown);
   void update_time();
   std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
+  TimePoint time_of_ms(std::int64_t ms) const;  // the instant loop_ms() turns `ms`
+  // What `cost` takes on this clock (nothing on the real clock, where the work is real).
+  Duration cost_of(Cost cost) const { return clock_.stated_cost(options_.costs.of(cost)); }
+  // Keeps the loop thread busy for `cost`, as Node's own work would.
+  void charge(Cost cost);
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.
@@ -381,6 +390,11 @@ class Runtime {
   bool armed_ = false;
   bool shut_down_ = false;
   std::atomic<bool> stop_{false};
+  bool printed_ = false;          // the first console.log has set standard output up
+  bool ticked_ = false;
+  bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)
+  Duration charged_{};            // charged since the loop's time was last updated           // the first nextTick/microtask drain has set its queue up
+  std::uint64_t charge_seq_ = 0;  // orders the loop's charges among sleepers (no callback id)
 };
 
 }  // namespace elt

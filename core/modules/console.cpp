@@ -23,7 +23,12 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+// console.log's cost is paid before the line comes out: the first one sets standard
+// output up (lib/internal/bootstrap/switches/is_main_thread.js, getStdout), which takes
+// milliseconds; the later ones a write each.
 void Runtime::print(std::string_view message) {
+  charge(printed_ ? Cost::Print : Cost::FirstPrint);
+  printed_ = true;
   tracer_.emit({.kind = EventKind::Print, .text = std::string(message)});
 }
 
@@ -54,6 +59,8 @@ void Runtime::print_content(std::string_view content, std::string_view label) {
   std::string upper(label);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  charge(printed_ ? Cost::Print : Cost::FirstPrint);
+  printed_ = true;
   tracer_.emit({.kind = EventKind::Content, .text = std::move(upper), .content = std::move(shown)});
 }
 

@@ -175,7 +175,8 @@ void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown
     Task task;
     task.id = id;
     task.kind = kind;
-    task.simulated_latency = simulated;
+    // The trip's own cost (the cost profile's pool_trip) comes on top of a stated delay.
+    task.simulated_latency = simulated + cost_of(Cost::PoolTrip);
     task.work = std::move(work);
     narrate({.kind = EventKind::TaskSubmitted, .id = id, .what = to_string(kind)});
     submit(std::move(task));

@@ -139,6 +139,7 @@ void Runtime::start_request(HttpRequestSpec spec) {
     poller_->start_http(std::move(spec));
     return;
   }
+  charge(Cost::Connect);  // http.get's own set-up, on the loop thread
   in_addr literal{};
   bool needs_lookup = options_.model.lookup_on_pool && spec.error.empty() &&
                       inet_pton(AF_INET, spec.host.c_str(), &literal) != 1;
@@ -170,6 +171,7 @@ void Runtime::start_request(HttpRequestSpec spec) {
   Task task;
   task.id = id;
   task.kind = TaskKind::Lookup;
+  task.simulated_latency = cost_of(Cost::Lookup);
   task.work = [this, host] {
     // The pool thread waits, as libuv's does, but a silent DNS server cannot hold it (and
     // shutdown) for longer than the lookup's own deadline.

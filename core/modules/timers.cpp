@@ -138,7 +138,7 @@ void Runtime::block(Duration busy) {
   }
   // Real clock: a spin; virtual clock: charged, the other threads go on meanwhile, as
   // they would while the loop thread computes.
-  clock_.busy_until(DeadlineKey{clock_.now() + busy, ids_.next()}, stop_);
+  clock_.busy_until(DeadlineKey{clock_.now() + busy + cost_of(Cost::Block), ids_.next()}, stop_);
 }
 
 void Runtime::unhandled_rejection(std::string_view message) {
