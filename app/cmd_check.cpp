@@ -248,7 +248,7 @@ RunResult run_once(const CheckOptions& opts, const std::string& scenario) {
     auto tracer = run_scenario(run, -1, [&](elt::Runtime&, elt::Tracer& t) {
       if (!output_mode && !kinds) return;
       t.set_observer([&](const TraceEvent& e) {
-        if (output_mode) add_output(e, output);
+        if (output_mode) render_output(e, output);
         if (kinds) kinds->see(e);
       });
     });

@@ -29,16 +29,6 @@ std::string how_to_raise(Limit limit) {
                      to_string(limit));
 }
 
-// 2000000 -> "2,000,000": limits are large numbers, read at a glance.
-std::string grouped(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -96,6 +86,16 @@ std::string describe(const LimitCrossed& crossed) {
 std::string value_bytes_refusal(std::uint64_t limit, std::uint64_t left) {
   return fmt::format("more than the {} bytes this run's values may still take (value_bytes={}); {}", grouped(left),
                      limit, how_to_raise(Limit::ValueBytes));
+}
+
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 }  // namespace elt

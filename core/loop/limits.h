@@ -77,6 +77,8 @@ std::string_view to_string(Limit limit);
 std::optional<std::pair<std::string, std::uint64_t>> parse_limit(std::string_view text, std::string& error);
 // What was reached and how to raise it, for the one message the command line prints.
 std::string describe(const LimitCrossed& crossed);
+// 2000000 -> "2,000,000": limits and counts are large numbers, read at a glance.
+std::string grouped(std::uint64_t n);
 // The same words for a read refused by value_bytes (an error its callback gets).
 std::string value_bytes_refusal(std::uint64_t limit, std::uint64_t left);
 

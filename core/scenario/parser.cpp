@@ -611,13 +611,7 @@ class Parser {
   // 1,000,000 rather than 1000000; a count that saturated says so.
   static std::string count_text(std::uint64_t n) {
     if (n == UINT64_MAX) return "more than 18,446,744,073,709,551,614";
-    std::string digits = std::to_string(n);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-      out += digits[i];
-    }
-    return out;
+    return grouped(n);
   }
 
   // Fills the action's line and column: where its object's '{' is.

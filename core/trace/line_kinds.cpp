@@ -51,19 +51,6 @@ std::size_t kind_lines_in(const std::string& rendered) {
 
 }  // namespace
 
-void add_output(const TraceEvent& event, std::string& out) {
-  if (event.kind == EventKind::Print) {
-    out += event.text;
-    out += '\n';
-  } else if (event.kind == EventKind::Content) {
-    std::string block;
-    render_text(event, block, false);
-    auto first = block.find_first_not_of('\n');
-    auto last = block.find_last_not_of('\n');
-    if (first != std::string::npos) out += block.substr(first, last - first + 1) + "\n";
-  }
-}
-
 std::string LineKinds::words(const TraceEvent& event) const {
   // A print belongs to whoever printed it: the main program, or the callback running.
   std::string by = running_.empty() ? "the main program" : fmt::format("a {} callback", running_);
@@ -84,7 +71,7 @@ void LineKinds::see(const TraceEvent& event) {
       lines = kind_lines_in(rendered);
       break;
     case Rendering::Output:
-      add_output(event, rendered);
+      render_output(event, rendered);
       lines = kind_lines_in(rendered);
       break;
   }

@@ -32,8 +32,4 @@ class LineKinds {
   std::vector<std::string> kinds_;
 };
 
-// What --mode output compares for one event: the text of a print, a content block with its
-// banners, nothing of the runtime's own lines. Appended to `out`.
-void add_output(const TraceEvent& event, std::string& out);
-
 }  // namespace elt

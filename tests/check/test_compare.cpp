@@ -318,7 +318,7 @@ TEST_CASE("LineKinds names each line by its event, one entry per rendered line",
   for (const auto& e : events) {
     output.see(e);
     jsonl.see(e);
-    elt::add_output(e, printed);
+    elt::render_output(e, printed);
   }
   CHECK(output.kinds().size() == static_cast<std::size_t>(std::count(printed.begin(), printed.end(), '\n')));
   CHECK(output.kinds().front() == "a print by the main program");
