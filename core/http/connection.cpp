@@ -20,7 +20,7 @@ namespace elt {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string socket_error_text(int err) { return std::strerror(err); }
 
 bool resolve(const std::string& host, std::uint16_t port, sockaddr_in& out, std::string& error) {
   std::memset(&out, 0, sizeof out);
@@ -63,12 +63,12 @@ std::uint32_t HttpConnection::start() {
   std::string error;
   if (!resolve(spec_.address.empty() ? spec_.host : spec_.address, spec_.port, addr, error)) return finish(false, error);
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return finish(false, fmt::format("socket: {}", errno_text(errno)));
+  if (fd_ < 0) return finish(false, fmt::format("socket: {}", socket_error_text(errno)));
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int rc = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   if (rc < 0 && errno != EINPROGRESS) {
-    return finish(false, fmt::format("connect to {}:{}: {}", spec_.host, spec_.port, errno_text(errno)));
+    return finish(false, fmt::format("connect to {}:{}: {}", spec_.host, spec_.port, socket_error_text(errno)));
   }
   // Writable means the connect finished, one way or the other (SO_ERROR tells which).
   return EPOLLOUT;
@@ -81,7 +81,7 @@ std::uint32_t HttpConnection::advance() {
     socklen_t len = sizeof err;
     getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
-      return finish(false, fmt::format("connect to {}:{}: {}", spec_.host, spec_.port, errno_text(err)));
+      return finish(false, fmt::format("connect to {}:{}: {}", spec_.host, spec_.port, socket_error_text(err)));
     }
     stage_ = Stage::Sending;
   }
@@ -91,7 +91,7 @@ std::uint32_t HttpConnection::advance() {
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN) return EPOLLOUT;
-        return finish(false, fmt::format("send to {}: {}", spec_.url, errno_text(errno)));
+        return finish(false, fmt::format("send to {}: {}", spec_.url, socket_error_text(errno)));
       }
       sent_ += static_cast<std::size_t>(n);
     }
@@ -127,7 +127,7 @@ std::uint32_t HttpConnection::advance() {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN) return EPOLLIN | EPOLLRDHUP;
-    return finish(false, fmt::format("recv from {}: {}", spec_.url, errno_text(errno)));
+    return finish(false, fmt::format("recv from {}: {}", spec_.url, socket_error_text(errno)));
   }
 }
 

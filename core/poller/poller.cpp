@@ -35,7 +35,7 @@ namespace {
 // never 0 or 1.
 constexpr std::uint64_t kControlToken = 0;
 constexpr std::uint64_t kTimerToken = 1;
-constexpr std::uint64_t kOutputToken = 2;
+constexpr std::uint64_t kPollerOutputToken = 2;
 // Control messages share one eventfd: it only says "look at the inbox".
 constexpr std::size_t kEventsPerWait = 256;
 
@@ -133,7 +133,7 @@ void Poller::watch_output(int fd, std::function<void()> gone) {
   output_gone_ = std::move(gone);
   // No events asked for: epoll always reports EPOLLERR, which a pipe's write end gets
   // when its last reader closes. Edge-triggered, so it is reported once.
-  add_fd(epoll_fd_, fd, EPOLLET, kOutputToken);
+  add_fd(epoll_fd_, fd, EPOLLET, kPollerOutputToken);
 }
 
 void Poller::start_http(HttpRequestSpec spec) {
@@ -220,7 +220,7 @@ void Poller::run() {
         }
       } else if (token == kTimerToken) {
         handle_timer();
-      } else if (token == kOutputToken) {
+      } else if (token == kPollerOutputToken) {
         if (output_gone_) output_gone_();
       } else {
         auto* conn = reinterpret_cast<Connection*>(token);

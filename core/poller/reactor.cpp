@@ -22,7 +22,7 @@ namespace {
 constexpr std::uint64_t kChannelToken = 0;
 constexpr std::uint64_t kWakeToken = 1;
 // The trace's output pipe (watch_output).
-constexpr std::uint64_t kOutputToken = 3;
+constexpr std::uint64_t kReactorOutputToken = 3;
 // libuv reads up to 1024 events per epoll_wait; a scenario has far fewer sockets.
 constexpr std::size_t kReactorEventsPerWait = 1024;
 
@@ -74,7 +74,7 @@ void Reactor::watch_output(int fd, std::function<void()> gone) {
   // pipe's write end gets when its last reader closes; edge-triggered, so reported once.
   epoll_event ev{};
   ev.events = EPOLLET;
-  ev.data.u64 = kOutputToken;
+  ev.data.u64 = kReactorOutputToken;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) throw_errno("epoll_ctl(ADD)");
 }
 
@@ -199,7 +199,7 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
       channel_ready = true;
     } else if (token == kWakeToken) {
       drain_eventfd(wake_fd_);
-    } else if (token == kOutputToken) {
+    } else if (token == kReactorOutputToken) {
       if (output_gone_) output_gone_();
     } else {
       auto* conn = reinterpret_cast<Connection*>(token);

@@ -13,13 +13,6 @@ namespace elt {
 
 namespace {
 
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
-  return s.substr(start);
-}
-
 // Walks the scenario's tree of actions: the program, then every callback's actions.
 template <typename Visit>
 void walk(const std::vector<scenario::Action>& actions, Visit& visit) {
@@ -36,6 +29,13 @@ const char* kBreakUsage =
     "(a line of the scenario file, e.g. `break 14`, or an action's JSON path, e.g. `break /program/1`)";
 
 }  // namespace
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t start = 0;
+  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+  return s.substr(start);
+}
 
 std::string format_ms(Duration d) {
   return fmt::format("{:.3f} ms", std::chrono::duration<double, std::milli>(d).count());

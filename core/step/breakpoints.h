@@ -106,5 +106,7 @@ std::optional<std::uint64_t> parse_count(const std::string& text);
 // "2000 ms", "2000ms", "2000", "2.5 ms": a time on the run's clock.
 std::optional<Duration> parse_time(const std::string& text);
 std::string format_ms(Duration d);  // "1000.000 ms"
+// The text without the white space at either end (a command line as typed).
+std::string trim(std::string s);
 
 }  // namespace elt

@@ -19,13 +19,6 @@ namespace {
 
 enum Style { kHeading = 0, kWarn, kDim };
 
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
-  return s.substr(start);
-}
-
 std::pair<std::string, std::string> split_word(const std::string& text) {
   std::string word = text.substr(0, text.find(' '));
   std::string rest = word.size() < text.size() ? trim(text.substr(word.size())) : "";

@@ -301,7 +301,7 @@ Timeline build(const std::vector<TraceEvent>& events, std::vector<std::size_t>* 
 }
 
 // Microseconds with three decimals: nanosecond resolution, the unit the format expects.
-std::string micros(Duration d) {
+std::string micros_text(Duration d) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
   return fmt::format("{}.{:03}", ns / 1000, ns % 1000);
 }
@@ -381,14 +381,14 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out, Chro
     j["tid"] = thread + 1;
     Duration drawn = events[event].time + step * static_cast<std::int64_t>(event);
     if (half_step) drawn += step / 2;
-    j["ts"] = nlohmann::ordered_json::parse(micros(drawn));
+    j["ts"] = nlohmann::ordered_json::parse(micros_text(drawn));
     return j;
   };
   auto where = [&](nlohmann::ordered_json& args, const TraceEvent& e) {
     args["tick"] = e.tick;
     args["phase"] = to_string(e.phase);
     if (e.id != 0) args["id"] = e.id;
-    if (stretched) args["virtual_us"] = nlohmann::ordered_json::parse(micros(e.time));
+    if (stretched) args["virtual_us"] = nlohmann::ordered_json::parse(micros_text(e.time));
   };
   auto begin = [&](std::size_t s) {
     const auto& slice = t.slices[s];
