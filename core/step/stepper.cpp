@@ -156,6 +156,14 @@ std::optional<Phase> first_busy_phase(const RuntimeState& s) {
   return std::nullopt;
 }
 
+// Which of two callbacks runs first was settled by timing: both outcomes, and the cost
+// that decides between them, in the trace's own words.
+std::string timing_note(const TraceEvent& race) {
+  std::string said = describe(race);
+  if (said.starts_with("~ race: ")) said.erase(0, 8);
+  return "  depends on timing: " + said;
+}
+
 }  // namespace
 
 std::vector<std::string> step_completions(const std::string& before, const std::string& word) {
@@ -977,13 +985,7 @@ void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
     if (q.items.empty() || q.name.starts_with("timer list")) continue;
     add(fmt::format("  {} queue ({}): {}", q.name, q.items.size(), q.items.front()));
   }
-  // Which of two callbacks runs first was settled by timing: both outcomes, and the cost
-  // that decides between them.
-  if (s.race) {
-    std::string race = describe(*s.race);
-    if (race.starts_with("~ race: ")) race.erase(0, 8);
-    add("  depends on timing: " + race);
-  }
+  if (s.race) add(timing_note(*s.race));
   say(out);
 }
 
