@@ -1,5 +1,6 @@
 #include "loop/costs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -95,6 +96,12 @@ CostProfile parse_cost_profile(const std::string& text, const std::string& path)
       throw scenario::ScenarioError(path, "/costs/" + key, "expected an object with median_us");
     }
     p.costs[i] = micros_at(*entry, "median_us", "/costs/" + key, path);
+    // A profile without its spread has none: the median is the only cost it allows.
+    p.low[i] = entry->contains("min_us") ? micros_at(*entry, "min_us", "/costs/" + key, path) : p.costs[i];
+    p.high[i] = entry->contains("max_us") ? micros_at(*entry, "max_us", "/costs/" + key, path) : p.costs[i];
+    // A median of 1 ms or more is rounded to whole milliseconds, and may fall just outside.
+    p.low[i] = std::min(p.low[i], p.costs[i]);
+    p.high[i] = std::max(p.high[i], p.costs[i]);
   }
   p.clock_phase = micros_at(doc, "clock_phase_us", "", path);
   if (p.clock_phase >= Millis(1)) throw scenario::ScenarioError(path, "/clock_phase_us", "expected less than 1000 microseconds");

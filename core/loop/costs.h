@@ -39,6 +39,10 @@ std::string_view cost_name(Cost cost);  // its key in the profile file: "first_p
 
 struct CostProfile {
   Duration costs[kCostKinds] = {};
+  // The spread measured (min_us, max_us): a run of Node may take any cost in it. Where an
+  // outcome flips inside a spread, timing decides it, and the trace says so (a `race`).
+  Duration low[kCostKinds] = {};
+  Duration high[kCostKinds] = {};
   // Where in a millisecond of libuv's clock (uv_now, whole milliseconds) the program
   // starts. Node's start falls anywhere in it, so a 0 ms timer (due 1 ms after it is set)
   // is found due after d < 1 ms of work in a fraction d of runs. 0.5 ms makes the one
@@ -49,6 +53,8 @@ struct CostProfile {
   std::string measured;  // when
 
   Duration of(Cost cost) const { return costs[static_cast<int>(cost)]; }
+  Duration least(Cost cost) const { return low[static_cast<int>(cost)]; }
+  Duration most(Cost cost) const { return high[static_cast<int>(cost)]; }
 };
 
 // Every cost zero and no phase: the virtual clock as it was before costs (--costs zero).

@@ -71,6 +71,9 @@ struct LoopModel {
   // trips...) on the virtual clock, and start the program half-way through libuv's
   // millisecond. Off for the book, whose printout must stay exact: it ignores costs.
   bool charges_costs = false;
+  // Show each decision that timing settles (a `race` event): where the outcome flips
+  // inside the spread the cost profile measured. Off for the book: its printout is exact.
+  bool reports_races = false;
 };
 
 // The book's loop: timers, callbacks, idle/prepare, poll, check, close; one event per poll.
@@ -99,6 +102,7 @@ inline LoopModel node_model() {
   m.timer_start_reads_clock = true;
   m.narrate = true;
   m.charges_costs = true;
+  m.reports_races = true;
   return m;
 }
 

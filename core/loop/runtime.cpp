@@ -149,13 +149,48 @@ TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms
 // lets time run on past a busy loop thread even when a socket waits for it (virtual_clock.h),
 // so where the exchange lands would depend on real time, and the run would not be the same
 // bytes every time.
-void Runtime::charge(Cost cost) {
+Duration Runtime::charge(Cost cost) {
   const Duration d = cost_of(cost);
-  if (d <= Duration::zero()) return;
-  if (reactor_ && reactor_->in_flight() > 0) return;
+  if (d <= Duration::zero()) return Duration::zero();
+  if (reactor_ && reactor_->in_flight() > 0) return Duration::zero();
   constexpr std::uint64_t kChargeKeys = std::uint64_t{1} << 62;
   clock_.busy_until(DeadlineKey{clock_.now() + d, kChargeKeys + ++charge_seq_}, stop_);
   charged_ += d;
+  return d;
+}
+
+// Whether the first timer is due when uv_run first runs the timers depends on how long
+// the main program took: a 0 ms timer is due 1 ms after it was set, on libuv's clock of
+// whole milliseconds. When a cost inside the profile's spread would flip it, and an
+// immediate waits on the other side (the check phase runs before the timers in the first
+// iteration), the order Node prints depends on timing: say so, and what would flip it.
+void Runtime::report_loop_start_race(Duration main_program) {
+  if (!options_.model.reports_races || !tracer_.active() || main_program <= Duration::zero()) return;
+  CallbackId immediate = 0;
+  for (const auto& q : immediates_) {
+    if (immediate_live_.count(q.id) != 0) {
+      immediate = q.id;
+      break;
+    }
+  }
+  auto lists = node_timers_.lists(1);
+  if (immediate == 0 || lists.empty() || lists.front().items.empty()) return;
+  const auto& timer = lists.front().items.front();
+  // Where in libuv's clock the program's run would have ended had the main program cost
+  // nothing; the timer is due when the main program takes `needed` or more.
+  const Duration before = loop_now_ - start_ + options_.costs.clock_phase - main_program;
+  const Duration needed = Millis(timer.due) - before;
+  const Duration least = clock_.stated_cost(options_.costs.least(Cost::MainProgram));
+  const Duration most = clock_.stated_cost(options_.costs.most(Cost::MainProgram));
+  if (needed <= least || needed > most) return;  // the same side for every cost in the spread
+  race_ = TraceEvent{.kind = EventKind::Race,
+                     .id = timer.id,
+                     .what = cost_name(Cost::MainProgram),
+                     .delay = main_program,
+                     .due = needed,
+                     .race = RaceKind::TimerAtLoopStart,
+                     .rival = immediate};
+  tracer_.emit(*race_);
 }
 
 void Runtime::enter(Phase phase) { tracer_.set_position(tick_, phase); }
@@ -190,12 +225,13 @@ void Runtime::start(const std::function<void(Runtime&)>& script) {
   enter(Phase::Script);
   script(*this);
   after_callback();
-  charge(Cost::MainProgram);
+  const Duration main_program = charge(Cost::MainProgram);
   // uv_run (core.c): `if (mode == UV_RUN_DEFAULT && r != 0 && loop->stop_flag == 0)
   // { uv__update_time(loop); uv__run_timers(loop); }`, before the first iteration.
   if (options_.model.timers_before_first_iteration && alive() && !stop_requested()) {
     update_time();
     enter(Phase::Timers);
+    report_loop_start_race(main_program);
     run_node_timers();
   }
 }
@@ -275,6 +311,8 @@ RuntimeState Runtime::state(std::size_t cap) const {
     auto it = labels_.find(id);
     return it == labels_.end() ? std::string() : it->second;
   };
+  s.phases = options_.model.phases;
+  if (race_ && (node_timers_.contains(race_->id) || immediate_live_.count(race_->rival) != 0)) s.race = race_;
   for (const auto& key : timers_.sorted(cap)) s.timers.push_back({key.id, key.deadline - now, label_of(key.id)});
   s.timers_total = timers_.size() + node_timers_.size();
   for (const auto& [msecs, items, live] : node_timers_.lists(cap)) {

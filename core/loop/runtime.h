@@ -109,6 +109,10 @@ struct RuntimeState {
   // for ("File read", "Encrypt", ...), an immediate.
   std::vector<std::pair<CallbackId, std::string>> pending_items;
   std::vector<NamedQueue> queues;
+  // The model's phases in the order a tick runs them (what runs next depends on it).
+  std::vector<Phase> phases;
+  // A decision timing settled whose sides have not both run yet (a Race event).
+  std::optional<TraceEvent> race;
 };
 
 // Where an action is written in its scenario (1-based; 0: unknown), for warnings that name it.
@@ -268,7 +272,8 @@ class Runtime {
   // What `cost` takes on this clock (nothing on the real clock, where the work is real).
   Duration cost_of(Cost cost) const { return clock_.stated_cost(options_.costs.of(cost)); }
   // Keeps the loop thread busy for `cost`, as Node's own work would.
-  void charge(Cost cost);
+  Duration charge(Cost cost);  // what it charged: nothing on the real clock, or while HTTP is under way
+  void report_loop_start_race(Duration main_program);
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.
@@ -390,6 +395,7 @@ class Runtime {
   bool armed_ = false;
   bool shut_down_ = false;
   std::atomic<bool> stop_{false};
+  std::optional<TraceEvent> race_;  // the last race reported (RuntimeState::race)
   bool printed_ = false;          // the first console.log has set standard output up
   bool ticked_ = false;
   bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)

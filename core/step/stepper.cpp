@@ -127,6 +127,36 @@ std::vector<std::string> next_words(const std::string& before) {
   return {};
 }
 
+// The immediate that the check phase runs first, from the node model's queue; 0 when none.
+CallbackId first_immediate(const RuntimeState& s) {
+  for (const auto& q : s.queues) {
+    if (q.name == to_string(QueueName::Immediate) && !q.items.empty()) return completed_id("task " + q.items.front().substr(3));
+  }
+  return 0;
+}
+
+// The first phase of the tick about to start that has something to run, in the model's
+// order: the node model runs the check phase (immediates) before its timers phase, the
+// book runs its timers first.
+std::optional<Phase> first_busy_phase(const RuntimeState& s) {
+  for (Phase phase : s.phases) {
+    const bool busy = (phase == Phase::Timers && std::any_of(s.timers.begin(), s.timers.end(),
+                                                             [](const auto& t) { return t.due_in.count() <= 0; })) ||
+                      (phase == Phase::Poll && !s.completed.empty()) ||
+                      (phase == Phase::Check && first_immediate(s) != 0);
+    if (busy) return phase;
+  }
+  return std::nullopt;
+}
+
+// Which of two callbacks runs first was settled by timing: both outcomes, and the cost
+// that decides between them, in the trace's own words.
+std::string timing_note(const TraceEvent& race) {
+  std::string said = describe(race);
+  if (said.starts_with("~ race: ")) said.erase(0, 8);
+  return "  depends on timing: " + said;
+}
+
 }  // namespace
 
 std::vector<std::string> step_completions(const std::string& before, const std::string& word) {
@@ -892,6 +922,9 @@ void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
     add(fmt::format("  about to run in this phase: callback{} {}", s.callbacks_to_run.size() > 1 ? "s" : "",
                     fmt::join(s.callbacks_to_run, ", ")));
     frames(s.callbacks_to_run.front(), "");
+  } else if (point.tick_start && first_busy_phase(s) == Phase::Check) {
+    add(fmt::format("  next, in this tick's check phase (before its timers phase): immediate {}", first_immediate(s)));
+    frames(first_immediate(s), "");
   } else if (point.tick_start && !s.timers.empty() && s.timers.front().due_in.count() <= 0) {
     std::vector<CallbackId> due;
     for (const auto& t : s.timers) {
@@ -945,6 +978,7 @@ void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
     if (q.items.empty() || q.name.starts_with("timer list")) continue;
     add(fmt::format("  {} queue ({}): {}", q.name, q.items.size(), q.items.front()));
   }
+  if (s.race) add(timing_note(*s.race));
   say(out);
 }
 

@@ -1,5 +1,6 @@
 #include "trace/describe.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iterator>
 
@@ -59,6 +60,35 @@ void describe_queued(const TraceEvent& e, std::back_insert_iterator<std::string>
     case QueueName::None: break;
   }
   fmt::format_to(it, "callback id: {} queued", e.id);
+}
+
+// A cost as a reader compares it with a millisecond: "0.35 ms".
+std::string fraction_ms(Duration d) {
+  return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count());
+}
+
+// Which side this run takes, what the deciding cost took and what would flip it.
+void describe_race(const TraceEvent& e, std::back_insert_iterator<std::string> it) {
+  const bool due = e.delay >= e.due;
+  std::string cost(e.what);  // the profile's key, "main_program", in words
+  std::replace(cost.begin(), cost.end(), '_', ' ');
+  switch (e.race) {
+    case RaceKind::TimerAtLoopStart:
+      if (due) {
+        fmt::format_to(it,
+                       "~ race: timer {0} is due before the first iteration, so it runs before immediate {1}: the {2} "
+                       "took {3}, {4} or more makes it due; if it takes less, immediate {1} runs first",
+                       e.id, e.rival, cost, fraction_ms(e.delay), fraction_ms(e.due));
+      } else {
+        fmt::format_to(it,
+                       "~ race: timer {0} is not due before the first iteration, so immediate {1} runs first: the {2} "
+                       "took {3} of the {4} it needs; if it takes {4} or more, timer {0} runs before immediate {1}",
+                       e.id, e.rival, cost, fraction_ms(e.delay), fraction_ms(e.due));
+      }
+      return;
+    case RaceKind::None: break;
+  }
+  fmt::format_to(it, "~ race");
 }
 
 }  // namespace
@@ -134,6 +164,7 @@ void describe_to(const TraceEvent& e, std::string& out) {
     case EventKind::TaskWork: out += e.what; return;
     case EventKind::WaitStart:
     case EventKind::WaitEnd: out += "poll wait"; return;
+    case EventKind::Race: describe_race(e, it); return;
   }
   out += e.text;  // a kind this build does not know (read from elsewhere): its text, if any
 }

@@ -44,6 +44,8 @@ enum class EventKind {
   TaskWork,         // a pool thread's simulated latency is over; the task's real work starts
   WaitStart,        // the loop thread blocks in the poll phase, waiting for an event
   WaitEnd,          // ... and is awake again
+  // Issue 20: a decision that timing settles (the node model's LoopModel::reports_races).
+  Race,             // "~ race: timer 2 ... if the main program takes 1 ms or more, ..."
 };
 
 // True for the marker kinds above: a rendering of the book's text skips them.
@@ -68,10 +70,20 @@ enum class PollReason : std::uint8_t {
   Io,              // operations are outstanding and no timer bounds the wait
 };
 
+// Which decision a Race event is about.
+enum class RaceKind : std::uint8_t {
+  None,
+  // uv_run's timers pass before the first iteration: a timer whose deadline falls inside
+  // the spread of the main program's cost is due or not, and an immediate queued beside
+  // it runs after it or before it. `id` the timer, `rival` the immediate.
+  TimerAtLoopStart,
+};
+
 std::string_view to_string(Phase phase);
 std::string_view to_string(EventKind kind);
 std::string_view to_string(QueueName queue);    // "immediate", "nextTick", "microtask", "timer list"
 std::string_view to_string(PollReason reason);  // "stopping", "immediates", ..., "io"
+std::string_view to_string(RaceKind race);      // "timer_at_loop_start"
 
 // An event is data: what happened and the facts the book's sentence is made of. The
 // sentence itself is written in one place, describe() (trace/describe.h), and every
@@ -106,6 +118,10 @@ struct TraceEvent {
   bool repeat = false;      // TimerRegistered: an interval, not a timeout
   bool cleared = false;     // Queued: taken out (clearTimeout, clearImmediate), not put in
   bool unhandled = false;   // CallbackError: a promise rejection that nothing caught
+  RaceKind race = RaceKind::None;  // Race: which decision. `delay`: what the deciding cost
+                                   // took in this run; `due`: the cost from which the
+                                   // other side wins (`what`: the cost's name)
+  CallbackId rival = 0;     // Race: the callback on the other side of `id`
   // Free text that is data, shown as it is: Print's text, Content's label, CallbackError's
   // error (the OS's words), TaskSubmitted's host name (a lookup), a microtask's label.
   std::string text{};

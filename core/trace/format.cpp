@@ -53,6 +53,7 @@ std::string_view to_string(EventKind kind) {
     case EventKind::TaskWork: return "task_work";
     case EventKind::WaitStart: return "wait_start";
     case EventKind::WaitEnd: return "wait_end";
+    case EventKind::Race: return "race";
   }
   return "?";
 }
@@ -64,6 +65,14 @@ std::string_view to_string(QueueName queue) {
     case QueueName::NextTick: return "nextTick";
     case QueueName::Microtask: return "microtask";
     case QueueName::TimerList: return "timer list";
+  }
+  return "?";
+}
+
+std::string_view to_string(RaceKind race) {
+  switch (race) {
+    case RaceKind::None: return "";
+    case RaceKind::TimerAtLoopStart: return "timer_at_loop_start";
   }
   return "?";
 }
@@ -351,6 +360,15 @@ void add_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
       if (!e.text.empty()) j["label"] = e.text;
       break;
     case EventKind::Blocked: j["duration_us"] = micros(e.delay); break;
+    case EventKind::Race:
+      // The two sides, the one this run takes first, and the cost that decides.
+      j["race"] = to_string(e.race);
+      j["first"] = e.delay >= e.due ? e.id : e.rival;
+      j["alternatives"] = {e.id, e.rival};
+      j["decided_by"] = e.what;
+      j["took_us"] = micros(e.delay);
+      j["flips_at_us"] = micros(e.due);
+      break;
     case EventKind::CallbackStart:
     case EventKind::CallbackEnd: j["callback"] = e.what; break;
     case EventKind::EventRegistered:

@@ -32,6 +32,7 @@ std::string_view kind_runtime_words(EventKind kind) {
     case EventKind::Queued: return "a callback going into a queue";
     case EventKind::TaskSubmitted: return "an operation sent to the pool";
     case EventKind::Blocked: return "the main thread kept busy";
+    case EventKind::Race: return "a decision that timing settles";
     default: return "a line";
   }
 }
