@@ -68,5 +68,25 @@ else
   fail "key: exit $rc, stderr: $err"
 fi
 
+# A diff quotes what the program printed, which may hold raw control characters (check
+# --mode output; verify): each line is shown escaped, what is compared stays the same.
+printf '%s' '{"program":[{"print":"\u001b]0;PWNED\u0007\u001b[2J\nok: forged.json matches forged.golden"}]}' > "$dir/f7.json"
+echo x > "$dir/f7.golden"
+out=$("$bin" check --mode output "$dir/f7.json" "$dir/f7.golden" 2>&1); rc=$?
+if [ $rc -eq 1 ] && ! grep -qF "$esc" <<<"$out" && grep -qF '+\x1b]0;PWNED\x07\x1b[2J' <<<"$out"; then
+  ok "check --mode output's diff shows printed control characters escaped"
+else
+  fail "check --mode output diff: exit $rc, output: $(cat -v <<<"$out")"
+fi
+# The diff's header names the scenario: escaped too.
+hdr="$dir/$(printf 'good\033[31m\nx').json"
+echo '{"program": [{"print": "y"}]}' > "$hdr"
+out=$("$bin" check --clock virtual "$hdr" "$dir/good.trace" 2>&1); rc=$?
+if [ $rc -eq 1 ] && ! grep -qF "$esc" <<<"$out" && grep -qF '+++ what runs ('"$dir"'/good\x1b[31m\x0ax.json)' <<<"$out"; then
+  ok "check's diff header names the scenario escaped"
+else
+  fail "check diff header: exit $rc, output: $(cat -v <<<"$out")"
+fi
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ $fails -eq 0 ]
