@@ -88,5 +88,17 @@ else
   fail "check diff header: exit $rc, output: $(cat -v <<<"$out")"
 fi
 
+# A warning quotes the scenario's path: escaped on stderr.
+big="$dir/$(printf 'big\033]0;PWNED\007\033[2J').txt"
+truncate -s 2M "$big"
+printf '%s' '{"program":[{"fs_read":"big\u001b]0;PWNED\u0007\u001b[2J.txt"}]}' > "$dir/f8.json"
+err=$("$bin" --clock virtual "$dir/f8.json" 2>&1 >/dev/null); rc=$?
+if [ $rc -eq 0 ] && ! grep -qF "$esc" <<<"$err" && ! grep -qF "$(printf '\007')" <<<"$err" &&
+   grep -qF 'warning: '"$dir"'/f8.json:1:13: fs_read of "big\x1b]0;PWNED\x07\x1b[2J.txt"' <<<"$err"; then
+  ok "a warning quotes a path escaped"
+else
+  fail "warning: exit $rc, stderr: $(cat -v <<<"$err")"
+fi
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ $fails -eq 0 ]
