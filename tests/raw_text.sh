@@ -100,5 +100,19 @@ else
   fail "warning: exit $rc, stderr: $(cat -v <<<"$err")"
 fi
 
+# verify's diff quotes both sides' printed lines and node's stderr: escaped line by line.
+if command -v node > /dev/null; then
+  printf 'hi' > "$dir/a.txt"
+  printf '%s' '{"settings":{"model":"node"},"program":[{"print":"\u001b]0;PWNED\u0007\u001b[2J\nagrees          forged.json"},{"fs_read":"a.txt\u0000z","then":[{"print":"read"}]}]}' > "$dir/f6.json"
+  out=$("$bin" verify --runs 1 "$dir/f6.json" 2>&1); rc=$?
+  if grep -q '^differs' <<<"$out" && ! grep -qF "$esc" <<<"$out" && grep -qF '     \x1b]0;PWNED\x07\x1b[2J' <<<"$out"; then
+    ok "verify's diff shows printed control characters escaped"
+  else
+    fail "verify diff: exit $rc, output: $(cat -v <<<"$out")"
+  fi
+else
+  echo "skip verify's diff: no node on this machine"
+fi
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ $fails -eq 0 ]
