@@ -21,6 +21,7 @@
 #include "clock/virtual_clock.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
+#include "trace/format.h"
 
 namespace elt::app {
 
@@ -38,12 +39,15 @@ namespace {
 
 // "eventloop-trace: warning: book.json:34:9: http_get to google.com: ...", on stderr, once
 // per scenario, place and text in the process: check and verify run a scenario many times.
-// Runtimes call it from their pool threads too, hence the lock.
+// Runtimes call it from their pool threads too, hence the lock. The file's name and the
+// warning quote the scenario (a path, a URL), so both are shown as the trace shows its text:
+// one line, no escape code reaching the terminal.
 void print_unseen_time_warning(const std::string& file, elt::SourcePos at, const std::string& what) {
   static std::mutex mutex;
   static std::set<std::string> printed;
   std::string where = at.line > 0 ? fmt::format("{}:{}:{}", file, at.line, at.column) : file;
-  std::string line = fmt::format("eventloop-trace: warning: {}: {}\n", where, what);
+  std::string line = fmt::format("eventloop-trace: warning: {}: {}\n", elt::shown_on_one_line(where),
+                                 elt::shown_on_one_line(what));
   std::lock_guard lock(mutex);
   if (!printed.insert(line).second) return;
   std::fputs(line.c_str(), stderr);

@@ -562,14 +562,14 @@ void print_outcome(const Pair& pair, const Outcome& o, const CheckOptions& opts,
     case Status::Pass:
       if (o.partial) {
         std::cout << fmt::format("ok: {} scores {:.2f} against {}, at least --pass-score {:.2f} ({}): {}\n",
-                                 elt::shown_on_one_line(pair.scenario), *o.score, pair.golden, opts.pass_score, mode_words(opts), o.summary);
+                                 elt::shown_on_one_line(pair.scenario), *o.score, elt::shown_on_one_line(pair.golden), opts.pass_score, mode_words(opts), o.summary);
       } else {
-        std::cout << fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), pair.golden, mode_words(opts));
+        std::cout << fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), elt::shown_on_one_line(pair.golden), mode_words(opts));
       }
       break;
-    case Status::Wrote: std::cout << fmt::format("wrote {}\n", pair.golden); break;
+    case Status::Wrote: std::cout << fmt::format("wrote {}\n", elt::shown_on_one_line(pair.golden)); break;
     case Status::Fail:
-      std::cout << fmt::format("FAIL: {} does not match {} ({}): {}; score {:.2f}\n", elt::shown_on_one_line(pair.scenario), pair.golden,
+      std::cout << fmt::format("FAIL: {} does not match {} ({}): {}; score {:.2f}\n", elt::shown_on_one_line(pair.scenario), elt::shown_on_one_line(pair.golden),
                                mode_words(opts), o.summary, *o.score);
       break;
     case Status::Error:

@@ -68,5 +68,51 @@ else
   fail "key: exit $rc, stderr: $err"
 fi
 
+# A diff quotes what the program printed, which may hold raw control characters (check
+# --mode output; verify): each line is shown escaped, what is compared stays the same.
+printf '%s' '{"program":[{"print":"\u001b]0;PWNED\u0007\u001b[2J\nok: forged.json matches forged.golden"}]}' > "$dir/f7.json"
+echo x > "$dir/f7.golden"
+out=$("$bin" check --mode output "$dir/f7.json" "$dir/f7.golden" 2>&1); rc=$?
+if [ $rc -eq 1 ] && ! grep -qF "$esc" <<<"$out" && grep -qF '+\x1b]0;PWNED\x07\x1b[2J' <<<"$out"; then
+  ok "check --mode output's diff shows printed control characters escaped"
+else
+  fail "check --mode output diff: exit $rc, output: $(cat -v <<<"$out")"
+fi
+# The diff's header names the scenario: escaped too.
+hdr="$dir/$(printf 'good\033[31m\nx').json"
+echo '{"program": [{"print": "y"}]}' > "$hdr"
+out=$("$bin" check --clock virtual "$hdr" "$dir/good.trace" 2>&1); rc=$?
+if [ $rc -eq 1 ] && ! grep -qF "$esc" <<<"$out" && grep -qF '+++ what runs ('"$dir"'/good\x1b[31m\x0ax.json)' <<<"$out"; then
+  ok "check's diff header names the scenario escaped"
+else
+  fail "check diff header: exit $rc, output: $(cat -v <<<"$out")"
+fi
+
+# A warning quotes the scenario's path: escaped on stderr.
+big="$dir/$(printf 'big\033]0;PWNED\007\033[2J').txt"
+truncate -s 2M "$big"
+printf '%s' '{"program":[{"fs_read":"big\u001b]0;PWNED\u0007\u001b[2J.txt"}]}' > "$dir/f8.json"
+err=$("$bin" --clock virtual "$dir/f8.json" 2>&1 >/dev/null); rc=$?
+if [ $rc -eq 0 ] && ! grep -qF "$esc" <<<"$err" && ! grep -qF "$(printf '\007')" <<<"$err" &&
+   grep -qF 'warning: '"$dir"'/f8.json:1:13: fs_read of "big\x1b]0;PWNED\x07\x1b[2J.txt"' <<<"$err"; then
+  ok "a warning quotes a path escaped"
+else
+  fail "warning: exit $rc, stderr: $(cat -v <<<"$err")"
+fi
+
+# verify's diff quotes both sides' printed lines and node's stderr: escaped line by line.
+if command -v node > /dev/null; then
+  printf 'hi' > "$dir/a.txt"
+  printf '%s' '{"settings":{"model":"node"},"program":[{"print":"\u001b]0;PWNED\u0007\u001b[2J\nagrees          forged.json"},{"fs_read":"a.txt\u0000z","then":[{"print":"read"}]}]}' > "$dir/f6.json"
+  out=$("$bin" verify --runs 1 "$dir/f6.json" 2>&1); rc=$?
+  if grep -q '^differs' <<<"$out" && ! grep -qF "$esc" <<<"$out" && grep -qF '     \x1b]0;PWNED\x07\x1b[2J' <<<"$out"; then
+    ok "verify's diff shows printed control characters escaped"
+  else
+    fail "verify diff: exit $rc, output: $(cat -v <<<"$out")"
+  fi
+else
+  echo "skip verify's diff: no node on this machine"
+fi
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ $fails -eq 0 ]

@@ -531,7 +531,8 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
       case Verdict::Agrees: out += fmt::format(" ({} runs, one order, ours)\n", r.runs); break;
       case Verdict::Differs:
         out += fmt::format(" ({} runs, one order, not ours)\n", r.runs);
-        for (const auto& l : split_lines(r.diff)) out += "    " + l + "\n";
+        // The diff quotes what both sides printed, and node's stderr: escaped line by line.
+        for (const auto& l : split_lines(r.diff)) out += "    " + shown_on_one_line(l) + "\n";
         break;
       case Verdict::Racy:
         out += fmt::format(" ({} orders in {} runs: {}; ours is {})\n", r.orders.size(), r.runs, counts(r),

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "trace/format.h"
 #include "trace/lcs.h"
 
 namespace elt {
@@ -180,7 +181,7 @@ struct Colors {
 // " (tick 2, thread main)", or nothing for a line of no thread (a program's output, --mode output).
 std::string where(const Line& line) {
   if (line.thread.empty()) return {};
-  return fmt::format(" (tick {}, thread {})", line.tick, line.thread);
+  return fmt::format(" (tick {}, thread {})", line.tick, shown_on_one_line(line.thread));
 }
 
 // The diff, once the lines to show have been decided.
@@ -194,7 +195,10 @@ class DiffWriter {
       ++left_out_;
       return;
     }
-    std::string text = show_space ? visible(l.text) : l.text;
+    // A line may quote the program's own output (--mode output, verify), raw control
+    // characters and all: shown as the trace shows scenario text, so that it cannot drive
+    // the terminal. A trace's lines are escaped already and come out the same.
+    std::string text = shown_on_one_line(show_space ? visible(l.text) : l.text);
     if (op == ' ') out_ += fmt::format(" {}\n", text);
     if (op == '-') out_ += fmt::format("{}-{}{}\n", c_.del, text, c_.reset);
     if (op == '+') out_ += fmt::format("{}+{}{}\n", c_.add, text, c_.reset);
@@ -271,7 +275,7 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
 
   constexpr std::size_t kContext = 3;
   DiffWriter out(c);
-  out.raw(fmt::format("--- {}\n+++ {}\n", a_name, b_name));
+  out.raw(fmt::format("--- {}\n+++ {}\n", shown_on_one_line(a_name), shown_on_one_line(b_name)));
   std::size_t ctx_start = head >= kContext ? head - kContext : 0;
   std::size_t a_count = (head - ctx_start), b_count = (head - ctx_start);
   for (const auto& [op, line] : ops) {
@@ -436,7 +440,9 @@ CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<L
     // Number each thread's lines from 1, as "its line N" says.
     for (std::size_t k = 0; k < x.size(); ++k) x[k].number = k + 1;
     for (std::size_t k = 0; k < y.size(); ++k) y[k].number = k + 1;
-    std::string line = first_difference(x, y, fmt::format("thread {}: ", name), "its line", w);
+    // A thread's name comes from the golden too, which may be typed by hand: shown escaped.
+    const std::string shown = shown_on_one_line(name);
+    std::string line = first_difference(x, y, fmt::format("thread {}: ", shown), "its line", w);
     if (!result.equal) {
       result.summary += "; ";
       result.hint += "; ";
@@ -445,7 +451,7 @@ CompareResult compare_per_thread(const std::vector<Line>& a, const std::vector<L
     }
     result.equal = false;
     result.summary += line;
-    result.hint += hint_for(x, y, fmt::format("in thread {}'s lines: ", name), "line");
+    result.hint += hint_for(x, y, fmt::format("in thread {}'s lines: ", shown), "line");
     result.report += line + "\n";
     result.report += unified_diff(x, y, c, fmt::format("{}, thread {}", o.expected_name, name),
                                   fmt::format("{}, thread {}", o.actual_name, name), w);

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "trace/compare.h"
 #include "trace/format.h"
 
 using namespace elt;
@@ -72,4 +73,23 @@ TEST_CASE("a content label cannot end its banner's line (issue 25)", "[trace][un
     CHECK(out.find("\nTHREAD") == std::string::npos);
     CHECK(std::count(out.begin(), out.end(), '\n') == 6);  // blank line, banner, one, note, end, blank line
   }
+}
+
+// A diff quotes what a program printed (check --mode output, verify), raw control
+// characters and all; it shows them escaped, compares them as they are, and leaves a
+// trace's lines, already escaped, as they were.
+TEST_CASE("a diff shows printed control characters escaped, compares them raw", "[trace][untrusted]") {
+  const std::string printed = "\x1b]0;PWNED\x07\x1b[2J\nok\n";
+  CompareResult same = compare_traces(printed, printed, CompareMode::Exact, false);
+  CHECK(same.equal);
+  CompareResult other = compare_traces("x\n", printed, CompareMode::Exact, false, "golden", "run \x1b[31m\n");
+  CHECK_FALSE(other.equal);
+  CHECK(other.report.find('\x1b') == std::string::npos);
+  CHECK(other.report.find('\x07') == std::string::npos);
+  CHECK(other.report.find("+\\x1b]0;PWNED\\x07\\x1b[2J\n+ok\n") != std::string::npos);
+  CHECK(other.report.find("+++ run \\x1b[31m\\x0a\n") != std::string::npos);
+  // An escaped trace line (as the tracer writes it) is shown byte for byte.
+  const std::string line = "Thread: main\t a\\x1b[2J \\u{202e} \xc3\xa9";
+  CompareResult traced = compare_traces("Thread: main\t b\n", line + "\n", CompareMode::Exact, false);
+  CHECK(traced.report.find("+" + line + "\n") != std::string::npos);
 }
