@@ -69,6 +69,22 @@ s = d["scenarios"][0]
 print(d["node"], s["verdict"], s["runs"], s["node_orders"][0]["count"], d["failed"])')
 [ "$out" = "v0-fake agrees 2 2 False" ] && ok "--json" || fail "--json: $out"
 
+# Where the verdicts go: closed at start or a full disk is one message naming standard
+# output and exit 1 (both once exited 0, silent); a reader gone before the end (EPIPE,
+# here `true`) stays a quiet exit 0.
+outputs 'first\nsecond\nthird\n' 'first\nsecond\nthird\n'
+for redirect in closed full; do
+  if [ $redirect = closed ]; then
+    "$bin" verify --node "$dir/fake-node" --runs 1 "$equal" >&- 2> "$dir/err"; rc=$?
+  else
+    "$bin" verify --node "$dir/fake-node" --runs 1 "$equal" > /dev/full 2> "$dir/err"; rc=$?
+  fi
+  { [ $rc -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q "standard output" "$dir/err"; } &&
+    ok "stdout $redirect: exit 1, one message" || fail "stdout $redirect: exit $rc: $(cat "$dir/err")"
+done
+"$bin" verify --node "$dir/fake-node" --runs 1 "$equal" 2> "$dir/err" | true; rc=${PIPESTATUS[0]}
+{ [ $rc -eq 0 ] && [ ! -s "$dir/err" ]; } && ok "reader gone: quiet exit 0" || fail "reader gone: exit $rc: $(cat "$dir/err")"
+
 # Bad input and no node: exit 2, one message.
 out=$("$bin" verify --node /nonexistent/node "$equal" 2>&1); rc=$?
 { [ $rc -eq 2 ] && grep -q "^eventloop-trace: cannot run node" <<<"$out"; } && ok "no node: exit 2" || fail "no node: exit $rc: $out"
