@@ -555,55 +555,58 @@ Outcome compare_pair(const Pair& pair, const CheckOptions& opts, const std::stri
   return o;
 }
 
-// One line per pair on stdout (and the diff or the hint after it when asked).
-void print_outcome(const Pair& pair, const Outcome& o, const CheckOptions& opts, bool show_diffs,
-                   const std::string& display) {
+// One line per pair for stdout (and the diff or the hint after it when asked).
+std::string outcome_text(const Pair& pair, const Outcome& o, const CheckOptions& opts, bool show_diffs,
+                         const std::string& display) {
+  std::string out;
   switch (o.status) {
     case Status::Pass:
       if (o.partial) {
-        std::cout << fmt::format("ok: {} scores {:.2f} against {}, at least --pass-score {:.2f} ({}): {}\n",
-                                 elt::shown_on_one_line(pair.scenario), *o.score, elt::shown_on_one_line(pair.golden), opts.pass_score, mode_words(opts), o.summary);
+        out += fmt::format("ok: {} scores {:.2f} against {}, at least --pass-score {:.2f} ({}): {}\n",
+                           elt::shown_on_one_line(pair.scenario), *o.score, elt::shown_on_one_line(pair.golden), opts.pass_score, mode_words(opts), o.summary);
       } else {
-        std::cout << fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), elt::shown_on_one_line(pair.golden), mode_words(opts));
+        out += fmt::format("ok: {} matches {} ({})\n", elt::shown_on_one_line(pair.scenario), elt::shown_on_one_line(pair.golden), mode_words(opts));
       }
       break;
-    case Status::Wrote: std::cout << fmt::format("wrote {}\n", elt::shown_on_one_line(pair.golden)); break;
+    case Status::Wrote: out += fmt::format("wrote {}\n", elt::shown_on_one_line(pair.golden)); break;
     case Status::Fail:
-      std::cout << fmt::format("FAIL: {} does not match {} ({}): {}; score {:.2f}\n", elt::shown_on_one_line(pair.scenario), elt::shown_on_one_line(pair.golden),
-                               mode_words(opts), o.summary, *o.score);
+      out += fmt::format("FAIL: {} does not match {} ({}): {}; score {:.2f}\n", elt::shown_on_one_line(pair.scenario), elt::shown_on_one_line(pair.golden),
+                         mode_words(opts), o.summary, *o.score);
       break;
     case Status::Error:
-      std::cout << fmt::format("ERROR: {}: could not grade: {}\n", elt::shown_on_one_line(pair.scenario), o.summary);
+      out += fmt::format("ERROR: {}: could not grade: {}\n", elt::shown_on_one_line(pair.scenario), o.summary);
       std::cerr << "eventloop-trace: " << o.summary << '\n';
       break;
   }
   bool differs = o.status == Status::Fail || o.partial;
-  if (differs && opts.hint) std::cout << "  hint: " << o.hint << '\n';
+  if (differs && opts.hint) out += "  hint: " + o.hint + '\n';
   if (differs && show_diffs) {
     // The report opens with the summary just printed, unless it has one per thread.
     std::string_view report = display;
     if (report.starts_with(o.summary + "\n")) report.remove_prefix(o.summary.size() + 1);
-    std::cout << report;
+    out += report;
   }
-  std::cout.flush();
+  return out;
 }
 
 // The last lines: how many passed, and the mean score (per golden folder when there are several).
-void print_totals(const std::vector<Pair>& pairs, const std::vector<Outcome>& outcomes, const CheckOptions& opts) {
+std::string totals_text(const std::vector<Pair>& pairs, const std::vector<Outcome>& outcomes,
+                        const CheckOptions& opts) {
+  std::string out;
   std::size_t failed = 0, errors = 0;
   for (const auto& o : outcomes) {
     failed += o.status == Status::Fail;
     errors += o.status == Status::Error;
   }
   if (opts.update) {
-    std::cout << fmt::format("wrote {} of {} goldens; {} could not be written\n", pairs.size() - errors,
-                             pairs.size(), errors);
-    return;
+    out += fmt::format("wrote {} of {} goldens; {} could not be written\n", pairs.size() - errors, pairs.size(),
+                       errors);
+    return out;
   }
-  std::cout << fmt::format("checked {}: {} ok, {} failed, {} could not be graded ({})\n", pairs.size(),
-                           pairs.size() - failed - errors, failed, errors, mode_words(opts));
+  out += fmt::format("checked {}: {} ok, {} failed, {} could not be graded ({})\n", pairs.size(),
+                     pairs.size() - failed - errors, failed, errors, mode_words(opts));
   auto mean = mean_score(outcomes, nullptr, pairs);
-  if (!mean) return;
+  if (!mean) return out;
   std::vector<std::string> suites;
   for (const auto& p : pairs) {
     if (std::find(suites.begin(), suites.end(), p.suite) == suites.end()) suites.push_back(p.suite);
@@ -614,7 +617,8 @@ void print_totals(const std::vector<Pair>& pairs, const std::vector<Outcome>& ou
       by += fmt::format("{}{} {:.2f}", by.empty() ? "; by golden folder: " : ", ", suite, *m);
     }
   }
-  std::cout << fmt::format("mean score {:.2f} over {} graded{}\n", *mean, pairs.size() - errors, by);
+  out += fmt::format("mean score {:.2f} over {} graded{}\n", *mean, pairs.size() - errors, by);
+  return out;
 }
 
 // The runs so far, by scenario path: a scenario graded against many goldens runs once.
@@ -661,6 +665,17 @@ std::optional<Outcome> grade_one(const Pair& pair, const CheckOptions& opts, std
   return o;
 }
 
+// Stdout, written a pair at a time so a long grading shows its progress. The first failed
+// write is kept and nothing more is written: the reader leaving (EPIPE, `| head -1`) is
+// quiet, any other failure (a full disk, /dev/full) lost the results and ends in exit 1,
+// after the summaries are still written.
+struct ResultsOut {
+  int error = 0;
+  void write(std::string_view text) {
+    if (error == 0) error = write_stdout(text);
+  }
+};
+
 // Where the results go, checked before any run: a closed stdout (exit 1), or a device or a
 // directory named as a summary (exit 2), is a mistake to fix now, not after minutes of
 // grading.
@@ -687,14 +702,15 @@ int run_check(const CheckOptions& opts) {
 
   std::map<std::string, RunResult> runs;
   std::vector<Outcome> outcomes;
+  ResultsOut results;
   for (const Pair& pair : pairs) {
     std::string display;  // a failure's report as shown on stdout (coloured on a terminal)
     auto o = grade_one(pair, opts, runs, show_diffs && color, display);
     if (!o) return 128 + received_signal();
-    print_outcome(pair, *o, opts, show_diffs, display);
+    results.write(outcome_text(pair, *o, opts, show_diffs, display));
     outcomes.push_back(std::move(*o));
   }
-  if (pairs.size() > 1) print_totals(pairs, outcomes, opts);
+  if (pairs.size() > 1) results.write(totals_text(pairs, outcomes, opts));
 
   auto write_summary = [&](const std::string& path, const std::string& text, std::string_view what) {
     if (path.empty()) return true;
@@ -706,6 +722,9 @@ int run_check(const CheckOptions& opts) {
   bool summaries_ok = write_summary(opts.junit, junit_xml(pairs, outcomes, opts), "the JUnit summary");
   summaries_ok = write_summary(opts.json, json_summary(pairs, outcomes, opts), "the JSON summary") && summaries_ok;
   if (int sig = received_signal(); sig != 0) return 128 + sig;
+  if (results.error != 0 && results.error != EPIPE) {
+    throw std::system_error(results.error, std::generic_category(), "writing the results to standard output");
+  }
   std::size_t failed = 0, errors = 0;
   for (const auto& o : outcomes) {
     failed += o.status == Status::Fail;

@@ -1,11 +1,14 @@
 #include "cmd_html.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <iostream>
 #include <mutex>
 #include <system_error>
+
+#include <fmt/format.h>
 
 #include "output_file.h"
 #include "process.h"
@@ -64,6 +67,16 @@ nlohmann::json state_json(const RuntimeState& s) {
   return j;
 }
 
+// The page's name picked by the tool (no -o) is not followed when it is a symbolic link: in a
+// student's folder, `s.html -> ../victim.txt` once had the page replace victim.txt.
+void refuse_chosen_link(const HtmlOptions& opts) {
+  struct stat st {};
+  if (!opts.output_chosen || ::lstat(opts.output.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return;
+  throw UsageError(fmt::format("{}: is a symbolic link, which html does not follow at the name it picks itself; "
+                               "give the page's name with -o FILE.html",
+                               opts.output));
+}
+
 }  // namespace
 
 int run_html(const HtmlOptions& opts) {
@@ -73,6 +86,7 @@ int run_html(const HtmlOptions& opts) {
   }
   if (opts.output != "-") {
     if (std::string refusal = refuse_output_path(opts.output, "the page"); !refusal.empty()) throw UsageError(refusal);
+    refuse_chosen_link(opts);
   }
   scenario::Scenario scenario = scenario::load_scenario(opts.run.scenario);
   HtmlRun run;
@@ -107,7 +121,9 @@ int run_html(const HtmlOptions& opts) {
     if (err == 0 || err == EPIPE) return 0;  // EPIPE: the reader left (`| head -1`), quietly
     throw std::system_error(err, std::generic_category(), "writing the page to standard output");
   }
-  WriteResult written = write_file_atomically(opts.output, page, "the page");
+  refuse_chosen_link(opts);
+  WriteResult written =
+      write_file_atomically(opts.output, page, "the page", opts.output_chosen ? Links::Refuse : Links::Follow);
   if (int sig = received_signal(); sig != 0) return 128 + sig;
   if (written.kind == WriteResult::Kind::Refused) throw UsageError(written.message);
   if (!written.ok()) {

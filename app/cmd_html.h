@@ -12,6 +12,7 @@ namespace elt::app {
 struct HtmlOptions {
   RunOptions run;
   std::string output;  // "-": standard output
+  bool output_chosen = false;  // no -o: `output` is NAME.html beside the scenario, and a link there is refused
 };
 
 int run_html(const HtmlOptions& opts);

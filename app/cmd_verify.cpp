@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "cli.h"
 #include "export/sandbox.h"
 #include "command_options.h"
+#include "output_file.h"
 #include "process.h"
 #include "export/verify.h"
 #include "scenario/scenario.h"
@@ -91,6 +94,11 @@ int run_verify(const VerifyOptions& opts) {
   if (opts.json && opts.markdown) {
     throw UsageError("--json and --markdown are two forms of the same summary: give one of them");
   }
+  // Before the node runs, which may take minutes: the verdicts would have nowhere to go.
+  if (standard_fds().stdout_closed) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "standard output is closed, so the verdicts have nowhere to go (redirect it)");
+  }
   std::vector<elt::scenario::Scenario> scenarios;
   for (const auto& file : opts.scenarios) {
     scenarios.push_back(load_scenario_arg(file));
@@ -120,14 +128,13 @@ int run_verify(const VerifyOptions& opts) {
   } catch (const elt::verify::Cancelled&) {
   }
   if (int sig = received_signal(); sig != 0) return 128 + sig;
-  if (opts.json) {
-    std::cout << elt::verify::render_json(reports, version);
-  } else if (opts.markdown) {
-    std::cout << elt::verify::render_markdown(reports, version);
-  } else {
-    std::cout << elt::verify::render_text(reports, version, use_color(opts.color, STDOUT_FILENO));
+  std::string text = opts.json       ? elt::verify::render_json(reports, version)
+                     : opts.markdown ? elt::verify::render_markdown(reports, version)
+                                     : elt::verify::render_text(reports, version, use_color(opts.color, STDOUT_FILENO));
+  // The reader leaving (EPIPE, `| head -1`) is quiet; any other failed write lost the verdicts.
+  if (int err = write_stdout(text); err != 0 && err != EPIPE) {
+    throw std::system_error(err, std::generic_category(), "writing the verdicts to standard output");
   }
-  std::cout.flush();
   bool failed = std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.failed(); });
   return failed ? kExitDifferent : 0;
 }

@@ -415,7 +415,10 @@ int main(int argc, char** argv) {
     } else if (html_cmd->parsed()) {
       html_opts.run = resolve(top, &html_flags, "html", "virtual");
       html_opts.run.scenario = html_scenario_path;
-      if (html_opts.output.empty()) html_opts.output = elt::app::default_page_path(html_scenario_path);
+      if (html_opts.output.empty()) {
+        html_opts.output = elt::app::default_page_path(html_scenario_path);
+        html_opts.output_chosen = true;
+      }
     } else if (step_cmd->parsed()) {
       step_opts = resolve(top, &step_flags, "step", "virtual");
       step_opts.scenario = step_scenario_path;

@@ -111,9 +111,15 @@ std::string refuse_output_path(const std::string& path, std::string_view what) {
                      what);
 }
 
-WriteResult write_file_atomically(const std::string& path, std::string_view text, std::string_view what) {
+WriteResult write_file_atomically(const std::string& path, std::string_view text, std::string_view what,
+                                  Links links) {
   if (std::string refusal = refuse_output_path(path, what); !refusal.empty()) {
     return {WriteResult::Kind::Refused, refusal};
+  }
+  struct stat st {};
+  bool is_link = ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+  if (links == Links::Refuse && is_link) {
+    return {WriteResult::Kind::Refused, fmt::format("{}: is a symbolic link; {} is not written through it", path, what)};
   }
   // A stop signal while the file is written is held off; one that came meanwhile cancels
   // the rename, and is delivered when the mask is restored.
@@ -121,7 +127,7 @@ WriteResult write_file_atomically(const std::string& path, std::string_view text
   sigemptyset(&block);
   for (int sig : stop_signals()) sigaddset(&block, sig);
   pthread_sigmask(SIG_BLOCK, &block, &old);
-  WriteResult result = write_and_rename(target_of(path), path, text, what);
+  WriteResult result = write_and_rename(links == Links::Follow ? target_of(path) : path, path, text, what);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return result;
 }

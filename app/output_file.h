@@ -35,9 +35,16 @@ struct WriteResult {
 // regular files only". `what` names the file for the user: "the JUnit summary".
 std::string refuse_output_path(const std::string& path, std::string_view what);
 
+// Whether a symbolic link at the path is followed. A name the user gave is (the link
+// stays); a name the tool picked itself (html's NAME.html beside the scenario) is not: a
+// link planted there in someone else's folder would have the page replace a file outside it.
+enum class Links { Follow, Refuse };
+
 // Writes `text` to `path` as described above; a new file gets the mode umask allows, a
-// replaced one keeps its own.
-WriteResult write_file_atomically(const std::string& path, std::string_view text, std::string_view what);
+// replaced one keeps its own. With Links::Refuse a link at `path` is Refused, and one that
+// appears while the file is written is replaced itself, never the file it points at.
+WriteResult write_file_atomically(const std::string& path, std::string_view text, std::string_view what,
+                                  Links links = Links::Follow);
 
 // Writes a whole document to standard output. 0 when written; EPIPE when the reader left
 // (a quiet success for the caller); EBADF when stdout was closed at start (process.h);

@@ -66,4 +66,23 @@ else
 fi
 timeout 20 "$bin" html "$scenario" -o "$dir/page.html" 2> /dev/null && [ -f "$dir/page.html" ] && grep -q '</html>' "$dir/page.html" &&
   echo "ok: html -o a new file" || { echo "FAIL: html -o a new file"; failed=1; }
+
+# The page's name html picks itself (no -o: NAME.html beside the scenario) is not followed
+# when it is a symbolic link: a student's `s.html -> ../victim.txt` once had the page
+# replace victim.txt outside the folder, exit 0. Refused with exit 2; an explicit -o still
+# follows the link (above).
+mkdir "$dir/student"
+cp "$scenario" "$dir/student/s.json"
+echo "the victim" > "$dir/victim.txt"
+ln -s ../victim.txt "$dir/student/s.html"
+timeout 20 "$bin" html "$dir/student/s.json" > /dev/null 2> "$dir/err"; code=$?
+if [ "$code" -eq 2 ] && grep -q "s.html: is a symbolic link.*-o" "$dir/err" && [ -L "$dir/student/s.html" ] &&
+   [ "$(cat "$dir/victim.txt")" = "the victim" ]; then
+  echo "ok: html without -o refuses a link at NAME.html: $(cat "$dir/err")"
+else
+  echo "FAIL: html without -o at a link: exit $code, victim: $(head -c 80 "$dir/victim.txt")"; cat "$dir/err"; failed=1
+fi
+rm "$dir/student/s.html"
+timeout 20 "$bin" html "$dir/student/s.json" 2> /dev/null && grep -q '</html>' "$dir/student/s.html" &&
+  echo "ok: html without -o writes NAME.html" || { echo "FAIL: html without -o, no link"; failed=1; }
 exit $failed

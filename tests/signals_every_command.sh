@@ -81,6 +81,22 @@ closed_output "check" "$bin" check "$scenario" "$(dirname "$scenario")/../tests/
 closed_output "export-js" "$bin" export-js "$scenario"
 closed_output "--format chrome" "$bin" --clock virtual --format chrome "$scenario"
 
+# A failed write (a full disk): exit 1, one line on stderr naming standard output. check
+# once exited 0 with its results lost (1, silent, when the trace differed).
+full_output() {
+  local name=$1 code; shift
+  timeout 20 "$@" > /dev/full 2> "$dir/err" < /dev/null; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q 'standard output' "$dir/err"; then
+    echo "ok: $name > /dev/full -> exit 1: $(cat "$dir/err")"
+  else
+    fail "$name > /dev/full: exit $code:"; cat "$dir/err"
+  fi
+}
+book_golden=$(dirname "$scenario")/../tests/golden/book.trace
+full_output "check (matches)" "$bin" check "$scenario" "$book_golden"
+printf 'Thread: main\t other\n' > "$dir/other.trace"
+full_output "check (differs)" "$bin" check "$scenario" "$dir/other.trace"
+
 # A reader that leaves early: exit 0 at once, nothing on stderr. The outputs are larger than
 # a pipe's 64 KiB buffer, so the writer is still writing when the reader leaves.
 early_reader() {

@@ -62,12 +62,44 @@ case_ "summary line" 0 "1 scenarios against node v0-fake: 0 agree, 0 differ, 0 r
   --runs 2 "$corpus/read-delay-not-comparable.json"
 outputs 'first\nsecond\nthird\n' 'first\nsecond\nthird\n'
 case_ "--markdown" 0 "| [equal-duration-timers.json](../scenarios/node/equal-duration-timers.json) |" --runs 2 --markdown "$equal"
+# A hostile file name and description cannot break the table or inject a link or HTML: the
+# link text backslash-escaped, the target percent-encoded, the description's < > as entities.
+# Before, `|` and `)` in the name split the row and made a javascript: link.
+hostile="$dir/a)[x](javascript:alert(1)<b>|.json"
+sed 's/"description": *"[^"]*"/"description": "<img src=x onerror=alert(1)> | q"/' "$equal" > "$hostile"
+out=$("$bin" verify --node "$dir/fake-node" --runs 2 --markdown "$hostile" 2>&1)
+row=$(grep '^| \[' <<<"$out")
+want_link='[a\)\[x\]\(javascript:alert\(1\)\<b\>\|.json]('
+want_target='a%29[x]%28javascript:alert%281%29%3Cb%3E%7C.json)'
+if grep -qF -- "$want_link" <<<"$row" && grep -qF -- "$want_target" <<<"$row" &&
+   grep -qF -- '&lt;img src=x onerror=alert(1)&gt; \| q' <<<"$row" && ! grep -qE '(^|[^\\])<' <<<"$row" &&
+   [ "$(sed 's/\\|//g' <<<"$row" | tr -cd '|' | wc -c)" -eq 5 ]; then
+  ok "--markdown: a hostile name and description stay text"
+else
+  fail "--markdown, hostile name: $row"
+fi
 out=$("$bin" verify --node "$dir/fake-node" --runs 2 --json "$equal" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 s = d["scenarios"][0]
 print(d["node"], s["verdict"], s["runs"], s["node_orders"][0]["count"], d["failed"])')
 [ "$out" = "v0-fake agrees 2 2 False" ] && ok "--json" || fail "--json: $out"
+
+# Where the verdicts go: closed at start or a full disk is one message naming standard
+# output and exit 1 (both once exited 0, silent); a reader gone before the end (EPIPE,
+# here `true`) stays a quiet exit 0.
+outputs 'first\nsecond\nthird\n' 'first\nsecond\nthird\n'
+for redirect in closed full; do
+  if [ $redirect = closed ]; then
+    "$bin" verify --node "$dir/fake-node" --runs 1 "$equal" >&- 2> "$dir/err"; rc=$?
+  else
+    "$bin" verify --node "$dir/fake-node" --runs 1 "$equal" > /dev/full 2> "$dir/err"; rc=$?
+  fi
+  { [ $rc -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q "standard output" "$dir/err"; } &&
+    ok "stdout $redirect: exit 1, one message" || fail "stdout $redirect: exit $rc: $(cat "$dir/err")"
+done
+"$bin" verify --node "$dir/fake-node" --runs 1 "$equal" 2> "$dir/err" | true; rc=${PIPESTATUS[0]}
+{ [ $rc -eq 0 ] && [ ! -s "$dir/err" ]; } && ok "reader gone: quiet exit 0" || fail "reader gone: exit $rc: $(cat "$dir/err")"
 
 # Bad input and no node: exit 2, one message.
 out=$("$bin" verify --node /nonexistent/node "$equal" 2>&1); rc=$?

@@ -340,6 +340,8 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
   }
 }
 
+// A table cell's text: `|` would end the cell, and raw HTML from a scenario's description
+// (`<script>`, `<img onerror>`) would reach a renderer that passes HTML through.
 std::string escape_md(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -347,6 +349,37 @@ std::string escape_md(std::string_view s) {
       out += "\\|";
     } else if (c == '\n') {
       out += ' ';
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A link's text, taken from a file name: every character Markdown gives a meaning there is
+// backslash-escaped, so that `a)[x](javascript:...)` stays text and `|` does not end the cell.
+std::string escape_link_text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\|[]()<>*_`").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A link's target, a path: percent-encoded wherever a character could end the target, the
+// link or the cell (space, parentheses, `|`, `<`, `>`), start an escape (`%`, backslash), or
+// is no printable ASCII.
+std::string encode_link_target(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || std::string_view("%()|<>\\`\"").find(c) != std::string_view::npos) {
+      out += fmt::format("%{:02X}", byte);
     } else {
       out += c;
     }
@@ -597,7 +630,8 @@ std::string render_markdown(const std::vector<Report>& reports, const std::strin
     // Links are relative to docs/, where the table lives.
     std::string link = r.file;
     if (auto at = link.rfind("scenarios/"); at != std::string::npos) link = "../" + link.substr(at);
-    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", name, link, escape_md(shown_on_one_line(r.description)),
+    out += fmt::format("| [{}]({}) | {} | {} | {} |\n", escape_link_text(shown_on_one_line(name)),
+                       encode_link_target(link), escape_md(shown_on_one_line(r.description)),
                        to_string(r.verdict), escape_md(details));
   }
   return out;
