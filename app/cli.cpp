@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cerrno>
 #include <cstdlib>
@@ -57,7 +58,13 @@ void apply_limits(const RunOptions& opts, elt::TraceFormat format, elt::RunLimit
     if (auto limit = elt::parse_limit(text, error)) limits.set(limit->first, limit->second);
   }
   const bool kept = opts.keeps_trace || format == elt::TraceFormat::Chrome;
-  if (!limits.trace_events) limits.trace_events = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  const std::uint64_t by_format = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  // A scenario may only lower trace_events; the parser checked it against the streamed
+  // default, so under a kept format the lower default still bounds it (--limit may raise).
+  bool from_command_line = false;
+  for (const auto& text : opts.limits) from_command_line |= text.rfind("trace_events=", 0) == 0;
+  if (!limits.trace_events) limits.trace_events = by_format;
+  if (!from_command_line) limits.trace_events = std::min(*limits.trace_events, by_format);
   tracer.set_event_limit(*limits.trace_events);
 }
 

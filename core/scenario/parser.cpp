@@ -675,7 +675,14 @@ class Parser {
                              hint.empty() ? fmt::format("expected one of {}", fmt::join(kLimitNames, ", "))
                                           : fmt::format("did you mean \"{}\"?", hint)));
       }
-      out.emplace_back(key, whole(value, at, 1, static_cast<std::int64_t>(kMaxLimitValue), "a limit"));
+      std::int64_t n = whole(value, at, 1, static_cast<std::int64_t>(kMaxLimitValue), "a limit");
+      // The defaults protect the one who runs this file: the file may lower them, never raise.
+      if (static_cast<std::uint64_t>(n) > default_limit(key)) {
+        fail(at, fmt::format("a scenario may only lower a limit: {} is above the default {} of {}; raising it needs "
+                             "the command line (--limit {}=N)",
+                             grouped(static_cast<std::uint64_t>(n)), key, grouped(default_limit(key)), key));
+      }
+      out.emplace_back(key, n);
     }
     return out;
   }
