@@ -111,6 +111,12 @@ expect "--limit twice, differently" 2 "--limit callbacks is given twice" \
 echo '{"settings": {"limits": {"actions": 1000}}, "program": [{"repeat": 3000, "do": [{"print": "x"}]}]}' >"$dir/cap.json"
 expect "settings.limits.actions before the run" 2 "this repeat would create 3,001 actions (3,000 times the 1 of its \"do\", and itself); a run may create at most 1,000" \
   "$bin" --clock virtual cap.json
+# --limit actions wins there too: it is the only way to run a file over the default.
+expect "--limit actions over settings, before the run" 0 "" "$bin" --clock virtual --format none --limit actions=5000 cap.json
+echo '{"program": [{"repeat": 2100000, "do": [{"print": "x"}]}]}' >"$dir/over.json"
+expect "literal counts over the default" 2 "a run may create at most 2,000,000" "$bin" --clock virtual --format none over.json
+expect "--limit actions raises the cap on literal counts" 0 "" \
+  "$bin" --clock virtual --format none --limit actions=2200000 over.json
 echo '{"settings": {"limits": {"timers": 10}}, "program": []}' >"$dir/badset.json"
 expect "settings.limits with an unknown name" 2 'badset.json:1:36 (at /settings/limits/timers): unknown limit "timers"' \
   "$bin" --clock virtual badset.json

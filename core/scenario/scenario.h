@@ -167,9 +167,12 @@ inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
 // the interpreter stops a run that gets there anyway.
 inline constexpr std::uint64_t kMaxActions = kDefaultActions;  // settings.limits.actions may change it
 
-Scenario load_scenario(const std::filesystem::path& file);
+// `actions`: the command line's --limit actions, which the file's literal counts are then
+// checked against instead of its settings (a file may only lower a limit; this raises it).
+Scenario load_scenario(const std::filesystem::path& file, std::optional<std::uint64_t> actions = std::nullopt);
 // Refuses (ScenarioError, exit 2) an action the model cannot run, naming the model to use.
 void check_model_support(const Scenario& scenario, std::string_view model);
-Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir,
+                        std::optional<std::uint64_t> actions = std::nullopt);
 
 }  // namespace elt::scenario
