@@ -165,7 +165,7 @@ inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
 // largest benchmark (1,000,000 timers); at the cap, timers take 86 MB on the virtual clock
 // and 233 MB on the real one. The parser refuses a file whose literal counts exceed it;
 // the interpreter stops a run that gets there anyway.
-inline constexpr std::uint64_t kMaxActions = kDefaultActions;  // settings.limits.actions may change it
+inline constexpr std::uint64_t kMaxActions = kDefaultActions;  // settings.limits.actions may lower it, --limit actions=N raise it
 
 // `actions`: the command line's --limit actions, which the file's literal counts are then
 // checked against instead of its settings (a file may only lower a limit; this raises it).
