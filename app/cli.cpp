@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cerrno>
 #include <cstdlib>
@@ -61,7 +62,13 @@ void apply_limits(const RunOptions& opts, elt::TraceFormat format, elt::RunLimit
     if (auto limit = elt::parse_limit(text, error)) limits.set(limit->first, limit->second);
   }
   const bool kept = opts.keeps_trace || format == elt::TraceFormat::Chrome;
-  if (!limits.trace_events) limits.trace_events = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  const std::uint64_t by_format = kept ? elt::kDefaultTraceEventsKept : elt::kDefaultTraceEventsStreamed;
+  // A scenario may only lower trace_events; the parser checked it against the streamed
+  // default, so under a kept format the lower default still bounds it (--limit may raise).
+  bool from_command_line = false;
+  for (const auto& text : opts.limits) from_command_line |= text.rfind("trace_events=", 0) == 0;
+  if (!limits.trace_events) limits.trace_events = by_format;
+  if (!from_command_line) limits.trace_events = std::min(*limits.trace_events, by_format);
   tracer.set_event_limit(*limits.trace_events);
 }
 
@@ -87,7 +94,13 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
                             "standard output is closed, so the trace has nowhere to go (redirect it, "
                             "or use --format none)");
   }
-  return run_scenario(opts, load_scenario_arg(opts.scenario), fd, setup);
+  // --limit actions also sets the cap the file's literal counts are checked against.
+  std::optional<std::uint64_t> actions;
+  for (const auto& text : opts.limits) {
+    std::string error;
+    if (auto limit = elt::parse_limit(text, error); limit && limit->first == "actions") actions = limit->second;
+  }
+  return run_scenario(opts, load_scenario_arg(opts.scenario, actions), fd, setup);
 }
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::scenario::Scenario& scenario, int fd,
@@ -156,8 +169,8 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   return tracer;
 }
 
-elt::scenario::Scenario load_scenario_arg(const std::string& path) {
-  if (path != "-") return elt::scenario::load_scenario(path);
+elt::scenario::Scenario load_scenario_arg(const std::string& path, std::optional<std::uint64_t> actions) {
+  if (path != "-") return elt::scenario::load_scenario(path, actions);
   // The same cap as a file: a pipe that never ends is not a scenario.
   constexpr std::size_t kMaxBytes = 64 * 1024 * 1024;
   std::string text;
@@ -167,7 +180,7 @@ elt::scenario::Scenario load_scenario_arg(const std::string& path) {
     text.append(buf, n);
     if (text.size() > kMaxBytes) throw elt::scenario::ScenarioError("<stdin>", "", "is larger than 64 MiB; that is not a scenario");
   }
-  return elt::scenario::parse_scenario(text, "<stdin>", ".");
+  return elt::scenario::parse_scenario(text, "<stdin>", ".", actions);
 }
 
 std::string read_file(const std::string& path, bool& ok) {

@@ -66,7 +66,8 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
 
 // Reads a scenario from a path, or from standard input for "-" (named "<stdin>" in
 // messages, its fs_read paths relative to the current folder).
-elt::scenario::Scenario load_scenario_arg(const std::string& path);
+elt::scenario::Scenario load_scenario_arg(const std::string& path,
+                                          std::optional<std::uint64_t> actions = std::nullopt);
 
 // Reads a whole file; ok is false when it cannot be opened.
 std::string read_file(const std::string& path, bool& ok);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -104,7 +105,15 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                  "Let fs_read also read below PATH (repeatable); by default a scenario reads only "
                  "below its own folder")
       ->type_name("PATH")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->check([](const std::string& value) -> std::string {
+        // Checked here, once: an empty path made std::filesystem::absolute throw later.
+        std::error_code ec;
+        if (value.empty()) return "needs the path of a folder; found an empty path";
+        if (!std::filesystem::exists(value, ec)) return "\"" + value + "\" does not exist; it must be a folder";
+        if (!std::filesystem::is_directory(value, ec)) return "\"" + value + "\" is not a folder; it must be one";
+        return {};
+      });
   app.add_option("--allow-net", f.allow_net,
                  "Let http_get also connect to HOST, on any port or on PORT (repeatable); by default "
                  "only loopback and the delay service")

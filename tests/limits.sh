@@ -46,7 +46,7 @@ echo '{"program": [{"fs_read": "big.txt", "as": "t", "then": [{"repeat": 40, "do
 echo '{"program": [{"fs_read": "big.txt", "as": "t", "then": [{"print": "read"}], "catch": [{"print": "caught: ${error}"}]}]}' \
   >"$dir/read.json"
 
-raise="--limit callbacks=N, or in the scenario with \"settings\": {\"limits\": {\"callbacks\": N}}"
+raise="--limit callbacks=N"
 
 : >"$dir/none.trace"  # a golden for check: never reached, the run stops first
 
@@ -111,9 +111,44 @@ expect "--limit twice, differently" 2 "--limit callbacks is given twice" \
 echo '{"settings": {"limits": {"actions": 1000}}, "program": [{"repeat": 3000, "do": [{"print": "x"}]}]}' >"$dir/cap.json"
 expect "settings.limits.actions before the run" 2 "this repeat would create 3,001 actions (3,000 times the 1 of its \"do\", and itself); a run may create at most 1,000" \
   "$bin" --clock virtual cap.json
+# --limit actions wins there too: it is the only way to run a file over the default.
+expect "--limit actions over settings, before the run" 0 "" "$bin" --clock virtual --format none --limit actions=5000 cap.json
+echo '{"program": [{"repeat": 2100000, "do": [{"print": "x"}]}]}' >"$dir/over.json"
+expect "literal counts over the default" 2 "a run may create at most 2,000,000" "$bin" --clock virtual --format none over.json
+expect "--limit actions raises the cap on literal counts" 0 "" \
+  "$bin" --clock virtual --format none --limit actions=2200000 over.json
 echo '{"settings": {"limits": {"timers": 10}}, "program": []}' >"$dir/badset.json"
 expect "settings.limits with an unknown name" 2 'badset.json:1:36 (at /settings/limits/timers): unknown limit "timers"' \
   "$bin" --clock virtual badset.json
+
+# A scenario may only lower a limit: the defaults protect whoever runs it.
+for name in callbacks pending trace_events value_bytes actions; do
+  echo "{\"settings\": {\"limits\": {\"$name\": 1000000000000}}, \"program\": []}" >"$dir/raise.json"
+  expect "settings.limits.$name above its default" 2 "raise.json:1:$((30 + ${#name})) (at /settings/limits/$name): a scenario may only lower a limit: 1,000,000,000,000 is above the default $name of" \
+    "$bin" --clock virtual raise.json
+done
+expect "the message says raising needs --limit" 2 "raising it needs the command line (--limit actions=N)" \
+  "$bin" --clock virtual raise.json
+echo '{"settings": {"limits": {"trace_events": 10000000}}, "program": [{"repeat": 600000, "do": [{"print": "x"}]}]}' \
+  >"$dir/trace10m.json"
+expect "html: settings.trace_events stays under html's lower default" 2 "limit of 500,000 trace events" \
+  "$bin" html trace10m.json -o "$dir/t.html"
+
+# A print_content's label is text the run prints each time: it counts toward value_bytes.
+python3 -c 'import json;json.dump({"program":[{"repeat":100000,"do":[{"print_content":"x","label":"L"*10000}]}]},open("'"$dir"'/label.json","w"))'
+expect "value_bytes: a long print_content label" 2 "(value_bytes=300000)" \
+  "$bin" --clock virtual --limit value_bytes=300000 label.json
+expect "html: a long print_content label, default limits" 2 "(value_bytes=134217728)" \
+  "$bin" html label.json -o "$dir/label.html"
+
+# --allow-read takes an existing folder.
+echo '{"program": [{"print": "x"}]}' >"$dir/one.json"
+expect "--allow-read ''" 2 "--allow-read: needs the path of a folder; found an empty path" \
+  "$bin" --clock virtual --allow-read '' one.json
+expect "--allow-read of a missing path" 2 '--allow-read: "nope" does not exist; it must be a folder' \
+  "$bin" --clock virtual --allow-read nope one.json
+expect "--allow-read of a file" 2 '--allow-read: "one.json" is not a folder; it must be one' \
+  "$bin" --clock virtual --allow-read one.json one.json
 
 # The issue's case itself: 30 nested intervals, default limits, stopped within seconds.
 start=$(date +%s%N)

@@ -25,8 +25,8 @@ std::string_view counted(Limit limit) {
 }
 
 std::string how_to_raise(Limit limit) {
-  return fmt::format("raise it with --limit {0}=N, or in the scenario with \"settings\": {{\"limits\": {{\"{0}\": N}}}}",
-                     to_string(limit));
+  // Only the command line raises a limit: a scenario's settings may only lower one.
+  return fmt::format("raise it with --limit {}=N", to_string(limit));
 }
 
 
@@ -49,6 +49,14 @@ bool RunLimits::set(std::string_view name, std::uint64_t value) {
     return false;
   }
   return true;
+}
+
+std::uint64_t default_limit(std::string_view name) {
+  if (name == "callbacks") return kDefaultCallbacks;
+  if (name == "pending") return kDefaultPending;
+  if (name == "trace_events") return kDefaultTraceEventsStreamed;
+  if (name == "value_bytes") return kDefaultValueBytes;
+  return kDefaultActions;
 }
 
 std::optional<std::pair<std::string, std::uint64_t>> parse_limit(std::string_view text, std::string& error) {

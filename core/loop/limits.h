@@ -20,7 +20,9 @@
 // Crossing one stops the run at the next phase boundary; the command line then reports the
 // limit, its value and how to raise it, and exits 2. A teacher sets them with
 // `--limit NAME=N` or in the scenario's `"settings": {"limits": {...}}`, the command line
-// winning. The defaults (docs/robustness.md, "Limits of a run") let every shipped scenario
+// winning. The defaults protect whoever runs someone else's file, so a scenario may only
+// lower a limit (a value above its default is refused when the file is read); only the
+// command line raises one. The defaults (docs/robustness.md, "Limits of a run") let every shipped scenario
 // and benchmark run.
 #pragma once
 
@@ -73,6 +75,9 @@ struct LimitCrossed {
 };
 
 std::string_view to_string(Limit limit);
+// A limit's default by name (kLimitNames), the most a scenario's settings may set it to;
+// trace_events: the larger, streamed one (html and chrome keep their lower bound, cli.cpp).
+std::uint64_t default_limit(std::string_view name);
 // "callbacks=1000" -> {"callbacks", 1000}; nullopt with `error` set when it is not one.
 std::optional<std::pair<std::string, std::uint64_t>> parse_limit(std::string_view text, std::string& error);
 // What was reached and how to raise it, for the one message the command line prints.

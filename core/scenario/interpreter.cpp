@@ -276,7 +276,14 @@ class Interpreter {
     count_one(rt, a);
     switch (a.kind) {
       case ActionKind::Print: rt.print(text_of(rt, a, a.text, scope)); break;
-      case ActionKind::PrintContent: rt.print_content(text_of(rt, a, a.text, scope), a.detail().label); break;
+      case ActionKind::PrintContent: {
+        // The label is printed with the content each time, so it counts like rendered text:
+        // a long label repeated a million times is gigabytes of trace otherwise.
+        std::string content = text_of(rt, a, a.text, scope);
+        if (!rt.charge_value_bytes(a.detail().label.size())) throw LimitReached{};
+        rt.print_content(std::move(content), a.detail().label);
+        break;
+      }
       case ActionKind::SetTimeout: {
         auto ms = number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
         CallbackId id = rt.set_timeout(Millis(ms), make_callback(a, scope), label(rt, "set_timeout", a, a.then));

@@ -488,6 +488,7 @@ class Parser {
     for (const auto& [name, value] : out.settings.limits) {
       if (name == "actions") actions_cap_ = static_cast<std::uint64_t>(value);
     }
+    if (command_line_actions) actions_cap_ = *command_line_actions;
     check_total_work(out.program);
     return out;
   }
@@ -561,6 +562,11 @@ class Parser {
   // --limit actions=N raises only the count while the run goes: the file is checked as it
   // is read, before the command line's limits are applied.
   std::uint64_t actions_cap_ = kMaxActions;
+
+ public:
+  std::optional<std::uint64_t> command_line_actions;  // --limit actions, which wins
+
+ private:
 
   std::uint64_t planned_work(const std::vector<Action>& actions) {
     std::uint64_t total = 0;
@@ -675,7 +681,14 @@ class Parser {
                              hint.empty() ? fmt::format("expected one of {}", fmt::join(kLimitNames, ", "))
                                           : fmt::format("did you mean \"{}\"?", hint)));
       }
-      out.emplace_back(key, whole(value, at, 1, static_cast<std::int64_t>(kMaxLimitValue), "a limit"));
+      std::int64_t n = whole(value, at, 1, static_cast<std::int64_t>(kMaxLimitValue), "a limit");
+      // The defaults protect the one who runs this file: the file may lower them, never raise.
+      if (static_cast<std::uint64_t>(n) > default_limit(key)) {
+        fail(at, fmt::format("a scenario may only lower a limit: {} is above the default {} of {}; raising it needs "
+                             "the command line (--limit {}=N)",
+                             grouped(static_cast<std::uint64_t>(n)), key, grouped(default_limit(key)), key));
+      }
+      out.emplace_back(key, n);
     }
     return out;
   }
@@ -1067,7 +1080,8 @@ std::string_view kind_name(ActionKind kind) {
 
 }  // namespace
 
-Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir) {
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir,
+                        std::optional<std::uint64_t> actions) {
   if (text.empty() || std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); })) {
     throw ScenarioError(file, "", "the file is empty; a scenario is a JSON object with \"program\"");
   }
@@ -1083,6 +1097,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 
   TreeBuilder builder(text);
   Parser parser(text, file, builder.root, builder.locations, lines);
+  parser.command_line_actions = actions;
   builder.on_program_element = [&parser](const json& element, std::size_t expected) {
     return parser.add_program_action(element, expected);
   };
@@ -1142,7 +1157,7 @@ void check_model_support(const Scenario& scenario, std::string_view model) {
   }
 }
 
-Scenario load_scenario(const std::filesystem::path& path) {
+Scenario load_scenario(const std::filesystem::path& path, std::optional<std::uint64_t> actions) {
   std::string file = path.string();
   // Examined before it is opened, so that a device is never opened (opening one can have
   // effects), and again once open, so that what was checked is what is read (the path may
@@ -1194,7 +1209,7 @@ Scenario load_scenario(const std::filesystem::path& path) {
   text.resize(used);
   std::filesystem::path base = path.parent_path();
   if (base.empty()) base = ".";
-  return parse_scenario(text, file, base);
+  return parse_scenario(text, file, base, actions);
 }
 
 }  // namespace elt::scenario

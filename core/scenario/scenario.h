@@ -165,11 +165,14 @@ inline constexpr int kMaxNesting = 64;             // callbacks inside callbacks
 // largest benchmark (1,000,000 timers); at the cap, timers take 86 MB on the virtual clock
 // and 233 MB on the real one. The parser refuses a file whose literal counts exceed it;
 // the interpreter stops a run that gets there anyway.
-inline constexpr std::uint64_t kMaxActions = kDefaultActions;  // settings.limits.actions may change it
+inline constexpr std::uint64_t kMaxActions = kDefaultActions;  // settings.limits.actions may lower it, --limit actions=N raise it
 
-Scenario load_scenario(const std::filesystem::path& file);
+// `actions`: the command line's --limit actions, which the file's literal counts are then
+// checked against instead of its settings (a file may only lower a limit; this raises it).
+Scenario load_scenario(const std::filesystem::path& file, std::optional<std::uint64_t> actions = std::nullopt);
 // Refuses (ScenarioError, exit 2) an action the model cannot run, naming the model to use.
 void check_model_support(const Scenario& scenario, std::string_view model);
-Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir);
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::filesystem::path& base_dir,
+                        std::optional<std::uint64_t> actions = std::nullopt);
 
 }  // namespace elt::scenario
