@@ -294,6 +294,9 @@ int main(int argc, char** argv) {
   // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
   elt::app::reserve_standard_fds();
   elt::app::install_out_of_memory_handler();
+  // Before any output, help and --version included: a reader that leaves early (`--help |
+  // grep -q`) is a quiet exit 0, not death by SIGPIPE (exit 141) half-way through the help.
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
                "and print what happens, tick by tick and thread by thread.\n"
                "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
