@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "stepped_run.h"
 #include "clock/virtual_clock.h"
 #include "loop/costs.h"
 #include "loop/runtime.h"
@@ -25,54 +26,13 @@ namespace {
 using namespace std::chrono_literals;
 
 // A scenario run with a cost profile, stepped by the test.
-class CostedRun {
+class CostedRun : public testing::SteppedRun {
  public:
   CostedRun(const std::string& json, CostProfile costs, LoopModel model = node_model())
-      : scenario_(scenario::parse_scenario(json, "test.json", ELT_SOURCE_DIR "/scenarios/races")),
-        tracer_(TraceFormat::Text, -1) {
-    tracer_.set_observer([this](const TraceEvent& e) {
-      std::lock_guard lock(mutex_);
-      if (e.kind == EventKind::Print) prints_.emplace_back(e.tick, e.text);
-    });
-    RuntimeOptions options = scenario::runtime_options(scenario_);
-    options.model = std::move(model);
-    options.costs = std::move(costs);
-    runtime_ = std::make_unique<Runtime>(options, clock_, tracer_);
-    scenario::start_scenario(*runtime_, scenario_, keep_);
-  }
-  ~CostedRun() { finish(); }
-  CostedRun(const CostedRun&) = delete;
-  CostedRun& operator=(const CostedRun&) = delete;
-
-  bool step() { return runtime_->run_once(); }
-  void run_all() {
-    while (step()) {
-    }
-    finish();
-  }
-  void finish() {
-    if (!finished_) runtime_->finish();
-    finished_ = true;
-  }
-  std::vector<std::string> prints(std::optional<std::uint64_t> tick = std::nullopt) {
-    std::lock_guard lock(mutex_);
-    std::vector<std::string> out;
-    for (const auto& p : prints_) {
-      if (!tick || p.first == *tick) out.push_back(p.second);
-    }
-    return out;
-  }
-  Duration elapsed() const { return clock_.now().time_since_epoch(); }
-
- private:
-  scenario::Scenario scenario_;
-  Tracer tracer_;
-  VirtualClock clock_;
-  std::unique_ptr<Runtime> runtime_;
-  std::shared_ptr<void> keep_;
-  bool finished_ = false;
-  std::mutex mutex_;
-  std::vector<std::pair<std::uint64_t, std::string>> prints_;
+      : SteppedRun(json, ELT_SOURCE_DIR "/scenarios/races", [&](RuntimeOptions& options) {
+          options.model = std::move(model);
+          options.costs = std::move(costs);
+        }) {}
 };
 
 CostProfile profile_with(std::initializer_list<std::pair<Cost, Duration>> costs, Duration phase = 500us) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "stepped_run.h"
 #include "clock/virtual_clock.h"
 #include "loop/runtime.h"
 #include "scenario/interpreter.h"
@@ -21,70 +22,20 @@ using namespace elt;
 namespace {
 
 // A scenario under the node model, stepped by the test.
-class NodeRun {
+class NodeRun : public testing::SteppedRun {
  public:
   explicit NodeRun(const std::string& json, LoopModel model = node_model(), std::size_t threads = 4)
-      : scenario_(scenario::parse_scenario(json, "test.json", ELT_SOURCE_DIR "/scenarios")),
-        tracer_(TraceFormat::Text, -1) {
-    tracer_.set_observer([this](const TraceEvent& e) {
-      std::lock_guard lock(mutex_);
-      if (e.kind == EventKind::Print) prints_.emplace_back(e.tick, e.text);
-      if (e.kind == EventKind::TaskReceived) received_.push_back(describe(e));
-    });
-    RuntimeOptions options = scenario::runtime_options(scenario_);
-    options.model = std::move(model);
-    options.threads = threads;
-    runtime_ = std::make_unique<Runtime>(options, clock_, tracer_);
-    scenario::start_scenario(*runtime_, scenario_, keep_);
-  }
-  ~NodeRun() { finish(); }
-  NodeRun(const NodeRun&) = delete;
-  NodeRun& operator=(const NodeRun&) = delete;
-
-  bool step() { return runtime_->run_once(); }
-  void run_all() {
-    while (step()) {
-    }
-    finish();
-  }
-  void finish() {
-    if (!finished_) runtime_->finish();
-    finished_ = true;
-  }
-  // The printed lines so far, in order.
-  std::vector<std::string> prints() {
-    std::lock_guard lock(mutex_);
-    std::vector<std::string> out;
-    for (const auto& p : prints_) out.push_back(p.second);
-    return out;
-  }
-  // The printed lines of iteration `tick` (0: the program and the timers pass before
-  // the first iteration).
-  std::vector<std::string> prints_in(std::uint64_t tick) {
-    std::lock_guard lock(mutex_);
-    std::vector<std::string> out;
-    for (const auto& p : prints_) {
-      if (p.first == tick) out.push_back(p.second);
-    }
-    return out;
-  }
+      : SteppedRun(json, ELT_SOURCE_DIR "/scenarios", [&](RuntimeOptions& options) {
+          options.model = std::move(model);
+          options.threads = threads;
+        }) {}
+  std::vector<std::string> prints_in(std::uint64_t tick) { return prints(tick); }
+  // What each pool thread took, as the trace says it ("received a task of type: ...").
   std::vector<std::string> received() {
-    std::lock_guard lock(mutex_);
-    return received_;
+    std::vector<std::string> out;
+    for (const auto& e : events_of(EventKind::TaskReceived)) out.push_back(describe(e));
+    return out;
   }
-  Runtime& runtime() { return *runtime_; }
-  std::string trace() const { return tracer_.captured(); }
-
- private:
-  scenario::Scenario scenario_;
-  Tracer tracer_;
-  VirtualClock clock_;
-  std::unique_ptr<Runtime> runtime_;
-  std::shared_ptr<void> keep_;
-  bool finished_ = false;
-  std::mutex mutex_;  // the observer may run on pool threads
-  std::vector<std::pair<std::uint64_t, std::string>> prints_;
-  std::vector<std::string> received_;
 };
 
 using Lines = std::vector<std::string>;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "stepped_run.h"
 #include "clock/virtual_clock.h"
 #include "loop/costs.h"
 #include "loop/runtime.h"
@@ -29,55 +30,17 @@ namespace {
 using namespace std::chrono_literals;
 
 // A scenario run with a cost profile, keeping its prints and its race events.
-class RacedRun {
+class RacedRun : public testing::SteppedRun {
  public:
   RacedRun(const std::string& json, CostProfile costs, LoopModel model = node_model())
-      : scenario_(scenario::parse_scenario(json, "test.json", ELT_SOURCE_DIR "/scenarios/races")),
-        tracer_(TraceFormat::None, -1) {
-    tracer_.set_observer([this](const TraceEvent& e) {
-      std::lock_guard lock(mutex_);
-      if (e.kind == EventKind::Print) prints_.push_back(e.text);
-      if (e.kind == EventKind::Race) races_.push_back(e);
-    });
-    RuntimeOptions options = scenario::runtime_options(scenario_);
-    options.model = std::move(model);
-    options.costs = std::move(costs);
-    runtime_ = std::make_unique<Runtime>(options, clock_, tracer_);
-    scenario::start_scenario(*runtime_, scenario_, keep_);
-  }
-  ~RacedRun() { finish(); }
-  RacedRun(const RacedRun&) = delete;
-  RacedRun& operator=(const RacedRun&) = delete;
-
-  bool step() { return runtime_->run_once(); }
-  void run_all() {
-    while (step()) {
-    }
-    finish();
-  }
-  void finish() {
-    if (!finished_) runtime_->finish();
-    finished_ = true;
-  }
-  std::vector<std::string> prints() {
-    std::lock_guard lock(mutex_);
-    return prints_;
-  }
-  std::vector<TraceEvent> races() {
-    std::lock_guard lock(mutex_);
-    return races_;
-  }
-
- private:
-  scenario::Scenario scenario_;
-  Tracer tracer_;
-  VirtualClock clock_;
-  std::unique_ptr<Runtime> runtime_;
-  std::shared_ptr<void> keep_;
-  bool finished_ = false;
-  std::mutex mutex_;
-  std::vector<std::string> prints_;
-  std::vector<TraceEvent> races_;
+      : SteppedRun(
+            json, ELT_SOURCE_DIR "/scenarios/races",
+            [&](RuntimeOptions& options) {
+              options.model = std::move(model);
+              options.costs = std::move(costs);
+            },
+            TraceFormat::None) {}
+  std::vector<TraceEvent> races() { return events_of(EventKind::Race); }
 };
 
 // A profile that charges only the main program: `median` within [least, most].
