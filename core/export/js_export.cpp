@@ -575,9 +575,6 @@ class Writer {
     if (uses_fs_) out += "const fs = require(\"node:fs\");\nconst path = require(\"node:path\");\n";
     if (uses_http_) out += "const http = require(\"node:http\");\n";
     if (uses_encrypt_) out += "const crypto = require(\"node:crypto\");\n";
-    out += "\n// Open standard output now: the first console.log would otherwise spend milliseconds setting\n"
-           "// it up in the middle of the program, time the scenario does not have.\n"
-           "void process.stdout;\n";
     if (uses_fs_) out += fmt::format("\nconst scenarioDir = process.env.{} ?? __dirname;\n", kEnvScenarioDir);
     if (uses_delay_service_) {
       out += fmt::format("const DELAY_SERVICE = `http://127.0.0.1:${{process.env.{}}}`;\n", kEnvDelayPort);

@@ -2,8 +2,8 @@
 # Writes the tool's real output into the documentation pages, between markers, so that no
 # trace in docs/ is ever typed by hand.
 #
-#   docs/tools/traces.sh BINARY            rewrite docs/models.md, docs/scenario-format.md and
-#                                          README.md's "Node's loop" example
+#   docs/tools/traces.sh BINARY            rewrite docs/models.md, docs/scenario-format.md,
+#                                          docs/races.md and README.md's "Node's loop" example
 #   docs/tools/traces.sh --check BINARY    exit 1, with a diff, when a page is not current
 #                                          (the CTest test docs.traces_current runs this)
 #
@@ -11,9 +11,14 @@
 #
 #   <!-- trace: both docs/examples/zero-is-one.json -->   the book and node side by side
 #   <!-- trace: node docs/examples/zero-is-one.json -->   one model, as a text block
+#   <!-- trace: costs scenarios/races/quiz.json -->      the node model with the default cost profile
 #   <!-- end trace -->
 #   <!-- file: docs/examples/zero-is-one.json -->         the scenario itself, as a json block
 #   <!-- end file -->
+#   <!-- explore: scenarios/races/quiz.json -->           every order explore finds, as a text block
+#   <!-- end explore -->
+#
+# A binary without the explore command leaves an explore block as it is, with a warning.
 #
 # Everything between a pair of comments is replaced. Runs use the virtual clock, so the
 # output is the same bytes on every run and machine; paths are relative to the repository
@@ -33,7 +38,9 @@ fi
 bin=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-pages=(docs/models.md docs/scenario-format.md README.md)
+pages=(docs/models.md docs/scenario-format.md docs/races.md README.md)
+has_explore=0
+if "$bin" --help | grep -qE '^  explore '; then has_explore=1; fi
 
 # One run, as a reader would type it: the command, its output, and its exit status when
 # it is not 0 (a refusal prints to stderr; it is shown after stdout).
@@ -42,9 +49,10 @@ run() {
   local out err status=0
   out=$(mktemp) err=$(mktemp)
   # The node model's runs charge nothing for Node's own work (--costs zero), so that each
-  # page shows the one rule it explains; docs/why-order-changes.md shows the costs at work.
+  # page shows the one rule it explains; docs/races.md shows the costs at work.
   local costs=()
   [[ $model == node ]] && costs=(--costs zero)
+  [[ $model == costs ]] && model=node
   "$bin" --clock virtual --model "$model" "${costs[@]}" "$file" >"$out" 2>"$err" || status=$?
   printf '$ eventloop-trace --clock virtual --model %s%s %s\n' "$model" "${costs[*]:+ ${costs[*]}}" "$file"
   cat "$out" "$err"
@@ -65,6 +73,15 @@ both() {
   printf '</pre></td></tr>\n</table>\n'
 }
 
+# explore's orders for a scenario, as a reader would type the command.
+explore() {
+  local file=$1 status=0
+  printf '```text\n$ eventloop-trace explore %s\n' "$file"
+  "$bin" explore "$file" 2>&1 || status=$?
+  if [[ $status -ne 0 ]]; then printf '(exit status %d)\n' "$status"; fi
+  printf '```\n'
+}
+
 one() {
   printf '```text\n'
   run "$1" "$2"
@@ -72,17 +89,35 @@ one() {
 }
 
 render() {
-  local page=$1 line end="" mode file
+  local page=$1 line end="" keep=0 mode file
   while IFS= read -r line || [[ -n "$line" ]]; do
     if [[ -n "$end" ]]; then
       if [[ "$line" == "$end" ]]; then
         printf '%s\n' "$line"
         end=""
+        keep=0
+      elif [[ $keep -eq 1 ]]; then
+        printf '%s\n' "$line"
       fi
       continue
     fi
     printf '%s\n' "$line"
-    if [[ "$line" =~ ^\<!--\ (trace|file):\ (both\ |book\ |node\ )?([^ ]+)\ --\>$ ]]; then
+    if [[ "$line" =~ ^\<!--\ explore:\ ([^ ]+)\ --\>$ ]]; then
+      file=${BASH_REMATCH[1]}
+      if [[ ! -f "$file" ]]; then
+        echo "$page: no scenario $file" >&2
+        exit 1
+      fi
+      end="<!-- end explore -->"
+      if [[ $has_explore -eq 1 ]]; then
+        explore "$file"
+      else
+        echo "$page: warning: $bin has no explore command; the block for $file is left as it is" >&2
+        keep=1
+      fi
+      continue
+    fi
+    if [[ "$line" =~ ^\<!--\ (trace|file):\ (both\ |book\ |node\ |costs\ )?([^ ]+)\ --\>$ ]]; then
       mode=${BASH_REMATCH[2]% }
       file=${BASH_REMATCH[3]}
       if [[ ! -f "$file" ]]; then
@@ -95,7 +130,7 @@ render() {
         printf '```\n'
         end="<!-- end file -->"
       elif [[ -z "$mode" ]]; then
-        echo "$page: a trace marker needs a model (both, book or node): $line" >&2
+        echo "$page: a trace marker needs a model (both, book, node or costs): $line" >&2
         exit 1
       else
         if [[ $mode == both ]]; then both "$file"; else one "$mode" "$file"; fi

@@ -142,3 +142,15 @@ TEST_CASE("export-js keeps scenario text inside its literal or comment (issue 25
   CHECK_FALSE(has(js, "\xe2\x80\xa9"));
   CHECK_FALSE(has(js, "\x1b"));
 }
+
+// The first console.log sets standard output up, and the node model charges it (first_print):
+// an exported program that opened stdout ahead of the scenario would hide that cost from verify.
+TEST_CASE("export-js leaves standard output to the program's first console.log", "[export]") {
+  const std::string js = export_js(parse(R"~~([
+    {"set_timeout": 0, "then": [{"print": "timeout"}]},
+    {"set_immediate": [{"print": "immediate"}]},
+    {"print": "main"}
+  ])~~")).source;
+  CHECK(has(js, "console.log(`main`);"));
+  CHECK_FALSE(has(js, "process.stdout"));
+}

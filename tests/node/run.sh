@@ -8,8 +8,9 @@ command -v node >/dev/null || { echo "node is not installed"; exit 1; }
 fail=0
 for js in *.js; do
   expect=$(sed -n '1s|^// expect: ||p' "$js")
+  # "// env: NAME=VALUE" lines: variables node must have before it starts (the pool's size).
   env=()
-  [[ $js == lookup-waits.js ]] && env=(UV_THREADPOOL_SIZE=1)
+  while read -r setting; do env+=("$setting"); done < <(sed -n 's|^// env: ||p' "$js")
   ok=1
   for ((i = 0; i < runs; i++)); do
     got=$(env "${env[@]}" node "$js" 2>/dev/null | paste -sd'|' | sed 's/|/ | /g')
