@@ -1,4 +1,4 @@
-#include "trace/compare.h"
+#include "grade/compare.h"
 
 #include <algorithm>
 #include <map>
@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "grade/lcs.h"
 #include "trace/format.h"
-#include "trace/lcs.h"
 
 namespace elt {
 
