@@ -95,7 +95,7 @@ TEST_CASE("a scenario graded against several goldens runs once", "[grade]") {
   CHECK_FALSE(display.empty());  // the report as stdout shows it
 }
 
-TEST_CASE("--pass-score passes a close prediction and says so", "[grade]") {
+TEST_CASE("a pass score passes a close prediction (check --pass-score) and says so", "[grade]") {
   Goldens g;
   FakeWorld world;
   Grader grader(with(&GradeOptions::pass_score, 0.5), world.io());
@@ -109,7 +109,7 @@ TEST_CASE("--pass-score passes a close prediction and says so", "[grade]") {
             .starts_with("ok: s.json scores 0.50 against"));
 }
 
-TEST_CASE("--update writes what the run printed, unless the command refuses", "[grade]") {
+TEST_CASE("check --update writes what the run printed, unless the command refuses", "[grade]") {
   FakeWorld world;
   Grader grader(with(&GradeOptions::update, true), world.io());
   std::string display;
@@ -136,7 +136,7 @@ TEST_CASE("a stop signal during a run grades nothing and writes nothing", "[grad
   CHECK(world.written.empty());
 }
 
-TEST_CASE("--only a thread the run does not have is an error naming the threads there are", "[grade]") {
+TEST_CASE("check --only naming a thread the run does not have is an error naming the threads there are", "[grade]") {
   Goldens g;
   FakeWorld world;
   Grader grader(with(&GradeOptions::only, std::string("mian")), world.io());
