@@ -85,6 +85,27 @@ void report_limit(const elt::scenario::Scenario& scenario, const elt::RunLimits&
   throw elt::scenario::ScenarioError(scenario.file, crossed->where, elt::describe(*crossed));
 }
 
+elt::TraceFormat trace_format(const std::string& name) {
+  return name == "jsonl"    ? elt::TraceFormat::Jsonl
+         : name == "chrome" ? elt::TraceFormat::Chrome
+         : name == "none"   ? elt::TraceFormat::None
+                            : elt::TraceFormat::Text;
+}
+
+// The tracer a run writes to `fd` through: its format, colour and --show's columns.
+std::unique_ptr<elt::Tracer> make_tracer(const RunOptions& opts, elt::TraceFormat format, int fd) {
+  auto tracer = std::make_unique<elt::Tracer>(format, fd);
+  tracer->set_color(fd >= 0 && use_color(opts.color, fd));
+  elt::TextExtras extras;
+  for (const auto& column : opts.show) {
+    if (column == "time") extras.time = true;
+    if (column == "phase") extras.phase = true;
+    if (column == "id") extras.id = true;
+  }
+  tracer->set_extras(extras);
+  return tracer;
+}
+
 }  // namespace
 
 std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, int fd,
@@ -123,19 +144,8 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   // Only a model that charges costs needs a profile (the book's ignores them).
   if (options.model.charges_costs) options.costs = load_costs_arg(opts.costs);
 
-  elt::TraceFormat format = opts.format == "jsonl"    ? elt::TraceFormat::Jsonl
-                            : opts.format == "chrome" ? elt::TraceFormat::Chrome
-                            : opts.format == "none"   ? elt::TraceFormat::None
-                                                      : elt::TraceFormat::Text;
-  auto tracer = std::make_unique<elt::Tracer>(format, fd);
-  tracer->set_color(fd >= 0 && use_color(opts.color, fd));
-  elt::TextExtras extras;
-  for (const auto& column : opts.show) {
-    if (column == "time") extras.time = true;
-    if (column == "phase") extras.phase = true;
-    if (column == "id") extras.id = true;
-  }
-  tracer->set_extras(extras);
+  elt::TraceFormat format = trace_format(opts.format);
+  auto tracer = make_tracer(opts, format, fd);
   apply_limits(opts, format, options.limits, *tracer);
   std::unique_ptr<elt::Clock> clock;
   if (opts.clock == "virtual") {

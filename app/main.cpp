@@ -70,7 +70,8 @@ struct RunFlags {
   CLI::Option* costs_opt = nullptr;
 };
 
-void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
+// Which loop runs, and on which clock.
+void add_loop_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
   f.threads_opt = app.add_option("-t,--threads", f.threads,
                                  "Pool threads (overrides the scenario's settings.threads; default 4)")
                       ->check(elt::app::whole_number(1, 1024));
@@ -88,6 +89,10 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                                "Node model: what real work costs on the virtual clock: a profile FILE (see "
                                "calibrate), or zero (nothing costs time); default: the shipped profile")
                     ->type_name("FILE|zero");
+}
+
+// What the trace looks like.
+void add_trace_flags(CLI::App& app, RunFlags& f) {
   f.format_opt = app.add_option("-f,--format", f.format,
                                 "Trace format: text (the book's, default), jsonl, chrome (Trace Event JSON for "
                                 "Perfetto and chrome://tracing), or none")
@@ -99,6 +104,10 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
                    ->allow_extra_args(false)
                    ->check(elt::app::one_of({"time", "phase", "id"}))
                    ->type_name("time,phase,id");
+}
+
+// What the run may read and reach, and how far it may go.
+void add_bound_flags(CLI::App& app, RunFlags& f) {
   // One value per occurrence (repeat the option for more), so that the scenario after it
   // is not taken as a second value.
   app.add_option("--allow-read", f.allow_read,
@@ -136,6 +145,13 @@ void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
   app.add_flag("--no-warnings", f.no_warnings,
                "Do not warn on stderr when a virtual-clock run depends on real time it cannot see "
                "(a real server, a large read without delay_ms)");
+}
+
+// The run options, in the order --help lists them.
+void add_run_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) {
+  add_loop_flags(app, f, clock_default);
+  add_trace_flags(app, f);
+  add_bound_flags(app, f);
   f.color_opt = app.add_option("--color", f.color,
                                "Colour: auto (default: on a terminal, unless NO_COLOR is set), always, never")
                     ->check(elt::app::one_of({"auto", "always", "never"}));
@@ -288,177 +304,199 @@ int print_help(const CLI::App& app, const std::string& topic) {
                                hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
-  elt::app::reserve_standard_fds();
-  elt::app::install_out_of_memory_handler();
-  // Before any output, help and --version included: a reader that leaves early (`--help |
-  // grep -q`) is a quiet exit 0, not death by SIGPIPE (exit 141) half-way through the help.
-  signal(SIGPIPE, SIG_IGN);
+// Every command's options. CLI11 binds each option to a member by reference, so this is
+// built in place and never moved or copied.
+struct CommandLine {
   CLI::App app{"eventloop-trace: run a scenario on a Node-like event loop (real threads, epoll, timers)\n"
                "and print what happens, tick by tick and thread by thread.\n"
                "The run options (--threads, --clock, --model, --format, --color) may come before or after\n"
                "a command's name and mean the same. `eventloop-trace help COMMAND` explains a command.",
                "eventloop-trace"};
-  app.set_version_flag("--version", std::function<std::string()>(elt::app::version_text));
-  app.require_subcommand(0, 1);
-  app.allow_extras();
-
   std::string run_scenario_path;
-  app.add_option("scenario", run_scenario_path, "Scenario file (JSON; - reads standard input); see "
-                                                "docs/scenario-format.md")
-      ->type_name("SCENARIO");
   RunFlags top;
-  add_run_flags(app, top, "real");
   std::string run_mode = "trace";
-  app.add_option("--mode", run_mode,
-                 "trace: the whole trace (default); output: only what the program prints, as its console shows it "
-                 "(the lines check --mode output compares)")
-      ->type_name("TEXT:{trace,output}");
-
   elt::app::CheckOptions check_opts;
   RunFlags check_flags;
-  CLI::App* check_cmd = app.add_subcommand(
+  CLI::App* check_cmd = nullptr;
+  std::string step_scenario_path;
+  RunFlags step_flags;
+  CLI::App* step_cmd = nullptr;
+  elt::app::HtmlOptions html_opts;
+  std::string html_scenario_path;
+  RunFlags html_flags;
+  CLI::App* html_cmd = nullptr;
+  std::string help_topic;
+  CLI::App* help_cmd = nullptr;
+  elt::app::Command export_cmd{};
+  elt::app::Command verify_cmd{};
+  elt::app::Command calibrate_cmd{};
+  RunOptions run_opts;
+  RunOptions step_opts;
+};
+
+// The plain run: `eventloop-trace [OPTIONS] SCENARIO`.
+void add_plain_run(CommandLine& cl) {
+  cl.app.set_version_flag("--version", std::function<std::string()>(elt::app::version_text));
+  cl.app.require_subcommand(0, 1);
+  cl.app.allow_extras();
+
+  cl.app.add_option("scenario", cl.run_scenario_path, "Scenario file (JSON; - reads standard input); see "
+                    "docs/scenario-format.md")
+      ->type_name("SCENARIO");
+  add_run_flags(cl.app, cl.top, "real");
+  cl.app.add_option("--mode", cl.run_mode,
+                    "trace: the whole trace (default); output: only what the program prints, as its console shows it "
+                    "(the lines check --mode output compares)")
+      ->type_name("TEXT:{trace,output}");
+}
+
+void add_check_command(CommandLine& cl) {
+  cl.check_cmd = cl.app.add_subcommand(
       "check",
       "Run scenarios and compare their traces with golden files: exit 0 if all agree, 1 if one differs "
       "(with a diff), 2 if one could not be graded (bad scenario, missing or unusable golden).\n"
       "PATHS: SCENARIO GOLDEN pairs; a FOLDER (each NAME.json beside NAME.trace); or a FOLDER then a\n"
       "GOLDEN_FOLDER (NAME.json in the first, NAME.trace in the second). - is standard input.");
-  check_cmd->allow_extras();
-  check_cmd->add_option("paths", check_opts.paths, "SCENARIO GOLDEN ..., FOLDER, or FOLDER GOLDEN_FOLDER")
+  cl.check_cmd->allow_extras();
+  cl.check_cmd->add_option("paths", cl.check_opts.paths, "SCENARIO GOLDEN ..., FOLDER, or FOLDER GOLDEN_FOLDER")
       ->required()
       ->type_name("PATHS");
-  add_run_flags(*check_cmd, check_flags, "virtual");
-  check_cmd->add_option("--mode", check_opts.mode,
-                        "exact: byte for byte (default); per-thread: each thread's own lines (for real-clock runs); "
-                        "output: only the lines the program prints (print, print_content)")
+  add_run_flags(*cl.check_cmd, cl.check_flags, "virtual");
+  cl.check_cmd->add_option("--mode", cl.check_opts.mode,
+                           "exact: byte for byte (default); per-thread: each thread's own lines (for real-clock runs); "
+                           "output: only the lines the program prints (print, print_content)")
       ->check(elt::app::one_of({"exact", "per-thread", "output"}));
-  check_cmd->add_option("--only", check_opts.only,
-                        "Compare only this thread's lines (main: the order of callbacks and prints); a thread the "
-                        "run does not have is an error")
+  cl.check_cmd->add_option("--only", cl.check_opts.only,
+                           "Compare only this thread's lines (main: the order of callbacks and prints); a thread the "
+                           "run does not have is an error")
       ->type_name("THREAD");
-  check_cmd->add_flag("--update", check_opts.update,
-                      "Write each trace to its GOLDEN instead of comparing (never a scenario, never after a failed "
-                      "or interrupted run)");
-  check_cmd->add_option("--junit", check_opts.junit, "Write a JUnit XML summary to FILE (for CI)")->type_name("FILE");
-  check_cmd->add_option("--json", check_opts.json, "Write a JSON summary to FILE")->type_name("FILE");
-  check_cmd->add_flag("--diffs", check_opts.diffs,
-                      "Show the diff of every failing scenario (shown anyway when only one is checked, unless --hint)");
-  check_cmd->add_flag("--hint", check_opts.hint,
-                      "For students: say where each prediction first goes wrong (line, tick, thread, the kind of "
-                      "line expected) without showing what runs; no diff unless --diffs");
-  check_cmd->add_option("--pass-score", check_opts.pass_score,
-                        "Pass a pair whose score (the share of lines matched in order, 0 to 1) is at least S")
+  cl.check_cmd->add_flag("--update", cl.check_opts.update,
+                         "Write each trace to its GOLDEN instead of comparing (never a scenario, never after a failed "
+                         "or interrupted run)");
+  cl.check_cmd->add_option("--junit", cl.check_opts.junit, "Write a JUnit XML summary to FILE (for CI)")
+      ->type_name("FILE");
+  cl.check_cmd->add_option("--json", cl.check_opts.json, "Write a JSON summary to FILE")->type_name("FILE");
+  cl.check_cmd->add_flag("--diffs", cl.check_opts.diffs,
+                         "Show the diff of every failing scenario (shown anyway when only one is checked, "
+                         "unless --hint)");
+  cl.check_cmd->add_flag("--hint", cl.check_opts.hint,
+                         "For students: say where each prediction first goes wrong (line, tick, thread, the kind of "
+                         "line expected) without showing what runs; no diff unless --diffs");
+  cl.check_cmd->add_option("--pass-score", cl.check_opts.pass_score,
+                           "Pass a pair whose score (the share of lines matched in order, 0 to 1) is at least S")
       ->type_name("S")
       ->check(CLI::Range(0.0, 1.0));
+}
 
-  std::string step_scenario_path;
-  RunFlags step_flags;
-  CLI::App* step_cmd = app.add_subcommand(
+void add_step_command(CommandLine& cl) {
+  cl.step_cmd = cl.app.add_subcommand(
       "step", "Run a scenario one tick at a time as in a debugger, on the virtual clock by default "
               "(commands: next, phase, continue, back, goto, break, info, delete, state, where, help, quit)");
-  step_cmd->allow_extras();
-  step_cmd->add_option("scenario", step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
-  add_run_flags(*step_cmd, step_flags, "virtual");
+  cl.step_cmd->allow_extras();
+  cl.step_cmd->add_option("scenario", cl.step_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  add_run_flags(*cl.step_cmd, cl.step_flags, "virtual");
+}
 
-  elt::app::HtmlOptions html_opts;
-  std::string html_scenario_path;
-  RunFlags html_flags;
-  CLI::App* html_cmd = app.add_subcommand(
+void add_html_command(CommandLine& cl) {
+  cl.html_cmd = cl.app.add_subcommand(
       "html", "Run a scenario and write one self-contained web page: a lane per thread on a time axis, "
               "and a stepper forwards and backwards with the loop's state (opens from disk, no network)");
-  html_cmd->allow_extras();
-  html_cmd->add_option("scenario", html_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
-  html_cmd->add_option("-o,--output", html_opts.output,
-                        "The page to write (- for standard output); default: NAME.html beside the scenario")
+  cl.html_cmd->allow_extras();
+  cl.html_cmd->add_option("scenario", cl.html_scenario_path, "Scenario file (JSON)")->required()->type_name("SCENARIO");
+  cl.html_cmd->add_option("-o,--output", cl.html_opts.output,
+                          "The page to write (- for standard output); default: NAME.html beside the scenario")
       ->type_name("FILE.html");
-  add_run_flags(*html_cmd, html_flags, "virtual");
+  add_run_flags(*cl.html_cmd, cl.html_flags, "virtual");
+}
 
-  std::string help_topic;
-  CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
-  help_cmd->add_option("command", help_topic, "check, step, html, export-js, verify or help")->type_name("COMMAND");
+// The commands in the order --help lists them.
+void add_commands(CommandLine& cl) {
+  add_plain_run(cl);
+  add_check_command(cl);
+  add_step_command(cl);
+  add_html_command(cl);
+  cl.help_cmd = cl.app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
+  cl.help_cmd->add_option("command", cl.help_topic, "check, step, html, export-js, verify or help")->type_name("COMMAND");
+  cl.export_cmd = elt::app::add_export_command(cl.app);
+  cl.verify_cmd = elt::app::add_verify_command(cl.app);
+  cl.calibrate_cmd = elt::app::add_calibrate_command(cl.app);
+}
 
-  elt::app::Command export_cmd = elt::app::add_export_command(app);
-  elt::app::Command verify_cmd = elt::app::add_verify_command(app);
-  elt::app::Command calibrate_cmd = elt::app::add_calibrate_command(app);
-
-  RunOptions run_opts;
-  RunOptions step_opts;
+// CLI11's errors in the tool's words (UsageError); an exit code when the arguments asked
+// for help or the version, which CLI11 prints.
+std::optional<int> parse_arguments(CommandLine& cl, int argc, char** argv) {
   try {
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-      return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-      return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-      return app.exit(e);
-    } catch (const CLI::RequiredError& e) {
-      if (check_cmd->parsed() && check_opts.paths.empty()) {
-        throw UsageError("check needs what to grade: SCENARIO GOLDEN [SCENARIO GOLDEN ...], a FOLDER, or a FOLDER "
-                         "and a GOLDEN_FOLDER; see: eventloop-trace help check");
-      }
-      throw UsageError(elt::app::missing_argument_message(parsed_command(app), e.what()));
-    } catch (const CLI::ArgumentMismatch& e) {
-      throw UsageError(elt::app::missing_value_message(e.what()));
-    } catch (const CLI::ParseError& e) {
-      throw UsageError(e.what());
+    cl.app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cl.app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cl.app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cl.app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    if (cl.check_cmd->parsed() && cl.check_opts.paths.empty()) {
+      throw UsageError("check needs what to grade: SCENARIO GOLDEN [SCENARIO GOLDEN ...], a FOLDER, or a FOLDER "
+                       "and a GOLDEN_FOLDER; see: eventloop-trace help check");
     }
-    const CLI::App* sub = check_cmd->parsed()  ? check_cmd
-                          : step_cmd->parsed() ? step_cmd
-                          : help_cmd->parsed() ? help_cmd
-                          : html_cmd->parsed() ? html_cmd
-                          : export_cmd.app->parsed() ? export_cmd.app
-                          : verify_cmd.app->parsed() ? verify_cmd.app
-                          : calibrate_cmd.app->parsed() ? calibrate_cmd.app
-                                               : nullptr;
-    if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
-    refuse_extras(app, sub);
-    elt::app::refuse_unhonoured(app, sub);
-    if (sub != nullptr && !run_scenario_path.empty()) {
-      throw UsageError(fmt::format("\"{}\" comes before \"{}\"; write the command first: eventloop-trace {} ...",
-                                   run_scenario_path, sub->get_name(), sub->get_name()));
-    }
-    if (help_cmd->parsed()) return print_help(app, help_topic);
-    if (check_cmd->parsed()) {
-      check_opts.run = resolve(top, &check_flags, "check", "virtual");
-    } else if (html_cmd->parsed()) {
-      html_opts.run = resolve(top, &html_flags, "html", "virtual");
-      html_opts.run.scenario = html_scenario_path;
-      if (html_opts.output.empty()) {
-        html_opts.output = elt::app::default_page_path(html_scenario_path);
-        html_opts.output_chosen = true;
-      }
-    } else if (step_cmd->parsed()) {
-      step_opts = resolve(top, &step_flags, "step", "virtual");
-      step_opts.scenario = step_scenario_path;
-      if (step_opts.scenario == "-") {
-        throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
-      }
-    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed() || calibrate_cmd.app->parsed()) {
-      // Their own options, read when they run.
-    } else {
-      if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
-      run_opts = resolve(top, nullptr, "", "real");
-      run_opts.scenario = run_scenario_path;
-      elt::app::validate_plain_run(run_opts, run_mode);
-    }
-  } catch (const UsageError& e) {
-    std::cerr << "eventloop-trace: " << e.what() << '\n';
-    return kExitBadInput;
+    throw UsageError(elt::app::missing_argument_message(parsed_command(cl.app), e.what()));
+  } catch (const CLI::ArgumentMismatch& e) {
+    throw UsageError(elt::app::missing_value_message(e.what()));
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
   }
+  return std::nullopt;
+}
 
+// The command given, or nullptr for a plain run.
+const CLI::App* chosen_command(const CommandLine& cl) {
+  return cl.check_cmd->parsed()  ? cl.check_cmd
+         : cl.step_cmd->parsed() ? cl.step_cmd
+         : cl.help_cmd->parsed() ? cl.help_cmd
+         : cl.html_cmd->parsed() ? cl.html_cmd
+         : cl.export_cmd.app->parsed() ? cl.export_cmd.app
+         : cl.verify_cmd.app->parsed() ? cl.verify_cmd.app
+         : cl.calibrate_cmd.app->parsed() ? cl.calibrate_cmd.app
+                                          : nullptr;
+}
+
+// The run options of the command given: its own copy merged with the one before its name.
+void resolve_options(CommandLine& cl) {
+  if (cl.check_cmd->parsed()) {
+    cl.check_opts.run = resolve(cl.top, &cl.check_flags, "check", "virtual");
+  } else if (cl.html_cmd->parsed()) {
+    cl.html_opts.run = resolve(cl.top, &cl.html_flags, "html", "virtual");
+    cl.html_opts.run.scenario = cl.html_scenario_path;
+    if (cl.html_opts.output.empty()) {
+      cl.html_opts.output = elt::app::default_page_path(cl.html_scenario_path);
+      cl.html_opts.output_chosen = true;
+    }
+  } else if (cl.step_cmd->parsed()) {
+    cl.step_opts = resolve(cl.top, &cl.step_flags, "step", "virtual");
+    cl.step_opts.scenario = cl.step_scenario_path;
+    if (cl.step_opts.scenario == "-") {
+      throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
+    }
+  } else if (cl.export_cmd.app->parsed() || cl.verify_cmd.app->parsed() || cl.calibrate_cmd.app->parsed()) {
+    // Their own options, read when they run.
+  } else {
+    if (cl.run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
+    cl.run_opts = resolve(cl.top, nullptr, "", "real");
+    cl.run_opts.scenario = cl.run_scenario_path;
+    elt::app::validate_plain_run(cl.run_opts, cl.run_mode);
+  }
+}
+
+// Runs the command given; every failure is reported here, once, with its exit code.
+int run_chosen(CommandLine& cl) {
   try {
     elt::app::SignalWatcher signals;
-    if (check_cmd->parsed()) return elt::app::run_check(check_opts);
-    if (html_cmd->parsed()) return elt::app::run_html(html_opts);
-    if (export_cmd.app->parsed()) return export_cmd.run();
-    if (verify_cmd.app->parsed()) return verify_cmd.run();
-    if (calibrate_cmd.app->parsed()) return calibrate_cmd.run();
-    if (step_cmd->parsed()) return elt::app::run_step(step_opts);
-    return elt::app::run_plain(run_opts, run_mode);
+    if (cl.check_cmd->parsed()) return elt::app::run_check(cl.check_opts);
+    if (cl.html_cmd->parsed()) return elt::app::run_html(cl.html_opts);
+    if (cl.export_cmd.app->parsed()) return cl.export_cmd.run();
+    if (cl.verify_cmd.app->parsed()) return cl.verify_cmd.run();
+    if (cl.calibrate_cmd.app->parsed()) return cl.calibrate_cmd.run();
+    if (cl.step_cmd->parsed()) return elt::app::run_step(cl.step_opts);
+    return elt::app::run_plain(cl.run_opts, cl.run_mode);
   } catch (const UsageError& e) {
     std::cerr << "eventloop-trace: " << e.what() << '\n';
     return kExitBadInput;
@@ -475,4 +513,34 @@ int main(int argc, char** argv) {
     std::cerr << "eventloop-trace: error: " << e.what() << '\n';
     return kExitFailure;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything opens a descriptor: a closed stdout must not become the runtime's fd 1.
+  elt::app::reserve_standard_fds();
+  elt::app::install_out_of_memory_handler();
+  // Before any output, help and --version included: a reader that leaves early (`--help |
+  // grep -q`) is a quiet exit 0, not death by SIGPIPE (exit 141) half-way through the help.
+  signal(SIGPIPE, SIG_IGN);
+  CommandLine cl;
+  add_commands(cl);
+  try {
+    if (auto exit = parse_arguments(cl, argc, argv)) return *exit;
+    const CLI::App* sub = chosen_command(cl);
+    if (sub == nullptr) refuse_mistyped_command(cl.app, cl.run_scenario_path);
+    refuse_extras(cl.app, sub);
+    elt::app::refuse_unhonoured(cl.app, sub);
+    if (sub != nullptr && !cl.run_scenario_path.empty()) {
+      throw UsageError(fmt::format("\"{}\" comes before \"{}\"; write the command first: eventloop-trace {} ...",
+                                   cl.run_scenario_path, sub->get_name(), sub->get_name()));
+    }
+    if (cl.help_cmd->parsed()) return print_help(cl.app, cl.help_topic);
+    resolve_options(cl);
+  } catch (const UsageError& e) {
+    std::cerr << "eventloop-trace: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+  return run_chosen(cl);
 }

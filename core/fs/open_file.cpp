@@ -72,6 +72,31 @@ struct Resolved {
   std::string name;
 };
 
+// A link met on the walk: its target's components go first in `todo`, to be walked in its
+// place. False, with `err`, for too many links (ELOOP, as the kernel counts them) or an
+// absolute target, which would leave the root (EXDEV).
+bool walk_link_instead(int link_fd, int links, std::deque<std::string>& todo, int& err) {
+  if (links > kMaxSymlinks) {
+    err = ELOOP;
+    return false;
+  }
+  char target[PATH_MAX];
+  ssize_t n = ::readlinkat(link_fd, "", target, sizeof target);
+  if (n < 0) {
+    err = errno;
+    return false;
+  }
+  stdfs::path link(std::string(target, static_cast<std::size_t>(n)));
+  if (link.is_absolute()) {
+    err = EXDEV;
+    return false;
+  }
+  std::vector<std::string> parts;
+  for (const auto& part : link) parts.push_back(part.string());
+  todo.insert(todo.begin(), parts.begin(), parts.end());
+  return true;
+}
+
 // The walk the kernel does for RESOLVE_BENEATH, done by hand: one component at a time,
 // never following a link blindly. `..` may climb back only as far as the root, a link's
 // target is walked in its place (an absolute target is an escape), and a walk that would
@@ -114,24 +139,7 @@ std::optional<Resolved> walk_beneath(int root_fd, const stdfs::path& rel, int& e
       return std::nullopt;
     }
     if (S_ISLNK(st.st_mode)) {
-      if (++links > kMaxSymlinks) {
-        err = ELOOP;
-        return std::nullopt;
-      }
-      char target[PATH_MAX];
-      ssize_t n = ::readlinkat(fd.get(), "", target, sizeof target);
-      if (n < 0) {
-        err = errno;
-        return std::nullopt;
-      }
-      stdfs::path link(std::string(target, static_cast<std::size_t>(n)));
-      if (link.is_absolute()) {
-        err = EXDEV;
-        return std::nullopt;
-      }
-      std::vector<std::string> parts;
-      for (const auto& part : link) parts.push_back(part.string());
-      todo.insert(todo.begin(), parts.begin(), parts.end());
+      if (!walk_link_instead(fd.get(), ++links, todo, err)) return std::nullopt;
       continue;
     }
     if (S_ISDIR(st.st_mode)) {

@@ -199,7 +199,7 @@ std::size_t origin_line(std::string_view origin) {
   place = place.substr(0, place.find(": "));
   auto colon = place.rfind(':');
   if (colon == std::string_view::npos || colon + 1 == place.size()) return 0;
-  std::size_t line = 0;
+  std::uint64_t line = 0;
   auto [ptr, ec] = std::from_chars(place.data() + colon + 1, place.data() + place.size(), line);
   if (ec != std::errc() || ptr != place.data() + place.size()) return 0;
   return line;
@@ -299,115 +299,157 @@ std::vector<std::size_t> action_lines(const scenario::Scenario& scenario) {
   return lines;
 }
 
+namespace {
+
+// One function per kind of `break`: each reads its argument, or says in `error` what it
+// expected.
+
+std::optional<Breakpoint> break_at_tick(const std::string& arg, std::string& error) {
+  auto n = parse_count(arg);
+  if (!n || *n == 0) {
+    error = n && *n == 0
+                ? "break tick 0: tick 0 is the program's first run, which always runs before the first stop; "
+                  "the first tick you can stop before is 1"
+                : "break tick needs a tick number, e.g. `break tick 3`";
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::Tick;
+  bp.tick = *n;
+  return bp;
+}
+
+std::optional<Breakpoint> break_at_time(const std::string& arg, std::string& error) {
+  auto t = parse_time(arg);
+  if (!t) {
+    error = "break at needs a time on the run's clock, e.g. `break at 2000 ms`";
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::Time;
+  bp.time = *t;
+  return bp;
+}
+
+std::optional<Breakpoint> break_in_phase(const std::string& arg, std::string& error) {
+  auto p = parse_phase_name(arg);
+  if (!p) {
+    error = "break phase needs a phase: timers, pending, idle, poll, check or close";
+    std::string hint = did_you_mean(arg, phase_names());
+    if (!hint.empty()) error += fmt::format("; did you mean \"break phase {}\"?", hint);
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::Phase;
+  bp.phase = *p;
+  return bp;
+}
+
+std::optional<Breakpoint> break_on_id(const std::string& arg, std::string& error) {
+  auto n = parse_count(arg);
+  if (!n || *n == 0) {
+    error = "break id needs a callback id (1 or more, as the trace and `state` show them), e.g. `break id 6`";
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::Id;
+  bp.id = *n;
+  return bp;
+}
+
+std::optional<Breakpoint> break_on_line_text(const std::string& arg, std::string& error) {
+  if (arg.empty()) {
+    error = "break line needs some text, e.g. `break line Encrypted`";
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::Line;
+  bp.text = arg;
+  return bp;
+}
+
+// `break /program/1/then/2`: an action by its JSON path (as labels show it when the
+// parser has recorded no lines).
+std::optional<Breakpoint> break_at_json_path(const std::string& path, const scenario::Scenario& scenario,
+                                             std::string& error) {
+  const scenario::Action* found = nullptr;
+  auto visit = [&](const scenario::Action& a) {
+    if (found == nullptr && a.json_path == path) found = &a;
+  };
+  walk(scenario.program, visit);
+  if (found == nullptr) {
+    error = fmt::format("no action at {} in {}", path, std::filesystem::path(scenario.file).filename().string());
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::ScenarioLine;
+  bp.line = found->line;
+  bp.action = found;
+  bp.text = fmt::format("{} {}", std::filesystem::path(scenario.file).filename().string(), path);
+  return bp;
+}
+
+// `14` or `book.json:14`, split into the file named (maybe none) and the line; nullopt when
+// the words are no line number (then they may be a mistyped kind).
+struct FileLine {
+  std::string file;
+  std::uint64_t line = 0;
+};
+std::optional<FileLine> file_line_of(const std::string& args) {
+  FileLine out;
+  std::string line_part = args;
+  if (auto colon = args.rfind(':'); colon != std::string::npos) {
+    out.file = args.substr(0, colon);
+    line_part = args.substr(colon + 1);
+  }
+  auto n = parse_count(line_part);
+  if (!n) return std::nullopt;
+  out.line = *n;
+  return out;
+}
+
+// `break 14` or `break book.json:14`: a line of the scenario file that an action starts at.
+std::optional<Breakpoint> break_at_scenario_line(const std::string& args, const FileLine& at,
+                                                 const scenario::Scenario& scenario, std::string& error) {
+  std::string name = std::filesystem::path(scenario.file).filename().string();
+  if (!at.file.empty() && std::filesystem::path(at.file).filename().string() != name) {
+    error = fmt::format("break {}: the scenario is {}; name one of its lines, e.g. `break {}:{}`", args, name, name,
+                        at.line);
+    return std::nullopt;
+  }
+  const scenario::Action* action = action_at_line(scenario, at.line);
+  if (action == nullptr) {
+    auto lines = action_lines(scenario);
+    std::string list;
+    for (auto l : lines) list += fmt::format("{}{}", list.empty() ? "" : ", ", l);
+    error = lines.empty() ? fmt::format("no action starts at line {} of {} (no action lines are known)", at.line, name)
+                          : fmt::format("no action starts at line {} of {}; actions start at lines {}", at.line,
+                                        name, list);
+    return std::nullopt;
+  }
+  Breakpoint bp;
+  bp.kind = Breakpoint::Kind::ScenarioLine;
+  bp.line = at.line;
+  bp.action = action;
+  bp.text = fmt::format("{}:{}", name, at.line);
+  return bp;
+}
+
+}  // namespace
+
 std::optional<Breakpoint> parse_breakpoint(const std::string& raw, const scenario::Scenario& scenario,
                                            std::string& error) {
   std::string args = trim(raw);
   std::string kind = args.substr(0, args.find(' '));
   std::string arg = kind.size() < args.size() ? trim(args.substr(kind.size())) : "";
-  Breakpoint bp;
-  if (kind == "tick") {
-    auto n = parse_count(arg);
-    if (!n || *n == 0) {
-      error = n && *n == 0
-                  ? "break tick 0: tick 0 is the program's first run, which always runs before the first stop; "
-                    "the first tick you can stop before is 1"
-                  : "break tick needs a tick number, e.g. `break tick 3`";
-      return std::nullopt;
-    }
-    bp.kind = Breakpoint::Kind::Tick;
-    bp.tick = *n;
-    return bp;
-  }
-  if (kind == "at") {
-    auto t = parse_time(arg);
-    if (!t) {
-      error = "break at needs a time on the run's clock, e.g. `break at 2000 ms`";
-      return std::nullopt;
-    }
-    bp.kind = Breakpoint::Kind::Time;
-    bp.time = *t;
-    return bp;
-  }
-  if (kind == "phase") {
-    auto p = parse_phase_name(arg);
-    if (!p) {
-      error = "break phase needs a phase: timers, pending, idle, poll, check or close";
-      std::string hint = did_you_mean(arg, phase_names());
-      if (!hint.empty()) error += fmt::format("; did you mean \"break phase {}\"?", hint);
-      return std::nullopt;
-    }
-    bp.kind = Breakpoint::Kind::Phase;
-    bp.phase = *p;
-    return bp;
-  }
-  if (kind == "id") {
-    auto n = parse_count(arg);
-    if (!n || *n == 0) {
-      error = "break id needs a callback id (1 or more, as the trace and `state` show them), e.g. `break id 6`";
-      return std::nullopt;
-    }
-    bp.kind = Breakpoint::Kind::Id;
-    bp.id = *n;
-    return bp;
-  }
-  if (kind == "line") {
-    if (arg.empty()) {
-      error = "break line needs some text, e.g. `break line Encrypted`";
-      return std::nullopt;
-    }
-    bp.kind = Breakpoint::Kind::Line;
-    bp.text = arg;
-    return bp;
-  }
-  // `break /program/1/then/2`: an action by its JSON path (as labels show it when the
-  // parser has recorded no lines).
-  if (args.starts_with("/") && arg.empty()) {
-    const scenario::Action* found = nullptr;
-    auto visit = [&](const scenario::Action& a) {
-      if (found == nullptr && a.json_path == args) found = &a;
-    };
-    walk(scenario.program, visit);
-    if (found == nullptr) {
-      error = fmt::format("no action at {} in {}", args, std::filesystem::path(scenario.file).filename().string());
-      return std::nullopt;
-    }
-    bp.kind = Breakpoint::Kind::ScenarioLine;
-    bp.line = found->line;
-    bp.action = found;
-    bp.text = fmt::format("{} {}", std::filesystem::path(scenario.file).filename().string(), args);
-    return bp;
-  }
-  // `break 14` or `break book.json:14`: a line of the scenario file.
+  if (kind == "tick") return break_at_tick(arg, error);
+  if (kind == "at") return break_at_time(arg, error);
+  if (kind == "phase") return break_in_phase(arg, error);
+  if (kind == "id") return break_on_id(arg, error);
+  if (kind == "line") return break_on_line_text(arg, error);
+  if (args.starts_with("/") && arg.empty()) return break_at_json_path(args, scenario, error);
   if (!args.empty() && arg.empty()) {
-    std::string file_part;
-    std::string line_part = args;
-    if (auto colon = args.rfind(':'); colon != std::string::npos) {
-      file_part = args.substr(0, colon);
-      line_part = args.substr(colon + 1);
-    }
-    if (auto n = parse_count(line_part)) {
-      std::string name = std::filesystem::path(scenario.file).filename().string();
-      if (!file_part.empty() && std::filesystem::path(file_part).filename().string() != name) {
-        error = fmt::format("break {}: the scenario is {}; name one of its lines, e.g. `break {}:{}`", args, name,
-                            name, *n);
-        return std::nullopt;
-      }
-      const scenario::Action* action = action_at_line(scenario, *n);
-      if (action == nullptr) {
-        auto lines = action_lines(scenario);
-        std::string list;
-        for (auto l : lines) list += fmt::format("{}{}", list.empty() ? "" : ", ", l);
-        error = lines.empty() ? fmt::format("no action starts at line {} of {} (no action lines are known)", *n, name)
-                              : fmt::format("no action starts at line {} of {}; actions start at lines {}", *n,
-                                            name, list);
-        return std::nullopt;
-      }
-      bp.kind = Breakpoint::Kind::ScenarioLine;
-      bp.line = *n;
-      bp.action = action;
-      bp.text = fmt::format("{}:{}", name, *n);
-      return bp;
-    }
+    if (auto at = file_line_of(args)) return break_at_scenario_line(args, *at, scenario, error);
   }
   // `break tik 3`: a kind mistyped, not a line of the scenario.
   if (std::string hint = did_you_mean(kind, breakpoint_kinds()); !hint.empty() && !arg.empty()) {

@@ -478,117 +478,134 @@ Stepper::Verdict Stepper::run_command(const std::string& line, Runtime* runtime,
   std::string cmd = line.empty() ? std::string("next") : line;  // Enter: the most common step
   auto [word, rest] = split_word(cmd);
   const bool ended = runtime == nullptr;
-  auto count = [&](std::uint64_t& n) {
-    if (rest.empty()) return n = 1, true;
-    auto parsed = parse_count(rest);
-    if (!parsed || *parsed == 0) {
-      say(fmt::format("{} takes a count of 1 or more, e.g. `{} 3`\n", word, word));
-      return false;
-    }
-    n = *parsed;
-    return true;
-  };
-
-  if (word == "n" || word == "next" || word == "p" || word == "phase") {
-    std::uint64_t n = 1;
-    if (!count(n)) return Verdict::Stay;
-    if (ended) {
-      say("the run has ended; `back` or `goto` goes to an earlier point\n");
-      return Verdict::Stay;
-    }
-    mode_ = (word == "n" || word == "next") ? Mode::Tick : Mode::Phase;
-    remaining_ = n;
-    return Verdict::Resume;
-  }
-  if (word == "c" || word == "continue") {
-    if (ended) {
-      say("the run has ended; `back` or `goto` goes to an earlier point\n");
-      return Verdict::Stay;
-    }
-    mode_ = Mode::Continue;
-    return Verdict::Resume;
-  }
-  if (word == "back") {
-    std::uint64_t current = current_index();
-    if (rest == "phase") return travel(history_.back_phase(current), "back phase", runtime);
-    if (rest == "event") {
-      std::uint64_t events = ended ? tracer_->event_count() : history_.all().at(current).events;
-      return travel(history_.back_event(current, events), "back event", runtime);
-    }
-    std::uint64_t n = 1;
-    if (!rest.empty() && !parse_count(rest)) {
-      say("usage: back [N] | back phase | back event\n");
-      return Verdict::Stay;
-    }
-    if (!count(n)) return Verdict::Stay;
-    return travel(history_.back_ticks(current, n), "back", runtime);
-  }
-  if (word == "g" || word == "goto") {
-    auto [kind, arg] = split_word(rest);
-    if (kind == "tick") {
-      auto n = parse_count(arg);
-      if (!n) {
-        say("goto tick needs a tick number, e.g. `goto tick 3`\n");
-        return Verdict::Stay;
-      }
-      return travel(history_.goto_tick(current_index(), *n), "goto", runtime);
-    }
-    if (auto t = parse_time(rest); t && !rest.empty()) return travel(history_.goto_time(current_index(), *t), "goto", runtime);
-    say("usage: goto tick N | goto TIME ms\n");
-    return Verdict::Stay;
-  }
+  if (word == "n" || word == "next" || word == "p" || word == "phase") return command_step(word, rest, ended);
+  if (word == "c" || word == "continue") return command_continue(ended);
+  if (word == "back") return command_back(rest, runtime);
+  if (word == "g" || word == "goto") return command_goto(rest, runtime);
+  if (word == "q" || word == "quit") return command_quit(runtime);
   if (word == "b" || word == "break") {
     command_break(rest);
-    return Verdict::Stay;
-  }
-  if (word == "i" || word == "info") {
-    if (rest == "breaks" || rest == "break" || rest == "b" || rest == "breakpoints") {
-      print_breaks();
-    } else {
-      say("usage: info breaks\n");
-    }
-    return Verdict::Stay;
-  }
-  if (word == "d" || word == "delete" || word == "disable" || word == "enable") {
+  } else if (word == "i" || word == "info") {
+    command_info(rest);
+  } else if (word == "d" || word == "delete" || word == "disable" || word == "enable") {
     command_numbers(word == "d" ? "delete" : word, rest);
-    return Verdict::Stay;
-  }
-  if (word == "s" || word == "state") {
-    if (ended) {
-      say("the run has ended: every thread is closed; `back` goes to an earlier point\n");
-    } else {
-      print_state(*runtime, point);
-    }
-    return Verdict::Stay;
-  }
-  if (word == "w" || word == "where" || word == "bt") {
-    if (ended) {
-      say("the run has ended: nothing runs any more\n");
-    } else {
-      print_where(*runtime, point);
-    }
-    return Verdict::Stay;
-  }
-  if (word == "h" || word == "help" || word == "?") {
+  } else if (word == "s" || word == "state") {
+    command_state(runtime, point);
+  } else if (word == "w" || word == "where" || word == "bt") {
+    command_where(runtime, point);
+  } else if (word == "h" || word == "help" || word == "?") {
     print_help(rest);
+  } else {
+    command_unknown(word, rest);
+  }
+  return Verdict::Stay;
+}
+
+bool Stepper::read_count(const std::string& word, const std::string& rest, std::uint64_t& n) {
+  if (rest.empty()) return n = 1, true;
+  auto parsed = parse_count(rest);
+  if (!parsed || *parsed == 0) {
+    say(fmt::format("{} takes a count of 1 or more, e.g. `{} 3`\n", word, word));
+    return false;
+  }
+  n = *parsed;
+  return true;
+}
+
+Stepper::Verdict Stepper::command_step(const std::string& word, const std::string& rest, bool ended) {
+  std::uint64_t n = 1;
+  if (!read_count(word, rest, n)) return Verdict::Stay;
+  if (ended) {
+    say("the run has ended; `back` or `goto` goes to an earlier point\n");
     return Verdict::Stay;
   }
-  if (word == "q" || word == "quit") {
-    quit_ = true;
-    if (runtime != nullptr) {
-      runtime->request_stop();
-      say("quitting: closing every thread\n");
-    }
-    return Verdict::Resume;
+  mode_ = (word == "n" || word == "next") ? Mode::Tick : Mode::Phase;
+  remaining_ = n;
+  return Verdict::Resume;
+}
+
+Stepper::Verdict Stepper::command_continue(bool ended) {
+  if (ended) {
+    say("the run has ended; `back` or `goto` goes to an earlier point\n");
+    return Verdict::Stay;
   }
-  // `nxt` -> next, `brake tick 3` -> break tick 3: the whole line as it was meant.
+  mode_ = Mode::Continue;
+  return Verdict::Resume;
+}
+
+Stepper::Verdict Stepper::command_back(const std::string& rest, Runtime* runtime) {
+  const bool ended = runtime == nullptr;
+  std::uint64_t current = current_index();
+  if (rest == "phase") return travel(history_.back_phase(current), "back phase", runtime);
+  if (rest == "event") {
+    std::uint64_t events = ended ? tracer_->event_count() : history_.all().at(current).events;
+    return travel(history_.back_event(current, events), "back event", runtime);
+  }
+  std::uint64_t n = 1;
+  if (!rest.empty() && !parse_count(rest)) {
+    say("usage: back [N] | back phase | back event\n");
+    return Verdict::Stay;
+  }
+  if (!read_count("back", rest, n)) return Verdict::Stay;
+  return travel(history_.back_ticks(current, n), "back", runtime);
+}
+
+Stepper::Verdict Stepper::command_goto(const std::string& rest, Runtime* runtime) {
+  auto [kind, arg] = split_word(rest);
+  if (kind == "tick") {
+    auto n = parse_count(arg);
+    if (!n) {
+      say("goto tick needs a tick number, e.g. `goto tick 3`\n");
+      return Verdict::Stay;
+    }
+    return travel(history_.goto_tick(current_index(), *n), "goto", runtime);
+  }
+  if (auto t = parse_time(rest); t && !rest.empty()) return travel(history_.goto_time(current_index(), *t), "goto", runtime);
+  say("usage: goto tick N | goto TIME ms\n");
+  return Verdict::Stay;
+}
+
+Stepper::Verdict Stepper::command_quit(Runtime* runtime) {
+  quit_ = true;
+  if (runtime != nullptr) {
+    runtime->request_stop();
+    say("quitting: closing every thread\n");
+  }
+  return Verdict::Resume;
+}
+
+void Stepper::command_info(const std::string& rest) {
+  if (rest == "breaks" || rest == "break" || rest == "b" || rest == "breakpoints") {
+    print_breaks();
+  } else {
+    say("usage: info breaks\n");
+  }
+}
+
+void Stepper::command_state(Runtime* runtime, const PausePoint& point) {
+  if (runtime == nullptr) {
+    say("the run has ended: every thread is closed; `back` goes to an earlier point\n");
+  } else {
+    print_state(*runtime, point);
+  }
+}
+
+void Stepper::command_where(Runtime* runtime, const PausePoint& point) {
+  if (runtime == nullptr) {
+    say("the run has ended: nothing runs any more\n");
+  } else {
+    print_where(*runtime, point);
+  }
+}
+
+// `nxt` -> next, `brake tick 3` -> break tick 3: the whole line as it was meant.
+void Stepper::command_unknown(const std::string& word, const std::string& rest) {
   std::string hint = did_you_mean(word, command_names(), command_slack(word));
   if (!hint.empty()) {
     say(fmt::format("unknown command \"{}\"; did you mean \"{}\"?\n", word, rest.empty() ? hint : hint + " " + rest));
   } else {
     say(fmt::format("unknown command \"{}\"; type help\n", word));
   }
-  return Verdict::Stay;
 }
 
 Stepper::Verdict Stepper::travel(const TravelTarget& target, const std::string& what, Runtime* runtime) {
@@ -761,6 +778,97 @@ std::string Stepper::clip(const std::string& raw) const {
   return row.substr(0, options_.width - 3) + "...";
 }
 
+namespace {
+
+// The rows of `state`: a name column, then the value, and under it (indented) what the
+// scenario says the callback is; every row clipped to the screen.
+class StateRows {
+ public:
+  StateRows(std::function<std::string(const std::string&)> clip, std::map<CallbackId, std::string> origins)
+      : clip_(std::move(clip)), origins_(std::move(origins)) {}
+
+  void row(const std::string& name, const std::string& value) {
+    out_ += clip_(fmt::format("  {:<27} {}", name, value)) + "\n";
+  }
+  void sub(const std::string& text) {
+    if (!text.empty()) out_ += clip_(fmt::format("  {:<27}   {}", "", text)) + "\n";
+  }
+  // The runtime's own label first; the origin its registration event carried otherwise.
+  std::string label_of(CallbackId id, const std::string& label) const {
+    if (!label.empty()) return label;
+    auto it = origins_.find(id);
+    return it == origins_.end() ? std::string() : it->second;
+  }
+  std::string clip(const std::string& raw) const { return clip_(raw); }
+  std::string& text() { return out_; }
+
+ private:
+  std::function<std::string(const std::string&)> clip_;
+  std::map<CallbackId, std::string> origins_;
+  std::string out_;
+};
+
+void timer_rows(StateRows& rows, const RuntimeState& s) {
+  if (s.timers.empty()) rows.row("timers", "none");
+  for (std::size_t i = 0; i < s.timers.size(); ++i) {
+    if (i == 8 && s.timers.size() > 10) {
+      rows.row("", fmt::format("... and {} more", s.timers.size() - 8));
+      break;
+    }
+    const auto& t = s.timers[i];
+    std::string when = t.due_in.count() <= 0 ? fmt::format("due ({} ago)", format_ms(-t.due_in))
+                                             : fmt::format("due in {}", format_ms(t.due_in));
+    rows.row(i == 0 ? fmt::format("timers ({})", s.timers.size()) : "", fmt::format("id {:<5} {}", t.id, when));
+    rows.sub(rows.label_of(t.id, t.label));
+  }
+}
+
+void worker_rows(StateRows& rows, const RuntimeState& s, bool color) {
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    const auto& w = s.workers[i];
+    std::string name = color ? paint_thread(w.name) : w.name;
+    std::string what = "idle";
+    if (w.busy) {
+      what = fmt::format("running task {} ({}) since {}", w.task, w.kind, format_ms(w.since));
+    }
+    // Colour codes take no room on the screen: clip the plain row, then paint the name.
+    std::string plain = rows.clip(fmt::format("  {:<27} {} {}", i == 0 ? "pool threads" : "", w.name, what));
+    rows.text() += plain.replace(30, w.name.size(), name) + "\n";
+    if (w.busy && w.ends) {
+      rows.sub(fmt::format("{} at {} (a simulated latency)", *w.ends >= s.now ? "ends" : "ended", format_ms(*w.ends)));
+    }
+    if (w.busy) rows.sub(rows.label_of(w.task, w.label));
+  }
+}
+
+// Work the loop waits for or is about to run: queued tasks, sockets, completions, callbacks.
+void waiting_rows(StateRows& rows, const RuntimeState& s) {
+  if (s.queued_tasks.empty()) rows.row("waiting for a thread", "none");
+  for (std::size_t i = 0; i < s.queued_tasks.size(); ++i) {
+    const auto& [id, kind] = s.queued_tasks[i];
+    rows.row(i == 0 ? "waiting for a thread" : "", fmt::format("task {} ({})", id, kind));
+    rows.sub(rows.label_of(id, ""));
+  }
+  if (s.sockets.empty()) rows.row("sockets with epoll", "none");
+  for (std::size_t i = 0; i < s.sockets.size(); ++i) {
+    rows.row(i == 0 ? "sockets with epoll" : "", fmt::format("id {}", s.sockets[i]));
+    rows.sub(rows.label_of(s.sockets[i], ""));
+  }
+  if (s.completed.empty()) rows.row("completed, not yet handled", "none");
+  for (std::size_t i = 0; i < s.completed.size(); ++i) {
+    rows.row(i == 0 ? "completed, not yet handled" : "", s.completed[i]);
+    rows.sub(rows.label_of(completed_id(s.completed[i]), ""));
+  }
+  if (s.callbacks_to_run.empty()) rows.row("callbacks about to run", "none");
+  for (std::size_t i = 0; i < s.callbacks_to_run.size(); ++i) {
+    CallbackId id = s.callbacks_to_run[i];
+    rows.row(i == 0 ? "callbacks about to run" : "", fmt::format("id {}", id));
+    rows.sub(rows.label_of(id, ""));
+  }
+}
+
+}  // namespace
+
 void Stepper::print_state(const Runtime& runtime, const PausePoint& point) {
   RuntimeState s = runtime.state();
   std::map<CallbackId, std::string> origins;
@@ -768,77 +876,58 @@ void Stepper::print_state(const Runtime& runtime, const PausePoint& point) {
     std::lock_guard lock(mutex_);
     for (const auto& [id, reg] : registrations_) origins[id] = reg.origin;
   }
-  // The runtime's own label first; the origin its registration event carried otherwise.
-  auto label_of = [&](CallbackId id, const std::string& label) {
-    if (!label.empty()) return label;
-    auto it = origins.find(id);
-    return it == origins.end() ? std::string() : it->second;
-  };
-  std::string out;
-  auto row = [&](const std::string& name, const std::string& value) {
-    out += clip(fmt::format("  {:<27} {}", name, value)) + "\n";
-  };
-  auto sub = [&](const std::string& text) {
-    if (!text.empty()) out += clip(fmt::format("  {:<27}   {}", "", text)) + "\n";
-  };
-  out += paint(fmt::format("state {}; now {} after the start", position(point), format_ms(s.now)), kHeading) + "\n";
-
-  if (s.timers.empty()) row("timers", "none");
-  for (std::size_t i = 0; i < s.timers.size(); ++i) {
-    if (i == 8 && s.timers.size() > 10) {
-      row("", fmt::format("... and {} more", s.timers.size() - 8));
-      break;
-    }
-    const auto& t = s.timers[i];
-    std::string when = t.due_in.count() <= 0 ? fmt::format("due ({} ago)", format_ms(-t.due_in))
-                                             : fmt::format("due in {}", format_ms(t.due_in));
-    row(i == 0 ? fmt::format("timers ({})", s.timers.size()) : "", fmt::format("id {:<5} {}", t.id, when));
-    sub(label_of(t.id, t.label));
-  }
-  for (std::size_t i = 0; i < s.workers.size(); ++i) {
-    const auto& w = s.workers[i];
-    std::string name = options_.color ? paint_thread(w.name) : w.name;
-    std::string what = "idle";
-    if (w.busy) {
-      what = fmt::format("running task {} ({}) since {}", w.task, w.kind, format_ms(w.since));
-    }
-    // Colour codes take no room on the screen: clip the plain row, then paint the name.
-    std::string plain = clip(fmt::format("  {:<27} {} {}", i == 0 ? "pool threads" : "", w.name, what));
-    out += plain.replace(30, w.name.size(), name) + "\n";
-    if (w.busy && w.ends) {
-      sub(fmt::format("{} at {} (a simulated latency)", *w.ends >= s.now ? "ends" : "ended", format_ms(*w.ends)));
-    }
-    if (w.busy) sub(label_of(w.task, w.label));
-  }
-  if (s.queued_tasks.empty()) row("waiting for a thread", "none");
-  for (std::size_t i = 0; i < s.queued_tasks.size(); ++i) {
-    const auto& [id, kind] = s.queued_tasks[i];
-    row(i == 0 ? "waiting for a thread" : "", fmt::format("task {} ({})", id, kind));
-    sub(label_of(id, ""));
-  }
-  if (s.sockets.empty()) row("sockets with epoll", "none");
-  for (std::size_t i = 0; i < s.sockets.size(); ++i) {
-    row(i == 0 ? "sockets with epoll" : "", fmt::format("id {}", s.sockets[i]));
-    sub(label_of(s.sockets[i], ""));
-  }
-  if (s.completed.empty()) row("completed, not yet handled", "none");
-  for (std::size_t i = 0; i < s.completed.size(); ++i) {
-    row(i == 0 ? "completed, not yet handled" : "", s.completed[i]);
-    sub(label_of(completed_id(s.completed[i]), ""));
-  }
-  if (s.callbacks_to_run.empty()) row("callbacks about to run", "none");
-  for (std::size_t i = 0; i < s.callbacks_to_run.size(); ++i) {
-    CallbackId id = s.callbacks_to_run[i];
-    row(i == 0 ? "callbacks about to run" : "", fmt::format("id {}", id));
-    sub(label_of(id, ""));
-  }
+  StateRows rows([this](const std::string& raw) { return clip(raw); }, std::move(origins));
+  rows.text() +=
+      paint(fmt::format("state {}; now {} after the start", position(point), format_ms(s.now)), kHeading) + "\n";
+  timer_rows(rows, s);
+  worker_rows(rows, s, options_.color);
+  waiting_rows(rows, s);
   for (const auto& q : s.queues) {
-    if (q.items.empty()) row(q.name, "empty");
-    for (std::size_t i = 0; i < q.items.size(); ++i) row(i == 0 ? q.name : "", q.items[i]);
+    if (q.items.empty()) rows.row(q.name, "empty");
+    for (std::size_t i = 0; i < q.items.size(); ++i) rows.row(i == 0 ? q.name : "", q.items[i]);
   }
-  row("pending events", fmt::format("{} (the loop runs while this is above 0)", s.pending));
-  say(out);
+  rows.row("pending events", fmt::format("{} (the loop runs while this is above 0)", s.pending));
+  say(rows.text());
 }
+
+namespace {
+
+// What the callback about to run will do: the actions of its `then`, "" when none.
+std::string then_summary(const scenario::Action* action) {
+  if (action == nullptr || action->kind == scenario::ActionKind::Promise || action->then.empty()) return {};
+  std::string body;
+  for (const auto& a : action->then) {
+    body += fmt::format("{}{} ({})", body.empty() ? "" : ", ", action_kind_name(a.kind), action_place(a));
+  }
+  return body;
+}
+
+// The innermost action enclosing the last one of `path` whose callback registers what is
+// inside it (a `repeat` registers nothing of its own); nullptr: the program itself.
+const scenario::Action* registering_parent(const std::vector<const scenario::Action*>& path) {
+  for (std::size_t i = path.size() >= 1 ? path.size() - 1 : 0; i-- > 0;) {
+    if (registers_callback(*path[i])) return path[i];
+  }
+  return nullptr;
+}
+
+// The parent action's callback that registered the one at `seq`: the latest of that
+// action's registrations before it. A template so that the stepper's registrations stay
+// its own type.
+template <typename Registrations>
+auto latest_registration_by(const Registrations& regs, const scenario::Action* parent, std::uint64_t seq)
+    -> const typename Registrations::value_type* {
+  const typename Registrations::value_type* by = nullptr;
+  for (const auto& entry : regs) {
+    if (entry.second.action == parent && entry.second.seq < seq &&
+        (by == nullptr || entry.second.seq > by->second.seq)) {
+      by = &entry;
+    }
+  }
+  return by;
+}
+
+}  // namespace
 
 // The chain of registrations that led to callback `id`, as frames: #0 the callback, #1
 // the callback that registered it, ... up to the program. The scenario's tree says which
@@ -860,26 +949,14 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
                                 origin.empty() ? "(the runtime gave it no label)" : origin));
     if (it == regs.end()) break;
     const Registration& reg = it->second;
-    // What the callback about to run will do: the actions of its `then`.
-    if (frame == 0 && reg.action != nullptr && reg.action->kind != scenario::ActionKind::Promise &&
-        !reg.action->then.empty()) {
-      std::string body;
-      for (const auto& a : reg.action->then) {
-        body += fmt::format("{}{} ({})", body.empty() ? "" : ", ", action_kind_name(a.kind), action_place(a));
-      }
+    if (std::string body = then_summary(reg.action); frame == 0 && !body.empty()) {
       lines.push_back(fmt::format("      its callback runs: {}", body));
     }
     std::string when = reg.tick == 0 ? "registered in tick 0 (the program's first run)"
                                      : fmt::format("registered in tick {}, in the {} phase", reg.tick,
                                                    phase_display_name(reg.phase));
     auto path = action_path(scenario_, reg.action);
-    const scenario::Action* parent = nullptr;
-    for (std::size_t i = path.size() >= 1 ? path.size() - 1 : 0; i-- > 0;) {
-      if (registers_callback(*path[i])) {
-        parent = path[i];
-        break;
-      }
-    }
+    const scenario::Action* parent = registering_parent(path);
     if (path.empty()) {
       lines.push_back(fmt::format("      {}", when));
       break;
@@ -888,15 +965,7 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
       lines.push_back(fmt::format("      {}, by the program", when));
       break;
     }
-    // The parent action's callback that registered this one: the latest of that action's
-    // registrations before this one.
-    const std::pair<const CallbackId, Registration>* by = nullptr;
-    for (const auto& entry : regs) {
-      if (entry.second.action == parent && entry.second.seq < reg.seq &&
-          (by == nullptr || entry.second.seq > by->second.seq)) {
-        by = &entry;
-      }
-    }
+    const auto* by = latest_registration_by(regs, parent, reg.seq);
     if (by == nullptr) {
       lines.push_back(fmt::format("      {}, by a callback of the {} at {} (not seen in this run)", when,
                                   action_kind_name(parent->kind), action_place(*parent)));
@@ -908,6 +977,40 @@ std::vector<std::string> Stepper::chain(CallbackId id, const std::string& label)
   }
   return lines;
 }
+
+namespace {
+
+// Nothing is due: the poll phase will wait for the first of these. Known times first
+// (timers, simulated latencies), earliest first; then work of unknown length.
+struct Expected {
+  std::optional<Duration> at;
+  CallbackId id;
+  std::string why;
+  std::string label;
+};
+
+std::vector<Expected> expected_next(const RuntimeState& s) {
+  std::vector<Expected> candidates;
+  if (!s.timers.empty()) {
+    const auto& t = s.timers.front();
+    candidates.push_back({s.now + t.due_in, t.id, fmt::format("timer {}, due in {}", t.id, format_ms(t.due_in)), t.label});
+  }
+  for (const auto& w : s.workers) {
+    if (!w.busy) continue;
+    candidates.push_back({w.ends, w.task,
+                          w.ends ? fmt::format("task {} on {}, ends at {}", w.task, w.name, format_ms(*w.ends))
+                                 : fmt::format("task {} on {}", w.task, w.name),
+                          w.label});
+  }
+  for (auto id : s.sockets) candidates.push_back({std::nullopt, id, fmt::format("request {} with epoll", id), ""});
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Expected& x, const Expected& y) {
+    if (x.at && y.at) return *x.at < *y.at;
+    return x.at.has_value() && !y.at.has_value();
+  });
+  return candidates;
+}
+
+}  // namespace
 
 void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
   RuntimeState s = runtime.state();
@@ -939,31 +1042,7 @@ void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
                     s.completed.front()));
     frames(id, "");
   } else {
-    // Nothing is due: the poll phase will wait for the first of these. Known times first
-    // (timers, simulated latencies), earliest first; then work of unknown length.
-    struct Candidate {
-      std::optional<Duration> at;
-      CallbackId id;
-      std::string why;
-      std::string label;
-    };
-    std::vector<Candidate> candidates;
-    if (!s.timers.empty()) {
-      const auto& t = s.timers.front();
-      candidates.push_back({s.now + t.due_in, t.id, fmt::format("timer {}, due in {}", t.id, format_ms(t.due_in)), t.label});
-    }
-    for (const auto& w : s.workers) {
-      if (!w.busy) continue;
-      candidates.push_back({w.ends, w.task,
-                            w.ends ? fmt::format("task {} on {}, ends at {}", w.task, w.name, format_ms(*w.ends))
-                                   : fmt::format("task {} on {}", w.task, w.name),
-                            w.label});
-    }
-    for (auto id : s.sockets) candidates.push_back({std::nullopt, id, fmt::format("request {} with epoll", id), ""});
-    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
-      if (x.at && y.at) return *x.at < *y.at;
-      return x.at.has_value() && !y.at.has_value();
-    });
+    std::vector<Expected> candidates = expected_next(s);
     if (candidates.empty()) {
       add("  nothing is waiting: the loop ends");
     } else {

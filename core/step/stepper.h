@@ -111,6 +111,20 @@ class Stepper {
   bool mode_stops(const PausePoint& point);
   void prompt(Runtime* runtime, const PausePoint& point);
   Verdict run_command(const std::string& cmd, Runtime* runtime, const PausePoint& point);
+  // The commands that move (next, phase, continue, back, goto, quit) and the one-line ones
+  // that only report; `word` is the command as typed, `rest` its arguments.
+  Verdict command_step(const std::string& word, const std::string& rest, bool ended);
+  Verdict command_continue(bool ended);
+  Verdict command_back(const std::string& rest, Runtime* runtime);
+  Verdict command_goto(const std::string& rest, Runtime* runtime);
+  Verdict command_quit(Runtime* runtime);
+  void command_info(const std::string& rest);
+  void command_state(Runtime* runtime, const PausePoint& point);
+  void command_where(Runtime* runtime, const PausePoint& point);
+  void command_unknown(const std::string& word, const std::string& rest);
+  // A command's optional count: 1 when none is given; false (and says why) when it is no
+  // count of 1 or more.
+  bool read_count(const std::string& word, const std::string& rest, std::uint64_t& n);
   Verdict travel(const TravelTarget& target, const std::string& what, Runtime* runtime);
   void command_break(const std::string& args);
   void command_numbers(const std::string& word, const std::string& args);

@@ -327,17 +327,17 @@ std::int64_t stretched_step(const std::vector<TraceEvent>& events) {
   }
 }
 
-void render_chrome(const std::vector<TraceEvent>& events, std::string& out, ChromeTime time) {
-  std::vector<std::size_t> bound;
-  Timeline t = build(events, &bound);
+namespace {
 
-  // What happens at each event, in an order that keeps every thread's stack right when
-  // several things share one event (and so one timestamp): arrows on slices that end here
-  // before those end, slices that begin here before arrows on them.
-  struct At {
-    std::vector<std::size_t> ends, begins, points, flow_early, flow_late;  // slice or flow indexes
-  };
-  std::vector<At> at(events.size());
+// What happens at each event, in an order that keeps every thread's stack right when
+// several things share one event (and so one timestamp): arrows on slices that end here
+// before those end, slices that begin here before arrows on them.
+struct At {
+  std::vector<std::size_t> ends, begins, points, flow_early, flow_late;  // slice or flow indexes
+};
+
+std::vector<At> what_happens_at(const Timeline& t, const std::vector<std::size_t>& bound, std::size_t events) {
+  std::vector<At> at(events);
   for (std::size_t s = 0; s < t.slices.size(); ++s) {
     const auto& slice = t.slices[s];
     at[slice.begin].begins.push_back(s);
@@ -354,81 +354,124 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out, Chro
       if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
     }
   }
-  auto by_thread_inner_first = [&](std::size_t a, std::size_t b) {
-    const auto &x = t.slices[a], &y = t.slices[b];
-    return x.thread != y.thread ? x.thread < y.thread : x.depth > y.depth;
-  };
-  auto by_thread_outer_first = [&](std::size_t a, std::size_t b) {
-    const auto &x = t.slices[a], &y = t.slices[b];
-    return x.thread != y.thread ? x.thread < y.thread : x.depth < y.depth;
-  };
+  return at;
+}
 
-  std::string body;
-  bool first = true;
-  auto put = [&](const nlohmann::ordered_json& j) {
-    body += first ? "\n" : ",\n";
-    first = false;
-    body += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
+// Writes a timeline's Trace Event objects, one per line, in the order Perfetto needs.
+class ChromeWriter {
+ public:
+  ChromeWriter(const std::vector<TraceEvent>& events, const Timeline& t, ChromeTime time)
+      : events_(events),
+        t_(t),
+        stretched_(time == ChromeTime::Stretched),
+        step_(stretched_ ? stretched_step(events) : 0) {}
+
+  void names();
+  void at_event(At& here, std::size_t i, bool instant);
+  const std::string& body() const { return body_; }
+  bool stretched() const { return stretched_; }
+  std::chrono::microseconds step() const { return step_; }
+
+ private:
+  void put(const nlohmann::ordered_json& j);
+  nlohmann::ordered_json base(const char* ph, std::size_t thread, std::size_t event, bool half_step = false) const;
+  void where(nlohmann::ordered_json& args, const TraceEvent& e) const;
+  void begin(std::size_t s);
+  void end(std::size_t s) { put(base("E", t_.slices[s].thread, t_.slices[s].end)); }
+  void flow(std::size_t f, std::size_t i);
+  void instant(std::size_t i);
+  bool by_thread_inner_first(std::size_t a, std::size_t b) const;
+  bool by_thread_outer_first(std::size_t a, std::size_t b) const;
+
+  const std::vector<TraceEvent>& events_;
+  const Timeline& t_;
   // Stretched: event i is drawn i steps later than its time; a slice that begins and ends
   // at one event ends half a step after it, before the next event's place.
-  const bool stretched = time == ChromeTime::Stretched;
-  const std::chrono::microseconds step(stretched ? stretched_step(events) : 0);
-  auto base = [&](const char* ph, std::size_t thread, std::size_t event, bool half_step = false) {
-    nlohmann::ordered_json j;
-    j["ph"] = ph;
-    j["pid"] = 1;
-    j["tid"] = thread + 1;
-    Duration drawn = events[event].time + step * static_cast<std::int64_t>(event);
-    if (half_step) drawn += step / 2;
-    j["ts"] = nlohmann::ordered_json::parse(micros_text(drawn));
-    return j;
-  };
-  auto where = [&](nlohmann::ordered_json& args, const TraceEvent& e) {
-    args["tick"] = e.tick;
-    args["phase"] = to_string(e.phase);
-    if (e.id != 0) args["id"] = e.id;
-    if (stretched) args["virtual_us"] = nlohmann::ordered_json::parse(micros_text(e.time));
-  };
-  auto begin = [&](std::size_t s) {
-    const auto& slice = t.slices[s];
-    auto j = base("B", slice.thread, slice.begin);
-    j["name"] = slice.name;
-    j["cat"] = to_string(slice.category);
-    nlohmann::ordered_json args;
-    where(args, events[slice.begin]);
-    if (slice.id != 0) args["id"] = slice.id;
-    if (!events[slice.begin].origin.empty()) args["origin"] = events[slice.begin].origin;
-    j["args"] = std::move(args);
-    put(j);
-  };
-  auto end = [&](std::size_t s) { put(base("E", t.slices[s].thread, t.slices[s].end)); };
-  auto flow = [&](std::size_t f, std::size_t i) {
-    const auto& fl = t.flows[f];
-    const bool start = i == fl.from;
-    auto j = base(start ? "s" : "f", t.thread_of_event[i], i);
-    j["name"] = "leads to";
-    j["cat"] = "flow";
-    j["id"] = f + 1;
-    if (!start) j["bp"] = "e";
-    put(j);
-  };
+  const bool stretched_;
+  const std::chrono::microseconds step_;
+  std::string body_;
+  bool first_ = true;
+};
 
-  {
-    nlohmann::ordered_json j;
-    j["ph"] = "M";
-    j["pid"] = 1;
-    j["name"] = "process_name";
-    j["args"]["name"] = "eventloop-trace";
-    put(j);
-  }
-  for (std::size_t th = 0; th < t.threads.size(); ++th) {
+void ChromeWriter::put(const nlohmann::ordered_json& j) {
+  body_ += first_ ? "\n" : ",\n";
+  first_ = false;
+  body_ += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::ordered_json ChromeWriter::base(const char* ph, std::size_t thread, std::size_t event,
+                                          bool half_step) const {
+  nlohmann::ordered_json j;
+  j["ph"] = ph;
+  j["pid"] = 1;
+  j["tid"] = thread + 1;
+  Duration drawn = events_[event].time + step_ * static_cast<std::int64_t>(event);
+  if (half_step) drawn += step_ / 2;
+  j["ts"] = nlohmann::ordered_json::parse(micros_text(drawn));
+  return j;
+}
+
+void ChromeWriter::where(nlohmann::ordered_json& args, const TraceEvent& e) const {
+  args["tick"] = e.tick;
+  args["phase"] = to_string(e.phase);
+  if (e.id != 0) args["id"] = e.id;
+  if (stretched_) args["virtual_us"] = nlohmann::ordered_json::parse(micros_text(e.time));
+}
+
+void ChromeWriter::begin(std::size_t s) {
+  const auto& slice = t_.slices[s];
+  auto j = base("B", slice.thread, slice.begin);
+  j["name"] = slice.name;
+  j["cat"] = to_string(slice.category);
+  nlohmann::ordered_json args;
+  where(args, events_[slice.begin]);
+  if (slice.id != 0) args["id"] = slice.id;
+  if (!events_[slice.begin].origin.empty()) args["origin"] = events_[slice.begin].origin;
+  j["args"] = std::move(args);
+  put(j);
+}
+
+void ChromeWriter::flow(std::size_t f, std::size_t i) {
+  const auto& fl = t_.flows[f];
+  const bool start = i == fl.from;
+  auto j = base(start ? "s" : "f", t_.thread_of_event[i], i);
+  j["name"] = "leads to";
+  j["cat"] = "flow";
+  j["id"] = f + 1;
+  if (!start) j["bp"] = "e";
+  put(j);
+}
+
+void ChromeWriter::instant(std::size_t i) {
+  const TraceEvent& e = events_[i];
+  auto j = base("i", t_.thread_of_event[i], i);
+  j["name"] = describe(e);
+  j["cat"] = to_string(e.kind);
+  j["s"] = "t";
+  nlohmann::ordered_json args;
+  where(args, e);
+  if (!e.origin.empty()) args["origin"] = e.origin;
+  if (e.queue != QueueName::None) args["queue"] = queue_label(e);
+  if (!e.content.empty()) args["content"] = e.content;
+  j["args"] = std::move(args);
+  put(j);
+}
+
+// The process's and each thread's name, and the threads' order in the viewer.
+void ChromeWriter::names() {
+  nlohmann::ordered_json process;
+  process["ph"] = "M";
+  process["pid"] = 1;
+  process["name"] = "process_name";
+  process["args"]["name"] = "eventloop-trace";
+  put(process);
+  for (std::size_t th = 0; th < t_.threads.size(); ++th) {
     nlohmann::ordered_json name, sort;
     name["ph"] = "M";
     name["pid"] = 1;
     name["tid"] = th + 1;
     name["name"] = "thread_name";
-    name["args"]["name"] = t.threads[th];
+    name["args"]["name"] = t_.threads[th];
     put(name);
     sort["ph"] = "M";
     sort["pid"] = 1;
@@ -437,42 +480,53 @@ void render_chrome(const std::vector<TraceEvent>& events, std::string& out, Chro
     sort["args"]["sort_index"] = th;
     put(sort);
   }
+}
+
+bool ChromeWriter::by_thread_inner_first(std::size_t a, std::size_t b) const {
+  const auto &x = t_.slices[a], &y = t_.slices[b];
+  return x.thread != y.thread ? x.thread < y.thread : x.depth > y.depth;
+}
+
+bool ChromeWriter::by_thread_outer_first(std::size_t a, std::size_t b) const {
+  const auto &x = t_.slices[a], &y = t_.slices[b];
+  return x.thread != y.thread ? x.thread < y.thread : x.depth < y.depth;
+}
+
+void ChromeWriter::at_event(At& here, std::size_t i, bool instant_here) {
+  auto inner_first = [this](std::size_t a, std::size_t b) { return by_thread_inner_first(a, b); };
+  auto outer_first = [this](std::size_t a, std::size_t b) { return by_thread_outer_first(a, b); };
+  for (std::size_t f : here.flow_early) flow(f, i);
+  std::sort(here.ends.begin(), here.ends.end(), inner_first);
+  for (std::size_t s : here.ends) end(s);
+  std::sort(here.begins.begin(), here.begins.end(), outer_first);
+  for (std::size_t s : here.begins) begin(s);
+  for (std::size_t f : here.flow_late) flow(f, i);
+  std::sort(here.points.begin(), here.points.end(), inner_first);
+  for (std::size_t s : here.points) put(base("E", t_.slices[s].thread, t_.slices[s].end, stretched_));
+  if (instant_here) instant(i);
+}
+
+}  // namespace
+
+void render_chrome(const std::vector<TraceEvent>& events, std::string& out, ChromeTime time) {
+  std::vector<std::size_t> bound;
+  Timeline t = build(events, &bound);
+  std::vector<At> at = what_happens_at(t, bound, events.size());
   std::vector<bool> instant(events.size(), false);
   for (std::size_t i : t.instants) instant[i] = true;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    auto& here = at[i];
-    for (std::size_t f : here.flow_early) flow(f, i);
-    std::sort(here.ends.begin(), here.ends.end(), by_thread_inner_first);
-    for (std::size_t s : here.ends) end(s);
-    std::sort(here.begins.begin(), here.begins.end(), by_thread_outer_first);
-    for (std::size_t s : here.begins) begin(s);
-    for (std::size_t f : here.flow_late) flow(f, i);
-    std::sort(here.points.begin(), here.points.end(), by_thread_inner_first);
-    for (std::size_t s : here.points) put(base("E", t.slices[s].thread, t.slices[s].end, stretched));
-    if (instant[i]) {
-      const TraceEvent& e = events[i];
-      auto j = base("i", t.thread_of_event[i], i);
-      j["name"] = describe(e);
-      j["cat"] = to_string(e.kind);
-      j["s"] = "t";
-      nlohmann::ordered_json args;
-      where(args, e);
-      if (!e.origin.empty()) args["origin"] = e.origin;
-      if (e.queue != QueueName::None) args["queue"] = queue_label(e);
-      if (!e.content.empty()) args["content"] = e.content;
-      j["args"] = std::move(args);
-      put(j);
-    }
-  }
+
+  ChromeWriter writer(events, t, time);
+  writer.names();
+  for (std::size_t i = 0; i < events.size(); ++i) writer.at_event(at[i], i, instant[i]);
   out += chrome_head();
-  out += body;
+  out += writer.body();
   out += "\n], \"otherData\": {\"generator\": \"eventloop-trace\"";
-  if (stretched) {
+  if (writer.stretched()) {
     out += fmt::format(
         ", \"stretch\": {{\"us_per_event\": {}, \"note\": \"virtual clock: every event is drawn {} us later "
         "than the one before it, on top of the time between them, so that work that takes no virtual time has "
         "a width; args.virtual_us is the exact time\"}}",
-        step.count(), step.count());
+        writer.step().count(), writer.step().count());
   }
   out += "}}\n";
 }

@@ -91,6 +91,36 @@ void describe_race(const TraceEvent& e, std::back_insert_iterator<std::string> i
   fmt::format_to(it, "~ race");
 }
 
+void describe_timer_registered(const TraceEvent& e, std::back_insert_iterator<std::string> it) {
+  std::string_view what = e.repeat ? "Registered interval id:" : "Registered timer event id:";
+  if (e.queue != QueueName::TimerList) {  // the book's heap: its sentence names only the id
+    fmt::format_to(it, "{} {}", what, e.id);
+  } else if (e.repeat) {
+    fmt::format_to(it, "{} {} (every {} ms, first at {} ms)", what, e.id, whole_ms(e.delay), whole_ms(e.due));
+  } else {
+    fmt::format_to(it, "{} {} (list {} ms, due at {} ms)", what, e.id, whole_ms(e.delay), whole_ms(e.due));
+  }
+}
+
+void describe_callback_error(const TraceEvent& e, std::back_insert_iterator<std::string> it) {
+  if (e.unhandled) {
+    fmt::format_to(it, "Unhandled promise rejection: Error: {} (Node prints it and exits with code 1)", e.text);
+  } else if (!e.what.empty()) {
+    fmt::format_to(it, "{} {} failed: {}", e.what, e.id, e.text);
+  } else {
+    fmt::format_to(it, "{}", e.text);  // a callback's own error, already a sentence
+  }
+}
+
+void describe_phase_run(const TraceEvent& e, std::back_insert_iterator<std::string> it) {
+  std::string_view unit = e.phase == Phase::Check ? "immediate" : e.phase == Phase::Poll ? "event" : "callback";
+  if (e.count == 0) {
+    fmt::format_to(it, "-- {} phase --", to_string(e.phase));
+  } else {
+    fmt::format_to(it, "-- {} phase: {} {}{} --", to_string(e.phase), e.count, unit, plural(e.count));
+  }
+}
+
 }  // namespace
 
 void describe_to(const TraceEvent& e, std::string& out) {
@@ -99,17 +129,7 @@ void describe_to(const TraceEvent& e, std::string& out) {
     case EventKind::Print:
     case EventKind::Content: out += e.text; return;
     case EventKind::Tick: fmt::format_to(it, "===== TICK {} =====", e.tick); return;
-    case EventKind::TimerRegistered: {
-      std::string_view what = e.repeat ? "Registered interval id:" : "Registered timer event id:";
-      if (e.queue != QueueName::TimerList) {  // the book's heap: its sentence names only the id
-        fmt::format_to(it, "{} {}", what, e.id);
-      } else if (e.repeat) {
-        fmt::format_to(it, "{} {} (every {} ms, first at {} ms)", what, e.id, whole_ms(e.delay), whole_ms(e.due));
-      } else {
-        fmt::format_to(it, "{} {} (list {} ms, due at {} ms)", what, e.id, whole_ms(e.delay), whole_ms(e.due));
-      }
-      return;
-    }
+    case EventKind::TimerRegistered: describe_timer_registered(e, it); return;
     case EventKind::EventRegistered:
       if (e.what.empty()) {  // the book's sentence
         fmt::format_to(it, "Event with id: {} registered.", e.id);
@@ -125,25 +145,9 @@ void describe_to(const TraceEvent& e, std::string& out) {
     case EventKind::EpollReady: fmt::format_to(it, "epoll event {} is ready", e.id); return;
     case EventKind::EpollTimeout: out += "epoll event timeout is ready"; return;
     case EventKind::CloseReceived: out += "received event of type: Close"; return;
-    case EventKind::CallbackError:
-      if (e.unhandled) {
-        fmt::format_to(it, "Unhandled promise rejection: Error: {} (Node prints it and exits with code 1)", e.text);
-      } else if (!e.what.empty()) {
-        fmt::format_to(it, "{} {} failed: {}", e.what, e.id, e.text);
-      } else {
-        out += e.text;  // a callback's own error, already a sentence
-      }
-      return;
+    case EventKind::CallbackError: describe_callback_error(e, it); return;
     case EventKind::Finished: out += "FINISHED"; return;
-    case EventKind::PhaseRun: {
-      std::string_view unit = e.phase == Phase::Check ? "immediate" : e.phase == Phase::Poll ? "event" : "callback";
-      if (e.count == 0) {
-        fmt::format_to(it, "-- {} phase --", to_string(e.phase));
-      } else {
-        fmt::format_to(it, "-- {} phase: {} {}{} --", to_string(e.phase), e.count, unit, plural(e.count));
-      }
-      return;
-    }
+    case EventKind::PhaseRun: describe_phase_run(e, it); return;
     case EventKind::PollWait: describe_poll_wait(e, it); return;
     case EventKind::QueueRun:
       fmt::format_to(it, "{}: {} callback{}", queue_title(e.queue), e.count, plural(e.count));

@@ -320,6 +320,16 @@ namespace {
 
 std::int64_t micros(Duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); }
 
+// The two sides of a race, the one this run takes first, and the cost that decides.
+void add_race_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
+  j["race"] = to_string(e.race);
+  j["first"] = e.delay >= e.due ? e.id : e.rival;
+  j["alternatives"] = {e.id, e.rival};
+  j["decided_by"] = e.what;
+  j["took_us"] = micros(e.delay);
+  j["flips_at_us"] = micros(e.due);
+}
+
 // The facts of each kind, beside the sentence made of them (docs/virtual-clock.md lists
 // them per kind). Durations are integer microseconds, like time_us.
 void add_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
@@ -360,15 +370,7 @@ void add_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
       if (!e.text.empty()) j["label"] = e.text;
       break;
     case EventKind::Blocked: j["duration_us"] = micros(e.delay); break;
-    case EventKind::Race:
-      // The two sides, the one this run takes first, and the cost that decides.
-      j["race"] = to_string(e.race);
-      j["first"] = e.delay >= e.due ? e.id : e.rival;
-      j["alternatives"] = {e.id, e.rival};
-      j["decided_by"] = e.what;
-      j["took_us"] = micros(e.delay);
-      j["flips_at_us"] = micros(e.due);
-      break;
+    case EventKind::Race: add_race_fields(e, j); break;
     case EventKind::CallbackStart:
     case EventKind::CallbackEnd: j["callback"] = e.what; break;
     case EventKind::EventRegistered:

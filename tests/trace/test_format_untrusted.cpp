@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "trace/compare.h"
+#include "grade/compare.h"
 #include "trace/format.h"
 
 using namespace elt;

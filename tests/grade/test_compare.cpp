@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "common/did_you_mean.h"
-#include "trace/compare.h"
+#include "grade/compare.h"
+#include "grade/lcs.h"
+#include "grade/line_kinds.h"
 #include "trace/format.h"
-#include "trace/lcs.h"
-#include "trace/line_kinds.h"
 
 using elt::CompareMode;
 using elt::compare_traces;

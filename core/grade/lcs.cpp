@@ -1,4 +1,4 @@
-#include "trace/lcs.h"
+#include "grade/lcs.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "trace/line_kinds.h"
+#include "grade/line_kinds.h"
 
 #include <algorithm>
 #include <cctype>

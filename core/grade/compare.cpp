@@ -1,4 +1,4 @@
-#include "trace/compare.h"
+#include "grade/compare.h"
 
 #include <algorithm>
 #include <map>
@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "grade/lcs.h"
 #include "trace/format.h"
-#include "trace/lcs.h"
 
 namespace elt {
 
@@ -224,6 +224,60 @@ class DiffWriter {
   std::size_t left_out_ = 0;
 };
 
+// A diff's middle as operations: ' ' keep, '-' from a, '+' from b.
+using DiffOps = std::vector<std::pair<char, const Line*>>;
+
+// The middle a[head, head+n) against b[head, head+m), aligned by longest common
+// subsequence (a table of (n+1)(m+1) cells: the caller keeps it small).
+DiffOps aligned_middle(const std::vector<Line>& a, const std::vector<Line>& b, std::size_t head, std::size_t n,
+                       std::size_t m) {
+  DiffOps ops;
+  std::vector<std::vector<std::uint32_t>> lcs(n + 1, std::vector<std::uint32_t>(m + 1, 0));
+  for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t j = m; j-- > 0;) {
+      lcs[i][j] = a[head + i].text == b[head + j].text ? lcs[i + 1][j + 1] + 1
+                                                       : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  std::size_t i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[head + i].text == b[head + j].text) {
+      ops.emplace_back(' ', &a[head + i]);
+      ++i;
+      ++j;
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      ops.emplace_back('-', &a[head + i++]);  // removals first, as diff and git show them
+    } else {
+      ops.emplace_back('+', &b[head + j++]);
+    }
+  }
+  return ops;
+}
+
+// A block of removals, then additions, from ops[k]: paired up, so that a pair that differs
+// only in white space can be shown with its white space visible, and named. Returns the
+// index after the block.
+std::size_t write_change_block(DiffWriter& out, const DiffOps& ops, std::size_t k, const Nouns& w) {
+  std::size_t minus_start = k;
+  while (k < ops.size() && ops[k].first == '-') ++k;
+  std::size_t plus_start = k;
+  while (k < ops.size() && ops[k].first == '+') ++k;
+  std::size_t minus = plus_start - minus_start, plus = k - plus_start;
+  std::vector<bool> spaced(std::max(minus, plus), false);
+  for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
+    spaced[p] = differs_only_in_space(ops[minus_start + p].second->text, ops[plus_start + p].second->text);
+  }
+  for (std::size_t p = 0; p < minus; ++p) out.line('-', *ops[minus_start + p].second, spaced[p]);
+  for (std::size_t p = 0; p < plus; ++p) out.line('+', *ops[plus_start + p].second, spaced[p]);
+  for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
+    if (!spaced[p]) continue;
+    const Line& g = *ops[minus_start + p].second;
+    out.note(fmt::format("  ({} {} differs only in white space: {})", w.note, g.number,
+                         space_difference(g.text, ops[plus_start + p].second->text, w)));
+  }
+  return k;
+}
+
 // A unified diff of two line lists, after trimming the common head and tail. The middle
 // is diffed by longest common subsequence when it is small; a trace that differs in a huge
 // middle gets both sides of the first screenful instead, which is what a reader can use.
@@ -239,31 +293,12 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
   std::size_t n = a.size() - head - tail;
   std::size_t m = b.size() - head - tail;
 
-  // ops: ' ' keep, '-' from a, '+' from b, over the middle
-  std::vector<std::pair<char, const Line*>> ops;
+  DiffOps ops;
   std::string too_large;
   constexpr std::size_t kMaxCells = 4'000'000;
   constexpr std::size_t kScreen = 40;
   if ((n + 1) * (m + 1) <= kMaxCells) {
-    std::vector<std::vector<std::uint32_t>> lcs(n + 1, std::vector<std::uint32_t>(m + 1, 0));
-    for (std::size_t i = n; i-- > 0;) {
-      for (std::size_t j = m; j-- > 0;) {
-        lcs[i][j] = a[head + i].text == b[head + j].text ? lcs[i + 1][j + 1] + 1
-                                                         : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-      }
-    }
-    std::size_t i = 0, j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && a[head + i].text == b[head + j].text) {
-        ops.emplace_back(' ', &a[head + i]);
-        ++i;
-        ++j;
-      } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-        ops.emplace_back('-', &a[head + i++]);  // removals first, as diff and git show them
-      } else {
-        ops.emplace_back('+', &b[head + j++]);
-      }
-    }
+    ops = aligned_middle(a, b, head, n, m);
   } else {
     for (std::size_t i = 0; i < std::min(n, kScreen); ++i) ops.emplace_back('-', &a[head + i]);
     for (std::size_t j = 0; j < std::min(m, kScreen); ++j) ops.emplace_back('+', &b[head + j]);
@@ -290,26 +325,8 @@ std::string unified_diff(const std::vector<Line>& a, const std::vector<Line>& b,
   for (std::size_t k = 0; k < ops.size();) {
     if (ops[k].first == ' ') {
       out.line(' ', *ops[k++].second);
-      continue;
-    }
-    // A block of removals, then additions: pair them up, so that a pair that differs only
-    // in white space can be shown with its white space visible, and named.
-    std::size_t minus_start = k;
-    while (k < ops.size() && ops[k].first == '-') ++k;
-    std::size_t plus_start = k;
-    while (k < ops.size() && ops[k].first == '+') ++k;
-    std::size_t minus = plus_start - minus_start, plus = k - plus_start;
-    std::vector<bool> spaced(std::max(minus, plus), false);
-    for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
-      spaced[p] = differs_only_in_space(ops[minus_start + p].second->text, ops[plus_start + p].second->text);
-    }
-    for (std::size_t p = 0; p < minus; ++p) out.line('-', *ops[minus_start + p].second, spaced[p]);
-    for (std::size_t p = 0; p < plus; ++p) out.line('+', *ops[plus_start + p].second, spaced[p]);
-    for (std::size_t p = 0; p < std::min(minus, plus); ++p) {
-      if (!spaced[p]) continue;
-      const Line& g = *ops[minus_start + p].second;
-      out.note(fmt::format("  ({} {} differs only in white space: {})", w.note, g.number,
-                           space_difference(g.text, ops[plus_start + p].second->text, w)));
+    } else {
+      k = write_change_block(out, ops, k, w);
     }
   }
   for (std::size_t k = 0; k < after; ++k) out.line(' ', a[a.size() - tail + k]);
