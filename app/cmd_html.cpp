@@ -109,7 +109,8 @@ int run_html(const HtmlOptions& opts) {
     runtime.set_pause_hook([&](Runtime& rt, const PausePoint& point) {
       RuntimeState state = rt.state(kListCap);
       std::lock_guard lock(mutex);
-      run.pauses.push_back({run.events.size(), point.tick, point.phase, point.tick_start, state.now, state_json(state)});
+      run.pauses.push_back(
+          {run.events.size(), point.tick, point.phase, point.tick_start, state.now, run.states.add(state_json(state))});
     });
   });
   // A signal during the run stopped it: the page would show half a run as if whole.

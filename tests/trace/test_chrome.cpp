@@ -181,8 +181,8 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
   run.title = "t<b>.json";
   run.events = small_run();
   run.events[0].text = "</script><script>alert(1)</script>";
-  run.pauses.push_back({3, 1, Phase::Timers, true, {}, nlohmann::json{{"pending", 2}}});
-  run.pauses.push_back({5, 1, Phase::Pending, false, {}, nlohmann::json{{"pending", 2}}});
+  run.pauses.push_back({3, 1, Phase::Timers, true, {}, run.states.add(nlohmann::json{{"pending", 2}})});
+  run.pauses.push_back({5, 1, Phase::Pending, false, {}, run.states.add(nlohmann::json{{"pending", 2}})});
   std::string page = render_html(run);
   CHECK(page.find("alert(1)</script>") == std::string::npos);
   CHECK(page.find("t&lt;b&gt;.json") != std::string::npos);
@@ -352,7 +352,7 @@ TEST_CASE("html: snapshots between checkpoints are stored as changes, and replay
     nlohmann::json state{{"timers", timers}, {"pending", 1000 - p}, {"workers", nlohmann::json::array({"idle"})}};
     if (p % 7 == 0) state["extra"] = p;
     originals.push_back(state);
-    run.pauses.push_back({3, 1, Phase::Timers, true, {}, state});
+    run.pauses.push_back({3, 1, Phase::Timers, true, {}, run.states.add(state)});
   }
   auto d = html_data(run);
   REQUIRE(d["states"].size() == 200);
