@@ -126,28 +126,32 @@ class DataWriter {
 };
 
 // Events as arrays, [time_us, thread, kind, id, tick, phase, message, text, content,
-// origin, queue]: a 10,000-event run stays a few megabytes.
+// origin, queue]: a 10,000-event run stays a few megabytes. `text`, the book's line, is
+// nearly always "Thread: NAME\t MESSAGE": then it is 0, and the page builds it (it was a
+// fifth of a page of timers: issue 22).
 void write_events(DataWriter& w, const std::vector<TraceEvent>& events, const Timeline& t) {
-  std::string text;
+  std::string text, usual;
   w.array(events.size(), [&](std::size_t i) {
     const TraceEvent& e = events[i];
     text.clear();
     render_text(e, text);
     if (!text.empty() && text.back() == '\n') text.pop_back();
+    std::string message = describe(e);
+    usual = "Thread: " + t.threads[t.thread_of_event[i]] + "\t " + message;
+    nlohmann::json line = text == usual && !text.empty() ? nlohmann::json(0) : nlohmann::json(text);
     w.value(nlohmann::json::array({micros_of(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id, e.tick,
-                                   static_cast<int>(e.phase), describe(e), text, e.content, e.origin, queue_label(e)}));
+                                   static_cast<int>(e.phase), std::move(message), std::move(line), e.content, e.origin,
+                                   queue_label(e)}));
   });
 }
 
+// Pause points as arrays, [events_before, tick, phase, tick_start (0/1), time_us, state]:
+// objects with their keys were a quarter of a page of timers (issue 22).
 void write_pauses(DataWriter& w, const std::vector<HtmlPause>& pauses) {
   w.array(pauses.size(), [&](std::size_t i) {
     const HtmlPause& p = pauses[i];
-    w.value({{"e", p.events_before},
-             {"tick", p.tick},
-             {"phase", static_cast<int>(p.phase)},
-             {"start", p.tick_start},
-             {"t", micros_of(p.now)},
-             {"s", p.state}});
+    w.value(nlohmann::json::array({p.events_before, p.tick, static_cast<int>(p.phase), p.tick_start ? 1 : 0,
+                                   micros_of(p.now), p.state}));
   });
 }
 
