@@ -54,7 +54,7 @@ page_rows() {
     "$na" "$na" \
     "html $(fmt_s "$lw"), $(fmt_mb "$lr"); $PAGE_SMALL timers $(fmt_s "$sw"); page $(calc "sprintf(\"%.1f MB\", $PAGE_BYTES / 1e6)") ($(calc "sprintf(\"%.2fx\", $bytes)") the jsonl)" \
     "chrome $(fmt_s "$cw")" \
-    "html ÷ chrome $(calc "sprintf(\"%.1fx\", $vs_chrome)"); $PAGE_LARGE ÷ $PAGE_SMALL $(calc "sprintf(\"%.1fx\", $times)")" \
+    "html ÷ chrome $(calc "sprintf(\"%.1fx\", $vs_chrome)") ($(ratio "$(med page.l.cpu)" "$(med page.c.cpu)") CPU); $PAGE_LARGE ÷ $PAGE_SMALL $(calc "sprintf(\"%.1fx\", $times)") ($(ratio "$(med page.l.cpu)" "$(med page.s.cpu)") CPU)" \
     "≤ 10x chrome, ≤ 5x the $PAGE_SMALL-timer page's time, page ≤ 2x the jsonl" \
     "$(verdict "$vs_chrome <= 10 && $times <= 5 && $bytes <= 2" "$sw" "$lw" "$cw")"
   local lines=$(med page.b.lines) load=$(med page.b.load_ms) end=$(med page.b.end_ms)
