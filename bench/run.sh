@@ -11,7 +11,7 @@
 #   --runs N         runs per implementation and row (default 5; the memory row does at
 #                    most 3, each takes seconds)
 #   --only ROWS      comma-separated subset of: timers,virtual,pool,roundtrip,http,
-#                    lateness,memory,parse,node (default: all). The text-trace row comes
+#                    lateness,memory,parse,node,page (default: all). The text-trace row comes
 #                    with timers; the node model's rows (--model node: timers, pool,
 #                    http) come with `node` and with the book row they share a program with.
 #   --no-build       use the binaries already built
@@ -63,10 +63,13 @@ if ((quick)); then
   runs=${runs:-1}
   TIMERS=1000 SPAN=100 LATE=100 LATE_SPAN=100 POOL=1000 SERIAL=100 CHAIN=16
   HTTP_K=10 HTTP_DEPTH=10 HOLD=400 RSS_AT=300 SIBLINGS=4000
+  PAGE_SMALL=100 PAGE_LARGE=400 PAGE_LINES=200
 else
   runs=${runs:-5}
   TIMERS=1000000 SPAN=1000 LATE=1000 LATE_SPAN=1000 POOL=100000 SERIAL=10000 CHAIN=64
   HTTP_K=1000 HTTP_DEPTH=10 HOLD=3000 RSS_AT=2500 SIBLINGS=400000
+  # The page row (issue 22): timers that each queue an immediate, ten trace lines each.
+  PAGE_SMALL=1000 PAGE_LARGE=4000 PAGE_LINES=20000
 fi
 HTTP_N=$((HTTP_K * HTTP_DEPTH))
 mem_runs=$((runs < 3 ? runs : 3))
@@ -308,6 +311,10 @@ if want parse; then
     o=$(elt none --clock virtual "$SC/siblings.json"); add elt.s.wall "$(kv proc_wall_s "$o")"; add elt.s.rss "$(kv maxrss_kb "$o")"
   done
 fi
+if want page; then
+  source "$root/bench/page_row.sh"
+  page_measure
+fi
 printf '%40s\r' "" >&2
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -409,6 +416,9 @@ if want parse; then
   row "$SIBLINGS sibling actions: parse, then run them (virtual clock), minus an empty scenario" "$na" "$na" \
     "$(fmt_s "$sw"), $(fmt_mb "$(med elt.s.rss)")" "$na" "$na" "< 0.5 s and < 150 MB" \
     "$(verdict "$sw < 0.5 && $(med elt.s.rss) < 150 * 1024" "$sw")"
+fi
+if want page; then
+  page_rows
 fi
 # The node model (--model node), against the same libuv and Node figures of this run.
 if want_node timers; then

@@ -307,9 +307,11 @@ RuntimeState Runtime::state(std::size_t cap) const {
   s.phase = tracer_.phase();
   TimePoint now = clock_.now();
   s.now = now - start_;
-  auto label_of = [&](CallbackId id) {
+  // A reference, not a copy: the html page asks for the state at every pause point (issue 22).
+  static const std::string kNoLabel;
+  auto label_of = [&](CallbackId id) -> const std::string& {
     auto it = labels_.find(id);
-    return it == labels_.end() ? std::string() : it->second;
+    return it == labels_.end() ? kNoLabel : it->second;
   };
   s.phases = options_.model.phases;
   if (race_ && (node_timers_.contains(race_->id) || immediate_live_.count(race_->rival) != 0)) s.race = race_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 
 #include "trace/chrome.h"
@@ -34,17 +35,14 @@ nlohmann::json names() {
 
 // Inside <script type="application/json">, "</script" or "<!--" would end or change the
 // element. '<' only occurs inside JSON strings, where \u003c is the same character.
-std::string script_safe(const std::string& json) {
-  std::string out;
-  out.reserve(json.size());
-  for (char c : json) {
-    if (c == '<') {
-      out += "\\u003c";
-    } else {
-      out += c;
-    }
+void append_script_safe(std::string& out, std::string_view json) {
+  for (std::size_t from = 0;;) {
+    const std::size_t lt = json.find('<', from);
+    out.append(json.substr(from, lt - from));
+    if (lt == std::string_view::npos) return;
+    out += "\\u003c";
+    from = lt + 1;
   }
-  return out;
 }
 
 std::string html_escape(std::string_view text) {
@@ -60,12 +58,6 @@ std::string html_escape(std::string_view text) {
   }
   return out;
 }
-
-// Every kStateCheckpoint-th distinct state is stored whole; those between as what changed
-// since the one before (state_delta), which the page replays from the checkpoint. A run of
-// thousands of timers changes its snapshot a little at every pause point (the first 20
-// timers slide on by one), and whole snapshots were most of the page (issue 22).
-constexpr std::size_t kStateCheckpoint = 64;
 
 // A list that slid on: cur is prev without its first `drop` items, then `add` appended.
 std::optional<std::pair<std::size_t, nlohmann::json>> slide(const nlohmann::json& prev, const nlohmann::json& cur) {
@@ -99,80 +91,137 @@ nlohmann::json state_delta(const nlohmann::json& prev, const nlohmann::json& cur
   return {{"^", std::move(changes)}};
 }
 
-void replace_once(std::string& page, std::string_view key, const std::string& value) {
-  auto at = page.find(key);
-  if (at != std::string::npos) page.replace(at, key.size(), value);
+constexpr auto kReplaceInvalid = nlohmann::json::error_handler_t::replace;
+
+// The page's JSON, written piece by piece: a 40,000-line run as one nlohmann tree took
+// several times the page's size in memory (issue 22). The keys come in nlohmann's order
+// (sorted), so the text is the one dump() of the whole tree would give.
+class DataWriter {
+ public:
+  void key(std::string_view name) {
+    out_ += out_.empty() ? '{' : ',';
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+  }
+  void value(const nlohmann::json& j) { out_ += j.dump(-1, ' ', false, kReplaceInvalid); }
+  // A JSON array of `count` items, each written by item(i).
+  template <typename F>
+  void array(std::size_t count, F&& item) {
+    out_ += '[';
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i > 0) out_ += ',';
+      item(i);
+    }
+    out_ += ']';
+  }
+  void raw(std::string_view text) { out_ += text; }
+  std::string finish() && {
+    out_ += '}';
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+};
+
+// Events as arrays, [time_us, thread, kind, id, tick, phase, message, text, content,
+// origin, queue]: a 10,000-event run stays a few megabytes. `text`, the book's line, is
+// nearly always "Thread: NAME\t MESSAGE": then it is 0, and the page builds it (it was a
+// fifth of a page of timers: issue 22).
+void write_events(DataWriter& w, const std::vector<TraceEvent>& events, const Timeline& t) {
+  std::string text, usual;
+  w.array(events.size(), [&](std::size_t i) {
+    const TraceEvent& e = events[i];
+    text.clear();
+    render_text(e, text);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    std::string message = describe(e);
+    usual = "Thread: " + t.threads[t.thread_of_event[i]] + "\t " + message;
+    nlohmann::json line = text == usual && !text.empty() ? nlohmann::json(0) : nlohmann::json(text);
+    w.value(nlohmann::json::array({micros_of(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id, e.tick,
+                                   static_cast<int>(e.phase), std::move(message), std::move(line), e.content, e.origin,
+                                   queue_label(e)}));
+  });
+}
+
+// Pause points as arrays, [events_before, tick, phase, tick_start (0/1), time_us, state]:
+// objects with their keys were a quarter of a page of timers (issue 22).
+void write_pauses(DataWriter& w, const std::vector<HtmlPause>& pauses) {
+  w.array(pauses.size(), [&](std::size_t i) {
+    const HtmlPause& p = pauses[i];
+    w.value(nlohmann::json::array({p.events_before, p.tick, static_cast<int>(p.phase), p.tick_start ? 1 : 0,
+                                   micros_of(p.now), p.state}));
+  });
+}
+
+std::string data_text(const HtmlRun& run) {
+  Timeline t = build_timeline(run.events);
+  DataWriter w;
+  w.key("clock");
+  w.value(run.clock);
+  w.key("events");
+  write_events(w, run.events, t);
+  w.key("flows");
+  w.array(t.flows.size(), [&](std::size_t i) { w.value({t.flows[i].from, t.flows[i].to, t.flows[i].id}); });
+  w.key("instants");
+  w.value(t.instants);
+  w.key("kinds");
+  w.value(names<EventKind>());
+  w.key("model");
+  w.value(run.model);
+  w.key("pauses");
+  write_pauses(w, run.pauses);
+  w.key("phases");
+  w.value(names<Phase>());
+  w.key("slices");
+  w.array(t.slices.size(), [&](std::size_t i) {
+    const auto& s = t.slices[i];
+    w.value({s.thread, std::string(to_string(s.category)), s.name, s.begin, s.end, s.depth, s.id});
+  });
+  w.key("states");
+  w.array(run.states.stored().size(), [&](std::size_t i) { w.raw(run.states.stored()[i]); });
+  w.key("subtitle");
+  w.value(run.subtitle);
+  w.key("threads");
+  w.value(t.threads);
+  w.key("title");
+  w.value(run.title);
+  return std::move(w).finish();
 }
 
 }  // namespace
 
-nlohmann::json html_data(const HtmlRun& run) {
-  Timeline t = build_timeline(run.events);
-  nlohmann::json d;
-  d["title"] = run.title;
-  d["subtitle"] = run.subtitle;
-  d["clock"] = run.clock;
-  d["model"] = run.model;
-  d["kinds"] = names<EventKind>();
-  d["phases"] = names<Phase>();
-  d["threads"] = t.threads;
-
-  // Events as arrays, [time_us, thread, kind, id, tick, phase, message, text, content,
-  // origin, queue]: a 10,000-event run stays a few megabytes.
-  nlohmann::json events = nlohmann::json::array();
-  std::string text;
-  for (std::size_t i = 0; i < run.events.size(); ++i) {
-    const TraceEvent& e = run.events[i];
-    text.clear();
-    render_text(e, text);
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    events.push_back(nlohmann::json::array({micros_of(e.time), t.thread_of_event[i], static_cast<int>(e.kind), e.id,
-                                            e.tick, static_cast<int>(e.phase), describe(e), text, e.content,
-                                            e.origin, queue_label(e)}));
-  }
-  d["events"] = std::move(events);
-
-  nlohmann::json slices = nlohmann::json::array();
-  for (const auto& s : t.slices) {
-    slices.push_back(nlohmann::json::array(
-        {s.thread, std::string(to_string(s.category)), s.name, s.begin, s.end, s.depth, s.id}));
-  }
-  d["slices"] = std::move(slices);
-  d["instants"] = t.instants;
-  nlohmann::json flows = nlohmann::json::array();
-  for (const auto& f : t.flows) flows.push_back(nlohmann::json::array({f.from, f.to, f.id}));
-  d["flows"] = std::move(flows);
-
-  // A state equal to the previous pause point's is stored once: a tick's phases often
-  // change nothing the snapshot shows.
-  nlohmann::json pauses = nlohmann::json::array();
-  nlohmann::json states = nlohmann::json::array();
-  const nlohmann::json* last = nullptr;  // the last distinct state, whole
-  std::size_t distinct = 0;
-  for (const auto& p : run.pauses) {
-    if (last == nullptr || *last != p.state) {
-      states.push_back(distinct % kStateCheckpoint == 0 ? p.state : state_delta(*last, p.state));
-      last = &p.state;
-      ++distinct;
-    }
-    pauses.push_back({{"e", p.events_before},
-                      {"tick", p.tick},
-                      {"phase", static_cast<int>(p.phase)},
-                      {"start", p.tick_start},
-                      {"t", micros_of(p.now)},
-                      {"s", distinct - 1}});
-  }
-  d["pauses"] = std::move(pauses);
-  d["states"] = std::move(states);
-  return d;
+// A state equal to the previous pause point's is stored once: a tick's phases often change
+// nothing the snapshot shows.
+std::size_t HtmlStates::add(nlohmann::json state) {
+  if (!stored_.empty() && state == last_) return stored_.size() - 1;
+  const bool whole = stored_.size() % kCheckpoint == 0;
+  stored_.push_back((whole ? state : state_delta(last_, state)).dump(-1, ' ', false, kReplaceInvalid));
+  last_ = std::move(state);
+  return stored_.size() - 1;
 }
 
+nlohmann::json html_data(const HtmlRun& run) { return nlohmann::json::parse(data_text(run)); }
+
+// The page around its data, appended in place: a copy of a 70 MB page per replacement
+// was most of the peak memory of a 200,000-line run (issue 22).
 std::string render_html(const HtmlRun& run) {
-  std::string page(kHtmlPage);
-  replace_once(page, "<!--ELT_TITLE-->", html_escape(run.title));
-  replace_once(page, "/*ELT_DATA*/",
-               script_safe(html_data(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-  return page;
+  constexpr std::string_view kTitle = "<!--ELT_TITLE-->", kData = "/*ELT_DATA*/";
+  const std::string_view page = kHtmlPage;
+  const std::size_t title = page.find(kTitle), data = page.find(kData);
+  if (title == std::string_view::npos || data == std::string_view::npos || title > data) {
+    throw std::logic_error("html_page.html lost its <!--ELT_TITLE--> or /*ELT_DATA*/ mark");
+  }
+  const std::string json = data_text(run);
+  std::string out;
+  out.reserve(page.size() + json.size() + json.size() / 64);
+  out.append(page.substr(0, title));
+  out += html_escape(run.title);
+  out.append(page.substr(title + kTitle.size(), data - title - kTitle.size()));
+  append_script_safe(out, json);
+  out.append(page.substr(data + kData.size()));
+  return out;
 }
 
 }  // namespace elt

@@ -9,6 +9,10 @@
 // one once, every 64th whole and the others as their changes, which the page replays.
 // Between two pause points the page derives the state from the events.
 //
+// Linear in the run (issue 22): a snapshot is turned into its stored form (HtmlStates) as
+// the run reaches its pause point, and only the last one is kept whole; the page's JSON is
+// written piece by piece into one string, never built as one tree.
+//
 // Pure: the same run gives the same bytes, so a virtual-clock page is reproducible.
 #pragma once
 
@@ -22,13 +26,33 @@
 
 namespace elt {
 
+// The loop's states at the pause points, in the form the page stores them, built one pause
+// point at a time. Owns the stored states (as JSON text) and the last state whole, which
+// the next one is compared with; nothing else of the run. Not thread-safe: one caller.
+class HtmlStates {
+ public:
+  // The state at the next pause point, as the page shows it (see cmd_html.cpp); answers
+  // the index of its stored state (the previous one's when nothing changed).
+  std::size_t add(nlohmann::json state);
+  // Each distinct state in order: whole every kCheckpoint-th, else {"^": changes}.
+  const std::vector<std::string>& stored() const { return stored_; }
+
+  // Every kCheckpoint-th distinct state is stored whole, so the page replays at most 63
+  // changes to reach any state, and keeps the last one built for a step forward.
+  static constexpr std::size_t kCheckpoint = 64;
+
+ private:
+  nlohmann::json last_;  // the last distinct state, whole
+  std::vector<std::string> stored_;
+};
+
 struct HtmlPause {
   std::size_t events_before = 0;  // how many events the run had emitted when it paused
   std::uint64_t tick = 0;
   Phase phase = Phase::Timers;
   bool tick_start = false;
   Duration now{};
-  nlohmann::json state;  // the loop's state, as the page shows it (see cmd_html.cpp)
+  std::size_t state = 0;  // index into HtmlRun::states.stored()
 };
 
 struct HtmlRun {
@@ -38,12 +62,13 @@ struct HtmlRun {
   std::string model;     // "book", "node"
   std::vector<TraceEvent> events;
   std::vector<HtmlPause> pauses;
+  HtmlStates states;
 };
 
 // The whole page.
 std::string render_html(const HtmlRun& run);
 
-// The page's data alone (what render_html embeds), for tests.
+// The page's data alone (what render_html embeds), parsed, for tests.
 nlohmann::json html_data(const HtmlRun& run);
 
 }  // namespace elt

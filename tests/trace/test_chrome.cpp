@@ -181,8 +181,12 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
   run.title = "t<b>.json";
   run.events = small_run();
   run.events[0].text = "</script><script>alert(1)</script>";
-  run.pauses.push_back({3, 1, Phase::Timers, true, {}, nlohmann::json{{"pending", 2}}});
-  run.pauses.push_back({5, 1, Phase::Pending, false, {}, nlohmann::json{{"pending", 2}}});
+  TraceEvent block = ev("main", EventKind::Content, 0, 1, Phase::Shutdown, "");
+  block.text = "file.txt";
+  block.content = "one\ntwo";
+  run.events.push_back(block);  // a line of another shape, kept whole
+  run.pauses.push_back({3, 1, Phase::Timers, true, {}, run.states.add(nlohmann::json{{"pending", 2}})});
+  run.pauses.push_back({5, 1, Phase::Pending, false, {}, run.states.add(nlohmann::json{{"pending", 2}})});
   std::string page = render_html(run);
   CHECK(page.find("alert(1)</script>") == std::string::npos);
   CHECK(page.find("t&lt;b&gt;.json") != std::string::npos);
@@ -190,9 +194,13 @@ TEST_CASE("html: the page embeds the run, and a message cannot end its script el
   auto d = html_data(run);
   CHECK(d["events"].size() == run.events.size());
   CHECK(d["states"].size() == 1);  // two equal snapshots, stored once
-  CHECK(d["pauses"][1]["s"] == 0);
-  CHECK(d["events"][5][7] == "Thread: main\t timed out");  // the book's line for the page's trace
-  CHECK(d["events"][4][7] == "");                          // a marker has no line
+  CHECK(d["pauses"][1][5] == 0);       // [events_before, tick, phase, tick_start, time_us, state]
+  CHECK(d["pauses"][0][3] == 1);
+  CHECK(d["events"][5][6] == "timed out");
+  CHECK(d["events"][5][7] == 0);       // the book's line is the usual "Thread: main\t timed out": the page builds it
+  CHECK(d["events"][4][7] == "");      // a marker has no line
+  CHECK(d["events"].back()[7].get<std::string>().find("===== THREAD main START CONTENT - file.txt =====\none\ntwo\n") !=
+        std::string::npos);
   // every kind and phase is named, whatever was added to the enums
   CHECK(d["kinds"][static_cast<int>(EventKind::WaitEnd)] == "wait_end");
   CHECK(d["kinds"][static_cast<int>(EventKind::Print)] == "print");
@@ -352,7 +360,7 @@ TEST_CASE("html: snapshots between checkpoints are stored as changes, and replay
     nlohmann::json state{{"timers", timers}, {"pending", 1000 - p}, {"workers", nlohmann::json::array({"idle"})}};
     if (p % 7 == 0) state["extra"] = p;
     originals.push_back(state);
-    run.pauses.push_back({3, 1, Phase::Timers, true, {}, state});
+    run.pauses.push_back({3, 1, Phase::Timers, true, {}, run.states.add(state)});
   }
   auto d = html_data(run);
   REQUIRE(d["states"].size() == 200);
@@ -370,7 +378,7 @@ TEST_CASE("html: snapshots between checkpoints are stored as changes, and replay
       ++whole;
     }
     CHECK(replayed == originals[k]);
-    CHECK(d["pauses"][k]["s"] == k);
+    CHECK(d["pauses"][k][5] == k);
   }
   CHECK(whole == 4);  // 0, 64, 128, 192
 }
