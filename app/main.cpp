@@ -32,6 +32,7 @@
 #include "command_options.h"
 #include "cmd_html.h"
 #include "cmd_export.h"
+#include "cmd_import.h"
 #include "cmd_calibrate.h"
 #include "cmd_verify.h"
 #include "common/did_you_mean.h"
@@ -381,6 +382,7 @@ int main(int argc, char** argv) {
   help_cmd->add_option("command", help_topic, "check, step, html, export-js, verify or help")->type_name("COMMAND");
 
   elt::app::Command export_cmd = elt::app::add_export_command(app);
+  elt::app::Command import_cmd = elt::app::add_import_command(app);
   elt::app::Command verify_cmd = elt::app::add_verify_command(app);
   elt::app::Command calibrate_cmd = elt::app::add_calibrate_command(app);
 
@@ -411,6 +413,7 @@ int main(int argc, char** argv) {
                           : help_cmd->parsed() ? help_cmd
                           : html_cmd->parsed() ? html_cmd
                           : export_cmd.app->parsed() ? export_cmd.app
+                          : import_cmd.app->parsed() ? import_cmd.app
                           : verify_cmd.app->parsed() ? verify_cmd.app
                           : calibrate_cmd.app->parsed() ? calibrate_cmd.app
                                                : nullptr;
@@ -437,7 +440,8 @@ int main(int argc, char** argv) {
       if (step_opts.scenario == "-") {
         throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
       }
-    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed() || calibrate_cmd.app->parsed()) {
+    } else if (export_cmd.app->parsed() || import_cmd.app->parsed() || verify_cmd.app->parsed() ||
+               calibrate_cmd.app->parsed()) {
       // Their own options, read when they run.
     } else {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
@@ -455,6 +459,7 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return elt::app::run_check(check_opts);
     if (html_cmd->parsed()) return elt::app::run_html(html_opts);
     if (export_cmd.app->parsed()) return export_cmd.run();
+    if (import_cmd.app->parsed()) return import_cmd.run();
     if (verify_cmd.app->parsed()) return verify_cmd.run();
     if (calibrate_cmd.app->parsed()) return calibrate_cmd.run();
     if (step_cmd->parsed()) return elt::app::run_step(step_opts);

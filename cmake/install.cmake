@@ -19,6 +19,7 @@ install(TARGETS eventloop-trace RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 set(ELT_DATA_FILES
   docs/scenario.schema.json
   data/costs/default.json
+  data/js/parse.js
 )
 set(ELT_STAGED_DATA_DIR ${PROJECT_BINARY_DIR}/share/eventloop-trace)
 set(staged)
