@@ -200,6 +200,12 @@ class Translator {
   std::string slot(const Out& out, const std::string& path) const { return fmt::format("{}/{}", path, out.size()); }
 
   // ---- values ----
+  bool returns_promise(const Json& e) const {
+    if (is_type(e, "NewExpression")) return is_ident(e["callee"], "Promise");
+    if (!is_type(e, "CallExpression")) return false;
+    const std::string name = canonical(e["callee"]);
+    return name.rfind("Promise.", 0) == 0 || name.rfind("promise.", 0) == 0;
+  }
   Val value(const Json& e);
   Val member_value(const Json& e);
   Val binary_value(const Json& e);
@@ -357,6 +363,10 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
       call(init, out, path);
       return bind(d, name, make(Bind::Unusable, "the request object http.get returns"));
     }
+    static const std::set<std::string, std::less<>> known = {"console.log", "process.nextTick", "queueMicrotask",
+                                                             "fs.readFile", "crypto.pbkdf2", "promise.then",
+                                                             "promise.catch"};
+    if (!known.contains(callee)) refuse(init, construct_name(init));
     refuse(init, fmt::format("keeping the result of {} in a variable", construct_name(init)));
   }
   // const end = Date.now() + 50
@@ -368,6 +378,9 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
   }
   if (is_type(init, "ArrowFunctionExpression") || is_type(init, "FunctionExpression")) {
     if (init.value("async", false) || init.value("generator", false)) refuse(init, construct_name(init));
+    // ms => new Promise(...): refused where it is written, even if it is never called.
+    const Json& body = init["body"];
+    if (!is_type(body, "BlockStatement") && !is_type(body, "CallExpression")) refuse(body, construct_name(body));
     return bind(d, name, make(Bind::Function, {}, 0, &init, scopes_.size()));
   }
   Val v = value(init);
@@ -589,7 +602,9 @@ void Translator::promise_chain(const Json& c, Out& out, const std::string& path)
   }
   const std::string start = is_type(*at, "CallExpression") ? canonical((*at)["callee"]) : "";
   if (start != "Promise.resolve" && start != "Promise.reject") {
-    refuse(*at, fmt::format("a .then or .catch on {}", is_type(*at, "CallExpression") ? construct_name(*at) : "this"));
+    // Promise.all(...).then, new Promise(...).then: the start is what is not supported.
+    const bool named = is_type(*at, "CallExpression") || is_type(*at, "NewExpression");
+    refuse(*at, named ? construct_name(*at) : "a .then or .catch on this value");
   }
   const Json& args = (*at)["arguments"];
   Out action;
@@ -689,7 +704,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
         *result = value(arg);
       }
     }
-  } else if (is_type(code, "CallExpression")) {
+  } else if (is_type(code, "CallExpression") && !(result != nullptr && returns_promise(code))) {
     call(code, body, path);
   } else if (result != nullptr) {
     *result = value(code);  // v => `got ${v}`: the step's value
@@ -742,6 +757,7 @@ Val Translator::value(const Json& e) {
     }
   }
   if (type == "MemberExpression") return member_value(e);
+  if (returns_promise(e)) refuse(e, "a promise as a value (returned from .then or .catch, or kept in a variable)");
   if (type == "BinaryExpression") return binary_value(e);
   refuse(e, construct_name(e));
 }
