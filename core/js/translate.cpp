@@ -90,7 +90,20 @@ std::string escaped(std::string_view s) {
   return out;
 }
 
-bool is_type(const Json& n, std::string_view type) { return n.is_object() && n.value("type", "") == type; }
+// A field of an ESTree node; null when the node is not an object or has no such field (acorn
+// always writes them, but the fuzz target's trees need not, and nlohmann's operator[] on a
+// const object without the key is undefined behaviour).
+const Json& at(const Json& n, const char* key) {
+  static const Json kNull;
+  if (!n.is_object()) return kNull;
+  auto it = n.find(key);
+  return it == n.end() ? kNull : *it;
+}
+std::string type_of(const Json& n) {
+  const Json& t = at(n, "type");
+  return t.is_string() ? t.get<std::string>() : std::string();
+}
+bool is_type(const Json& n, std::string_view type) { return type_of(n) == type; }
 bool is_ident(const Json& n, std::string_view name) { return is_type(n, "Identifier") && n.value("name", "") == name; }
 std::string ident(const Json& n) { return is_type(n, "Identifier") ? n.value("name", "") : std::string(); }
 bool scenario_name(std::string_view s) {
@@ -104,7 +117,7 @@ bool scenario_name(std::string_view s) {
 // obj.prop (not obj[prop]): the property's name, or empty.
 std::string property(const Json& member) {
   if (!is_type(member, "MemberExpression") || member.value("computed", true)) return {};
-  return ident(member["property"]);
+  return ident(at(member, "property"));
 }
 
 class Translator {
@@ -117,7 +130,7 @@ class Translator {
     root["description"] = fmt::format("{}, as eventloop-trace import-js reads it", file_name());
     root["settings"] = Out{{"model", "node"}};
     scopes_.emplace_back();
-    root["program"] = statements(program["body"], "/program");
+    root["program"] = statements(at(program, "body"), "/program");
     Translation t;
     t.json = root.dump(2) + "\n";
     t.positions = std::move(positions_);
@@ -130,9 +143,18 @@ class Translator {
     return slash == std::string::npos ? file_ : file_.substr(slash + 1);
   }
 
+  // acorn's line is 1-based and its column 0-based; ours are both 1-based.
+  static std::pair<std::size_t, std::size_t> place(const Json& n) {
+    const Json& start = at(at(n, "loc"), "start");
+    const Json& line = at(start, "line");
+    const Json& column = at(start, "column");
+    return {line.is_number_unsigned() ? line.get<std::size_t>() : 0,
+            (column.is_number_unsigned() ? column.get<std::size_t>() : 0) + 1};
+  }
+
   std::string where(const Json& n) const {
-    const Json& start = n["loc"]["start"];
-    return fmt::format("{}:{}", start.value("line", 0), start.value("column", 0) + 1);
+    const auto [line, column] = place(n);
+    return fmt::format("{}:{}", line, column);
   }
 
   [[noreturn]] void refuse(const Json& n, std::string_view construct) const {
@@ -147,18 +169,15 @@ class Translator {
     return nullptr;
   }
 
-  void bind(const Json& at, const std::string& name, Binding b) {
+  void bind(const Json& node, const std::string& name, Binding b) {
     if (b.kind != Bind::Module && b.kind != Bind::Member && b.kind != Bind::Function && b.kind != Bind::Inline &&
         b.kind != Bind::Unusable && b.kind != Bind::EndTime && b.kind != Bind::StartTime && !scenario_name(name)) {
-      refuse(at, fmt::format("the name {} (a scenario name is letters, digits and _)", name));
+      refuse(node, fmt::format("the name {} (a scenario name is letters, digits and _)", name));
     }
     scopes_.back()[name] = std::move(b);
   }
 
-  void record(const std::string& path, const Json& n) {
-    const Json& start = n["loc"]["start"];
-    positions_[path] = {start.value("line", std::size_t{0}), start.value("column", std::size_t{0}) + 1};
-  }
+  void record(const std::string& path, const Json& n) { positions_[path] = place(n); }
 
   struct Depth {
     explicit Depth(Translator& t, const Json& n) : t_(t) {
@@ -201,9 +220,9 @@ class Translator {
 
   // ---- values ----
   bool returns_promise(const Json& e) const {
-    if (is_type(e, "NewExpression")) return is_ident(e["callee"], "Promise");
+    if (is_type(e, "NewExpression")) return is_ident(at(e, "callee"), "Promise");
     if (!is_type(e, "CallExpression")) return false;
-    const std::string name = canonical(e["callee"]);
+    const std::string name = canonical(at(e, "callee"));
     return name.rfind("Promise.", 0) == 0 || name.rfind("promise.", 0) == 0;
   }
   Val value(const Json& e);
@@ -221,11 +240,11 @@ class Translator {
 std::string Translator::callee_text(const Json& callee) const {
   if (is_type(callee, "Identifier")) return ident(callee);
   if (is_type(callee, "MemberExpression") && !callee.value("computed", true)) {
-    const Json& obj = callee["object"];
+    const Json& obj = at(callee, "object");
     std::string base = is_type(obj, "Identifier") ? ident(obj)
-                       : is_type(obj, "CallExpression") ? callee_text(obj["callee"]) + "(...)"
+                       : is_type(obj, "CallExpression") ? callee_text(at(obj, "callee")) + "(...)"
                                                         : "(...)";
-    return base + "." + ident(callee["property"]);
+    return base + "." + ident(at(callee, "property"));
   }
   return "a computed function";
 }
@@ -266,16 +285,16 @@ std::string Translator::construct_name(const Json& n) const {
       {"ArrowFunctionExpression", "a function used as a value"},
       {"FunctionExpression", "a function used as a value"},
   };
-  const std::string type = n.value("type", "");
+  const std::string type = type_of(n);
   if ((type == "FunctionDeclaration" || type == "FunctionExpression" || type == "ArrowFunctionExpression")) {
     if (n.value("async", false)) return "an async function";
     if (n.value("generator", false)) return "a generator function";
   }
   if (type == "NewExpression") {
-    std::string callee = callee_text(n["callee"]);
+    std::string callee = callee_text(at(n, "callee"));
     return callee == "Promise" ? "new Promise" : fmt::format("new {}", callee);
   }
-  if (type == "CallExpression") return fmt::format("{}()", callee_text(n["callee"]));
+  if (type == "CallExpression") return fmt::format("{}()", callee_text(at(n, "callee")));
   if (type == "Literal" && n.contains("regex")) return "a regular expression";
   if (type == "UnaryExpression" || type == "BinaryExpression") return fmt::format("the {} operator", n.value("operator", ""));
   if (type == "MemberExpression") {
@@ -292,7 +311,7 @@ void Translator::hoist_functions(const Json& list) {
     if (!is_type(st, "FunctionDeclaration")) continue;
     if (st.value("async", false) || st.value("generator", false)) refuse(st, construct_name(st));
     Binding b = make(Bind::Function, {}, 0, &st, scopes_.size());
-    bind(st, ident(st["id"]), b);
+    bind(st, ident(at(st, "id")), b);
   }
 }
 
@@ -306,10 +325,10 @@ Out Translator::statements(const Json& list, const std::string& path) {
 void Translator::statement(const Json& list, std::size_t& i, Out& out, const std::string& path) {
   const Json& st = list[i];
   Depth depth(*this, st);
-  const std::string type = st.value("type", "");
+  const std::string type = type_of(st);
   if (type == "ExpressionStatement") {
     if (st.contains("directive")) return;  // 'use strict'
-    const Json& e = st["expression"];
+    const Json& e = at(st, "expression");
     if (!is_type(e, "CallExpression")) refuse(e, construct_name(e));
     return call(e, out, path);
   }
@@ -317,8 +336,8 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
   if (type == "FunctionDeclaration" || type == "EmptyStatement") return;
   if (type == "BlockStatement") {
     scopes_.emplace_back();
-    hoist_functions(st["body"]);
-    for (std::size_t j = 0; j < st["body"].size(); ++j) statement(st["body"], j, out, path);
+    hoist_functions(at(st, "body"));
+    for (std::size_t j = 0; j < at(st, "body").size(); ++j) statement(at(st, "body"), j, out, path);
     scopes_.pop_back();
     return;
   }
@@ -328,33 +347,33 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
 }
 
 void Translator::declaration(const Json& decl, Out& out, const std::string& path) {
-  for (const Json& d : decl["declarations"]) declarator(d, out, path);
+  for (const Json& d : at(decl, "declarations")) declarator(d, out, path);
 }
 
 void Translator::declarator(const Json& d, Out& out, const std::string& path) {
-  const Json& init = d["init"];
+  const Json& init = at(d, "init");
   if (init.is_null()) refuse(d, "a variable without a value (it can only change later)");
-  const std::string name = ident(d["id"]);
+  const std::string name = ident(at(d, "id"));
   // const { readFile } = require('fs')
-  if (is_type(d["id"], "ObjectPattern") && is_type(init, "CallExpression") && is_ident(init["callee"], "require")) {
+  if (is_type(at(d, "id"), "ObjectPattern") && is_type(init, "CallExpression") && is_ident(at(init, "callee"), "require")) {
     call(init, out, path);
-    const std::string module = init["arguments"][0].value("value", "");
-    for (const Json& p : d["id"]["properties"]) {
-      if (!is_type(p, "Property") || p.value("computed", true) || !is_type(p["value"], "Identifier")) {
+    const std::string module = at(init, "arguments")[0].value("value", "");
+    for (const Json& p : at(at(d, "id"), "properties")) {
+      if (!is_type(p, "Property") || p.value("computed", true) || !is_type(at(p, "value"), "Identifier")) {
         refuse(p, "this kind of destructuring");
       }
-      bind(p, ident(p["value"]), make(Bind::Member, module + "." + ident(p["key"])));
+      bind(p, ident(at(p, "value")), make(Bind::Member, module + "." + ident(at(p, "key"))));
     }
     return;
   }
-  if (name.empty()) refuse(d["id"], "destructuring");
+  if (name.empty()) refuse(at(d, "id"), "destructuring");
   if (is_type(init, "CallExpression")) {
-    const std::string callee = canonical(init["callee"]);
+    const std::string callee = canonical(at(init, "callee"));
     if (callee == "require") {
       call(init, out, path);
-      return bind(d, name, make(Bind::Module, init["arguments"][0].value("value", "")));
+      return bind(d, name, make(Bind::Module, at(init, "arguments")[0].value("value", "")));
     }
-    if (callee == "Date.now" && init["arguments"].empty()) return bind(d, name, make(Bind::StartTime));
+    if (callee == "Date.now" && at(init, "arguments").empty()) return bind(d, name, make(Bind::StartTime));
     if (callee == "setTimeout" || callee == "setInterval" || callee == "setImmediate") {
       bind(d, name, make(Bind::Handle, name));  // first: its own callback may clear it
       return call(init, out, path, name);
@@ -370,16 +389,16 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
     refuse(init, fmt::format("keeping the result of {} in a variable", construct_name(init)));
   }
   // const end = Date.now() + 50
-  if (is_type(init, "BinaryExpression") && init.value("operator", "") == "+" && is_type(init["left"], "CallExpression") &&
-      canonical(init["left"]["callee"]) == "Date.now") {
-    Val ms = value(init["right"]);
-    if (!ms.number) refuse(init["right"], "a busy-wait whose length is known only when it runs");
+  if (is_type(init, "BinaryExpression") && init.value("operator", "") == "+" && is_type(at(init, "left"), "CallExpression") &&
+      canonical(at(at(init, "left"), "callee")) == "Date.now") {
+    Val ms = value(at(init, "right"));
+    if (!ms.number) refuse(at(init, "right"), "a busy-wait whose length is known only when it runs");
     return bind(d, name, make(Bind::EndTime, {}, *ms.number));
   }
   if (is_type(init, "ArrowFunctionExpression") || is_type(init, "FunctionExpression")) {
     if (init.value("async", false) || init.value("generator", false)) refuse(init, construct_name(init));
     // ms => new Promise(...): refused where it is written, even if it is never called.
-    const Json& body = init["body"];
+    const Json& body = at(init, "body");
     if (!is_type(body, "BlockStatement") && !is_type(body, "CallExpression")) refuse(body, construct_name(body));
     return bind(d, name, make(Bind::Function, {}, 0, &init, scopes_.size()));
   }
@@ -392,19 +411,19 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
 
 // while (Date.now() < end) {}  or  while (Date.now() - start < ms) {}: the busy main thread.
 bool Translator::busy_wait(const Json& st, Out& out, const std::string& path) {
-  const Json& test = st["test"];
-  const Json& body = st["body"];
-  bool empty = is_type(body, "EmptyStatement") || (is_type(body, "BlockStatement") && body["body"].empty());
+  const Json& test = at(st, "test");
+  const Json& body = at(st, "body");
+  bool empty = is_type(body, "EmptyStatement") || (is_type(body, "BlockStatement") && at(body, "body").empty());
   if (!empty || !is_type(test, "BinaryExpression") || test.value("operator", "") != "<") return false;
-  const Json& left = test["left"];
-  const Json& right = test["right"];
+  const Json& left = at(test, "left");
+  const Json& right = at(test, "right");
   std::optional<std::int64_t> ms;
-  if (is_type(left, "CallExpression") && canonical(left["callee"]) == "Date.now") {
+  if (is_type(left, "CallExpression") && canonical(at(left, "callee")) == "Date.now") {
     const Binding* end = lookup(ident(right));
     if (end != nullptr && end->kind == Bind::EndTime) ms = end->ms;
   } else if (is_type(left, "BinaryExpression") && left.value("operator", "") == "-" &&
-             is_type(left["left"], "CallExpression") && canonical(left["left"]["callee"]) == "Date.now") {
-    const Binding* start = lookup(ident(left["right"]));
+             is_type(at(left, "left"), "CallExpression") && canonical(at(at(left, "left"), "callee")) == "Date.now") {
+    const Binding* start = lookup(ident(at(left, "right")));
     Val limit = value(right);
     if (start != nullptr && start->kind == Bind::StartTime && limit.number) ms = limit.number;
   }
@@ -416,32 +435,32 @@ bool Translator::busy_wait(const Json& st, Out& out, const std::string& path) {
 // for (let i = 0; i < N; i++) { ... }: a repeat, with i bound in each run.
 void Translator::counted_loop(const Json& st, Out& out, const std::string& path) {
   const std::string what = "a for loop other than for (let i = 0; i < N; i++)";
-  const Json& init = st["init"];
-  if (!is_type(init, "VariableDeclaration") || init["declarations"].size() != 1) refuse(st, what);
-  const Json& d = init["declarations"][0];
-  const std::string name = ident(d["id"]);
-  const Json& test = st["test"];
-  const Json& update = st["update"];
-  bool counts = !name.empty() && is_type(d["init"], "Literal") && d["init"]["value"] == 0 &&
-                is_type(test, "BinaryExpression") && is_ident(test["left"], name) &&
+  const Json& init = at(st, "init");
+  if (!is_type(init, "VariableDeclaration") || at(init, "declarations").size() != 1) refuse(st, what);
+  const Json& d = at(init, "declarations")[0];
+  const std::string name = ident(at(d, "id"));
+  const Json& test = at(st, "test");
+  const Json& update = at(st, "update");
+  bool counts = !name.empty() && is_type(at(d, "init"), "Literal") && at(at(d, "init"), "value") == 0 &&
+                is_type(test, "BinaryExpression") && is_ident(at(test, "left"), name) &&
                 (test.value("operator", "") == "<" || test.value("operator", "") == "<=") &&
                 ((is_type(update, "UpdateExpression") && update.value("operator", "") == "++" &&
-                  is_ident(update["argument"], name)) ||
+                  is_ident(at(update, "argument"), name)) ||
                  (is_type(update, "AssignmentExpression") && update.value("operator", "") == "+=" &&
-                  is_ident(update["left"], name) && is_type(update["right"], "Literal") && update["right"]["value"] == 1));
+                  is_ident(at(update, "left"), name) && is_type(at(update, "right"), "Literal") && at(at(update, "right"), "value") == 1));
   if (!counts) refuse(st, what);
-  Val limit = value(test["right"]);
-  if (!limit.number) refuse(test["right"], "a for loop whose count is known only when it runs");
+  Val limit = value(at(test, "right"));
+  if (!limit.number) refuse(at(test, "right"), "a for loop whose count is known only when it runs");
   std::int64_t n = *limit.number + (test.value("operator", "") == "<=" ? 1 : 0);
-  const std::string at = slot(out, path);
+  const std::string here = slot(out, path);
   scopes_.emplace_back();
   bind(d, name, make(Bind::Number, name));
-  const Json& body = st["body"];
-  Out actions = is_type(body, "BlockStatement") ? statements(body["body"], at + "/do") : Out::array();
+  const Json& body = at(st, "body");
+  Out actions = is_type(body, "BlockStatement") ? statements(at(body, "body"), here + "/do") : Out::array();
   if (!is_type(body, "BlockStatement")) {
     Json one = Json::array({body});
     std::size_t k = 0;
-    statement(one, k, actions, at + "/do");
+    statement(one, k, actions, here + "/do");
   }
   scopes_.pop_back();
   emit(out, path, st, Out{{"repeat", std::max<std::int64_t>(n, 0)}, {"as", name}, {"do", std::move(actions)}});
@@ -466,8 +485,8 @@ std::string Translator::canonical(const Json& callee) const {
     return name;
   }
   if (!is_type(callee, "MemberExpression") || callee.value("computed", true)) return {};
-  const Json& obj = callee["object"];
-  const std::string prop = ident(callee["property"]);
+  const Json& obj = at(callee, "object");
+  const std::string prop = ident(at(callee, "property"));
   if (is_type(obj, "CallExpression") && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
   const std::string base = ident(obj);
   if (const Binding* b = lookup(base)) {
@@ -480,13 +499,13 @@ std::string Translator::canonical(const Json& callee) const {
 
 void Translator::call(const Json& c, Out& out, const std::string& path, const std::string& handle) {
   Depth depth(*this, c);
-  const std::string name = canonical(c["callee"]);
-  const Json& args = c["arguments"];
+  const std::string name = canonical(at(c, "callee"));
+  const Json& args = at(c, "arguments");
   if (name == "require") {
     static const std::set<std::string, std::less<>> modules = {"fs", "crypto", "http", "timers",
                                                                "node:fs", "node:crypto", "node:http", "node:timers"};
-    if (args.size() != 1 || !is_type(args[0], "Literal") || !args[0]["value"].is_string()) refuse(c, "require of a computed name");
-    const std::string module = args[0]["value"];
+    if (args.size() != 1 || !is_type(args[0], "Literal") || !at(args[0], "value").is_string()) refuse(c, "require of a computed name");
+    const std::string module = at(args[0], "value").get<std::string>();
     if (!modules.contains(module)) refuse(c, fmt::format("require('{}')", module));
     return;
   }
@@ -499,15 +518,15 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   if (name == "promise.then" || name == "promise.catch") return promise_chain(c, out, path);
   if (name == "function") {
     if (!args.empty()) refuse(c, "calling a function with arguments");
-    return callback_body(c["callee"], out, path, {}, nullptr, nullptr);
+    return callback_body(at(c, "callee"), out, path, {}, nullptr, nullptr);
   }
   refuse(c, construct_name(c));
 }
 
 void Translator::timer(const std::string& name, const Json& c, Out& out, const std::string& path,
                        const std::string& handle) {
-  const Json& args = c["arguments"];
-  const std::string at = slot(out, path);
+  const Json& args = at(c, "arguments");
+  const std::string here = slot(out, path);
   if (name.rfind("clear", 0) == 0) {
     const Binding* h = args.size() == 1 ? lookup(ident(args[0])) : nullptr;
     if (h == nullptr || h->kind != Bind::Handle) refuse(c, fmt::format("{} of something other than a const handle", name));
@@ -522,25 +541,25 @@ void Translator::timer(const std::string& name, const Json& c, Out& out, const s
   if (takes_delay) {
     const std::string key = name == "setTimeout" ? "set_timeout" : "set_interval";
     action[key] = args.size() > 1 ? delay(args[1]) : Out(0);
-    action["then"] = callback(args[0], at + "/then", {});
+    action["then"] = callback(args[0], here + "/then", {});
   } else {
     const std::string key = name == "setImmediate" ? "set_immediate" : name == "process.nextTick" ? "next_tick" : "queue_microtask";
-    action[key] = callback(args[0], at + "/" + key, {});
+    action[key] = callback(args[0], here + "/" + key, {});
   }
   if (!handle.empty()) action["id"] = handle;
   emit(out, path, c, std::move(action));
 }
 
 void Translator::io_call(const std::string& name, const Json& c, Out& out, const std::string& path) {
-  const Json& args = c["arguments"];
-  const std::string at = slot(out, path);
+  const Json& args = at(c, "arguments");
+  const std::string here = slot(out, path);
   const Binding node_error = make(Bind::Unusable, "the error argument of a Node-style callback (a failure runs no callback here)");
   Out action;
   const Json* cb = nullptr;
   std::vector<Binding> params;
   if (name == "fs.readFile") {
     if (args.size() < 2 || args.size() > 3) refuse(c, "fs.readFile without (path, callback) or (path, encoding, callback)");
-    if (args.size() == 3 && !(is_type(args[1], "Literal") && (args[1]["value"] == "utf8" || args[1]["value"] == "utf-8"))) {
+    if (args.size() == 3 && !(is_type(args[1], "Literal") && (at(args[1], "value") == "utf8" || at(args[1], "value") == "utf-8"))) {
       refuse(args[1], "an fs.readFile option other than 'utf8'");
     }
     action["fs_read"] = value(args[0]).text;
@@ -549,7 +568,8 @@ void Translator::io_call(const std::string& name, const Json& c, Out& out, const
   } else if (name == "crypto.pbkdf2") {
     if (args.size() != 6) refuse(c, "crypto.pbkdf2 without (password, salt, iterations, keylen, digest, callback)");
     Val iterations = value(args[2]);
-    const std::string digest = args[4].value("value", "");
+    const Json& digest_value = at(args[4], "value");
+    const std::string digest = digest_value.is_string() ? digest_value.get<std::string>() : std::string();
     if (!iterations.number || *iterations.number < 1) refuse(args[2], "iterations known only when the program runs");
     if (digest != "sha256" && digest != "sha512") refuse(args[4], "a pbkdf2 digest other than 'sha256' or 'sha512'");
     const double per_ms = digest == "sha256" ? kPbkdf2Sha256PerMs : kPbkdf2Sha512PerMs;
@@ -566,17 +586,17 @@ void Translator::io_call(const std::string& name, const Json& c, Out& out, const
   // The value's name is the callback's parameter (data, res), so that the scenario reads as the program.
   const Json* fn = cb;
   if (const Binding* f = lookup(ident(*cb)); f != nullptr && f->kind == Bind::Function) fn = f->node;
-  const Json& fparams = (*fn).contains("params") ? (*fn)["params"] : Json::array();
+  const Json& fparams = (*fn).contains("params") ? at((*fn), "params") : Json::array();
   const std::size_t value_index = name == "http.get" ? 0 : 1;
   if (fparams.size() > value_index && is_type(fparams[value_index], "Identifier")) {
     if (params[value_index].kind != Bind::Unusable) action["as"] = ident(fparams[value_index]);
   }
-  action["then"] = callback(*cb, at + "/then", params);
+  action["then"] = callback(*cb, here + "/then", params);
   emit(out, path, c, std::move(action));
 }
 
 void Translator::print(const Json& c, Out& out, const std::string& path) {
-  const Json& args = c["arguments"];
+  const Json& args = at(c, "arguments");
   std::string text;
   for (std::size_t i = 0; i < args.size(); ++i) {
     Val v = value(args[i]);
@@ -595,33 +615,33 @@ void Translator::print(const Json& c, Out& out, const std::string& path) {
 // Promise.resolve(v).then(...).catch(...)...: one promise action with its chain.
 void Translator::promise_chain(const Json& c, Out& out, const std::string& path) {
   std::vector<const Json*> steps;
-  const Json* at = &c;
-  while (is_type(*at, "CallExpression") && canonical((*at)["callee"]).rfind("promise.", 0) == 0) {
-    steps.push_back(at);
-    at = &(*at)["callee"]["object"];
+  const Json* start_node = &c;
+  while (is_type(*start_node, "CallExpression") && canonical(at((*start_node), "callee")).rfind("promise.", 0) == 0) {
+    steps.push_back(start_node);
+    start_node = &at(at(*start_node, "callee"), "object");
   }
-  const std::string start = is_type(*at, "CallExpression") ? canonical((*at)["callee"]) : "";
+  const std::string start = is_type(*start_node, "CallExpression") ? canonical(at((*start_node), "callee")) : "";
   if (start != "Promise.resolve" && start != "Promise.reject") {
     // Promise.all(...).then, new Promise(...).then: the start is what is not supported.
-    const bool named = is_type(*at, "CallExpression") || is_type(*at, "NewExpression");
-    refuse(*at, named ? construct_name(*at) : "a .then or .catch on this value");
+    const bool named = is_type(*start_node, "CallExpression") || is_type(*start_node, "NewExpression");
+    refuse(*start_node, named ? construct_name(*start_node) : "a .then or .catch on this value");
   }
-  const Json& args = (*at)["arguments"];
+  const Json& args = at((*start_node), "arguments");
   Out action;
   action["promise"] = start == "Promise.resolve" ? "resolve" : "reject";
   if (start == "Promise.resolve" && args.size() == 1) action["value"] = value(args[0]).text;
   if (start == "Promise.reject") {
     const Json* e = args.size() == 1 ? &args[0] : nullptr;
-    if (e == nullptr || !is_type(*e, "NewExpression") || !is_ident((*e)["callee"], "Error") || (*e)["arguments"].size() != 1) {
-      refuse(*at, "Promise.reject of anything but new Error(message)");
+    if (e == nullptr || !is_type(*e, "NewExpression") || !is_ident(at((*e), "callee"), "Error") || at((*e), "arguments").size() != 1) {
+      refuse(*start_node, "Promise.reject of anything but new Error(message)");
     }
-    action["value"] = value((*e)["arguments"][0]).text;
+    action["value"] = value(at((*e), "arguments")[0]).text;
   }
-  if (args.size() > 1) refuse(*at, fmt::format("{} with more than one argument", start));
+  if (args.size() > 1) refuse(*start_node, fmt::format("{} with more than one argument", start));
   const std::string base = slot(out, path);
   Out chain = Out::array();
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    const std::string kind = canonical((**it)["callee"]);
+    const std::string kind = canonical(at((**it), "callee"));
     if (kind == "promise.finally") refuse(**it, ".finally");
     chain.push_back(chain_step(**it, kind == "promise.catch", fmt::format("{}/chain/{}", base, chain.size())));
   }
@@ -630,11 +650,11 @@ void Translator::promise_chain(const Json& c, Out& out, const std::string& path)
 }
 
 Out Translator::chain_step(const Json& step, bool is_catch, const std::string& path) {
-  const Json& args = step["arguments"];
+  const Json& args = at(step, "arguments");
   const std::string what = is_catch ? ".catch" : ".then";
   if (args.size() != 1) refuse(step, fmt::format("{} with {} callbacks", what, args.size()));
   const Json& fn = args[0];
-  const Json& params = fn.contains("params") ? fn["params"] : Json::array();
+  const Json& params = fn.contains("params") ? at(fn, "params") : Json::array();
   Out s;
   std::optional<Val> result;
   bool throws = false;
@@ -676,7 +696,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   if (fn->value("async", false) || fn->value("generator", false)) refuse(*fn, construct_name(*fn));
   inlining_.insert(fn);
   scopes_.emplace_back();
-  const Json& fparams = (*fn)["params"];
+  const Json& fparams = at((*fn), "params");
   for (std::size_t i = 0; i < fparams.size(); ++i) {
     const std::string name = ident(fparams[i]);
     if (name.empty()) refuse(fparams[i], "a parameter with a default or destructuring");
@@ -684,22 +704,22 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
     b.text = b.kind == Bind::Unusable ? b.text : name;
     bind(fparams[i], name, b);
   }
-  const Json& code = (*fn)["body"];
+  const Json& code = at((*fn), "body");
   if (is_type(code, "BlockStatement")) {
-    const Json& list = code["body"];
+    const Json& list = at(code, "body");
     std::size_t n = list.size();
     if (result != nullptr && n > 0 && (is_type(list[n - 1], "ReturnStatement") || is_type(list[n - 1], "ThrowStatement"))) --n;
     hoist_functions(list);
     for (std::size_t i = 0; i < n; ++i) statement(list, i, body, path);
     if (n < list.size()) {
       const Json& last = list[n];
-      const Json& arg = last["argument"];
+      const Json& arg = at(last, "argument");
       *throws = is_type(last, "ThrowStatement");
       if (*throws) {
-        if (!is_type(arg, "NewExpression") || !is_ident(arg["callee"], "Error") || arg["arguments"].size() != 1) {
+        if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
           refuse(last, "throwing anything but new Error(message)");
         }
-        *result = value(arg["arguments"][0]);
+        *result = value(at(arg, "arguments")[0]);
       } else if (!arg.is_null()) {
         *result = value(arg);
       }
@@ -720,9 +740,9 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
 
 Val Translator::value(const Json& e) {
   Depth depth(*this, e);
-  const std::string type = e.value("type", "");
+  const std::string type = type_of(e);
   if (type == "Literal" && !e.contains("regex")) {
-    const Json& v = e["value"];
+    const Json& v = at(e, "value");
     if (v.is_string()) return {escaped(v.get<std::string>()), true, std::nullopt};
     if (v.is_number_integer()) return {std::to_string(v.get<std::int64_t>()), false, v.get<std::int64_t>()};
     if (v.is_number_unsigned() || v.is_number_float()) refuse(e, "a number that is not a whole number below 2^63");
@@ -731,10 +751,10 @@ Val Translator::value(const Json& e) {
   }
   if (type == "TemplateLiteral") {
     Val out{{}, true, std::nullopt};
-    const Json& quasis = e["quasis"];
-    const Json& exprs = e["expressions"];
+    const Json& quasis = at(e, "quasis");
+    const Json& exprs = at(e, "expressions");
     for (std::size_t i = 0; i < quasis.size(); ++i) {
-      const Json& cooked = quasis[i]["value"]["cooked"];
+      const Json& cooked = at(at(quasis[i], "value"), "cooked");
       if (!cooked.is_string()) refuse(quasis[i], "an invalid escape in a template");
       out.text += escaped(cooked.get<std::string>());
       if (i < exprs.size()) out.text += value(exprs[i]).text;
@@ -764,7 +784,7 @@ Val Translator::value(const Json& e) {
 
 Val Translator::member_value(const Json& e) {
   const std::string prop = property(e);
-  const std::string name = ident(e["object"]);
+  const std::string name = ident(at(e, "object"));
   const Binding* b = name.empty() ? nullptr : lookup(name);
   if (b != nullptr && !prop.empty()) {
     if (b->kind == Bind::Text && prop == "length") return {"${" + b->text + ".length}", false, std::nullopt};
@@ -779,8 +799,8 @@ Val Translator::member_value(const Json& e) {
 // the counter with zeros, which is how a scenario writes "${i}00".
 Val Translator::binary_value(const Json& e) {
   const std::string op = e.value("operator", "");
-  Val l = value(e["left"]);
-  Val r = value(e["right"]);
+  Val l = value(at(e, "left"));
+  Val r = value(at(e, "right"));
   if (l.number && r.number && (op == "+" || op == "-" || op == "*")) {
     std::int64_t v = 0;
     bool overflow = op == "+"   ? __builtin_add_overflow(*l.number, *r.number, &v)
@@ -812,7 +832,13 @@ Out Translator::delay(const Json& e) {
 }  // namespace
 
 Translation translate(const nlohmann::json& program, const std::string& file) {
-  return Translator(file).run(program);
+  try {
+    return Translator(file).run(program);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of an unexpected type (a name that is a number...): acorn never writes one, so
+    // this is a tree from elsewhere (the fuzz target's); refused like any bad input.
+    throw scenario::ScenarioError(file, "", fmt::format("the syntax tree has an unexpected shape: {}", e.what()));
+  }
 }
 
 }  // namespace elt::js
