@@ -14,6 +14,9 @@
 #   <!-- end trace -->
 #   <!-- file: docs/examples/zero-is-one.json -->         the scenario itself, as a json block
 #   <!-- end file -->
+#   <!-- file: tests/js/promise-chain.js -->              a JavaScript program, as a js block
+#   <!-- import-js: tests/js/promise-chain.js -->         the scenario it becomes (import-js)
+#   <!-- end import-js -->
 #
 # Everything between a pair of comments is replaced. Runs use the virtual clock, so the
 # output is the same bytes on every run and machine; paths are relative to the repository
@@ -33,7 +36,7 @@ fi
 bin=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-pages=(docs/models.md docs/scenario-format.md README.md)
+pages=(docs/models.md docs/scenario-format.md README.md docs/javascript.md)
 
 # One run, as a reader would type it: the command, its output, and its exit status when
 # it is not 0 (a refusal prints to stderr; it is shown after stdout).
@@ -82,15 +85,20 @@ render() {
       continue
     fi
     printf '%s\n' "$line"
-    if [[ "$line" =~ ^\<!--\ (trace|file):\ (both\ |book\ |node\ )?([^ ]+)\ --\>$ ]]; then
+    if [[ "$line" =~ ^\<!--\ (trace|file|import-js):\ (both\ |book\ |node\ )?([^ ]+)\ --\>$ ]]; then
       mode=${BASH_REMATCH[2]% }
       file=${BASH_REMATCH[3]}
       if [[ ! -f "$file" ]]; then
         echo "$page: no scenario $file" >&2
         exit 1
       fi
-      if [[ ${BASH_REMATCH[1]} == file ]]; then
+      if [[ ${BASH_REMATCH[1]} == import-js ]]; then
         printf '```json\n'
+        "$bin" import-js "$file"
+        printf '```\n'
+        end="<!-- end import-js -->"
+      elif [[ ${BASH_REMATCH[1]} == file ]]; then
+        if [[ $file == *.js ]]; then printf '```js\n'; else printf '```json\n'; fi
         cat "$file"
         printf '```\n'
         end="<!-- end file -->"
