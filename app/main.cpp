@@ -379,7 +379,7 @@ int main(int argc, char** argv) {
 
   std::string help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
-  help_cmd->add_option("command", help_topic, "check, step, html, export-js, verify or help")->type_name("COMMAND");
+  help_cmd->add_option("command", help_topic, "check, step, html, export-js, import-js, verify or help")->type_name("COMMAND");
 
   elt::app::Command export_cmd = elt::app::add_export_command(app);
   elt::app::Command import_cmd = elt::app::add_import_command(app);
