@@ -31,6 +31,7 @@ enum class Bind {
   Member,    // const { readFile } = require('fs'): text is "fs.readFile"
   Handle,    // const t = setTimeout(...): text is the scenario's id
   Text,      // a callback's text value (a file's content, a promise's value): text is its scenario name
+  Bytes,     // fs.readFile's data without an encoding: a Buffer, whose .length is the scenario's
   Number,    // a for loop's counter: text is its scenario name
   Response,  // http.get's response
   Error,     // a .catch's error: only .message can be printed
@@ -564,7 +565,8 @@ void Translator::io_call(const std::string& name, const Json& c, Out& out, const
     }
     action["fs_read"] = value(args[0]).text;
     cb = &args[args.size() - 1];
-    params = {node_error, make(Bind::Text)};
+    // Without 'utf8' Node gives a Buffer: its length is the text's, but it prints as <Buffer ..>.
+    params = {node_error, make(args.size() == 3 ? Bind::Text : Bind::Bytes)};
   } else if (name == "crypto.pbkdf2") {
     if (args.size() != 6) refuse(c, "crypto.pbkdf2 without (password, salt, iterations, keylen, digest, callback)");
     Val iterations = value(args[2]);
@@ -771,6 +773,7 @@ Val Translator::value(const Json& e) {
       case Bind::Number: return {"${" + b->text + "}", false, std::nullopt};
       case Bind::Inline: return {b->text, b->is_string, b->number};
       case Bind::Error: refuse(e, fmt::format("printing an Error object (print {}.message)", name));
+      case Bind::Bytes: refuse(e, fmt::format("printing a Buffer (read with 'utf8' to get text, or print {}.length)", name));
       case Bind::Response: refuse(e, fmt::format("printing the whole response object (print {}.statusCode)", name));
       case Bind::Unusable: refuse(e, fmt::format("{}: {}", name, b->text));
       default: refuse(e, fmt::format("{} as a value", name));
@@ -787,7 +790,9 @@ Val Translator::member_value(const Json& e) {
   const std::string name = ident(at(e, "object"));
   const Binding* b = name.empty() ? nullptr : lookup(name);
   if (b != nullptr && !prop.empty()) {
-    if (b->kind == Bind::Text && prop == "length") return {"${" + b->text + ".length}", false, std::nullopt};
+    if ((b->kind == Bind::Text || b->kind == Bind::Bytes) && prop == "length") {
+      return {"${" + b->text + ".length}", false, std::nullopt};
+    }
     if (b->kind == Bind::Error && prop == "message") return {"${" + b->text + "}", true, std::nullopt};
     if (b->kind == Bind::Response && prop == "statusCode") return {"${" + b->text + ".status}", false, std::nullopt};
     if (b->kind == Bind::Response && prop == "statusMessage") return {"${" + b->text + ".reason}", true, std::nullopt};
