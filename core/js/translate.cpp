@@ -588,7 +588,7 @@ void Translator::io_call(const std::string& name, const Json& c, Out& out, const
   // The value's name is the callback's parameter (data, res), so that the scenario reads as the program.
   const Json* fn = cb;
   if (const Binding* f = lookup(ident(*cb)); f != nullptr && f->kind == Bind::Function) fn = f->node;
-  const Json& fparams = (*fn).contains("params") ? at((*fn), "params") : Json::array();
+  const Json& fparams = at(*fn, "params");  // null (size 0) when it has none
   const std::size_t value_index = name == "http.get" ? 0 : 1;
   if (fparams.size() > value_index && is_type(fparams[value_index], "Identifier")) {
     if (params[value_index].kind != Bind::Unusable) action["as"] = ident(fparams[value_index]);
@@ -656,7 +656,7 @@ Out Translator::chain_step(const Json& step, bool is_catch, const std::string& p
   const std::string what = is_catch ? ".catch" : ".then";
   if (args.size() != 1) refuse(step, fmt::format("{} with {} callbacks", what, args.size()));
   const Json& fn = args[0];
-  const Json& params = fn.contains("params") ? at(fn, "params") : Json::array();
+  const Json& params = at(fn, "params");
   Out s;
   std::optional<Val> result;
   bool throws = false;
