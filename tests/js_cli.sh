@@ -8,6 +8,7 @@
 # usage: js_cli.sh EVENTLOOP_TRACE JS_FOLDER
 set -uo pipefail
 bin=$(realpath "$1")
+schema="$(cd "$(dirname "$0")/.." && pwd)/docs/scenario.schema.json"
 cd "$2" || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -36,7 +37,6 @@ check "the imported JSON prints the .js program's lines" \
   '[ "$(run --mode output "$tmp/io.json")" == "$(run --mode output immediate-vs-timeout-in-io.js)" ]'
 check "the imported JSON says node" '[[ "$(cat "$tmp/io.json")" == *"\"model\": \"node\""* ]]'
 "$bin" import-js nexttick-nested.js > "$tmp/ticks.json"
-schema="$(dirname "$(realpath "$0")")/../docs/scenario.schema.json"
 check "import-js's JSON is valid under docs/scenario.schema.json" \
   'python3 -c "import json,sys,jsonschema; s=json.load(open(sys.argv[1])); [jsonschema.validate(json.load(open(f)), s) for f in sys.argv[2:]]" "$schema" "$tmp/io.json" "$tmp/ticks.json"'
 v=$("$bin" verify --runs 2 "$tmp/io.json" "$tmp/ticks.json" 2>&1); code=$?
