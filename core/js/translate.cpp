@@ -14,10 +14,9 @@
 namespace elt::js {
 
 const char kSupported[] =
-    "console.log of text, setTimeout/setInterval/setImmediate and their clears by a const handle, "
-    "process.nextTick, queueMicrotask, Promise.resolve/reject with .then/.catch, fs.readFile, crypto.pbkdf2, "
-    "http.get, a Date.now() busy-wait, for (let i = 0; i < N; i++), const, named functions as callbacks "
-    "(docs/javascript.md)";
+    "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
+    ".then/.catch, fs.readFile, crypto.pbkdf2, http.get, a Date.now() busy-wait, counted for loops, const, "
+    "named callbacks (docs/javascript.md)";
 
 namespace {
 
