@@ -226,6 +226,7 @@ class Translator {
     return name.rfind("Promise.", 0) == 0 || name.rfind("promise.", 0) == 0;
   }
   Val value(const Json& e);
+  std::string read_path(const Json& e);
   Val member_value(const Json& e);
   Val binary_value(const Json& e);
   Out delay(const Json& e);
@@ -502,8 +503,10 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   const std::string name = canonical(at(c, "callee"));
   const Json& args = at(c, "arguments");
   if (name == "require") {
-    static const std::set<std::string, std::less<>> modules = {"fs", "crypto", "http", "timers",
-                                                               "node:fs", "node:crypto", "node:http", "node:timers"};
+    static const std::set<std::string, std::less<>> modules = {"fs",          "crypto",      "http",
+                                                               "timers",      "path",        "node:fs",
+                                                               "node:crypto", "node:http",   "node:timers",
+                                                               "node:path"};
     if (args.size() != 1 || !is_type(args[0], "Literal") || !at(args[0], "value").is_string()) refuse(c, "require of a computed name");
     const std::string module = at(args[0], "value").get<std::string>();
     if (!modules.contains(module)) refuse(c, fmt::format("require('{}')", module));
@@ -562,7 +565,7 @@ void Translator::io_call(const std::string& name, const Json& c, Out& out, const
     if (args.size() == 3 && !(is_type(args[1], "Literal") && (at(args[1], "value") == "utf8" || at(args[1], "value") == "utf-8"))) {
       refuse(args[1], "an fs.readFile option other than 'utf8'");
     }
-    action["fs_read"] = value(args[0]).text;
+    action["fs_read"] = read_path(args[0]);
     cb = &args[args.size() - 1];
     // Without 'utf8' Node gives a Buffer: its length is the text's, but it prints as <Buffer ..>.
     params = {node_error, make(args.size() == 3 ? Bind::Text : Bind::Bytes)};
@@ -824,6 +827,33 @@ Val Translator::binary_value(const Json& e) {
     }
   }
   refuse(e, fmt::format("the {} operator on a value known only when the program runs", op));
+}
+
+// fs.readFile's path. A scenario's paths start at its folder, which for a .js file is the
+// program's own, the folder __dirname names: so __filename is the file's name, and
+// __dirname + '/x' and path.join(__dirname, 'x') are x. (Printed, __dirname would be a
+// different text from Node's absolute path, so only a path may use them.)
+std::string Translator::read_path(const Json& e) {
+  auto global = [this](const Json& n, std::string_view name) { return is_ident(n, name) && lookup(std::string(name)) == nullptr; };
+  if (global(e, "__filename")) return escaped(file_name());
+  if (is_type(e, "BinaryExpression") && e.value("operator", "") == "+" && global(at(e, "left"), "__dirname")) {
+    std::string relative = ".";
+    relative += value(at(e, "right")).text;
+    return relative;
+  }
+  if (is_type(e, "CallExpression") && canonical(at(e, "callee")) == "path.join") {
+    std::string joined;
+    for (const Json& part : at(e, "arguments")) {
+      if (global(part, "__dirname") && joined.empty()) continue;
+      Val v = value(part);
+      if (!v.is_string) refuse(part, "a path.join part that is not text");
+      if (!joined.empty()) joined += '/';
+      joined += v.text;
+    }
+    if (joined.empty()) refuse(e, "path.join without a file name");
+    return joined;
+  }
+  return value(e).text;
 }
 
 Out Translator::delay(const Json& e) {
