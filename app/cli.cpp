@@ -20,6 +20,7 @@
 #include "cmd_calibrate.h"
 #include "process.h"
 #include "clock/virtual_clock.h"
+#include "js/load_js.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
 #include "trace/format.h"
@@ -180,6 +181,8 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
 }
 
 elt::scenario::Scenario load_scenario_arg(const std::string& path, std::optional<std::uint64_t> actions) {
+  // A .js file is a scenario too: translated, and run under the node model (js/load_js.h).
+  if (path != "-" && elt::js::is_js_path(path)) return elt::js::load_js_scenario(path, actions);
   if (path != "-") return elt::scenario::load_scenario(path, actions);
   // The same cap as a file: a pipe that never ends is not a scenario.
   constexpr std::size_t kMaxBytes = 64 * 1024 * 1024;

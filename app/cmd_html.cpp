@@ -112,7 +112,7 @@ int run_html(const HtmlOptions& opts) {
     if (std::string refusal = refuse_output_path(opts.output, "the page"); !refusal.empty()) throw UsageError(refusal);
     refuse_chosen_link(opts);
   }
-  scenario::Scenario scenario = scenario::load_scenario(opts.run.scenario);
+  scenario::Scenario scenario = load_scenario_arg(opts.run.scenario);
   HtmlRun run;
   run.title = std::filesystem::path(opts.run.scenario).filename().string();
   run.subtitle = scenario.description;

@@ -28,7 +28,7 @@ std::size_t terminal_width(int fd) {
 int run_step(const RunOptions& opts) {
   // The stepper resolves `break LINE` in this copy; each run parses the file again, as a
   // plain run would (the same text, so the same actions and the same run).
-  scenario::Scenario scenario = scenario::load_scenario(opts.scenario);
+  scenario::Scenario scenario = load_scenario_arg(opts.scenario);
   StepperOptions options;
   options.color = use_color(opts.color, STDOUT_FILENO);
   options.replayable = opts.clock == "virtual";

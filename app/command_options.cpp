@@ -44,6 +44,7 @@ const std::vector<CommandRow>& table() {
       {"html", {"--threads", "--clock", "--model", "--allow-read", "--allow-net", "--no-warnings"},
        "html writes a page of its own (lanes, a stepper), not the trace's text"},
       {"export-js", {}, "export-js prints the scenario as a Node program and runs nothing"},
+      {"import-js", {}, "import-js prints the scenario a JavaScript program becomes and runs nothing"},
       // verify takes --color and --no-warnings before its name too (cmd_verify.cpp reads them).
       {"verify", {"--no-warnings", "--color"},
        "verify runs every scenario under --model node on the virtual clock, with the scenario's own settings, "

@@ -32,6 +32,7 @@
 #include "command_options.h"
 #include "cmd_html.h"
 #include "cmd_export.h"
+#include "cmd_import.h"
 #include "cmd_calibrate.h"
 #include "cmd_verify.h"
 #include "common/did_you_mean.h"
@@ -328,6 +329,7 @@ struct CommandLine {
   std::string help_topic;
   CLI::App* help_cmd = nullptr;
   elt::app::Command export_cmd{};
+  elt::app::Command import_cmd{};
   elt::app::Command verify_cmd{};
   elt::app::Command calibrate_cmd{};
   RunOptions run_opts;
@@ -416,8 +418,9 @@ void add_commands(CommandLine& cl) {
   add_step_command(cl);
   add_html_command(cl);
   cl.help_cmd = cl.app.add_subcommand("help", "Explain eventloop-trace, or one command: help check");
-  cl.help_cmd->add_option("command", cl.help_topic, "check, step, html, export-js, verify or help")->type_name("COMMAND");
+  cl.help_cmd->add_option("command", cl.help_topic, "check, step, html, export-js, import-js, verify or help")->type_name("COMMAND");
   cl.export_cmd = elt::app::add_export_command(cl.app);
+  cl.import_cmd = elt::app::add_import_command(cl.app);
   cl.verify_cmd = elt::app::add_verify_command(cl.app);
   cl.calibrate_cmd = elt::app::add_calibrate_command(cl.app);
 }
@@ -454,6 +457,7 @@ const CLI::App* chosen_command(const CommandLine& cl) {
          : cl.help_cmd->parsed() ? cl.help_cmd
          : cl.html_cmd->parsed() ? cl.html_cmd
          : cl.export_cmd.app->parsed() ? cl.export_cmd.app
+         : cl.import_cmd.app->parsed() ? cl.import_cmd.app
          : cl.verify_cmd.app->parsed() ? cl.verify_cmd.app
          : cl.calibrate_cmd.app->parsed() ? cl.calibrate_cmd.app
                                           : nullptr;
@@ -476,7 +480,8 @@ void resolve_options(CommandLine& cl) {
     if (cl.step_opts.scenario == "-") {
       throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
     }
-  } else if (cl.export_cmd.app->parsed() || cl.verify_cmd.app->parsed() || cl.calibrate_cmd.app->parsed()) {
+  } else if (cl.export_cmd.app->parsed() || cl.import_cmd.app->parsed() || cl.verify_cmd.app->parsed() ||
+             cl.calibrate_cmd.app->parsed()) {
     // Their own options, read when they run.
   } else {
     if (cl.run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
@@ -493,6 +498,7 @@ int run_chosen(CommandLine& cl) {
     if (cl.check_cmd->parsed()) return elt::app::run_check(cl.check_opts);
     if (cl.html_cmd->parsed()) return elt::app::run_html(cl.html_opts);
     if (cl.export_cmd.app->parsed()) return cl.export_cmd.run();
+    if (cl.import_cmd.app->parsed()) return cl.import_cmd.run();
     if (cl.verify_cmd.app->parsed()) return cl.verify_cmd.run();
     if (cl.calibrate_cmd.app->parsed()) return cl.calibrate_cmd.run();
     if (cl.step_cmd->parsed()) return elt::app::run_step(cl.step_opts);

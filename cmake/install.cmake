@@ -19,6 +19,7 @@ install(TARGETS eventloop-trace RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 set(ELT_DATA_FILES
   docs/scenario.schema.json
   data/costs/default.json
+  data/js/parse.js
 )
 set(ELT_STAGED_DATA_DIR ${PROJECT_BINARY_DIR}/share/eventloop-trace)
 set(staged)
@@ -88,6 +89,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
-# node: verify and export-js's programs run under it; the rest of the tool does not need it.
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nodejs, bash-completion")
+# node: verify and export-js's programs run under it, and with node-acorn it reads a .js
+# program (core/js/acorn.h); the rest of the tool needs neither.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nodejs, node-acorn, bash-completion")
 include(CPack)

@@ -6,7 +6,8 @@ packages=(build-essential cmake ninja-build pkg-config
           libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libedit-dev robin-map-dev
           libuv1-dev clang-16 libclang-rt-16-dev tmux valgrind hyperfine python3 time
           chromium python3-jsonschema
-          bash-completion man-db zsh universal-ctags)
+          bash-completion man-db zsh universal-ctags node-acorn)
+# node-acorn: the JavaScript parser `eventloop-trace program.js` runs under node (core/js/acorn.h).
 # bash-completion loads the tool's completion on Tab, man-db shows its man page, and zsh runs
 # the zsh completion's test (tests/install/completion.sh).
 # universal-ctags finds the function definitions scripts/long_functions.py measures.

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(fuzz_scenario_parser fuzz_http_response fuzz_js_export); fi
+if ((${#targets[@]} == 0)); then targets=(fuzz_scenario_parser fuzz_http_response fuzz_js_export fuzz_js_front); fi
 if ! [[ $seconds =~ ^[0-9]+$ ]] || ((seconds == 0)); then
   echo "usage: scripts/fuzz.sh [seconds per target, default 600] [target...]" >&2
   exit 2
@@ -72,6 +72,7 @@ corpus_name() {
     fuzz_scenario_parser) echo scenario ;;
     fuzz_http_response) echo http ;;
     fuzz_js_export) echo js_export ;;
+    fuzz_js_front) echo js_front ;;
     *) echo "scripts/fuzz.sh: unknown target $1" >&2; exit 2 ;;
   esac
 }

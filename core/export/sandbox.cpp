@@ -100,7 +100,7 @@ const NetworkIsolation& network_isolation() {
 }
 
 pid_t spawn_without_network(const std::string& program, char* const argv[], char* const envp[], int out_fd,
-                            int err_fd) {
+                            int err_fd, const char* cwd) {
   const char* path = program.c_str();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork " + program);
@@ -109,6 +109,10 @@ pid_t spawn_without_network(const std::string& program, char* const argv[], char
   ::dup2(err_fd, STDERR_FILENO);
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+  if (cwd != nullptr && ::chdir(cwd) != 0) {
+    write_all(STDERR_FILENO, "eventloop-trace: cannot enter the program's folder\n");
+    _exit(126);
+  }
   if (enter_network_namespace() != 0) {
     write_all(STDERR_FILENO, "eventloop-trace: cannot give node a network namespace of its own\n");
     _exit(126);

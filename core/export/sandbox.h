@@ -42,11 +42,12 @@ struct NetworkIsolation {
 const NetworkIsolation& network_isolation();
 
 // fork + (unshare a network namespace, loopback up) + execve, with stdin on /dev/null and
-// stdout, stderr on the fds given. `program` is a path (found on PATH by the caller).
+// stdout, stderr on the fds given, in the folder `cwd` (nullptr: ours). `program` is a path
+// (found on PATH by the caller).
 // Returns the child's pid; throws std::system_error if fork fails. A child that cannot
 // enter its namespace writes why on `err_fd` and exits 126.
 pid_t spawn_without_network(const std::string& program, char* const argv[], char* const envp[], int out_fd,
-                            int err_fd);
+                            int err_fd, const char* cwd = nullptr);
 
 // Node 20's permission model checks the path a program opens, not where its links lead: a
 // link inside the scenario's folder to /etc/passwd would be read. So before node may read

@@ -29,6 +29,7 @@
 #include "export/js_export.h"
 #include "export/sandbox.h"
 #include "http/delay_server.h"
+#include "js/load_js.h"
 #include "trace/compare.h"
 #include "trace/format.h"
 
@@ -47,14 +48,18 @@ namespace {
 enum class Network { Ours, LoopbackOnly };
 
 // Starts argv[0] (found on PATH) with its stdout and stderr on the fds given.
-pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int err_fd, Network network) {
+// `cwd`: the folder it starts in (empty: ours).
+pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int err_fd, Network network,
+            const std::string& cwd) {
   if (network == Network::LoopbackOnly && sandbox::network_isolation().available) {
     std::string program = sandbox::find_on_path(argp[0]);
     if (program.empty()) throw NodeMissing(fmt::format("{}: not found on PATH", argp[0]));
-    return sandbox::spawn_without_network(program, argp.data(), envp.data(), out_fd, err_fd);
+    return sandbox::spawn_without_network(program, argp.data(), envp.data(), out_fd, err_fd,
+                                          cwd.empty() ? nullptr : cwd.c_str());
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -69,7 +74,8 @@ pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int 
 // run_process (verify.h), in a network of `network`'s choosing; a readable `cancel_fd`
 // kills the child and throws Cancelled.
 ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                        std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1) {
+                        std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1,
+                        const std::string& cwd = {}) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -98,7 +104,7 @@ ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<
 
   pid_t pid = 0;
   try {
-    pid = spawn(argp, envp, out_pipe[1], err_pipe[1], network);
+    pid = spawn(argp, envp, out_pipe[1], err_pipe[1], network, cwd);
   } catch (...) {
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
     throw;
@@ -244,6 +250,9 @@ struct Work {
   Report report;
   exporter::JsProgram program;
   bool run_node = false;
+  // A .js scenario: node runs the learner's own file, as it is, from its folder (where its
+  // relative reads start), not the export of its translation.
+  bool own_file = false;
 };
 
 std::string compare_report(const Lines& ours, const Lines& node, const std::string& version) {
@@ -266,7 +275,11 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
   const Scenario& s = *w.scenario;
   std::string name = std::filesystem::path(s.file).stem().string();
   std::string path = fmt::format("{}/{}.js", dir, name);
-  {
+  std::string cwd;
+  if (w.own_file) {
+    path = std::filesystem::absolute(s.file).lexically_normal().string();
+    cwd = std::filesystem::absolute(s.base_dir).lexically_normal().string();
+  } else {
     std::ofstream out(path, std::ios::binary);
     out << w.program.source;
     if (!out) throw std::system_error(errno, std::generic_category(), "write " + path);
@@ -289,7 +302,7 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
   for (int i = 0; i < limit; ++i) {
     if (s.racy_in_node && i >= options.runs && r.orders.size() > 1) break;
     ProcessResult p = run_child(confined_argv(options.node, version, {s.base_dir}, path), env,
-                                  std::chrono::seconds(options.timeout_s), network, options.cancel_fd);
+                                  std::chrono::seconds(options.timeout_s), network, options.cancel_fd, cwd);
     ++r.runs;
     Lines lines = split_lines(p.out);
     if (p.timed_out) lines.push_back(fmt::format("(killed after {} s)", options.timeout_s));
@@ -301,7 +314,7 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
   }
   if (server) server->stop();
   std::error_code ignored;
-  std::filesystem::remove(path, ignored);
+  if (!w.own_file) std::filesystem::remove(path, ignored);
   std::stable_sort(r.orders.begin(), r.orders.end(),
                    [](const NodeOrder& a, const NodeOrder& b) { return a.count > b.count; });
   r.ours_among = std::any_of(r.orders.begin(), r.orders.end(), [&](const NodeOrder& o) { return o.lines == r.ours; });
@@ -492,6 +505,7 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
       }
     }
     w.run_node = true;
+    w.own_file = js::is_js_path(s.file);
     needs_calibration = needs_calibration || w.program.uses_pool_work;
   }
 

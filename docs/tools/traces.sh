@@ -17,6 +17,9 @@
 #   <!-- end file -->
 #   <!-- explore: scenarios/races/quiz.json -->           every order explore finds, as a text block
 #   <!-- end explore -->
+#   <!-- file: tests/js/promise-chain.js -->              a JavaScript program, as a js block
+#   <!-- import-js: tests/js/promise-chain.js -->         the scenario it becomes (import-js)
+#   <!-- end import-js -->
 #
 # A binary without the explore command leaves an explore block as it is, with a warning.
 #
@@ -38,7 +41,7 @@ fi
 bin=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-pages=(docs/models.md docs/scenario-format.md docs/races.md README.md)
+pages=(docs/models.md docs/scenario-format.md docs/races.md README.md docs/javascript.md)
 has_explore=0
 if "$bin" --help | grep -qE '^  explore '; then has_explore=1; fi
 
@@ -117,15 +120,20 @@ render() {
       fi
       continue
     fi
-    if [[ "$line" =~ ^\<!--\ (trace|file):\ (both\ |book\ |node\ |costs\ )?([^ ]+)\ --\>$ ]]; then
+    if [[ "$line" =~ ^\<!--\ (trace|file|import-js):\ (both\ |book\ |node\ |costs\ )?([^ ]+)\ --\>$ ]]; then
       mode=${BASH_REMATCH[2]% }
       file=${BASH_REMATCH[3]}
       if [[ ! -f "$file" ]]; then
         echo "$page: no scenario $file" >&2
         exit 1
       fi
-      if [[ ${BASH_REMATCH[1]} == file ]]; then
+      if [[ ${BASH_REMATCH[1]} == import-js ]]; then
         printf '```json\n'
+        "$bin" import-js "$file"
+        printf '```\n'
+        end="<!-- end import-js -->"
+      elif [[ ${BASH_REMATCH[1]} == file ]]; then
+        if [[ $file == *.js ]]; then printf '```js\n'; else printf '```json\n'; fi
         cat "$file"
         printf '```\n'
         end="<!-- end file -->"

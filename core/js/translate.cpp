@@ -1,0 +1,878 @@
+#include "js/translate.h"
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "scenario/scenario.h"
+
+namespace elt::js {
+
+const char kSupported[] =
+    "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
+    ".then/.catch, fs.readFile, crypto.pbkdf2, http.get, a Date.now() busy-wait, counted for loops, const, "
+    "named callbacks (docs/javascript.md)";
+
+namespace {
+
+using Json = nlohmann::json;
+using Out = nlohmann::ordered_json;
+
+// What a name means to the translator. The scenario has no variables, only the names its
+// callbacks bind, so a JavaScript name is one of these or it is refused where it is used.
+enum class Bind {
+  Module,    // require('fs'): text is the module's name
+  Member,    // const { readFile } = require('fs'): text is "fs.readFile"
+  Handle,    // const t = setTimeout(...): text is the scenario's id
+  Text,      // a callback's text value (a file's content, a promise's value): text is its scenario name
+  Bytes,     // fs.readFile's data without an encoding: a Buffer, whose .length is the scenario's
+  Number,    // a for loop's counter: text is its scenario name
+  Response,  // http.get's response
+  Error,     // a .catch's error: only .message can be printed
+  Inline,    // a const of a value known now: text is its template text
+  EndTime,   // const end = Date.now() + ms
+  StartTime, // const start = Date.now()
+  Function,  // a named function, put where it is used
+  Unusable,  // a name the scenario cannot give a value to: text says why
+};
+
+struct Binding {
+  Bind kind = Bind::Unusable;
+  std::string text;
+  std::int64_t ms = 0;
+  const Json* node = nullptr;  // Function: its declaration
+  std::size_t scope = 0;       // Function: how many scopes were open where it was declared
+  std::optional<std::int64_t> number;  // Inline: a whole number known now (a delay, a count)
+  bool is_string = false;              // Inline: JavaScript takes it for text (+ joins)
+};
+
+Binding make(Bind kind, std::string text = {}, std::int64_t ms = 0, const Json* node = nullptr, std::size_t scope = 0) {
+  Binding b;
+  b.kind = kind;
+  b.text = std::move(text);
+  b.ms = ms;
+  b.node = node;
+  b.scope = scope;
+  return b;
+}
+
+// Callbacks inside callbacks: the scenario allows 64 (scenario.h, kMaxNesting); values and
+// statements nest a few levels more. Past this the program is refused, so that a hostile
+// tree cannot overflow our stack.
+constexpr int kMaxDepth = 200;
+
+// pbkdf2 iterations one pool thread does per ms, measured once with node 20 on the
+// development machine (pbkdf2Sync of 100,000 iterations: sha256 71 ms, sha512 184 ms). A
+// constant, so that a program's trace is the same on every machine, as encrypt's fib cost is.
+constexpr double kPbkdf2Sha256PerMs = 1400;
+constexpr double kPbkdf2Sha512PerMs = 545;
+// encrypt's n for a pbkdf2: fib(20) takes microseconds; cost_ms is what the run charges.
+constexpr int kEncryptN = 20;
+
+// A value as a template: its text, and what JavaScript would take it for.
+struct Val {
+  std::string text;
+  bool is_string = false;
+  std::optional<std::int64_t> number;  // known now
+};
+
+std::string escaped(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.substr(i, 2) == "${") out += '$';
+    out += s[i];
+  }
+  return out;
+}
+
+// A field of an ESTree node; null when the node is not an object or has no such field (acorn
+// always writes them, but the fuzz target's trees need not, and nlohmann's operator[] on a
+// const object without the key is undefined behaviour).
+const Json& at(const Json& n, const char* key) {
+  static const Json kNull;
+  if (!n.is_object()) return kNull;
+  auto it = n.find(key);
+  return it == n.end() ? kNull : *it;
+}
+std::string type_of(const Json& n) {
+  const Json& t = at(n, "type");
+  return t.is_string() ? t.get<std::string>() : std::string();
+}
+bool is_type(const Json& n, std::string_view type) { return type_of(n) == type; }
+bool is_ident(const Json& n, std::string_view name) { return is_type(n, "Identifier") && n.value("name", "") == name; }
+std::string ident(const Json& n) { return is_type(n, "Identifier") ? n.value("name", "") : std::string(); }
+bool scenario_name(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// obj.prop (not obj[prop]): the property's name, or empty.
+std::string property(const Json& member) {
+  if (!is_type(member, "MemberExpression") || member.value("computed", true)) return {};
+  return ident(at(member, "property"));
+}
+
+class Translator {
+ public:
+  explicit Translator(std::string file) : file_(std::move(file)) {}
+
+  Translation run(const Json& program) {
+    if (!is_type(program, "Program")) throw scenario::ScenarioError(file_, "", "acorn gave no Program");
+    Out root;
+    root["description"] = fmt::format("{}, as eventloop-trace import-js reads it", file_name());
+    root["settings"] = Out{{"model", "node"}};
+    scopes_.emplace_back();
+    root["program"] = statements(at(program, "body"), "/program");
+    Translation t;
+    t.json = root.dump(2) + "\n";
+    t.positions = std::move(positions_);
+    return t;
+  }
+
+ private:
+  std::string file_name() const {
+    auto slash = file_.rfind('/');
+    return slash == std::string::npos ? file_ : file_.substr(slash + 1);
+  }
+
+  // acorn's line is 1-based and its column 0-based; ours are both 1-based.
+  static std::pair<std::size_t, std::size_t> place(const Json& n) {
+    const Json& start = at(at(n, "loc"), "start");
+    const Json& line = at(start, "line");
+    const Json& column = at(start, "column");
+    return {line.is_number_unsigned() ? line.get<std::size_t>() : 0,
+            (column.is_number_unsigned() ? column.get<std::size_t>() : 0) + 1};
+  }
+
+  std::string where(const Json& n) const {
+    const auto [line, column] = place(n);
+    return fmt::format("{}:{}", line, column);
+  }
+
+  [[noreturn]] void refuse(const Json& n, std::string_view construct) const {
+    throw scenario::ScenarioError(file_, where(n),
+                                  fmt::format("{} is not supported yet; supported: {}", construct, kSupported));
+  }
+
+  const Binding* lookup(const std::string& name) const {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+      if (auto found = it->find(name); found != it->end()) return &found->second;
+    }
+    return nullptr;
+  }
+
+  void bind(const Json& node, const std::string& name, Binding b) {
+    if (b.kind != Bind::Module && b.kind != Bind::Member && b.kind != Bind::Function && b.kind != Bind::Inline &&
+        b.kind != Bind::Unusable && b.kind != Bind::EndTime && b.kind != Bind::StartTime && !scenario_name(name)) {
+      refuse(node, fmt::format("the name {} (a scenario name is letters, digits and _)", name));
+    }
+    scopes_.back()[name] = std::move(b);
+  }
+
+  void record(const std::string& path, const Json& n) { positions_[path] = place(n); }
+
+  struct Depth {
+    explicit Depth(Translator& t, const Json& n) : t_(t) {
+      if (++t_.depth_ > kMaxDepth) t_.refuse(n, fmt::format("nesting deeper than {} levels", kMaxDepth));
+    }
+    ~Depth() { --t_.depth_; }
+    Translator& t_;
+  };
+
+  // ---- names of what is refused, as a learner knows them ----
+
+  std::string construct_name(const Json& n) const;
+  std::string callee_text(const Json& callee) const;
+
+  // ---- statements ----
+  Out statements(const Json& list, const std::string& path);
+  void statement(const Json& list, std::size_t& i, Out& out, const std::string& path);
+  void declaration(const Json& decl, Out& out, const std::string& path);
+  void declarator(const Json& d, Out& out, const std::string& path);
+  bool busy_wait(const Json& st, Out& out, const std::string& path);
+  void counted_loop(const Json& st, Out& out, const std::string& path);
+  void hoist_functions(const Json& list);
+
+  // ---- calls: each appends its actions to `out` ----
+  std::string canonical(const Json& callee) const;
+  void call(const Json& c, Out& out, const std::string& path, const std::string& handle = {});
+  void timer(const std::string& name, const Json& c, Out& out, const std::string& path, const std::string& handle);
+  void io_call(const std::string& name, const Json& c, Out& out, const std::string& path);
+  void promise_chain(const Json& c, Out& out, const std::string& path);
+  Out chain_step(const Json& step, bool is_catch, const std::string& path);
+  void print(const Json& c, Out& out, const std::string& path);
+  Out callback(const Json& fn, const std::string& path, const std::vector<Binding>& params);
+  void callback_body(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                     std::optional<Val>* result, bool* throws);
+  void emit(Out& out, const std::string& path, const Json& at, Out action) {
+    record(fmt::format("{}/{}", path, out.size()), at);
+    out.push_back(std::move(action));
+  }
+  std::string slot(const Out& out, const std::string& path) const { return fmt::format("{}/{}", path, out.size()); }
+
+  // ---- values ----
+  bool returns_promise(const Json& e) const {
+    if (is_type(e, "NewExpression")) return is_ident(at(e, "callee"), "Promise");
+    if (!is_type(e, "CallExpression")) return false;
+    const std::string name = canonical(at(e, "callee"));
+    return name.rfind("Promise.", 0) == 0 || name.rfind("promise.", 0) == 0;
+  }
+  Val value(const Json& e);
+  std::string read_path(const Json& e);
+  Val member_value(const Json& e);
+  Val binary_value(const Json& e);
+  Out delay(const Json& e);
+
+  std::string file_;
+  std::vector<std::map<std::string, Binding>> scopes_;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> positions_;
+  std::set<const Json*> inlining_;  // functions being put in place: one that schedules itself never ends
+  int depth_ = 0;
+};
+
+std::string Translator::callee_text(const Json& callee) const {
+  if (is_type(callee, "Identifier")) return ident(callee);
+  if (is_type(callee, "MemberExpression") && !callee.value("computed", true)) {
+    const Json& obj = at(callee, "object");
+    std::string base = is_type(obj, "Identifier") ? ident(obj)
+                       : is_type(obj, "CallExpression") ? callee_text(at(obj, "callee")) + "(...)"
+                                                        : "(...)";
+    return base + "." + ident(at(callee, "property"));
+  }
+  return "a computed function";
+}
+
+std::string Translator::construct_name(const Json& n) const {
+  static const std::map<std::string, std::string, std::less<>> names = {
+      {"AwaitExpression", "await"},
+      {"AssignmentExpression", "assignment to a variable"},
+      {"UpdateExpression", "changing a variable with ++ or --"},
+      {"IfStatement", "an if statement"},
+      {"ConditionalExpression", "the ?: operator"},
+      {"LogicalExpression", "&&, || and ??"},
+      {"WhileStatement", "a while loop (other than the Date.now() busy-wait)"},
+      {"DoWhileStatement", "a do...while loop"},
+      {"ForOfStatement", "a for...of loop"},
+      {"ForInStatement", "a for...in loop"},
+      {"TryStatement", "try/catch"},
+      {"ThrowStatement", "throw (outside the end of a .then or .catch callback)"},
+      {"ReturnStatement", "return (outside the end of a .then or .catch callback)"},
+      {"SwitchStatement", "a switch statement"},
+      {"ClassDeclaration", "a class"},
+      {"ClassExpression", "a class"},
+      {"ObjectExpression", "an object literal"},
+      {"ArrayExpression", "an array"},
+      {"YieldExpression", "yield"},
+      {"SpreadElement", "spread (...)"},
+      {"LabeledStatement", "a label"},
+      {"BreakStatement", "break"},
+      {"ContinueStatement", "continue"},
+      {"ThisExpression", "this"},
+      {"TaggedTemplateExpression", "a tagged template"},
+      {"SequenceExpression", "the comma operator"},
+      {"WithStatement", "with"},
+      {"DebuggerStatement", "debugger"},
+      {"ImportExpression", "import()"},
+      {"ImportDeclaration", "import (ES modules)"},
+      {"ChainExpression", "optional chaining (?.)"},
+      {"ArrowFunctionExpression", "a function used as a value"},
+      {"FunctionExpression", "a function used as a value"},
+  };
+  const std::string type = type_of(n);
+  if ((type == "FunctionDeclaration" || type == "FunctionExpression" || type == "ArrowFunctionExpression")) {
+    if (n.value("async", false)) return "an async function";
+    if (n.value("generator", false)) return "a generator function";
+  }
+  if (type == "NewExpression") {
+    std::string callee = callee_text(at(n, "callee"));
+    return callee == "Promise" ? "new Promise" : fmt::format("new {}", callee);
+  }
+  if (type == "CallExpression") return fmt::format("{}()", callee_text(at(n, "callee")));
+  if (type == "Literal" && n.contains("regex")) return "a regular expression";
+  if (type == "UnaryExpression" || type == "BinaryExpression") return fmt::format("the {} operator", n.value("operator", ""));
+  if (type == "MemberExpression") {
+    return n.value("computed", false) ? "indexing with [ ]" : fmt::format("{}", callee_text(n));
+  }
+  if (auto it = names.find(type); it != names.end()) return it->second;
+  return type;
+}
+
+// ---- statements ----
+
+void Translator::hoist_functions(const Json& list) {
+  for (const Json& st : list) {
+    if (!is_type(st, "FunctionDeclaration")) continue;
+    if (st.value("async", false) || st.value("generator", false)) refuse(st, construct_name(st));
+    Binding b = make(Bind::Function, {}, 0, &st, scopes_.size());
+    bind(st, ident(at(st, "id")), b);
+  }
+}
+
+Out Translator::statements(const Json& list, const std::string& path) {
+  Out out = Out::array();
+  hoist_functions(list);
+  for (std::size_t i = 0; i < list.size(); ++i) statement(list, i, out, path);
+  return out;
+}
+
+void Translator::statement(const Json& list, std::size_t& i, Out& out, const std::string& path) {
+  const Json& st = list[i];
+  Depth depth(*this, st);
+  const std::string type = type_of(st);
+  if (type == "ExpressionStatement") {
+    if (st.contains("directive")) return;  // 'use strict'
+    const Json& e = at(st, "expression");
+    if (!is_type(e, "CallExpression")) refuse(e, construct_name(e));
+    return call(e, out, path);
+  }
+  if (type == "VariableDeclaration") return declaration(st, out, path);
+  if (type == "FunctionDeclaration" || type == "EmptyStatement") return;
+  if (type == "BlockStatement") {
+    scopes_.emplace_back();
+    hoist_functions(at(st, "body"));
+    for (std::size_t j = 0; j < at(st, "body").size(); ++j) statement(at(st, "body"), j, out, path);
+    scopes_.pop_back();
+    return;
+  }
+  if (type == "WhileStatement" && busy_wait(st, out, path)) return;
+  if (type == "ForStatement") return counted_loop(st, out, path);
+  refuse(st, construct_name(st));
+}
+
+void Translator::declaration(const Json& decl, Out& out, const std::string& path) {
+  for (const Json& d : at(decl, "declarations")) declarator(d, out, path);
+}
+
+void Translator::declarator(const Json& d, Out& out, const std::string& path) {
+  const Json& init = at(d, "init");
+  if (init.is_null()) refuse(d, "a variable without a value (it can only change later)");
+  const std::string name = ident(at(d, "id"));
+  // const { readFile } = require('fs')
+  if (is_type(at(d, "id"), "ObjectPattern") && is_type(init, "CallExpression") && is_ident(at(init, "callee"), "require")) {
+    call(init, out, path);
+    const std::string module = at(init, "arguments")[0].value("value", "");
+    for (const Json& p : at(at(d, "id"), "properties")) {
+      if (!is_type(p, "Property") || p.value("computed", true) || !is_type(at(p, "value"), "Identifier")) {
+        refuse(p, "this kind of destructuring");
+      }
+      bind(p, ident(at(p, "value")), make(Bind::Member, module + "." + ident(at(p, "key"))));
+    }
+    return;
+  }
+  if (name.empty()) refuse(at(d, "id"), "destructuring");
+  if (is_type(init, "CallExpression")) {
+    const std::string callee = canonical(at(init, "callee"));
+    if (callee == "require") {
+      call(init, out, path);
+      return bind(d, name, make(Bind::Module, at(init, "arguments")[0].value("value", "")));
+    }
+    if (callee == "Date.now" && at(init, "arguments").empty()) return bind(d, name, make(Bind::StartTime));
+    if (callee == "setTimeout" || callee == "setInterval" || callee == "setImmediate") {
+      bind(d, name, make(Bind::Handle, name));  // first: its own callback may clear it
+      return call(init, out, path, name);
+    }
+    if (callee == "http.get") {
+      call(init, out, path);
+      return bind(d, name, make(Bind::Unusable, "the request object http.get returns"));
+    }
+    static const std::set<std::string, std::less<>> known = {"console.log", "process.nextTick", "queueMicrotask",
+                                                             "fs.readFile", "crypto.pbkdf2", "promise.then",
+                                                             "promise.catch"};
+    if (!known.contains(callee)) refuse(init, construct_name(init));
+    refuse(init, fmt::format("keeping the result of {} in a variable", construct_name(init)));
+  }
+  // const end = Date.now() + 50
+  if (is_type(init, "BinaryExpression") && init.value("operator", "") == "+" && is_type(at(init, "left"), "CallExpression") &&
+      canonical(at(at(init, "left"), "callee")) == "Date.now") {
+    Val ms = value(at(init, "right"));
+    if (!ms.number) refuse(at(init, "right"), "a busy-wait whose length is known only when it runs");
+    return bind(d, name, make(Bind::EndTime, {}, *ms.number));
+  }
+  if (is_type(init, "ArrowFunctionExpression") || is_type(init, "FunctionExpression")) {
+    if (init.value("async", false) || init.value("generator", false)) refuse(init, construct_name(init));
+    // ms => new Promise(...): refused where it is written, even if it is never called.
+    const Json& body = at(init, "body");
+    if (!is_type(body, "BlockStatement") && !is_type(body, "CallExpression")) refuse(body, construct_name(body));
+    return bind(d, name, make(Bind::Function, {}, 0, &init, scopes_.size()));
+  }
+  Val v = value(init);
+  Binding b = make(Bind::Inline, v.text);
+  b.number = v.number;
+  b.is_string = v.is_string;
+  bind(d, name, b);
+}
+
+// while (Date.now() < end) {}  or  while (Date.now() - start < ms) {}: the busy main thread.
+bool Translator::busy_wait(const Json& st, Out& out, const std::string& path) {
+  const Json& test = at(st, "test");
+  const Json& body = at(st, "body");
+  bool empty = is_type(body, "EmptyStatement") || (is_type(body, "BlockStatement") && at(body, "body").empty());
+  if (!empty || !is_type(test, "BinaryExpression") || test.value("operator", "") != "<") return false;
+  const Json& left = at(test, "left");
+  const Json& right = at(test, "right");
+  std::optional<std::int64_t> ms;
+  if (is_type(left, "CallExpression") && canonical(at(left, "callee")) == "Date.now") {
+    const Binding* end = lookup(ident(right));
+    if (end != nullptr && end->kind == Bind::EndTime) ms = end->ms;
+  } else if (is_type(left, "BinaryExpression") && left.value("operator", "") == "-" &&
+             is_type(at(left, "left"), "CallExpression") && canonical(at(at(left, "left"), "callee")) == "Date.now") {
+    const Binding* start = lookup(ident(at(left, "right")));
+    Val limit = value(right);
+    if (start != nullptr && start->kind == Bind::StartTime && limit.number) ms = limit.number;
+  }
+  if (!ms) return false;
+  emit(out, path, st, Out{{"block", *ms}});
+  return true;
+}
+
+// for (let i = 0; i < N; i++) { ... }: a repeat, with i bound in each run.
+void Translator::counted_loop(const Json& st, Out& out, const std::string& path) {
+  const std::string what = "a for loop other than for (let i = 0; i < N; i++)";
+  const Json& init = at(st, "init");
+  if (!is_type(init, "VariableDeclaration") || at(init, "declarations").size() != 1) refuse(st, what);
+  const Json& d = at(init, "declarations")[0];
+  const std::string name = ident(at(d, "id"));
+  const Json& test = at(st, "test");
+  const Json& update = at(st, "update");
+  bool counts = !name.empty() && is_type(at(d, "init"), "Literal") && at(at(d, "init"), "value") == 0 &&
+                is_type(test, "BinaryExpression") && is_ident(at(test, "left"), name) &&
+                (test.value("operator", "") == "<" || test.value("operator", "") == "<=") &&
+                ((is_type(update, "UpdateExpression") && update.value("operator", "") == "++" &&
+                  is_ident(at(update, "argument"), name)) ||
+                 (is_type(update, "AssignmentExpression") && update.value("operator", "") == "+=" &&
+                  is_ident(at(update, "left"), name) && is_type(at(update, "right"), "Literal") && at(at(update, "right"), "value") == 1));
+  if (!counts) refuse(st, what);
+  Val limit = value(at(test, "right"));
+  if (!limit.number) refuse(at(test, "right"), "a for loop whose count is known only when it runs");
+  std::int64_t n = *limit.number + (test.value("operator", "") == "<=" ? 1 : 0);
+  const std::string here = slot(out, path);
+  scopes_.emplace_back();
+  bind(d, name, make(Bind::Number, name));
+  const Json& body = at(st, "body");
+  Out actions = is_type(body, "BlockStatement") ? statements(at(body, "body"), here + "/do") : Out::array();
+  if (!is_type(body, "BlockStatement")) {
+    Json one = Json::array({body});
+    std::size_t k = 0;
+    statement(one, k, actions, here + "/do");
+  }
+  scopes_.pop_back();
+  emit(out, path, st, Out{{"repeat", std::max<std::int64_t>(n, 0)}, {"as", name}, {"do", std::move(actions)}});
+}
+
+// ---- calls ----
+
+// The name a call is dispatched by: "setTimeout", "fs.readFile", "console.log"; module
+// names as required (node:fs is fs; timers.setTimeout is setTimeout).
+std::string Translator::canonical(const Json& callee) const {
+  auto strip = [](std::string m) { return m.rfind("node:", 0) == 0 ? m.substr(5) : m; };
+  if (is_type(callee, "Identifier")) {
+    const std::string name = ident(callee);
+    if (const Binding* b = lookup(name)) {
+      if (b->kind == Bind::Member) {
+        std::string full = strip(b->text);
+        return full.rfind("timers.", 0) == 0 ? full.substr(7) : full;
+      }
+      if (b->kind == Bind::Function) return "function";
+      return "a variable's value";
+    }
+    return name;
+  }
+  if (!is_type(callee, "MemberExpression") || callee.value("computed", true)) return {};
+  const Json& obj = at(callee, "object");
+  const std::string prop = ident(at(callee, "property"));
+  if (is_type(obj, "CallExpression") && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+  const std::string base = ident(obj);
+  if (const Binding* b = lookup(base)) {
+    if (b->kind != Bind::Module) return {};
+    const std::string module = strip(b->text);
+    return module == "timers" ? prop : module + "." + prop;
+  }
+  return base + "." + prop;
+}
+
+void Translator::call(const Json& c, Out& out, const std::string& path, const std::string& handle) {
+  Depth depth(*this, c);
+  const std::string name = canonical(at(c, "callee"));
+  const Json& args = at(c, "arguments");
+  if (name == "require") {
+    static const std::set<std::string, std::less<>> modules = {"fs",          "crypto",      "http",
+                                                               "timers",      "path",        "node:fs",
+                                                               "node:crypto", "node:http",   "node:timers",
+                                                               "node:path"};
+    if (args.size() != 1 || !is_type(args[0], "Literal") || !at(args[0], "value").is_string()) refuse(c, "require of a computed name");
+    const std::string module = at(args[0], "value").get<std::string>();
+    if (!modules.contains(module)) refuse(c, fmt::format("require('{}')", module));
+    return;
+  }
+  if (name == "setTimeout" || name == "setInterval" || name == "setImmediate" || name == "clearTimeout" ||
+      name == "clearInterval" || name == "clearImmediate" || name == "process.nextTick" || name == "queueMicrotask") {
+    return timer(name, c, out, path, handle);
+  }
+  if (name == "console.log") return print(c, out, path);
+  if (name == "fs.readFile" || name == "crypto.pbkdf2" || name == "http.get") return io_call(name, c, out, path);
+  if (name == "promise.then" || name == "promise.catch") return promise_chain(c, out, path);
+  if (name == "function") {
+    if (!args.empty()) refuse(c, "calling a function with arguments");
+    return callback_body(at(c, "callee"), out, path, {}, nullptr, nullptr);
+  }
+  refuse(c, construct_name(c));
+}
+
+void Translator::timer(const std::string& name, const Json& c, Out& out, const std::string& path,
+                       const std::string& handle) {
+  const Json& args = at(c, "arguments");
+  const std::string here = slot(out, path);
+  if (name.rfind("clear", 0) == 0) {
+    const Binding* h = args.size() == 1 ? lookup(ident(args[0])) : nullptr;
+    if (h == nullptr || h->kind != Bind::Handle) refuse(c, fmt::format("{} of something other than a const handle", name));
+    const std::string key = name == "clearTimeout" ? "clear_timeout" : name == "clearInterval" ? "clear_interval" : "clear_immediate";
+    return emit(out, path, c, Out{{key, h->text}});
+  }
+  const bool takes_delay = name == "setTimeout" || name == "setInterval";
+  if (args.empty() || args.size() > (takes_delay ? 2u : 1u)) {
+    refuse(c, fmt::format("{} with {} arguments (extra arguments for the callback)", name, args.size()));
+  }
+  Out action;
+  if (takes_delay) {
+    const std::string key = name == "setTimeout" ? "set_timeout" : "set_interval";
+    action[key] = args.size() > 1 ? delay(args[1]) : Out(0);
+    action["then"] = callback(args[0], here + "/then", {});
+  } else {
+    const std::string key = name == "setImmediate" ? "set_immediate" : name == "process.nextTick" ? "next_tick" : "queue_microtask";
+    action[key] = callback(args[0], here + "/" + key, {});
+  }
+  if (!handle.empty()) action["id"] = handle;
+  emit(out, path, c, std::move(action));
+}
+
+void Translator::io_call(const std::string& name, const Json& c, Out& out, const std::string& path) {
+  const Json& args = at(c, "arguments");
+  const std::string here = slot(out, path);
+  const Binding node_error = make(Bind::Unusable, "the error argument of a Node-style callback (a failure runs no callback here)");
+  Out action;
+  const Json* cb = nullptr;
+  std::vector<Binding> params;
+  if (name == "fs.readFile") {
+    if (args.size() < 2 || args.size() > 3) refuse(c, "fs.readFile without (path, callback) or (path, encoding, callback)");
+    if (args.size() == 3 && !(is_type(args[1], "Literal") && (at(args[1], "value") == "utf8" || at(args[1], "value") == "utf-8"))) {
+      refuse(args[1], "an fs.readFile option other than 'utf8'");
+    }
+    action["fs_read"] = read_path(args[0]);
+    cb = &args[args.size() - 1];
+    // Without 'utf8' Node gives a Buffer: its length is the text's, but it prints as <Buffer ..>.
+    params = {node_error, make(args.size() == 3 ? Bind::Text : Bind::Bytes)};
+  } else if (name == "crypto.pbkdf2") {
+    if (args.size() != 6) refuse(c, "crypto.pbkdf2 without (password, salt, iterations, keylen, digest, callback)");
+    Val iterations = value(args[2]);
+    const Json& digest_value = at(args[4], "value");
+    const std::string digest = digest_value.is_string() ? digest_value.get<std::string>() : std::string();
+    if (!iterations.number || *iterations.number < 1) refuse(args[2], "iterations known only when the program runs");
+    if (digest != "sha256" && digest != "sha512") refuse(args[4], "a pbkdf2 digest other than 'sha256' or 'sha512'");
+    const double per_ms = digest == "sha256" ? kPbkdf2Sha256PerMs : kPbkdf2Sha512PerMs;
+    action["encrypt"] = kEncryptN;
+    action["cost_ms"] = static_cast<std::int64_t>(std::llround(static_cast<double>(*iterations.number) / per_ms));
+    cb = &args[5];
+    params = {node_error, make(Bind::Unusable, "the derived key (a Buffer)")};
+  } else {
+    if (args.size() != 2) refuse(c, "http.get without (url, callback)");
+    action["http_get"] = value(args[0]).text;
+    cb = &args[1];
+    params = {make(Bind::Response)};
+  }
+  // The value's name is the callback's parameter (data, res), so that the scenario reads as the program.
+  const Json* fn = cb;
+  if (const Binding* f = lookup(ident(*cb)); f != nullptr && f->kind == Bind::Function) fn = f->node;
+  const Json& fparams = at(*fn, "params");  // null (size 0) when it has none
+  const std::size_t value_index = name == "http.get" ? 0 : 1;
+  if (fparams.size() > value_index && is_type(fparams[value_index], "Identifier")) {
+    if (params[value_index].kind != Bind::Unusable) action["as"] = ident(fparams[value_index]);
+  }
+  action["then"] = callback(*cb, here + "/then", params);
+  emit(out, path, c, std::move(action));
+}
+
+void Translator::print(const Json& c, Out& out, const std::string& path) {
+  const Json& args = at(c, "arguments");
+  std::string text;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    Val v = value(args[i]);
+    // console.log('%s x', a) formats; a single string prints as it is.
+    if (i == 0 && args.size() > 1 && v.is_string && v.text.find('%') != std::string::npos) {
+      refuse(args[0], "console.log with % placeholders");
+    }
+    if (v.text.find('\n') != std::string::npos || v.text.find('\r') != std::string::npos) {
+      refuse(args[i], "console.log of text with a line break (log each line)");
+    }
+    text += (i > 0 ? " " : "") + v.text;
+  }
+  emit(out, path, c, Out{{"print", text}});
+}
+
+// Promise.resolve(v).then(...).catch(...)...: one promise action with its chain.
+void Translator::promise_chain(const Json& c, Out& out, const std::string& path) {
+  std::vector<const Json*> steps;
+  const Json* start_node = &c;
+  while (is_type(*start_node, "CallExpression") && canonical(at((*start_node), "callee")).rfind("promise.", 0) == 0) {
+    steps.push_back(start_node);
+    start_node = &at(at(*start_node, "callee"), "object");
+  }
+  const std::string start = is_type(*start_node, "CallExpression") ? canonical(at((*start_node), "callee")) : "";
+  if (start != "Promise.resolve" && start != "Promise.reject") {
+    // Promise.all(...).then, new Promise(...).then: the start is what is not supported.
+    const bool named = is_type(*start_node, "CallExpression") || is_type(*start_node, "NewExpression");
+    refuse(*start_node, named ? construct_name(*start_node) : "a .then or .catch on this value");
+  }
+  const Json& args = at((*start_node), "arguments");
+  Out action;
+  action["promise"] = start == "Promise.resolve" ? "resolve" : "reject";
+  if (start == "Promise.resolve" && args.size() == 1) action["value"] = value(args[0]).text;
+  if (start == "Promise.reject") {
+    const Json* e = args.size() == 1 ? &args[0] : nullptr;
+    if (e == nullptr || !is_type(*e, "NewExpression") || !is_ident(at((*e), "callee"), "Error") || at((*e), "arguments").size() != 1) {
+      refuse(*start_node, "Promise.reject of anything but new Error(message)");
+    }
+    action["value"] = value(at((*e), "arguments")[0]).text;
+  }
+  if (args.size() > 1) refuse(*start_node, fmt::format("{} with more than one argument", start));
+  const std::string base = slot(out, path);
+  Out chain = Out::array();
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const std::string kind = canonical(at((**it), "callee"));
+    if (kind == "promise.finally") refuse(**it, ".finally");
+    chain.push_back(chain_step(**it, kind == "promise.catch", fmt::format("{}/chain/{}", base, chain.size())));
+  }
+  action["chain"] = std::move(chain);
+  emit(out, path, c, std::move(action));
+}
+
+Out Translator::chain_step(const Json& step, bool is_catch, const std::string& path) {
+  const Json& args = at(step, "arguments");
+  const std::string what = is_catch ? ".catch" : ".then";
+  if (args.size() != 1) refuse(step, fmt::format("{} with {} callbacks", what, args.size()));
+  const Json& fn = args[0];
+  const Json& params = at(fn, "params");
+  Out s;
+  std::optional<Val> result;
+  bool throws = false;
+  std::vector<Binding> bound = {make(is_catch ? Bind::Error : Bind::Text)};
+  const std::string key = is_catch ? "catch" : "then";
+  Out body = Out::array();
+  callback_body(fn, body, path + "/" + key, bound, &result, &throws);
+  s[key] = std::move(body);
+  if (!params.empty() && is_type(params[0], "Identifier")) s["as"] = ident(params[0]);
+  if (result) s[throws ? "throw" : "return"] = result->text;
+  return s;
+}
+
+Out Translator::callback(const Json& fn, const std::string& path, const std::vector<Binding>& params) {
+  Out body = Out::array();
+  callback_body(fn, body, path, params, nullptr, nullptr);
+  return body;
+}
+
+// A callback's statements, with its parameters bound as the caller gives them. A promise
+// step (result != nullptr) may end with `return v` or `throw new Error(m)`.
+void Translator::callback_body(const Json& fn_in, Out& body, const std::string& path,
+                               const std::vector<Binding>& params, std::optional<Val>* result, bool* throws) {
+  const Json* fn = &fn_in;
+  std::vector<std::map<std::string, Binding>> saved;
+  if (is_type(fn_in, "Identifier")) {
+    const Binding* f = lookup(ident(fn_in));
+    if (f == nullptr || f->kind != Bind::Function) refuse(fn_in, fmt::format("{} as a callback (it is not a function here)", ident(fn_in)));
+    fn = f->node;
+    if (inlining_.contains(fn)) refuse(fn_in, "a function that schedules itself (recursion)");
+    // Its body sees the names where it was declared, not where it is used.
+    saved = scopes_;
+    scopes_.resize(f->scope);
+  }
+  if (!is_type(*fn, "ArrowFunctionExpression") && !is_type(*fn, "FunctionExpression") &&
+      !is_type(*fn, "FunctionDeclaration")) {
+    refuse(*fn, fmt::format("{} as a callback", construct_name(*fn)));
+  }
+  if (fn->value("async", false) || fn->value("generator", false)) refuse(*fn, construct_name(*fn));
+  inlining_.insert(fn);
+  scopes_.emplace_back();
+  const Json& fparams = at((*fn), "params");
+  for (std::size_t i = 0; i < fparams.size(); ++i) {
+    const std::string name = ident(fparams[i]);
+    if (name.empty()) refuse(fparams[i], "a parameter with a default or destructuring");
+    Binding b = i < params.size() ? params[i] : make(Bind::Unusable, "a parameter this callback is never given");
+    b.text = b.kind == Bind::Unusable ? b.text : name;
+    bind(fparams[i], name, b);
+  }
+  const Json& code = at((*fn), "body");
+  if (is_type(code, "BlockStatement")) {
+    const Json& list = at(code, "body");
+    std::size_t n = list.size();
+    if (result != nullptr && n > 0 && (is_type(list[n - 1], "ReturnStatement") || is_type(list[n - 1], "ThrowStatement"))) --n;
+    hoist_functions(list);
+    for (std::size_t i = 0; i < n; ++i) statement(list, i, body, path);
+    if (n < list.size()) {
+      const Json& last = list[n];
+      const Json& arg = at(last, "argument");
+      *throws = is_type(last, "ThrowStatement");
+      if (*throws) {
+        if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
+          refuse(last, "throwing anything but new Error(message)");
+        }
+        *result = value(at(arg, "arguments")[0]);
+      } else if (!arg.is_null()) {
+        *result = value(arg);
+      }
+    }
+  } else if (is_type(code, "CallExpression") && !(result != nullptr && returns_promise(code))) {
+    call(code, body, path);
+  } else if (result != nullptr) {
+    *result = value(code);  // v => `got ${v}`: the step's value
+  } else {
+    refuse(code, construct_name(code));
+  }
+  scopes_.pop_back();
+  inlining_.erase(fn);
+  if (!saved.empty()) scopes_ = std::move(saved);
+}
+
+// ---- values ----
+
+Val Translator::value(const Json& e) {
+  Depth depth(*this, e);
+  const std::string type = type_of(e);
+  if (type == "Literal" && !e.contains("regex")) {
+    const Json& v = at(e, "value");
+    if (v.is_string()) return {escaped(v.get<std::string>()), true, std::nullopt};
+    if (v.is_number_integer()) return {std::to_string(v.get<std::int64_t>()), false, v.get<std::int64_t>()};
+    if (v.is_number_unsigned() || v.is_number_float()) refuse(e, "a number that is not a whole number below 2^63");
+    if (v.is_boolean()) return {v.get<bool>() ? "true" : "false", false, std::nullopt};
+    if (v.is_null()) return {"null", false, std::nullopt};
+  }
+  if (type == "TemplateLiteral") {
+    Val out{{}, true, std::nullopt};
+    const Json& quasis = at(e, "quasis");
+    const Json& exprs = at(e, "expressions");
+    for (std::size_t i = 0; i < quasis.size(); ++i) {
+      const Json& cooked = at(at(quasis[i], "value"), "cooked");
+      if (!cooked.is_string()) refuse(quasis[i], "an invalid escape in a template");
+      out.text += escaped(cooked.get<std::string>());
+      if (i < exprs.size()) out.text += value(exprs[i]).text;
+    }
+    return out;
+  }
+  if (type == "Identifier") {
+    const std::string name = ident(e);
+    const Binding* b = lookup(name);
+    if (b == nullptr && name == "undefined") return {"undefined", false, std::nullopt};
+    if (b == nullptr) refuse(e, fmt::format("the name {} (not defined here, or not a const of a value)", name));
+    switch (b->kind) {
+      case Bind::Text: return {"${" + b->text + "}", true, std::nullopt};
+      case Bind::Number: return {"${" + b->text + "}", false, std::nullopt};
+      case Bind::Inline: return {b->text, b->is_string, b->number};
+      case Bind::Error: refuse(e, fmt::format("printing an Error object (print {}.message)", name));
+      case Bind::Bytes: refuse(e, fmt::format("printing a Buffer (read with 'utf8' to get text, or print {}.length)", name));
+      case Bind::Response: refuse(e, fmt::format("printing the whole response object (print {}.statusCode)", name));
+      case Bind::Unusable: refuse(e, fmt::format("{}: {}", name, b->text));
+      default: refuse(e, fmt::format("{} as a value", name));
+    }
+  }
+  if (type == "MemberExpression") return member_value(e);
+  if (returns_promise(e)) refuse(e, "a promise as a value (returned from .then or .catch, or kept in a variable)");
+  if (type == "BinaryExpression") return binary_value(e);
+  refuse(e, construct_name(e));
+}
+
+Val Translator::member_value(const Json& e) {
+  const std::string prop = property(e);
+  const std::string name = ident(at(e, "object"));
+  const Binding* b = name.empty() ? nullptr : lookup(name);
+  if (b != nullptr && !prop.empty()) {
+    if ((b->kind == Bind::Text || b->kind == Bind::Bytes) && prop == "length") {
+      return {"${" + b->text + ".length}", false, std::nullopt};
+    }
+    if (b->kind == Bind::Error && prop == "message") return {"${" + b->text + "}", true, std::nullopt};
+    if (b->kind == Bind::Response && prop == "statusCode") return {"${" + b->text + ".status}", false, std::nullopt};
+    if (b->kind == Bind::Response && prop == "statusMessage") return {"${" + b->text + ".reason}", true, std::nullopt};
+  }
+  refuse(e, construct_name(e));
+}
+
+// `+` joins text (or adds numbers known now); `*` of a loop counter by a power of ten is
+// the counter with zeros, which is how a scenario writes "${i}00".
+Val Translator::binary_value(const Json& e) {
+  const std::string op = e.value("operator", "");
+  Val l = value(at(e, "left"));
+  Val r = value(at(e, "right"));
+  if (l.number && r.number && (op == "+" || op == "-" || op == "*")) {
+    std::int64_t v = 0;
+    bool overflow = op == "+"   ? __builtin_add_overflow(*l.number, *r.number, &v)
+                    : op == "-" ? __builtin_sub_overflow(*l.number, *r.number, &v)
+                                : __builtin_mul_overflow(*l.number, *r.number, &v);
+    if (overflow) refuse(e, "arithmetic past 2^63");
+    return {std::to_string(v), false, v};
+  }
+  if (op == "+" && (l.is_string || r.is_string)) return {l.text + r.text, true, std::nullopt};
+  if (op == "*" && (l.number || r.number)) {
+    const Val& known = l.number ? l : r;
+    const Val& counter = l.number ? r : l;
+    std::string zeros = known.text.substr(1);
+    bool power_of_ten = !known.text.empty() && known.text[0] == '1' && zeros.find_first_not_of('0') == std::string::npos;
+    if (power_of_ten && !counter.is_string && counter.text.rfind("${", 0) == 0) {
+      return {counter.text + zeros, false, std::nullopt};
+    }
+  }
+  refuse(e, fmt::format("the {} operator on a value known only when the program runs", op));
+}
+
+// fs.readFile's path. A scenario's paths start at its folder, which for a .js file is the
+// program's own, the folder __dirname names: so __filename is the file's name, and
+// __dirname + '/x' and path.join(__dirname, 'x') are x. (Printed, __dirname would be a
+// different text from Node's absolute path, so only a path may use them.)
+std::string Translator::read_path(const Json& e) {
+  auto global = [this](const Json& n, std::string_view name) { return is_ident(n, name) && lookup(std::string(name)) == nullptr; };
+  if (global(e, "__filename")) return escaped(file_name());
+  if (is_type(e, "BinaryExpression") && e.value("operator", "") == "+" && global(at(e, "left"), "__dirname")) {
+    std::string relative = ".";
+    relative += value(at(e, "right")).text;
+    return relative;
+  }
+  if (is_type(e, "CallExpression") && canonical(at(e, "callee")) == "path.join") {
+    std::string joined;
+    for (const Json& part : at(e, "arguments")) {
+      if (global(part, "__dirname") && joined.empty()) continue;
+      Val v = value(part);
+      if (!v.is_string) refuse(part, "a path.join part that is not text");
+      if (!joined.empty()) joined += '/';
+      joined += v.text;
+    }
+    if (joined.empty()) refuse(e, "path.join without a file name");
+    return joined;
+  }
+  return value(e).text;
+}
+
+Out Translator::delay(const Json& e) {
+  Val v = value(e);
+  if (v.number) return Out(*v.number);
+  if (v.is_string) refuse(e, "a delay written as text");
+  return Out(v.text);
+}
+
+}  // namespace
+
+Translation translate(const nlohmann::json& program, const std::string& file) {
+  try {
+    return Translator(file).run(program);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of an unexpected type (a name that is a number...): acorn never writes one, so
+    // this is a tree from elsewhere (the fuzz target's); refused like any bad input.
+    throw scenario::ScenarioError(file, "", fmt::format("the syntax tree has an unexpected shape: {}", e.what()));
+  }
+}
+
+}  // namespace elt::js

@@ -1,0 +1,4 @@
+let count = 0;
+setTimeout(() => {
+  count = count + 1;
+}, 10);

@@ -1,0 +1,3 @@
+setTimeout(async () => {
+  console.log('later');
+}, 10);

@@ -1,0 +1,4 @@
+const fs = require('fs');
+fs.readFile('hello.txt', 'utf8', (err, data) => {
+  console.log(`error: ${err}`);
+});

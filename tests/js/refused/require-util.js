@@ -1,0 +1,1 @@
+const util = require('util');

@@ -1,0 +1,3 @@
+setTimeout(() => {
+  console.log('unclosed';
+}, 10);

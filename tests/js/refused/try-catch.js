@@ -1,0 +1,5 @@
+try {
+  console.log('risky');
+} catch (e) {
+  console.log('caught');
+}

@@ -1,0 +1,87 @@
+// The JavaScript front end's translator (core/js/translate.h) on acorn's trees of the
+// programs in tests/js/, as fuzz/corpus/js_front/ keeps them (scripts/js-fuzz-seeds.sh):
+// no node is needed, so these run in every build, the sanitizers' included.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "js/translate.h"
+#include "scenario/scenario.h"
+
+namespace {
+
+const std::filesystem::path kJsTrees = std::filesystem::path(ELT_SOURCE_DIR) / "fuzz" / "corpus" / "js_front";
+
+nlohmann::json js_tree(const std::string& name) {
+  std::ifstream in(kJsTrees / (name + ".json"));
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+}  // namespace
+
+TEST_CASE("a promise chain becomes one promise action, each action placed at its .js line", "[js]") {
+  elt::js::Translation t = elt::js::translate(js_tree("promise-catch"), "promise-catch.js");
+  auto s = nlohmann::json::parse(t.json);
+  CHECK(s["settings"]["model"] == "node");
+  const auto& p = s["program"][0];
+  CHECK(p["promise"] == "reject");
+  CHECK(p["value"] == "boom");
+  REQUIRE(p["chain"].size() == 3);
+  CHECK(p["chain"][1]["as"] == "err");
+  CHECK(p["chain"][1]["catch"][0]["print"] == "caught ${err}");  // err.message is the scenario's err
+  CHECK(p["chain"][1]["return"] == "recovered");
+  CHECK(p["chain"][2]["then"][0]["print"] == "after: ${v}");
+  CHECK(t.positions.at("/program/0") == std::pair<std::size_t, std::size_t>{2, 1});
+  CHECK(t.positions.at("/program/0/chain/1/catch/0").first == 5);
+  // And the parser accepts what the translator wrote.
+  CHECK_NOTHROW(elt::scenario::parse_scenario(t.json, "promise-catch.js", "."));
+}
+
+TEST_CASE("a named function used as a callback is put where it is used", "[js]") {
+  elt::js::Translation t = elt::js::translate(js_tree("named-callbacks"), "named-callbacks.js");
+  auto s = nlohmann::json::parse(t.json);
+  const auto& timer = s["program"][0];
+  CHECK(timer["set_timeout"] == 5);
+  CHECK(timer["then"][0]["print"] == "timeout fired");
+  CHECK(timer["then"][1]["next_tick"][0]["print"] == "tick after the timeout");
+  CHECK(t.positions.at("/program/0/then/1/next_tick/0").first == 7);  // afterTick's console.log
+}
+
+TEST_CASE("a counted for loop is a repeat, and i * 10 a delay template", "[js]") {
+  auto s = nlohmann::json::parse(elt::js::translate(js_tree("loop-of-timers"), "loop-of-timers.js").json);
+  CHECK(s["program"][0]["repeat"] == 3);
+  CHECK(s["program"][0]["do"][0]["set_timeout"] == "${i}0");
+}
+
+TEST_CASE("every refused program is refused with the file and a line:column", "[js]") {
+  int refused = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kJsTrees)) {
+    const std::string name = entry.path().stem().string();
+    if (name.rfind("refused-", 0) != 0 || name == "refused-delay-out-of-range") continue;  // the parser refuses that one
+    INFO(name);
+    try {
+      elt::js::translate(js_tree(name), "p.js");
+      FAIL("translated");
+    } catch (const elt::scenario::ScenarioError& e) {
+      CHECK(e.file() == "p.js");
+      CHECK(e.where().find(':') != std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(refused >= 15);
+}
+
+TEST_CASE("a tree of an unexpected shape is bad input, not a crash", "[js]") {
+  auto t = js_tree("promise-chain");
+  t["body"][0]["expression"]["callee"] = 42;
+  CHECK_THROWS_AS(elt::js::translate(t, "p.js"), elt::scenario::ScenarioError);
+  CHECK_THROWS_AS(elt::js::translate(nlohmann::json::array(), "p.js"), elt::scenario::ScenarioError);
+}

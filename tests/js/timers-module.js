@@ -1,0 +1,4 @@
+const timers = require('timers');
+const { setImmediate: soon } = require('timers');
+timers.setTimeout(() => console.log('from timers.setTimeout'), 100);
+soon(() => console.log('from setImmediate, renamed'));
