@@ -39,41 +39,43 @@ void export_repeat(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, "}");
 }
 
-void schema_repeat(ordered_json& defs) {
-  defs["repeat"] = ordered_json::parse(R"json({
-    "title": "repeat",
-    "description": "Runs do count times, at once and in the same place (it is a loop in the program, not a timer), with the index 0, 1, ... bound to the name given by as.",
-    "type": "object",
-    "properties": {
-      "repeat": {
-        "description": "How many times, from 0 to 10000000, or a template that yields the count.",
-        "anyOf": [
-          {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 10000000
-          },
-          {
-            "$ref": "#/$defs/templatedNumber"
-          }
-        ]
-      },
-      "as": {
-        "description": "The index's name inside do (default \"i\"). Letters, digits and _.",
-        "type": "string",
-        "pattern": "^[A-Za-z0-9_]+$"
-      },
-      "do": {
-        "description": "Required: the actions to run each time.",
-        "$ref": "#/$defs/actions"
-      }
+constexpr const char* kRepeatSchema = R"json({
+  "title": "repeat",
+  "description": "Runs do count times, at once and in the same place (it is a loop in the program, not a timer), with the index 0, 1, ... bound to the name given by as.",
+  "type": "object",
+  "properties": {
+    "repeat": {
+      "description": "How many times, from 0 to 10000000, or a template that yields the count.",
+      "anyOf": [
+        {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 10000000
+        },
+        {
+          "$ref": "#/$defs/templatedNumber"
+        }
+      ]
     },
-    "required": [
-      "repeat",
-      "do"
-    ],
-    "additionalProperties": false
-  })json");
+    "as": {
+      "description": "The index's name inside do (default \"i\"). Letters, digits and _.",
+      "type": "string",
+      "pattern": "^[A-Za-z0-9_]+$"
+    },
+    "do": {
+      "description": "Required: the actions to run each time.",
+      "$ref": "#/$defs/actions"
+    }
+  },
+  "required": [
+    "repeat",
+    "do"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_repeat(ordered_json& defs) {
+  defs["repeat"] = ordered_json::parse(kRepeatSchema);
 }
 
 // ---- block ----
@@ -91,31 +93,33 @@ void export_block(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, fmt::format("block({});", w.number(a, a.detail().number)));
 }
 
+constexpr const char* kBlockSchema = R"json({
+  "title": "block",
+  "description": "Keeps the main thread busy (a busy loop) for this many ms of real CPU time; the virtual clock charges the same.",
+  "type": "object",
+  "properties": {
+    "block": {
+      "description": "Milliseconds, from 0 to 60000, or a template that yields them.",
+      "anyOf": [
+        {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 60000
+        },
+        {
+          "$ref": "#/$defs/templatedNumber"
+        }
+      ]
+    }
+  },
+  "required": [
+    "block"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_block(ordered_json& defs) {
-  defs["block"] = ordered_json::parse(R"json({
-    "title": "block",
-    "description": "Keeps the main thread busy (a busy loop) for this many ms of real CPU time; the virtual clock charges the same.",
-    "type": "object",
-    "properties": {
-      "block": {
-        "description": "Milliseconds, from 0 to 60000, or a template that yields them.",
-        "anyOf": [
-          {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 60000
-          },
-          {
-            "$ref": "#/$defs/templatedNumber"
-          }
-        ]
-      }
-    },
-    "required": [
-      "block"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["block"] = ordered_json::parse(kBlockSchema);
 }
 
 constexpr std::string_view kRepeatKeys[] = {"as", "do"};

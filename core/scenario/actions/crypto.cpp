@@ -38,46 +38,48 @@ void export_encrypt(JsWriter& w, const Action& a, std::string& out) {
                   "String(" + w.err_name() + ")", Bound::Number, out);
 }
 
-void schema_encrypt(ordered_json& defs) {
-  defs["encrypt"] = ordered_json::parse(R"json({
-    "title": "encrypt",
-    "description": "CPU-bound work on a pool thread, like the book's Crypto::encrypt: computes the n-th Fibonacci number by naive recursion. The result is a whole number.",
-    "type": "object",
-    "properties": {
-      "encrypt": {
-        "description": "n, from 0 to 50. Each step of n multiplies the cost by about 1.6: fib(39), the book's value, takes tens of milliseconds; fib(50) takes seconds to tens of seconds.",
-        "anyOf": [
-          {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 50
-          },
-          {
-            "$ref": "#/$defs/templatedNumber"
-          }
-        ]
-      },
-      "cost_ms": {
-        "description": "The CPU time this work is said to take, in ms (a plain number, 0 to 2147483647). Under the virtual clock it is the time the task takes; the real clock ignores it, because there the real computation is the cost.",
-        "type": "integer",
-        "minimum": 0,
-        "maximum": 2147483647
-      },
-      "as": {
-        "$ref": "#/$defs/resultName"
-      },
-      "then": {
-        "$ref": "#/$defs/then"
-      },
-      "catch": {
-        "$ref": "#/$defs/catch"
-      }
+constexpr const char* kEncryptSchema = R"json({
+  "title": "encrypt",
+  "description": "CPU-bound work on a pool thread, like the book's Crypto::encrypt: computes the n-th Fibonacci number by naive recursion. The result is a whole number.",
+  "type": "object",
+  "properties": {
+    "encrypt": {
+      "description": "n, from 0 to 50. Each step of n multiplies the cost by about 1.6: fib(39), the book's value, takes tens of milliseconds; fib(50) takes seconds to tens of seconds.",
+      "anyOf": [
+        {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 50
+        },
+        {
+          "$ref": "#/$defs/templatedNumber"
+        }
+      ]
     },
-    "required": [
-      "encrypt"
-    ],
-    "additionalProperties": false
-  })json");
+    "cost_ms": {
+      "description": "The CPU time this work is said to take, in ms (a plain number, 0 to 2147483647). Under the virtual clock it is the time the task takes; the real clock ignores it, because there the real computation is the cost.",
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 2147483647
+    },
+    "as": {
+      "$ref": "#/$defs/resultName"
+    },
+    "then": {
+      "$ref": "#/$defs/then"
+    },
+    "catch": {
+      "$ref": "#/$defs/catch"
+    }
+  },
+  "required": [
+    "encrypt"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_encrypt(ordered_json& defs) {
+  defs["encrypt"] = ordered_json::parse(kEncryptSchema);
 }
 
 constexpr std::string_view kEncryptKeys[] = {"cost_ms", "as", "then", "catch"};

@@ -57,35 +57,37 @@ void export_fs_read(JsWriter& w, const Action& a, std::string& out) {
                   fmt::format("fsError({}, {})", w.err_name(), file), Bound::Text, out);
 }
 
-void schema_fs_read(ordered_json& defs) {
-  defs["fs_read"] = ordered_json::parse(R"json({
-    "title": "fs_read",
-    "description": "Reads a whole file on a pool thread, like the book's Fs::read. The result is the file's text (a string; ${name.length} gives its length in bytes).",
-    "type": "object",
-    "properties": {
-      "fs_read": {
-        "description": "The file's path, relative to the scenario file's folder unless absolute; may contain ${...} references.",
-        "$ref": "#/$defs/template"
-      },
-      "delay_ms": {
-        "description": "How long the pool thread pretends to work before reading (default 0). The book sleeps 1000 ms to stand in for a large file.",
-        "$ref": "#/$defs/delayMs"
-      },
-      "as": {
-        "$ref": "#/$defs/resultName"
-      },
-      "then": {
-        "$ref": "#/$defs/then"
-      },
-      "catch": {
-        "$ref": "#/$defs/catch"
-      }
+constexpr const char* kFsReadSchema = R"json({
+  "title": "fs_read",
+  "description": "Reads a whole file on a pool thread, like the book's Fs::read. The result is the file's text (a string; ${name.length} gives its length in bytes).",
+  "type": "object",
+  "properties": {
+    "fs_read": {
+      "description": "The file's path, relative to the scenario file's folder unless absolute; may contain ${...} references.",
+      "$ref": "#/$defs/template"
     },
-    "required": [
-      "fs_read"
-    ],
-    "additionalProperties": false
-  })json");
+    "delay_ms": {
+      "description": "How long the pool thread pretends to work before reading (default 0). The book sleeps 1000 ms to stand in for a large file.",
+      "$ref": "#/$defs/delayMs"
+    },
+    "as": {
+      "$ref": "#/$defs/resultName"
+    },
+    "then": {
+      "$ref": "#/$defs/then"
+    },
+    "catch": {
+      "$ref": "#/$defs/catch"
+    }
+  },
+  "required": [
+    "fs_read"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_fs_read(ordered_json& defs) {
+  defs["fs_read"] = ordered_json::parse(kFsReadSchema);
 }
 
 constexpr std::string_view kFsReadKeys[] = {"delay_ms", "as", "then", "catch"};

@@ -104,62 +104,66 @@ void export_http_get(JsWriter& w, const Action& a, std::string& out) {
                   out);
 }
 
+constexpr const char* kHttpGetSlowSchema = R"json({
+  "title": "http_get_slow",
+  "description": "The book's Http::http_get_slow: a GET to the local delay service, which answers after delay_ms (plus settings.http_latency_ms) with 302 Found and a Location made from the url. The socket is watched by the epoll thread; the callback runs when the whole response has arrived. Prints \"Event with id: <id> registered.\".",
+  "type": "object",
+  "properties": {
+    "http_get_slow": {
+      "description": "The url the delay service puts in its Location header, as \"http://\" + the url with repeated slashes merged. The book writes \"http//www.google.com\".",
+      "$ref": "#/$defs/template"
+    },
+    "delay_ms": {
+      "description": "Required: how long the delay service waits before it answers.",
+      "$ref": "#/$defs/delayMs"
+    },
+    "as": {
+      "$ref": "#/$defs/resultName"
+    },
+    "then": {
+      "$ref": "#/$defs/then"
+    },
+    "catch": {
+      "$ref": "#/$defs/catch"
+    }
+  },
+  "required": [
+    "http_get_slow",
+    "delay_ms"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_http_get_slow(ordered_json& defs) {
-  defs["http_get_slow"] = ordered_json::parse(R"json({
-    "title": "http_get_slow",
-    "description": "The book's Http::http_get_slow: a GET to the local delay service, which answers after delay_ms (plus settings.http_latency_ms) with 302 Found and a Location made from the url. The socket is watched by the epoll thread; the callback runs when the whole response has arrived. Prints \"Event with id: <id> registered.\".",
-    "type": "object",
-    "properties": {
-      "http_get_slow": {
-        "description": "The url the delay service puts in its Location header, as \"http://\" + the url with repeated slashes merged. The book writes \"http//www.google.com\".",
-        "$ref": "#/$defs/template"
-      },
-      "delay_ms": {
-        "description": "Required: how long the delay service waits before it answers.",
-        "$ref": "#/$defs/delayMs"
-      },
-      "as": {
-        "$ref": "#/$defs/resultName"
-      },
-      "then": {
-        "$ref": "#/$defs/then"
-      },
-      "catch": {
-        "$ref": "#/$defs/catch"
-      }
-    },
-    "required": [
-      "http_get_slow",
-      "delay_ms"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["http_get_slow"] = ordered_json::parse(kHttpGetSlowSchema);
 }
-void schema_http_get(ordered_json& defs) {
-  defs["http_get"] = ordered_json::parse(R"json({
-    "title": "http_get",
-    "description": "A plain HTTP/1.1 GET to any http:// URL, watched by the epoll thread. The result is the raw response, with fields status, reason, body and headers (headers.<lowercase-name>).",
-    "type": "object",
-    "properties": {
-      "http_get": {
-        "description": "An http://host[:port][/path] URL; may contain ${...} references. https is not supported: the request fails with a message saying so.",
-        "$ref": "#/$defs/template"
-      },
-      "as": {
-        "$ref": "#/$defs/resultName"
-      },
-      "then": {
-        "$ref": "#/$defs/then"
-      },
-      "catch": {
-        "$ref": "#/$defs/catch"
-      }
+constexpr const char* kHttpGetSchema = R"json({
+  "title": "http_get",
+  "description": "A plain HTTP/1.1 GET to any http:// URL, watched by the epoll thread. The result is the raw response, with fields status, reason, body and headers (headers.<lowercase-name>).",
+  "type": "object",
+  "properties": {
+    "http_get": {
+      "description": "An http://host[:port][/path] URL; may contain ${...} references. https is not supported: the request fails with a message saying so.",
+      "$ref": "#/$defs/template"
     },
-    "required": [
-      "http_get"
-    ],
-    "additionalProperties": false
-  })json");
+    "as": {
+      "$ref": "#/$defs/resultName"
+    },
+    "then": {
+      "$ref": "#/$defs/then"
+    },
+    "catch": {
+      "$ref": "#/$defs/catch"
+    }
+  },
+  "required": [
+    "http_get"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_http_get(ordered_json& defs) {
+  defs["http_get"] = ordered_json::parse(kHttpGetSchema);
 }
 
 constexpr std::string_view kHttpGetSlowKeys[] = {"delay_ms", "as", "then", "catch"};

@@ -29,22 +29,24 @@ void export_print(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, fmt::format("console.log({});", w.text(a, a.text)));
 }
 
+constexpr const char* kPrintSchema = R"json({
+  "title": "print",
+  "description": "Prints one trace line on the main thread: \"Thread: main<TAB> <text>\".",
+  "type": "object",
+  "properties": {
+    "print": {
+      "description": "The text to print; may contain ${...} references.",
+      "$ref": "#/$defs/template"
+    }
+  },
+  "required": [
+    "print"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_print(ordered_json& defs) {
-  defs["print"] = ordered_json::parse(R"json({
-    "title": "print",
-    "description": "Prints one trace line on the main thread: \"Thread: main<TAB> <text>\".",
-    "type": "object",
-    "properties": {
-      "print": {
-        "description": "The text to print; may contain ${...} references.",
-        "$ref": "#/$defs/template"
-      }
-    },
-    "required": [
-      "print"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["print"] = ordered_json::parse(kPrintSchema);
 }
 
 // ---- print_content ----
@@ -80,26 +82,28 @@ void export_print_content(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, fmt::format("printContent({}, {});", w.text(a, a.text), w.js_string(upper_ascii(a.detail().label))));
 }
 
-void schema_print_content(ordered_json& defs) {
-  defs["print_content"] = ordered_json::parse(R"json({
-    "title": "print_content",
-    "description": "Prints a content block, as the book's print_content does: a banner with the label in capitals, the first two lines of the content, its first Location line if there is one, and an abbreviation note.",
-    "type": "object",
-    "properties": {
-      "print_content": {
-        "description": "The content to show, usually a callback's result such as \"${text}\" or \"${response}\".",
-        "$ref": "#/$defs/template"
-      },
-      "label": {
-        "description": "The block's label, shown in capitals in its banner (default \"content\"). Plain text, not a template.",
-        "type": "string"
-      }
+constexpr const char* kPrintContentSchema = R"json({
+  "title": "print_content",
+  "description": "Prints a content block, as the book's print_content does: a banner with the label in capitals, the first two lines of the content, its first Location line if there is one, and an abbreviation note.",
+  "type": "object",
+  "properties": {
+    "print_content": {
+      "description": "The content to show, usually a callback's result such as \"${text}\" or \"${response}\".",
+      "$ref": "#/$defs/template"
     },
-    "required": [
-      "print_content"
-    ],
-    "additionalProperties": false
-  })json");
+    "label": {
+      "description": "The block's label, shown in capitals in its banner (default \"content\"). Plain text, not a template.",
+      "type": "string"
+    }
+  },
+  "required": [
+    "print_content"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_print_content(ordered_json& defs) {
+  defs["print_content"] = ordered_json::parse(kPrintContentSchema);
 }
 
 constexpr std::string_view kPrintContentKeys[] = {"label"};

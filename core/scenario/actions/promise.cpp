@@ -156,140 +156,148 @@ void export_promise(JsWriter& w, const Action& a, std::string& out) {
   w.outdent();
 }
 
-void schema_promise(ordered_json& defs) {
-  defs["promise"] = ordered_json::parse(R"json({
-    "title": "promise",
-    "description": "Promise.resolve(value) or Promise.reject(new Error(value)), followed by one .then(...) or .catch(...) per step of chain. Each step, run or passed through, is one microtask. Node model only.",
-    "type": "object",
-    "properties": {
-      "promise": {
-        "description": "resolve: a fulfilled promise; reject: a rejected one.",
-        "enum": [
-          "resolve",
-          "reject"
-        ]
-      },
-      "value": {
-        "description": "The value (resolve) or the error's message (reject); a template. Without it, the text undefined.",
-        "$ref": "#/$defs/template"
-      },
-      "chain": {
-        "description": "The steps, at least one: .then(...) and .catch(...), in order.",
-        "type": "array",
-        "minItems": 1,
-        "items": {
-          "$ref": "#/$defs/step"
-        }
-      }
+constexpr const char* kPromiseSchema = R"json({
+  "title": "promise",
+  "description": "Promise.resolve(value) or Promise.reject(new Error(value)), followed by one .then(...) or .catch(...) per step of chain. Each step, run or passed through, is one microtask. Node model only.",
+  "type": "object",
+  "properties": {
+    "promise": {
+      "description": "resolve: a fulfilled promise; reject: a rejected one.",
+      "enum": [
+        "resolve",
+        "reject"
+      ]
     },
-    "required": [
-      "promise",
-      "chain"
-    ],
-    "additionalProperties": false
-  })json");
-  defs["step"] = ordered_json::parse(R"json({
-    "description": "One step of a promise chain: a then step (runs on fulfilment) or a catch step (runs on rejection); the key decides which.",
-    "type": "object",
-    "anyOf": [
-      {
+    "value": {
+      "description": "The value (resolve) or the error's message (reject); a template. Without it, the text undefined.",
+      "$ref": "#/$defs/template"
+    },
+    "chain": {
+      "description": "The steps, at least one: .then(...) and .catch(...), in order.",
+      "type": "array",
+      "minItems": 1,
+      "items": {
+        "$ref": "#/$defs/step"
+      }
+    }
+  },
+  "required": [
+    "promise",
+    "chain"
+  ],
+  "additionalProperties": false
+})json";
+
+constexpr const char* kStepSchema = R"json({
+  "description": "One step of a promise chain: a then step (runs on fulfilment) or a catch step (runs on rejection); the key decides which.",
+  "type": "object",
+  "anyOf": [
+    {
+      "required": [
+        "then"
+      ]
+    },
+    {
+      "required": [
+        "catch"
+      ]
+    }
+  ],
+  "allOf": [
+    {
+      "if": {
         "required": [
           "then"
         ]
       },
-      {
+      "then": {
+        "$ref": "#/$defs/thenStep"
+      }
+    },
+    {
+      "if": {
         "required": [
           "catch"
         ]
-      }
-    ],
-    "allOf": [
-      {
-        "if": {
-          "required": [
-            "then"
-          ]
-        },
-        "then": {
-          "$ref": "#/$defs/thenStep"
-        }
       },
-      {
-        "if": {
-          "required": [
-            "catch"
-          ]
-        },
-        "then": {
-          "$ref": "#/$defs/catchStep"
-        }
-      }
-    ]
-  })json");
-  defs["thenStep"] = ordered_json::parse(R"json({
-    "type": "object",
-    "description": "`.then(value => {...})`: runs on fulfilment; a rejection passes through it. It may return or throw, not both.",
-    "properties": {
       "then": {
-        "description": "Actions run when the promise is fulfilled.",
-        "$ref": "#/$defs/actions"
-      },
-      "as": {
-        "description": "The value's name inside then (default \"value\"). Letters, digits and _.",
-        "$ref": "#/$defs/resultName"
-      },
-      "return": {
-        "description": "The step's result, a template (default: the text undefined): the next step sees a fulfilled promise.",
-        "$ref": "#/$defs/template"
-      },
-      "throw": {
-        "description": "Rejects with this message (a template): the next step sees a rejected promise.",
-        "$ref": "#/$defs/template"
+        "$ref": "#/$defs/catchStep"
       }
+    }
+  ]
+})json";
+
+constexpr const char* kThenStepSchema = R"json({
+  "type": "object",
+  "description": "`.then(value => {...})`: runs on fulfilment; a rejection passes through it. It may return or throw, not both.",
+  "properties": {
+    "then": {
+      "description": "Actions run when the promise is fulfilled.",
+      "$ref": "#/$defs/actions"
     },
+    "as": {
+      "description": "The value's name inside then (default \"value\"). Letters, digits and _.",
+      "$ref": "#/$defs/resultName"
+    },
+    "return": {
+      "description": "The step's result, a template (default: the text undefined): the next step sees a fulfilled promise.",
+      "$ref": "#/$defs/template"
+    },
+    "throw": {
+      "description": "Rejects with this message (a template): the next step sees a rejected promise.",
+      "$ref": "#/$defs/template"
+    }
+  },
+  "required": [
+    "then"
+  ],
+  "not": {
     "required": [
-      "then"
-    ],
-    "not": {
-      "required": [
-        "return",
-        "throw"
-      ]
+      "return",
+      "throw"
+    ]
+  },
+  "additionalProperties": false
+})json";
+
+constexpr const char* kCatchStepSchema = R"json({
+  "type": "object",
+  "description": "`.catch(error => {...})`: runs on rejection; a fulfilment passes through it. It may return or throw, not both.",
+  "properties": {
+    "catch": {
+      "description": "Actions run when the promise is rejected.",
+      "$ref": "#/$defs/actions"
     },
-    "additionalProperties": false
-  })json");
-  defs["catchStep"] = ordered_json::parse(R"json({
-    "type": "object",
-    "description": "`.catch(error => {...})`: runs on rejection; a fulfilment passes through it. It may return or throw, not both.",
-    "properties": {
-      "catch": {
-        "description": "Actions run when the promise is rejected.",
-        "$ref": "#/$defs/actions"
-      },
-      "as": {
-        "description": "The error's name inside catch (default \"error\"). Letters, digits and _.",
-        "$ref": "#/$defs/resultName"
-      },
-      "return": {
-        "description": "The step's result, a template (default: the text undefined): the next step sees a fulfilled promise.",
-        "$ref": "#/$defs/template"
-      },
-      "throw": {
-        "description": "Rejects with this message (a template): the next step sees a rejected promise.",
-        "$ref": "#/$defs/template"
-      }
+    "as": {
+      "description": "The error's name inside catch (default \"error\"). Letters, digits and _.",
+      "$ref": "#/$defs/resultName"
     },
+    "return": {
+      "description": "The step's result, a template (default: the text undefined): the next step sees a fulfilled promise.",
+      "$ref": "#/$defs/template"
+    },
+    "throw": {
+      "description": "Rejects with this message (a template): the next step sees a rejected promise.",
+      "$ref": "#/$defs/template"
+    }
+  },
+  "required": [
+    "catch"
+  ],
+  "not": {
     "required": [
-      "catch"
-    ],
-    "not": {
-      "required": [
-        "return",
-        "throw"
-      ]
-    },
-    "additionalProperties": false
-  })json");
+      "return",
+      "throw"
+    ]
+  },
+  "additionalProperties": false
+})json";
+
+void schema_promise(ordered_json& defs) {
+  defs["promise"] = ordered_json::parse(kPromiseSchema);
+  defs["step"] = ordered_json::parse(kStepSchema);
+  defs["thenStep"] = ordered_json::parse(kThenStepSchema);
+  defs["catchStep"] = ordered_json::parse(kCatchStepSchema);
 }
 
 constexpr std::string_view kPromiseKeys[] = {"value", "chain"};

@@ -30,39 +30,43 @@ void export_queue_microtask(JsWriter& w, const Action& a, std::string& out) {
   w.arrow_call(a, "queueMicrotask(", ")", out);
 }
 
+constexpr const char* kNextTickSchema = R"json({
+  "title": "next_tick",
+  "description": "process.nextTick(() => {...}): the actions run before any other callback once the current one ends. Node model only.",
+  "type": "object",
+  "properties": {
+    "next_tick": {
+      "description": "The callback's actions.",
+      "$ref": "#/$defs/actions"
+    }
+  },
+  "required": [
+    "next_tick"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_next_tick(ordered_json& defs) {
-  defs["next_tick"] = ordered_json::parse(R"json({
-    "title": "next_tick",
-    "description": "process.nextTick(() => {...}): the actions run before any other callback once the current one ends. Node model only.",
-    "type": "object",
-    "properties": {
-      "next_tick": {
-        "description": "The callback's actions.",
-        "$ref": "#/$defs/actions"
-      }
-    },
-    "required": [
-      "next_tick"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["next_tick"] = ordered_json::parse(kNextTickSchema);
 }
+constexpr const char* kQueueMicrotaskSchema = R"json({
+  "title": "queue_microtask",
+  "description": "queueMicrotask(() => {...}): the actions run in the microtask queue, after the nextTick queue. Node model only.",
+  "type": "object",
+  "properties": {
+    "queue_microtask": {
+      "description": "The callback's actions.",
+      "$ref": "#/$defs/actions"
+    }
+  },
+  "required": [
+    "queue_microtask"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_queue_microtask(ordered_json& defs) {
-  defs["queue_microtask"] = ordered_json::parse(R"json({
-    "title": "queue_microtask",
-    "description": "queueMicrotask(() => {...}): the actions run in the microtask queue, after the nextTick queue. Node model only.",
-    "type": "object",
-    "properties": {
-      "queue_microtask": {
-        "description": "The callback's actions.",
-        "$ref": "#/$defs/actions"
-      }
-    },
-    "required": [
-      "queue_microtask"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["queue_microtask"] = ordered_json::parse(kQueueMicrotaskSchema);
 }
 
 }  // namespace

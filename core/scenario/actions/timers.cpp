@@ -77,61 +77,65 @@ void export_set_interval(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, fmt::format("}}, {});", w.number(a, a.detail().number)));
 }
 
+constexpr const char* kSetTimeoutSchema = R"json({
+  "title": "set_timeout",
+  "description": "Registers a timer, like setTimeout. The deadline counts from the loop's cached time; timers with equal deadlines fire in the order they were set. Prints \"Registered timer event id: <id>\".",
+  "type": "object",
+  "properties": {
+    "set_timeout": {
+      "description": "The delay in milliseconds (0 fires in the next tick's timers phase).",
+      "$ref": "#/$defs/delayMs"
+    },
+    "then": {
+      "description": "The callback: actions run when the timer fires. A timer has no result, so set_timeout binds no name.",
+      "$ref": "#/$defs/actions"
+    },
+    "id": {
+      "description": "Names the timer's handle, for clear_timeout (new in issue 9).",
+      "$ref": "#/$defs/handleName"
+    }
+  },
+  "required": [
+    "set_timeout"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_set_timeout(ordered_json& defs) {
-  defs["set_timeout"] = ordered_json::parse(R"json({
-    "title": "set_timeout",
-    "description": "Registers a timer, like setTimeout. The deadline counts from the loop's cached time; timers with equal deadlines fire in the order they were set. Prints \"Registered timer event id: <id>\".",
-    "type": "object",
-    "properties": {
-      "set_timeout": {
-        "description": "The delay in milliseconds (0 fires in the next tick's timers phase).",
-        "$ref": "#/$defs/delayMs"
-      },
-      "then": {
-        "description": "The callback: actions run when the timer fires. A timer has no result, so set_timeout binds no name.",
-        "$ref": "#/$defs/actions"
-      },
-      "id": {
-        "description": "Names the timer's handle, for clear_timeout (new in issue 9).",
-        "$ref": "#/$defs/handleName"
-      }
-    },
-    "required": [
-      "set_timeout"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["set_timeout"] = ordered_json::parse(kSetTimeoutSchema);
 }
-void schema_set_interval(ordered_json& defs) {
-  defs["set_interval"] = ordered_json::parse(R"json({
-    "title": "set_interval",
-    "description": "Registers a repeating timer, like setInterval: its callback runs every N ms until the interval is cleared.",
-    "type": "object",
-    "properties": {
-      "set_interval": {
-        "description": "The period in milliseconds.",
-        "$ref": "#/$defs/delayMs"
-      },
-      "id": {
-        "description": "Names the handle, for clear_interval.",
-        "$ref": "#/$defs/handleName"
-      },
-      "times": {
-        "description": "Clears the interval after this many runs, as `if (++n === times) clearInterval(h)` at the end of the callback. Without it, the interval runs until a clear_interval.",
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 10000000
-      },
-      "then": {
-        "description": "The callback: actions run each time the interval fires.",
-        "$ref": "#/$defs/actions"
-      }
+constexpr const char* kSetIntervalSchema = R"json({
+  "title": "set_interval",
+  "description": "Registers a repeating timer, like setInterval: its callback runs every N ms until the interval is cleared.",
+  "type": "object",
+  "properties": {
+    "set_interval": {
+      "description": "The period in milliseconds.",
+      "$ref": "#/$defs/delayMs"
     },
-    "required": [
-      "set_interval"
-    ],
-    "additionalProperties": false
-  })json");
+    "id": {
+      "description": "Names the handle, for clear_interval.",
+      "$ref": "#/$defs/handleName"
+    },
+    "times": {
+      "description": "Clears the interval after this many runs, as `if (++n === times) clearInterval(h)` at the end of the callback. Without it, the interval runs until a clear_interval.",
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10000000
+    },
+    "then": {
+      "description": "The callback: actions run each time the interval fires.",
+      "$ref": "#/$defs/actions"
+    }
+  },
+  "required": [
+    "set_interval"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_set_interval(ordered_json& defs) {
+  defs["set_interval"] = ordered_json::parse(kSetIntervalSchema);
 }
 
 // ---- set_immediate ----
@@ -150,26 +154,28 @@ void export_set_immediate(JsWriter& w, const Action& a, std::string& out) {
   w.arrow_call(a, w.handle_prefix(a) + "setImmediate(", ")", out);
 }
 
-void schema_set_immediate(ordered_json& defs) {
-  defs["set_immediate"] = ordered_json::parse(R"json({
-    "title": "set_immediate",
-    "description": "setImmediate(() => {...}): the actions run in the loop's check phase.",
-    "type": "object",
-    "properties": {
-      "set_immediate": {
-        "description": "The callback's actions.",
-        "$ref": "#/$defs/actions"
-      },
-      "id": {
-        "description": "Names the handle, for clear_immediate.",
-        "$ref": "#/$defs/handleName"
-      }
+constexpr const char* kSetImmediateSchema = R"json({
+  "title": "set_immediate",
+  "description": "setImmediate(() => {...}): the actions run in the loop's check phase.",
+  "type": "object",
+  "properties": {
+    "set_immediate": {
+      "description": "The callback's actions.",
+      "$ref": "#/$defs/actions"
     },
-    "required": [
-      "set_immediate"
-    ],
-    "additionalProperties": false
-  })json");
+    "id": {
+      "description": "Names the handle, for clear_immediate.",
+      "$ref": "#/$defs/handleName"
+    }
+  },
+  "required": [
+    "set_immediate"
+  ],
+  "additionalProperties": false
+})json";
+
+void schema_set_immediate(ordered_json& defs) {
+  defs["set_immediate"] = ordered_json::parse(kSetImmediateSchema);
 }
 
 // ---- clear_timeout, clear_interval, clear_immediate ----
@@ -201,53 +207,59 @@ void export_clear_immediate(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, fmt::format("clearImmediate({});", w.handle_var(a.detail().handle)));
 }
 
+constexpr const char* kClearTimeoutSchema = R"json({
+  "title": "clear_timeout",
+  "description": "clearTimeout(handle): cancels a timer by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
+  "type": "object",
+  "properties": {
+    "clear_timeout": {
+      "$ref": "#/$defs/handleName"
+    }
+  },
+  "required": [
+    "clear_timeout"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_clear_timeout(ordered_json& defs) {
-  defs["clear_timeout"] = ordered_json::parse(R"json({
-    "title": "clear_timeout",
-    "description": "clearTimeout(handle): cancels a timer by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
-    "type": "object",
-    "properties": {
-      "clear_timeout": {
-        "$ref": "#/$defs/handleName"
-      }
-    },
-    "required": [
-      "clear_timeout"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["clear_timeout"] = ordered_json::parse(kClearTimeoutSchema);
 }
+constexpr const char* kClearIntervalSchema = R"json({
+  "title": "clear_interval",
+  "description": "clearInterval(handle): cancels an interval by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
+  "type": "object",
+  "properties": {
+    "clear_interval": {
+      "$ref": "#/$defs/handleName"
+    }
+  },
+  "required": [
+    "clear_interval"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_clear_interval(ordered_json& defs) {
-  defs["clear_interval"] = ordered_json::parse(R"json({
-    "title": "clear_interval",
-    "description": "clearInterval(handle): cancels an interval by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
-    "type": "object",
-    "properties": {
-      "clear_interval": {
-        "$ref": "#/$defs/handleName"
-      }
-    },
-    "required": [
-      "clear_interval"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["clear_interval"] = ordered_json::parse(kClearIntervalSchema);
 }
+constexpr const char* kClearImmediateSchema = R"json({
+  "title": "clear_immediate",
+  "description": "clearImmediate(handle): cancels an immediate by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
+  "type": "object",
+  "properties": {
+    "clear_immediate": {
+      "$ref": "#/$defs/handleName"
+    }
+  },
+  "required": [
+    "clear_immediate"
+  ],
+  "additionalProperties": false
+})json";
+
 void schema_clear_immediate(ordered_json& defs) {
-  defs["clear_immediate"] = ordered_json::parse(R"json({
-    "title": "clear_immediate",
-    "description": "clearImmediate(handle): cancels an immediate by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
-    "type": "object",
-    "properties": {
-      "clear_immediate": {
-        "$ref": "#/$defs/handleName"
-      }
-    },
-    "required": [
-      "clear_immediate"
-    ],
-    "additionalProperties": false
-  })json");
+  defs["clear_immediate"] = ordered_json::parse(kClearImmediateSchema);
 }
 
 constexpr std::string_view kTimeoutKeys[] = {"then", "id"};
