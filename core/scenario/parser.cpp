@@ -409,7 +409,7 @@ std::string action_list() {
   return out;
 }
 
-class Parser final : public ActionReader {
+class Parser final : public ActionReader, public WorkPlanner {
  public:
   Parser(std::string_view text, std::string file, const json& root, const Locations& locations,
          const LineIndex& lines)
@@ -520,13 +520,11 @@ class Parser final : public ActionReader {
   }
 
   // The cap on total work (kMaxActions), checked before anything runs where the file
-  // says how much there will be. An action counts once each time it runs; a repeat with
-  // a literal count runs its body that many times, so counts multiply through nesting; a
-  // callback counts as running once (for `then` and `catch`, the larger of the two; each
-  // step of a promise chain once); an interval with `times` runs that many times, and each
-  // run counts once more. A count that is a template is unknown here and counts as 0, an
-  // interval without `times` as one run: the interpreter's run-time counter catches what
-  // this cannot see.
+  // says how much there will be. An action counts once each time it runs; each spec's
+  // plan says how often its callbacks run (plan_once: once, the larger of then and catch;
+  // a repeat with a literal count: that many times, so counts multiply through nesting).
+  // A count that is a template is unknown here and counts as 0: the interpreter's
+  // run-time counter catches what this cannot see.
   void check_total_work(const std::vector<Action>& program) {
     std::uint64_t total = planned_work(program);
     if (total > actions_cap_) {
@@ -553,30 +551,7 @@ class Parser final : public ActionReader {
 
   // Reports the innermost action whose own total is over the cap: the one to change.
   std::uint64_t planned_work(const Action& a) {
-    std::uint64_t total = 1;
-    if (a.kind == ActionKind::Repeat) {
-      std::uint64_t body = planned_work(a.then);
-      std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
-      total = saturating_add(1, saturating_mul(count, body));
-      if (total > actions_cap_) {
-        fail_action(a, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
-                                      "itself); a run may create at most {} (see \"Limits\" in "
-                                      "docs/scenario-format.md)", count_text(total), count_text(count),
-                                      count_text(body), count_text(actions_cap_)));
-      }
-      return total;
-    }
-    if (a.kind == ActionKind::SetInterval && a.detail().times) {
-      // Each run of an interval counts once (it re-arms its timer), then its callback.
-      std::uint64_t runs = static_cast<std::uint64_t>(*a.detail().times);
-      total = saturating_add(1, saturating_mul(runs, saturating_add(1, planned_work(a.then))));
-    } else if (a.kind == ActionKind::Promise) {
-      std::uint64_t steps = 0;
-      for (const PromiseStep& step : a.detail().chain) steps = saturating_add(steps, planned_work(step.body));
-      total = saturating_add(1, steps);
-    } else {
-      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.detail().on_error)));
-    }
+    std::uint64_t total = action_spec(a.kind).plan(*this, a);
     if (total > actions_cap_) {
       fail_action(a, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
                                     "{} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
@@ -585,17 +560,11 @@ class Parser final : public ActionReader {
     return total;
   }
 
-  static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-  }
-  static std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
-    return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
-  }
-  // 1,000,000 rather than 1000000; a count that saturated says so.
-  static std::string count_text(std::uint64_t n) {
-    if (n == UINT64_MAX) return "more than 18,446,744,073,709,551,614";
-    return grouped(n);
-  }
+  // ---- WorkPlanner: what an action's own plan function uses ----
+
+  std::uint64_t planned(const std::vector<Action>& actions) override { return planned_work(actions); }
+  std::uint64_t cap() const override { return actions_cap_; }
+  [[noreturn]] void refuse(const Action& a, const std::string& what) override { fail_action(a, what); }
 
   // Fills the action's line and column: where its object's '{' is.
   void locate(Action& a, const json& object) const {

@@ -181,6 +181,30 @@ class JsWriter {
   ~JsWriter() = default;
 };
 
+// ---- planning: the cap on total work, checked before anything runs ----
+
+// What an action's plan function may ask of the parser, which checks the file's literal
+// counts against the cap on total work (kMaxActions) before the run (docs/scenario-format.md,
+// "Limits"). An action counts once each time it runs.
+class WorkPlanner {
+ public:
+  // The actions a list would create; an action in it whose own total is over the cap is
+  // refused, so that the message names the innermost one: the one to change.
+  virtual std::uint64_t planned(const std::vector<Action>& actions) = 0;
+  virtual std::uint64_t cap() const = 0;
+  [[noreturn]] virtual void refuse(const Action& a, const std::string& what) = 0;
+
+ protected:
+  ~WorkPlanner() = default;
+};
+
+// The usual plan: the action once, then the larger of its callbacks (then or catch), once.
+std::uint64_t plan_once(WorkPlanner& planner, const Action& a);
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b);
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b);
+// 1,000,000 rather than 1000000; a count that saturated says so.
+std::string count_text(std::uint64_t n);
+
 // ---- the registry ----
 
 struct ActionSpec {
@@ -193,6 +217,8 @@ struct ActionSpec {
   void (*export_js)(JsWriter& writer, const Action& a, std::string& out);
   // Adds the action's definition (and any it refers to) to the schema's $defs.
   void (*schema)(nlohmann::ordered_json& defs);
+  // How many actions it creates, as far as the file says (plan_once for most).
+  std::uint64_t (*plan)(WorkPlanner& planner, const Action& a);
 };
 
 // Every action, in ActionKind's order (the order of "expected one of: ..." in messages).

@@ -78,6 +78,19 @@ void schema_repeat(ordered_json& defs) {
   defs["repeat"] = ordered_json::parse(kRepeatSchema);
 }
 
+// Its body runs count times; a count that is a template is unknown here and counts as 0.
+std::uint64_t plan_repeat(WorkPlanner& p, const Action& a) {
+  std::uint64_t body = p.planned(a.then);
+  std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
+  std::uint64_t total = saturating_add(1, saturating_mul(count, body));
+  if (total > p.cap()) {
+    p.refuse(a, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and itself); a run "
+                            "may create at most {} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
+                            count_text(count), count_text(body), count_text(p.cap())));
+  }
+  return total;
+}
+
 // ---- block ----
 
 void parse_block(ActionReader& r, const ActionSource& src, Action& a) {
@@ -127,7 +140,7 @@ constexpr std::string_view kRepeatKeys[] = {"as", "do"};
 }  // namespace
 
 const ActionSpec kRepeat{ActionKind::Repeat, "repeat", kRepeatKeys, false,
-                         parse_repeat, run_repeat, export_repeat, schema_repeat};
-const ActionSpec kBlock{ActionKind::Block, "block", {}, false, parse_block, run_block, export_block, schema_block};
+                         parse_repeat, run_repeat, export_repeat, schema_repeat, plan_repeat};
+const ActionSpec kBlock{ActionKind::Block, "block", {}, false, parse_block, run_block, export_block, schema_block, plan_once};
 
 }  // namespace elt::scenario::actions

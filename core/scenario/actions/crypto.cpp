@@ -87,6 +87,6 @@ constexpr std::string_view kEncryptKeys[] = {"cost_ms", "as", "then", "catch"};
 }  // namespace
 
 const ActionSpec kEncrypt{ActionKind::Encrypt, "encrypt", kEncryptKeys, false,
-                          parse_encrypt, run_encrypt, export_encrypt, schema_encrypt};
+                          parse_encrypt, run_encrypt, export_encrypt, schema_encrypt, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -95,6 +95,6 @@ constexpr std::string_view kFsReadKeys[] = {"delay_ms", "as", "then", "catch"};
 }  // namespace
 
 const ActionSpec kFsRead{ActionKind::FsRead, "fs_read", kFsReadKeys, false,
-                         parse_fs_read, run_fs_read, export_fs_read, schema_fs_read};
+                         parse_fs_read, run_fs_read, export_fs_read, schema_fs_read, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -172,8 +172,8 @@ constexpr std::string_view kHttpGetKeys[] = {"as", "then", "catch"};
 }  // namespace
 
 const ActionSpec kHttpGetSlow{ActionKind::HttpGetSlow, "http_get_slow", kHttpGetSlowKeys, false,
-                              parse_http_get_slow, run_http_get_slow, export_http_get_slow, schema_http_get_slow};
+                              parse_http_get_slow, run_http_get_slow, export_http_get_slow, schema_http_get_slow, plan_once};
 const ActionSpec kHttpGet{ActionKind::HttpGet, "http_get", kHttpGetKeys, false,
-                          parse_http_get, run_http_get, export_http_get, schema_http_get};
+                          parse_http_get, run_http_get, export_http_get, schema_http_get, plan_once};
 
 }  // namespace elt::scenario::actions

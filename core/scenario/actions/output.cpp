@@ -110,8 +110,8 @@ constexpr std::string_view kPrintContentKeys[] = {"label"};
 
 }  // namespace
 
-const ActionSpec kPrint{ActionKind::Print, "print", {}, false, parse_print, run_print, export_print, schema_print};
+const ActionSpec kPrint{ActionKind::Print, "print", {}, false, parse_print, run_print, export_print, schema_print, plan_once};
 const ActionSpec kPrintContent{ActionKind::PrintContent, "print_content", kPrintContentKeys, false,
-                               parse_print_content, run_print_content, export_print_content, schema_print_content};
+                               parse_print_content, run_print_content, export_print_content, schema_print_content, plan_once};
 
 }  // namespace elt::scenario::actions

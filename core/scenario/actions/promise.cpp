@@ -127,6 +127,13 @@ void run_promise(ActionRunner& runner, Runtime& rt, const Action& a, const Scope
   queue_step(runner, rt, a, 0, Settled{a.detail().reject, runner.text(rt, a, a.text, scope)}, scope);
 }
 
+// Each step of the chain runs once at most.
+std::uint64_t plan_promise(WorkPlanner& p, const Action& a) {
+  std::uint64_t steps = 0;
+  for (const PromiseStep& step : a.detail().chain) steps = saturating_add(steps, p.planned(step.body));
+  return saturating_add(1, steps);
+}
+
 // ---- JavaScript ----
 
 void export_promise(JsWriter& w, const Action& a, std::string& out) {
@@ -305,6 +312,6 @@ constexpr std::string_view kPromiseKeys[] = {"value", "chain"};
 }  // namespace
 
 const ActionSpec kPromise{ActionKind::Promise, "promise", kPromiseKeys, true,
-                          parse_promise, run_promise, export_promise, schema_promise};
+                          parse_promise, run_promise, export_promise, schema_promise, plan_promise};
 
 }  // namespace elt::scenario::actions

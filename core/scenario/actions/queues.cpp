@@ -72,8 +72,8 @@ void schema_queue_microtask(ordered_json& defs) {
 }  // namespace
 
 const ActionSpec kNextTick{ActionKind::NextTick, "next_tick", {}, true,
-                           parse_queued, run_next_tick, export_next_tick, schema_next_tick};
+                           parse_queued, run_next_tick, export_next_tick, schema_next_tick, plan_once};
 const ActionSpec kQueueMicrotask{ActionKind::QueueMicrotask, "queue_microtask", {}, true,
-                                 parse_queued, run_queue_microtask, export_queue_microtask, schema_queue_microtask};
+                                 parse_queued, run_queue_microtask, export_queue_microtask, schema_queue_microtask, plan_once};
 
 }  // namespace elt::scenario::actions

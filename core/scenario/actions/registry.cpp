@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/check.h"
+#include "loop/limits.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 
@@ -58,6 +59,22 @@ std::string pointer_token(const std::string& key) {
     }
   }
   return out;
+}
+
+// ---- planning ----
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+std::string count_text(std::uint64_t n) {
+  if (n == UINT64_MAX) return "more than 18,446,744,073,709,551,614";
+  return grouped(n);
+}
+
+// A callback counts as running once; for then and catch, the larger of the two.
+std::uint64_t plan_once(WorkPlanner& planner, const Action& a) {
+  return saturating_add(1, std::max(planner.planned(a.then), planner.planned(a.detail().on_error)));
 }
 
 // ---- ActionReader's shared helpers ----

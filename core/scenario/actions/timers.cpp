@@ -53,6 +53,14 @@ void run_set_interval(ActionRunner& runner, Runtime& rt, const Action& a, const 
   if (!a.detail().handle.empty()) runner.name_handle(a.detail().handle, id);
 }
 
+// With `times`, each run of an interval counts once (it re-arms its timer), then its
+// callback; without, it counts as one run: the run-time counter stops one nobody clears.
+std::uint64_t plan_interval(WorkPlanner& p, const Action& a) {
+  if (!a.detail().times) return plan_once(p, a);
+  std::uint64_t runs = static_cast<std::uint64_t>(*a.detail().times);
+  return saturating_add(1, saturating_mul(runs, saturating_add(1, p.planned(a.then))));
+}
+
 void export_timer(JsWriter& w, const Action& a, const char* fn, std::string& out) {
   w.arrow_call(a, w.handle_prefix(a) + fn + "(", ", " + w.number(a, a.detail().number) + ")", out);
 }
@@ -269,16 +277,16 @@ constexpr std::string_view kImmediateKeys[] = {"id"};
 }  // namespace
 
 const ActionSpec kSetTimeout{ActionKind::SetTimeout, "set_timeout", kTimeoutKeys, false,
-                             parse_timer, run_set_timeout, export_set_timeout, schema_set_timeout};
+                             parse_timer, run_set_timeout, export_set_timeout, schema_set_timeout, plan_once};
 const ActionSpec kSetInterval{ActionKind::SetInterval, "set_interval", kIntervalKeys, false,
-                              parse_timer, run_set_interval, export_set_interval, schema_set_interval};
+                              parse_timer, run_set_interval, export_set_interval, schema_set_interval, plan_interval};
 const ActionSpec kSetImmediate{ActionKind::SetImmediate, "set_immediate", kImmediateKeys, false,
-                               parse_set_immediate, run_set_immediate, export_set_immediate, schema_set_immediate};
+                               parse_set_immediate, run_set_immediate, export_set_immediate, schema_set_immediate, plan_once};
 const ActionSpec kClearTimeout{ActionKind::ClearTimeout, "clear_timeout", {}, false,
-                               parse_clear, run_clear_timer, export_clear_timeout, schema_clear_timeout};
+                               parse_clear, run_clear_timer, export_clear_timeout, schema_clear_timeout, plan_once};
 const ActionSpec kClearInterval{ActionKind::ClearInterval, "clear_interval", {}, false,
-                                parse_clear, run_clear_timer, export_clear_interval, schema_clear_interval};
+                                parse_clear, run_clear_timer, export_clear_interval, schema_clear_interval, plan_once};
 const ActionSpec kClearImmediate{ActionKind::ClearImmediate, "clear_immediate", {}, false,
-                                 parse_clear, run_clear_immediate, export_clear_immediate, schema_clear_immediate};
+                                 parse_clear, run_clear_immediate, export_clear_immediate, schema_clear_immediate, plan_once};
 
 }  // namespace elt::scenario::actions
