@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
-#include "http/url.h"
+#include "scenario/actions/action.h"
 #include "trace/format.h"
 
 namespace elt::exporter {
@@ -19,10 +19,9 @@ using scenario::IntArg;
 using scenario::PromiseStep;
 using scenario::Scenario;
 using scenario::Template;
-
-// What a name holds, as far as the JavaScript is concerned: the same `${x.length}` is
-// `Buffer.byteLength(x)` for a file's text and `x.message.length` for a caught Error.
-enum class Bound { Text, Number, Response, OpError, PromiseValue, PromiseError };
+using scenario::ActionSpec;
+using scenario::Bound;
+using scenario::JsHelper;
 
 // Words a scenario's name must not become in JavaScript: reserved words, and the globals
 // and helpers the program itself uses.
@@ -37,8 +36,6 @@ const std::set<std::string, std::less<>> kTaken = {
     "queueMicrotask", "require", "module", "exports", "__dirname", "__filename", "block", "encrypt", "fib",
     "httpGet", "printContent", "fsError", "httpError", "httpResponse", "encodePath", "scenarioDir",
     "DELAY_SERVICE", "HTTP_TIMEOUT_MS", "PBKDF2_PER_MS", "calibratePbkdf2", "strerror", "runs"};
-
-constexpr std::int64_t kDefaultHttpTimeoutMs = 30'000;
 
 // ---- scenario text inside the program ----
 // Every string a scenario supplies (its description, a file name, a label, a URL, a
@@ -113,17 +110,6 @@ std::string comment_text(std::string_view s) {
   return out;
 }
 
-// An absolute path, or one whose `..` climbs out of the scenario's folder.
-bool leaves_folder(std::string_view file) {
-  const std::filesystem::path path = std::filesystem::path(file).lexically_normal();
-  return path.is_absolute() || (!path.empty() && *path.begin() == "..");
-}
-
-std::string upper_ascii(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
-
 bool is_identifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
@@ -141,7 +127,7 @@ std::string calibration_function() {
          "}\n";
 }
 
-class Writer {
+class Writer final : public scenario::JsWriter {
  public:
   explicit Writer(const Scenario& scenario) : scenario_(scenario) {}
 
@@ -183,25 +169,25 @@ class Writer {
   }
 
   // The parser allows a name to start with a digit; JavaScript does not.
-  std::string js_name(const std::string& name) const {
+  std::string js_name(const std::string& name) const override {
     if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) return "_" + name;
     return kTaken.count(name) > 0 ? name + "_" : name;
   }
-  std::string handle_var(const std::string& name) const {
+  std::string handle_var(const std::string& name) const override {
     std::string n = js_name(name);
     return bound_names_.count(name) > 0 || n == err_name() ? n + "Handle" : n;
   }
-  std::string err_name() const { return bound_names_.count("err") > 0 ? "failure" : "err"; }
+  std::string err_name() const override { return bound_names_.count("err") > 0 ? "failure" : "err"; }
 
-  void note(std::string text) {
+  void note(std::string text) override {
     if (std::find(approximations_.begin(), approximations_.end(), text) == approximations_.end()) {
       approximations_.push_back(std::move(text));
     }
   }
-  void refuse(std::string why) {
+  void refuse(std::string why) override {
     if (unsupported_.empty()) unsupported_ = std::move(why);
   }
-  std::string where(const Action& a) const {
+  std::string where(const Action& a) const override {
     return a.line > 0 ? fmt::format("line {}", a.line) : a.json_path;
   }
 
@@ -267,7 +253,7 @@ class Writer {
   }
 
   // A template as a JavaScript template literal.
-  std::string text(const Action& a, const Template& t) {
+  std::string text(const Action& a, const Template& t) override {
     std::string out = "`";
     for (const auto& seg : t.segments) {
       if (seg.path.empty()) {
@@ -279,7 +265,7 @@ class Writer {
     return out + "`";
   }
 
-  std::string number(const Action& a, const IntArg& arg) {
+  std::string number(const Action& a, const IntArg& arg) override {
     if (arg.literal) return std::to_string(*arg.literal);
     if (arg.expr.segments.size() == 1 && !arg.expr.segments[0].path.empty()) {
       return reference(a, arg.expr.segments[0].path);
@@ -289,7 +275,7 @@ class Writer {
 
   // ---- statements ----
 
-  void line(std::string& out, std::string_view s) const {
+  void line(std::string& out, std::string_view s) override {
     out.append(static_cast<std::size_t>(indent_) * 2, ' ');
     out += s;
     out += '\n';
@@ -300,120 +286,39 @@ class Writer {
   }
 
   // `() => { body }` for a callback with no value, on one line when empty.
-  void emit_block(const std::vector<Action>& body, std::string& out) {
+  void block(const std::vector<Action>& body, std::string& out) override {
     ++indent_;
     emit_list(body, out);
     --indent_;
   }
 
-  void emit_with_scope(const std::vector<Action>& body, const std::string& name, Bound bound, std::string& out) {
+  void with_scope(const std::vector<Action>& body, const std::string& name, Bound bound,
+                  std::string& out) override {
     scope_.emplace_back(name, bound);
-    emit_block(body, out);
+    block(body, out);
     scope_.pop_back();
   }
 
-  std::string handle_prefix(const Action& a) const { return a.detail().handle.empty() ? "" : handle_var(a.detail().handle) + " = "; }
-
-  void emit(const Action& a, std::string& out) {
-    switch (a.kind) {
-      case ActionKind::Print: line(out, fmt::format("console.log({});", text(a, a.text))); break;
-      case ActionKind::PrintContent:
-        uses_print_content_ = true;
-        line(out, fmt::format("printContent({}, {});", text(a, a.text), js_string(upper_ascii(a.detail().label))));
-        break;
-      case ActionKind::SetTimeout: emit_timer(a, "setTimeout", out); break;
-      case ActionKind::SetInterval: emit_interval(a, out); break;
-      case ActionKind::SetImmediate: emit_arrow_call(a, handle_prefix(a) + "setImmediate(", ")", out); break;
-      case ActionKind::NextTick: emit_arrow_call(a, "process.nextTick(", ")", out); break;
-      case ActionKind::QueueMicrotask: emit_arrow_call(a, "queueMicrotask(", ")", out); break;
-      case ActionKind::Promise: emit_promise(a, out); break;
-      case ActionKind::ClearTimeout: line(out, fmt::format("clearTimeout({});", handle_var(a.detail().handle))); break;
-      case ActionKind::ClearInterval: line(out, fmt::format("clearInterval({});", handle_var(a.detail().handle))); break;
-      case ActionKind::ClearImmediate: line(out, fmt::format("clearImmediate({});", handle_var(a.detail().handle))); break;
-      case ActionKind::Block:
-        uses_block_ = true;
-        line(out, fmt::format("block({});", number(a, a.detail().number)));
-        break;
-      case ActionKind::FsRead: emit_fs_read(a, out); break;
-      case ActionKind::Encrypt: emit_encrypt(a, out); break;
-      case ActionKind::HttpGetSlow:
-      case ActionKind::HttpGet: emit_http(a, out); break;
-      case ActionKind::Repeat: {
-        std::string i = js_name(a.detail().as);
-        line(out, fmt::format("for (let {0} = 0; {0} < {1}; {0}++) {{", i, number(a, a.detail().number)));
-        emit_with_scope(a.then, a.detail().as, Bound::Number, out);
-        line(out, "}");
-        break;
-      }
-    }
+  std::string handle_prefix(const Action& a) const override {
+    return a.detail().handle.empty() ? "" : handle_var(a.detail().handle) + " = ";
   }
 
+  void emit(const Action& a, std::string& out) { scenario::action_spec(a.kind).export_js(*this, a, out); }
+
   // `head() => {` body `}tail;`
-  void emit_arrow_call(const Action& a, const std::string& head, const std::string& tail, std::string& out) {
+  void arrow_call(const Action& a, const std::string& head, const std::string& tail, std::string& out) override {
     if (a.then.empty()) {
       line(out, head + "() => {}" + tail + ";");
       return;
     }
     line(out, head + "() => {");
-    emit_block(a.then, out);
+    block(a.then, out);
     line(out, "}" + tail + ";");
   }
 
-  void emit_timer(const Action& a, const char* fn, std::string& out) {
-    emit_arrow_call(a, handle_prefix(a) + fn + "(", ", " + number(a, a.detail().number) + ")", out);
-  }
-
-  void emit_interval(const Action& a, std::string& out) {
-    if (!a.detail().times) {
-      emit_timer(a, "setInterval", out);
-      return;
-    }
-    // `times`: the interval clears itself after that many runs, at the end of its callback.
-    std::string var = a.detail().handle.empty() ? fmt::format("interval{}", ++intervals_) : handle_var(a.detail().handle);
-    std::string counter = fmt::format("runs{}", ++counters_);
-    line(out, fmt::format("let {} = 0;", counter));
-    line(out, fmt::format("{}{} = setInterval(() => {{", a.detail().handle.empty() ? "const " : "", var));
-    emit_block(a.then, out);
-    ++indent_;
-    line(out, fmt::format("if (++{} === {}) clearInterval({});", counter, *a.detail().times, var));
-    --indent_;
-    line(out, fmt::format("}}, {});", number(a, a.detail().number)));
-  }
-
-  void emit_promise(const Action& a, std::string& out) {
-    bool default_value = a.text.source == "undefined" && a.text.is_literal();
-    std::string start;
-    if (a.detail().reject) {
-      start = fmt::format("Promise.reject(new Error({}))", text(a, a.text));
-    } else {
-      start = default_value ? "Promise.resolve()" : fmt::format("Promise.resolve({})", text(a, a.text));
-    }
-    line(out, start);
-    ++indent_;
-    for (std::size_t i = 0; i < a.detail().chain.size(); ++i) {
-      const PromiseStep& step = a.detail().chain[i];
-      std::string param = js_name(step.as);
-      line(out, fmt::format(".{}(({}) => {{", step.is_catch ? "catch" : "then", param));
-      scope_.emplace_back(step.as, step.is_catch ? Bound::PromiseError : Bound::PromiseValue);
-      emit_block(step.body, out);
-      if (step.result) {
-        ++indent_;
-        if (step.throws) {
-          line(out, fmt::format("throw new Error({});", text(a, *step.result)));
-        } else {
-          line(out, fmt::format("return {};", text(a, *step.result)));
-        }
-        --indent_;
-      }
-      scope_.pop_back();
-      line(out, i + 1 == a.detail().chain.size() ? "});" : "})");
-    }
-    --indent_;
-  }
-
   // `(err, name) => { if (err) { catch } ... then }`, the Node callback convention.
-  void emit_node_callback(const Action& a, const std::string& head, const std::string& shown_error, Bound bound,
-                          std::string& out) {
+  void node_callback(const Action& a, const std::string& head, const std::string& shown_error, Bound bound,
+                     std::string& out) override {
     std::string err = err_name();
     std::string value = js_name(a.detail().as);
     if (a.then.empty() && a.detail().on_error.empty()) {
@@ -429,90 +334,40 @@ class Writer {
       ++indent_;
       line(out, fmt::format("const error = {};", shown_error));
       --indent_;
-      emit_with_scope(a.detail().on_error, "error", Bound::OpError, out);
+      with_scope(a.detail().on_error, "error", Bound::OpError, out);
       ++indent_;
       line(out, "return;");
       --indent_;
       line(out, "}");
     }
     --indent_;
-    emit_with_scope(a.then, a.detail().as, bound, out);
+    with_scope(a.then, a.detail().as, bound, out);
     line(out, "});");
   }
 
-  void emit_fs_read(const Action& a, std::string& out) {
-    uses_fs_ = true;
-    if (!a.detail().delay.literal || *a.detail().delay.literal != 0) {
-      note(fmt::format("fs_read's delay_ms ({} at {}): a simulated wait on a pool thread, which Node cannot "
-                       "stage; here the read takes as long as the disk does.",
-                       a.detail().delay.literal ? fmt::format("{} ms", *a.detail().delay.literal) : a.detail().delay.expr.source, where(a)));
-    }
-    std::string file = text(a, a.text);
-    if (!a.detail().on_error.empty()) uses_fs_error_ = true;
-    if (a.text.is_literal() && leaves_folder(a.text.source)) {
-      // Ours refuses it (docs/robustness.md), and verify's node may not read it either
-      // (sandbox.h): both fail, each in its own words.
-      refuse(fmt::format("fs_read at {}: {} is outside the scenario's folder, which neither eventloop-trace nor "
-                         "verify's node may read", where(a), js_string(a.text.source)));
-    }
-    emit_node_callback(a, fmt::format("fs.readFile(path.resolve(scenarioDir, {}), \"utf8\", ", file),
-                       fmt::format("fsError({}, {})", err_name(), file), Bound::Text, out);
-  }
+  // ---- the rest of JsWriter ----
 
-  void emit_encrypt(const Action& a, std::string& out) {
-    uses_encrypt_ = true;
-    std::int64_t cost = a.detail().cost_ms.value_or(0);
-    note("encrypt's cost_ms: crypto.pbkdf2 with as many iterations as this machine does in that time on one "
-         "thread; the real time varies with the machine's load, and pool threads share its cores.");
-    emit_node_callback(a, fmt::format("encrypt({}, {}, ", number(a, a.detail().number), cost), "String(" + err_name() + ")",
-                       Bound::Number, out);
-  }
-
-  void emit_http(const Action& a, std::string& out) {
-    uses_http_ = true;
-    std::string url;
-    std::string shown;
-    std::int64_t timeout = scenario_.settings.http_timeout_ms.value_or(kDefaultHttpTimeoutMs);
-    std::string timeout_js = std::to_string(timeout);
-    if (a.kind == ActionKind::HttpGetSlow) {
-      uses_delay_service_ = true;
-      if (!a.text.is_literal()) uses_encode_path_ = true;
-      std::string encoded = a.text.is_literal() ? escape_template_text(percent_encode_path(a.text.source))
-                                                : "${encodePath(" + text(a, a.text) + ")}";
-      std::string delay = a.detail().delay.literal ? std::to_string(*a.detail().delay.literal) : "${" + number(a, a.detail().delay) + "}";
-      url = fmt::format("`${{DELAY_SERVICE}}/delay/{}/url/{}`", delay, encoded);
-      shown = fmt::format("`http://delay-service/delay/{}/url/{}`", delay, encoded);
-      timeout_js = a.detail().delay.literal ? std::to_string(timeout + *a.detail().delay.literal)
-                                   : fmt::format("{} + {}", timeout, number(a, a.detail().delay));
-    } else if (a.text.is_literal()) {
-      std::string error;
-      auto parsed = parse_http_url(a.text.source, error);
-      shown = text(a, a.text);
-      if (!parsed) {
-        refuse(fmt::format("http_get at {}: \"{}\" is not a URL Node and eventloop-trace reject in the same "
-                           "words ({})", where(a), a.text.source, error));
-        url = shown;
-      } else if (parsed->host == "delay-service") {
-        uses_delay_service_ = true;
-        url = fmt::format("`${{DELAY_SERVICE}}{}`", escape_template_text(parsed->target));
-        if (parsed->target.starts_with("/truncate") || parsed->target.starts_with("/garbage")) {
-          refuse(fmt::format("http_get at {}: {} is a broken response the delay service stages, and Node's HTTP "
-                             "parser reports it in its own words", where(a), parsed->target));
-        }
-      } else {
-        url = shown;
-        if (parsed->host != "127.0.0.1" && parsed->host != "localhost") {
-          refuse(fmt::format("http_get at {}: {} is not on this machine, and a scenario's trace must not depend "
-                             "on the network", where(a), a.text.source));
-        }
-      }
-    } else {
-      refuse(fmt::format("http_get at {}: a URL built at run time ({})", where(a), a.text.source));
-      url = shown = text(a, a.text);
+  const Scenario& scenario() const override { return scenario_; }
+  void indent() override { ++indent_; }
+  void outdent() override { --indent_; }
+  void need(JsHelper helper) override {
+    switch (helper) {
+      case JsHelper::Fs: uses_fs_ = true; break;
+      case JsHelper::FsError: uses_fs_error_ = true; break;
+      case JsHelper::Http: uses_http_ = true; break;
+      case JsHelper::EncodePath: uses_encode_path_ = true; break;
+      case JsHelper::DelayService: uses_delay_service_ = true; break;
+      case JsHelper::Encrypt: uses_encrypt_ = true; break;
+      case JsHelper::Block: uses_block_ = true; break;
+      case JsHelper::PrintContent: uses_print_content_ = true; break;
     }
-    emit_node_callback(a, fmt::format("httpGet({}, {}, {}, ", url, shown, timeout_js), err_name(), Bound::Response,
-                       out);
   }
+  std::string js_string(std::string_view s) const override { return exporter::js_string(s); }
+  std::string template_text(std::string_view s) const override { return escape_template_text(s); }
+  void push_scope(const std::string& name, Bound bound) override { scope_.emplace_back(name, bound); }
+  void pop_scope() override { scope_.pop_back(); }
+  int next_interval() override { return ++intervals_; }
+  int next_counter() override { return ++counters_; }
 
   // ---- around the program ----
 

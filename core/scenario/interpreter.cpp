@@ -10,60 +10,12 @@
 
 #include <fmt/format.h>
 
+#include "scenario/actions/action.h"
+#include "scenario/scope.h"
+
 namespace elt::scenario {
 
 namespace {
-
-// One name bound to one value; scopes form a chain towards the program's top level.
-// Each callback keeps its chain alive, as a JavaScript closure keeps its variables.
-// Reference-counted by hand, without atomics: scopes live on the loop thread only, and a
-// one-pointer handle lets a callback's capture fit std::function's inline storage (a
-// million timers then cost no extra allocation each).
-struct Scope;
-class ScopePtr {
- public:
-  ScopePtr() = default;
-  explicit ScopePtr(Scope* s);
-  ScopePtr(const ScopePtr& other);
-  ScopePtr(ScopePtr&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
-  ScopePtr& operator=(ScopePtr other) noexcept {
-    std::swap(s_, other.s_);
-    return *this;
-  }
-  ~ScopePtr() {
-    if (s_ != nullptr) release(s_);
-  }
-  const Scope* get() const { return s_; }
-
- private:
-  static void release(Scope* s);
-  Scope* s_ = nullptr;
-};
-
-struct Scope {
-  std::size_t refs = 0;
-  ScopePtr parent;
-  const std::string* name;  // points into the Scenario, which outlives the run
-  Value value;
-};
-
-ScopePtr::ScopePtr(Scope* s) : s_(s) { ++s_->refs; }
-ScopePtr::ScopePtr(const ScopePtr& other) : s_(other.s_) {
-  if (s_ != nullptr) ++s_->refs;
-}
-void ScopePtr::release(Scope* s) {
-  // Iterative, so that a long chain cannot overflow the stack when it goes.
-  while (s != nullptr && --s->refs == 0) {
-    Scope* parent = s->parent.s_;
-    s->parent.s_ = nullptr;
-    delete s;
-    s = parent;
-  }
-}
-
-ScopePtr bind_name(ScopePtr parent, const std::string& name, Value value) {
-  return ScopePtr(new Scope{0, std::move(parent), &name, std::move(value)});
-}
 
 const std::string kErrorName = "error";
 
@@ -81,12 +33,12 @@ std::string where_of(const Action& a) {
   return fmt::format("{}:{} (at {})", a.line, a.column, a.json_path);
 }
 
-class Interpreter {
+class Interpreter final : public ActionRunner {
  public:
   explicit Interpreter(const Scenario& scenario)
       : file_(std::filesystem::path(scenario.file).filename().string()) {}
 
-  void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) {
+  void run_list(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) override {
     // After the cap on total work, callbacks that the loop still runs before it stops do nothing.
     if (work_exhausted_) return;
     try {
@@ -152,8 +104,8 @@ class Interpreter {
     }
   }
 
-  static std::int64_t number(const Action& action, const IntArg& arg, const ScopePtr& scope, std::int64_t lo,
-                             std::int64_t hi, std::string_view what) {
+  static std::int64_t number_of(const Action& action, const IntArg& arg, const ScopePtr& scope, std::int64_t lo,
+                                std::int64_t hi, std::string_view what) {
     if (arg.literal) return *arg.literal;
     if (arg.expr.segments.size() == 1 && !arg.expr.segments[0].path.empty()) {
       // "${i}": take the integer itself, without printing and re-reading it.
@@ -176,7 +128,8 @@ class Interpreter {
 
   // "set_timeout at book.json:14: prints \"Immediate1 timed out\"": what the stepper and
   // the jsonl show for a registration. Only built when someone will see it.
-  std::string label(Runtime& rt, std::string_view kind, const Action& a, const std::vector<Action>& body) const {
+  std::string label(Runtime& rt, std::string_view kind, const Action& a,
+                    const std::vector<Action>& body) const override {
     if (!rt.tracing()) return {};
     std::string where = a.line > 0 ? fmt::format("{}:{}", file_, a.line) : fmt::format("{} {}", file_, a.json_path);
     std::string out = fmt::format("{} at {}", kind, where);
@@ -229,152 +182,57 @@ class Interpreter {
                                   a.json_path, cap));
   }
 
-  Runtime::Callback body_callback(const Action& action, ScopePtr scope) {
+  Runtime::Callback body_callback(const Action& action, ScopePtr scope) override {
     return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome) { run_list(rt, action.then, scope); };
-  }
-
-  // One step of a promise chain, as one microtask (a PromiseReactionJob): a `then` step
-  // runs on fulfilment, a `catch` step on rejection, any other passes the state on.
-  struct Settled {
-    bool rejected = false;
-    std::string value;
-  };
-  void queue_step(Runtime& rt, const Action& a, std::size_t index, Settled state, ScopePtr scope) {
-    if (index == a.detail().chain.size()) {
-      if (state.rejected) rt.unhandled_rejection(state.value);
-      return;
-    }
-    const PromiseStep& step = a.detail().chain[index];
-    std::string what = rt.tracing() ? label(rt, step.is_catch ? "promise catch" : "promise then", a, step.body) : "";
-    rt.queue_microtask(
-        [this, &a, index, state = std::move(state), scope](Runtime& rt2, Outcome) mutable {
-          const PromiseStep& st = a.detail().chain[index];
-          Settled next = state;
-          if (st.is_catch == state.rejected) {
-            auto inner = bind_name(scope, st.as, Value::string(state.value));
-            run_list(rt2, st.body, inner);
-            next.rejected = false;
-            next.value = "undefined";
-            if (st.result) {
-              try {
-                next.value = text_of(rt2, a, *st.result, inner);
-              } catch (const ScriptError& e) {
-                rt2.report_error(e.what());
-              } catch (const LimitReached&) {
-                rt2.locate_limit(where_of(a));
-                return;
-              }
-              next.rejected = st.throws;
-            }
-          }
-          queue_step(rt2, a, index + 1, std::move(next), scope);
-        },
-        std::move(what));
   }
 
   void run_action(Runtime& rt, const Action& a, const ScopePtr& scope) {
     count_one(rt, a);
-    switch (a.kind) {
-      case ActionKind::Print: rt.print(text_of(rt, a, a.text, scope)); break;
-      case ActionKind::PrintContent: {
-        // The label is printed with the content each time, so it counts like rendered text:
-        // a long label repeated a million times is gigabytes of trace otherwise.
-        std::string content = text_of(rt, a, a.text, scope);
-        if (!rt.charge_value_bytes(a.detail().label.size())) throw LimitReached{};
-        rt.print_content(std::move(content), a.detail().label);
-        break;
-      }
-      case ActionKind::SetTimeout: {
-        auto ms = number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
-        CallbackId id = rt.set_timeout(Millis(ms), make_callback(a, scope), label(rt, "set_timeout", a, a.then));
-        if (!a.detail().handle.empty()) handles_[a.detail().handle] = id;
-        break;
-      }
-      case ActionKind::SetInterval: {
-        auto ms = number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
-        auto runs = std::make_shared<std::int64_t>(0);
-        auto id_box = std::make_shared<CallbackId>(0);
-        CallbackId id = rt.set_interval(
-            Millis(ms),
-            [this, &a, scope, runs, id_box](Runtime& rt2, Outcome) {
-              // Each run counts towards the cap on total work, so that an interval nobody
-              // clears (even with an empty callback) ends with the run at the cap.
-              if (work_exhausted_) return;
-              try {
-                count_one(rt2, a);
-              } catch (const ScriptError& e) {
-                rt2.report_error(e.what());
-                return;
-              }
-              run_list(rt2, a.then, scope);
-              // `times`: the exported program does `if (++n === times) clearInterval(h)`
-              // at the end of the callback.
-              if (a.detail().times && ++*runs == *a.detail().times) rt2.clear_timer(*id_box);
-            },
-            label(rt, "set_interval", a, a.then));
-        *id_box = id;
-        if (!a.detail().handle.empty()) handles_[a.detail().handle] = id;
-        break;
-      }
-      case ActionKind::SetImmediate: {
-        CallbackId id = rt.set_immediate(body_callback(a, scope), label(rt, "set_immediate", a, a.then));
-        if (!a.detail().handle.empty()) handles_[a.detail().handle] = id;
-        break;
-      }
-      case ActionKind::NextTick: rt.next_tick(body_callback(a, scope), label(rt, "next_tick", a, a.then)); break;
-      case ActionKind::QueueMicrotask:
-        rt.queue_microtask(body_callback(a, scope), label(rt, "queue_microtask", a, a.then));
-        break;
-      case ActionKind::Promise:
-        queue_step(rt, a, 0, Settled{a.detail().reject, text_of(rt, a, a.text, scope)}, scope);
-        break;
-      case ActionKind::ClearTimeout:
-      case ActionKind::ClearInterval: {
-        auto it = handles_.find(a.detail().handle);
-        if (it != handles_.end()) rt.clear_timer(it->second);
-        break;
-      }
-      case ActionKind::ClearImmediate: {
-        auto it = handles_.find(a.detail().handle);
-        if (it != handles_.end()) rt.clear_immediate(it->second);
-        break;
-      }
-      case ActionKind::Block: rt.block(Millis(number(a, a.detail().number, scope, 0, 60'000, "a time in ms"))); break;
-      case ActionKind::FsRead: {
-        std::filesystem::path path = text_of(rt, a, a.text, scope);
-        auto ms = number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
-        CallbackId id = rt.fs_read(std::move(path), Millis(ms), make_callback(a, scope), SourcePos{a.line, a.column});
-        rt.label_registration(id, label(rt, "fs_read", a, a.then));
-        break;
-      }
-      case ActionKind::Encrypt: {
-        auto n = number(a, a.detail().number, scope, 0, 50, "n");
-        std::optional<Duration> cost;
-        if (a.detail().cost_ms) cost = Millis(*a.detail().cost_ms);
-        CallbackId id = rt.encrypt(n, cost, make_callback(a, scope));
-        rt.label_registration(id, label(rt, "encrypt", a, a.then));
-        break;
-      }
-      case ActionKind::HttpGetSlow: {
-        auto ms = number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
-        CallbackId id = rt.http_get_slow(text_of(rt, a, a.text, scope), Millis(ms), make_callback(a, scope));
-        rt.label_registration(id, label(rt, "http_get_slow", a, a.then));
-        break;
-      }
-      case ActionKind::HttpGet: {
-        CallbackId id = rt.http_get(text_of(rt, a, a.text, scope), make_callback(a, scope), SourcePos{a.line, a.column});
-        rt.label_registration(id, label(rt, "http_get", a, a.then));
-        break;
-      }
-      case ActionKind::Repeat: {
-        auto count = number(a, a.detail().number, scope, 0, kMaxRepeat, "a repeat count");
-        for (std::int64_t i = 0; i < count && !rt.stop_requested(); ++i) {
-          auto inner = bind_name(scope, a.detail().as, Value::integer(i));
-          for (const Action& action : a.then) run_checked(rt, action, inner);
-        }
-        break;
-      }
+    action_spec(a.kind).run(*this, rt, a, scope);
+  }
+
+  // ---- ActionRunner: what an action's own run function uses ----
+
+  std::string text(Runtime& rt, const Action& a, const Template& t, const ScopePtr& scope) override {
+    return text_of(rt, a, t, scope);
+  }
+  bool result_text(Runtime& rt, const Action& a, const Template& t, const ScopePtr& scope,
+                   std::string& out) override {
+    try {
+      out = text_of(rt, a, t, scope);
+    } catch (const ScriptError& e) {
+      rt.report_error(e.what());
+    } catch (const LimitReached&) {
+      rt.locate_limit(where_of(a));
+      return false;
     }
+    return true;
+  }
+  void charge_value_bytes(Runtime& rt, std::size_t bytes) override {
+    if (!rt.charge_value_bytes(bytes)) throw LimitReached{};
+  }
+  std::int64_t number(const Action& a, const IntArg& arg, const ScopePtr& scope, std::int64_t lo, std::int64_t hi,
+                      std::string_view what) override {
+    return number_of(a, arg, scope, lo, hi, what);
+  }
+  Runtime::Callback result_callback(const Action& a, ScopePtr scope) override {
+    return make_callback(a, std::move(scope));
+  }
+  void run_nested(Runtime& rt, const Action& a, const ScopePtr& scope) override { run_checked(rt, a, scope); }
+  bool count_run(Runtime& rt, const Action& a) override {
+    if (work_exhausted_) return false;
+    try {
+      count_one(rt, a);
+    } catch (const ScriptError& e) {
+      rt.report_error(e.what());
+      return false;
+    }
+    return true;
+  }
+  void name_handle(const std::string& name, CallbackId id) override { handles_[name] = id; }
+  const CallbackId* find_handle(const std::string& name) const override {
+    auto it = handles_.find(name);
+    return it == handles_.end() ? nullptr : &it->second;
   }
 
   std::string file_;

@@ -21,6 +21,7 @@
 #include "common/check.h"
 #include "common/did_you_mean.h"
 #include "loop/limits.h"
+#include "scenario/actions/action.h"
 #include "scenario/scenario.h"
 #include "trace/format.h"
 
@@ -62,21 +63,6 @@ std::string clip(std::string s, std::size_t max = kMaxMessage) {
 // garbage) become U+FFFD instead of throwing.
 std::string quote(const std::string& s) {
   return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// A key as one token of a JSON pointer (RFC 6901): '~' and '/' are escaped.
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 struct LineCol {
@@ -416,28 +402,19 @@ std::string describe(const json& j, std::optional<std::string_view> number = std
   }
 }
 
-const std::vector<std::string> kActionNames = {
-    "print",        "print_content", "set_timeout",     "fs_read",        "encrypt",        "http_get_slow",
-    "http_get",     "repeat",        "set_interval",    "set_immediate",  "next_tick",      "queue_microtask",
-    "promise",      "clear_timeout", "clear_interval",  "clear_immediate", "block"};
-
+// "print, print_content, ...": every action's name, in the registry's order.
 std::string action_list() {
   std::string out;
-  for (const auto& n : kActionNames) out += (out.empty() ? "" : ", ") + n;
+  for (const ActionSpec* spec : action_specs()) out += fmt::format("{}{}", out.empty() ? "" : ", ", spec->name);
   return out;
 }
 
-bool valid_name(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
-}
-
-class Parser {
+class Parser final : public ActionReader, public WorkPlanner {
  public:
   Parser(std::string_view text, std::string file, const json& root, const Locations& locations,
          const LineIndex& lines)
       : text_(text), file_(std::move(file)), root_(root), locations_(locations), lines_(lines) {}
 
-  [[noreturn]] void fail(const std::string& pointer, const std::string& what) { fail_where(where_of(pointer), what); }
 
   // One action of the top-level program, read while the rest of the file is still being
   // parsed (parse_scenario streams them). An error is kept and reported where
@@ -543,13 +520,11 @@ class Parser {
   }
 
   // The cap on total work (kMaxActions), checked before anything runs where the file
-  // says how much there will be. An action counts once each time it runs; a repeat with
-  // a literal count runs its body that many times, so counts multiply through nesting; a
-  // callback counts as running once (for `then` and `catch`, the larger of the two; each
-  // step of a promise chain once); an interval with `times` runs that many times, and each
-  // run counts once more. A count that is a template is unknown here and counts as 0, an
-  // interval without `times` as one run: the interpreter's run-time counter catches what
-  // this cannot see.
+  // says how much there will be. An action counts once each time it runs; each spec's
+  // plan says how often its callbacks run (plan_once: once, the larger of then and catch;
+  // a repeat with a literal count: that many times, so counts multiply through nesting).
+  // A count that is a template is unknown here and counts as 0: the interpreter's
+  // run-time counter catches what this cannot see.
   void check_total_work(const std::vector<Action>& program) {
     std::uint64_t total = planned_work(program);
     if (total > actions_cap_) {
@@ -576,30 +551,7 @@ class Parser {
 
   // Reports the innermost action whose own total is over the cap: the one to change.
   std::uint64_t planned_work(const Action& a) {
-    std::uint64_t total = 1;
-    if (a.kind == ActionKind::Repeat) {
-      std::uint64_t body = planned_work(a.then);
-      std::uint64_t count = a.detail().number.literal ? static_cast<std::uint64_t>(*a.detail().number.literal) : 0;
-      total = saturating_add(1, saturating_mul(count, body));
-      if (total > actions_cap_) {
-        fail_action(a, fmt::format("this repeat would create {} actions ({} times the {} of its \"do\", and "
-                                      "itself); a run may create at most {} (see \"Limits\" in "
-                                      "docs/scenario-format.md)", count_text(total), count_text(count),
-                                      count_text(body), count_text(actions_cap_)));
-      }
-      return total;
-    }
-    if (a.kind == ActionKind::SetInterval && a.detail().times) {
-      // Each run of an interval counts once (it re-arms its timer), then its callback.
-      std::uint64_t runs = static_cast<std::uint64_t>(*a.detail().times);
-      total = saturating_add(1, saturating_mul(runs, saturating_add(1, planned_work(a.then))));
-    } else if (a.kind == ActionKind::Promise) {
-      std::uint64_t steps = 0;
-      for (const PromiseStep& step : a.detail().chain) steps = saturating_add(steps, planned_work(step.body));
-      total = saturating_add(1, steps);
-    } else {
-      total = saturating_add(1, std::max(planned_work(a.then), planned_work(a.detail().on_error)));
-    }
+    std::uint64_t total = action_spec(a.kind).plan(*this, a);
     if (total > actions_cap_) {
       fail_action(a, fmt::format("this action and its callbacks would create {} actions; a run may create at most "
                                     "{} (see \"Limits\" in docs/scenario-format.md)", count_text(total),
@@ -608,17 +560,11 @@ class Parser {
     return total;
   }
 
-  static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-  }
-  static std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
-    return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
-  }
-  // 1,000,000 rather than 1000000; a count that saturated says so.
-  static std::string count_text(std::uint64_t n) {
-    if (n == UINT64_MAX) return "more than 18,446,744,073,709,551,614";
-    return grouped(n);
-  }
+  // ---- WorkPlanner: what an action's own plan function uses ----
+
+  std::uint64_t planned(const std::vector<Action>& actions) override { return planned_work(actions); }
+  std::uint64_t cap() const override { return actions_cap_; }
+  [[noreturn]] void refuse(const Action& a, const std::string& what) override { fail_action(a, what); }
 
   // Fills the action's line and column: where its object's '{' is.
   void locate(Action& a, const json& object) const {
@@ -629,9 +575,6 @@ class Parser {
     }
   }
 
-  // Every message that shows a value goes through here, so that a whole number too large
-  // for 64 bits is shown as the file wrote it.
-  std::string describe(const json& j) const { return elt::scenario::describe(j, whole_number_text(j)); }
 
   std::optional<std::string_view> whole_number_text(const json& j) const {
     if (!j.is_number_float()) return std::nullopt;
@@ -712,7 +655,7 @@ class Parser {
   }
 
   std::int64_t whole(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi,
-                     std::string_view what) {
+                     std::string_view what) override {
     if (auto digits = whole_number_text(j)) {  // beyond 64 bits, so beyond any range here
       fail(path, fmt::format("{} is out of range: expected {} from {} to {}", *digits, what, lo, hi));
     }
@@ -727,7 +670,8 @@ class Parser {
     return v;
   }
 
-  IntArg int_arg(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi, std::string_view what) {
+  IntArg int_arg(const json& j, const std::string& path, std::int64_t lo, std::int64_t hi,
+                 std::string_view what) override {
     IntArg arg;
     if (j.is_string()) {
       arg.expr = parse_template(j.get<std::string>(), path);
@@ -741,7 +685,7 @@ class Parser {
     return arg;
   }
 
-  Template parse_template(const std::string& text, const std::string& path) {
+  Template parse_template(const std::string& text, const std::string& path) override {
     Template t;
     t.source = text;
     std::string literal;
@@ -795,249 +739,91 @@ class Parser {
     return out;
   }
 
-  std::vector<Action> callback(const json& obj, const char* key, const std::string& path, int depth,
-                               const std::vector<std::string>& binds) {
-    if (!obj.contains(key)) return {};
-    std::size_t mark = scope_.size();
-    scope_.insert(scope_.end(), binds.begin(), binds.end());
-    auto body = parse_actions(obj[key], path + "/" + key, depth + 1);
-    scope_.resize(mark);
-    return body;
-  }
-
-  Action parse_action(const json& j, const std::string& path, int depth) {
+  // The action an object is: exactly one of its keys names one.
+  const ActionSpec& which_action(const json& j, const std::string& path) {
     if (!j.is_object()) {
       fail(path, fmt::format("expected an action object such as {{\"print\": \"hello\"}}; found {}", describe(j)));
     }
     // The object's own keys (one to four) looked up among the names, not each of the 17
-    // names looked up in the object; `present` stays in kActionNames' order for the message.
-    std::vector<bool> found(kActionNames.size());
+    // names looked up in the object; the message names them in the registry's order.
+    const ActionSpec* first = nullptr;
+    const ActionSpec* second = nullptr;
     for (const auto& [key, value] : j.items()) {
-      auto it = std::find(kActionNames.begin(), kActionNames.end(), key);
-      if (it != kActionNames.end()) found[static_cast<std::size_t>(it - kActionNames.begin())] = true;
-    }
-    std::vector<std::string> present;
-    for (std::size_t i = 0; i < kActionNames.size(); ++i) {
-      if (found[i]) present.push_back(kActionNames[i]);
-    }
-    if (present.empty()) {
-      std::string keys, suggestion;
-      for (const auto& [key, value] : j.items()) {
-        keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
-        if (suggestion.empty()) suggestion = did_you_mean(key, kActionNames);
+      const ActionSpec* spec = find_action(key);
+      if (spec == nullptr) continue;
+      if (first == nullptr || spec->kind < first->kind) {
+        second = first;
+        first = spec;
+      } else if (second == nullptr || spec->kind < second->kind) {
+        second = spec;
       }
-      fail(path, fmt::format("unknown action (keys {}){}; expected one of: {}", keys.empty() ? "none" : keys,
-                             suggestion.empty() ? "" : fmt::format("; did you mean \"{}\"?", suggestion),
-                             action_list()));
     }
-    if (present.size() > 1) {
-      fail(path, fmt::format("one action per object: found both \"{}\" and \"{}\"", present[0], present[1]));
+    if (first == nullptr) unknown_action(j, path);
+    if (second != nullptr) {
+      fail(path, fmt::format("one action per object: found both \"{}\" and \"{}\"", first->name, second->name));
     }
-    const std::string& name = present[0];
+    return *first;
+  }
+
+  [[noreturn]] void unknown_action(const json& j, const std::string& path) {
+    std::vector<std::string> names;
+    for (const ActionSpec* spec : action_specs()) names.emplace_back(spec->name);
+    std::string keys, suggestion;
+    for (const auto& [key, value] : j.items()) {
+      keys += (keys.empty() ? "\"" : ", \"") + key + "\"";
+      if (suggestion.empty()) suggestion = did_you_mean(key, names);
+    }
+    fail(path, fmt::format("unknown action (keys {}){}; expected one of: {}", keys.empty() ? "none" : keys,
+                           suggestion.empty() ? "" : fmt::format("; did you mean \"{}\"?", suggestion),
+                           action_list()));
+  }
+
+  // Every other key must be one the action takes.
+  void allow_keys(const ActionSpec& spec, const json& j, const std::string& path) {
+    for (const auto& [key, value] : j.items()) {
+      if (key == spec.name) continue;
+      if (std::find(spec.keys.begin(), spec.keys.end(), key) == spec.keys.end()) {
+        std::string list;
+        for (std::string_view k : spec.keys) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", k);
+        fail(path + "/" + pointer_token(key), fmt::format("\"{}\" does not take \"{}\"{}", spec.name, key,
+                                                          list.empty() ? std::string() : "; it takes " + list));
+      }
+    }
+  }
+
+  Action parse_action(const json& j, const std::string& path, int depth) {
+    const ActionSpec& spec = which_action(j, path);
     Action a;
+    a.kind = spec.kind;
     a.json_path = path;
     locate(a, j);
-    std::string at = path + "/" + name;
-    const json& arg = j[name];
-
-    auto allow = [&](std::initializer_list<const char*> keys) {
-      for (const auto& [key, value] : j.items()) {
-        if (key == name) continue;
-        if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
-          std::string list;
-          for (const char* k : keys) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", k);
-          fail(path + "/" + pointer_token(key), fmt::format("\"{}\" does not take \"{}\"{}", name, key,
-                                             list.empty() ? std::string() : "; it takes " + list));
-        }
-      }
-    };
-    auto text = [&](const json& v, const std::string& p, std::string_view what) {
-      if (!v.is_string()) fail(p, fmt::format("expected {} (a string); found {}", what, describe(v)));
-      return parse_template(v.get<std::string>(), p);
-    };
-    auto result_name = [&](const char* fallback) {
-      if (!j.contains("as")) return std::string(fallback);
-      const json& v = j["as"];
-      std::string s = v.is_string() ? v.get<std::string>() : "";
-      if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; })) {
-        fail(path + "/as", fmt::format("\"as\" names the result: letters, digits and _; found {}", describe(v)));
-      }
-      return s;
-    };
-
-    // The callback of an operation with a result: `as` names the result in `then`, and
-    // `catch` sees `error`.
-    auto with_callback = [&](Action& op) {
-      op.edit_detail().as = result_name("result");
-      op.then = callback(j, "then", path, depth, {op.edit_detail().as});
-      op.edit_detail().on_error = callback(j, "catch", path, depth, {"error"});
-    };
-
-    if (name == "print") {
-      allow({});
-      a.kind = ActionKind::Print;
-      a.text = text(arg, at, "the text to print");
-    } else if (name == "print_content") {
-      allow({"label"});
-      a.kind = ActionKind::PrintContent;
-      a.text = text(arg, at, "the content to show");
-      if (j.contains("label")) {
-        if (!j["label"].is_string()) fail(path + "/label", fmt::format("\"label\" must be a string; found {}", describe(j["label"])));
-        a.edit_detail().label = j["label"].get<std::string>();
-      } else {
-        a.edit_detail().label = "content";
-      }
-    } else if (name == "set_timeout" || name == "set_interval") {
-      if (name == "set_timeout") {
-        allow({"then", "id"});
-      } else {
-        allow({"then", "id", "times"});
-      }
-      a.kind = name == "set_timeout" ? ActionKind::SetTimeout : ActionKind::SetInterval;
-      a.edit_detail().number = int_arg(arg, at, 0, kMaxDelayMs, "a delay in ms");
-      a.edit_detail().handle = handle_name(j, path);
-      if (j.contains("times")) {
-        a.edit_detail().times = whole(j["times"], path + "/times", 1, kMaxRepeat, "how many times it runs");
-      }
-      a.then = callback(j, "then", path, depth, {});
-    } else if (name == "set_immediate" || name == "next_tick" || name == "queue_microtask") {
-      a.kind = name == "set_immediate" ? ActionKind::SetImmediate
-               : name == "next_tick"   ? ActionKind::NextTick
-                                       : ActionKind::QueueMicrotask;
-      if (a.kind == ActionKind::SetImmediate) {
-        allow({"id"});
-        a.edit_detail().handle = handle_name(j, path);
-      } else {
-        allow({});
-      }
-      std::size_t mark = scope_.size();
-      a.then = parse_actions(arg, at, depth + 1);
-      scope_.resize(mark);
-    } else if (name == "clear_timeout" || name == "clear_interval" || name == "clear_immediate") {
-      allow({});
-      a.kind = name == "clear_timeout"    ? ActionKind::ClearTimeout
-               : name == "clear_interval" ? ActionKind::ClearInterval
-                                          : ActionKind::ClearImmediate;
-      if (!arg.is_string() || !valid_name(arg.get<std::string>())) {
-        fail(at, fmt::format("expected the \"id\" of a timer, interval or immediate (letters, digits and _); "
-                             "found {}", describe(arg)));
-      }
-      a.edit_detail().handle = arg.get<std::string>();
-      clears_.emplace_back(a.edit_detail().handle, where_of(at));
-    } else if (name == "block") {
-      allow({});
-      a.kind = ActionKind::Block;
-      a.edit_detail().number = int_arg(arg, at, 0, 60'000, "how long to keep the main thread busy, in ms");
-    } else if (name == "promise") {
-      allow({"value", "chain"});
-      a.kind = ActionKind::Promise;
-      if (!arg.is_string() || (arg.get<std::string>() != "resolve" && arg.get<std::string>() != "reject")) {
-        fail(at, fmt::format("\"promise\" is \"resolve\" or \"reject\"; found {}", describe(arg)));
-      }
-      a.edit_detail().reject = arg.get<std::string>() == "reject";
-      if (j.contains("value")) {
-        a.text = text(j["value"], path + "/value", "the value the promise settles with");
-      } else {
-        a.text.segments.push_back({"undefined", {}});
-        a.text.source = "undefined";
-      }
-      if (!j.contains("chain")) fail(path, "\"promise\" needs \"chain\": its then/catch steps");
-      a.edit_detail().chain = parse_chain(j["chain"], path + "/chain", depth);
-    } else if (name == "fs_read") {
-      allow({"delay_ms", "as", "then", "catch"});
-      a.kind = ActionKind::FsRead;
-      a.text = text(arg, at, "a file path, relative to the scenario's folder");
-      a.edit_detail().delay.literal = 0;
-      if (j.contains("delay_ms")) {
-        a.edit_detail().delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
-      }
-      with_callback(a);
-    } else if (name == "encrypt") {
-      allow({"cost_ms", "as", "then", "catch"});
-      a.kind = ActionKind::Encrypt;
-      a.edit_detail().number = int_arg(arg, at, 0, 50, "n, the Fibonacci number to compute");
-      if (j.contains("cost_ms")) {
-        a.edit_detail().cost_ms = whole(j["cost_ms"], path + "/cost_ms", 0, kMaxDelayMs, "a CPU cost in ms");
-      }
-      with_callback(a);
-    } else if (name == "http_get_slow") {
-      allow({"delay_ms", "as", "then", "catch"});
-      a.kind = ActionKind::HttpGetSlow;
-      a.text = text(arg, at, "the url the delay service redirects to");
-      if (!j.contains("delay_ms")) fail(path, "\"http_get_slow\" needs \"delay_ms\": how long the delay service waits");
-      a.edit_detail().delay = int_arg(j["delay_ms"], path + "/delay_ms", 0, kMaxDelayMs, "a delay in ms");
-      with_callback(a);
-    } else if (name == "http_get") {
-      allow({"as", "then", "catch"});
-      a.kind = ActionKind::HttpGet;
-      a.text = text(arg, at, "an http:// URL");
-      with_callback(a);
-    } else {  // repeat
-      allow({"as", "do"});
-      a.kind = ActionKind::Repeat;
-      a.edit_detail().number = int_arg(arg, at, 0, kMaxRepeat, "a repeat count");
-      a.edit_detail().as = result_name("i");
-      if (!j.contains("do")) fail(path, "\"repeat\" needs \"do\": the actions to repeat");
-      a.then = callback(j, "do", path, depth, {a.edit_detail().as});
-    }
+    allow_keys(spec, j, path);
+    std::string at = fmt::format("{}/{}", path, spec.name);
+    spec.parse(*this, ActionSource{j, j[std::string(spec.name)], path, at, depth}, a);
     return a;
   }
 
-  std::string handle_name(const json& j, const std::string& path) {
-    if (!j.contains("id")) return {};
-    const json& v = j["id"];
-    if (!v.is_string() || !valid_name(v.get<std::string>())) {
-      fail(path + "/id", fmt::format("\"id\" names the handle for clear_*: letters, digits and _; found {}",
-                                     describe(v)));
-    }
-    handles_.insert(v.get<std::string>());
-    return v.get<std::string>();
-  }
+  // ---- ActionReader: what an action's own parse function uses ----
 
-  std::vector<PromiseStep> parse_chain(const json& j, const std::string& path, int depth) {
-    if (!j.is_array() || j.empty()) {
-      fail(path, fmt::format("expected a non-empty array of steps such as {{\"then\": [...]}} or "
-                             "{{\"catch\": [...]}}; found {}", describe(j)));
-    }
-    std::vector<PromiseStep> out;
-    for (std::size_t i = 0; i < j.size(); ++i) {
-      std::string at = fmt::format("{}/{}", path, i);
-      const json& step = j[i];
-      if (!step.is_object() || (step.contains("then") == step.contains("catch"))) {
-        fail(at, "a step is an object with either \"then\" or \"catch\" (a list of actions)");
-      }
-      PromiseStep s;
-      s.json_path = at;
-      s.is_catch = step.contains("catch");
-      for (const auto& [key, value] : step.items()) {
-        if (key != "then" && key != "catch" && key != "as" && key != "return" && key != "throw") {
-          fail(at + "/" + pointer_token(key), fmt::format("a step does not take \"{}\"; it takes \"{}\", \"as\", "
-                                                "\"return\" and \"throw\"", key, s.is_catch ? "catch" : "then"));
-        }
-      }
-      s.as = s.is_catch ? "error" : "value";
-      if (step.contains("as")) {
-        const json& v = step["as"];
-        if (!v.is_string() || !valid_name(v.get<std::string>())) {
-          fail(at + "/as", fmt::format("\"as\" names the value: letters, digits and _; found {}", describe(v)));
-        }
-        s.as = v.get<std::string>();
-      }
-      if (step.contains("return") && step.contains("throw")) fail(at, "a step either returns or throws, not both");
-      std::size_t mark = scope_.size();
-      scope_.push_back(s.as);
-      for (const char* key : {"return", "throw"}) {
-        if (!step.contains(key)) continue;
-        const json& v = step[key];
-        if (!v.is_string()) fail(at + "/" + key, fmt::format("expected a text (a string); found {}", describe(v)));
-        s.result = parse_template(v.get<std::string>(), at + "/" + key);
-        s.throws = std::string_view(key) == "throw";
-      }
-      s.body = parse_actions(step[s.is_catch ? "catch" : "then"], at + (s.is_catch ? "/catch" : "/then"), depth + 1);
-      scope_.resize(mark);
-      out.push_back(std::move(s));
-    }
-    return out;
+  [[noreturn]] void fail(const std::string& pointer, const std::string& what) override {
+    fail_where(where_of(pointer), what);
+  }
+  // Every message that shows a value goes through here, so that a whole number too large
+  // for 64 bits is shown as the file wrote it.
+  std::string describe(const json& j) const override { return elt::scenario::describe(j, whole_number_text(j)); }
+  Template text(const json& v, const std::string& pointer, std::string_view what) override {
+    if (!v.is_string()) fail(pointer, fmt::format("expected {} (a string); found {}", what, describe(v)));
+    return parse_template(v.get<std::string>(), pointer);
+  }
+  std::vector<Action> actions(const json& list, const std::string& pointer, int depth) override {
+    return parse_actions(list, pointer, depth + 1);
+  }
+  std::size_t scope_mark() const override { return scope_.size(); }
+  void bind(const std::string& name) override { scope_.push_back(name); }
+  void unbind_to(std::size_t mark) override { scope_.resize(mark); }
+  void note_handle(const std::string& name) override { handles_.insert(name); }
+  void note_clear(const std::string& name, const std::string& pointer) override {
+    clears_.emplace_back(name, where_of(pointer));
   }
 
   std::string_view text_;
@@ -1053,13 +839,9 @@ class Parser {
   std::exception_ptr program_error_;  // the first error in a streamed action
 };
 
-bool node_only(ActionKind kind) {
-  return kind == ActionKind::NextTick || kind == ActionKind::QueueMicrotask || kind == ActionKind::Promise;
-}
-
 const Action* find_node_only(const std::vector<Action>& actions) {
   for (const Action& a : actions) {
-    if (node_only(a.kind)) return &a;
+    if (action_spec(a.kind).needs_node) return &a;
     if (const Action* inner = find_node_only(a.then)) return inner;
     if (const Action* inner = find_node_only(a.detail().on_error)) return inner;
     for (const auto& step : a.detail().chain) {
@@ -1067,15 +849,6 @@ const Action* find_node_only(const std::vector<Action>& actions) {
     }
   }
   return nullptr;
-}
-
-std::string_view kind_name(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::NextTick: return "next_tick";
-    case ActionKind::QueueMicrotask: return "queue_microtask";
-    case ActionKind::Promise: return "promise";
-    default: return "this action";
-  }
 }
 
 }  // namespace
@@ -1153,7 +926,7 @@ void check_model_support(const Scenario& scenario, std::string_view model) {
     throw ScenarioError(scenario.file, where,
                         fmt::format("\"{}\" needs Node's loop: the book's loop has no nextTick or microtask "
                                     "queue; run with --model node (or \"settings\": {{\"model\": \"node\"}})",
-                                    kind_name(a->kind)));
+                                    action_spec(a->kind).name));
   }
 }
 

@@ -1,0 +1,64 @@
+// The names a running scenario sees (`as`, repeat's index, `error`): a chain of scopes
+// towards the program's top level. Each callback keeps its chain alive, as a JavaScript
+// closure keeps its variables.
+// Reference-counted by hand, without atomics: scopes live on the loop thread only, and a
+// one-pointer handle lets a callback's capture fit std::function's inline storage (a
+// million timers then cost no extra allocation each).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include "common/value.h"
+
+namespace elt::scenario {
+
+struct Scope;
+class ScopePtr {
+ public:
+  ScopePtr() = default;
+  explicit ScopePtr(Scope* s);
+  ScopePtr(const ScopePtr& other);
+  ScopePtr(ScopePtr&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+  ScopePtr& operator=(ScopePtr other) noexcept {
+    std::swap(s_, other.s_);
+    return *this;
+  }
+  ~ScopePtr() {
+    if (s_ != nullptr) release(s_);
+  }
+  const Scope* get() const { return s_; }
+
+ private:
+  static void release(Scope* s);
+  Scope* s_ = nullptr;
+};
+
+// One name bound to one value.
+struct Scope {
+  std::size_t refs = 0;
+  ScopePtr parent;
+  const std::string* name;  // points into the Scenario, which outlives the run
+  Value value;
+};
+
+inline ScopePtr::ScopePtr(Scope* s) : s_(s) { ++s_->refs; }
+inline ScopePtr::ScopePtr(const ScopePtr& other) : s_(other.s_) {
+  if (s_ != nullptr) ++s_->refs;
+}
+inline void ScopePtr::release(Scope* s) {
+  // Iterative, so that a long chain cannot overflow the stack when it goes.
+  while (s != nullptr && --s->refs == 0) {
+    Scope* parent = s->parent.s_;
+    s->parent.s_ = nullptr;
+    delete s;
+    s = parent;
+  }
+}
+
+inline ScopePtr bind_name(ScopePtr parent, const std::string& name, Value value) {
+  return ScopePtr(new Scope{0, std::move(parent), &name, std::move(value)});
+}
+
+}  // namespace elt::scenario
