@@ -17,6 +17,7 @@
 #include "common/thread_name.h"
 #include "fs/open_file.h"
 #include "http/delay_server.h"
+#include "loop/model_parts.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
 #include "pool/thread_pool.h"
@@ -52,16 +53,14 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   read_scope_ = std::make_unique<fs::OpenedScope>(fs::ReadScope{options_.base_dir, options_.allow_read});
   // The tracer counts trace_events; crossing it stops the loop the same way.
   tracer_.set_on_limit([this] { request_stop(); });
-  pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_, options_.model.pool);
-  switch (options_.model.io) {
-    case IoPlacement::EpollThread: poller_ = std::make_unique<Poller>(clock_, tracer_, channel_); break;
-    case IoPlacement::LoopThread: reactor_ = std::make_unique<Reactor>(clock_, tracer_, channel_); break;
-  }
+  ModelParts parts = make_model_parts(options_.model, options_.threads, clock_, tracer_, channel_);
+  pool_ = std::move(parts.pool);
+  io_ = std::move(parts.io);
+  poller_ = io_->epoll_thread();
+  reactor_ = io_->reactor();
   struct stat out {};
   if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
-    auto gone = [this] { tracer_.mark_broken(); };
-    if (poller_) poller_->watch_output(tracer_.fd(), gone);
-    if (reactor_) reactor_->watch_output(tracer_.fd(), gone);
+    io_->watch_output(tracer_.fd(), [this] { tracer_.mark_broken(); });
   }
 }
 
@@ -71,8 +70,7 @@ Runtime::~Runtime() {
   // An exception unwound past run(): still join every thread, quietly.
   if (!shut_down_) {
     if (pool_) pool_->shutdown();
-    if (poller_) poller_->close();
-    if (reactor_) reactor_->close_all();
+    if (io_) io_->close();
     if (delay_server_) delay_server_->stop();
   }
 }
@@ -152,7 +150,7 @@ TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms
 Duration Runtime::charge(Cost cost) {
   const Duration d = cost_of(cost);
   if (d <= Duration::zero()) return Duration::zero();
-  if (reactor_ && reactor_->in_flight() > 0) return Duration::zero();
+  if (io_->exchanges_on_loop_thread() > 0) return Duration::zero();
   constexpr std::uint64_t kChargeKeys = std::uint64_t{1} << 62;
   clock_.busy_until(DeadlineKey{clock_.now() + d, kChargeKeys + ++charge_seq_}, stop_);
   charged_ += d;
@@ -346,7 +344,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
                          w.busy ? label_of(w.task_id) : std::string(), ends});
   }
   for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
-  s.sockets = poller_ ? poller_->registered() : reactor_->registered();
+  s.sockets = io_->registered();
   auto describe = [&](const Completion& c) {
     return std::visit(Overloaded{
                           [](const TaskDone& t) {
@@ -354,7 +352,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
                                                t.outcome.failed() ? " (failed)" : "");
                           },
                           [&](const RequestDone& r) {
-                            return fmt::format("{}: request {} complete{}", poller_ ? "epoll" : "socket", r.id,
+                            return fmt::format("{}: request {} complete{}", io_->reporter(), r.id,
                                                r.outcome.failed() ? " (failed)" : "");
                           },
                           [](const WaitTimedOut&) { return std::string("epoll: timeout"); },
@@ -707,8 +705,7 @@ void Runtime::shutdown() {
     clock_.interrupt_sleeps();
   }
   pool_->shutdown();
-  if (poller_) poller_->close();
-  if (reactor_) reactor_->close_all();
+  io_->close();
   if (delay_server_) delay_server_->stop();
   tracer_.emit({.kind = EventKind::Finished});
   tracer_.flush();
