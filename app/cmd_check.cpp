@@ -30,6 +30,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "clock/clock.h"
 #include "common/did_you_mean.h"
 #include "scenario/scenario.h"
 #include "trace/compare.h"
@@ -636,7 +637,7 @@ const RunResult& run_for(std::map<std::string, RunResult>& runs, const CheckOpti
 std::optional<Outcome> grade_one(const Pair& pair, const CheckOptions& opts, std::map<std::string, RunResult>& runs,
                                  bool coloured, std::string& display) {
   Outcome o;
-  auto start = std::chrono::steady_clock::now();
+  auto start = elt::real_time_now();  // how long the run took, in real time on either clock
   std::string error;
   std::optional<std::string> golden;
   if (opts.update) {
@@ -661,7 +662,7 @@ std::optional<Outcome> grade_one(const Pair& pair, const CheckOptions& opts, std
     o.summary = error;
   }
   // A scenario graded against several goldens ran once: its cost counts at its first pair.
-  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.seconds = std::chrono::duration<double>(elt::real_time_now() - start).count();
   return o;
 }
 

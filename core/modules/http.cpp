@@ -38,7 +38,7 @@ bool refused_at_once(const Outcome& outcome) {
 // virtual clock cannot see. Only on the virtual clock: on the real clock that time is
 // simply part of the run.
 bool Runtime::warns_unseen_time() const {
-  return options_.on_unseen_time && clock_.kind() == ClockKind::Virtual;
+  return options_.on_unseen_time && !clock_.sees_real_time();
 }
 
 void Runtime::warn_unseen_time(SourcePos at, const std::string& what) const {
