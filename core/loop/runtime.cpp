@@ -94,6 +94,7 @@ CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
 
 // Only the first crossing is kept: it is the one that stopped the run.
 void Runtime::cross_limit(Limit limit, std::uint64_t value) {
+  assert_in_loop_thread();
   if (!crossed_) {
     crossed_ = LimitCrossed{limit, value, {}, fmt::format("at tick {} ({} ms)", tick_, loop_ms())};
   }
@@ -101,10 +102,12 @@ void Runtime::cross_limit(Limit limit, std::uint64_t value) {
 }
 
 void Runtime::locate_limit(std::string where) {
+  assert_in_loop_thread();
   if (crossed_ && crossed_->where.empty()) crossed_->where = std::move(where);
 }
 
 bool Runtime::charge_value_bytes(std::size_t bytes) {
+  assert_in_loop_thread();
   value_bytes_ += bytes;
   if (value_bytes_ <= options_.limits.value_bytes) return true;
   cross_limit(Limit::ValueBytes, options_.limits.value_bytes);
@@ -112,12 +115,14 @@ bool Runtime::charge_value_bytes(std::size_t bytes) {
 }
 
 bool Runtime::take_value_bytes(std::size_t bytes) {
+  assert_in_loop_thread();
   if (bytes > value_bytes_left()) return false;
   value_bytes_ += bytes;
   return true;
 }
 
 std::uint64_t Runtime::value_bytes_left() const {
+  assert_in_loop_thread();
   return value_bytes_ >= options_.limits.value_bytes ? 0 : options_.limits.value_bytes - value_bytes_;
 }
 
@@ -234,7 +239,10 @@ void Runtime::start(const std::function<void(Runtime&)>& script) {
   }
 }
 
-void Runtime::finish() { shutdown(); }
+void Runtime::finish() {
+  assert_in_loop_thread();
+  shutdown();
+}
 
 // One tick: the model's phases, in order (uv_run's loop body). Returns false when the
 // loop should end.
@@ -300,6 +308,7 @@ void Runtime::pause(std::uint64_t tick, Phase phase, bool tick_start) {
 }
 
 RuntimeState Runtime::state(std::size_t cap) const {
+  assert_in_loop_thread();
   RuntimeState s;
   s.tick = tick_;
   s.phase = tracer_.phase();
