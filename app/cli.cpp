@@ -21,6 +21,7 @@
 #include "process.h"
 #include "clock/virtual_clock.h"
 #include "js/load_js.h"
+#include "loop/model_kinds.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
 #include "trace/format.h"
@@ -139,8 +140,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
       print_unseen_time_warning(file, at, what);
     };
   }
-  if (opts.model == "node") options.model = elt::node_model();
-  if (opts.model == "book") options.model = elt::book_model();
+  if (!opts.model.empty()) options.model = elt::build_model(opts.model);
   elt::scenario::check_model_support(scenario, options.model.name);
   // Only a model that charges costs needs a profile (the book's ignores them).
   if (options.model.charges_costs) options.costs = load_costs_arg(opts.costs);

@@ -42,6 +42,7 @@
 #include "http/net_policy.h"
 #include "cmd_step.h"
 #include "loop/limits.h"
+#include "loop/model_kinds.h"
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 #include "trace/tracer.h"
@@ -81,11 +82,8 @@ void add_loop_flags(CLI::App& app, RunFlags& f, std::string_view clock_default) 
                                            "thread is idle, and the trace is the same in every run (default here: {})",
                                            clock_default))
                     ->check(elt::app::one_of({"real", "virtual"}));
-  f.model_opt = app.add_option("--model", f.model,
-                               "book: the book's loop (default); node: Node 20's loop (libuv 1.46 phases, "
-                               "setImmediate, nextTick and microtasks, I/O polled on the loop thread); "
-                               "overrides settings.model")
-                    ->check(elt::app::one_of({"book", "node"}));
+  f.model_opt = app.add_option("--model", f.model, elt::model_help() + "; overrides settings.model")
+                    ->check(elt::app::one_of(elt::model_names()));
   f.costs_opt = app.add_option("--costs", f.costs,
                                "Node model: what real work costs on the virtual clock: a profile FILE (see "
                                "calibrate), or zero (nothing costs time); default: the shipped profile")

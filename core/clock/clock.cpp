@@ -7,7 +7,10 @@
 
 namespace elt {
 
-TimePoint RealClock::now() const { return std::chrono::steady_clock::now(); }
+// The one read of std::chrono's clock: every other time comes from here or a Clock.
+TimePoint real_time_now() { return std::chrono::steady_clock::now(); }
+
+TimePoint RealClock::now() const { return real_time_now(); }
 
 struct timespec to_timespec(TimePoint t) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();

@@ -2,7 +2,10 @@
 //
 // Every thread asks the clock for the time and sleeps through it, never through
 // std::chrono or nanosleep directly, so that a virtual clock can replace real time
-// without a second loop (issue: deterministic runs).
+// without a second loop (issue: deterministic runs). Code outside clock/ never asks which
+// clock it has (kind() is for tests that build one of each): it asks what the clock can do
+// (may_spin, deadlines_by_alarm, sees_real_time, schedules_threads). What must be real
+// time on either clock reads real_time_now().
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
@@ -50,6 +53,20 @@ class Clock {
   // (a pool thread between tasks): true for real time on a machine with a CPU to spare.
   // The virtual clock must see every wait (block()), so it never lets a thread spin.
   virtual bool may_spin() const { return false; }
+  // Whether this clock's deadlines are reached only through add_alarm: true for virtual
+  // time, which the kernel's timers (a timerfd, epoll_wait's timeout) cannot see. I/O
+  // code then sets an alarm for its deadline, and gives the kernel only a real-time guard
+  // (real_time_now()) against the outside world, such as a server that never answers.
+  virtual bool deadlines_by_alarm() const { return false; }
+  // Whether time that passes outside the runtime's control (a real server's answer, a
+  // read's real work) shows on this clock: true for real time; the virtual clock sees only
+  // what it is told, so a run on it may warn about what it cannot see.
+  virtual bool sees_real_time() const { return true; }
+  // Whether the clock runs the threads one at a time in an order it decides (the virtual
+  // clock's baton): then settle() can make every thread's work of this instant finish
+  // before the caller looks, and a poll should look after settling even when the kernel
+  // reported nothing. With real time, threads run side by side and settle() does nothing.
+  virtual bool schedules_threads() const { return false; }
 
   // Scheduling hooks. The runtime calls them at every point where a thread blocks, wakes
   // another thread, or starts or finishes talking to a socket. They cost nothing with the
@@ -100,5 +117,11 @@ class RealClock final : public Clock {
 void request_precise_timers();
 
 struct timespec to_timespec(TimePoint t);
+
+// The machine's monotonic time (CLOCK_MONOTONIC), whatever clock the run uses. For what
+// must be measured in real time on both clocks: guards against the outside world (a DNS
+// server, a real HTTP server, an accept back-off), a real spin, the length of a node run.
+// Everything the runtime models reads Clock::now() instead.
+TimePoint real_time_now();
 
 }  // namespace elt

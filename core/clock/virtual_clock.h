@@ -48,6 +48,9 @@ class VirtualClock final : public Clock {
   void busy_until(DeadlineKey key, const std::atomic<bool>& stop) override;
   Duration stated_cost(Duration cost) const override { return cost; }
   Participant creator() const override { return 0; }
+  bool deadlines_by_alarm() const override { return true; }
+  bool sees_real_time() const override { return false; }
+  bool schedules_threads() const override { return true; }
 
   Participant add_participant(std::string_view name) override;
   void bind(Participant self) override;

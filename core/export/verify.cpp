@@ -112,13 +112,13 @@ ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   ProcessResult result;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = real_time_now() + timeout;  // node runs in real time, whatever our clock
   pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {cancel_fd, POLLIN, 0}};
   int open_fds = 2;
   char buf[8192];
   bool cancelled = false;
   while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - real_time_now());
     if (left.count() <= 0) {
       result.timed_out = true;
       ::kill(pid, SIGKILL);

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "clock/clock.h"
 #include "common/did_you_mean.h"
 #include "grade/compare.h"
 
@@ -179,7 +180,7 @@ Outcome Grader::compare_pair(const Pair& pair, const std::string& golden, const 
 
 std::optional<Outcome> Grader::grade(const Pair& pair, bool coloured, std::string& display) {
   Outcome o;
-  auto start = std::chrono::steady_clock::now();
+  auto start = elt::real_time_now();
   std::string error;
   std::optional<std::string> golden;
   if (options_.update) {
@@ -204,7 +205,7 @@ std::optional<Outcome> Grader::grade(const Pair& pair, bool coloured, std::strin
     o.summary = error;
   }
   // A scenario graded against several goldens ran once: its cost counts at its first pair.
-  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.seconds = std::chrono::duration<double>(elt::real_time_now() - start).count();
   return o;
 }
 

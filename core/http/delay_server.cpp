@@ -81,7 +81,6 @@ struct DelayServer::Impl {
   std::mutex alarm_mutex;                 // guards due (filled by clock alarms)
   std::vector<std::uint64_t> due;         // virtual clock: connections whose wait is over
   std::uint64_t next_token = 3;
-  bool is_virtual() const { return clock.kind() == ClockKind::Virtual; }
   std::unordered_map<std::uint64_t, Conn> conns;
   std::multimap<TimePoint, std::pair<std::uint64_t, std::string>> scheduled;  // deadline -> (conn, response)
   std::thread thread;
@@ -116,7 +115,7 @@ struct DelayServer::Impl {
   void pause_accepting() {
     if (!accepting) return;
     accepting = false;
-    accept_again = std::chrono::steady_clock::now() + kAcceptBackoff;
+    accept_again = real_time_now() + kAcceptBackoff;  // the kernel's limit is in real time
     epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
   }
 
@@ -132,7 +131,7 @@ struct DelayServer::Impl {
   // epoll_wait's timeout, shortened to the end of an accept back-off.
   int with_backoff(int timeout) const {
     if (accepting) return timeout;
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(accept_again - std::chrono::steady_clock::now()).count();
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(accept_again - real_time_now()).count();
     int ms = left <= 0 ? 0 : static_cast<int>(left);
     return timeout < 0 ? ms : std::min(timeout, ms);
   }
@@ -194,7 +193,7 @@ struct DelayServer::Impl {
   void schedule(std::uint64_t token, std::string response, TimePoint when) {
     Conn& conn = conns[token];
     conn.responding = true;
-    if (is_virtual()) {
+    if (clock.deadlines_by_alarm()) {
       conn.out = std::move(response);
       clock.add_alarm(DeadlineKey{when, conn.callback_id}, participant, [this, token] {
         std::lock_guard lock(alarm_mutex);
@@ -251,7 +250,8 @@ struct DelayServer::Impl {
     std::array<epoll_event, 64> events{};
     for (;;) {
       int timeout = -1;
-      if (!scheduled.empty() && !is_virtual()) {
+      // Only filled when the clock's deadlines are not alarms (schedule): epoll_wait's own.
+      if (!scheduled.empty()) {
         auto left = scheduled.begin()->first - clock.now();
         timeout = left <= Duration::zero() ? 0 : static_cast<int>(std::chrono::ceil<Millis>(left).count());
       }
@@ -262,7 +262,7 @@ struct DelayServer::Impl {
         n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
         clock.resume();
       }
-      if (!accepting && std::chrono::steady_clock::now() >= accept_again) resume_accepting();
+      if (!accepting && real_time_now() >= accept_again) resume_accepting();
       if (n < 0 && errno != EINTR) {
         clock.exit_participant();
         return;

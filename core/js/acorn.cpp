@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "clock/clock.h"
 #include "common/data_dir.h"
 #include "export/sandbox.h"
 #include "scenario/scenario.h"
@@ -80,10 +81,10 @@ pid_t spawn_with_pipes(const std::vector<std::string>& argv, int in_fd, int out_
 // neither side can fill a pipe and wait for the other. Kills it past the time or size bound.
 void pump(pid_t pid, std::vector<int>& fds, const std::string& input, Child& child) {
   std::size_t written = 0;
-  const auto deadline = std::chrono::steady_clock::now() + kParseTimeout;
+  const auto deadline = elt::real_time_now() + kParseTimeout;
   char buf[65536];
   while (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - elt::real_time_now());
     if (left.count() <= 0 || child.out.size() > kMaxTreeBytes) {
       (left.count() <= 0 ? child.timed_out : child.too_large) = true;
       ::kill(pid, SIGKILL);

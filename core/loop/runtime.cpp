@@ -17,6 +17,7 @@
 #include "common/thread_name.h"
 #include "fs/open_file.h"
 #include "http/delay_server.h"
+#include "loop/model_parts.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
 #include "pool/thread_pool.h"
@@ -52,16 +53,14 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   read_scope_ = std::make_unique<fs::OpenedScope>(fs::ReadScope{options_.base_dir, options_.allow_read});
   // The tracer counts trace_events; crossing it stops the loop the same way.
   tracer_.set_on_limit([this] { request_stop(); });
-  pool_ = std::make_unique<ThreadPool>(options_.threads, clock_, tracer_, channel_, options_.model.pool);
-  switch (options_.model.io) {
-    case IoPlacement::EpollThread: poller_ = std::make_unique<Poller>(clock_, tracer_, channel_); break;
-    case IoPlacement::LoopThread: reactor_ = std::make_unique<Reactor>(clock_, tracer_, channel_); break;
-  }
+  ModelParts parts = make_model_parts(options_.model, options_.threads, clock_, tracer_, channel_);
+  pool_ = std::move(parts.pool);
+  io_ = std::move(parts.io);
+  poller_ = io_->epoll_thread();
+  reactor_ = io_->reactor();
   struct stat out {};
   if (tracer_.fd() >= 0 && fstat(tracer_.fd(), &out) == 0 && S_ISFIFO(out.st_mode)) {
-    auto gone = [this] { tracer_.mark_broken(); };
-    if (poller_) poller_->watch_output(tracer_.fd(), gone);
-    if (reactor_) reactor_->watch_output(tracer_.fd(), gone);
+    io_->watch_output(tracer_.fd(), [this] { tracer_.mark_broken(); });
   }
 }
 
@@ -71,8 +70,7 @@ Runtime::~Runtime() {
   // An exception unwound past run(): still join every thread, quietly.
   if (!shut_down_) {
     if (pool_) pool_->shutdown();
-    if (poller_) poller_->close();
-    if (reactor_) reactor_->close_all();
+    if (io_) io_->close();
     if (delay_server_) delay_server_->stop();
   }
 }
@@ -96,6 +94,7 @@ CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
 
 // Only the first crossing is kept: it is the one that stopped the run.
 void Runtime::cross_limit(Limit limit, std::uint64_t value) {
+  assert_in_loop_thread();
   if (!crossed_) {
     crossed_ = LimitCrossed{limit, value, {}, fmt::format("at tick {} ({} ms)", tick_, loop_ms())};
   }
@@ -103,10 +102,12 @@ void Runtime::cross_limit(Limit limit, std::uint64_t value) {
 }
 
 void Runtime::locate_limit(std::string where) {
+  assert_in_loop_thread();
   if (crossed_ && crossed_->where.empty()) crossed_->where = std::move(where);
 }
 
 bool Runtime::charge_value_bytes(std::size_t bytes) {
+  assert_in_loop_thread();
   value_bytes_ += bytes;
   if (value_bytes_ <= options_.limits.value_bytes) return true;
   cross_limit(Limit::ValueBytes, options_.limits.value_bytes);
@@ -114,12 +115,14 @@ bool Runtime::charge_value_bytes(std::size_t bytes) {
 }
 
 bool Runtime::take_value_bytes(std::size_t bytes) {
+  assert_in_loop_thread();
   if (bytes > value_bytes_left()) return false;
   value_bytes_ += bytes;
   return true;
 }
 
 std::uint64_t Runtime::value_bytes_left() const {
+  assert_in_loop_thread();
   return value_bytes_ >= options_.limits.value_bytes ? 0 : options_.limits.value_bytes - value_bytes_;
 }
 
@@ -152,7 +155,7 @@ TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms
 Duration Runtime::charge(Cost cost) {
   const Duration d = cost_of(cost);
   if (d <= Duration::zero()) return Duration::zero();
-  if (reactor_ && reactor_->in_flight() > 0) return Duration::zero();
+  if (io_->exchanges_on_loop_thread() > 0) return Duration::zero();
   constexpr std::uint64_t kChargeKeys = std::uint64_t{1} << 62;
   clock_.busy_until(DeadlineKey{clock_.now() + d, kChargeKeys + ++charge_seq_}, stop_);
   charged_ += d;
@@ -236,7 +239,10 @@ void Runtime::start(const std::function<void(Runtime&)>& script) {
   }
 }
 
-void Runtime::finish() { shutdown(); }
+void Runtime::finish() {
+  assert_in_loop_thread();
+  shutdown();
+}
 
 // One tick: the model's phases, in order (uv_run's loop body). Returns false when the
 // loop should end.
@@ -302,6 +308,7 @@ void Runtime::pause(std::uint64_t tick, Phase phase, bool tick_start) {
 }
 
 RuntimeState Runtime::state(std::size_t cap) const {
+  assert_in_loop_thread();
   RuntimeState s;
   s.tick = tick_;
   s.phase = tracer_.phase();
@@ -348,7 +355,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
                          w.busy ? label_of(w.task_id) : std::string(), ends});
   }
   for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
-  s.sockets = poller_ ? poller_->registered() : reactor_->registered();
+  s.sockets = io_->registered();
   auto describe = [&](const Completion& c) {
     return std::visit(Overloaded{
                           [](const TaskDone& t) {
@@ -356,7 +363,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
                                                t.outcome.failed() ? " (failed)" : "");
                           },
                           [&](const RequestDone& r) {
-                            return fmt::format("{}: request {} complete{}", poller_ ? "epoll" : "socket", r.id,
+                            return fmt::format("{}: request {} complete{}", io_->reporter(), r.id,
                                                r.outcome.failed() ? " (failed)" : "");
                           },
                           [](const WaitTimedOut&) { return std::string("epoll: timeout"); },
@@ -709,8 +716,7 @@ void Runtime::shutdown() {
     clock_.interrupt_sleeps();
   }
   pool_->shutdown();
-  if (poller_) poller_->close();
-  if (reactor_) reactor_->close_all();
+  io_->close();
   if (delay_server_) delay_server_->stop();
   tracer_.emit({.kind = EventKind::Finished});
   tracer_.flush();

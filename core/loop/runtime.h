@@ -57,6 +57,7 @@ namespace elt {
 
 class Clock;
 class DelayServer;
+class IoBackend;
 class Poller;
 class Reactor;
 class ThreadPool;
@@ -341,8 +342,10 @@ class Runtime {
   // a later read reaches (fs/open_file.h). Before pool_: the pool threads read through it.
   std::unique_ptr<fs::OpenedScope> read_scope_;
   std::unique_ptr<ThreadPool> pool_;
-  std::unique_ptr<Poller> poller_;    // IoPlacement::EpollThread
-  std::unique_ptr<Reactor> reactor_;  // IoPlacement::LoopThread
+  std::unique_ptr<IoBackend> io_;  // the model's I/O (loop/model_parts.h)
+  // io_'s concrete backend, for the poll phase written for it; null when io_ is the other.
+  Poller* poller_ = nullptr;    // IoPlacement::EpollThread: poll_io
+  Reactor* reactor_ = nullptr;  // IoPlacement::LoopThread: poll_on_loop_thread
   std::unique_ptr<DelayServer> delay_server_;
 
   IdGenerator ids_;

@@ -27,16 +27,19 @@ std::string_view trim(std::string_view s) {
 // output up (lib/internal/bootstrap/switches/is_main_thread.js, getStdout), which takes
 // milliseconds; the later ones a write each.
 void Runtime::print(std::string_view message) {
+  assert_in_loop_thread();
   charge(printed_ ? Cost::Print : Cost::FirstPrint);
   printed_ = true;
   tracer_.emit({.kind = EventKind::Print, .text = std::string(message)});
 }
 
 void Runtime::report_error(std::string_view message) {
+  assert_in_loop_thread();
   tracer_.emit({.kind = EventKind::CallbackError, .text = std::string(message)});
 }
 
 void Runtime::print_content(std::string_view content, std::string_view label) {
+  assert_in_loop_thread();
   // The book shows the first two lines, then the first Location line if there is one.
   std::vector<std::string_view> lines;
   std::string_view rest = trim(content);

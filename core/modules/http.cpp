@@ -13,11 +13,11 @@
 
 #include "clock/clock.h"
 #include "common/check.h"
+#include "http/connection.h"
 #include "http/delay_server.h"
 #include "http/url.h"
+#include "loop/model_parts.h"
 #include "poller/host_resolver.h"
-#include "poller/poller.h"
-#include "poller/reactor.h"
 #include "pool/thread_pool.h"
 #include "trace/tracer.h"
 
@@ -38,7 +38,7 @@ bool refused_at_once(const Outcome& outcome) {
 // virtual clock cannot see. Only on the virtual clock: on the real clock that time is
 // simply part of the run.
 bool Runtime::warns_unseen_time() const {
-  return options_.on_unseen_time && clock_.kind() == ClockKind::Virtual;
+  return options_.on_unseen_time && !clock_.sees_real_time();
 }
 
 void Runtime::warn_unseen_time(SourcePos at, const std::string& what) const {
@@ -132,19 +132,16 @@ DelayServer& Runtime::delay_server() {
   if (!delay_server_) delay_server_ = std::make_unique<DelayServer>(clock_, options_.http_latency);
   return *delay_server_;
 }
-// Where the request goes: the epoll thread (book), or the loop thread's reactor (node),
-// after a host-name lookup on the pool (uv_getaddrinfo) when the host is a name.
+// The request goes to the model's I/O backend: the epoll thread (book), which looks a
+// host name up itself, or the loop thread's reactor (node), after a host-name lookup on
+// the pool (uv_getaddrinfo, LoopModel::lookup_on_pool) when the host is a name.
 void Runtime::start_request(HttpRequestSpec spec) {
-  if (poller_) {
-    poller_->start_http(std::move(spec));
-    return;
-  }
-  charge(Cost::Connect);  // http.get's own set-up, on the loop thread
+  charge(Cost::Connect);  // http.get's own set-up, on the loop thread (nothing when costs are off)
   in_addr literal{};
   bool needs_lookup = options_.model.lookup_on_pool && spec.error.empty() &&
                       inet_pton(AF_INET, spec.host.c_str(), &literal) != 1;
   if (!needs_lookup) {
-    reactor_->start_http(std::move(spec));
+    io_->start_http(std::move(spec));
     return;
   }
   CallbackId id = spec.id;
@@ -165,7 +162,7 @@ void Runtime::start_request(HttpRequestSpec spec) {
                                    }
                                    state->spec.host = outcome.value.to_display();
                                    callbacks_.emplace(rid, std::move(state->user));
-                                   reactor_->start_http(std::move(state->spec));
+                                   io_->start_http(std::move(state->spec));
                                  },
                                  "internal"});
   Task task;

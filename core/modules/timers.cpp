@@ -106,6 +106,7 @@ CallbackId Runtime::set_immediate(Callback callback, std::string label) {
 }
 
 bool Runtime::clear_immediate(CallbackId id) {
+  assert_in_loop_thread();
   if (immediate_live_.erase(id) == 0) return false;
   labels_.erase(id);
   narrate({.kind = EventKind::Queued, .id = id, .queue = QueueName::Immediate, .cleared = true});
@@ -133,6 +134,7 @@ CallbackId Runtime::queue_microtask(Callback callback, std::string label) {
 }
 
 void Runtime::block(Duration busy) {
+  assert_in_loop_thread();
   if (tracer_.active()) {
     tracer_.emit({.kind = EventKind::Blocked, .delay = busy});
   }
@@ -142,14 +144,19 @@ void Runtime::block(Duration busy) {
 }
 
 void Runtime::unhandled_rejection(std::string_view message) {
+  assert_in_loop_thread();
   if (!unhandled_) unhandled_ = std::string(message);
 }
 
-void Runtime::label_registration(CallbackId id, std::string label) { note_label(id, std::move(label)); }
+void Runtime::label_registration(CallbackId id, std::string label) {
+  assert_in_loop_thread();
+  note_label(id, std::move(label));
+}
 
 bool Runtime::tracing() const { return tracer_.active(); }
 
 std::string Runtime::label_of(CallbackId id) const {
+  assert_in_loop_thread();
   auto it = labels_.find(id);
   return it == labels_.end() ? std::string() : it->second;
 }

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "clock/clock.h"
 #include "common/thread_name.h"
 
 namespace elt {
@@ -102,10 +103,11 @@ HostResolver::Answer HostResolver::resolve_blocking(const std::string& host, std
   std::future<Answer> answer = promise->get_future();
   HostResolver resolver;
   resolver.lookup(host, [promise](Answer a) { promise->set_value(std::move(a)); });
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Real time on both clocks: it guards against a DNS server that never answers.
+  const auto deadline = real_time_now() + timeout;
   while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     if (stop.load(std::memory_order_relaxed)) return {{}, fmt::format("looking up \"{}\": interrupted by shutdown", host)};
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (real_time_now() >= deadline) {
       return {{}, fmt::format("looking up \"{}\" took longer than {} ms (is the DNS server answering?)", host,
                               timeout.count())};
     }

@@ -102,7 +102,7 @@ void Poller::wake_thread() {
 
 void Poller::arm_timeout(DeadlineKey key, std::uint64_t generation) {
   armed_generation_.store(generation, std::memory_order_release);
-  if (clock_.kind() == ClockKind::Virtual) {
+  if (clock_.deadlines_by_alarm()) {
     timeout_alarm_ = clock_.add_alarm(key, participant_, [this, generation] {
       virtual_timeout_.store(generation, std::memory_order_release);
       wake_thread();
@@ -118,7 +118,7 @@ void Poller::arm_timeout(DeadlineKey key, std::uint64_t generation) {
 }
 
 void Poller::disarm_timeout() {
-  if (clock_.kind() == ClockKind::Virtual) {
+  if (clock_.deadlines_by_alarm()) {
     clock_.cancel_alarm(timeout_alarm_);
     timeout_alarm_ = 0;
     return;
@@ -260,8 +260,8 @@ void Poller::start_connection(std::unique_ptr<Connection> owned) {
   Connection& conn = *owned;
   connections_.push_back(std::move(owned));
   conn.deadline = clock_.now() + conn.spec().timeout;
-  conn.real_deadline = std::chrono::steady_clock::now() + conn.spec().timeout;
-  if (clock_.kind() == ClockKind::Virtual) {
+  conn.real_deadline = real_time_now() + conn.spec().timeout;
+  if (clock_.deadlines_by_alarm()) {
     CallbackId id = conn.spec().id;
     conn.timeout_alarm = clock_.add_alarm(DeadlineKey{conn.deadline, id}, participant_, [this, id] {
       std::lock_guard lock(mutex_);
@@ -278,7 +278,7 @@ void Poller::start_connection(std::unique_ptr<Connection> owned) {
 bool Poller::start_lookup(Connection& conn) {
   if (!needs_lookup(conn.spec())) return false;
   conn.looking_up = true;
-  conn.lookup_deadline = std::chrono::steady_clock::now() + kLookupTimeout;
+  conn.lookup_deadline = real_time_now() + kLookupTimeout;
   CallbackId id = conn.spec().id;
   resolver_.lookup(conn.spec().host, [this, id](HostResolver::Answer answer) {
     {
@@ -348,13 +348,14 @@ void Poller::finish(Connection& conn) {
 void Poller::expire_requests() {
   TimePoint now = clock_.now();
   std::vector<CallbackId> expired;
-  if (clock_.kind() == ClockKind::Virtual) {
+  const bool by_alarm = clock_.deadlines_by_alarm();
+  if (by_alarm) {
     std::lock_guard lock(mutex_);
     expired.swap(expired_ids_);
   }
-  auto real_now = std::chrono::steady_clock::now();
+  auto real_now = real_time_now();
   for (auto& conn : connections_) {
-    bool due = clock_.kind() == ClockKind::Virtual
+    bool due = by_alarm
                    ? std::find(expired.begin(), expired.end(), conn->spec().id) != expired.end() ||
                          conn->real_deadline <= real_now
                    : conn->deadline <= now;
@@ -375,17 +376,18 @@ void Poller::expire_requests() {
 
 int Poller::next_request_timeout_ms() const {
   if (connections_.empty()) return -1;
-  // Virtual clock: request timeouts are alarms; the real-time deadline is the fallback
-  // for a real server that never answers.
-  bool real = clock_.kind() == ClockKind::Virtual;
+  // When the clock's deadlines are alarms (start_connection sets one per request), the
+  // kernel waits only for the real-time guard, the fallback for a real server that never
+  // answers; otherwise it waits for the requests' own deadlines on the clock.
+  const bool by_alarm = clock_.deadlines_by_alarm();
   TimePoint earliest = TimePoint::max();
   for (const auto& conn : connections_) {
-    if (!conn->done()) earliest = std::min(earliest, real ? conn->real_deadline : conn->deadline);
+    if (!conn->done()) earliest = std::min(earliest, by_alarm ? conn->real_deadline : conn->deadline);
   }
-  auto left = earliest == TimePoint::max() ? Duration::max()
-                                            : earliest - (real ? std::chrono::steady_clock::now() : clock_.now());
+  const TimePoint real_now = real_time_now();
+  auto left = earliest == TimePoint::max() ? Duration::max() : earliest - (by_alarm ? real_now : clock_.now());
   for (const auto& conn : connections_) {  // lookups' deadlines are real time on both clocks
-    if (!conn->done() && conn->looking_up) left = std::min(left, Duration(conn->lookup_deadline - std::chrono::steady_clock::now()));
+    if (!conn->done() && conn->looking_up) left = std::min(left, Duration(conn->lookup_deadline - real_now));
   }
   if (left == Duration::max()) return -1;
   if (left <= Duration::zero()) return 0;

@@ -40,7 +40,7 @@ struct Reactor::Connection {
   TimePoint deadline{};
   // Virtual clock: time stands still while a real server is awaited; this real-time
   // deadline still ends a request to a server that never answers.
-  std::chrono::steady_clock::time_point real_deadline{};
+  TimePoint real_deadline{};  // real_time_now()'s, on both clocks
   bool registered = false;
   bool reported = false;  // its completion has been handed over
   std::uint64_t token() const { return reinterpret_cast<std::uint64_t>(this); }
@@ -84,7 +84,7 @@ void Reactor::start_http(HttpRequestSpec spec) {
   Connection& conn = *owned;
   connections_.push_back(std::move(owned));
   conn.deadline = clock_.now() + conn.http.spec().timeout;
-  conn.real_deadline = std::chrono::steady_clock::now() + conn.http.spec().timeout;
+  conn.real_deadline = real_time_now() + conn.http.spec().timeout;
   std::uint32_t events = conn.http.start();
   if (events == 0) {
     // Failed at once (a bad URL): libuv would report it from the next poll, not from
@@ -135,15 +135,17 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
   // Requests that failed when they started, or whose own timeout has passed.
   auto expire = [&] {
     TimePoint now = clock_.now();
-    auto real_now = std::chrono::steady_clock::now();
+    auto real_now = real_time_now();
+    // With alarms for deadlines, the real-time guard also ends a request (a real server
+    // that never answers); otherwise the clock is real time and the deadline says it all.
+    const bool by_alarm = clock_.deadlines_by_alarm();
     for (auto& c : connections_) {
       if (c->reported) continue;
       if (c->http.done()) {  // failed when it started
         finish(*c, out);
         continue;
       }
-      bool due = clock_.kind() == ClockKind::Virtual ? c->deadline <= now || c->real_deadline <= real_now
-                                                      : c->deadline <= now;
+      bool due = by_alarm ? c->deadline <= now || c->real_deadline <= real_now : c->deadline <= now;
       if (due) {
         auto ms = std::chrono::duration_cast<Millis>(c->http.spec().timeout).count();
         c->http.fail(fmt::format("no complete response from {} within {} ms", c->http.spec().url, ms));
@@ -168,14 +170,14 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
   if (n == 0 && out.size() == before && !(until && *until <= clock_.now())) {
     AlarmId alarm = 0;
     int timeout_ms = -1;
-    if (clock_.kind() == ClockKind::Virtual) {
+    if (clock_.deadlines_by_alarm()) {
       // Virtual time: the deadline is an alarm that wakes us; epoll_wait itself only
       // waits for real sockets (bounded by a real server's real-time deadline).
       if (until) alarm = clock_.add_alarm(DeadlineKey{*until, 0}, 0, [this] { wake(); });
       if (!connections_.empty()) {
-        auto soonest = std::chrono::steady_clock::time_point::max();
+        auto soonest = TimePoint::max();
         for (const auto& c : connections_) soonest = std::min(soonest, c->real_deadline);
-        auto left = std::chrono::ceil<Millis>(soonest - std::chrono::steady_clock::now()).count();
+        auto left = std::chrono::ceil<Millis>(soonest - real_time_now()).count();
         timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000));
       }
     } else if (until) {
@@ -208,7 +210,7 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
   }
   // Pool completions, in the order the workers finished (uv__work_done takes the whole
   // queue under the lock).
-  if (channel_ready || clock_.kind() == ClockKind::Virtual) {
+  if (channel_ready || clock_.schedules_threads()) {
     // Virtual clock: tasks that finish at this same instant finish before we look.
     clock_.settle();
     if (!channel_ready && channel_.size() == 0) {

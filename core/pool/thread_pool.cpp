@@ -339,12 +339,12 @@ void ThreadPool::run_worker(std::size_t index) {
 void ThreadPool::spin_for_mail(Worker& w) {
   constexpr auto kSpin = std::chrono::microseconds(50);
   if (!clock_.may_spin() || spinning_.exchange(true, std::memory_order_acquire)) return;
-  const auto until = std::chrono::steady_clock::now() + kSpin;
+  const auto until = real_time_now() + kSpin;  // only on a clock that may spin: real time
   for (unsigned i = 1; !w.has_mail.load(std::memory_order_acquire); ++i) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
-    if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) break;
+    if (i % 64 == 0 && real_time_now() >= until) break;
   }
   spinning_.store(false, std::memory_order_release);
 }

@@ -12,6 +12,7 @@
 
 #include "scenario/actions/action.h"
 #include "scenario/scope.h"
+#include "loop/model_kinds.h"
 
 namespace elt::scenario {
 
@@ -252,7 +253,7 @@ RuntimeOptions runtime_options(const Scenario& scenario) {
   if (s.http_latency_ms) options.http_latency = Millis(*s.http_latency_ms);
   if (s.http_timeout_ms) options.http_timeout = Millis(*s.http_timeout_ms);
   options.base_dir = scenario.base_dir;
-  if (s.model && *s.model == "node") options.model = node_model();
+  if (s.model) options.model = build_model(*s.model);
   for (const auto& [name, value] : s.limits) options.limits.set(name, static_cast<std::uint64_t>(value));
   return options;
 }

@@ -22,6 +22,7 @@
 #include "common/did_you_mean.h"
 #include "loop/limits.h"
 #include "scenario/actions/action.h"
+#include "loop/model_kinds.h"
 #include "scenario/scenario.h"
 #include "trace/format.h"
 
@@ -595,8 +596,8 @@ class Parser final : public ActionReader, public WorkPlanner {
       } else if (key == "http_timeout_ms") {
         s.http_timeout_ms = whole(value, path, 1, kMaxDelayMs, "an HTTP timeout in ms");
       } else if (key == "model") {
-        if (!value.is_string() || (value.get<std::string>() != "book" && value.get<std::string>() != "node")) {
-          fail(path, fmt::format("\"model\" is \"book\" or \"node\"; found {}", describe(value)));
+        if (!value.is_string() || find_model_kind(value.get<std::string>()) == nullptr) {
+          fail(path, fmt::format("\"model\" is {}; found {}", model_names_quoted(), describe(value)));
         }
         s.model = value.get<std::string>();
       } else if (key == "limits") {
@@ -918,7 +919,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 }
 
 void check_model_support(const Scenario& scenario, std::string_view model) {
-  if (model != "book") return;
+  // A model with Node's queues runs every action; the others refuse the ones that need them.
+  if (build_model(model).ticks_and_microtasks) return;
   // Recursion depth is bounded by kMaxNesting.
   if (const Action* a = find_node_only(scenario.program)) {
     std::string where = a->line > 0 ? fmt::format("{}:{} (at {})", a->line, a->column, a->json_path)
