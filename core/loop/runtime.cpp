@@ -42,10 +42,6 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   // The one place the model's charges_costs is read: a model that does not charge costs
   // sees a zero profile everywhere.
   if (!options_.model.charges_costs) options_.costs = zero_costs();
-  // Ids are consecutive, so the identity hash puts them in consecutive buckets and a full
-  // table probes no further than an empty one: a 100,000-task burst then needs half the
-  // memory (and half the page faults) of robin_map's default 0.5.
-  callbacks_.max_load_factor(0.9f);
   loop_thread_ = std::this_thread::get_id();
   set_thread_name("main");
   start_ = clock_.now();
@@ -128,11 +124,9 @@ std::uint64_t Runtime::value_bytes_left() const {
 }
 
 Runtime::Pending Runtime::take_pending(CallbackId id, const char* unknown) {
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), unknown);
-  Pending pending = std::move(it.value());
-  callbacks_.erase(it);
-  return pending;
+  std::optional<Pending> pending = callbacks_.take(id);
+  ensure(pending.has_value(), unknown);
+  return std::move(*pending);
 }
 
 void Runtime::update_time() {
@@ -373,7 +367,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
   // Timers in the order they are due, then the others by id (the maps have no order).
   for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
   std::vector<std::pair<CallbackId, std::string>> others;
-  for (const auto& [id, pending] : callbacks_) others.emplace_back(id, std::string(pending.what));
+  callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
   for (const auto& [id, live] : immediate_live_) others.emplace_back(id, "immediate");
   std::sort(others.begin(), others.end());
   for (auto& o : others) {
@@ -574,7 +568,7 @@ void Runtime::run_callbacks() {
       if (stop_requested()) return;
     }
   }
-  if (callbacks_.empty()) callbacks_.rehash(0);  // hand a burst's buckets back
+  callbacks_.shrink();  // when empty, hand a burst's memory back
   // After a large burst has drained, give the freed memory back to the system: glibc
   // keeps freed heap while a small live block sits above it, so RSS would stay at the
   // burst's peak. Rare and cheap (a few ms after a hundred thousand callbacks).
