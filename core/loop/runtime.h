@@ -278,7 +278,7 @@ class Runtime {
   // Sites whose event copies a string test narrating() first, so as not to build it.
   bool narrating() const;
   void narrate(TraceEvent event);
-  void emit_request_registered(CallbackId id, std::string what);
+  void emit_request_registered(CallbackId id, std::string_view what);
   void note_label(CallbackId id, std::string label);
   void run_phase(Phase phase, bool& go_on);
   void run_timers();

@@ -47,9 +47,11 @@ void Runtime::warn_unseen_time(SourcePos at, const std::string& what) const {
 
 // The book prints "Event with id: N registered." and its printout stays exact; the node
 // model's line reads like its timers' ("Registered HTTP GET id: N (what it asks for)").
-void Runtime::emit_request_registered(CallbackId id, std::string what) {
-  if (options_.model.narrate) {
-    tracer_.emit({.kind = EventKind::EventRegistered, .id = id, .what = "HTTP GET", .text = std::move(what)});
+void Runtime::emit_request_registered(CallbackId id, std::string_view what) {
+  // The text is copied only for someone who will read it: with no trace, 10,000 GETs
+  // copied 10,000 URLs for nothing.
+  if (options_.model.narrate && tracer_.active()) {
+    tracer_.emit({.kind = EventKind::EventRegistered, .id = id, .what = "HTTP GET", .text = std::string(what)});
   } else {
     tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
   }
