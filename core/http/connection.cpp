@@ -160,11 +160,17 @@ Outcome HttpConnection::response_outcome() {
   Value::Fields header_fields;
   std::string header_text;
   header_fields.reserve(response.headers.size());
+  std::size_t text_size = 0;
+  for (const auto& h : response.headers) text_size += h.name.size() + 2 + h.value.size() + 1;
+  header_text.reserve(text_size);
   for (auto& h : response.headers) {
     header_text.append(h.name).append(": ").append(h.value).push_back('\n');
     std::string lower = std::move(h.name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    // Field names are ASCII tokens (RFC 9110, 5.1): no locale, and no libc call per
+    // character as std::tolower makes.
+    for (char& c : lower) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
     header_fields.emplace_back(std::move(lower), Value::string(std::move(h.value)));
   }
   Value::Fields fields;

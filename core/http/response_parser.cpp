@@ -136,6 +136,10 @@ Response ResponseParser::take_response() {
 }
 
 ParseStatus ResponseParser::feed(std::string_view bytes) {
+  // The raw text keeps every byte fed: grow it once per read, not a doubling per line
+  // (a small response in one read cost four allocations on the way).
+  std::string& raw = response_.raw;
+  if (raw.capacity() < raw.size() + bytes.size()) raw.reserve(std::max(raw.size() + bytes.size(), 2 * raw.capacity()));
   std::size_t pos = 0;
   while (pos < bytes.size() && status_ == ParseStatus::NeedMore) {
     switch (state_) {

@@ -127,11 +127,9 @@ std::uint64_t Runtime::value_bytes_left() const {
 }
 
 Runtime::Pending Runtime::take_pending(CallbackId id, const char* unknown) {
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), unknown);
-  Pending pending = std::move(it.value());
-  callbacks_.erase(it);
-  return pending;
+  std::optional<Pending> pending = callbacks_.take(id);
+  ensure(pending.has_value(), unknown);
+  return std::move(*pending);
 }
 
 void Runtime::update_time() {
@@ -378,7 +376,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
   // Timers in the order they are due, then the others by id (the maps have no order).
   for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
   std::vector<std::pair<CallbackId, std::string>> others;
-  for (const auto& [id, pending] : callbacks_) others.emplace_back(id, std::string(pending.what));
+  callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
   for (const auto& [id, live] : immediate_live_) others.emplace_back(id, "immediate");
   std::sort(others.begin(), others.end());
   for (auto& o : others) {
@@ -549,7 +547,7 @@ void Runtime::poll_on_loop_thread() {
     if (outcome.failed() && !pending.what.empty() && pending.what != "internal") {
       tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending.what, .text = *outcome.error});
     }
-    if (pending.what != "internal") labels_.erase(id);
+    if (pending.what != "internal" && !labels_.empty()) labels_.erase(id);
     charge(Cost::Callback);  // a trip's own step is JavaScript too (ReadFileContext)
     if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
       pending.callback(*this, std::move(outcome));
@@ -579,7 +577,7 @@ void Runtime::run_callbacks() {
       if (stop_requested()) return;
     }
   }
-  if (callbacks_.empty()) callbacks_.rehash(0);  // hand a burst's buckets back
+  callbacks_.shrink();  // when empty, hand a burst's memory back
   // After a large burst has drained, give the freed memory back to the system: glibc
   // keeps freed heap while a small live block sits above it, so RSS would stay at the
   // burst's peak. Rare and cheap (a few ms after a hundred thousand callbacks).

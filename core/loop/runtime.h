@@ -34,8 +34,6 @@
 #include <utility>
 #include <vector>
 
-#include <tsl/robin_map.h>
-
 #include "common/ids.h"
 #include "common/small_function.h"
 #include "common/time.h"
@@ -45,6 +43,7 @@
 #include "loop/limits.h"
 #include "loop/costs.h"
 #include "loop/model.h"
+#include "loop/pending_table.h"
 #include "timers/node_timers.h"
 #include "trace/tracer.h"
 #include "timers/timer_queue.h"
@@ -280,7 +279,7 @@ class Runtime {
   // Sites whose event copies a string test narrating() first, so as not to build it.
   bool narrating() const;
   void narrate(TraceEvent event);
-  void emit_request_registered(CallbackId id, std::string what);
+  void emit_request_registered(CallbackId id, std::string_view what);
   void note_label(CallbackId id, std::string label);
   void run_phase(Phase phase, bool& go_on);
   void run_timers();
@@ -364,9 +363,9 @@ class Runtime {
   std::deque<Queued> ticks_;       // process.nextTick's queue
   std::deque<Queued> microtasks_;  // V8's microtask queue
   std::unordered_map<CallbackId, std::string> labels_;  // what each registration is
-  // Pool tasks and requests not yet run. Open addressing (tsl::robin_map): one flat array,
-  // no node to allocate and free per task as std::unordered_map has.
-  tsl::robin_map<CallbackId, Pending> callbacks_;
+  // Pool tasks and requests not yet run (loop/pending_table.h: consecutive ids in a
+  // window, no node to allocate per task, and growing it moves no callback).
+  PendingTable<Pending> callbacks_;
   std::vector<Ready> callbacks_to_run_;                // due, in order
   struct Arrived {
     std::uint64_t seq;  // arrival order

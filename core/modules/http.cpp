@@ -47,9 +47,11 @@ void Runtime::warn_unseen_time(SourcePos at, const std::string& what) const {
 
 // The book prints "Event with id: N registered." and its printout stays exact; the node
 // model's line reads like its timers' ("Registered HTTP GET id: N (what it asks for)").
-void Runtime::emit_request_registered(CallbackId id, std::string what) {
-  if (options_.model.narrate) {
-    tracer_.emit({.kind = EventKind::EventRegistered, .id = id, .what = "HTTP GET", .text = std::move(what)});
+void Runtime::emit_request_registered(CallbackId id, std::string_view what) {
+  // The text is copied only for someone who will read it: with no trace, 10,000 GETs
+  // copied 10,000 URLs for nothing.
+  if (options_.model.narrate && tracer_.active()) {
+    tracer_.emit({.kind = EventKind::EventRegistered, .id = id, .what = "HTTP GET", .text = std::string(what)});
   } else {
     tracer_.emit({.kind = EventKind::EventRegistered, .id = id});
   }
@@ -111,8 +113,8 @@ CallbackId Runtime::http_get(std::string url, Callback callback, SourcePos at) {
 // Said once the answer, an error or a timeout has come; a refused connection, which
 // settles before time can move, is not worth a warning.
 void Runtime::warn_when_answered(CallbackId id, SourcePos at, const std::string& url, const std::string& host) {
-  auto it = callbacks_.find(id);
-  ensure(it != callbacks_.end(), "a request without its callback");
+  Pending* pending = callbacks_.find(id);
+  ensure(pending != nullptr, "a request without its callback");
   in_addr literal{};
   bool named = inet_pton(AF_INET, host.c_str(), &literal) != 1;
   std::string what = fmt::format(
@@ -120,7 +122,7 @@ void Runtime::warn_when_answered(CallbackId id, SourcePos at, const std::string&
       "0 ms after the request however long it really takes; for a reproducible time use http_get_slow with "
       "delay_ms (the delay service), or --clock real",
       host.empty() ? url : host, named ? " (and while its name is looked up)" : "");
-  Callback& callback = it.value().callback;
+  Callback& callback = pending->callback;
   auto inner = std::make_shared<Callback>(std::move(callback));
   callback = [inner, at, what = std::move(what)](Runtime& rt, Outcome outcome) {
     if (!refused_at_once(outcome)) rt.warn_unseen_time(at, what);

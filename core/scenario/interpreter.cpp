@@ -144,6 +144,10 @@ class Interpreter final : public ActionRunner {
 
   // The callback an operation calls back: runs `then` with the result, or `catch`.
   Runtime::Callback make_callback(const Action& action, ScopePtr scope) {
+    // A callback with nothing to run keeps no scope alive, as a JavaScript closure that
+    // names no variable keeps no context: 100,000 such pool tasks then hold 100,000 fewer
+    // scopes, and the repeat's per-iteration scope goes back to the allocator at once.
+    if (action.then.empty() && action.detail().on_error.empty()) scope = ScopePtr();
     return [this, &action, scope = std::move(scope)](Runtime& rt, Outcome outcome) {
       // Nothing to run: no scope to bind (a callback with an empty body costs no allocation).
       if ((outcome.failed() ? action.detail().on_error : action.then).empty()) return;

@@ -1,0 +1,84 @@
+// PendingTable (loop/pending_table.h): the window of consecutive ids and the map beside
+// it must behave as one map, whatever order ids come and go in.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "loop/pending_table.h"
+
+using namespace elt;
+
+namespace {
+
+// What the table holds, listed in id order.
+std::vector<std::pair<CallbackId, int>> contents(const PendingTable<std::unique_ptr<int>>& table) {
+  std::vector<std::pair<CallbackId, int>> out;
+  table.for_each([&](CallbackId id, const std::unique_ptr<int>& v) { out.emplace_back(id, *v); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pending table: consecutive ids in, any order out", "[pending]") {
+  PendingTable<std::unique_ptr<int>> table;
+  for (CallbackId id = 1; id <= 5; ++id) table.emplace(id, std::make_unique<int>(static_cast<int>(id * 10)));
+  REQUIRE(table.size() == 5);
+  REQUIRE(*table.take(3).value() == 30);
+  REQUIRE(*table.take(1).value() == 10);
+  REQUIRE_FALSE(table.take(1).has_value());  // taken once only
+  REQUIRE(table.find(3) == nullptr);
+  REQUIRE(**table.find(4) == 40);
+  REQUIRE(contents(table) == std::vector<std::pair<CallbackId, int>>{{2, 20}, {4, 40}, {5, 50}});
+}
+
+TEST_CASE("pending table: gaps, a jump past the window and an old id again", "[pending]") {
+  PendingTable<std::unique_ptr<int>> table;
+  table.emplace(10, std::make_unique<int>(1));
+  table.emplace(14, std::make_unique<int>(2));    // ids 11..13 went to timers
+  table.emplace(1000, std::make_unique<int>(3));  // far past the window: the map
+  table.emplace(1001, std::make_unique<int>(4));
+  REQUIRE(*table.take(10).value() == 1);
+  table.emplace(10, std::make_unique<int>(5));  // a readFile trip registers its id again
+  REQUIRE(table.size() == 4);
+  REQUIRE(contents(table) == std::vector<std::pair<CallbackId, int>>{{10, 5}, {14, 2}, {1000, 3}, {1001, 4}});
+  for (CallbackId id : {10, 14, 1000, 1001}) REQUIRE(table.take(id).has_value());
+  REQUIRE(table.empty());
+  table.shrink();
+  table.emplace(5, std::make_unique<int>(7));  // an empty table starts its window anywhere
+  REQUIRE(**table.find(5) == 7);
+}
+
+TEST_CASE("pending table: agrees with std::map under random use", "[pending]") {
+  std::mt19937 rng(22);
+  PendingTable<std::unique_ptr<int>> table;
+  std::map<CallbackId, int> model;
+  CallbackId next = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const auto roll = rng() % 10;
+    if (roll < 5) {
+      next += 1 + rng() % 12;  // sometimes past the largest gap the window bridges
+      table.emplace(next, std::make_unique<int>(step));
+      model[next] = step;
+    } else if (roll < 9 && !model.empty()) {
+      auto it = std::next(model.begin(), static_cast<long>(rng() % std::min<std::size_t>(model.size(), 4)));
+      REQUIRE(*table.take(it->first).value() == it->second);
+      if (roll == 8) {  // registered again under its old id
+        table.emplace(it->first, std::make_unique<int>(-step));
+        it->second = -step;
+      } else {
+        model.erase(it);
+      }
+    } else if (!model.empty()) {
+      auto it = std::next(model.begin(), static_cast<long>(rng() % model.size()));
+      REQUIRE(**table.find(it->first) == it->second);
+    }
+    REQUIRE(table.size() == model.size());
+  }
+  REQUIRE(contents(table) == std::vector<std::pair<CallbackId, int>>(model.begin(), model.end()));
+}
