@@ -33,6 +33,7 @@
 #include "cmd_html.h"
 #include "cmd_export.h"
 #include "cmd_calibrate.h"
+#include "cmd_explore.h"
 #include "cmd_verify.h"
 #include "common/did_you_mean.h"
 #include "line_reader.h"
@@ -383,6 +384,7 @@ int main(int argc, char** argv) {
   elt::app::Command export_cmd = elt::app::add_export_command(app);
   elt::app::Command verify_cmd = elt::app::add_verify_command(app);
   elt::app::Command calibrate_cmd = elt::app::add_calibrate_command(app);
+  elt::app::Command explore_cmd = elt::app::add_explore_command(app);
 
   RunOptions run_opts;
   RunOptions step_opts;
@@ -413,6 +415,7 @@ int main(int argc, char** argv) {
                           : export_cmd.app->parsed() ? export_cmd.app
                           : verify_cmd.app->parsed() ? verify_cmd.app
                           : calibrate_cmd.app->parsed() ? calibrate_cmd.app
+                          : explore_cmd.app->parsed() ? explore_cmd.app
                                                : nullptr;
     if (sub == nullptr) refuse_mistyped_command(app, run_scenario_path);
     refuse_extras(app, sub);
@@ -437,7 +440,8 @@ int main(int argc, char** argv) {
       if (step_opts.scenario == "-") {
         throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
       }
-    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed() || calibrate_cmd.app->parsed()) {
+    } else if (export_cmd.app->parsed() || verify_cmd.app->parsed() || calibrate_cmd.app->parsed() ||
+               explore_cmd.app->parsed()) {
       // Their own options, read when they run.
     } else {
       if (run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
@@ -457,6 +461,7 @@ int main(int argc, char** argv) {
     if (export_cmd.app->parsed()) return export_cmd.run();
     if (verify_cmd.app->parsed()) return verify_cmd.run();
     if (calibrate_cmd.app->parsed()) return calibrate_cmd.run();
+    if (explore_cmd.app->parsed()) return explore_cmd.run();
     if (step_cmd->parsed()) return elt::app::run_step(step_opts);
     return elt::app::run_plain(run_opts, run_mode);
   } catch (const UsageError& e) {
