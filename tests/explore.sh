@@ -7,7 +7,9 @@
 #   its first order is the plain run's;
 # - determinism: two runs print the same bytes;
 # - budget: --max-schedules 1 cuts the search short, says so, and reports complete=false;
-# - the book's loop: one order, and says why.
+# - the book's loop: one order, and says why;
+# - a deterministic program has one order: every scenario under scenarios/node not
+#   declared racy (`"verify": {"racy": true}`, checked against node by verify).
 # usage: explore.sh EVENTLOOP_TRACE REPO_ROOT
 set -euo pipefail
 bin=$(realpath "$1")
@@ -62,4 +64,13 @@ book=$("$bin" explore --model book "$root/scenarios/races/timeout-vs-immediate.j
 if ! grep -q '1 order in 1 schedule$' <<<"$book" || ! grep -q "makes no timing decision" <<<"$book"; then
   echo "FAIL book: $book"; fail=1
 fi
+steady=$(python3 -c '
+import json, sys
+for f in sys.argv[1:]:
+    if not json.load(open(f)).get("verify", {}).get("racy", False): print(f)' "$root"/scenarios/node/*.json)
+while read -r scenario; do
+  count=$("$bin" explore --json "$scenario" 2>/dev/null | grep -o '"output":' | wc -l)
+  if [[ $count != 1 ]]; then echo "FAIL $(basename "$scenario"): not racy, yet explore lists $count orders"; fail=1; fi
+done <<<"$steady"
+echo "ok: $(wc -l <<<"$steady") scenarios of scenarios/node not declared racy, each with one order"
 exit $fail

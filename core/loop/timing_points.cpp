@@ -206,7 +206,7 @@ bool Runtime::timers_due_now(DecisionKind kind) {
   const bool due = loop_now_ >= deadline;
   if (due ? loop_now_ - early >= deadline : loop_now_ + late < deadline) return true;
   const std::string pass = kind == DecisionKind::TimerAtLoopStart
-                               ? std::string("the timers pass before the first iteration")
+                               ? std::string("uv_run's first timers pass (before the first iteration)")
                                : fmt::format("the timers phase of iteration {}", tick_);
   const std::string is_due =
       due ? fmt::format("timer {} is due by {}: it runs there", timer.id, pass)
