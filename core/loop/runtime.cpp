@@ -722,7 +722,7 @@ void Runtime::submit(Task task) {
   }
   CallbackId id = task.id;
   TaskKind kind = task.kind;
-  if (options_.model.charges_costs) trip_kind_.insert_or_assign(id, kind);  // for the timing decisions
+  if (options_.model.charges_costs && deciding()) trip_kind_.insert_or_assign(id, kind);  // for the timing decisions
   // The loop's cached time, plus what it has been charged since: work handed out after a
   // charged callback starts when that JavaScript has run.
   if (!pool_->submit(std::move(task), loop_now_ + charged_) && tracer_.active()) {

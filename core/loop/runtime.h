@@ -283,6 +283,7 @@ class Runtime {
   Duration charge(Cost cost);  // what it charged: nothing on the real clock, or while HTTP is under way
   void report_loop_start_race(Duration main_program);
   // The timing decisions (loop/timing.h), in loop/timing_points.cpp.
+  bool deciding() const;
   std::size_t decide(const Decision& decision, TraceEvent race);
   Duration charge_time(Duration d, Cost cost);  // charge()'s work, for a chosen duration
   Duration trip_spread() const;

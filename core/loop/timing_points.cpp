@@ -34,6 +34,8 @@ TimePoint finished_at(const Completion& c, TimePoint collected) {
 
 bool from_pool(const Completion& c) { return std::holds_alternative<TaskDone>(c); }
 
+constexpr std::size_t kOrderWindow = 8;  // completions after one that may overtake it
+
 // Whether a trip of fs.readFile before its last: its completion only sends the next trip
 // to the pool, so the order it lands in prints nothing by itself (a later trip's decision
 // covers what its timing changes). Deciding on these too made the three-reads case's tree
@@ -49,6 +51,13 @@ bool Runtime::visible(const Completion& completion) const {
   if (task == nullptr) return true;
   auto kind = trip_kind_.find(task->id);
   return kind == trip_kind_.end() || !step_kind(kind->second) || task->outcome.failed();
+}
+
+// Whether anyone asks: a plain run takes every default, and each default is what the loop
+// does anyway, so without a chooser (or race events to show) the points cost nothing.
+bool Runtime::deciding() const {
+  return options_.timing != nullptr ||
+         (options_.report_timing_races && options_.model.reports_races && tracer_.active());
 }
 
 // The one seam: the chooser decides, or (none) the default. A plain run under a model
@@ -99,7 +108,7 @@ void Runtime::settle_poll_batch(std::vector<Completion>& ready, bool waited) {
     for (auto& c : ready) all.push_back(std::move(c));
     ready = std::move(all);
   }
-  if (ready.empty() || trip_spread() <= Duration::zero()) return;
+  if (!deciding() || ready.empty() || trip_spread() <= Duration::zero()) return;
   gather_more(ready);
   order_batch(ready);
   cut_batch(ready);
@@ -140,7 +149,9 @@ void Runtime::order_batch(std::vector<Completion>& ready) {
     if (!from_pool(ready[i]) || !visible(ready[i])) continue;
     const TimePoint at = finished_at(ready[i], loop_now_);
     std::vector<std::size_t> close{i};
-    for (std::size_t j = i + 1; j < ready.size(); ++j) {
+    // A window of the next few: a burst of thousands collected at once would otherwise make
+    // each decision list thousands of sides (and the search could never take them all).
+    for (std::size_t j = i + 1; j < ready.size() && j <= i + kOrderWindow; ++j) {
       const Duration apart = finished_at(ready[j], loop_now_) - at;
       if (from_pool(ready[j]) && visible(ready[j]) && apart <= trip_spread() && apart >= -trip_spread()) {
         close.push_back(j);
@@ -181,7 +192,7 @@ void Runtime::cut_batch(std::vector<Completion>& ready) {
 }
 
 void Runtime::note_timer_set(CallbackId id) {
-  if (options_.model.charges_costs) timer_slack_.insert_or_assign(id, slack_);
+  if (options_.model.charges_costs && deciding()) timer_slack_.insert_or_assign(id, slack_);
 }
 
 // Decisions 1 and 4: a timers pass, uv_run's before the first iteration or the timers
@@ -192,6 +203,7 @@ void Runtime::note_timer_set(CallbackId id) {
 // immediate, an operation under way). A timer is held back once at most: the next timers
 // phase runs it. False: do not run the timers now.
 bool Runtime::timers_due_now(DecisionKind kind) {
+  if (!deciding()) return true;
   auto lists = node_timers_.lists(1);
   if (lists.empty() || lists.front().items.empty()) return true;
   const auto& timer = lists.front().items.front();

@@ -78,6 +78,7 @@ bool Runtime::clear_timer(CallbackId id) {
   bool removed = false;
   if (options_.model.timers == TimerDispatch::NodeLists) {
     removed = node_timers_.remove(id);
+    timer_slack_.erase(id);
   } else {
     auto it = clearable_.find(id);
     if (it != clearable_.end()) {
