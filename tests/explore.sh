@@ -60,6 +60,20 @@ if [[ $(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["complete"]
   echo "FAIL budget: $cut / $(cat "$err")"; fail=1
 fi
 
+# --json is exactly {"orders": [{"output", "when", "schedules"}...], "complete"}.
+shape=$("$bin" explore --json "$root/scenarios/races/timeout-vs-immediate.json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(list(d), sorted({tuple(o) for o in d["orders"]}), d["complete"])')
+if [[ $shape != "['orders', 'complete'] [('output', 'when', 'schedules')] True" ]]; then
+  echo "FAIL json shape: $shape"; fail=1
+fi
+# Bad input: one message naming the file, exit 2.
+set +e
+bad=$("$bin" explore "$root/no-such-scenario.json" 2>&1); rc=$?
+set -e
+if [[ $rc != 2 || $bad != *no-such-scenario.json* ]]; then echo "FAIL bad input: exit $rc: $bad"; fail=1; fi
+
 book=$("$bin" explore --model book "$root/scenarios/races/timeout-vs-immediate.json")
 if ! grep -q '1 order in 1 schedule$' <<<"$book" || ! grep -q "makes no timing decision" <<<"$book"; then
   echo "FAIL book: $book"; fail=1
