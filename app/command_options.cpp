@@ -49,6 +49,9 @@ const std::vector<CommandRow>& table() {
       {"verify", {"--no-warnings", "--color"},
        "verify runs every scenario under --model node on the virtual clock, with the scenario's own settings, "
        "and prints a report, not a trace"},
+      // explore reads --threads, --model and --allow-read before its name too (cmd_explore.cpp).
+      {"explore", {"--threads", "--model", "--allow-read"},
+       "explore runs the scenario many times on the virtual clock and prints the orders it can print, not a trace"},
       {"help", {}, "help only explains; give the option to the command itself"},
   };
   return rows;

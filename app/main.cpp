@@ -34,6 +34,7 @@
 #include "cmd_export.h"
 #include "cmd_import.h"
 #include "cmd_calibrate.h"
+#include "cmd_explore.h"
 #include "cmd_verify.h"
 #include "common/did_you_mean.h"
 #include "line_reader.h"
@@ -330,6 +331,7 @@ struct CommandLine {
   elt::app::Command import_cmd{};
   elt::app::Command verify_cmd{};
   elt::app::Command calibrate_cmd{};
+  elt::app::Command explore_cmd{};
   RunOptions run_opts;
   RunOptions step_opts;
 };
@@ -421,6 +423,7 @@ void add_commands(CommandLine& cl) {
   cl.import_cmd = elt::app::add_import_command(cl.app);
   cl.verify_cmd = elt::app::add_verify_command(cl.app);
   cl.calibrate_cmd = elt::app::add_calibrate_command(cl.app);
+  cl.explore_cmd = elt::app::add_explore_command(cl.app);
 }
 
 // CLI11's errors in the tool's words (UsageError); an exit code when the arguments asked
@@ -458,6 +461,7 @@ const CLI::App* chosen_command(const CommandLine& cl) {
          : cl.import_cmd.app->parsed() ? cl.import_cmd.app
          : cl.verify_cmd.app->parsed() ? cl.verify_cmd.app
          : cl.calibrate_cmd.app->parsed() ? cl.calibrate_cmd.app
+         : cl.explore_cmd.app->parsed() ? cl.explore_cmd.app
                                           : nullptr;
 }
 
@@ -479,7 +483,7 @@ void resolve_options(CommandLine& cl) {
       throw UsageError("step reads its commands from standard input, so its scenario cannot come from there too");
     }
   } else if (cl.export_cmd.app->parsed() || cl.import_cmd.app->parsed() || cl.verify_cmd.app->parsed() ||
-             cl.calibrate_cmd.app->parsed()) {
+             cl.calibrate_cmd.app->parsed() || cl.explore_cmd.app->parsed()) {
     // Their own options, read when they run.
   } else {
     if (cl.run_scenario_path.empty()) throw UsageError("a SCENARIO is required; see --help, or help COMMAND");
@@ -499,6 +503,7 @@ int run_chosen(CommandLine& cl) {
     if (cl.import_cmd.app->parsed()) return cl.import_cmd.run();
     if (cl.verify_cmd.app->parsed()) return cl.verify_cmd.run();
     if (cl.calibrate_cmd.app->parsed()) return cl.calibrate_cmd.run();
+    if (cl.explore_cmd.app->parsed()) return cl.explore_cmd.run();
     if (cl.step_cmd->parsed()) return elt::app::run_step(cl.step_opts);
     return elt::app::run_plain(cl.run_opts, cl.run_mode);
   } catch (const UsageError& e) {

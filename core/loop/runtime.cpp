@@ -150,15 +150,7 @@ TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms
 // lets time run on past a busy loop thread even when a socket waits for it (virtual_clock.h),
 // so where the exchange lands would depend on real time, and the run would not be the same
 // bytes every time.
-Duration Runtime::charge(Cost cost) {
-  const Duration d = cost_of(cost);
-  if (d <= Duration::zero()) return Duration::zero();
-  if (io_->exchanges_on_loop_thread() > 0) return Duration::zero();
-  constexpr std::uint64_t kChargeKeys = std::uint64_t{1} << 62;
-  clock_.busy_until(DeadlineKey{clock_.now() + d, kChargeKeys + ++charge_seq_}, stop_);
-  charged_ += d;
-  return d;
-}
+Duration Runtime::charge(Cost cost) { return charge_time(cost_of(cost), cost); }
 
 // Whether the first timer is due when uv_run first runs the timers depends on how long
 // the main program took: a 0 ms timer is due 1 ms after it was set, on libuv's clock of
@@ -233,7 +225,7 @@ void Runtime::start(const std::function<void(Runtime&)>& script) {
     update_time();
     enter(Phase::Timers);
     report_loop_start_race(main_program);
-    run_node_timers();
+    if (timers_due_now(DecisionKind::TimerAtLoopStart)) run_node_timers();
   }
 }
 
@@ -272,7 +264,7 @@ void Runtime::run_phase(Phase phase, bool& go_on) {
       // libuv 1.45+: `uv__update_time(loop); uv__run_timers(loop);` at the iteration's end.
       if (options_.model.timers == TimerDispatch::NodeLists) {
         update_time();
-        run_node_timers();
+        if (timers_due_now(DecisionKind::TimerDue)) run_node_timers();
       } else {
         run_timers();
       }
@@ -414,7 +406,10 @@ void Runtime::run_node_timers() {
         run_marked(id, repeat == 0 ? "Timer" : "Interval", [&] { callback(*this, Outcome{}); });
         running_timer_ = 0;
         ++ran_since_trim_;
-        if (repeat == 0 || running_timer_cleared_) labels_.erase(id);
+        if (repeat == 0 || running_timer_cleared_) {
+          labels_.erase(id);
+          timer_slack_.erase(id);
+        }
         // clearInterval inside its own callback: Node checks `_idleTimeout !== -1`.
         return !stop_requested() && !running_timer_cleared_;
       },
@@ -518,6 +513,7 @@ void Runtime::poll_on_loop_thread() {
   std::vector<Completion> ready;
   const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
   if (marked) tracer_.emit({.kind = EventKind::WaitStart});
+  const TimePoint wait_from = clock_.now();
   for (;;) {
     tracer_.flush();
     bool got = reactor_->poll(deadline, ready);
@@ -533,6 +529,8 @@ void Runtime::poll_on_loop_thread() {
       ready.push_back(std::move(polled_.front()));
       polled_.pop_front();
     }
+  } else {
+    settle_poll_batch(ready, loop_now_ > wait_from);
   }
   if (ready.empty()) return;
   narrate({.kind = EventKind::PhaseRun, .count = ready.size()});
@@ -544,6 +542,7 @@ void Runtime::poll_on_loop_thread() {
     const CallbackId id = callback_of(completion);
     Outcome outcome = take_outcome(completion);
     Pending pending = take_pending(id, "a completion for an unknown callback id");
+    trip_kind_.erase(id);
     if (outcome.failed() && !pending.what.empty() && pending.what != "internal") {
       tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending.what, .text = *outcome.error});
     }
@@ -729,6 +728,7 @@ void Runtime::submit(Task task) {
   }
   CallbackId id = task.id;
   TaskKind kind = task.kind;
+  if (options_.model.charges_costs && deciding()) trip_kind_.insert_or_assign(id, kind);  // for the timing decisions
   // The loop's cached time, plus what it has been charged since: work handed out after a
   // charged callback starts when that JavaScript has run.
   if (!pool_->submit(std::move(task), loop_now_ + charged_) && tracer_.active()) {

@@ -44,6 +44,7 @@
 #include "loop/costs.h"
 #include "loop/model.h"
 #include "loop/pending_table.h"
+#include "loop/timing.h"
 #include "timers/node_timers.h"
 #include "trace/tracer.h"
 #include "timers/timer_queue.h"
@@ -142,6 +143,13 @@ struct RuntimeOptions {
   // What real work costs (loop/costs.h), charged on the virtual clock when the model
   // charges costs (LoopModel::charges_costs); ignored otherwise.
   CostProfile costs = zero_costs();
+  // Who decides where timing could go either way (loop/timing.h); none: the defaults.
+  std::shared_ptr<TimingChooser> timing;
+  // Show the decisions after the loop start's (pool order, poll gathering, a timer due) as
+  // `race` events in a plain run. Off by default: such a decision is real, but many change
+  // nothing the program prints (two reads whose callbacks print nothing), and a race line
+  // there would teach a race that is not one; explore shows the ones that matter.
+  bool report_timing_races = false;
 };
 
 class Runtime {
@@ -274,6 +282,17 @@ class Runtime {
   // Keeps the loop thread busy for `cost`, as Node's own work would.
   Duration charge(Cost cost);  // what it charged: nothing on the real clock, or while HTTP is under way
   void report_loop_start_race(Duration main_program);
+  // The timing decisions (loop/timing.h), in loop/timing_points.cpp.
+  bool deciding() const;
+  std::size_t decide(const Decision& decision, TraceEvent race);
+  Duration charge_time(Duration d, Cost cost);  // charge()'s work, for a chosen duration
+  Duration trip_spread() const;
+  void settle_poll_batch(std::vector<Completion>& ready, bool waited);
+  void gather_more(std::vector<Completion>& ready);
+  void order_batch(std::vector<Completion>& ready);
+  void cut_batch(std::vector<Completion>& ready);
+  void note_timer_set(CallbackId id);
+  bool timers_due_now(DecisionKind kind);
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.
@@ -403,6 +422,20 @@ class Runtime {
   bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)
   Duration charged_{};            // charged since the loop's time was last updated           // the first nextTick/microtask drain has set its queue up
   std::uint64_t charge_seq_ = 0;  // orders the loop's charges among sleepers (no callback id)
+  // What the spread of every cost charged so far could take off the loop's time (early) or
+  // add to it (late); a timer keeps the figures of when it was set (timers_due_now).
+  struct Slack {
+    Duration early{};
+    Duration late{};
+  };
+  Slack slack_;
+  Slack waited_at_;  // slack_ when the loop last waited in the poll phase (timers_due_now)
+  std::unordered_map<CallbackId, Slack> timer_slack_;
+  std::unordered_map<CallbackId, bool> held_back_;  // timers one timers phase let wait
+  // The kind of the pool task in flight for each callback id (a readFile's trips share
+  // one id): whether its completion runs the program's code or only the next trip.
+  std::unordered_map<CallbackId, TaskKind> trip_kind_;
+  bool visible(const Completion& completion) const;
 };
 
 }  // namespace elt

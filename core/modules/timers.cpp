@@ -22,6 +22,7 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
     if (options_.model.timer_start_reads_clock) update_time();
     std::int64_t start = loop_ms();
     node_timers_.insert(id, ms, start, 0, std::move(callback));
+    note_timer_set(id);
     if (tracer_.active()) {
       tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = Millis(ms), .due = Millis(start + ms),
                     .queue = QueueName::TimerList, .origin = label});
@@ -77,6 +78,7 @@ bool Runtime::clear_timer(CallbackId id) {
   bool removed = false;
   if (options_.model.timers == TimerDispatch::NodeLists) {
     removed = node_timers_.remove(id);
+    timer_slack_.erase(id);
   } else {
     auto it = clearable_.find(id);
     if (it != clearable_.end()) {

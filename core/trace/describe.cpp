@@ -86,6 +86,9 @@ void describe_race(const TraceEvent& e, std::back_insert_iterator<std::string> i
                        e.id, e.rival, cost, fraction_ms(e.delay), fraction_ms(e.due));
       }
       return;
+    case RaceKind::PoolOrder:
+    case RaceKind::PollGather:
+    case RaceKind::TimerDue: fmt::format_to(it, "~ race: {}", e.text); return;
     case RaceKind::None: break;
   }
   fmt::format_to(it, "~ race");

@@ -77,6 +77,13 @@ enum class RaceKind : std::uint8_t {
   // the spread of the main program's cost is due or not, and an immediate queued beside
   // it runs after it or before it. `id` the timer, `rival` the immediate.
   TimerAtLoopStart,
+  // The decisions of loop/timing.h after the first: the event's `text` says the side this
+  // run takes and the other. PoolOrder: pool task `id` finishes before task `rival`.
+  // PollGather: pool task `rival` shares the poll phase of task `id`, or waits for the
+  // next. TimerDue: timer `id` is due at this timers phase, or not yet.
+  PoolOrder,
+  PollGather,
+  TimerDue,
 };
 
 std::string_view to_string(Phase phase);

@@ -73,6 +73,9 @@ std::string_view to_string(RaceKind race) {
   switch (race) {
     case RaceKind::None: return "";
     case RaceKind::TimerAtLoopStart: return "timer_at_loop_start";
+    case RaceKind::PoolOrder: return "pool_order";
+    case RaceKind::PollGather: return "poll_gather";
+    case RaceKind::TimerDue: return "timer_due";
   }
   return "?";
 }
@@ -323,6 +326,11 @@ std::int64_t micros(Duration d) { return std::chrono::duration_cast<std::chrono:
 // The two sides of a race, the one this run takes first, and the cost that decides.
 void add_race_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
   j["race"] = to_string(e.race);
+  if (e.race != RaceKind::TimerAtLoopStart) {  // loop/timing.h's later decisions
+    j["alternatives"] = {e.id, e.rival};
+    j["when"] = e.text;
+    return;
+  }
   j["first"] = e.delay >= e.due ? e.id : e.rival;
   j["alternatives"] = {e.id, e.rival};
   j["decided_by"] = e.what;

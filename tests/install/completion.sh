@@ -22,7 +22,7 @@ cases='--mo|--mode --model
 -f j|jsonl
 --show time,p|time,phase
 ch|check
-help |calibrate check step html help export-js import-js verify
+help |calibrate check step html help export-js import-js verify explore
 check --mode |exact per-thread output
 check --mo|--model --mode
 check --model n|node
@@ -67,7 +67,7 @@ if command -v zsh > /dev/null; then
   expected='compadd book node
 compadd exact per-thread output
 _values -s , column time phase id
-compadd check step html help export-js import-js verify calibrate
+compadd check step html help export-js import-js verify calibrate explore
 _files -g *.(json|js|trace)(-.)
 compadd real virtual
 _files '

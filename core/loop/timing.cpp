@@ -1,0 +1,28 @@
+#include "loop/timing.h"
+
+#include "common/check.h"
+
+namespace elt {
+
+std::string_view to_string(DecisionKind kind) {
+  switch (kind) {
+    case DecisionKind::TimerAtLoopStart: return "timer_at_loop_start";
+    case DecisionKind::PoolOrder: return "pool_order";
+    case DecisionKind::PollGather: return "poll_gather";
+    case DecisionKind::TimerDue: return "timer_due";
+  }
+  return "";
+}
+
+std::size_t ReplayChooser::choose(const Decision& decision) {
+  const std::size_t at = met_.size();
+  std::size_t choice = at < prefix_.size() ? prefix_[at] : 0;
+  // A replayed prefix meets the same decisions in the same order: the run on the virtual
+  // clock is the same bytes every time until a choice differs. A prefix that points past
+  // the alternatives means it did not.
+  ensure(choice < decision.when.size(), "explore: a replayed schedule met a different decision");
+  met_.push_back({decision, choice});
+  return choice;
+}
+
+}  // namespace elt

@@ -1,0 +1,74 @@
+// The runtime's timing decisions: every place where, under the node model on the virtual
+// clock, the order Node prints could go either way with how long real work takes.
+//
+// The virtual clock makes one run exact: each cost is charged at its median
+// (loop/costs.h), so each decision below has one outcome. A real Node run draws its
+// costs from the spread the profile measured, and where an outcome flips inside that
+// spread, timing decides it. The runtime asks this seam at each such point, and nowhere
+// else, which way to go:
+//
+//   TimerAtLoopStart  uv_run's timers pass before the first iteration: is a timer due?
+//                     (the main program's cost decides)
+//   PoolOrder         two pool tasks finished within a pool trip's spread of each other:
+//                     which completion does uv__work_done run first?
+//   PollGather        a pool task still running finishes within a trip's spread of the
+//                     poll phase's collection: does it share this poll phase or wait
+//                     for the next one?
+//   TimerDue          the timers phase at an iteration's end: is a timer due, given the
+//                     spread of what the loop was charged since the timer was set?
+//
+// A decision lists its alternatives, the default first (the side the median costs
+// take, which is what a plain run prints), each with a sentence saying when it
+// happens. A TimingChooser picks one: no chooser takes the defaults; explore's
+// ReplayChooser replays a prefix of choices and records what it met, to enumerate them
+// all depth first (core/explore/explore.h).
+//
+// Thread-safety: the runtime asks on the loop thread only; a chooser serves one run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace elt {
+
+enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue };
+
+std::string_view to_string(DecisionKind kind);  // "timer_at_loop_start", "pool_order", ...
+
+// One point where timing could go either way. `when[0]` is the default.
+struct Decision {
+  DecisionKind kind = DecisionKind::TimerAtLoopStart;
+  // A condition sentence per alternative: "the main program takes 0.50 ms or more: timer
+  // 1 is due before the first iteration". Two or more: one alternative is no decision.
+  std::vector<std::string> when;
+};
+
+// Decides each decision point of one run.
+class TimingChooser {
+ public:
+  virtual ~TimingChooser() = default;
+  // An index into decision.when.
+  virtual std::size_t choose(const Decision& decision) = 0;
+};
+
+// Explore's chooser: the first choices from a prefix, the default (0) after it, and a
+// record of every decision met with the choice taken, from which the next prefix is made.
+class ReplayChooser : public TimingChooser {
+ public:
+  struct Met {
+    Decision decision;
+    std::size_t choice = 0;
+  };
+  explicit ReplayChooser(std::vector<std::size_t> prefix) : prefix_(std::move(prefix)) {}
+  std::size_t choose(const Decision& decision) override;
+  const std::vector<Met>& met() const { return met_; }
+
+ private:
+  std::vector<std::size_t> prefix_;
+  std::vector<Met> met_;
+};
+
+}  // namespace elt

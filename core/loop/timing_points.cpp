@@ -1,0 +1,245 @@
+// The runtime's timing decisions (loop/timing.h): each place where the node model's order
+// could go either way with how long real work takes, asked of one seam, decide(). Runtime
+// members; loop thread only.
+//
+// Each point works out, from the cost profile's spread (loop/costs.h), whether the other
+// side is reachable at all: where every cost in the spread takes the same side there is
+// no decision, and the run is what it always was. Where there is one, the default is the
+// side the median costs take (what a plain run prints), and the other side is made real
+// on the virtual clock: the loop is charged more time, holds a completion back, or runs
+// completions in another order, as a slower or faster Node would have.
+#include <algorithm>
+#include <variant>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "clock/clock.h"
+#include "loop/runtime.h"
+#include "loop/model_parts.h"
+#include "pool/thread_pool.h"
+#include "poller/reactor.h"
+#include "trace/tracer.h"
+
+namespace elt {
+
+namespace {
+
+std::string ms_text(Duration d) { return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count()); }
+
+// When a completion became ready: its simulated latency's end, or (none) the collection.
+TimePoint finished_at(const Completion& c, TimePoint collected) {
+  if (const auto* task = std::get_if<TaskDone>(&c); task != nullptr && task->key) return task->key->deadline;
+  return collected;
+}
+
+bool from_pool(const Completion& c) { return std::holds_alternative<TaskDone>(c); }
+
+constexpr std::size_t kOrderWindow = 8;  // completions after one that may overtake it
+
+// Whether a trip of fs.readFile before its last: its completion only sends the next trip
+// to the pool, so the order it lands in prints nothing by itself (a later trip's decision
+// covers what its timing changes). Deciding on these too ran the three-reads search
+// past 100,000 schedules without finishing (with them left out: 196).
+bool step_kind(TaskKind kind) { return kind == TaskKind::FsOpen || kind == TaskKind::FsFstat || kind == TaskKind::FsRead; }
+
+}  // namespace
+
+// A completion whose callback runs the program's code: not a step of an operation that
+// went well (a failed step hands its error to the program).
+bool Runtime::visible(const Completion& completion) const {
+  const auto* task = std::get_if<TaskDone>(&completion);
+  if (task == nullptr) return true;
+  auto kind = trip_kind_.find(task->id);
+  return kind == trip_kind_.end() || !step_kind(kind->second) || task->outcome.failed();
+}
+
+// Whether anyone asks: a plain run takes every default, and each default is what the loop
+// does anyway, so without a chooser (or race events to show) the points cost nothing.
+bool Runtime::deciding() const {
+  return options_.timing != nullptr ||
+         (options_.report_timing_races && options_.model.reports_races && tracer_.active());
+}
+
+// The one seam: the chooser decides, or (none) the default. A plain run under a model
+// that reports races shows each decision it met as a `race` event, naming the side it
+// took and the side timing could have taken.
+std::size_t Runtime::decide(const Decision& decision, TraceEvent race) {
+  const std::size_t choice = options_.timing ? options_.timing->choose(decision) : 0;
+  if (!options_.timing && options_.report_timing_races && options_.model.reports_races && tracer_.active() &&
+      race.race != RaceKind::None) {
+    race.kind = EventKind::Race;
+    race.text = fmt::format("{}; if instead {}", decision.when[0], decision.when[1]);
+    tracer_.emit(std::move(race));
+  }
+  return choice;
+}
+
+Duration Runtime::charge_time(Duration d, Cost cost) {
+  const int i = static_cast<int>(cost);
+  slack_.early += clock_.stated_cost(std::max(Duration::zero(), options_.costs.costs[i] - options_.costs.low[i]));
+  slack_.late += clock_.stated_cost(std::max(Duration::zero(), options_.costs.high[i] - options_.costs.costs[i]));
+  if (d <= Duration::zero()) return Duration::zero();
+  if (io_->exchanges_on_loop_thread() > 0) return Duration::zero();
+  constexpr std::uint64_t kChargeKeys = std::uint64_t{1} << 62;
+  clock_.busy_until(DeadlineKey{clock_.now() + d, kChargeKeys + ++charge_seq_}, stop_);
+  charged_ += d;
+  return d;
+}
+
+// How far apart two pool completions may land and still swap, or a completion and the
+// poll phase's collection: the spread of one pool trip (what a trip can take beyond its
+// fastest). Zero without a spread (the book, --costs zero): no decision.
+Duration Runtime::trip_spread() const {
+  return clock_.stated_cost(options_.costs.most(Cost::PoolTrip) - options_.costs.least(Cost::PoolTrip));
+}
+
+// The poll phase has collected `ready` (uv__io_poll's epoll_wait, then uv__work_done's
+// queue). Completions held back from the last poll phase come first; then the three
+// pool decisions, in the order libuv meets them: which still-running tasks finish before
+// the collection (2), in which order the collected ones finished (3), and whether the
+// last of them landed just after the collection instead (2 again, the other way).
+// `waited`: the loop was idle in this poll phase (until an event or a deadline), which
+// absorbs what the work before the wait took: a faster run waits longer.
+void Runtime::settle_poll_batch(std::vector<Completion>& ready, bool waited) {
+  if (waited) waited_at_ = slack_;
+  if (!polled_.empty()) {
+    std::vector<Completion> all(std::make_move_iterator(polled_.begin()), std::make_move_iterator(polled_.end()));
+    polled_.clear();
+    for (auto& c : ready) all.push_back(std::move(c));
+    ready = std::move(all);
+  }
+  if (!deciding() || ready.empty() || trip_spread() <= Duration::zero()) return;
+  gather_more(ready);
+  order_batch(ready);
+  cut_batch(ready);
+}
+
+// Decision 3, the late side: a pool task still running that finishes within a trip's
+// spread of now could have finished before the collection, and shares this poll phase.
+void Runtime::gather_more(std::vector<Completion>& ready) {
+  for (;;) {
+    std::optional<ThreadPool::WorkerView> next;
+    for (const auto& w : pool_->workers()) {
+      if (!w.busy || !w.until || step_kind(w.kind) || *w.until - loop_now_ > trip_spread()) continue;
+      bool collected = std::any_of(ready.begin(), ready.end(), [&](const Completion& c) {
+        return from_pool(c) && callback_of(c) == w.task_id;
+      });
+      if (!collected && (!next || *w.until < *next->until)) next = w;
+    }
+    if (!next) return;
+    const CallbackId first = callback_of(ready.front());
+    Decision d{DecisionKind::PollGather,
+               {fmt::format("pool task {} finishes after the poll phase collects (in {}): it waits for the next one",
+                            next->task_id, ms_text(*next->until - loop_now_)),
+                fmt::format("pool task {} finishes before the poll phase collects: it shares the poll phase of task {}",
+                            next->task_id, first)}};
+    if (decide(d, {.id = first, .race = RaceKind::PollGather, .rival = next->task_id}) == 0) return;
+    const std::size_t before = ready.size();
+    while (ready.size() == before && !stop_requested()) reactor_->poll(std::nullopt, ready);
+    update_time();
+    if (stop_requested()) return;
+  }
+}
+
+// Decision 2: pool completions collected together that finished within a trip's spread of
+// each other could have finished in another order; uv__work_done runs them in the order
+// they finished. Each position in turn: which of the close ones is first.
+void Runtime::order_batch(std::vector<Completion>& ready) {
+  for (std::size_t i = 0; i + 1 < ready.size(); ++i) {
+    if (!from_pool(ready[i]) || !visible(ready[i])) continue;
+    const TimePoint at = finished_at(ready[i], loop_now_);
+    std::vector<std::size_t> close{i};
+    // A window of the next few: a burst of thousands collected at once would otherwise make
+    // each decision list thousands of sides (and the search could never take them all).
+    for (std::size_t j = i + 1; j < ready.size() && j <= i + kOrderWindow; ++j) {
+      const Duration apart = finished_at(ready[j], loop_now_) - at;
+      if (from_pool(ready[j]) && visible(ready[j]) && apart <= trip_spread() && apart >= -trip_spread()) {
+        close.push_back(j);
+      }
+    }
+    if (close.size() < 2) continue;
+    Decision d{DecisionKind::PoolOrder, {}};
+    for (std::size_t j : close) {
+      std::vector<CallbackId> others;
+      for (std::size_t k : close) {
+        if (k != j) others.push_back(callback_of(ready[k]));
+      }
+      d.when.push_back(fmt::format("pool task {} finishes before task{} {}", callback_of(ready[j]),
+                                   others.size() > 1 ? "s" : "", fmt::join(others, " and ")));
+    }
+    const std::size_t c = decide(d, {.id = callback_of(ready[i]), .race = RaceKind::PoolOrder,
+                                     .rival = callback_of(ready[close[1]])});
+    if (c != 0) std::rotate(ready.begin() + static_cast<std::ptrdiff_t>(i), ready.begin() + static_cast<std::ptrdiff_t>(close[c]),
+                            ready.begin() + static_cast<std::ptrdiff_t>(close[c]) + 1);
+  }
+}
+
+// Decision 3, the early side: the last pool completion collected finished within a trip's
+// spread of the collection; a little later and the next poll phase finds it instead.
+void Runtime::cut_batch(std::vector<Completion>& ready) {
+  while (ready.size() >= 2 && from_pool(ready.back()) && visible(ready.back()) && loop_now_ - finished_at(ready.back(), loop_now_) <= trip_spread()) {
+    const CallbackId last = callback_of(ready.back());
+    const CallbackId before = callback_of(ready[ready.size() - 2]);
+    Decision d{DecisionKind::PollGather,
+               {fmt::format("pool task {} finishes before the poll phase collects: it shares the poll phase of task {}",
+                            last, before),
+                fmt::format("pool task {} finishes just after the poll phase collects: it waits for the next one",
+                            last)}};
+    if (decide(d, {.id = before, .race = RaceKind::PollGather, .rival = last}) == 0) return;
+    polled_.push_front(std::move(ready.back()));
+    ready.pop_back();
+  }
+}
+
+void Runtime::note_timer_set(CallbackId id) {
+  if (options_.model.charges_costs && deciding()) timer_slack_.insert_or_assign(id, slack_);
+}
+
+// Decisions 1 and 4: a timers pass, uv_run's before the first iteration or the timers
+// phase at an iteration's end (uv__run_timers). The first timer's deadline lies within
+// what the spread of the loop's charges since it was set (the main program's, the prints',
+// the callbacks') could move the loop's time: a faster run finds it not yet due, a slower
+// one due. It matters only when something could run between this pass and the next (an
+// immediate, an operation under way). A timer is held back once at most: the next timers
+// phase runs it. False: do not run the timers now.
+bool Runtime::timers_due_now(DecisionKind kind) {
+  if (!deciding()) return true;
+  auto lists = node_timers_.lists(1);
+  if (lists.empty() || lists.front().items.empty()) return true;
+  const auto& timer = lists.front().items.front();
+  auto slack = timer_slack_.find(timer.id);
+  if (slack == timer_slack_.end() || held_back_.count(timer.id) != 0) return true;
+  if (immediates_.empty() && callbacks_.empty()) return true;
+  // Work before the loop last waited is absorbed by the wait (a faster run waits longer
+  // for the same event or deadline): only the work since counts.
+  const Duration early = slack_.early - std::max(slack->second.early, waited_at_.early);
+  const Duration late = slack_.late - std::max(slack->second.late, waited_at_.late);
+  const TimePoint deadline = time_of_ms(timer.due);
+  const bool due = loop_now_ >= deadline;
+  if (due ? loop_now_ - early >= deadline : loop_now_ + late < deadline) return true;
+  const std::string pass = kind == DecisionKind::TimerAtLoopStart
+                               ? std::string("uv_run's first timers pass (before the first iteration)")
+                               : fmt::format("the timers phase of iteration {}", tick_);
+  const std::string is_due =
+      due ? fmt::format("timer {} is due by {}: it runs there", timer.id, pass)
+          : fmt::format("the work before {} takes {} longer: timer {} is due there and runs there", pass,
+                        ms_text(deadline - loop_now_), timer.id);
+  const std::string not_due =
+      due ? fmt::format("the work before {} takes more than {} less: timer {} is not due there yet and runs at the "
+                        "next timers phase", pass, ms_text(loop_now_ - deadline), timer.id)
+          : fmt::format("timer {} is not due by {}: it runs at the next timers phase", timer.id, pass);
+  Decision d{kind, {due ? is_due : not_due, due ? not_due : is_due}};
+  // The loop start's race event is report_loop_start_race's, which says what the main program took.
+  const RaceKind race = kind == DecisionKind::TimerAtLoopStart ? RaceKind::None : RaceKind::TimerDue;
+  if (decide(d, {.id = timer.id, .race = race}) == 0) return true;  // run_node_timers checks for itself
+  if (due) {
+    held_back_.emplace(timer.id, true);
+    return false;
+  }
+  charge_time(deadline - loop_now_, Cost::Callback);  // the same work, slower
+  update_time();
+  return true;
+}
+
+}  // namespace elt

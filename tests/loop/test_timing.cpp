@@ -1,0 +1,209 @@
+// The runtime's timing decisions (loop/timing.h), one kind at a time: each point is met
+// where the cost profile's spread lets the outcome flip, and taking its other side (as
+// explore's ReplayChooser does) makes the loop really run the other way, seen one
+// iteration at a time on the virtual clock.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stepped_run.h"
+#include "explore/explore.h"
+#include "loop/costs.h"
+#include "loop/runtime.h"
+#include "loop/timing.h"
+#include "trace/describe.h"
+#include "trace/format.h"
+
+using namespace elt;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Lines = std::vector<std::string>;
+
+// One cost priced (median within [least, most]); the rest free.
+CostProfile one_cost(Cost cost, Duration median, Duration least, Duration most) {
+  CostProfile p = zero_costs();
+  const int i = static_cast<int>(cost);
+  p.costs[i] = median;
+  p.low[i] = least;
+  p.high[i] = most;
+  p.clock_phase = 500us;
+  return p;
+}
+
+// A scenario run under the node model with `costs`, its decisions taken by `chooser`.
+class ChosenRun : public testing::SteppedRun {
+ public:
+  ChosenRun(const std::string& json, CostProfile costs, std::shared_ptr<ReplayChooser> chooser,
+            bool report_races = false)
+      : SteppedRun(json, ELT_SOURCE_DIR "/scenarios/races", [&](RuntimeOptions& options) {
+          options.model = node_model();
+          options.costs = costs;
+          options.timing = chooser;
+          options.report_timing_races = report_races;
+        }, TraceFormat::None) {}
+  // Steps the loop to its end, one iteration at a time, and says how many it took.
+  int step_to_end() {
+    int ticks = 0;
+    while (step()) ++ticks;
+    finish();
+    return ticks;
+  }
+  // The iteration (tick) each printed line was printed in.
+  std::vector<std::uint64_t> ticks_of_prints() {
+    std::vector<std::uint64_t> out;
+    for (const auto& e : events_of(EventKind::Print)) out.push_back(e.tick);
+    return out;
+  }
+};
+
+// The choices of `met` before its first decision of `kind`, then `alternative` there.
+std::vector<std::size_t> prefix_taking(const std::vector<ReplayChooser::Met>& met, DecisionKind kind,
+                                       std::size_t alternative) {
+  std::vector<std::size_t> prefix;
+  for (const auto& m : met) {
+    if (m.decision.kind == kind) {
+      prefix.push_back(alternative);
+      return prefix;
+    }
+    prefix.push_back(m.choice);
+  }
+  FAIL("no decision of that kind was met");
+  return prefix;
+}
+
+std::size_t count_of(const std::vector<ReplayChooser::Met>& met, DecisionKind kind) {
+  std::size_t n = 0;
+  for (const auto& m : met) n += m.decision.kind == kind ? 1 : 0;
+  return n;
+}
+
+const std::string kTimerVsImmediate =
+    R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]}, {"set_immediate": [{"print": "immediate"}]}]})";
+
+const std::string kTwoReads = R"({"program": [
+  {"fs_read": "test.txt", "then": [{"print": "read 1"}]},
+  {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})";
+
+const std::string kImmediateChainAfterRead = R"({"program": [{"fs_read": "test.txt", "then": [
+  {"set_timeout": 0, "then": [{"print": "timeout"}]},
+  {"set_immediate": [{"print": "immediate 1"}, {"set_immediate": [{"print": "immediate 2"}]}]}]}]})";
+
+const CostProfile kTrips = one_cost(Cost::PoolTrip, 38us, 27us, 1190us);
+
+}  // namespace
+
+TEST_CASE("timing: the loop start's timers pass, both sides", "[timing]") {
+  const CostProfile costs = one_cost(Cost::MainProgram, 350us, 0us, 1000us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(kTimerVsImmediate, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"immediate", "timeout"});
+  REQUIRE(count_of(first->met(), DecisionKind::TimerAtLoopStart) == 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::TimerAtLoopStart, 1));
+  ChosenRun flipped(kTimerVsImmediate, costs, other);
+  CHECK(flipped.prints(0) == Lines{"timeout"});  // before the first iteration
+  flipped.step_to_end();
+  CHECK(flipped.prints() == Lines{"timeout", "immediate"});
+}
+
+TEST_CASE("timing: no decision where the spread cannot flip the outcome", "[timing]") {
+  auto chooser = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun run(kTwoReads, zero_costs(), chooser);
+  run.step_to_end();
+  CHECK(chooser->met().empty());
+}
+
+TEST_CASE("timing: pool completion order, both sides", "[timing]") {
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(kTwoReads, kTrips, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"read 1", "read 2"});
+  REQUIRE(count_of(first->met(), DecisionKind::PoolOrder) >= 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::PoolOrder, 1));
+  ChosenRun swapped(kTwoReads, kTrips, other);
+  swapped.step_to_end();
+  CHECK(swapped.prints() == Lines{"read 2", "read 1"});
+  CHECK(swapped.ticks_of_prints() == plain.ticks_of_prints());  // the same poll phase, the other order
+}
+
+TEST_CASE("timing: which completions share a poll phase, both sides", "[timing]") {
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(kTwoReads, kTrips, first);
+  plain.step_to_end();
+  auto ticks = plain.ticks_of_prints();
+  REQUIRE(ticks.size() == 2);
+  CHECK(ticks[0] == ticks[1]);  // both callbacks in one poll phase
+  REQUIRE(count_of(first->met(), DecisionKind::PollGather) >= 1);
+
+  // The last completion lands just after the collection: the next iteration runs it.
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::PollGather, 1));
+  ChosenRun cut(kTwoReads, kTrips, other);
+  cut.step_to_end();
+  CHECK(cut.prints() == Lines{"read 1", "read 2"});
+  auto cut_ticks = cut.ticks_of_prints();
+  REQUIRE(cut_ticks.size() == 2);
+  CHECK(cut_ticks[1] == cut_ticks[0] + 1);
+}
+
+TEST_CASE("timing: a timer set in a callback, due or not at the next timers phase", "[timing]") {
+  const CostProfile costs = one_cost(Cost::Callback, 30us, 20us, 1000us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(kImmediateChainAfterRead, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"immediate 1", "immediate 2", "timeout"});
+  REQUIRE(count_of(first->met(), DecisionKind::TimerDue) >= 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::TimerDue, 1));
+  ChosenRun slower(kImmediateChainAfterRead, costs, other);
+  slower.step_to_end();
+  CHECK(slower.prints() == Lines{"immediate 1", "timeout", "immediate 2"});
+}
+
+TEST_CASE("timing: a plain run shows a later decision as a race event when asked", "[timing]") {
+  ChosenRun run(kTwoReads, kTrips, nullptr, true);
+  run.step_to_end();
+  auto races = run.events_of(EventKind::Race);
+  REQUIRE_FALSE(races.empty());
+  CHECK(races[0].race == RaceKind::PoolOrder);
+  CHECK(describe(races[0]).starts_with("~ race: pool task 1 finishes before task 2; if instead pool task 2"));
+  std::string line;
+  render_jsonl(races[0], line);
+  auto j = nlohmann::json::parse(line);
+  CHECK(j["race"] == "pool_order");
+  CHECK(j["alternatives"] == nlohmann::json::array({1, 2}));
+}
+
+TEST_CASE("timing: explore walks every branch and merges by output", "[timing]") {
+  int runs = 0;
+  // A made-up program: two binary decisions; the output is the number of second sides taken.
+  auto result = explore::explore(
+      [&](std::shared_ptr<ReplayChooser> chooser) {
+        ++runs;
+        std::size_t seconds = 0;
+        for (int i = 0; i < 2; ++i) seconds += chooser->choose({DecisionKind::PoolOrder, {"a", "b"}});
+        return Lines{std::to_string(seconds)};
+      },
+      100);
+  CHECK(result.complete);
+  CHECK(runs == 4);
+  REQUIRE(result.orders.size() == 3);
+  CHECK(result.orders[0].output == Lines{"0"});
+  CHECK(result.orders[0].is_default);
+  CHECK(result.orders[1].output == Lines{"1"});
+  CHECK(result.orders[1].schedules == 2);
+  CHECK(result.orders[1].when == "b");  // the simplest schedule behind it
+  CHECK(result.orders[2].when == "b; b");
+  auto cut = explore::explore([&](std::shared_ptr<ReplayChooser> c) {
+    return Lines{std::to_string(c->choose({DecisionKind::PoolOrder, {"a", "b"}}))};
+  }, 1);
+  CHECK_FALSE(cut.complete);
+  CHECK(cut.orders.size() == 1);
+}
