@@ -59,6 +59,7 @@ outputs 'first\nsecond\nthird\n' 'third\nsecond\nfirst\n'
 case_ "an order Node printed that explore lacks: differs" 1 "node printed an order explore does not list, in 2 of 4 runs:" --runs 4 "$equal"
 case_ "an order explore lacks: counts" 1 "$equal (2 orders in 4 runs: 2, 2)" --runs 4 "$equal"
 case_ "an order explore lacks: the table" 1 "2/4      not listed  third | second | first" --runs 4 "$equal"
+case_ "an order explore lacks: --markdown" 1 "| differs | Node printed 1 order explore does not list (2 of 4 runs; \`verify\` shows it)" --runs 4 --markdown "$equal"
 outputs 'timeout\nimmediate\n' 'immediate\ntimeout\n'
 case_ "racy: both orders listed" 0 "$race (2 orders in 2 runs: 1, 1; ours is one of them)" --runs 2 "$race"
 case_ "racy: the table" 0 "1/2      listed      timeout | immediate" --runs 2 "$race"

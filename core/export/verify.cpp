@@ -672,6 +672,18 @@ std::string listed_note(const Report& r) {
                      unseen > 0 ? fmt::format(", {} not seen in {} runs", unseen, r.runs) : "");
 }
 
+// What made a scenario differ, in words for the Markdown table.
+std::string differs_note(const Report& r) {
+  std::vector<std::string> unlisted;
+  for (const auto& row : order_rows(r)) {
+    if (row.ours == Listing::NotListed) unlisted.push_back(std::to_string(row.node_count));
+  }
+  if (unlisted.empty()) return "Node prints another order in 90% of its runs or more (`verify` shows the diff)";
+  return fmt::format("Node printed {} order{} explore does not list ({} of {} runs; `verify` shows {})",
+                     unlisted.size(), unlisted.size() == 1 ? "" : "s", fmt::join(unlisted, ", "), r.runs,
+                     unlisted.size() == 1 ? "it" : "them");
+}
+
 }  // namespace
 
 std::string render_text(const std::vector<Report>& reports, const std::string& version, bool color) {
@@ -760,7 +772,7 @@ std::string render_markdown(const std::vector<Report>& reports, const std::strin
     std::string details;
     switch (r.verdict) {
       case Verdict::Agrees: details = fmt::format("{} runs", r.runs); break;
-      case Verdict::Differs: details = "Node prints another order (`verify` shows the diff)"; break;
+      case Verdict::Differs: details = differs_note(r); break;
       case Verdict::Racy:
         details = fmt::format("{} orders in {} runs ({}); ours is {}", r.orders.size(), r.runs, counts(r),
                               r.ours_among ? "one of them" : "none of them");
