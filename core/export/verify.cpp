@@ -657,7 +657,7 @@ std::string order_table(const Report& r) {
   for (const auto& row : order_rows(r)) {
     std::string ours(to_string(row.ours));
     std::string order = order_on_one_line(row.lines);
-    if (row.node_count == 0) order += fmt::format(" (not seen in {} runs)", r.runs);
+    if (row.node_count == 0) order += fmt::format(" (not seen in {} run{})", r.runs, r.runs == 1 ? "" : "s");
     out += fmt::format("    {:<8} {:<11} {}\n", fmt::format("{}/{}", row.node_count, r.runs), ours, order);
   }
   return out;
@@ -669,7 +669,7 @@ std::string listed_note(const Report& r) {
   auto rows = order_rows(r);
   auto unseen = std::count_if(rows.begin(), rows.end(), [](const OrderRow& row) { return row.node_count == 0; });
   return fmt::format("; explore lists {} orders{}{}", r.listed.size(), r.listed_complete ? "" : " (search cut short)",
-                     unseen > 0 ? fmt::format(", {} not seen in {} runs", unseen, r.runs) : "");
+                     unseen > 0 ? fmt::format(", {} not seen in {} run{}", unseen, r.runs, r.runs == 1 ? "" : "s") : "");
 }
 
 // What made a scenario differ, in words for the Markdown table.
