@@ -183,9 +183,10 @@ Command add_verify_command(CLI::App& app) {
   auto opts = std::make_shared<VerifyOptions>();
   opts->run.jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   CLI::App* cmd = app.add_subcommand(
-      "verify", "Run each scenario under --model node (virtual clock) and its exported program under node, and "
-                "compare the printed lines: agrees, differs, racy in Node, or not comparable. Exit 0 when none "
-                "differs, 1 when one does or a racy declaration is wrong, 2 for bad input or no node");
+      "verify", "Run each scenario's exported program under node N times and compare the orders it printed with "
+                "every order explore lists (--model node, virtual clock): agrees, differs, racy in Node, or not "
+                "comparable. Exit 0 when none differs, 1 when one does or a racy declaration is wrong, 2 for bad "
+                "input or no node");
   // Each option's type and default in its own words: CLI11's "INT:INT in [1 - 1000]=10"
   // and "Excludes: --markdown" pushed the descriptions off their column.
   cmd->add_option("scenarios", opts->scenarios, "Scenario files (JSON), one or more")->required()->type_name("SCENARIO");
