@@ -14,6 +14,11 @@
 #include <fmt/format.h>
 
 #include "cli.h"
+#include "clock/virtual_clock.h"
+#include "cmd_calibrate.h"
+#include "explore/explore.h"
+#include "loop/model_kinds.h"
+#include "scenario/interpreter.h"
 #include "export/sandbox.h"
 #include "command_options.h"
 #include "output_file.h"
@@ -21,6 +26,7 @@
 #include "export/verify.h"
 #include "scenario/scenario.h"
 #include "trace/event.h"
+#include "trace/tracer.h"
 
 namespace elt::app {
 
@@ -35,16 +41,9 @@ struct VerifyOptions {
   bool no_warnings = false;
 };
 
-// The printed lines of one run of ours, as the trace's text shows them without the
+// The printed lines of one run, as the trace's text shows them without the
 // "Thread: main\t " in front: print's text, and print_content's whole block.
-elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario, bool warnings) {
-  RunOptions opts;
-  opts.warnings = warnings;
-  opts.scenario = scenario.file;
-  opts.clock = "virtual";
-  opts.model = "node";
-  opts.format = "none";
-  elt::verify::Lines lines;
+void observe_printed_lines(elt::Tracer& tracer, elt::verify::Lines& lines) {
   auto add = [&lines](std::string_view text) {
     for (;;) {
       auto nl = text.find('\n');
@@ -53,23 +52,62 @@ elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario, bool w
       text.remove_prefix(nl + 1);
     }
   };
-  run_scenario(opts, scenario, -1, [&](elt::Runtime&, elt::Tracer& tracer) {
-    tracer.set_observer([&](const elt::TraceEvent& e) {
-      if (e.thread != "main") return;
-      if (e.kind == elt::EventKind::Print) add(e.text);
-      if (e.kind == elt::EventKind::Content) {
-        lines.emplace_back();
-        add("===== THREAD main START CONTENT - " + e.text + " =====");  // a label's newlines end lines in Node too
-        std::string_view content = e.content;
-        if (!content.empty() && content.back() == '\n') content.remove_suffix(1);
-        if (!content.empty()) add(content);
-        lines.emplace_back("... [Note: Abbreviated for display] ...");
-        lines.emplace_back("===== END CONTENT =====");
-        lines.emplace_back();
-      }
-    });
+  tracer.set_observer([&lines, add](const elt::TraceEvent& e) {
+    if (e.thread != "main") return;
+    if (e.kind == elt::EventKind::Print) add(e.text);
+    if (e.kind == elt::EventKind::Content) {
+      lines.emplace_back();
+      add("===== THREAD main START CONTENT - " + e.text + " =====");  // a label's newlines end lines in Node too
+      std::string_view content = e.content;
+      if (!content.empty() && content.back() == '\n') content.remove_suffix(1);
+      if (!content.empty()) add(content);
+      lines.emplace_back("... [Note: Abbreviated for display] ...");
+      lines.emplace_back("===== END CONTENT =====");
+      lines.emplace_back();
+    }
   });
+}
+
+elt::verify::Lines printed_lines(const elt::scenario::Scenario& scenario, bool warnings) {
+  RunOptions opts;
+  opts.warnings = warnings;
+  opts.scenario = scenario.file;
+  opts.clock = "virtual";
+  opts.model = "node";
+  opts.format = "none";
+  elt::verify::Lines lines;
+  run_scenario(opts, scenario, -1, [&](elt::Runtime&, elt::Tracer& tracer) { observe_printed_lines(tracer, lines); });
   return lines;
+}
+
+// explore's budget, as its command's default: the classic races take a few hundred.
+constexpr std::size_t kVerifyExploreSchedules = 2000;
+
+// Every order explore lists, in printed_lines's form (explore's own renders a content
+// block without its blank lines, and pool threads' prints, which Node's stdout lacks).
+elt::verify::Listed listed_orders(const elt::scenario::Scenario& scenario) {
+  elt::RuntimeOptions options = elt::scenario::runtime_options(scenario);
+  options.model = elt::build_model("node");
+  options.costs = load_costs_arg("");
+  auto result = elt::explore::explore(
+      [&](std::shared_ptr<elt::ReplayChooser> chooser) {
+        elt::verify::Lines lines;
+        elt::Tracer tracer(elt::TraceFormat::None, -1);
+        observe_printed_lines(tracer, lines);
+        elt::VirtualClock clock;
+        elt::RuntimeOptions run_options = options;
+        run_options.timing = std::move(chooser);
+        {
+          elt::Runtime runtime(run_options, clock, tracer);
+          elt::scenario::run_scenario(runtime, scenario);
+        }
+        return lines;
+      },
+      kVerifyExploreSchedules);
+  elt::verify::Listed listed;
+  listed.complete = result.complete;
+  for (auto& order : result.orders) listed.orders.push_back(std::move(order.output));
+  return listed;
 }
 
 // --color and --no-warnings may also come before "verify" (main.cpp's run options, which
@@ -124,7 +162,7 @@ int run_verify(const VerifyOptions& opts) {
   try {
     reports = elt::verify::verify_all(scenarios, run, [&opts](const elt::scenario::Scenario& s) {
       return printed_lines(s, !opts.no_warnings);
-    });
+    }, listed_orders);
   } catch (const elt::verify::Cancelled&) {
   }
   if (int sig = received_signal(); sig != 0) return 128 + sig;
@@ -145,9 +183,10 @@ Command add_verify_command(CLI::App& app) {
   auto opts = std::make_shared<VerifyOptions>();
   opts->run.jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   CLI::App* cmd = app.add_subcommand(
-      "verify", "Run each scenario under --model node (virtual clock) and its exported program under node, and "
-                "compare the printed lines: agrees, differs, racy in Node, or not comparable. Exit 0 when none "
-                "differs, 1 when one does or a racy declaration is wrong, 2 for bad input or no node");
+      "verify", "Run each scenario's exported program under node N times and compare the orders it printed with "
+                "every order explore lists (--model node, virtual clock): agrees, differs, racy in Node, or not "
+                "comparable. Exit 0 when none differs, 1 when one does or a racy declaration is wrong, 2 for bad "
+                "input or no node");
   // Each option's type and default in its own words: CLI11's "INT:INT in [1 - 1000]=10"
   // and "Excludes: --markdown" pushed the descriptions off their column.
   cmd->add_option("scenarios", opts->scenarios, "Scenario files (JSON), one or more")->required()->type_name("SCENARIO");

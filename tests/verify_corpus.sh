@@ -14,7 +14,26 @@ start=$(date +%s)
 rc=$?
 echo "verify: exit $rc after $(( $(date +%s) - start )) s ($runs runs per scenario)"
 cat "$table"
-[ $rc -eq 0 ] || { echo "FAIL: verify found a difference or a wrong racy declaration (exit $rc)"; exit 1; }
+# A "differs" is a failure unless the scenario is a known gap of explore's (verify compares
+# Node's orders with explore's set); a wrong declaration always is.
+gaps=$(dirname "$0")/verify_corpus_gaps.txt
+known() { grep -v '^#' "$gaps" | cut -f1 | grep -qxF -- "$1"; }
+bad=0
+while IFS= read -r row; do
+  name=$(sed -E 's/^\| \[([^]]*)\].*/\1/' <<<"$row")
+  verdict=$(awk -F' \\| ' '{ print $3 }' <<<"$row")
+  if grep -qF '**wrong declaration**' <<<"$row"; then
+    echo "FAIL: $name: a wrong racy declaration"; bad=1
+  elif [ "$verdict" = differs ] && ! known "$name"; then
+    echo "FAIL: $name differs"; bad=1
+  elif [ "$verdict" = differs ]; then
+    echo "known gap: $name differs (tests/verify_corpus_gaps.txt)"
+  elif known "$name"; then
+    # Node's runs are a sample: one run without an unlisted order proves no fix.
+    echo "note: $name did not differ in this run ($verdict): if explore now lists Node's orders, remove it from $gaps"
+  fi
+done < <(grep -E '^\| \[' "$table")
+{ [ $rc -le 1 ] && [ $bad -eq 0 ]; } || { echo "FAIL: verify found a difference or a wrong racy declaration (exit $rc)"; exit 1; }
 # Scenario and verdict of each row, in both tables.
 rows() { grep -E '^\| \[' "$1" | awk -F' \\| ' '{ sub(/^\| /, "", $1); print $1 " -> " $3 }' | sort; }
 if ! diff <(rows "$doc") <(rows "$table"); then

@@ -269,6 +269,72 @@ std::string compare_report(const Lines& ours, const Lines& node, const std::stri
   return report;
 }
 
+bool is_listed(const Report& r, const Lines& lines) {
+  return std::find(r.listed.begin(), r.listed.end(), lines) != r.listed.end();
+}
+
+// The order Node printed in 90% of its runs or more, if one did: where Node is that sure,
+// a learner who runs the program sees it, so our default run must print it.
+const NodeOrder* dominant_order(const Report& r) {
+  for (const auto& o : r.orders) {
+    if (o.count * 10 >= r.runs * 9) return &o;
+  }
+  return nullptr;
+}
+
+std::string indented(const Lines& lines) {
+  std::string out;
+  for (const auto& l : lines) out += "  " + l + "\n";
+  return out;
+}
+
+// Node's set against ours: the verdict, and what makes it differ.
+void judge_orders(Report& r, const std::string& version) {
+  const NodeOrder* dominant = dominant_order(r);
+  for (const auto& o : r.orders) {
+    if (is_listed(r, o.lines)) continue;
+    r.verdict = Verdict::Differs;
+    r.diff += fmt::format("node printed an order explore does not list, in {} of {} runs{}:\n{}", o.count, r.runs,
+                          r.listed_complete ? "" : " (explore's search was cut short)", indented(o.lines));
+  }
+  if (r.verdict != Verdict::Differs && dominant != nullptr && dominant->lines != r.ours) {
+    r.verdict = Verdict::Differs;
+    r.diff = fmt::format("node printed one order in {} of {} runs (90% or more), and our default run prints another\n",
+                         dominant->count, r.runs);
+  }
+  if (r.verdict == Verdict::Differs) {
+    const NodeOrder& first = dominant != nullptr ? *dominant : r.orders.front();
+    if (first.lines != r.ours) r.diff += compare_report(r.ours, first.lines, version);
+    if (!first.stderr_head.empty()) {
+      r.diff += fmt::format("node exited with {}; its stderr began:\n{}", first.exit_code, first.stderr_head);
+    }
+    return;
+  }
+  r.verdict = r.orders.size() > 1 ? Verdict::Racy : Verdict::Agrees;
+}
+
+// "racy" is a claim about our set (explore's), which a search decides, where Node's runs
+// only sample it.
+void check_declaration(Report& r, const Scenario& s) {
+  if (js::is_js_path(s.file)) return;  // a learner's JavaScript has no place for a declaration
+  bool racy = r.listed.size() > 1;
+  if (s.racy_in_node && !racy && r.listed_complete) {
+    r.declaration_problem = "declared racy in Node, but explore lists one order";
+  } else if (!s.racy_in_node && racy) {
+    // Say what the scenario wrote: a scenario silent on the matter is taken to be
+    // deterministic, but it never said so.
+    r.declaration_problem = fmt::format(
+        "{}, but explore lists {} orders: declare it with \"verify\": {{\"racy\": true, \"why\": ...}} or make it "
+        "deterministic",
+        s.racy_declared ? "declared deterministic (\"racy\": false)" : "not declared racy", r.listed.size());
+  }
+}
+
+void judge(Report& r, const Scenario& s, const std::string& version) {
+  judge_orders(r, version);
+  check_declaration(r, s);
+}
+
 void run_node_side(Work& w, const Options& options, const std::string& dir, double pbkdf2_per_ms,
                    const std::string& version) {
   Report& r = w.report;
@@ -319,38 +385,15 @@ void run_node_side(Work& w, const Options& options, const std::string& dir, doub
                    [](const NodeOrder& a, const NodeOrder& b) { return a.count > b.count; });
   r.ours_among = std::any_of(r.orders.begin(), r.orders.end(), [&](const NodeOrder& o) { return o.lines == r.ours; });
 
-  if (!r.why.empty() && !(s.racy_in_node && r.orders.size() > 1)) {
+  if (!r.why.empty()) {
     // An approximation decides the order: whatever Node says is not held against us, and
     // neither is a declaration of determinism (a read that Node finishes in a millisecond
     // can, on a loaded machine, come after a 50 ms timer now and then). A scenario declared
     // racy that Node did print in several orders is reported racy, with its counts.
-    r.verdict = Verdict::NotComparable;
+    r.verdict = s.racy_in_node && r.orders.size() > 1 ? Verdict::Racy : Verdict::NotComparable;
     return;
   }
-  if (r.orders.size() > 1) {
-    r.verdict = Verdict::Racy;
-  } else if (r.ours_among) {
-    r.verdict = Verdict::Agrees;
-  } else {
-    r.verdict = Verdict::Differs;
-    r.diff = compare_report(r.ours, r.orders.front().lines, version);
-    if (!r.orders.front().stderr_head.empty()) {
-      r.diff += fmt::format("node exited with {}; its stderr began:\n{}", r.orders.front().exit_code,
-                            r.orders.front().stderr_head);
-    }
-  }
-  bool racy = r.orders.size() > 1;
-  if (s.racy_in_node && !racy) {
-    r.declaration_problem =
-        fmt::format("declared racy in Node, but {} runs printed one order", r.runs);
-  } else if (!s.racy_in_node && racy) {
-    // Say what the scenario wrote: a scenario silent on the matter is taken to be
-    // deterministic, but it never said so.
-    r.declaration_problem = fmt::format(
-        "{}, but {} runs printed {} orders: declare it with \"verify\": {{\"racy\": true, "
-        "\"why\": ...}} or make it deterministic",
-        s.racy_declared ? "declared deterministic (\"racy\": false)" : "not declared racy", r.runs, r.orders.size());
-  }
+  judge(r, s, version);
 }
 
 // A table cell's text: `|` would end the cell, and raw HTML from a scenario's description
@@ -458,6 +501,44 @@ std::vector<Variant> approximation_variants(const Scenario& scenario) {
   return out;
 }
 
+namespace {
+
+// Our set, with our one run first: the default run is what the search starts from, so the
+// two agree unless the search was given other options; the run is what we print.
+void list_orders(Report& r, const Scenario& s, const ListOurs& list_ours) {
+  if (list_ours) {
+    Listed listed = list_ours(s);
+    r.listed = std::move(listed.orders);
+    r.listed_complete = listed.complete;
+  }
+  std::erase(r.listed, r.ours);
+  r.listed.insert(r.listed.begin(), r.ours);
+}
+
+}  // namespace
+
+std::string_view to_string(Listing listing) {
+  switch (listing) {
+    case Listing::Default: return "default";
+    case Listing::Listed: return "listed";
+    case Listing::NotListed: return "not listed";
+  }
+  return "?";
+}
+
+std::vector<OrderRow> order_rows(const Report& r) {
+  auto ours_of = [&r](const Lines& lines) {
+    return lines == r.ours ? Listing::Default : is_listed(r, lines) ? Listing::Listed : Listing::NotListed;
+  };
+  std::vector<OrderRow> rows;
+  for (const auto& o : r.orders) rows.push_back({o.lines, o.count, ours_of(o.lines)});
+  for (const auto& lines : r.listed) {
+    bool seen = std::any_of(r.orders.begin(), r.orders.end(), [&](const NodeOrder& o) { return o.lines == lines; });
+    if (!seen) rows.push_back({lines, 0, ours_of(lines)});
+  }
+  return rows;
+}
+
 std::string node_version(const std::string& node) {
   ProcessResult p = run_child({node, "--version"}, {}, std::chrono::seconds(30));
   if (p.exit_code != 0) throw NodeMissing(fmt::format("{} --version failed (exit {})", node, p.exit_code));
@@ -467,7 +548,7 @@ std::string node_version(const std::string& node) {
 }
 
 std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Options& options,
-                               const RunOurs& run_ours) {
+                               const RunOurs& run_ours, const ListOurs& list_ours) {
   std::string version = node_version(options.node);
   std::vector<Work> work(scenarios.size());
   bool needs_calibration = false;
@@ -505,6 +586,7 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
       }
     }
     w.run_node = true;
+    list_orders(r, s, list_ours);
     w.own_file = js::is_js_path(s.file);
     needs_calibration = needs_calibration || w.program.uses_pool_work;
   }
@@ -559,6 +641,51 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
   return out;
 }
 
+namespace {
+
+// An order on one line, cut where a long block would push the table off the screen.
+std::string order_on_one_line(const Lines& lines) {
+  constexpr std::size_t kMaxShown = 100;
+  std::string text = shown_on_one_line(fmt::format("{}", fmt::join(lines, " | ")));
+  if (text.size() > kMaxShown) text = text.substr(0, kMaxShown) + "...";
+  return text.empty() ? "(nothing printed)" : text;
+}
+
+// Node's orders beside ours, one row each: the comparison the verdict was drawn from.
+std::string order_table(const Report& r) {
+  std::string out = "    node     ours        order\n";
+  for (const auto& row : order_rows(r)) {
+    std::string ours(to_string(row.ours));
+    std::string order = order_on_one_line(row.lines);
+    if (row.node_count == 0) order += fmt::format(" (not seen in {} run{})", r.runs, r.runs == 1 ? "" : "s");
+    out += fmt::format("    {:<8} {:<11} {}\n", fmt::format("{}/{}", row.node_count, r.runs), ours, order);
+  }
+  return out;
+}
+
+// How many orders we list that Node did not print, in words for the Markdown table.
+std::string listed_note(const Report& r) {
+  if (r.listed.size() < 2) return {};
+  auto rows = order_rows(r);
+  auto unseen = std::count_if(rows.begin(), rows.end(), [](const OrderRow& row) { return row.node_count == 0; });
+  return fmt::format("; explore lists {} orders{}{}", r.listed.size(), r.listed_complete ? "" : " (search cut short)",
+                     unseen > 0 ? fmt::format(", {} not seen in {} run{}", unseen, r.runs, r.runs == 1 ? "" : "s") : "");
+}
+
+// What made a scenario differ, in words for the Markdown table.
+std::string differs_note(const Report& r) {
+  std::vector<std::string> unlisted;
+  for (const auto& row : order_rows(r)) {
+    if (row.ours == Listing::NotListed) unlisted.push_back(std::to_string(row.node_count));
+  }
+  if (unlisted.empty()) return "Node prints another order in 90% of its runs or more (`verify` shows the diff)";
+  return fmt::format("Node printed {} order{} explore does not list ({} of {} runs; `verify` shows {})",
+                     unlisted.size(), unlisted.size() == 1 ? "" : "s", fmt::join(unlisted, ", "), r.runs,
+                     unlisted.size() == 1 ? "it" : "them");
+}
+
+}  // namespace
+
 std::string render_text(const std::vector<Report>& reports, const std::string& version, bool color) {
   auto paint = [color](std::string_view code, std::string_view text) {
     return color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : std::string(text);
@@ -577,7 +704,11 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
     switch (r.verdict) {
       case Verdict::Agrees: out += fmt::format(" ({} runs, one order, ours)\n", r.runs); break;
       case Verdict::Differs:
-        out += fmt::format(" ({} runs, one order, not ours)\n", r.runs);
+        if (r.orders.size() == 1) {
+          out += fmt::format(" ({} runs, one order, not ours)\n", r.runs);
+        } else {
+          out += fmt::format(" ({} orders in {} runs: {})\n", r.orders.size(), r.runs, counts(r));
+        }
         // The diff quotes what both sides printed, and node's stderr: escaped line by line.
         for (const auto& l : split_lines(r.diff)) out += "    " + shown_on_one_line(l) + "\n";
         break;
@@ -587,6 +718,7 @@ std::string render_text(const std::vector<Report>& reports, const std::string& v
         break;
       case Verdict::NotComparable: out += "\n    " + shown_on_one_line(r.why) + "\n"; break;
     }
+    if (r.verdict != Verdict::NotComparable && order_rows(r).size() > 1) out += order_table(r);
     if (!r.declaration_problem.empty()) {
       ++wrong;
       out += "    " + paint("31", "wrong declaration: " + r.declaration_problem) + "\n";
@@ -615,6 +747,14 @@ std::string render_json(const std::vector<Report>& reports, const std::string& v
     nlohmann::json orders = nlohmann::json::array();
     for (const auto& o : r.orders) orders.push_back({{"count", o.count}, {"exit_code", o.exit_code}, {"lines", o.lines}});
     j["node_orders"] = orders;
+    if (r.verdict != Verdict::NotComparable) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const auto& row : order_rows(r)) {
+        rows.push_back({{"lines", row.lines}, {"node_count", row.node_count}, {"ours", std::string(to_string(row.ours))}});
+      }
+      j["orders"] = rows;
+      j["listed_complete"] = r.listed_complete;
+    }
     all.push_back(j);
   }
   nlohmann::json top;
@@ -632,13 +772,14 @@ std::string render_markdown(const std::vector<Report>& reports, const std::strin
     std::string details;
     switch (r.verdict) {
       case Verdict::Agrees: details = fmt::format("{} runs", r.runs); break;
-      case Verdict::Differs: details = "Node prints another order (`verify` shows the diff)"; break;
+      case Verdict::Differs: details = differs_note(r); break;
       case Verdict::Racy:
         details = fmt::format("{} orders in {} runs ({}); ours is {}", r.orders.size(), r.runs, counts(r),
                               r.ours_among ? "one of them" : "none of them");
         break;
       case Verdict::NotComparable: details = r.why; break;
     }
+    if (r.verdict != Verdict::NotComparable) details += listed_note(r);
     if (r.declared_racy) details += "; declared racy: " + r.declared_why;
     if (!r.declaration_problem.empty()) details += "; **wrong declaration**: " + r.declaration_problem;
     // Links are relative to docs/, where the table lives.
