@@ -13,6 +13,88 @@ namespace elt::exporter {
 
 namespace {
 
+// The JavaScript helpers an exported program defines when its scenario uses them.
+// http_get's helpers: the request, the response as eventloop-trace shows it, its errors.
+constexpr const char* kHttpHelpers =
+    "\n// http_get: the whole response, or an error in eventloop-trace's words. The timer is the\n"
+    "// scenario's http_timeout_ms; it is cleared as soon as the request ends.\n"
+    "function httpGet(url, shownUrl, timeoutMs, callback) {\n"
+    "  let done = false;\n"
+    "  const finish = (err, response) => {\n"
+    "    if (done) return;\n"
+    "    done = true;\n"
+    "    clearTimeout(timer);\n"
+    "    callback(err, response);\n"
+    "  };\n"
+    "  const request = http.get(url, { agent: false }, (res) => {\n"
+    "    let body = \"\";\n"
+    "    res.setEncoding(\"latin1\");\n"
+    "    res.on(\"data\", (chunk) => { body += chunk; });\n"
+    "    res.on(\"end\", () => finish(null, httpResponse(res, body)));\n"
+    "  });\n"
+    "  request.on(\"error\", (err) => finish(httpError(err, shownUrl)));\n"
+    "  const timer = setTimeout(() => {\n"
+    "    request.destroy();\n"
+    "    finish(`no complete response from ${shownUrl} within ${timeoutMs} ms`);\n"
+    "  }, timeoutMs);\n"
+    "}\n"
+    "\n"
+    "// A response as eventloop-trace shows it: printed whole it is the raw text; it has\n"
+    "// status, reason, body and headers (named in lowercase).\n"
+    "function httpResponse(res, body) {\n"
+    "  const lines = [];\n"
+    "  for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: "
+    "${res.rawHeaders[i + 1]}`);\n"
+    "  const headers = { ...res.headers, toString: () => lines.map((l) => `${l}\\n`).join(\"\") };\n"
+    "  const raw = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\\r\\n` +\n"
+    "    lines.map((l) => `${l}\\r\\n`).join(\"\") + `\\r\\n${body}`;\n"
+    "  return { status: res.statusCode, reason: res.statusMessage, headers, body, toString: () => raw };\n"
+    "}\n"
+    "\n"
+    "function httpError(err, shownUrl) {\n"
+    "  if (err.code === \"ECONNREFUSED\") return `connect to ${err.address}:${err.port}: Connection refused`;\n"
+    "  if (err.code === \"ENOTFOUND\") return `unknown host \"${err.hostname}\": Name or service not known`;\n"
+    "  return `${shownUrl}: ${err.message}`;\n"
+    "}\n";
+
+// The delay service's path for a url.
+constexpr const char* kEncodePath =
+    "\n// The delay service's path for a url: bytes outside printable ASCII, %, ? and # as %XX.\n"
+    "const encodePath = (text) => Array.from(Buffer.from(text, \"utf8\"), (c) =>\n"
+    "  c <= 0x20 || c >= 0x7f || c === 0x25 || c === 0x3f || c === 0x23\n"
+    "    ? `%${c.toString(16).toUpperCase().padStart(2, \"0\")}` : String.fromCharCode(c)).join(\"\");\n";
+
+// A failed read in eventloop-trace's words.
+constexpr const char* kFsError =
+    "\n// A failed read in eventloop-trace's words: `open \"test.txt\": No such file or directory`.\n"
+    "const strerror = { ENOENT: \"No such file or directory\", EACCES: \"Permission denied\",\n"
+    "  EISDIR: \"Is a directory\", ENOTDIR: \"Not a directory\", EMFILE: \"Too many open files\" };\n"
+    "const fsError = (err, file) => `${err.syscall} \"${file}\": ${strerror[err.code] ?? err.message}`;\n";
+
+// block: a busy main thread.
+constexpr const char* kBlock =
+    "\n// block: keep the main thread busy, as a long computation would: nothing else runs meanwhile.\n"
+    "function block(ms) {\n"
+    "  const until = performance.now() + ms;\n"
+    "  while (performance.now() < until) {}\n"
+    "}\n";
+
+// print_content's block.
+constexpr const char* kPrintContent =
+    "\n// print_content: the block eventloop-trace prints: the first two lines, the first\n"
+    "// Location line, a note.\n"
+    "function printContent(content, label) {\n"
+    "  const text = content.trim();\n"
+    "  const lines = text === \"\" ? [] : text.split(\"\\n\").map((l) => l.replace(/\\r$/, \"\"));\n"
+    "  const shown = lines.slice(0, 2);\n"
+    "  const location = lines.slice(2).find((l) => l.startsWith(\"Location\"));\n"
+    "  if (location !== undefined) shown.push(location);\n"
+    "  console.log(`\\n===== THREAD main START CONTENT - ${label} =====`);\n"
+    "  for (const l of shown) console.log(l);\n"
+    "  console.log(\"... [Note: Abbreviated for display] ...\");\n"
+    "  console.log(\"===== END CONTENT =====\\n\");\n"
+    "}\n";
+
 using scenario::Action;
 using scenario::ActionKind;
 using scenario::IntArg;
@@ -434,60 +516,9 @@ class Writer final : public scenario::JsWriter {
     if (uses_delay_service_) {
       out += fmt::format("const DELAY_SERVICE = `http://127.0.0.1:${{process.env.{}}}`;\n", kEnvDelayPort);
     }
-    if (uses_http_) {
-      out += "\n// http_get: the whole response, or an error in eventloop-trace's words. The timer is the\n"
-             "// scenario's http_timeout_ms; it is cleared as soon as the request ends.\n"
-             "function httpGet(url, shownUrl, timeoutMs, callback) {\n"
-             "  let done = false;\n"
-             "  const finish = (err, response) => {\n"
-             "    if (done) return;\n"
-             "    done = true;\n"
-             "    clearTimeout(timer);\n"
-             "    callback(err, response);\n"
-             "  };\n"
-             "  const request = http.get(url, { agent: false }, (res) => {\n"
-             "    let body = \"\";\n"
-             "    res.setEncoding(\"latin1\");\n"
-             "    res.on(\"data\", (chunk) => { body += chunk; });\n"
-             "    res.on(\"end\", () => finish(null, httpResponse(res, body)));\n"
-             "  });\n"
-             "  request.on(\"error\", (err) => finish(httpError(err, shownUrl)));\n"
-             "  const timer = setTimeout(() => {\n"
-             "    request.destroy();\n"
-             "    finish(`no complete response from ${shownUrl} within ${timeoutMs} ms`);\n"
-             "  }, timeoutMs);\n"
-             "}\n"
-             "\n"
-             "// A response as eventloop-trace shows it: printed whole it is the raw text; it has\n"
-             "// status, reason, body and headers (named in lowercase).\n"
-             "function httpResponse(res, body) {\n"
-             "  const lines = [];\n"
-             "  for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: "
-             "${res.rawHeaders[i + 1]}`);\n"
-             "  const headers = { ...res.headers, toString: () => lines.map((l) => `${l}\\n`).join(\"\") };\n"
-             "  const raw = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\\r\\n` +\n"
-             "    lines.map((l) => `${l}\\r\\n`).join(\"\") + `\\r\\n${body}`;\n"
-             "  return { status: res.statusCode, reason: res.statusMessage, headers, body, toString: () => raw };\n"
-             "}\n"
-             "\n"
-             "function httpError(err, shownUrl) {\n"
-             "  if (err.code === \"ECONNREFUSED\") return `connect to ${err.address}:${err.port}: Connection refused`;\n"
-             "  if (err.code === \"ENOTFOUND\") return `unknown host \"${err.hostname}\": Name or service not known`;\n"
-             "  return `${shownUrl}: ${err.message}`;\n"
-             "}\n";
-    }
-    if (uses_encode_path_) {
-      out += "\n// The delay service's path for a url: bytes outside printable ASCII, %, ? and # as %XX.\n"
-             "const encodePath = (text) => Array.from(Buffer.from(text, \"utf8\"), (c) =>\n"
-             "  c <= 0x20 || c >= 0x7f || c === 0x25 || c === 0x3f || c === 0x23\n"
-             "    ? `%${c.toString(16).toUpperCase().padStart(2, \"0\")}` : String.fromCharCode(c)).join(\"\");\n";
-    }
-    if (uses_fs_error_) {
-      out += "\n// A failed read in eventloop-trace's words: `open \"test.txt\": No such file or directory`.\n"
-             "const strerror = { ENOENT: \"No such file or directory\", EACCES: \"Permission denied\",\n"
-             "  EISDIR: \"Is a directory\", ENOTDIR: \"Not a directory\", EMFILE: \"Too many open files\" };\n"
-             "const fsError = (err, file) => `${err.syscall} \"${file}\": ${strerror[err.code] ?? err.message}`;\n";
-    }
+    if (uses_http_) out += kHttpHelpers;
+    if (uses_encode_path_) out += kEncodePath;
+    if (uses_fs_error_) out += kFsError;
     if (uses_encrypt_) {
       out += fmt::format(
           "\n// encrypt: crypto.pbkdf2 runs on libuv's pool, like the scenario's encrypt, with as many\n"
@@ -508,28 +539,8 @@ class Writer final : public scenario::JsWriter {
              "callback(err, err ? undefined : fib(n)));\n"
              "}\n";
     }
-    if (uses_block_) {
-      out += "\n// block: keep the main thread busy, as a long computation would: nothing else runs meanwhile.\n"
-             "function block(ms) {\n"
-             "  const until = performance.now() + ms;\n"
-             "  while (performance.now() < until) {}\n"
-             "}\n";
-    }
-    if (uses_print_content_) {
-      out += "\n// print_content: the block eventloop-trace prints: the first two lines, the first\n"
-             "// Location line, a note.\n"
-             "function printContent(content, label) {\n"
-             "  const text = content.trim();\n"
-             "  const lines = text === \"\" ? [] : text.split(\"\\n\").map((l) => l.replace(/\\r$/, \"\"));\n"
-             "  const shown = lines.slice(0, 2);\n"
-             "  const location = lines.slice(2).find((l) => l.startsWith(\"Location\"));\n"
-             "  if (location !== undefined) shown.push(location);\n"
-             "  console.log(`\\n===== THREAD main START CONTENT - ${label} =====`);\n"
-             "  for (const l of shown) console.log(l);\n"
-             "  console.log(\"... [Note: Abbreviated for display] ...\");\n"
-             "  console.log(\"===== END CONTENT =====\\n\");\n"
-             "}\n";
-    }
+    if (uses_block_) out += kBlock;
+    if (uses_print_content_) out += kPrintContent;
     return out;
   }
 
