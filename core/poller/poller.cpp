@@ -191,33 +191,7 @@ void Poller::run() {
     for (int i = 0; i < n; ++i) {
       std::uint64_t token = events[i].data.u64;
       if (token == kControlToken) {
-        std::uint64_t count = 0;
-        while (::read(control_fd_, &count, sizeof count) < 0 && errno == EINTR) {
-        }
-        bool closing = false;
-        std::deque<HttpRequestSpec> inbox;
-        {
-          std::lock_guard lock(mutex_);
-          closing = closing_;
-          inbox.swap(inbox_);
-        }
-        if (closing) {
-          resolver_.close();  // a lookup still running is abandoned, not waited for
-          tracer_.emit({.kind = EventKind::CloseReceived});
-          for (auto& conn : connections_) {
-            if (!conn->done()) clock_.io_end(conn->spec().id);
-            clock_.cancel_alarm(conn->timeout_alarm);
-          }
-          connections_.clear();
-          clock_.exit_participant();
-          return;
-        }
-        if (auto generation = virtual_timeout_.exchange(0)) report_timeout(generation);
-        take_lookups();
-        for (auto& spec : inbox) {
-          clock_.io_begin(spec.id);
-          start_connection(std::make_unique<Connection>(std::move(spec)));
-        }
+        if (!handle_control()) return;
       } else if (token == kTimerToken) {
         handle_timer();
       } else if (token == kPollerOutputToken) {
@@ -230,6 +204,39 @@ void Poller::run() {
     expire_requests();
     std::erase_if(connections_, [](const std::unique_ptr<Connection>& c) { return c->done(); });
   }
+}
+
+// The loop wrote to the control eventfd: requests to start, lookups finished, a virtual
+// timeout, or Close. False after Close: the thread has left the clock and must return.
+bool Poller::handle_control() {
+  std::uint64_t count = 0;
+  while (::read(control_fd_, &count, sizeof count) < 0 && errno == EINTR) {
+  }
+  bool closing = false;
+  std::deque<HttpRequestSpec> inbox;
+  {
+    std::lock_guard lock(mutex_);
+    closing = closing_;
+    inbox.swap(inbox_);
+  }
+  if (closing) {
+    resolver_.close();  // a lookup still running is abandoned, not waited for
+    tracer_.emit({.kind = EventKind::CloseReceived});
+    for (auto& conn : connections_) {
+      if (!conn->done()) clock_.io_end(conn->spec().id);
+      clock_.cancel_alarm(conn->timeout_alarm);
+    }
+    connections_.clear();
+    clock_.exit_participant();
+    return false;
+  }
+  if (auto generation = virtual_timeout_.exchange(0)) report_timeout(generation);
+  take_lookups();
+  for (auto& spec : inbox) {
+    clock_.io_begin(spec.id);
+    start_connection(std::make_unique<Connection>(std::move(spec)));
+  }
+  return true;
 }
 
 void Poller::handle_timer() {

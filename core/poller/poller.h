@@ -76,7 +76,7 @@ class Poller {
  private:
   struct Connection;
   void run();
-  void handle_control();
+  bool handle_control();  // false after Close
   void handle_timer();
   void report_timeout(std::uint64_t generation);
   void start_connection(std::unique_ptr<Connection> conn);
