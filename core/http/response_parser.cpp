@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -112,6 +113,50 @@ int hex_value(char c) {
 std::string limit_message(std::string_view what, std::size_t limit, std::string_view name) {
   return std::string(what) + " exceeds the limit of " + std::to_string(limit) + " bytes (" +
          std::string(name) + ")";
+}
+
+
+// Adds one Transfer-Encoding or Content-Length field (a comma-separated list, possibly
+// spread over several lines) to `f`; other fields are not framing. An error message when
+// the field is malformed or contradicts an earlier one.
+std::optional<std::string> add_framing_field(const Header& h, BodyFraming& f) {
+  const bool is_te = iequals(h.name, "Transfer-Encoding");
+  const bool is_cl = iequals(h.name, "Content-Length");
+  if (!is_te && !is_cl) return std::nullopt;
+  std::string_view rest = h.value;
+  bool any_element = false;
+  while (true) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view element = trim_ows(rest.substr(0, comma));
+    if (is_te) {
+      if (!element.empty()) {
+        any_element = true;
+        // A coding may carry parameters ("gzip;level=1"); only its name matters here.
+        const bool chunked = iequals(trim_ows(element.substr(0, element.find(';'))), "chunked");
+        f.chunked_count += chunked ? 1 : 0;
+        f.chunked_last = chunked;
+      }
+    } else {
+      any_element = true;
+      std::uint64_t value = 0;
+      if (!parse_decimal(element, value)) return "invalid Content-Length: " + quote(h.value);
+      // Identical repeats are a known proxy artefact and harmless (RFC 9110 section
+      // 8.6); differing values mean two framings, and guessing one invites smuggling.
+      if (f.has_content_length && value != f.content_length) {
+        return "conflicting Content-Length values: " + std::to_string(f.content_length) + " and " +
+               std::to_string(value);
+      }
+      f.has_content_length = true;
+      f.content_length = value;
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (is_te) {
+    if (!any_element) return "invalid Transfer-Encoding: " + quote(h.value);
+    f.has_transfer_encoding = true;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -346,6 +391,20 @@ bool ResponseParser::parse_field_line(std::string_view line, Header* out) {
 
 // Decides how the body is delimited, in the order of RFC 9112 section 6.3.
 void ResponseParser::handle_end_of_head() {
+  if (head_is_whole_response()) return;
+  BodyFraming framing;
+  for (const Header& h : response_.headers) {
+    if (auto error = add_framing_field(h, framing)) {
+      fail(std::move(*error));
+      return;
+    }
+  }
+  start_body(framing);
+}
+
+// A 1xx, a HEAD request's answer, a 204 or a 304 has no body: the head is all there is
+// (or, for an interim 1xx, the real response follows). True when the head was handled so.
+bool ResponseParser::head_is_whole_response() {
   const int status = response_.status;
   if (status >= 100 && status < 200) {
     // 101 hands the connection to another protocol; what follows is not HTTP, so the
@@ -353,104 +412,55 @@ void ResponseParser::handle_end_of_head() {
     // and parse the real response that follows.
     if (status == 101) {
       complete();
-      return;
+      return true;
     }
     response_.version.clear();
     response_.status = 0;
     response_.reason.clear();
     response_.headers.clear();
     state_ = State::StatusLine;
-    return;
+    return true;
   }
   if (head_request_ || status == 204 || status == 304) {
     complete();
-    return;
+    return true;
   }
+  return false;
+}
 
-  bool has_transfer_encoding = false;
-  std::size_t chunked_count = 0;
-  bool chunked_last = false;
-  bool has_content_length = false;
-  std::uint64_t content_length = 0;
-
-  for (const Header& h : response_.headers) {
-    const bool is_te = iequals(h.name, "Transfer-Encoding");
-    const bool is_cl = iequals(h.name, "Content-Length");
-    if (!is_te && !is_cl) continue;
-    // Both fields are comma-separated lists, possibly spread over several lines.
-    std::string_view rest = h.value;
-    bool any_element = false;
-    while (true) {
-      const std::size_t comma = rest.find(',');
-      const std::string_view element = trim_ows(rest.substr(0, comma));
-      if (is_te) {
-        if (!element.empty()) {
-          any_element = true;
-          // A coding may carry parameters ("gzip;level=1"); only its name matters here.
-          const bool chunked = iequals(trim_ows(element.substr(0, element.find(';'))), "chunked");
-          chunked_count += chunked ? 1 : 0;
-          chunked_last = chunked;
-        }
-      } else {
-        any_element = true;
-        std::uint64_t value = 0;
-        if (!parse_decimal(element, value)) {
-          fail("invalid Content-Length: " + quote(h.value));
-          return;
-        }
-        // Identical repeats are a known proxy artefact and harmless (RFC 9110 section
-        // 8.6); differing values mean two framings, and guessing one invites smuggling.
-        if (has_content_length && value != content_length) {
-          fail("conflicting Content-Length values: " + std::to_string(content_length) +
-               " and " + std::to_string(value));
-          return;
-        }
-        has_content_length = true;
-        content_length = value;
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-    if (is_te) {
-      if (!any_element) {
-        fail("invalid Transfer-Encoding: " + quote(h.value));
-        return;
-      }
-      has_transfer_encoding = true;
-    }
-  }
-
-  if (has_transfer_encoding) {
+// The body's framing, once every Transfer-Encoding and Content-Length field is read.
+void ResponseParser::start_body(const BodyFraming& f) {
+  if (f.has_transfer_encoding) {
     // RFC 9112 section 6.1 lets a recipient treat this as an error, and it is the classic
     // request-smuggling shape, so it is one.
-    if (has_content_length) {
+    if (f.has_content_length) {
       fail("response has both Transfer-Encoding and Content-Length");
       return;
     }
-    if (chunked_count > 1) {
+    if (f.chunked_count > 1) {
       fail("chunked transfer coding applied more than once");
       return;
     }
     // A response whose final coding is not chunked runs until the connection closes.
-    state_ = chunked_last ? State::ChunkSize : State::BodyUntilClose;
+    state_ = f.chunked_last ? State::ChunkSize : State::BodyUntilClose;
     return;
   }
-  if (has_content_length) {
-    if (content_length > limits_.max_body_bytes) {
-      fail(limit_message("response body (Content-Length " + std::to_string(content_length) + ")",
-                         limits_.max_body_bytes, "max_body_bytes"));
-      return;
-    }
-    remaining_ = static_cast<std::size_t>(content_length);
-    response_.body.reserve(remaining_);
-    if (remaining_ == 0) {
-      complete();
-    } else {
-      state_ = State::FixedBody;
-    }
+  if (!f.has_content_length) {
+    state_ = State::BodyUntilClose;
     return;
   }
-  state_ = State::BodyUntilClose;
+  if (f.content_length > limits_.max_body_bytes) {
+    fail(limit_message("response body (Content-Length " + std::to_string(f.content_length) + ")",
+                       limits_.max_body_bytes, "max_body_bytes"));
+    return;
+  }
+  remaining_ = static_cast<std::size_t>(f.content_length);
+  response_.body.reserve(remaining_);
+  if (remaining_ == 0) {
+    complete();
+  } else {
+    state_ = State::FixedBody;
+  }
 }
 
 // chunk-size [ chunk-ext ] CRLF, where chunk-size is 1*HEXDIG and chunk-ext starts with

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,16 @@ struct Response {
 };
 
 enum class ParseStatus { NeedMore, Complete, Error };
+
+// What a response's head says of its body's framing (RFC 9112 section 6.3): the
+// Transfer-Encoding and Content-Length fields, read.
+struct BodyFraming {
+  bool has_transfer_encoding = false;
+  std::size_t chunked_count = 0;  // how many codings are "chunked"
+  bool chunked_last = false;      // the final coding is chunked
+  bool has_content_length = false;
+  std::uint64_t content_length = 0;
+};
 
 class ResponseParser {
  public:
@@ -98,6 +109,8 @@ class ResponseParser {
   void handle_status_line(std::string_view line);
   void handle_header_line(std::string_view line);
   void handle_end_of_head();
+  bool head_is_whole_response();
+  void start_body(const BodyFraming& framing);
   void handle_chunk_size_line(std::string_view line);
   void handle_trailer_line(std::string_view line);
   // Validates a `name: value` line; fills *out when it is non-null. False after fail().
