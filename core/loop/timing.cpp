@@ -10,6 +10,7 @@ std::string_view to_string(DecisionKind kind) {
     case DecisionKind::PoolOrder: return "pool_order";
     case DecisionKind::PollGather: return "poll_gather";
     case DecisionKind::TimerDue: return "timer_due";
+    case DecisionKind::TimerStart: return "timer_start";
   }
   return "";
 }
