@@ -294,6 +294,7 @@ class Runtime {
   void note_timer_set(CallbackId id);
   bool timers_due_now(DecisionKind kind);
   void cross_ms_before_start(CallbackId id, std::int64_t ms);
+  Duration slow_pool_start(CallbackId id);
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.

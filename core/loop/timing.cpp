@@ -11,6 +11,7 @@ std::string_view to_string(DecisionKind kind) {
     case DecisionKind::PollGather: return "poll_gather";
     case DecisionKind::TimerDue: return "timer_due";
     case DecisionKind::TimerStart: return "timer_start";
+    case DecisionKind::PoolStart: return "pool_start";
   }
   return "";
 }

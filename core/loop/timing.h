@@ -20,6 +20,8 @@
 //                     clock, the later one due 1 ms before the earlier: does the clock
 //                     cross into the next millisecond between the two starts (both then
 //                     due together, and the list made first runs first)?
+//   PoolStart         the first task for the pool: do libuv's threads start at once, or
+//                     late within pool_start's measured spread (the first task waits)?
 //
 // A decision lists its alternatives, the default first (the side the median costs
 // take, which is what a plain run prints), each with a sentence saying when it
@@ -38,7 +40,7 @@
 
 namespace elt {
 
-enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue, TimerStart };
+enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue, TimerStart, PoolStart };
 
 std::string_view to_string(DecisionKind kind);  // "timer_at_loop_start", "pool_order", ...
 

@@ -290,3 +290,27 @@ void Runtime::cross_ms_before_start(CallbackId id, std::int64_t ms) {
 }
 
 }  // namespace elt
+
+namespace elt {
+
+// Decision 6: the first task for the pool. The loop pays pool_start's median when it
+// creates libuv's threads (Runtime::submit), but the threads must then be scheduled
+// before one takes the task, and on a busy machine that can take far longer: the first
+// fs.readFile of a program took 0.6 to 10 ms here where a warm one takes 0.1 ms
+// (tests/races/first-read-cost.js). The slow side lets the first task wait the rest of
+// pool_start's measured spread on the pool (what the loop was not charged), so that a
+// timer set meanwhile may be due before it finishes.
+Duration Runtime::slow_pool_start(CallbackId id) {
+  if (!deciding() || !options_.model.charges_costs) return Duration::zero();
+  const Duration later = clock_.stated_cost(options_.costs.most(Cost::PoolStart) - options_.costs.of(Cost::PoolStart));
+  if (later <= Duration::zero()) return Duration::zero();
+  Decision d{DecisionKind::PoolStart,
+             {fmt::format("libuv's pool threads start within pool_start's median ({}): task {} runs at once",
+                          ms_text(clock_.stated_cost(options_.costs.of(Cost::PoolStart))), id),
+              fmt::format("libuv's pool threads start late, as late as pool_start's measured spread allows ({} "
+                          "more): task {} waits for them",
+                          ms_text(later), id)}};
+  return decide(d, {.id = id}) == 0 ? Duration::zero() : later;
+}
+
+}  // namespace elt

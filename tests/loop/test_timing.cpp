@@ -217,6 +217,30 @@ TEST_CASE("timing: the first setTimeout's set-up after its start, due or not at 
   CHECK(plain.ticks_of_prints() == std::vector<std::uint64_t>{2, 2, 3});
 }
 
+TEST_CASE("timing: the pool's threads starting late, both sides", "[timing]") {
+  const std::string read_vs_timer = R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read"}]},
+    {"set_timeout": 2, "then": [{"print": "timeout"}]}]})";
+  const CostProfile costs = one_cost(Cost::PoolStart, 3ms, 0us, 21910us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(read_vs_timer, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"read", "timeout"});
+  REQUIRE(count_of(first->met(), DecisionKind::PoolStart) == 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::PoolStart, 1));
+  ChosenRun late(read_vs_timer, costs, other);
+  late.step_to_end();
+  CHECK(late.prints() == Lines{"timeout", "read"});
+  auto ticks = late.ticks_of_prints();
+  REQUIRE(ticks.size() == 2);
+  CHECK(ticks[0] < ticks[1]);  // the timer's iteration ends before the read is back
+
+  auto none = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun free_run(read_vs_timer, zero_costs(), none);
+  free_run.step_to_end();
+  CHECK(count_of(none->met(), DecisionKind::PoolStart) == 0);
+}
+
 TEST_CASE("timing: a plain run shows a later decision as a race event when asked", "[timing]") {
   ChosenRun run(kTwoReads, kTrips, nullptr, true);
   run.step_to_end();
