@@ -725,6 +725,7 @@ void Runtime::submit(Task task) {
   if (!pool_started_) {
     charge(Cost::PoolStart);
     pool_started_ = true;
+    task.simulated_latency += slow_pool_start(task.id);
   }
   CallbackId id = task.id;
   TaskKind kind = task.kind;

@@ -293,6 +293,8 @@ class Runtime {
   void cut_batch(std::vector<Completion>& ready);
   void note_timer_set(CallbackId id);
   bool timers_due_now(DecisionKind kind);
+  void cross_ms_before_start(CallbackId id, std::int64_t ms);
+  Duration slow_pool_start(CallbackId id);
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.
@@ -432,6 +434,16 @@ class Runtime {
   Slack waited_at_;  // slack_ when the loop last waited in the poll phase (timers_due_now)
   std::unordered_map<CallbackId, Slack> timer_slack_;
   std::unordered_map<CallbackId, bool> held_back_;  // timers one timers phase let wait
+  // The last Node timer started: its libuv start and due times, and the iteration it was
+  // started in (cross_ms_before_start).
+  struct TimerStart {
+    CallbackId id = 0;
+    std::int64_t start = -1;
+    std::int64_t due = -1;
+    std::uint64_t tick = 0;
+  };
+  TimerStart last_start_;
+  bool timer_set_up_ = false;  // a Node timer has been set (note_timer_set)
   // The kind of the pool task in flight for each callback id (a readFile's trips share
   // one id): whether its completion runs the program's code or only the next trip.
   std::unordered_map<CallbackId, TaskKind> trip_kind_;

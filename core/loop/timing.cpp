@@ -10,6 +10,8 @@ std::string_view to_string(DecisionKind kind) {
     case DecisionKind::PoolOrder: return "pool_order";
     case DecisionKind::PollGather: return "poll_gather";
     case DecisionKind::TimerDue: return "timer_due";
+    case DecisionKind::TimerStart: return "timer_start";
+    case DecisionKind::PoolStart: return "pool_start";
   }
   return "";
 }

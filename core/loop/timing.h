@@ -16,6 +16,12 @@
 //                     for the next one?
 //   TimerDue          the timers phase at an iteration's end: is a timer due, given the
 //                     spread of what the loop was charged since the timer was set?
+//   TimerStart        two timers started back to back in one millisecond of libuv's
+//                     clock, the later one due 1 ms before the earlier: does the clock
+//                     cross into the next millisecond between the two starts (both then
+//                     due together, and the list made first runs first)?
+//   PoolStart         the first task for the pool: do libuv's threads start at once, or
+//                     late within pool_start's measured spread (the first task waits)?
 //
 // A decision lists its alternatives, the default first (the side the median costs
 // take, which is what a plain run prints), each with a sentence saying when it
@@ -34,7 +40,7 @@
 
 namespace elt {
 
-enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue };
+enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue, TimerStart, PoolStart };
 
 std::string_view to_string(DecisionKind kind);  // "timer_at_loop_start", "pool_order", ...
 

@@ -192,8 +192,23 @@ void Runtime::cut_batch(std::vector<Completion>& ready) {
   }
 }
 
+// A timer keeps the slack of when it was set: only work after its start can make it due
+// sooner or later. The program's first setTimeout inside a callback also counts that
+// callback's spread as after its start: Node reads libuv's clock first, then sets its
+// timer lists up (the list, its queue entry, libuv's timer: 0.17 to 0.21 ms measured here,
+// tests/races/first-timer-cost.js), and a callback's measured spread covers it. That is
+// why a 0 ms timer set in an immediate is due at the same iteration's timers phase in
+// about one run in five (tests/races/timeout-in-immediate-vs-chain.orders).
 void Runtime::note_timer_set(CallbackId id) {
-  if (options_.model.charges_costs && deciding()) timer_slack_.insert_or_assign(id, slack_);
+  if (!options_.model.charges_costs || !deciding()) return;
+  Slack at = slack_;
+  if (!timer_set_up_ && tick_ > 0) {
+    const int i = static_cast<int>(Cost::Callback);
+    at.early -= clock_.stated_cost(std::max(Duration::zero(), options_.costs.costs[i] - options_.costs.low[i]));
+    at.late -= clock_.stated_cost(std::max(Duration::zero(), options_.costs.high[i] - options_.costs.costs[i]));
+  }
+  timer_set_up_ = true;
+  timer_slack_.insert_or_assign(id, at);
 }
 
 // Decisions 1 and 4: a timers pass, uv_run's before the first iteration or the timers
@@ -240,6 +255,62 @@ bool Runtime::timers_due_now(DecisionKind kind) {
   charge_time(deadline - loop_now_, Cost::Callback);  // the same work, slower
   update_time();
   return true;
+}
+
+}  // namespace elt
+
+namespace elt {
+
+// Decision 5: Node's timer start reads libuv's clock (getLibuvNow), in whole milliseconds,
+// and a run starts anywhere within one. Two timers started in the same millisecond and the
+// same stretch of JavaScript, the later one due 1 ms before the earlier (setTimeout 2 ms,
+// then 1 ms): when the millisecond ends between the two calls, the later one starts 1 ms
+// on and both are due together; Node's timer lists then run in the order they were made.
+// It can happen only where the work between the calls has a spread in the profile (the
+// main program's, or a callback's): with --costs zero the clock never moves there.
+void Runtime::cross_ms_before_start(CallbackId id, std::int64_t ms) {
+  const TimerStart before = last_start_;
+  const std::int64_t start = loop_ms();
+  last_start_ = {id, start, start + ms, tick_};
+  if (!deciding() || before.start != start || before.tick != tick_ || start + ms + 1 != before.due) return;
+  if (!node_timers_.contains(before.id)) return;
+  const Cost work = tick_ == 0 ? Cost::MainProgram : Cost::Callback;
+  if (options_.costs.most(work) - options_.costs.least(work) <= Duration::zero()) return;
+  Decision d{DecisionKind::TimerStart,
+             {fmt::format("libuv's clock stays in millisecond {} from timer {}'s start to timer {}'s: timer {} is due "
+                          "1 ms before timer {} and runs first",
+                          start, before.id, id, id, before.id),
+              fmt::format("libuv's clock crosses into millisecond {} between timer {}'s start and timer {}'s: both "
+                          "are due at {} ms and timer {}, whose list was made first, runs first",
+                          start + 1, before.id, id, before.due, before.id)}};
+  if (decide(d, {.id = id}) == 0) return;
+  charge_time(time_of_ms(start + 1) - loop_now_, work);  // the same statements, later in the millisecond
+  update_time();
+  last_start_ = {id, loop_ms(), loop_ms() + ms, tick_};
+}
+
+}  // namespace elt
+
+namespace elt {
+
+// Decision 6: the first task for the pool. The loop pays pool_start's median when it
+// creates libuv's threads (Runtime::submit), but the threads must then be scheduled
+// before one takes the task, and on a busy machine that can take far longer: the first
+// fs.readFile of a program took 0.6 to 10 ms here where a warm one takes 0.1 ms
+// (tests/races/first-read-cost.js). The slow side lets the first task wait the rest of
+// pool_start's measured spread on the pool (what the loop was not charged), so that a
+// timer set meanwhile may be due before it finishes.
+Duration Runtime::slow_pool_start(CallbackId id) {
+  if (!deciding() || !options_.model.charges_costs) return Duration::zero();
+  const Duration later = clock_.stated_cost(options_.costs.most(Cost::PoolStart) - options_.costs.of(Cost::PoolStart));
+  if (later <= Duration::zero()) return Duration::zero();
+  Decision d{DecisionKind::PoolStart,
+             {fmt::format("libuv's pool threads start within pool_start's median ({}): task {} runs at once",
+                          ms_text(clock_.stated_cost(options_.costs.of(Cost::PoolStart))), id),
+              fmt::format("libuv's pool threads start late, as late as pool_start's measured spread allows ({} "
+                          "more): task {} waits for them",
+                          ms_text(later), id)}};
+  return decide(d, {.id = id}) == 0 ? Duration::zero() : later;
 }
 
 }  // namespace elt

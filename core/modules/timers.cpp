@@ -19,7 +19,10 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
     // Timeout's constructor: 0 and out-of-range delays become 1 ms; the start is the
     // loop's time, read afresh (getLibuvNow updates it first).
     std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(delay).count());
-    if (options_.model.timer_start_reads_clock) update_time();
+    if (options_.model.timer_start_reads_clock) {
+      update_time();
+      cross_ms_before_start(id, ms);
+    }
     std::int64_t start = loop_ms();
     node_timers_.insert(id, ms, start, 0, std::move(callback));
     note_timer_set(id);

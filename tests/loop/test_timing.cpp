@@ -167,6 +167,80 @@ TEST_CASE("timing: a timer set in a callback, due or not at the next timers phas
   CHECK(slower.prints() == Lines{"immediate 1", "timeout", "immediate 2"});
 }
 
+TEST_CASE("timing: libuv's millisecond ending between two timer starts, both sides", "[timing]") {
+  const std::string two_then_one = R"({"program": [{"set_timeout": 2, "then": [{"print": "2 ms"}]},
+    {"set_timeout": 1, "then": [{"print": "1 ms"}]}]})";
+  const CostProfile costs = one_cost(Cost::MainProgram, 350us, 0us, 1000us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(two_then_one, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"1 ms", "2 ms"});
+  REQUIRE(count_of(first->met(), DecisionKind::TimerStart) == 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::TimerStart, 1));
+  ChosenRun crossed(two_then_one, costs, other);
+  crossed.step_to_end();
+  CHECK(crossed.prints() == Lines{"2 ms", "1 ms"});
+  auto ticks = crossed.ticks_of_prints();
+  REQUIRE(ticks.size() == 2);
+  CHECK(ticks[0] == ticks[1]);  // due together: one timers phase runs both
+
+  // Without a spread the clock cannot move between the two calls: no decision.
+  auto none = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun free_run(two_then_one, zero_costs(), none);
+  free_run.step_to_end();
+  CHECK(count_of(none->met(), DecisionKind::TimerStart) == 0);
+}
+
+TEST_CASE("timing: the first setTimeout's set-up after its start, due or not at its iteration's end", "[timing]") {
+  // A 0 ms timer set in an immediate: nothing the loop charges lies between its start and
+  // the timers phase, yet Node sets its timer lists up after reading the clock.
+  const std::string chain = R"({"program": [{"set_immediate": [{"set_timeout": 0, "then": [{"print": "timeout"}]},
+    {"set_immediate": [{"print": "immediate 1"}, {"set_immediate": [{"print": "immediate 2"}]}]}]}]})";
+  // The default profile's figures: the main program ends 0.12 ms before the timer's
+  // millisecond would, and the first print (immediate 1's) takes it past it.
+  CostProfile costs = one_cost(Cost::Callback, 30us, 20us, 423us);
+  costs.costs[static_cast<int>(Cost::MainProgram)] = 350us;
+  costs.costs[static_cast<int>(Cost::FirstPrint)] = 22ms;
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(chain, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"immediate 1", "timeout", "immediate 2"});
+  REQUIRE(count_of(first->met(), DecisionKind::TimerDue) >= 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::TimerDue, 1));
+  ChosenRun slower(chain, costs, other);
+  slower.step_to_end();
+  CHECK(slower.prints() == Lines{"timeout", "immediate 1", "immediate 2"});
+  // The timer ran at the end of the iteration that set it, not one later.
+  CHECK(slower.ticks_of_prints() == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(plain.ticks_of_prints() == std::vector<std::uint64_t>{2, 2, 3});
+}
+
+TEST_CASE("timing: the pool's threads starting late, both sides", "[timing]") {
+  const std::string read_vs_timer = R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read"}]},
+    {"set_timeout": 2, "then": [{"print": "timeout"}]}]})";
+  const CostProfile costs = one_cost(Cost::PoolStart, 3ms, 0us, 21910us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(read_vs_timer, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"read", "timeout"});
+  REQUIRE(count_of(first->met(), DecisionKind::PoolStart) == 1);
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::PoolStart, 1));
+  ChosenRun late(read_vs_timer, costs, other);
+  late.step_to_end();
+  CHECK(late.prints() == Lines{"timeout", "read"});
+  auto ticks = late.ticks_of_prints();
+  REQUIRE(ticks.size() == 2);
+  CHECK(ticks[0] < ticks[1]);  // the timer's iteration ends before the read is back
+
+  auto none = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun free_run(read_vs_timer, zero_costs(), none);
+  free_run.step_to_end();
+  CHECK(count_of(none->met(), DecisionKind::PoolStart) == 0);
+}
+
 TEST_CASE("timing: a plain run shows a later decision as a race event when asked", "[timing]") {
   ChosenRun run(kTwoReads, kTrips, nullptr, true);
   run.step_to_end();
