@@ -215,10 +215,12 @@ struct ActionSpec {
   void (*parse)(ActionReader& reader, const ActionSource& src, Action& a);
   void (*run)(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope);
   void (*export_js)(JsWriter& writer, const Action& a, std::string& out);
-  // Adds the action's definition (and any it refers to) to the schema's $defs.
-  void (*schema)(nlohmann::ordered_json& defs);
+  // The action's definition in the schema's $defs, as JSON text.
+  std::string_view schema;
   // How many actions it creates, as far as the file says (plan_once for most).
   std::uint64_t (*plan)(WorkPlanner& planner, const Action& a);
+  // Adds the definitions the action's own one refers to, if any (a promise's steps).
+  void (*more_schema)(nlohmann::ordered_json& defs) = nullptr;
 };
 
 // Every action, in ActionKind's order (the order of "expected one of: ..." in messages).

@@ -74,10 +74,6 @@ constexpr const char* kRepeatSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_repeat(ordered_json& defs) {
-  defs["repeat"] = ordered_json::parse(kRepeatSchema);
-}
-
 // Its body runs count times; a count that is a template is unknown here and counts as 0.
 std::uint64_t plan_repeat(WorkPlanner& p, const Action& a) {
   std::uint64_t body = p.planned(a.then);
@@ -131,16 +127,12 @@ constexpr const char* kBlockSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_block(ordered_json& defs) {
-  defs["block"] = ordered_json::parse(kBlockSchema);
-}
-
 constexpr std::string_view kRepeatKeys[] = {"as", "do"};
 
 }  // namespace
 
 const ActionSpec kRepeat{ActionKind::Repeat, "repeat", kRepeatKeys, false,
-                         parse_repeat, run_repeat, export_repeat, schema_repeat, plan_repeat};
-const ActionSpec kBlock{ActionKind::Block, "block", {}, false, parse_block, run_block, export_block, schema_block, plan_once};
+                         parse_repeat, run_repeat, export_repeat, kRepeatSchema, plan_repeat};
+const ActionSpec kBlock{ActionKind::Block, "block", {}, false, parse_block, run_block, export_block, kBlockSchema, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -78,15 +78,11 @@ constexpr const char* kEncryptSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_encrypt(ordered_json& defs) {
-  defs["encrypt"] = ordered_json::parse(kEncryptSchema);
-}
-
 constexpr std::string_view kEncryptKeys[] = {"cost_ms", "as", "then", "catch"};
 
 }  // namespace
 
 const ActionSpec kEncrypt{ActionKind::Encrypt, "encrypt", kEncryptKeys, false,
-                          parse_encrypt, run_encrypt, export_encrypt, schema_encrypt, plan_once};
+                          parse_encrypt, run_encrypt, export_encrypt, kEncryptSchema, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -86,15 +86,11 @@ constexpr const char* kFsReadSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_fs_read(ordered_json& defs) {
-  defs["fs_read"] = ordered_json::parse(kFsReadSchema);
-}
-
 constexpr std::string_view kFsReadKeys[] = {"delay_ms", "as", "then", "catch"};
 
 }  // namespace
 
 const ActionSpec kFsRead{ActionKind::FsRead, "fs_read", kFsReadKeys, false,
-                         parse_fs_read, run_fs_read, export_fs_read, schema_fs_read, plan_once};
+                         parse_fs_read, run_fs_read, export_fs_read, kFsReadSchema, plan_once};
 
 }  // namespace elt::scenario::actions

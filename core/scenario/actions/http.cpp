@@ -134,9 +134,6 @@ constexpr const char* kHttpGetSlowSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_http_get_slow(ordered_json& defs) {
-  defs["http_get_slow"] = ordered_json::parse(kHttpGetSlowSchema);
-}
 constexpr const char* kHttpGetSchema = R"json({
   "title": "http_get",
   "description": "A plain HTTP/1.1 GET to any http:// URL, watched by the epoll thread. The result is the raw response, with fields status, reason, body and headers (headers.<lowercase-name>).",
@@ -162,18 +159,14 @@ constexpr const char* kHttpGetSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_http_get(ordered_json& defs) {
-  defs["http_get"] = ordered_json::parse(kHttpGetSchema);
-}
-
 constexpr std::string_view kHttpGetSlowKeys[] = {"delay_ms", "as", "then", "catch"};
 constexpr std::string_view kHttpGetKeys[] = {"as", "then", "catch"};
 
 }  // namespace
 
 const ActionSpec kHttpGetSlow{ActionKind::HttpGetSlow, "http_get_slow", kHttpGetSlowKeys, false,
-                              parse_http_get_slow, run_http_get_slow, export_http_get_slow, schema_http_get_slow, plan_once};
+                              parse_http_get_slow, run_http_get_slow, export_http_get_slow, kHttpGetSlowSchema, plan_once};
 const ActionSpec kHttpGet{ActionKind::HttpGet, "http_get", kHttpGetKeys, false,
-                          parse_http_get, run_http_get, export_http_get, schema_http_get, plan_once};
+                          parse_http_get, run_http_get, export_http_get, kHttpGetSchema, plan_once};
 
 }  // namespace elt::scenario::actions

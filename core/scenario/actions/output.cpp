@@ -45,10 +45,6 @@ constexpr const char* kPrintSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_print(ordered_json& defs) {
-  defs["print"] = ordered_json::parse(kPrintSchema);
-}
-
 // ---- print_content ----
 
 void parse_print_content(ActionReader& r, const ActionSource& src, Action& a) {
@@ -102,16 +98,12 @@ constexpr const char* kPrintContentSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_print_content(ordered_json& defs) {
-  defs["print_content"] = ordered_json::parse(kPrintContentSchema);
-}
-
 constexpr std::string_view kPrintContentKeys[] = {"label"};
 
 }  // namespace
 
-const ActionSpec kPrint{ActionKind::Print, "print", {}, false, parse_print, run_print, export_print, schema_print, plan_once};
+const ActionSpec kPrint{ActionKind::Print, "print", {}, false, parse_print, run_print, export_print, kPrintSchema, plan_once};
 const ActionSpec kPrintContent{ActionKind::PrintContent, "print_content", kPrintContentKeys, false,
-                               parse_print_content, run_print_content, export_print_content, schema_print_content, plan_once};
+                               parse_print_content, run_print_content, export_print_content, kPrintContentSchema, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -300,8 +300,8 @@ constexpr const char* kCatchStepSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_promise(ordered_json& defs) {
-  defs["promise"] = ordered_json::parse(kPromiseSchema);
+// The definitions a promise's steps refer to, beside the promise's own.
+void schema_promise_steps(ordered_json& defs) {
   defs["step"] = ordered_json::parse(kStepSchema);
   defs["thenStep"] = ordered_json::parse(kThenStepSchema);
   defs["catchStep"] = ordered_json::parse(kCatchStepSchema);
@@ -312,6 +312,6 @@ constexpr std::string_view kPromiseKeys[] = {"value", "chain"};
 }  // namespace
 
 const ActionSpec kPromise{ActionKind::Promise, "promise", kPromiseKeys, true,
-                          parse_promise, run_promise, export_promise, schema_promise, plan_promise};
+                          parse_promise, run_promise, export_promise, kPromiseSchema, plan_promise, schema_promise_steps};
 
 }  // namespace elt::scenario::actions

@@ -46,9 +46,6 @@ constexpr const char* kNextTickSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_next_tick(ordered_json& defs) {
-  defs["next_tick"] = ordered_json::parse(kNextTickSchema);
-}
 constexpr const char* kQueueMicrotaskSchema = R"json({
   "title": "queue_microtask",
   "description": "queueMicrotask(() => {...}): the actions run in the microtask queue, after the nextTick queue. Node model only.",
@@ -65,15 +62,11 @@ constexpr const char* kQueueMicrotaskSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_queue_microtask(ordered_json& defs) {
-  defs["queue_microtask"] = ordered_json::parse(kQueueMicrotaskSchema);
-}
-
 }  // namespace
 
 const ActionSpec kNextTick{ActionKind::NextTick, "next_tick", {}, true,
-                           parse_queued, run_next_tick, export_next_tick, schema_next_tick, plan_once};
+                           parse_queued, run_next_tick, export_next_tick, kNextTickSchema, plan_once};
 const ActionSpec kQueueMicrotask{ActionKind::QueueMicrotask, "queue_microtask", {}, true,
-                                 parse_queued, run_queue_microtask, export_queue_microtask, schema_queue_microtask, plan_once};
+                                 parse_queued, run_queue_microtask, export_queue_microtask, kQueueMicrotaskSchema, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -226,7 +226,8 @@ std::string scenario_schema() {
   ordered_json& defs = schema["$defs"];
   defs["action"] = action_dispatch();
   for (const ActionSpec* spec : action_specs()) {
-    spec->schema(defs);
+    defs[std::string(spec->name)] = ordered_json::parse(spec->schema);
+    if (spec->more_schema != nullptr) spec->more_schema(defs);
     check_keys(*spec, defs.at(std::string(spec->name)));
   }
   return schema.dump(2) + "\n";

@@ -109,9 +109,6 @@ constexpr const char* kSetTimeoutSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_set_timeout(ordered_json& defs) {
-  defs["set_timeout"] = ordered_json::parse(kSetTimeoutSchema);
-}
 constexpr const char* kSetIntervalSchema = R"json({
   "title": "set_interval",
   "description": "Registers a repeating timer, like setInterval: its callback runs every N ms until the interval is cleared.",
@@ -141,10 +138,6 @@ constexpr const char* kSetIntervalSchema = R"json({
   ],
   "additionalProperties": false
 })json";
-
-void schema_set_interval(ordered_json& defs) {
-  defs["set_interval"] = ordered_json::parse(kSetIntervalSchema);
-}
 
 // ---- set_immediate ----
 
@@ -181,10 +174,6 @@ constexpr const char* kSetImmediateSchema = R"json({
   ],
   "additionalProperties": false
 })json";
-
-void schema_set_immediate(ordered_json& defs) {
-  defs["set_immediate"] = ordered_json::parse(kSetImmediateSchema);
-}
 
 // ---- clear_timeout, clear_interval, clear_immediate ----
 
@@ -230,9 +219,6 @@ constexpr const char* kClearTimeoutSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_clear_timeout(ordered_json& defs) {
-  defs["clear_timeout"] = ordered_json::parse(kClearTimeoutSchema);
-}
 constexpr const char* kClearIntervalSchema = R"json({
   "title": "clear_interval",
   "description": "clearInterval(handle): cancels an interval by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
@@ -248,9 +234,6 @@ constexpr const char* kClearIntervalSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_clear_interval(ordered_json& defs) {
-  defs["clear_interval"] = ordered_json::parse(kClearIntervalSchema);
-}
 constexpr const char* kClearImmediateSchema = R"json({
   "title": "clear_immediate",
   "description": "clearImmediate(handle): cancels an immediate by the name its id gave it. A name never registered in the file is refused; one registered but not live (yet, or any more) is a no-op, as in Node.",
@@ -266,10 +249,6 @@ constexpr const char* kClearImmediateSchema = R"json({
   "additionalProperties": false
 })json";
 
-void schema_clear_immediate(ordered_json& defs) {
-  defs["clear_immediate"] = ordered_json::parse(kClearImmediateSchema);
-}
-
 constexpr std::string_view kTimeoutKeys[] = {"then", "id"};
 constexpr std::string_view kIntervalKeys[] = {"then", "id", "times"};
 constexpr std::string_view kImmediateKeys[] = {"id"};
@@ -277,16 +256,16 @@ constexpr std::string_view kImmediateKeys[] = {"id"};
 }  // namespace
 
 const ActionSpec kSetTimeout{ActionKind::SetTimeout, "set_timeout", kTimeoutKeys, false,
-                             parse_timer, run_set_timeout, export_set_timeout, schema_set_timeout, plan_once};
+                             parse_timer, run_set_timeout, export_set_timeout, kSetTimeoutSchema, plan_once};
 const ActionSpec kSetInterval{ActionKind::SetInterval, "set_interval", kIntervalKeys, false,
-                              parse_timer, run_set_interval, export_set_interval, schema_set_interval, plan_interval};
+                              parse_timer, run_set_interval, export_set_interval, kSetIntervalSchema, plan_interval};
 const ActionSpec kSetImmediate{ActionKind::SetImmediate, "set_immediate", kImmediateKeys, false,
-                               parse_set_immediate, run_set_immediate, export_set_immediate, schema_set_immediate, plan_once};
+                               parse_set_immediate, run_set_immediate, export_set_immediate, kSetImmediateSchema, plan_once};
 const ActionSpec kClearTimeout{ActionKind::ClearTimeout, "clear_timeout", {}, false,
-                               parse_clear, run_clear_timer, export_clear_timeout, schema_clear_timeout, plan_once};
+                               parse_clear, run_clear_timer, export_clear_timeout, kClearTimeoutSchema, plan_once};
 const ActionSpec kClearInterval{ActionKind::ClearInterval, "clear_interval", {}, false,
-                                parse_clear, run_clear_timer, export_clear_interval, schema_clear_interval, plan_once};
+                                parse_clear, run_clear_timer, export_clear_interval, kClearIntervalSchema, plan_once};
 const ActionSpec kClearImmediate{ActionKind::ClearImmediate, "clear_immediate", {}, false,
-                                 parse_clear, run_clear_immediate, export_clear_immediate, schema_clear_immediate, plan_once};
+                                 parse_clear, run_clear_immediate, export_clear_immediate, kClearImmediateSchema, plan_once};
 
 }  // namespace elt::scenario::actions
