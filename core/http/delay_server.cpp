@@ -243,110 +243,149 @@ struct DelayServer::Impl {
     close_conn(token);  // Connection: close
   }
 
+  // The service's thread, one turn per wake-up as the epoll thread's: wait, handle each
+  // ready event, then answer what epoll_wait's own deadline brought. Returns on stop.
   void run() {
     set_thread_name("delay-service");
     request_precise_timers();
     clock.bind(participant);
     std::array<epoll_event, 64> events{};
     for (;;) {
-      int timeout = -1;
-      // Only filled when the clock's deadlines are not alarms (schedule): epoll_wait's own.
-      if (!scheduled.empty()) {
-        auto left = scheduled.begin()->first - clock.now();
-        timeout = left <= Duration::zero() ? 0 : static_cast<int>(std::chrono::ceil<Millis>(left).count());
-      }
-      timeout = with_backoff(timeout);
-      int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 0);
-      if (n == 0) {  // look before blocking, as the epoll thread does
-        clock.block();
-        n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
-        clock.resume();
-      }
+      int n = wait_for_events(events);
       if (!accepting && real_time_now() >= accept_again) resume_accepting();
       if (n < 0 && errno != EINTR) {
         clock.exit_participant();
         return;
       }
       for (int i = 0; i < n; ++i) {
-        std::uint64_t token = events[i].data.u64;
-        if (token == kStopToken) {
-          for (auto& [t, conn] : conns) ::close(conn.fd);
-          conns.clear();
+        if (!handle_event(events[i])) {
           clock.exit_participant();
           return;
         }
-        if (token == kAlarmToken) {
-          std::uint64_t count = 0;
-          while (::read(alarm_fd, &count, sizeof count) < 0 && errno == EINTR) {
-          }
-          std::vector<std::uint64_t> ready;
-          {
-            std::lock_guard lock(alarm_mutex);
-            ready.swap(due);
-          }
-          for (std::uint64_t t : ready) respond(t);
-          continue;
-        }
-        if (token == kListenToken) {
-          for (;;) {
-            int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (fd < 0) {
-              if (!out_of_descriptors(errno)) break;
-              if (shed_connection()) continue;
-              pause_accepting();
-              break;
-            }
-            std::uint64_t t = next_token++;
-            conns[t].fd = fd;
-            epoll_event ev{};
-            ev.events = EPOLLIN | EPOLLRDHUP;
-            ev.data.u64 = t;
-            epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
-          }
-          continue;
-        }
-        auto it = conns.find(token);
-        if (it == conns.end()) continue;
-        Conn& conn = it->second;
-        if (events[i].events & EPOLLOUT) {
-          write_out(token);
-          continue;
-        }
-        std::array<char, 4096> buf{};
-        bool closed = false;
-        for (;;) {
-          ssize_t got = ::recv(conn.fd, buf.data(), buf.size(), 0);
-          if (got > 0) {
-            if (conn.responding) continue;  // the request is in; the rest is ignored
-            // A peer that never ends its request cannot grow this buffer past the limit.
-            if (conn.in.size() + static_cast<std::size_t>(got) > kMaxRequest) {
-              closed = true;
-              break;
-            }
-            conn.in.append(buf.data(), static_cast<std::size_t>(got));
-            continue;
-          }
-          if (got == 0) closed = true;
-          if (got < 0 && errno == EINTR) continue;
-          break;
-        }
-        if (!conn.responding && conn.in.find("\r\n\r\n") != std::string::npos) on_request(token, conn);
-        else if (!conn.responding && conn.in.size() > kMaxRequest) closed = true;
-        if (closed && !conn.responding) close_conn(token);
-        else if (closed) {
-          // The client went away while we were waiting: nothing to answer.
-          epoll_ctl(epoll_fd, EPOLL_CTL_DEL, conn.fd, nullptr);
-        }
       }
-      TimePoint now = clock.now();
-      while (!scheduled.empty() && scheduled.begin()->first <= now) {
-        auto node = scheduled.extract(scheduled.begin());
-        auto [token, response] = std::move(node.mapped());
-        auto it = conns.find(token);
-        if (it == conns.end()) continue;
-        it->second.out = std::move(response);
-        respond(token);
+      respond_to_scheduled();
+    }
+  }
+
+  // epoll_wait, bounded by the earliest scheduled answer and an accept back-off. Returns
+  // its result (errno set when negative).
+  int wait_for_events(std::array<epoll_event, 64>& events) {
+    int timeout = -1;
+    // Only filled when the clock's deadlines are not alarms (schedule): epoll_wait's own.
+    if (!scheduled.empty()) {
+      auto left = scheduled.begin()->first - clock.now();
+      timeout = left <= Duration::zero() ? 0 : static_cast<int>(std::chrono::ceil<Millis>(left).count());
+    }
+    timeout = with_backoff(timeout);
+    int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 0);
+    if (n == 0) {  // look before blocking, as the epoll thread does
+      clock.block();
+      n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout);
+      clock.resume();
+    }
+    return n;
+  }
+
+  // One ready event, by its token. False for the stop request, after closing every
+  // connection: the thread must return.
+  bool handle_event(const epoll_event& event) {
+    switch (std::uint64_t token = event.data.u64) {
+      case kStopToken:
+        for (auto& [t, conn] : conns) ::close(conn.fd);
+        conns.clear();
+        return false;
+      case kAlarmToken:
+        respond_to_alarms();
+        return true;
+      case kListenToken:
+        accept_waiting();
+        return true;
+      default:
+        serve(token, event.events);
+        return true;
+    }
+  }
+
+  // Virtual clock: the alarms set by schedule() have rung; answer their connections.
+  void respond_to_alarms() {
+    std::uint64_t count = 0;
+    while (::read(alarm_fd, &count, sizeof count) < 0 && errno == EINTR) {
+    }
+    std::vector<std::uint64_t> ready;
+    {
+      std::lock_guard lock(alarm_mutex);
+      ready.swap(due);
+    }
+    for (std::uint64_t t : ready) respond(t);
+  }
+
+  // Accepts every connection in the backlog, shedding or pausing when out of descriptors.
+  void accept_waiting() {
+    for (;;) {
+      int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (!out_of_descriptors(errno)) break;
+        if (shed_connection()) continue;
+        pause_accepting();
+        break;
       }
+      std::uint64_t t = next_token++;
+      conns[t].fd = fd;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP;
+      ev.data.u64 = t;
+      epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+    }
+  }
+
+  // A connection's socket is ready: finish sending an answer, or read the request and
+  // schedule its answer once the request is whole.
+  void serve(std::uint64_t token, std::uint32_t ready) {
+    auto it = conns.find(token);
+    if (it == conns.end()) return;
+    Conn& conn = it->second;
+    if (ready & EPOLLOUT) {
+      write_out(token);
+      return;
+    }
+    bool closed = read_request(conn);
+    if (!conn.responding && conn.in.find("\r\n\r\n") != std::string::npos) on_request(token, conn);
+    else if (!conn.responding && conn.in.size() > kMaxRequest) closed = true;
+    if (closed && !conn.responding) close_conn(token);
+    else if (closed) {
+      // The client went away while we were waiting: nothing to answer.
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, conn.fd, nullptr);
+    }
+  }
+
+  // Reads all the socket holds into conn.in. True when the peer closed, or sent more than a
+  // request may hold.
+  static bool read_request(Conn& conn) {
+    std::array<char, 4096> buf{};
+    for (;;) {
+      ssize_t got = ::recv(conn.fd, buf.data(), buf.size(), 0);
+      if (got > 0) {
+        if (conn.responding) continue;  // the request is in; the rest is ignored
+        // A peer that never ends its request cannot grow this buffer past the limit.
+        if (conn.in.size() + static_cast<std::size_t>(got) > kMaxRequest) return true;
+        conn.in.append(buf.data(), static_cast<std::size_t>(got));
+        continue;
+      }
+      if (got < 0 && errno == EINTR) continue;
+      return got == 0;
+    }
+  }
+
+  // Real clock: the answers whose deadline has passed, in deadline order.
+  void respond_to_scheduled() {
+    TimePoint now = clock.now();
+    while (!scheduled.empty() && scheduled.begin()->first <= now) {
+      auto node = scheduled.extract(scheduled.begin());
+      auto [token, response] = std::move(node.mapped());
+      auto it = conns.find(token);
+      if (it == conns.end()) continue;
+      it->second.out = std::move(response);
+      respond(token);
     }
   }
 };

@@ -130,72 +130,63 @@ void Reactor::finish(Connection& conn, std::vector<Completion>& out) {
   out.push_back(std::move(done));
 }
 
-bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& out) {
-  std::size_t before = out.size();
-  // Requests that failed when they started, or whose own timeout has passed.
-  auto expire = [&] {
-    TimePoint now = clock_.now();
-    auto real_now = real_time_now();
-    // With alarms for deadlines, the real-time guard also ends a request (a real server
-    // that never answers); otherwise the clock is real time and the deadline says it all.
-    const bool by_alarm = clock_.deadlines_by_alarm();
-    for (auto& c : connections_) {
-      if (c->reported) continue;
-      if (c->http.done()) {  // failed when it started
-        finish(*c, out);
-        continue;
-      }
-      bool due = by_alarm ? c->deadline <= now || c->real_deadline <= real_now : c->deadline <= now;
-      if (due) {
-        auto ms = std::chrono::duration_cast<Millis>(c->http.spec().timeout).count();
-        c->http.fail(fmt::format("no complete response from {} within {} ms", c->http.spec().url, ms));
-        finish(*c, out);
-      }
+// Requests that failed when they started, or whose own timeout has passed, are handed over;
+// then every connection whose completion is out is dropped.
+void Reactor::expire_and_reap(std::vector<Completion>& out) {
+  TimePoint now = clock_.now();
+  auto real_now = real_time_now();
+  // With alarms for deadlines, the real-time guard also ends a request (a real server
+  // that never answers); otherwise the clock is real time and the deadline says it all.
+  const bool by_alarm = clock_.deadlines_by_alarm();
+  for (auto& c : connections_) {
+    if (c->reported) continue;
+    if (c->http.done()) {  // failed when it started
+      finish(*c, out);
+      continue;
     }
-  };
-  auto reap = [&] {
-    std::erase_if(connections_, [](const std::unique_ptr<Connection>& c) { return c->reported; });
-  };
-  expire();
-  reap();
+    bool due = by_alarm ? c->deadline <= now || c->real_deadline <= real_now : c->deadline <= now;
+    if (due) {
+      auto ms = std::chrono::duration_cast<Millis>(c->http.spec().timeout).count();
+      c->http.fail(fmt::format("no complete response from {} within {} ms", c->http.spec().url, ms));
+      finish(*c, out);
+    }
+  }
+  std::erase_if(connections_, [](const std::unique_ptr<Connection>& c) { return c->reported; });
+}
 
-  // The wait ends at the poll deadline or the first request timeout.
-  std::optional<TimePoint> until = deadline;
-  if (auto r = earliest_request_deadline(); r && (!until || *r < *until)) until = r;
-
-  // Not value-initialised: epoll_wait fills the first n, and zeroing 12 kB was a memset
-  // on every poll.
-  std::array<epoll_event, kReactorEventsPerWait> events;
-  // Look before blocking: what is already ready is handled while we hold the virtual
-  // clock's baton, so it never mistakes a loop with work for an idle one.
-  int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 0);
-  if (n == 0 && out.size() == before && !(until && *until <= clock_.now())) {
-    AlarmId alarm = 0;
-    int timeout_ms = -1;
-    if (clock_.deadlines_by_alarm()) {
-      // Virtual time: the deadline is an alarm that wakes us; epoll_wait itself only
-      // waits for real sockets (bounded by a real server's real-time deadline).
-      if (until) alarm = clock_.add_alarm(DeadlineKey{*until, 0}, 0, [this] { wake(); });
-      if (!connections_.empty()) {
-        auto soonest = TimePoint::max();
-        for (const auto& c : connections_) soonest = std::min(soonest, c->real_deadline);
-        auto left = std::chrono::ceil<Millis>(soonest - real_time_now()).count();
-        timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000));
-      }
-    } else if (until) {
-      // Round up: never wake before the deadline (a 0 ms timeout would spin).
-      auto left = std::chrono::ceil<Millis>(*until - clock_.now()).count();
+// Blocks in epoll_wait until something is ready or `until` passes; returns its result.
+int Reactor::wait_blocking(std::optional<TimePoint> until, epoll_event* events, int capacity) {
+  AlarmId alarm = 0;
+  int timeout_ms = -1;
+  if (clock_.deadlines_by_alarm()) {
+    // Virtual time: the deadline is an alarm that wakes us; epoll_wait itself only
+    // waits for real sockets (bounded by a real server's real-time deadline).
+    if (until) alarm = clock_.add_alarm(DeadlineKey{*until, 0}, 0, [this] { wake(); });
+    if (!connections_.empty()) {
+      auto soonest = TimePoint::max();
+      for (const auto& c : connections_) soonest = std::min(soonest, c->real_deadline);
+      auto left = std::chrono::ceil<Millis>(soonest - real_time_now()).count();
       timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000));
     }
-    tracer_.flush();
-    clock_.block();
-    do {
-      n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
-    } while (n < 0 && errno == EINTR);
-    clock_.resume();
-    if (alarm != 0) clock_.cancel_alarm(alarm);
+  } else if (until) {
+    // Round up: never wake before the deadline (a 0 ms timeout would spin).
+    auto left = std::chrono::ceil<Millis>(*until - clock_.now()).count();
+    timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000));
   }
-  if (n < 0) throw_errno("epoll_wait");
+  tracer_.flush();
+  clock_.block();
+  int n = 0;
+  do {
+    n = epoll_wait(epoll_fd_, events, capacity, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  clock_.resume();
+  if (alarm != 0) clock_.cancel_alarm(alarm);
+  return n;
+}
+
+// Moves each ready socket along and answers the wake and output tokens. Returns whether the
+// channel's eventfd was among them.
+bool Reactor::handle_ready(const epoll_event* events, int n, std::vector<Completion>& out) {
   bool channel_ready = false;
   for (int i = 0; i < n; ++i) {
     std::uint64_t token = events[i].data.u64;
@@ -210,21 +201,41 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
       if (!conn->http.done()) watch(*conn, conn->http.advance(), out);
     }
   }
-  // Pool completions, in the order the workers finished (uv__work_done takes the whole
-  // queue under the lock).
-  if (channel_ready || clock_.schedules_threads()) {
-    // Virtual clock: tasks that finish at this same instant finish before we look.
-    clock_.settle();
-    if (!channel_ready && channel_.size() == 0) {
-      expire();
-      reap();
-      return out.size() > before;
-    }
-    channel_.clear_signal();
-    channel_.take_all(out);
+  return channel_ready;
+}
+
+// Pool completions, in the order the workers finished (uv__work_done takes the whole
+// queue under the lock).
+void Reactor::take_completions(bool channel_ready, std::vector<Completion>& out) {
+  if (!channel_ready && !clock_.schedules_threads()) return;
+  // Virtual clock: tasks that finish at this same instant finish before we look.
+  clock_.settle();
+  if (!channel_ready && channel_.size() == 0) return;
+  channel_.clear_signal();
+  channel_.take_all(out);
+}
+
+bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& out) {
+  std::size_t before = out.size();
+  expire_and_reap(out);
+
+  // The wait ends at the poll deadline or the first request timeout.
+  std::optional<TimePoint> until = deadline;
+  if (auto r = earliest_request_deadline(); r && (!until || *r < *until)) until = r;
+
+  // Not value-initialised: epoll_wait fills the first n, and zeroing 12 kB was a memset
+  // on every poll.
+  std::array<epoll_event, kReactorEventsPerWait> events;
+  const int capacity = static_cast<int>(events.size());
+  // Look before blocking: what is already ready is handled while we hold the virtual
+  // clock's baton, so it never mistakes a loop with work for an idle one.
+  int n = epoll_wait(epoll_fd_, events.data(), capacity, 0);
+  if (n == 0 && out.size() == before && !(until && *until <= clock_.now())) {
+    n = wait_blocking(until, events.data(), capacity);
   }
-  expire();
-  reap();
+  if (n < 0) throw_errno("epoll_wait");
+  take_completions(handle_ready(events.data(), n, out), out);
+  expire_and_reap(out);
   return out.size() > before;
 }
 

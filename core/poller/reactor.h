@@ -23,6 +23,8 @@
 #include "http/connection.h"
 #include "channel/channel.h"
 
+struct epoll_event;  // <sys/epoll.h>, kept out of this header
+
 namespace elt {
 
 class Tracer;
@@ -59,6 +61,11 @@ class Reactor {
   void watch(Connection& conn, std::uint32_t events, std::vector<Completion>& out);
   void finish(Connection& conn, std::vector<Completion>& out);
   std::optional<TimePoint> earliest_request_deadline() const;
+  // poll()'s steps, in the order it takes them.
+  void expire_and_reap(std::vector<Completion>& out);
+  int wait_blocking(std::optional<TimePoint> until, epoll_event* events, int capacity);
+  bool handle_ready(const epoll_event* events, int n, std::vector<Completion>& out);
+  void take_completions(bool channel_ready, std::vector<Completion>& out);
 
   Clock& clock_;
   Tracer& tracer_;
