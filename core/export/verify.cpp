@@ -71,20 +71,8 @@ pid_t spawn(std::vector<char*>& argp, std::vector<char*>& envp, int out_fd, int 
   return pid;
 }
 
-// run_process (verify.h), in a network of `network`'s choosing; a readable `cancel_fd`
-// kills the child and throws Cancelled.
-ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                        std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1,
-                        const std::string& cwd = {}) {
-  int out_pipe[2];
-  int err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    int e = errno;
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    throw std::system_error(e, std::generic_category(), "pipe2");
-  }
+// Our environment, with each of `extra_env`'s NAME=value entries in place of ours.
+std::vector<std::string> child_env(const std::vector<std::string>& extra_env) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view entry(*e);
@@ -94,26 +82,23 @@ ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<
     if (!replaced) env.emplace_back(entry);
   }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
-  argp.push_back(nullptr);
+  return env;
+}
 
-  pid_t pid = 0;
-  try {
-    pid = spawn(argp, envp, out_pipe[1], err_pipe[1], network, cwd);
-  } catch (...) {
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
-    throw;
-  }
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  ProcessResult result;
+// The null-terminated array exec wants, pointing into `strings` (which must outlive it).
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Reads the child's stdout and stderr into `result` until both close, the deadline passes
+// (the child is killed, timed_out) or `cancel_fd` becomes readable (killed; returns true).
+bool collect_output(pid_t pid, int out_fd, int err_fd, int cancel_fd, std::chrono::seconds timeout,
+                    ProcessResult& result) {
   auto deadline = real_time_now() + timeout;  // node runs in real time, whatever our clock
-  pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+  pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
   int open_fds = 2;
   char buf[8192];
   bool cancelled = false;
@@ -149,6 +134,39 @@ ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<
   for (int i = 0; i < 2; ++i) {
     if (fds[i].fd >= 0) ::close(fds[i].fd);
   }
+  return cancelled;
+}
+
+// run_process (verify.h), in a network of `network`'s choosing; a readable `cancel_fd`
+// kills the child and throws Cancelled.
+ProcessResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                        std::chrono::seconds timeout, Network network = Network::Ours, int cancel_fd = -1,
+                        const std::string& cwd = {}) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    int e = errno;
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    throw std::system_error(e, std::generic_category(), "pipe2");
+  }
+  std::vector<std::string> env = child_env(extra_env);
+  std::vector<char*> envp = c_strings(env);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp = c_strings(args);
+
+  pid_t pid = 0;
+  try {
+    pid = spawn(argp, envp, out_pipe[1], err_pipe[1], network, cwd);
+  } catch (...) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    throw;
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  ProcessResult result;
+  bool cancelled = collect_output(pid, out_pipe[0], err_pipe[0], cancel_fd, timeout, result);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -547,67 +565,72 @@ std::string node_version(const std::string& node) {
   return v;
 }
 
-std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Options& options,
-                               const RunOurs& run_ours, const ListOurs& list_ours) {
-  std::string version = node_version(options.node);
-  std::vector<Work> work(scenarios.size());
-  bool needs_calibration = false;
-  // Ours first, on this thread: the runner is the command line's, and it runs one at a time.
-  for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    const Scenario& s = scenarios[i];
-    Work& w = work[i];
-    w.scenario = &s;
-    Report& r = w.report;
-    r.file = s.file;
-    r.description = s.description;
-    r.declared_racy = s.racy_in_node;
-    r.declared_why = s.racy_why;
-    r.ours = run_ours(s);
-    for (const Variant& v : approximation_variants(s)) {
-      Lines other = run_ours(v.scenario);
-      if (other != r.ours) {
-        r.why = fmt::format("the order depends on what Node only approximates: with {}, ours prints another order",
-                            v.what);
-        break;
-      }
-    }
-    w.program = exporter::export_js(s);
-    if (!w.program.unsupported.empty()) {
-      r.verdict = Verdict::NotComparable;
-      r.why = w.program.unsupported;
-      continue;
-    }
-    if (w.program.reads_files) {
-      if (auto link = sandbox::link_leading_out(s.base_dir, kMaxFolderEntries)) {
-        r.verdict = Verdict::NotComparable;
-        r.why = fmt::format("verify's node may read only below the scenario's folder, and Node 20 follows links: "
-                            "not run, since {}", *link);
-        continue;
-      }
-    }
-    w.run_node = true;
-    list_orders(r, s, list_ours);
-    w.own_file = js::is_js_path(s.file);
-    needs_calibration = needs_calibration || w.program.uses_pool_work;
-  }
+namespace {
 
+// Our side of one scenario, on the calling thread: our run, whether an approximation decides
+// it, the exported program, and whether node may run it (w.run_node) with our set listed.
+void prepare_ours(Work& w, const Scenario& s, const RunOurs& run_ours, const ListOurs& list_ours) {
+  w.scenario = &s;
+  Report& r = w.report;
+  r.file = s.file;
+  r.description = s.description;
+  r.declared_racy = s.racy_in_node;
+  r.declared_why = s.racy_why;
+  r.ours = run_ours(s);
+  for (const Variant& v : approximation_variants(s)) {
+    Lines other = run_ours(v.scenario);
+    if (other != r.ours) {
+      r.why = fmt::format("the order depends on what Node only approximates: with {}, ours prints another order",
+                          v.what);
+      break;
+    }
+  }
+  w.program = exporter::export_js(s);
+  if (!w.program.unsupported.empty()) {
+    r.verdict = Verdict::NotComparable;
+    r.why = w.program.unsupported;
+    return;
+  }
+  if (w.program.reads_files) {
+    if (auto link = sandbox::link_leading_out(s.base_dir, kMaxFolderEntries)) {
+      r.verdict = Verdict::NotComparable;
+      r.why = fmt::format("verify's node may read only below the scenario's folder, and Node 20 follows links: "
+                          "not run, since {}", *link);
+      return;
+    }
+  }
+  w.run_node = true;
+  list_orders(r, s, list_ours);
+  w.own_file = js::is_js_path(s.file);
+}
+
+// A fresh folder for the exported programs, removed by verify_all when node is done.
+std::string make_work_dir() {
   std::string dir_template = (std::filesystem::temp_directory_path() / "eventloop-trace-verify-XXXXXX").string();
   if (::mkdtemp(dir_template.data()) == nullptr) {
     throw std::system_error(errno, std::generic_category(), "mkdtemp " + dir_template);
   }
-  std::string dir = dir_template;
-  double per_ms = 0;
-  if (needs_calibration) {
-    std::string path = dir + "/calibrate.js";
-    std::ofstream(path, std::ios::binary) << exporter::pbkdf2_calibration_program();
-    ProcessResult p = run_child(confined_argv(options.node, version, {}, path), {},
-                                  std::chrono::seconds(options.timeout_s), Network::LoopbackOnly, options.cancel_fd);
-    per_ms = std::strtod(p.out.c_str(), nullptr);
-    if (p.exit_code != 0 || !(per_ms > 0)) {
-      throw std::runtime_error(fmt::format("measuring pbkdf2 under node failed (exit {}): {}", p.exit_code, p.err));
-    }
-  }
+  return dir_template;
+}
 
+// How many pbkdf2 iterations node does in a millisecond on this machine, so that an exported
+// program's pool work lasts as long as its cost_ms says.
+double measure_pbkdf2(const Options& options, const std::string& version, const std::string& dir) {
+  std::string path = dir + "/calibrate.js";
+  std::ofstream(path, std::ios::binary) << exporter::pbkdf2_calibration_program();
+  ProcessResult p = run_child(confined_argv(options.node, version, {}, path), {},
+                              std::chrono::seconds(options.timeout_s), Network::LoopbackOnly, options.cancel_fd);
+  double per_ms = std::strtod(p.out.c_str(), nullptr);
+  if (p.exit_code != 0 || !(per_ms > 0)) {
+    throw std::runtime_error(fmt::format("measuring pbkdf2 under node failed (exit {}): {}", p.exit_code, p.err));
+  }
+  return per_ms;
+}
+
+// Node's side of every scenario that may run, on `options.jobs` threads, each taking the
+// next scenario. Returns the first failure (or Cancelled), after every thread has ended.
+std::exception_ptr run_node_sides(std::vector<Work>& work, const Options& options, const std::string& dir,
+                                  double per_ms, const std::string& version) {
   std::atomic<std::size_t> next{0};
   std::mutex error_mutex;
   std::exception_ptr error;
@@ -632,6 +655,25 @@ std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Opt
     std::vector<std::jthread> threads;
     for (int j = 0; j < std::max(1, options.jobs); ++j) threads.emplace_back(worker);
   }
+  return error;
+}
+
+}  // namespace
+
+std::vector<Report> verify_all(const std::vector<Scenario>& scenarios, const Options& options,
+                               const RunOurs& run_ours, const ListOurs& list_ours) {
+  std::string version = node_version(options.node);
+  std::vector<Work> work(scenarios.size());
+  bool needs_calibration = false;
+  // Ours first, on this thread: the runner is the command line's, and it runs one at a time.
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    prepare_ours(work[i], scenarios[i], run_ours, list_ours);
+    needs_calibration = needs_calibration || (work[i].run_node && work[i].program.uses_pool_work);
+  }
+
+  std::string dir = make_work_dir();
+  double per_ms = needs_calibration ? measure_pbkdf2(options, version, dir) : 0;
+  std::exception_ptr error = run_node_sides(work, options, dir, per_ms, version);
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   if (error) std::rethrow_exception(error);
