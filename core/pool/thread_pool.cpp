@@ -255,6 +255,7 @@ void ThreadPool::shutdown() {
   }
 }
 
+// A worker's life: take mail, run its task, hand the outcome to the loop; until Close.
 void ThreadPool::run_worker(std::size_t index) {
   Worker& w = *workers_[index];
   set_thread_name(w.name);
@@ -262,24 +263,8 @@ void ThreadPool::run_worker(std::size_t index) {
   clock_.bind(w.participant);
   std::optional<Mail> carried;  // a queued task taken right after the previous one
   for (;;) {
-    Mail mail;
-    if (carried) {
-      mail = std::move(*carried);
-      carried.reset();
-    } else {
-      if (!w.has_mail.load(std::memory_order_acquire)) spin_for_mail(w);
-      std::unique_lock lock(w.mutex);
-      if (w.mailbox.empty()) {
-        clock_.block();
-        w.wakeup.wait(lock, [&] { return !w.mailbox.empty(); });
-        lock.unlock();
-        clock_.resume();
-        lock.lock();
-      }
-      mail = std::move(w.mailbox.front());
-      w.mailbox.pop_front();
-      if (w.mailbox.empty()) w.has_mail.store(false, std::memory_order_relaxed);
-    }
+    Mail mail = carried ? std::move(*carried) : wait_for_mail(w);
+    carried.reset();
     const Task& task = mail.task;
     if (tracer_.active()) {
       tracer_.emit({.kind = EventKind::TaskReceived, .id = task.id, .what = to_string(task.kind)});
@@ -288,42 +273,72 @@ void ThreadPool::run_worker(std::size_t index) {
       clock_.exit_participant();
       return;
     }
-
-    bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
-    if (slept && mail.simulated_until && tracer_.wants_markers()) {
-      tracer_.emit({.kind = EventKind::TaskWork, .id = task.id, .what = to_string(task.kind)});
-    }
-    Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
-                      : task.work ? run_guarded(task.work)
-                                  : Outcome::ok(Value{});
-    if (tracer_.active()) {
-      tracer_.emit({.kind = EventKind::TaskFinished, .id = task.id, .what = to_string(task.kind)});
-    }
-
-    TaskDone done{index, task.id, std::move(outcome), mail.simulated_until};
-    {
-      // Take the next bound or queued task now, before the loop sees this completion:
-      // the loop then knows this thread is busy again (on_completion checks the task id).
-      std::lock_guard lock(state_mutex_);
-      if (!w.bound.empty()) {
-        carried = std::move(w.bound.front().mail);
-        w.bound.pop_front();
-        start_locked(w, *carried, clock_.now());
-      } else if (!queue_.empty()) {
-        Task next = std::move(queue_.front());
-        queue_.pop_front();
-        carried = start_queued_locked(w, std::move(next), clock_.now());
-      } else if (policy_ == PoolPolicy::LibuvFifo) {
-        // libuv's worker goes straight back to waiting on the queue: free now, in index
-        // order so that the lowest idle thread is taken next.
-        w.busy = false;
-        w.task_id = 0;
-        auto at = std::lower_bound(free_.begin(), free_.end(), index, std::greater<>());
-        free_.insert(at, index);
-      }
-    }
+    TaskDone done{index, task.id, run_task(mail), mail.simulated_until};
+    carried = take_next(w, index);
     channel_.post(std::move(done));
   }
+}
+
+// The next mail in the worker's mailbox, waiting (spinning first: spin_for_mail) for one.
+ThreadPool::Mail ThreadPool::wait_for_mail(Worker& w) {
+  if (!w.has_mail.load(std::memory_order_acquire)) spin_for_mail(w);
+  std::unique_lock lock(w.mutex);
+  if (w.mailbox.empty()) {
+    clock_.block();
+    w.wakeup.wait(lock, [&] { return !w.mailbox.empty(); });
+    lock.unlock();
+    clock_.resume();
+    lock.lock();
+  }
+  Mail mail = std::move(w.mailbox.front());
+  w.mailbox.pop_front();
+  if (w.mailbox.empty()) w.has_mail.store(false, std::memory_order_relaxed);
+  return mail;
+}
+
+// Sleeps the task's simulated latency, then does its real work (a shutdown during the
+// sleep fails it instead).
+Outcome ThreadPool::run_task(const Mail& mail) {
+  const Task& task = mail.task;
+  bool slept = !mail.simulated_until || clock_.sleep_until(*mail.simulated_until);
+  if (slept && mail.simulated_until && tracer_.wants_markers()) {
+    tracer_.emit({.kind = EventKind::TaskWork, .id = task.id, .what = to_string(task.kind)});
+  }
+  Outcome outcome = !slept      ? Outcome::fail("interrupted by shutdown")
+                    : task.work ? run_guarded(task.work)
+                                : Outcome::ok(Value{});
+  if (tracer_.active()) {
+    tracer_.emit({.kind = EventKind::TaskFinished, .id = task.id, .what = to_string(task.kind)});
+  }
+  return outcome;
+}
+
+// After a task: the task bound to this thread or queued for any, started now (the worker
+// runs it next), or, under LibuvFifo with nothing waiting, the thread freed.
+std::optional<ThreadPool::Mail> ThreadPool::take_next(Worker& w, std::size_t index) {
+  // Take the next bound or queued task now, before the loop sees this completion:
+  // the loop then knows this thread is busy again (on_completion checks the task id).
+  std::lock_guard lock(state_mutex_);
+  if (!w.bound.empty()) {
+    Mail next = std::move(w.bound.front().mail);
+    w.bound.pop_front();
+    start_locked(w, next, clock_.now());
+    return next;
+  }
+  if (!queue_.empty()) {
+    Task next = std::move(queue_.front());
+    queue_.pop_front();
+    return start_queued_locked(w, std::move(next), clock_.now());
+  }
+  if (policy_ == PoolPolicy::LibuvFifo) {
+    // libuv's worker goes straight back to waiting on the queue: free now, in index
+    // order so that the lowest idle thread is taken next.
+    w.busy = false;
+    w.task_id = 0;
+    auto at = std::lower_bound(free_.begin(), free_.end(), index, std::greater<>());
+    free_.insert(at, index);
+  }
+  return std::nullopt;
 }
 
 // Spin-then-park, as a futex-based mutex or Go's scheduler do: a thread that runs out of

@@ -147,6 +147,10 @@ class ThreadPool {
   void start_locked(Worker& w, const Mail& mail, TimePoint now);
   Mail start_queued_locked(Worker& w, Task task, TimePoint now);
   void run_worker(std::size_t index);
+  // run_worker's steps, on the worker's own thread.
+  Mail wait_for_mail(Worker& w);
+  Outcome run_task(const Mail& mail);
+  std::optional<Mail> take_next(Worker& w, std::size_t index);
   void spin_for_mail(Worker& w);
 
   Clock& clock_;
