@@ -297,6 +297,103 @@ void Runtime::pause(std::uint64_t tick, Phase phase, bool tick_start) {
   pause_hook_(*this, PausePoint{tick, phase, tick_start});
 }
 
+// Runtime::state's steps, each filling its part of the state from the loop's own records
+// (the timer stores, the queues, the pool, the arrived completions, the registrations).
+struct Runtime::StateBuilder {
+  const Runtime& rt;
+  std::size_t cap;
+  TimePoint now;
+  RuntimeState& s;
+
+  // A reference, not a copy: the html page asks for the state at every pause point (issue 22).
+  const std::string& label_of(CallbackId id) const {
+    static const std::string kNoLabel;
+    auto it = rt.labels_.find(id);
+    return it == rt.labels_.end() ? kNoLabel : it->second;
+  }
+
+  // The book's heap, then each node timer list (whose timers also count as timers).
+  void timers() {
+    for (const auto& key : rt.timers_.sorted(cap)) s.timers.push_back({key.id, key.deadline - now, label_of(key.id)});
+    s.timers_total = rt.timers_.size() + rt.node_timers_.size();
+    for (const auto& [msecs, items, live] : rt.node_timers_.lists(cap)) {
+      RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}, live};
+      for (const auto& t : items) {
+        if (s.timers.size() < cap) s.timers.push_back({t.id, rt.time_of_ms(t.due) - now, label_of(t.id)});
+        list.items.push_back(fmt::format("id {} due at {} ms{}", t.id, t.due,
+                                         label_of(t.id).empty() ? "" : ": " + label_of(t.id)));
+      }
+      s.queues.push_back(std::move(list));
+    }
+  }
+
+  void queue(std::string name, const std::deque<Queued>& q) {
+    RuntimeState::NamedQueue view{std::move(name), {}, 0};
+    for (const auto& item : q) {
+      if (&q == &rt.immediates_ && rt.immediate_live_.count(item.id) == 0) continue;  // cleared
+      if (view.total++ < cap) {
+        view.items.push_back(fmt::format("id {}{}", item.id, label_of(item.id).empty() ? "" : ": " + label_of(item.id)));
+      }
+    }
+    s.queues.push_back(std::move(view));
+  }
+
+  void queues() {
+    if (rt.options_.model.ticks_and_microtasks) {
+      queue("nextTick", rt.ticks_);
+      queue("microtask", rt.microtasks_);
+    }
+    queue("immediate", rt.immediates_);
+  }
+
+  void pool() {
+    for (const auto& w : rt.pool_->workers()) {
+      std::optional<Duration> ends;
+      if (w.until) ends = *w.until - rt.start_;
+      s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - rt.start_,
+                           w.busy ? label_of(w.task_id) : std::string(), ends});
+    }
+    for (const auto& [id, kind] : rt.pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
+  }
+
+  std::string describe(const Completion& c) const {
+    return std::visit(Overloaded{
+                          [](const TaskDone& t) {
+                            return fmt::format("pool{} finished task {}{}", t.thread, t.id,
+                                               t.outcome.failed() ? " (failed)" : "");
+                          },
+                          [&](const RequestDone& r) {
+                            return fmt::format("{}: request {} complete{}", rt.io_->reporter(), r.id,
+                                               r.outcome.failed() ? " (failed)" : "");
+                          },
+                          [](const WaitTimedOut&) { return std::string("epoll: timeout"); },
+                      },
+                      c);
+  }
+
+  // Completions taken and held (the book's hold-back), then those still in the channel.
+  void completed() {
+    for (const auto& a : rt.arrived_) s.completed.push_back(describe(a.completion));
+    for (const auto& [key, a] : rt.arrived_keyed_) s.completed.push_back(describe(a.completion));
+    for (const auto& c : rt.channel_.snapshot()) s.completed.push_back(describe(c));
+    for (const auto& ready : rt.callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
+  }
+
+  void pending() {
+    s.pending = rt.callbacks_.size() + rt.timers_.size() + rt.node_timers_.size() + rt.immediate_live_.size();
+    // Timers in the order they are due, then the others by id (the maps have no order).
+    for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
+    std::vector<std::pair<CallbackId, std::string>> others;
+    rt.callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
+    for (const auto& [id, live] : rt.immediate_live_) others.emplace_back(id, "immediate");
+    std::sort(others.begin(), others.end());
+    for (auto& o : others) {
+      if (s.pending_items.size() == cap) break;
+      s.pending_items.push_back(std::move(o));
+    }
+  }
+};
+
 RuntimeState Runtime::state(std::size_t cap) const {
   assert_in_loop_thread();
   RuntimeState s;
@@ -304,77 +401,15 @@ RuntimeState Runtime::state(std::size_t cap) const {
   s.phase = tracer_.phase();
   TimePoint now = clock_.now();
   s.now = now - start_;
-  // A reference, not a copy: the html page asks for the state at every pause point (issue 22).
-  static const std::string kNoLabel;
-  auto label_of = [&](CallbackId id) -> const std::string& {
-    auto it = labels_.find(id);
-    return it == labels_.end() ? kNoLabel : it->second;
-  };
   s.phases = options_.model.phases;
   if (race_ && (node_timers_.contains(race_->id) || immediate_live_.count(race_->rival) != 0)) s.race = race_;
-  for (const auto& key : timers_.sorted(cap)) s.timers.push_back({key.id, key.deadline - now, label_of(key.id)});
-  s.timers_total = timers_.size() + node_timers_.size();
-  for (const auto& [msecs, items, live] : node_timers_.lists(cap)) {
-    RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}, live};
-    for (const auto& t : items) {
-      if (s.timers.size() < cap) s.timers.push_back({t.id, time_of_ms(t.due) - now, label_of(t.id)});
-      list.items.push_back(fmt::format("id {} due at {} ms{}", t.id, t.due,
-                                       label_of(t.id).empty() ? "" : ": " + label_of(t.id)));
-    }
-    s.queues.push_back(std::move(list));
-  }
-  auto queue_view = [&](std::string name, const std::deque<Queued>& q) {
-    RuntimeState::NamedQueue view{std::move(name), {}, 0};
-    for (const auto& item : q) {
-      if (&q == &immediates_ && immediate_live_.count(item.id) == 0) continue;
-      if (view.total++ < cap) {
-        view.items.push_back(fmt::format("id {}{}", item.id, label_of(item.id).empty() ? "" : ": " + label_of(item.id)));
-      }
-    }
-    s.queues.push_back(std::move(view));
-  };
-  if (options_.model.ticks_and_microtasks) {
-    queue_view("nextTick", ticks_);
-    queue_view("microtask", microtasks_);
-  }
-  queue_view("immediate", immediates_);
-  for (const auto& w : pool_->workers()) {
-    std::optional<Duration> ends;
-    if (w.until) ends = *w.until - start_;
-    s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - start_,
-                         w.busy ? label_of(w.task_id) : std::string(), ends});
-  }
-  for (const auto& [id, kind] : pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
+  StateBuilder build{*this, cap, now, s};
+  build.timers();
+  build.queues();
+  build.pool();
   s.sockets = io_->registered();
-  auto describe = [&](const Completion& c) {
-    return std::visit(Overloaded{
-                          [](const TaskDone& t) {
-                            return fmt::format("pool{} finished task {}{}", t.thread, t.id,
-                                               t.outcome.failed() ? " (failed)" : "");
-                          },
-                          [&](const RequestDone& r) {
-                            return fmt::format("{}: request {} complete{}", io_->reporter(), r.id,
-                                               r.outcome.failed() ? " (failed)" : "");
-                          },
-                          [](const WaitTimedOut&) { return std::string("epoll: timeout"); },
-                      },
-                      c);
-  };
-  for (const auto& a : arrived_) s.completed.push_back(describe(a.completion));
-  for (const auto& [key, a] : arrived_keyed_) s.completed.push_back(describe(a.completion));
-  for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
-  for (const auto& ready : callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
-  s.pending = callbacks_.size() + timers_.size() + node_timers_.size() + immediate_live_.size();
-  // Timers in the order they are due, then the others by id (the maps have no order).
-  for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
-  std::vector<std::pair<CallbackId, std::string>> others;
-  callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
-  for (const auto& [id, live] : immediate_live_) others.emplace_back(id, "immediate");
-  std::sort(others.begin(), others.end());
-  for (auto& o : others) {
-    if (s.pending_items.size() == cap) break;
-    s.pending_items.push_back(std::move(o));
-  }
+  build.completed();
+  build.pending();
   return s;
 }
 

@@ -248,6 +248,7 @@ class Runtime {
   RuntimeState state(std::size_t cap = static_cast<std::size_t>(-1)) const;
 
  private:
+  struct StateBuilder;  // state()'s steps (loop/runtime.cpp)
   struct Pending {
     Callback callback;
     std::string_view what;  // "File read", "Encrypt", ... for messages (a literal)
@@ -319,7 +320,8 @@ class Runtime {
   void poll_on_loop_thread();
   void fire_book_interval(CallbackId id);
   void start_request(HttpRequestSpec spec);
-  void read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency, SourcePos at);
+  struct ReadFileTrips;  // one fs.readFile's chain of pool trips (modules/fs.cpp)
+  void read_file_trips(CallbackId id, std::string shown, Duration latency, SourcePos at);
   // on_unseen_time, when it applies (the virtual clock, and someone listening).
   bool warns_unseen_time() const;
   void warn_unseen_time(SourcePos at, const std::string& what) const;

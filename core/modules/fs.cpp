@@ -128,7 +128,7 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
   task.simulated_latency = latency;
   std::string shown = path.string();
   if (options_.model.fs == FsTrips::ReadFile) {
-    read_file_trips(id, shown, std::move(shown), latency, at);
+    read_file_trips(id, std::move(shown), latency, at);
     return id;
   }
   // Whether the read's real time is unseen is known once its size is: on the pool thread.
@@ -149,88 +149,99 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
 // callback runs after close. `latency` (delay_ms) is spent in the read.
 // Divergence: Node reads a large file in 512 KiB pieces (kReadFileBufferLength), one trip
 // each; here the read trip reads the whole file.
-void Runtime::read_file_trips(CallbackId id, std::string path, std::string shown, Duration latency, SourcePos at) {
-  struct ReadState {
-    Pending user;
-    std::string path;
-    std::string shown;
-    int fd = -1;
-    Outcome result;
-  };
-  auto st = std::make_shared<ReadState>();
-  st->user = take_pending(id, "a file read without its callback");
-  st->path = std::move(path);
-  st->shown = std::move(shown);
+//
+// One read's chain: what its trips share, and each trip's start and end, in the order they
+// run. The callback of the trip in flight holds it (shared), so it lives until the
+// scenario's callback has run. Loop thread only; the work handed to the pool captures
+// values (the fd, the name), never the chain.
+struct Runtime::ReadFileTrips : std::enable_shared_from_this<ReadFileTrips> {
+  Runtime& rt;
+  CallbackId id;
+  Pending user;
+  std::string shown;
+  Duration latency;
+  SourcePos at;
+  bool unseen = false;  // the read's real time goes uncharged (warn_unseen_time)
+  int fd = -1;
+  Outcome result;
 
-  auto deliver_user = [this, id, st](Outcome outcome) {
-    if (outcome.failed()) {
-      tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = "File read", .text = *outcome.error});
-    }
-    labels_.erase(id);
-    run_marked(id, st->user.what, [&] { st->user.callback(*this, std::move(outcome)); });
-  };
-  // One trip: the work on a pool thread, then `next` on the loop thread.
-  auto trip = [this, id](TaskKind kind, Duration simulated, std::function<Outcome()> work, Callback next) {
-    callbacks_.emplace(id, Pending{std::move(next), "internal"});
+  ReadFileTrips(Runtime& runtime, CallbackId read_id, std::string name, Duration delay, SourcePos pos)
+      : rt(runtime), id(read_id), shown(std::move(name)), latency(delay), at(pos) {}
+
+  // One trip: `work` on a pool thread, then `next` of this chain on the loop thread.
+  void trip(TaskKind kind, Duration simulated, std::function<Outcome()> work, void (ReadFileTrips::*next)(Outcome)) {
+    rt.callbacks_.emplace(id, Pending{[self = shared_from_this(), next](Runtime&, Outcome outcome) {
+                                        ((*self).*next)(std::move(outcome));
+                                      },
+                                      "internal"});
     Task task;
     task.id = id;
     task.kind = kind;
     // The trip's own cost (the cost profile's pool_trip) comes on top of a stated delay.
-    task.simulated_latency = simulated + cost_of(Cost::PoolTrip);
+    task.simulated_latency = simulated + rt.cost_of(Cost::PoolTrip);
     task.work = std::move(work);
-    narrate({.kind = EventKind::TaskSubmitted, .id = id, .what = to_string(kind)});
-    submit(std::move(task));
-  };
-  auto close_then = [trip, st, deliver_user]() {
-    int fd = st->fd;
-    trip(TaskKind::FsClose, Duration::zero(), [fd] {
-      ::close(fd);
-      return Outcome::ok(Value{});
-    }, [st, deliver_user](Runtime&, Outcome) { deliver_user(std::move(st->result)); });
-  };
-  const bool unseen = latency == Duration::zero() && warns_unseen_time();
-  auto read = [this, trip, st, latency, close_then, unseen, at]() {
-    int fd = st->fd;
-    trip(TaskKind::FsRead, latency,
-         [this, fd, name = st->shown, unseen, at, cap = ReadCap{value_bytes_left(), options_.limits.value_bytes}] {
-           Outcome out = read_fd(fd, name, cap);
-           if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
-             warn_unseen_time(at, unseen_read_warning(name, out.value.as_string().size()));
-           }
-           return out;
-         },
-         [st, close_then](Runtime&, Outcome outcome) {
-           st->result = std::move(outcome);
-           close_then();
-         });
-  };
-  auto fstat_trip = [trip, st, read, close_then]() {
-    int fd = st->fd;
-    trip(TaskKind::FsFstat, Duration::zero(), [fd, name = st->shown] {
+    rt.narrate({.kind = EventKind::TaskSubmitted, .id = id, .what = to_string(kind)});
+    rt.submit(std::move(task));
+  }
+
+  void open() {
+    trip(TaskKind::FsOpen, Duration::zero(),
+         [runtime = &rt, name = shown] { return open_for_read(*runtime->read_scope_, name); }, &ReadFileTrips::opened);
+  }
+  void opened(Outcome outcome) {
+    if (outcome.failed()) {
+      deliver(std::move(outcome));
+      return;
+    }
+    fd = static_cast<int>(outcome.value.as_int());
+    trip(TaskKind::FsFstat, Duration::zero(), [fd = fd, name = shown] {
       struct stat info {};
       if (::fstat(fd, &info) != 0) return Outcome::fail(fmt::format("fstat \"{}\": {}", name, std::strerror(errno)));
       if (S_ISDIR(info.st_mode)) return Outcome::fail(fmt::format("read \"{}\": Is a directory", name));
       return Outcome::ok(Value::integer(static_cast<std::int64_t>(info.st_size)));
-    }, [st, read, close_then](Runtime&, Outcome outcome) {
-      if (outcome.failed()) {
-        st->result = std::move(outcome);
-        close_then();
-        return;
-      }
-      read();
-    });
-  };
-  std::string open_shown = st->shown;
-  trip(TaskKind::FsOpen, Duration::zero(),
-       [this, open_shown] { return open_for_read(*read_scope_, open_shown); },
-       [st, fstat_trip, deliver_user](Runtime&, Outcome outcome) {
-         if (outcome.failed()) {
-           deliver_user(std::move(outcome));
-           return;
-         }
-         st->fd = static_cast<int>(outcome.value.as_int());
-         fstat_trip();
-       });
+    }, &ReadFileTrips::statted);
+  }
+  void statted(Outcome outcome) {
+    if (outcome.failed()) {
+      read_done(std::move(outcome));
+      return;
+    }
+    // The cap is taken now, when the read starts: value_bytes spent since count against it.
+    trip(TaskKind::FsRead, latency,
+         [runtime = &rt, fd = fd, name = shown, unseen = unseen, at = at,
+          cap = ReadCap{rt.value_bytes_left(), rt.options_.limits.value_bytes}] {
+           Outcome out = read_fd(fd, name, cap);
+           if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
+             runtime->warn_unseen_time(at, unseen_read_warning(name, out.value.as_string().size()));
+           }
+           return out;
+         },
+         &ReadFileTrips::read_done);
+  }
+  // The read's outcome (or fstat's failure) waits for the close, as Node's does.
+  void read_done(Outcome outcome) {
+    result = std::move(outcome);
+    trip(TaskKind::FsClose, Duration::zero(), [fd = fd] {
+      ::close(fd);
+      return Outcome::ok(Value{});
+    }, &ReadFileTrips::closed);
+  }
+  void closed(Outcome) { deliver(std::move(result)); }
+
+  void deliver(Outcome outcome) {
+    if (outcome.failed()) {
+      rt.tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = "File read", .text = *outcome.error});
+    }
+    rt.labels_.erase(id);
+    rt.run_marked(id, user.what, [&] { user.callback(rt, std::move(outcome)); });
+  }
+};
+
+void Runtime::read_file_trips(CallbackId id, std::string shown, Duration latency, SourcePos at) {
+  auto chain = std::make_shared<ReadFileTrips>(*this, id, std::move(shown), latency, at);
+  chain->user = take_pending(id, "a file read without its callback");
+  chain->unseen = latency == Duration::zero() && warns_unseen_time();
+  chain->open();
 }
 
 }  // namespace elt
