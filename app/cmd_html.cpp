@@ -9,6 +9,8 @@
 #include <mutex>
 #include <optional>
 #include <system_error>
+#include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -28,68 +30,104 @@ constexpr std::size_t kListCap = 20;
 
 double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-template <typename T, typename F>
-nlohmann::json capped(const std::vector<T>& items, F&& to_json) {
-  nlohmann::json out = nlohmann::json::array();
-  for (std::size_t i = 0; i < items.size() && i < kListCap; ++i) out.push_back(to_json(items[i]));
-  return out;
+// ---- what the page shows of a state: one list of fields, written and compared ----
+//
+// shown() below names every field the page shows, once. state_json() writes what it
+// lists; same_shown() compares it without building any JSON, which matters because most
+// pause points change nothing the page shows (five in six under thousands of timers,
+// issue 22). A field added to shown() is therefore written and compared alike.
+
+// One field: its JSON key and its value (a number or string, a ShownList, or a tuple of
+// fields for an object). Equal when the values are: the key is the same by construction.
+template <typename V>
+struct Shown {
+  const char* key;
+  V value;
+};
+template <typename V>
+bool operator==(const Shown<V>& a, const Shown<V>& b) {
+  return a.value == b.value;
+}
+// A reference to an lvalue (a member of the state), a copy of a computed value.
+template <typename V>
+Shown<V> field(const char* key, V&& value) {
+  return {key, std::forward<V>(value)};
 }
 
-// Deadlines as times since the start, not "due in": the snapshots of one tick's phases are
-// then often equal, and the page stores each distinct one once.
-nlohmann::json state_json(const RuntimeState& s) {
-  nlohmann::json j;
-  j["timers"] = capped(s.timers, [&](const RuntimeState::Timer& t) {
-    return nlohmann::json{{"id", t.id}, {"due_at_ms", ms(s.now + t.due_in)}, {"label", t.label}};
-  });
-  j["timers_total"] = s.timers_total;
-  j["workers"] = capped(s.workers, [](const RuntimeState::Worker& w) {
-    return nlohmann::json{{"name", w.name}, {"busy", w.busy},    {"task", w.task},
-                          {"kind", w.kind}, {"since_ms", ms(w.since)}, {"label", w.label}};
-  });
-  j["queued"] = capped(s.queued_tasks, [](const std::pair<CallbackId, std::string>& q) {
-    return nlohmann::json{{"id", q.first}, {"kind", q.second}};
-  });
-  j["queued_total"] = s.queued_tasks.size();
-  j["sockets"] = capped(s.sockets, [](CallbackId id) { return nlohmann::json(id); });
-  j["sockets_total"] = s.sockets.size();
-  j["completed"] = capped(s.completed, [](const std::string& c) { return nlohmann::json(c); });
-  j["completed_total"] = s.completed.size();
-  j["to_run"] = capped(s.callbacks_to_run, [](CallbackId id) { return nlohmann::json(id); });
-  j["to_run_total"] = s.callbacks_to_run.size();
-  j["pending"] = s.pending;
-  j["pending_items"] = capped(s.pending_items, [](const std::pair<CallbackId, std::string>& p) {
-    return nlohmann::json{{"id", p.first}, {"what", p.second}};
-  });
-  j["queues"] = capped(s.queues, [](const RuntimeState::NamedQueue& q) {
-    return nlohmann::json{{"name", q.name},
-                          {"items", capped(q.items, [](const std::string& item) { return nlohmann::json(item); })},
-                          {"total", q.total}};
-  });
+// A list the page shows: its first kListCap items, each seen through `view`.
+template <typename T, typename View>
+struct ShownList {
+  const std::vector<T>& items;
+  View view;
+  std::size_t size() const { return std::min(items.size(), kListCap); }
+  bool operator==(const ShownList& other) const {
+    return std::equal(items.begin(), items.begin() + size(), other.items.begin(), other.items.begin() + other.size(),
+                      [&](const T& x, const T& y) { return view(x) == other.view(y); });
+  }
+};
+template <typename T, typename View>
+ShownList<T, View> list(const std::vector<T>& items, View view) {
+  return {items, std::move(view)};
+}
+constexpr auto as_is = [](const auto& item) -> const auto& { return item; };
+
+template <typename V>
+nlohmann::json to_json(const V& value) {
+  return nlohmann::json(value);
+}
+template <typename... Vs>
+nlohmann::json to_json(const std::tuple<Shown<Vs>...>& fields);
+template <typename T, typename View>
+nlohmann::json to_json(const ShownList<T, View>& shown) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < shown.size(); ++i) out.push_back(to_json(shown.view(shown.items[i])));
+  return out;
+}
+template <typename... Vs>
+nlohmann::json to_json(const std::tuple<Shown<Vs>...>& fields) {
+  nlohmann::json j = nlohmann::json::object();
+  std::apply([&j](const auto&... f) { ((j[f.key] = to_json(f.value)), ...); }, fields);
   return j;
 }
 
-// Whether state_json() would write the same for both: every field it writes, and only those
-// (keep the two together). Most pause points change nothing the page shows (five in six
-// under thousands of timers), and this answers without building the JSON (issue 22).
-bool same_shown(const RuntimeState& a, const RuntimeState& b) {
-  auto same_timer = [&](const RuntimeState::Timer& x, const RuntimeState::Timer& y) {
-    return x.id == y.id && a.now + x.due_in == b.now + y.due_in && x.label == y.label;
+using IdAndText = std::pair<CallbackId, std::string>;
+
+// Deadlines as times since the start, not "due in": the snapshots of one tick's phases are
+// then often equal, and the page stores each distinct one once.
+auto shown(const RuntimeState& s) {
+  return std::tuple{
+      field("timers", list(s.timers, [now = s.now](const RuntimeState::Timer& t) {
+              return std::tuple{field("id", t.id), field("due_at_ms", ms(now + t.due_in)), field("label", t.label)};
+            })),
+      field("timers_total", s.timers_total),
+      field("workers", list(s.workers, [](const RuntimeState::Worker& w) {
+              return std::tuple{field("name", w.name), field("busy", w.busy),          field("task", w.task),
+                                field("kind", w.kind), field("since_ms", ms(w.since)), field("label", w.label)};
+            })),
+      field("queued", list(s.queued_tasks, [](const IdAndText& q) {
+              return std::tuple{field("id", q.first), field("kind", q.second)};
+            })),
+      field("queued_total", s.queued_tasks.size()),
+      field("sockets", list(s.sockets, as_is)),
+      field("sockets_total", s.sockets.size()),
+      field("completed", list(s.completed, as_is)),
+      field("completed_total", s.completed.size()),
+      field("to_run", list(s.callbacks_to_run, as_is)),
+      field("to_run_total", s.callbacks_to_run.size()),
+      field("pending", s.pending),
+      field("pending_items", list(s.pending_items, [](const IdAndText& p) {
+              return std::tuple{field("id", p.first), field("what", p.second)};
+            })),
+      field("queues", list(s.queues, [](const RuntimeState::NamedQueue& q) {
+              return std::tuple{field("name", q.name), field("items", list(q.items, as_is)), field("total", q.total)};
+            })),
   };
-  auto same_worker = [](const RuntimeState::Worker& x, const RuntimeState::Worker& y) {
-    return x.name == y.name && x.busy == y.busy && x.task == y.task && x.kind == y.kind && x.since == y.since &&
-           x.label == y.label;
-  };
-  auto same_queue = [](const RuntimeState::NamedQueue& x, const RuntimeState::NamedQueue& y) {
-    return x.name == y.name && x.items == y.items && x.total == y.total;
-  };
-  return std::equal(a.timers.begin(), a.timers.end(), b.timers.begin(), b.timers.end(), same_timer) &&
-         a.timers_total == b.timers_total &&
-         std::equal(a.workers.begin(), a.workers.end(), b.workers.begin(), b.workers.end(), same_worker) &&
-         a.queued_tasks == b.queued_tasks && a.sockets == b.sockets && a.completed == b.completed &&
-         a.callbacks_to_run == b.callbacks_to_run && a.pending == b.pending && a.pending_items == b.pending_items &&
-         std::equal(a.queues.begin(), a.queues.end(), b.queues.begin(), b.queues.end(), same_queue);
 }
+
+nlohmann::json state_json(const RuntimeState& s) { return to_json(shown(s)); }
+
+// Whether state_json() would write the same for both.
+bool same_shown(const RuntimeState& a, const RuntimeState& b) { return shown(a) == shown(b); }
 
 // The page's name picked by the tool (no -o) is not followed when it is a symbolic link: in a
 // student's folder, `s.html -> ../victim.txt` once had the page replace victim.txt.
