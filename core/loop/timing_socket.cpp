@@ -21,6 +21,7 @@
 #include "clock/clock.h"
 #include "loop/runtime.h"
 #include "poller/reactor.h"
+#include "trace/tracer.h"
 
 namespace elt {
 
@@ -84,6 +85,7 @@ void Runtime::hold_late_responses(std::vector<Completion>& ready) {
   if (held == 0 || !ready.empty()) return;
   const PollBound bound = poll_bound();
   while (!stop_requested()) {
+    tracer_.flush();  // what the run printed so far is out before the loop sleeps
     if (reactor_->poll(bound.until, ready)) break;
     if (bound.until && clock_.now() >= *bound.until) break;
   }
