@@ -154,7 +154,7 @@ TimePoint Runtime::time_of_ms(std::int64_t ms) const {
 // bytes every time.
 Duration Runtime::charge(Cost cost) {
   const Duration charged = charge_time(cost_of(cost), cost);
-  free_clock_phase(cost);
+  free_clock_phase(cost);  // a spread of a millisecond or more: where the next one ends is timing's (ClockTurn)
   return charged;
 }
 
