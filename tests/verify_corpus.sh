@@ -34,8 +34,13 @@ while IFS= read -r row; do
   fi
 done < <(grep -E '^\| \[' "$table")
 { [ $rc -le 1 ] && [ $bad -eq 0 ]; } || { echo "FAIL: verify found a difference or a wrong racy declaration (exit $rc)"; exit 1; }
-# Scenario and verdict of each row, in both tables.
-rows() { grep -E '^\| \[' "$1" | awk -F' \\| ' '{ sub(/^\| /, "", $1); print $1 " -> " $3 }' | sort; }
+# Scenario and verdict of each row, in both tables. A known gap's verdict is a sample's:
+# "differs" in the runs where Node printed an order explore lacks, "racy in Node" in the others.
+rows() {
+  grep -E '^\| \[' "$1" | awk -F' \\| ' '{ sub(/^\| /, "", $1); print $1 " -> " $3 }' | while IFS= read -r row; do
+    if known "${row%% -> *}"; then echo "${row%% -> *} -> racy in Node or differs (a known gap)"; else echo "$row"; fi
+  done | sort
+}
 if ! diff <(rows "$doc") <(rows "$table"); then
   echo "FAIL: $doc is not current (< in the docs, > this run): run scripts/verification-table.sh"
   exit 1

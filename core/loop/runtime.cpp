@@ -138,10 +138,12 @@ void Runtime::update_time() {
 }
 
 std::int64_t Runtime::loop_ms() const {
-  return std::chrono::duration_cast<Millis>(loop_now_ - start_ + options_.costs.clock_phase).count();
+  return std::chrono::duration_cast<Millis>(loop_now_ - start_ + options_.costs.clock_phase + ms_shift_).count();
 }
 
-TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms) - options_.costs.clock_phase; }
+TimePoint Runtime::time_of_ms(std::int64_t ms) const {
+  return start_ + Millis(ms) - options_.costs.clock_phase - ms_shift_;
+}
 
 // Charges sleep on the virtual clock like block(): the other threads go on meanwhile.
 // Their keys sit above every callback id, so that charging never takes an id a trace
@@ -150,7 +152,11 @@ TimePoint Runtime::time_of_ms(std::int64_t ms) const { return start_ + Millis(ms
 // lets time run on past a busy loop thread even when a socket waits for it (virtual_clock.h),
 // so where the exchange lands would depend on real time, and the run would not be the same
 // bytes every time.
-Duration Runtime::charge(Cost cost) { return charge_time(cost_of(cost), cost); }
+Duration Runtime::charge(Cost cost) {
+  const Duration charged = charge_time(cost_of(cost), cost);
+  free_clock_phase(cost);  // a spread of a millisecond or more: where the next one ends is timing's (ClockTurn)
+  return charged;
+}
 
 // Whether the first timer is due when uv_run first runs the timers depends on how long
 // the main program took: a 0 ms timer is due 1 ms after it was set, on libuv's clock of
@@ -424,6 +430,7 @@ void Runtime::run_timers() {
 // arms (Environment::RunTimers in src/env.cc). Ticks and microtasks run between one
 // timer and the next (`runNextTicks()`), and after the last (the callback scope closes).
 void Runtime::run_node_timers() {
+  read_libuv_clock(tick_ == 0 ? ClockRead::LoopStart : ClockRead::TimersPhase);
   auto due = node_timers_.next_expiry();
   std::int64_t now = loop_ms();
   if (!due || *due > now) return;
@@ -540,6 +547,7 @@ Runtime::PollBound Runtime::poll_bound() const {
 // PollPolicy::OneEvent (the book's rule) handles the first and keeps the rest for the next
 // poll phases. Each callback is followed by its ticks and microtasks.
 void Runtime::poll_on_loop_thread() {
+  release_held_responses();
   const PollBound bound = poll_bound();
   const std::optional<TimePoint> deadline = bound.until;
   Duration left{};
@@ -557,6 +565,7 @@ void Runtime::poll_on_loop_thread() {
   }
   if (marked) tracer_.emit({.kind = EventKind::WaitEnd});
   update_time();  // uv__io_poll updates the loop's time when epoll_wait returns
+  if (loop_now_ > wait_from) close_clock_window();  // the wait ran to libuv's own deadline
   if (options_.model.poll == PollPolicy::OneEvent) {
     for (auto& c : ready) polled_.push_back(std::move(c));
     ready.clear();

@@ -296,6 +296,15 @@ class Runtime {
   bool timers_due_now(DecisionKind kind);
   void cross_ms_before_start(CallbackId id, std::int64_t ms);
   Duration slow_pool_start(CallbackId id);
+  // Decision 7 (loop/timing_socket.cpp): a response held back past a timer's due time.
+  void hold_late_responses(std::vector<Completion>& ready);
+  void release_held_responses();
+  std::optional<std::pair<CallbackId, std::int64_t>> first_timer_due_after(std::int64_t ms) const;
+  // Decision 8 (loop/timing_clock.cpp): where libuv's millisecond turns after wide work.
+  enum class ClockRead : std::uint8_t { TimerStart, TimersPhase, LoopStart };
+  void free_clock_phase(Cost cost);
+  void read_libuv_clock(ClockRead read, CallbackId timer = 0);
+  void close_clock_window() { clock_window_.reset(); }
   void enter(Phase phase);
   // The node model's extra lines (LoopModel::narrate); nothing when no one would see them.
   // Sites whose event copies a string test narrating() first, so as not to build it.
@@ -450,6 +459,31 @@ class Runtime {
   // one id): whether its completion runs the program's code or only the next trip.
   std::unordered_map<CallbackId, TaskKind> trip_kind_;
   bool visible(const Completion& completion) const;
+  // A response that came back but, by a SocketReady decision, is ready only once libuv's
+  // clock reaches `ready_ms` (the timer's due time): the poll phases before that do not see it.
+  struct HeldResponse {
+    Completion completion;
+    CallbackId timer = 0;
+    std::int64_t ready_ms = 0;
+  };
+  std::vector<HeldResponse> held_responses_;
+  // When each response seen by the poll phase first came back: how much later it could
+  // have come is counted from there, also after it was held past one timer.
+  std::unordered_map<CallbackId, TimePoint> response_back_;
+  // The millisecond after work whose spread is a millisecond or more (ClockTurn), until
+  // `until`: `ms`, the millisecond libuv's clock read first in it, unset until then; the
+  // last read, so that one statement's clock reads at one instant are one point.
+  struct ClockWindow {
+    TimePoint until{};
+    std::optional<std::int64_t> ms;
+    TimePoint last_at{};
+    std::optional<ClockRead> last_read;
+    Cost cost = Cost::FirstPrint;  // the work that set the turn free
+  };
+  std::optional<ClockWindow> clock_window_;
+  // Where libuv's millisecond turns, moved by ClockTurn decisions (loop_ms, time_of_ms):
+  // the same run with its clock phase elsewhere in the millisecond. Zero without them.
+  Duration ms_shift_{};
 };
 
 }  // namespace elt

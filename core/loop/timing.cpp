@@ -12,6 +12,8 @@ std::string_view to_string(DecisionKind kind) {
     case DecisionKind::TimerDue: return "timer_due";
     case DecisionKind::TimerStart: return "timer_start";
     case DecisionKind::PoolStart: return "pool_start";
+    case DecisionKind::SocketReady: return "socket_ready";
+    case DecisionKind::ClockTurn: return "clock_turn";
   }
   return "";
 }

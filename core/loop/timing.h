@@ -22,6 +22,12 @@
 //                     due together, and the list made first runs first)?
 //   PoolStart         the first task for the pool: do libuv's threads start at once, or
 //                     late within pool_start's measured spread (the first task waits)?
+//   SocketReady       an HTTP response came back with a timer due within what connect's
+//                     measured spread could add to the exchange: is it ready before the
+//                     timer is due, or after (loop/timing_socket.cpp)?
+//   ClockTurn         within a millisecond after work whose spread is a millisecond or more
+//                     (the first console.log), where libuv's clock turns is anyone's guess:
+//                     has it turned at this read of the clock (loop/timing_clock.cpp)?
 //
 // A decision lists its alternatives, the default first (the side the median costs
 // take, which is what a plain run prints), each with a sentence saying when it
@@ -40,7 +46,7 @@
 
 namespace elt {
 
-enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue, TimerStart, PoolStart };
+enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue, TimerStart, PoolStart, SocketReady, ClockTurn };
 
 std::string_view to_string(DecisionKind kind);  // "timer_at_loop_start", "pool_order", ...
 

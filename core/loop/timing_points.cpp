@@ -109,6 +109,7 @@ void Runtime::settle_poll_batch(std::vector<Completion>& ready, bool waited) {
     for (auto& c : ready) all.push_back(std::move(c));
     ready = std::move(all);
   }
+  hold_late_responses(ready);
   if (!deciding() || ready.empty() || trip_spread() <= Duration::zero()) return;
   gather_more(ready);
   order_batch(ready);

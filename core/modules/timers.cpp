@@ -22,6 +22,7 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
     if (options_.model.timer_start_reads_clock) {
       update_time();
       cross_ms_before_start(id, ms);
+      read_libuv_clock(ClockRead::TimerStart, id);
     }
     std::int64_t start = loop_ms();
     node_timers_.insert(id, ms, start, 0, std::move(callback));
@@ -51,7 +52,10 @@ CallbackId Runtime::set_interval(Duration interval, Callback callback, std::stri
   CallbackId id = ids_.next();
   if (options_.model.timers == TimerDispatch::NodeLists) {
     std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(interval).count());
-    if (options_.model.timer_start_reads_clock) update_time();
+    if (options_.model.timer_start_reads_clock) {
+      update_time();
+      read_libuv_clock(ClockRead::TimerStart, id);
+    }
     std::int64_t start = loop_ms();
     node_timers_.insert(id, ms, start, ms, std::move(callback));
     if (tracer_.active()) {

@@ -281,3 +281,108 @@ TEST_CASE("timing: explore walks every branch and merges by output", "[timing]")
   CHECK_FALSE(cut.complete);
   CHECK(cut.orders.size() == 1);
 }
+
+TEST_CASE("timing: an HTTP response against a timer due within connect's spread, both sides", "[timing][http]") {
+  // The delay service is a real server on loopback (http/delay_server.h): the response
+  // comes back 20 ms after the request's set-up, the timer is due 25 ms after its start.
+  const std::string get_vs_timer = R"({"settings": {"http_latency_ms": 20}, "program": [
+    {"http_get": "http://delay-service/delay/0/url/x", "then": [{"print": "response"}]},
+    {"set_timeout": 25, "then": [{"print": "timeout"}]}]})";
+  const CostProfile costs = one_cost(Cost::Connect, 2ms, 1809us, 38929us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(get_vs_timer, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"response", "timeout"});
+  REQUIRE(count_of(first->met(), DecisionKind::SocketReady) == 1);
+  // Back at 22 ms (2 ms of set-up, 20 of latency); the timer is due at libuv's 27 ms, which
+  // the clock phase of 0.5 ms puts at 26.5 ms of the run.
+  CHECK(first->met()[0].decision.when[1].starts_with("request 1's exchange takes 4.50 ms or more longer"));
+
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::SocketReady, 1));
+  ChosenRun late(get_vs_timer, costs, other);
+  late.step_to_end();
+  CHECK(late.prints() == Lines{"timeout", "response"});
+  auto ticks = late.ticks_of_prints();
+  REQUIRE(ticks.size() == 2);
+  CHECK(ticks[0] < ticks[1]);  // the timer's iteration ends before the response is collected
+  CHECK(late.elapsed() >= 26500us);  // the response waited for libuv's clock to reach the timer's due time
+
+  // Connect at one cost, no spread: the exchange cannot take longer, no decision.
+  auto none = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun fixed(get_vs_timer, one_cost(Cost::Connect, 2ms, 2ms, 2ms), none);
+  fixed.step_to_end();
+  CHECK(count_of(none->met(), DecisionKind::SocketReady) == 0);
+  // A timer due beyond the spread: no decision either.
+  const std::string far_timer = R"({"settings": {"http_latency_ms": 20}, "program": [
+    {"http_get": "http://delay-service/delay/0/url/x", "then": [{"print": "response"}]},
+    {"set_timeout": 80, "then": [{"print": "timeout"}]}]})";
+  auto beyond = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun far_run(far_timer, costs, beyond);
+  far_run.step_to_end();
+  CHECK(far_run.prints() == Lines{"response", "timeout"});
+  CHECK(count_of(beyond->met(), DecisionKind::SocketReady) == 0);
+}
+
+TEST_CASE("timing: where libuv's millisecond turns after the first print, both sides", "[timing]") {
+  // In an immediate, the first print (a wide spread) then a 0 ms timer and the next
+  // immediate: the timer runs at this iteration's end only if libuv's clock turns first.
+  const std::string print_then_timer = R"({"program": [{"set_immediate": [{"print": "immediate 1"},
+    {"set_timeout": 0, "then": [{"print": "timeout"}]},
+    {"set_immediate": [{"print": "immediate 2"}]}]}]})";
+  CostProfile costs = one_cost(Cost::FirstPrint, 22ms, 12676us, 45144us);
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(print_then_timer, costs, first);
+  plain.step_to_end();
+  CHECK(plain.prints() == Lines{"immediate 1", "immediate 2", "timeout"});
+  REQUIRE(count_of(first->met(), DecisionKind::ClockTurn) >= 1);
+
+  // Turned by the timers phase of the timer's own iteration: it runs there.
+  auto other = std::make_shared<ReplayChooser>(prefix_taking(first->met(), DecisionKind::ClockTurn, 1));
+  ChosenRun turned(print_then_timer, costs, other);
+  turned.step_to_end();
+  CHECK(turned.prints() == Lines{"immediate 1", "timeout", "immediate 2"});
+  CHECK(turned.ticks_of_prints() == std::vector<std::uint64_t>{1, 1, 2});
+
+  // The same program without the wide cost: the millisecond's turn is where the run puts it.
+  auto none = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun narrow(print_then_timer, one_cost(Cost::FirstPrint, 22ms, 21900us, 22100us), none);
+  narrow.step_to_end();
+  CHECK(count_of(none->met(), DecisionKind::ClockTurn) == 0);
+}
+
+TEST_CASE("timing: libuv's clock not turned yet at a later timers phase, then turned", "[timing]") {
+  // Where the plain run finds the timer due, "not yet" holds it past that timers phase;
+  // the clock never turns back: a timer started after the turn is due a millisecond later.
+  const std::string chain = R"({"program": [{"set_immediate": [{"print": "immediate 1"},
+    {"set_timeout": 0, "then": [{"print": "timeout 1"}]},
+    {"set_immediate": [{"print": "immediate 2"}, {"set_timeout": 0, "then": [{"print": "timeout 2"}]},
+      {"set_immediate": [{"print": "immediate 3"}]}]}]}]})";
+  CostProfile costs = one_cost(Cost::FirstPrint, 22ms, 12676us, 45144us);
+  costs.costs[static_cast<int>(Cost::Callback)] = 300us;  // each iteration moves the clock on
+  auto first = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
+  ChosenRun plain(chain, costs, first);
+  plain.step_to_end();
+  const auto plain_prints = plain.prints();
+  // Every way the turn can fall, the clock only going forwards.
+  auto result = explore::explore(
+      [&](std::shared_ptr<ReplayChooser> chooser) {
+        ChosenRun run(chain, costs, chooser);
+        run.step_to_end();
+        return run.prints();
+      },
+      100);
+  REQUIRE(result.complete);
+  std::vector<Lines> orders;
+  for (const auto& o : result.orders) orders.push_back(o.output);
+  CHECK(orders.front() == plain_prints);
+  CHECK(std::find(orders.begin(), orders.end(),
+                  Lines{"immediate 1", "timeout 1", "immediate 2", "immediate 3", "timeout 2"}) != orders.end());
+  CHECK(std::find(orders.begin(), orders.end(),
+                  Lines{"immediate 1", "immediate 2", "immediate 3", "timeout 1", "timeout 2"}) != orders.end());
+  CHECK(std::find(orders.begin(), orders.end(),
+                  Lines{"immediate 1", "immediate 2", "timeout 1", "timeout 2", "immediate 3"}) != orders.end());
+  // Timer 2 starts after timer 1 on the same clock: it never runs before it.
+  for (const auto& o : orders) {
+    CHECK(std::find(o.begin(), o.end(), "timeout 1") < std::find(o.begin(), o.end(), "timeout 2"));
+  }
+}
