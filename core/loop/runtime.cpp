@@ -199,10 +199,10 @@ void Runtime::note_label(CallbackId id, std::string label) {
 }
 
 // uv__loop_alive (core.c): ref'd handles (timers, Node's immediate idle handle) or
-// requests (pool work, sockets) outstanding.
+// requests (pool work, sockets) outstanding. A timer counts unless it was unref'd.
 bool Runtime::alive() const {
-  return !callbacks_.empty() || !timers_.empty() || !callbacks_to_run_.empty() || !node_timers_.empty() ||
-         !immediates_.empty();
+  const bool ref_timers = timers_.size() + node_timers_.size() > unrefed_.size();
+  return !callbacks_.empty() || ref_timers || !callbacks_to_run_.empty() || !immediates_.empty();
 }
 
 void Runtime::run(const std::function<void(Runtime&)>& script) {
@@ -381,6 +381,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
 void Runtime::run_timers() {
   timers_.pop_expired(loop_now_, [this](CallbackId id, Callback&& callback) {
     if (!clearable_.empty()) clearable_.erase(id);
+    if (!unrefed_.empty() && intervals_.find(id) == intervals_.end()) unrefed_.erase(id);  // a timeout is done
     callbacks_to_run_.push_back(Ready{id, Outcome{}, Pending{std::move(callback), "Timer"}});
   });
 }
@@ -409,6 +410,7 @@ void Runtime::run_node_timers() {
         if (repeat == 0 || running_timer_cleared_) {
           labels_.erase(id);
           timer_slack_.erase(id);
+          unrefed_.erase(id);
         }
         // clearInterval inside its own callback: Node checks `_idleTimeout !== -1`.
         return !stop_requested() && !running_timer_cleared_;
