@@ -88,7 +88,12 @@ class Parser {
                                                             kMultiplicative};
     if (level == std::size(kLevels)) return unary();
     Expr left = binary(level + 1);
-    while (auto op = take_operator(kLevels[level])) left = make(*op, std::move(left), binary(level + 1));
+    while (auto op = take_operator(kLevels[level])) {
+      // A chain `1 + 1 + ...` is parsed in this loop, but evaluated and written back by
+      // recursion, one frame per operator: the cap bounds that depth.
+      if (++operators_ > kMaxOperators) fail(fmt::format("more than {} operators", kMaxOperators));
+      left = make(*op, std::move(left), binary(level + 1));
+    }
     return left;
   }
 
@@ -179,6 +184,8 @@ class Parser {
   }
 
   static constexpr int kMaxDepth = 64;  // ! and - and ( nested: a bound on our recursion
+  static constexpr int kMaxOperators = 1000;  // far past a condition a person writes
+  int operators_ = 0;
   std::string_view text_;
   const std::function<bool(const std::string&)>& is_bound_;
   std::size_t pos_ = 0;

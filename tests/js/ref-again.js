@@ -3,6 +3,6 @@
 const t = setTimeout(() => console.log('ran: ref() undid unref()'), 20);
 t.unref();
 t.ref();
-const u = setTimeout(() => console.log('never printed'), 300);
+const u = setTimeout(() => console.log('never printed'), 2000);
 u.unref();
 setImmediate(() => console.log('immediate'));

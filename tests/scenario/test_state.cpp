@@ -91,6 +91,9 @@ TEST_CASE("expressions: bad syntax says what and where", "[state]") {
   CHECK(syntax_error("1.5") == "a number that is not a whole number");
   CHECK(syntax_error("n / 2") == "unexpected \"/\"");
   CHECK(syntax_error(std::string(100, '!') + "n") == "nested deeper than 64 levels");
+  std::string chain = "n";
+  for (int i = 0; i < 1001; ++i) chain += " + 1";
+  CHECK(syntax_error(chain) == "more than 1000 operators");
 }
 
 TEST_CASE("let and set: two callbacks share one variable, as closures do", "[state]") {
