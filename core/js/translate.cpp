@@ -372,13 +372,21 @@ void Translator::declaration(const Json& decl, Out& out, const std::string& path
   const std::string kind = decl.value("kind", "const");
   for (const Json& d : at(decl, "declarations")) {
     const std::string name = ident(at(d, "id"));
+    const Json& init = at(d, "init");
     // let t; ... t = setTimeout(...): a handle named before its timer (export-js writes it so).
-    if (!name.empty() && at(d, "init").is_null() && kind != "const" && assigned_.contains(name)) {
+    if (!name.empty() && init.is_null() && kind != "const" && assigned_.contains(name)) {
       bind(d, name, make(Bind::Handle, name));
       continue;
     }
+    if (!name.empty() && is_type(init, "CallExpression") &&
+        (property(at(init, "callee")) == "unref" || property(at(init, "callee")) == "ref")) {
+      // const t = setTimeout(...).unref(): unref() returns the timer itself.
+      bind(d, name, make(Bind::Handle, name));
+      if (!ref_call(init, out, path, name)) refuse(init, construct_name(init));
+      continue;
+    }
     // A name the program assigns, or a value computed from one that changes, is a variable.
-    if (!name.empty() && !at(d, "init").is_null() && (assigned_.contains(name) || mentions_variable(at(d, "init")))) {
+    if (!name.empty() && !init.is_null() && (assigned_.contains(name) || mentions_variable(init))) {
       variable(d, name, kind, out, path);
     } else {
       declarator(d, out, path);
@@ -403,12 +411,6 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
     return;
   }
   if (name.empty()) refuse(at(d, "id"), "destructuring");
-  if (is_type(init, "CallExpression") && (property(at(init, "callee")) == "unref" || property(at(init, "callee")) == "ref")) {
-    // const t = setTimeout(...).unref(): unref() returns the timer itself.
-    bind(d, name, make(Bind::Handle, name));
-    if (!ref_call(init, out, path, name)) refuse(init, construct_name(init));
-    return;
-  }
   if (is_type(init, "CallExpression")) {
     const std::string callee = canonical(at(init, "callee"));
     if (callee == "require") {
