@@ -736,7 +736,9 @@ class Parser final : public ActionReader, public WorkPlanner {
     if (depth > kMaxNesting) fail(path, fmt::format("callbacks nested deeper than {} levels", kMaxNesting));
     std::vector<Action> out;
     out.reserve(j.size());
+    const std::size_t names = scope_.size();  // a let's name ends with its list
     for (std::size_t i = 0; i < j.size(); ++i) out.push_back(parse_action(j[i], fmt::format("{}/{}", path, i), depth));
+    scope_.resize(names);
     return out;
   }
 

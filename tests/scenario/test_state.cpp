@@ -154,6 +154,8 @@ TEST_CASE("state: the parser names the place and what it expected", "[state]") {
   CHECK(parse_error(R"~~([{"let": "n"}])~~").find("\"let\" needs \"value\"") != std::string::npos);
   CHECK(parse_error(R"~~([{"if": "1", "then": [{"let": "n", "value": 1}]}, {"print": "${n}"}])~~")
             .find("no value named \"n\" here") != std::string::npos);  // a branch's let stays in it
+  CHECK(parse_error(R"~~([{"set_immediate": [{"let": "n", "value": 1}]}, {"print": "${n}"}])~~")
+            .find("no value named \"n\" here") != std::string::npos);  // nor a callback's
   CHECK(parse_error(R"~~([{"unref": "t"}])~~").find("\"t\"") != std::string::npos);
   CHECK(parse_error(R"~~([{"let": "n", "value": 1.5}])~~").find("expected an expression") != std::string::npos);
 }
