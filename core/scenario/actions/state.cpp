@@ -38,7 +38,9 @@ expr::Expr read_expression(ActionReader& r, const json& v, const std::string& po
   const std::string text = v.get<std::string>();
   expr::Parsed parsed = expr::parse(text, [&r](const std::string& name) { return r.in_scope(name); });
   if (parsed.error) {
-    r.fail(pointer, fmt::format("in the expression \"{}\", at character {}: {}", text, parsed.error->offset + 1,
+    // The place is the character's number: a long expression is shown by its start only.
+    std::string shown = text.size() > 60 ? text.substr(0, 57) + "..." : text;
+    r.fail(pointer, fmt::format("in the expression \"{}\", at character {}: {}", shown, parsed.error->offset + 1,
                                 parsed.error->what));
   }
   return parsed.expr;
