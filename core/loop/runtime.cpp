@@ -365,8 +365,13 @@ RuntimeState Runtime::state(std::size_t cap) const {
   for (const auto& c : channel_.snapshot()) s.completed.push_back(describe(c));
   for (const auto& ready : callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
   s.pending = callbacks_.size() + timers_.size() + node_timers_.size() + immediate_live_.size();
+  // What alive() counts: an unref'd timer is listed, but does not keep the loop running. (A
+  // book interval's entry is out of timers_ while its callback waits to run, hence the guard.)
+  s.pending = s.pending > unrefed_.size() ? s.pending - unrefed_.size() : 0;
   // Timers in the order they are due, then the others by id (the maps have no order).
-  for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
+  for (const auto& t : s.timers) {
+    s.pending_items.emplace_back(t.id, unrefed_.count(t.id) > 0 ? "timer (unref'd: not counted)" : "timer");
+  }
   std::vector<std::pair<CallbackId, std::string>> others;
   callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
   for (const auto& [id, live] : immediate_live_) others.emplace_back(id, "immediate");

@@ -5,7 +5,9 @@
 // unref-interval.js and ref-again.js.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stepped_run.h"
@@ -30,6 +32,12 @@ TEST_CASE("unref: a timer unref'd in the program does not keep the loop alive", 
       {"set_timeout": 10, "then": [{"print": "kept"}]}
     ]})", model);
     CHECK(run.runtime().alive());  // the 10 ms timer
+    // The state view (step's `state`) counts what keeps the loop alive, and marks the other.
+    RuntimeState state = run.runtime().state();
+    CHECK(state.pending == 1);
+    CHECK(state.pending_items.size() == 2);
+    CHECK(std::count(state.pending_items.begin(), state.pending_items.end(),
+                     std::pair<CallbackId, std::string>{1, "timer (unref'd: not counted)"}) == 1);
     bool more = true;
     while (more && run.prints().empty()) more = run.step();
     CHECK(run.prints() == Lines{"kept"});
