@@ -61,5 +61,9 @@ check "a FIFO"            "$dir/fifo.json"                                      
 truncate -s 65M "$dir/big.json"
 check "65 MiB file"       "$dir/big.json"                                                     "is larger than 64 MiB"
 check "too much work"     "$(w work.json '{"program": [{"repeat": 2000, "do": [{"repeat": 2000, "do": [{"print": "x"}]}]}]}')" "would create 4,002,001 actions"
+# State (issue 21): an expression is read when the file is, and its place named.
+check "bad expression"    "$(w expr.json '{"program": [{"let": "n", "value": 0}, {"if": "n == 1"}]}')" "expr.json:1:47 (at /program/1/if): in the expression \"n == 1\", at character 3: == and != convert between types"
+check "set before let"    "$(w setfirst.json '{"program": [{"set": "n", "value": 1}]}')"       "no variable named \"n\" here"
+check "10 MB expression"  "$( { printf '{"program": [{"let": "n", "value": "'; head -c 10485760 /dev/zero | tr '\0' '('; printf '"}]}'; } > "$dir/bigexpr.json"; echo "$dir/bigexpr.json")" "nested deeper than 64 levels"
 if [ $fails -ne 0 ]; then echo "$fails bad inputs were not handled"; exit 1; fi
 echo "all bad inputs rejected with exit 2"

@@ -9,6 +9,13 @@ Value Value::integer(std::int64_t v) {
   return out;
 }
 
+Value Value::boolean(bool b) {
+  Value out;
+  out.kind_ = Kind::Bool;
+  out.int_ = b ? 1 : 0;
+  return out;
+}
+
 Value Value::string(std::string s) { return string_with_fields(std::move(s), {}); }
 
 Value Value::string_with_fields(std::string s, Fields fields) {
@@ -49,6 +56,7 @@ std::string Value::to_display() const {
     case Kind::Null: return "null";
     case Kind::Int: return std::to_string(int_);
     case Kind::String: return as_string();
+    case Kind::Bool: return int_ != 0 ? "true" : "false";
   }
   return {};
 }

@@ -1,6 +1,7 @@
 // The values that operations hand to their callbacks, like the book's `Js` enum.
 //
-// A value is null, an integer or a string, and may carry named fields (an HTTP response is
+// A value is null, an integer, a string or a boolean (a program's own variables and
+// conditions, core/scenario/expr.h), and may carry named fields (an HTTP response is
 // its raw text plus `status`, `body` and `headers`). Strings answer `length`, as in
 // JavaScript. Immutable once built, so it can be moved from a pool thread to the loop.
 #pragma once
@@ -16,17 +17,19 @@ namespace elt {
 
 class Value {
  public:
-  enum class Kind { Null, Int, String };
+  enum class Kind { Null, Int, String, Bool };
   using Fields = std::vector<std::pair<std::string, Value>>;
 
   Value() = default;
   static Value integer(std::int64_t v);
   static Value string(std::string s);
   static Value string_with_fields(std::string s, Fields fields);
+  static Value boolean(bool b);
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::Null; }
   std::int64_t as_int() const { return int_; }
+  bool as_bool() const { return kind_ == Kind::Bool && int_ != 0; }
   const std::string& as_string() const;
 
   // `length` of a string, or a named field; nullopt when there is no such field.

@@ -370,7 +370,9 @@ class Writer final : public scenario::JsWriter {
   // `() => { body }` for a callback with no value, on one line when empty.
   void block(const std::vector<Action>& body, std::string& out) override {
     ++indent_;
+    const std::size_t names = scope_.size();  // a let's name ends with its block
     emit_list(body, out);
+    scope_.resize(names);
     --indent_;
   }
 

@@ -16,7 +16,8 @@ namespace elt::js {
 const char kSupported[] =
     "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
     ".then/.catch, fs.readFile, crypto.pbkdf2, http.get, a Date.now() busy-wait, counted for loops, const, "
-    "named callbacks (docs/javascript.md)";
+    "named callbacks, let variables with =, +=, ++ and if/else over them, timer.unref()/ref() "
+    "(docs/javascript.md)";
 
 namespace {
 
@@ -38,6 +39,7 @@ enum class Bind {
   EndTime,   // const end = Date.now() + ms
   StartTime, // const start = Date.now()
   Function,  // a named function, put where it is used
+  Variable,  // a let (or var) the program changes: text is its scenario name (issue 21)
   Unusable,  // a name the scenario cannot give a value to: text says why
 };
 
@@ -130,6 +132,7 @@ class Translator {
     root["description"] = fmt::format("{}, as eventloop-trace import-js reads it", file_name());
     root["settings"] = Out{{"model", "node"}};
     scopes_.emplace_back();
+    assigned_ = assigned_names(program);
     root["program"] = statements(at(program, "body"), "/program");
     Translation t;
     t.json = root.dump(2) + "\n";
@@ -198,6 +201,17 @@ class Translator {
   void declaration(const Json& decl, Out& out, const std::string& path);
   void declarator(const Json& d, Out& out, const std::string& path);
   bool busy_wait(const Json& st, Out& out, const std::string& path);
+  // ---- state (issue 21): variables, assignments, if, unref ----
+  static std::set<std::string> assigned_names(const Json& program);
+  bool mentions_variable(const Json& e) const;
+  void variable(const Json& d, const std::string& name, const std::string& kind, Out& out, const std::string& path);
+  void assignment(const Json& e, Out& out, const std::string& path);
+  void if_statement(const Json& st, Out& out, const std::string& path);
+  Out branch(const Json& st, const std::string& path);
+  bool ref_call(const Json& c, Out& out, const std::string& path, const std::string& handle = {});
+  std::string expression(const Json& e);
+  Out expression_value(const Json& e);
+  std::string quoted(const Json& at, const std::string& text) const;
   void counted_loop(const Json& st, Out& out, const std::string& path);
   void hoist_functions(const Json& list);
 
@@ -234,7 +248,8 @@ class Translator {
   std::string file_;
   std::vector<std::map<std::string, Binding>> scopes_;
   std::map<std::string, std::pair<std::size_t, std::size_t>> positions_;
-  std::set<const Json*> inlining_;  // functions being put in place: one that schedules itself never ends
+  std::set<const Json*> inlining_;
+  std::set<std::string> assigned_;  // names some statement assigns: their let is a variable  // functions being put in place: one that schedules itself never ends
   int depth_ = 0;
 };
 
@@ -330,9 +345,11 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
   if (type == "ExpressionStatement") {
     if (st.contains("directive")) return;  // 'use strict'
     const Json& e = at(st, "expression");
+    if (is_type(e, "AssignmentExpression") || is_type(e, "UpdateExpression")) return assignment(e, out, path);
     if (!is_type(e, "CallExpression")) refuse(e, construct_name(e));
     return call(e, out, path);
   }
+  if (type == "IfStatement") return if_statement(st, out, path);
   if (type == "VariableDeclaration") return declaration(st, out, path);
   if (type == "FunctionDeclaration" || type == "EmptyStatement") return;
   if (type == "BlockStatement") {
@@ -343,12 +360,38 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
     return;
   }
   if (type == "WhileStatement" && busy_wait(st, out, path)) return;
+  if ((type == "WhileStatement" || type == "DoWhileStatement") && mentions_variable(at(st, "test"))) {
+    refuse(st, "a loop over a variable (its end is known only when the program runs; a scenario repeats a "
+               "count known at the start: count runs in a callback with let and if instead)");
+  }
   if (type == "ForStatement") return counted_loop(st, out, path);
   refuse(st, construct_name(st));
 }
 
 void Translator::declaration(const Json& decl, Out& out, const std::string& path) {
-  for (const Json& d : at(decl, "declarations")) declarator(d, out, path);
+  const std::string kind = decl.value("kind", "const");
+  for (const Json& d : at(decl, "declarations")) {
+    const std::string name = ident(at(d, "id"));
+    const Json& init = at(d, "init");
+    // let t; ... t = setTimeout(...): a handle named before its timer (export-js writes it so).
+    if (!name.empty() && init.is_null() && kind != "const" && assigned_.contains(name)) {
+      bind(d, name, make(Bind::Handle, name));
+      continue;
+    }
+    if (!name.empty() && is_type(init, "CallExpression") &&
+        (property(at(init, "callee")) == "unref" || property(at(init, "callee")) == "ref")) {
+      // const t = setTimeout(...).unref(): unref() returns the timer itself.
+      bind(d, name, make(Bind::Handle, name));
+      if (!ref_call(init, out, path, name)) refuse(init, construct_name(init));
+      continue;
+    }
+    // A name the program assigns, or a value computed from one that changes, is a variable.
+    if (!name.empty() && !init.is_null() && (assigned_.contains(name) || mentions_variable(init))) {
+      variable(d, name, kind, out, path);
+    } else {
+      declarator(d, out, path);
+    }
+  }
 }
 
 void Translator::declarator(const Json& d, Out& out, const std::string& path) {
@@ -500,6 +543,7 @@ std::string Translator::canonical(const Json& callee) const {
 
 void Translator::call(const Json& c, Out& out, const std::string& path, const std::string& handle) {
   Depth depth(*this, c);
+  if (ref_call(c, out, path, handle)) return;
   const std::string name = canonical(at(c, "callee"));
   const Json& args = at(c, "arguments");
   if (name == "require") {
@@ -773,6 +817,7 @@ Val Translator::value(const Json& e) {
     switch (b->kind) {
       case Bind::Text: return {"${" + b->text + "}", true, std::nullopt};
       case Bind::Number: return {"${" + b->text + "}", false, std::nullopt};
+      case Bind::Variable: return {"${" + b->text + "}", false, std::nullopt};
       case Bind::Inline: return {b->text, b->is_string, b->number};
       case Bind::Error: refuse(e, fmt::format("printing an Error object (print {}.message)", name));
       case Bind::Bytes: refuse(e, fmt::format("printing a Buffer (read with 'utf8' to get text, or print {}.length)", name));
@@ -861,6 +906,218 @@ Out Translator::delay(const Json& e) {
   if (v.number) return Out(*v.number);
   if (v.is_string) refuse(e, "a delay written as text");
   return Out(v.text);
+}
+
+// ---- state (issue 21) ----
+
+// Every name an assignment or ++/-- targets, anywhere in the program (by name: a shadowed
+// name only makes an outer let a variable that need not be, which changes nothing it
+// prints). A counted for loop's own i++ is the loop's, not the program's. Iterative, so
+// that a deep tree cannot overflow the stack before the translator's depth check sees it.
+std::set<std::string> Translator::assigned_names(const Json& program) {
+  std::set<std::string> names;
+  std::vector<const Json*> todo = {&program};
+  while (!todo.empty()) {
+    const Json* n = todo.back();
+    todo.pop_back();
+    if (is_type(*n, "AssignmentExpression")) names.insert(ident(at(*n, "left")));
+    if (is_type(*n, "UpdateExpression")) names.insert(ident(at(*n, "argument")));
+    const bool counted_for = is_type(*n, "ForStatement");
+    if (n->is_object()) {
+      for (const auto& [key, child] : n->items()) {
+        if (!(counted_for && key == "update") && (child.is_object() || child.is_array())) todo.push_back(&child);
+      }
+    } else if (n->is_array()) {
+      for (const Json& child : *n) todo.push_back(&child);
+    }
+  }
+  names.erase("");
+  return names;
+}
+
+bool Translator::mentions_variable(const Json& e) const {
+  if (is_type(e, "Identifier")) {
+    const Binding* b = lookup(ident(e));
+    return b != nullptr && b->kind == Bind::Variable;
+  }
+  if (is_type(e, "BinaryExpression") || is_type(e, "LogicalExpression")) {
+    return mentions_variable(at(e, "left")) || mentions_variable(at(e, "right"));
+  }
+  if (is_type(e, "UnaryExpression")) return mentions_variable(at(e, "argument"));
+  if (is_type(e, "TemplateLiteral")) {
+    for (const Json& x : at(e, "expressions")) {
+      if (mentions_variable(x)) return true;
+    }
+  }
+  return false;
+}
+
+// let count = 0 (a name the program changes): a `let` action, and a name that reads it.
+void Translator::variable(const Json& d, const std::string& name, const std::string& kind, Out& out,
+                          const std::string& path) {
+  if (kind == "const" && assigned_.contains(name)) {
+    refuse(d, fmt::format("assigning the const {} (JavaScript throws a TypeError; declare it with let)", name));
+  }
+  // The value is read before the name exists: `let x = x + 1` reads an outer x.
+  Out value = expression_value(at(d, "init"));
+  bind(d, name, make(Bind::Variable, name));
+  emit(out, path, d, Out{{"let", name}, {"value", std::move(value)}});
+}
+
+// count = 1, count += 2, count++, x = 'a' + x: a `set` of the variable.
+void Translator::assignment(const Json& e, Out& out, const std::string& path) {
+  const bool update = is_type(e, "UpdateExpression");
+  const Json& target = at(e, update ? "argument" : "left");
+  const std::string name = ident(target);
+  const std::string op = e.value("operator", "");
+  const Binding* b = name.empty() ? nullptr : lookup(name);
+  if (b != nullptr && b->kind == Bind::Handle && op == "=" && is_type(at(e, "right"), "CallExpression")) {
+    const std::string timer = canonical(at(at(e, "right"), "callee"));
+    if (timer == "setTimeout" || timer == "setInterval" || timer == "setImmediate") {
+      return call(at(e, "right"), out, path, b->text);
+    }
+  }
+  if (b == nullptr || b->kind != Bind::Variable) {
+    refuse(target, name.empty() ? "assignment to anything but a variable's name (a field, an index, destructuring)"
+                                : fmt::format("assignment to {} (only a let variable of the program can change; a "
+                                              "const, a parameter or a loop counter cannot here)", name));
+  }
+  Out value;
+  if (update) {
+    value = fmt::format("{} {} 1", name, op == "++" ? "+" : "-");
+  } else if (op == "=") {
+    value = expression_value(at(e, "right"));
+  } else if (op == "+=" || op == "-=" || op == "*=" || op == "%=") {
+    value = fmt::format("{} {} ({})", name, op.substr(0, 1), expression(at(e, "right")));
+  } else {
+    refuse(e, fmt::format("the {} operator", op));
+  }
+  emit(out, path, e, Out{{"set", name}, {"value", std::move(value)}});
+}
+
+void Translator::if_statement(const Json& st, Out& out, const std::string& path) {
+  const std::string here = slot(out, path);
+  Out action;
+  action["if"] = expression_value(at(st, "test"));
+  action["then"] = branch(at(st, "consequent"), here + "/then");
+  if (!at(st, "alternate").is_null()) action["else"] = branch(at(st, "alternate"), here + "/else");
+  emit(out, path, st, std::move(action));
+}
+
+// An if's branch: a block, or one statement (an else if is an if in the else).
+Out Translator::branch(const Json& st, const std::string& path) {
+  scopes_.emplace_back();
+  Out actions = Out::array();
+  if (is_type(st, "BlockStatement")) {
+    actions = statements(at(st, "body"), path);
+  } else {
+    Json one = Json::array({st});
+    std::size_t k = 0;
+    statement(one, k, actions, path);
+  }
+  scopes_.pop_back();
+  return actions;
+}
+
+// t.unref(), t.ref(), setTimeout(...).unref(): false when the call is not one of these.
+bool Translator::ref_call(const Json& c, Out& out, const std::string& path, const std::string& handle) {
+  const std::string prop = property(at(c, "callee"));
+  if (prop != "unref" && prop != "ref") return false;
+  if (!at(c, "arguments").empty()) refuse(c, fmt::format(".{}() with arguments", prop));
+  const Json& obj = at(at(c, "callee"), "object");
+  std::string name = ident(obj);
+  if (const Binding* b = name.empty() ? nullptr : lookup(name); b != nullptr && b->kind == Bind::Handle) {
+    name = b->text;
+  } else if (is_type(obj, "CallExpression") &&
+             (canonical(at(obj, "callee")) == "setTimeout" || canonical(at(obj, "callee")) == "setInterval")) {
+    // The timer gets a handle for the unref to name: the const's, or one made from its place.
+    const auto [line, column] = place(obj);
+    name = handle.empty() ? fmt::format("timer_{}_{}", line, column) : handle;
+    call(obj, out, path, name);
+  } else {
+    refuse(c, fmt::format(".{}() of an immediate, or of anything but a timer or an interval", prop));
+  }
+  emit(out, path, c, Out{{prop, name}});
+  return true;
+}
+
+std::string Translator::quoted(const Json& n, const std::string& text) const {
+  std::string out = "'";
+  for (char ch : text) {
+    if (ch == '\n' || ch == '\r') refuse(n, "text with a line break in a condition or assignment");
+    if (ch == '\\' || ch == '\'') out += '\\';
+    out += ch;
+  }
+  return out + "'";
+}
+
+// As the JSON writes it: a literal number, boolean or null as itself; an expression without
+// its outer parentheses.
+Out Translator::expression_value(const Json& e) {
+  const std::string type = type_of(e);
+  std::string text = expression(e);
+  if (type == "Literal" && at(e, "value").is_number_integer()) return Out(at(e, "value").get<std::int64_t>());
+  if (type == "Literal" && at(e, "value").is_boolean()) return Out(at(e, "value").get<bool>());
+  if (type == "Literal" && at(e, "value").is_null()) return Out(nullptr);
+  if ((type == "BinaryExpression" || type == "LogicalExpression") && text.size() > 2) {
+    return text.substr(1, text.size() - 2);  // expression() wrapped the whole in one pair
+  }
+  return text;
+}
+
+// A JavaScript expression as the scenario's (scenario/expr.h): the same operators, so the
+// text is the program's, parenthesised as the tree says.
+std::string Translator::expression(const Json& e) {
+  Depth depth(*this, e);
+  const std::string type = type_of(e);
+  const std::string op = e.value("operator", "");
+  if (type == "Literal" && !e.contains("regex")) {
+    const Json& v = at(e, "value");
+    if (v.is_string()) return quoted(e, v.get<std::string>());
+    if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_null()) return "null";
+    refuse(e, "a number that is not a whole number below 2^63");
+  }
+  if (type == "Identifier") {
+    const Binding* b = lookup(ident(e));
+    if (b != nullptr && (b->kind == Bind::Variable || b->kind == Bind::Number || b->kind == Bind::Text)) return b->text;
+    if (b != nullptr && b->kind == Bind::Inline && b->number) return std::to_string(*b->number);
+    if (b != nullptr && b->kind == Bind::Inline && (b->text == "true" || b->text == "false" || b->text == "null")) {
+      return b->text;
+    }
+    if (b != nullptr && b->kind == Bind::Inline && b->is_string && b->text.find('$') == std::string::npos) {
+      return quoted(e, b->text);
+    }
+    value(e);  // refuses it, with what the name is
+    refuse(e, fmt::format("{} in a condition or assignment", ident(e)));
+  }
+  if (type == "TemplateLiteral") {
+    std::string out = "''";  // '' + ... joins as text, as the template does
+    const Json& quasis = at(e, "quasis");
+    const Json& exprs = at(e, "expressions");
+    for (std::size_t i = 0; i < quasis.size(); ++i) {
+      const Json& cooked = at(at(quasis[i], "value"), "cooked");
+      if (!cooked.is_string()) refuse(quasis[i], "an invalid escape in a template");
+      if (!cooked.get<std::string>().empty()) out += " + " + quoted(quasis[i], cooked.get<std::string>());
+      if (i < exprs.size()) out += " + (" + expression(exprs[i]) + ")";
+    }
+    return "(" + out + ")";
+  }
+  static const std::set<std::string, std::less<>> binary = {"+", "-", "*", "%", "<", "<=", ">", ">=", "===", "!==",
+                                                            "&&", "||"};
+  if ((type == "BinaryExpression" || type == "LogicalExpression") && binary.contains(op)) {
+    return fmt::format("({} {} {})", expression(at(e, "left")), op, expression(at(e, "right")));
+  }
+  if (type == "BinaryExpression" && (op == "==" || op == "!=")) {
+    refuse(e, fmt::format("the {} operator (it converts between types; write {}=)", op, op));
+  }
+  if (type == "UnaryExpression" && (op == "!" || op == "-")) return fmt::format("{}{}", op, expression(at(e, "argument")));
+  if (type == "UpdateExpression" || type == "AssignmentExpression") {
+    refuse(e, "changing a variable inside an expression (write count++ or count = ... as a statement of its own)");
+  }
+  if (type == "MemberExpression") refuse(e, fmt::format("{} in a condition or assignment (only names)", construct_name(e)));
+  refuse(e, construct_name(e));
 }
 
 }  // namespace

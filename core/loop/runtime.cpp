@@ -205,10 +205,10 @@ void Runtime::note_label(CallbackId id, std::string label) {
 }
 
 // uv__loop_alive (core.c): ref'd handles (timers, Node's immediate idle handle) or
-// requests (pool work, sockets) outstanding.
+// requests (pool work, sockets) outstanding. A timer counts unless it was unref'd.
 bool Runtime::alive() const {
-  return !callbacks_.empty() || !timers_.empty() || !callbacks_to_run_.empty() || !node_timers_.empty() ||
-         !immediates_.empty();
+  const bool ref_timers = timers_.size() + node_timers_.size() > unrefed_.size();
+  return !callbacks_.empty() || ref_timers || !callbacks_to_run_.empty() || !immediates_.empty();
 }
 
 void Runtime::run(const std::function<void(Runtime&)>& script) {
@@ -387,8 +387,13 @@ struct Runtime::StateBuilder {
 
   void pending() {
     s.pending = rt.callbacks_.size() + rt.timers_.size() + rt.node_timers_.size() + rt.immediate_live_.size();
+    // What alive() counts: an unref'd timer is listed, but does not keep the loop running. (A
+    // book interval's entry is out of timers_ while its callback waits to run, hence the guard.)
+    s.pending = s.pending > rt.unrefed_.size() ? s.pending - rt.unrefed_.size() : 0;
     // Timers in the order they are due, then the others by id (the maps have no order).
-    for (const auto& t : s.timers) s.pending_items.emplace_back(t.id, "timer");
+    for (const auto& t : s.timers) {
+      s.pending_items.emplace_back(t.id, rt.unrefed_.count(t.id) > 0 ? "timer (unref'd: not counted)" : "timer");
+    }
     std::vector<std::pair<CallbackId, std::string>> others;
     rt.callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
     for (const auto& [id, live] : rt.immediate_live_) others.emplace_back(id, "immediate");
@@ -422,6 +427,7 @@ RuntimeState Runtime::state(std::size_t cap) const {
 void Runtime::run_timers() {
   timers_.pop_expired(loop_now_, [this](CallbackId id, Callback&& callback) {
     if (!clearable_.empty()) clearable_.erase(id);
+    if (!unrefed_.empty() && intervals_.find(id) == intervals_.end()) unrefed_.erase(id);  // a timeout is done
     callbacks_to_run_.push_back(Ready{id, Outcome{}, Pending{std::move(callback), "Timer"}});
   });
 }
@@ -451,6 +457,7 @@ void Runtime::run_node_timers() {
         if (repeat == 0 || running_timer_cleared_) {
           labels_.erase(id);
           timer_slack_.erase(id);
+          unrefed_.erase(id);
         }
         // clearInterval inside its own callback: Node checks `_idleTimeout !== -1`.
         return !stop_requested() && !running_timer_cleared_;

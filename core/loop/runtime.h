@@ -186,6 +186,12 @@ class Runtime {
   CallbackId set_interval(Duration interval, Callback callback, std::string label = {});
   // clearTimeout / clearInterval: false when it had already run or been cleared.
   bool clear_timer(CallbackId id);
+  // timer.unref() / timer.ref(), libuv's uv_unref / uv_ref on the timer's handle: an
+  // unref'd timer (or interval) still fires when its time comes, but does not keep the
+  // loop alive by itself (alive()). False when `id` is not a live timer (it ran, it was
+  // cleared, it is an immediate): Node's unref of a finished timer is a no-op too.
+  bool ref_timer(CallbackId id, bool ref);
+  bool immediate_pending(CallbackId id) const { return immediate_live_.find(id) != immediate_live_.end(); }
   CallbackId set_immediate(Callback callback, std::string label = {});
   bool clear_immediate(CallbackId id);
   // Node model only (the book's loop has neither queue: the scenario parser refuses them).
@@ -392,6 +398,10 @@ class Runtime {
   std::unordered_map<CallbackId, Interval> intervals_;
   std::deque<Queued> immediates_;  // Node's immediateQueue; cleared ones are skipped
   std::unordered_map<CallbackId, bool> immediate_live_;
+  // The live timers a program unref'd (ref_timer): a subset of timers_ and node_timers_,
+  // kept so by clear_timer and by the timers phases when a timeout has run, so that
+  // alive() counts the ref'd ones without walking the timers.
+  std::unordered_map<CallbackId, bool> unrefed_;
   std::deque<Queued> ticks_;       // process.nextTick's queue
   std::deque<Queued> microtasks_;  // V8's microtask queue
   std::unordered_map<CallbackId, std::string> labels_;  // what each registration is

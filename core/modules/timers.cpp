@@ -94,11 +94,28 @@ bool Runtime::clear_timer(CallbackId id) {
     }
     if (intervals_.erase(id) > 0) removed = true;
   }
+  unrefed_.erase(id);
   if (removed || running_timer_cleared_) {
     labels_.erase(id);
     narrate({.kind = EventKind::Queued, .id = id, .cleared = true});
   }
   return removed;
+}
+
+bool Runtime::ref_timer(CallbackId id, bool ref) {
+  assert_in_loop_thread();
+  const bool live = options_.model.timers == TimerDispatch::NodeLists
+                        ? node_timers_.contains(id)
+                        : clearable_.find(id) != clearable_.end() || intervals_.find(id) != intervals_.end();
+  if (!live) return false;
+  // Node counts its ref'd timers in one number (timeoutInfo[0]) and refs its one libuv
+  // timer while it is not 0; a set of the unref'd ones says the same, per timer.
+  if (ref) {
+    unrefed_.erase(id);
+  } else {
+    unrefed_.emplace(id, true);
+  }
+  return true;
 }
 
 CallbackId Runtime::set_immediate(Callback callback, std::string label) {

@@ -43,10 +43,25 @@ class Interpreter final : public ActionRunner {
     // After the cap on total work, callbacks that the loop still runs before it stops do nothing.
     if (work_exhausted_) return;
     try {
-      for (const Action& action : actions) run_checked(rt, action, scope);
+      run_block(rt, actions, scope);
     } catch (const ScriptError& e) {
       rt.report_error(e.what());
     } catch (const LimitReached&) {
+    }
+  }
+
+  // The actions of one list, each in the scope the lets before it made (JavaScript's block
+  // scope: a name a let binds is seen from there to the end of its list). Without a let
+  // the list's own scope is used as it is, with no copy.
+  void run_block(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) override {
+    const ScopePtr* current = &scope;
+    ScopePtr declared;
+    for (const Action& action : actions) {
+      run_checked(rt, action, *current);
+      if (action.kind == ActionKind::Let && declared_.get() != nullptr) {
+        declared = std::exchange(declared_, ScopePtr());
+        current = &declared;
+      }
     }
   }
 
@@ -240,7 +255,13 @@ class Interpreter final : public ActionRunner {
     return it == handles_.end() ? nullptr : &it->second;
   }
 
+  [[noreturn]] void fail(const Action& a, const std::string& what) override {
+    throw ScriptError(fmt::format("error at {}: {}", a.json_path, what));
+  }
+  void declare(ScopePtr scope) override { declared_ = std::move(scope); }
+
   std::string file_;
+  ScopePtr declared_;  // the scope the let that just ran made, for its list to adopt
   // The handles scenarios name with "id" (clearTimeout(t1)): the latest registration of
   // each name.
   std::unordered_map<std::string, CallbackId> handles_;

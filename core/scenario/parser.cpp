@@ -736,7 +736,9 @@ class Parser final : public ActionReader, public WorkPlanner {
     if (depth > kMaxNesting) fail(path, fmt::format("callbacks nested deeper than {} levels", kMaxNesting));
     std::vector<Action> out;
     out.reserve(j.size());
+    const std::size_t names = scope_.size();  // a let's name ends with its list
     for (std::size_t i = 0; i < j.size(); ++i) out.push_back(parse_action(j[i], fmt::format("{}/{}", path, i), depth));
+    scope_.resize(names);
     return out;
   }
 
@@ -822,6 +824,9 @@ class Parser final : public ActionReader, public WorkPlanner {
   std::size_t scope_mark() const override { return scope_.size(); }
   void bind(const std::string& name) override { scope_.push_back(name); }
   void unbind_to(std::size_t mark) override { scope_.resize(mark); }
+  bool in_scope(const std::string& name) const override {
+    return std::find(scope_.begin(), scope_.end(), name) != scope_.end();
+  }
   void note_handle(const std::string& name) override { handles_.insert(name); }
   void note_clear(const std::string& name, const std::string& pointer) override {
     clears_.emplace_back(name, where_of(pointer));

@@ -42,9 +42,14 @@ enum class ActionKind {
   // Node's own (issue 9): timers.js, task_queues.js and promises.
   SetInterval, SetImmediate, NextTick, QueueMicrotask, Promise, ClearTimeout, ClearInterval, ClearImmediate,
   Block,
+  // A program's own state (issue 21): variables, assignments, conditions; timers' ref count.
+  Let, Set, If, Unref, Ref,
 };
 
 struct Action;
+namespace expr {
+struct Node;  // scenario/expr.h
+}
 
 // One `.then(...)` or `.catch(...)` of a promise chain. Each step, run or passed through,
 // costs one microtask, as a reaction job does in V8.
@@ -101,6 +106,9 @@ struct ActionDetail {
   std::optional<std::int64_t> times;  // set_interval: cleared after this many runs
   bool reject = false;           // promise: starts rejected
   std::vector<PromiseStep> chain;  // promise: its then/catch steps
+  // let and set: the value (their name is `as`); if: the condition (`then` runs when it
+  // holds, `on_error` is its else).
+  std::shared_ptr<const expr::Node> expression;
 };
 
 inline const ActionDetail& Action::detail() const {

@@ -29,6 +29,8 @@ class ScopePtr {
     if (s_ != nullptr) release(s_);
   }
   const Scope* get() const { return s_; }
+  // For `set`, the one action that changes a binding (see find_binding).
+  Scope* get_mutable() const { return s_; }
 
  private:
   static void release(Scope* s);
@@ -59,6 +61,18 @@ inline void ScopePtr::release(Scope* s) {
 
 inline ScopePtr bind_name(ScopePtr parent, const std::string& name, Value value) {
   return ScopePtr(new Scope{0, std::move(parent), &name, std::move(value)});
+}
+
+// The binding `name` refers to from `scope`, for `set` to change: nullptr when unbound.
+// JavaScript's closures share a variable rather than copy it, and so do scopes here: every
+// callback made where the name was in scope holds this same Scope, so it reads the new
+// value next time. Loop thread only, like every scope; what a pool thread is handed is a
+// Value copied out of it, never the Scope.
+inline Value* find_binding(const ScopePtr& scope, const std::string& name) {
+  for (Scope* s = scope.get_mutable(); s != nullptr; s = s->parent.get_mutable()) {
+    if (*s->name == name) return &s->value;
+  }
+  return nullptr;
 }
 
 }  // namespace elt::scenario

@@ -280,6 +280,11 @@ std::string_view action_kind_name(scenario::ActionKind kind) {
     case K::ClearInterval: return "clear_interval";
     case K::ClearImmediate: return "clear_immediate";
     case K::Block: return "block";
+    case K::Let: return "let";
+    case K::Set: return "set";
+    case K::If: return "if";
+    case K::Unref: return "unref";
+    case K::Ref: return "ref";
   }
   return "action";
 }

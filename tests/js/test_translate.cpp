@@ -85,3 +85,31 @@ TEST_CASE("a tree of an unexpected shape is bad input, not a crash", "[js]") {
   CHECK_THROWS_AS(elt::js::translate(t, "p.js"), elt::scenario::ScenarioError);
   CHECK_THROWS_AS(elt::js::translate(nlohmann::json::array(), "p.js"), elt::scenario::ScenarioError);
 }
+
+TEST_CASE("state: a let the program changes, its ++ and an if over it become let, set and if", "[js][state]") {
+  elt::js::Translation t = elt::js::translate(js_tree("interval-counter"), "interval-counter.js");
+  auto s = nlohmann::json::parse(t.json);
+  CHECK(s["program"][0] == nlohmann::json({{"let", "count"}, {"value", 0}}));
+  const auto& body = s["program"][1]["then"];
+  CHECK(s["program"][1]["id"] == "iv");
+  CHECK(body[0] == nlohmann::json({{"set", "count"}, {"value", "count + 1"}}));
+  CHECK(body[1]["print"] == "interval ${count}");
+  CHECK(body[2]["if"] == "count === 3");
+  CHECK(body[2]["then"][0]["clear_interval"] == "iv");
+  CHECK(t.positions.at("/program/1/then/2").first == 8);  // the if's line
+  CHECK_NOTHROW(elt::scenario::parse_scenario(t.json, "interval-counter.js", "."));
+}
+
+TEST_CASE("state: .unref() on a timer as it is made, kept in a const, or named later", "[js][state]") {
+  auto s = nlohmann::json::parse(elt::js::translate(js_tree("unref-timer"), "unref-timer.js").json);
+  // setTimeout(...).unref(): the timer gets a handle named from its place.
+  CHECK(s["program"][0]["set_timeout"] == 2000);
+  CHECK(s["program"][0]["id"] == "timer_4_1");
+  CHECK(s["program"][1]["unref"] == "timer_4_1");
+  // const poll = setInterval(...).unref(): the const is the handle.
+  CHECK(s["program"][2]["id"] == "poll");
+  CHECK(s["program"][3]["unref"] == "poll");
+  auto r = nlohmann::json::parse(elt::js::translate(js_tree("ref-again"), "ref-again.js").json);
+  CHECK(r["program"][1]["unref"] == "t");
+  CHECK(r["program"][2]["ref"] == "t");
+}

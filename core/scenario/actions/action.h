@@ -64,6 +64,8 @@ class ActionReader {
   virtual std::size_t scope_mark() const = 0;
   virtual void bind(const std::string& name) = 0;
   virtual void unbind_to(std::size_t mark) = 0;
+  // Whether a name is in scope here (a let's, a callback's, a repeat's).
+  virtual bool in_scope(const std::string& name) const = 0;
   // clear_* may only name a handle that some "id" in the file gives: both are collected
   // and compared once the whole file is read.
   virtual void note_handle(const std::string& name) = 0;
@@ -123,6 +125,14 @@ class ActionRunner {
   // The handles scenarios name with "id": the latest registration of each name.
   virtual void name_handle(const std::string& name, CallbackId id) = 0;
   virtual const CallbackId* find_handle(const std::string& name) const = 0;
+  // An error where `a` runs (a condition over text and a number...): the list ends there
+  // with an error line, as a template's error does.
+  [[noreturn]] virtual void fail(const Action& a, const std::string& what) = 0;
+  // A `let`: the actions after it in the same list run in `scope`, which binds its name.
+  virtual void declare(ScopePtr scope) = 0;
+  // A list inside a running action (an if's branch): its lets stay in it, and a limit it
+  // crosses ends the enclosing list too, as run_nested does.
+  virtual void run_block(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) = 0;
 
  protected:
   ~ActionRunner() = default;

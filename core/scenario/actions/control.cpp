@@ -28,7 +28,7 @@ void run_repeat(ActionRunner& runner, Runtime& rt, const Action& a, const ScopeP
   auto count = runner.number(a, a.detail().number, scope, 0, kMaxRepeat, "a repeat count");
   for (std::int64_t i = 0; i < count && !rt.stop_requested(); ++i) {
     auto inner = bind_name(scope, a.detail().as, Value::integer(i));
-    for (const Action& action : a.then) runner.run_nested(rt, action, inner);
+    runner.run_block(rt, a.then, inner);  // a let in the body is the iteration's own, as for (let ...) has it
   }
 }
 

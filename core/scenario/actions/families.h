@@ -14,5 +14,6 @@ extern const ActionSpec kFsRead;                                         // fs.c
 extern const ActionSpec kEncrypt;                                        // crypto.cpp
 extern const ActionSpec kHttpGetSlow, kHttpGet;                          // http.cpp
 extern const ActionSpec kRepeat, kBlock;                                 // control.cpp
+extern const ActionSpec kLet, kSet, kIf, kUnref, kRef;                   // state.cpp
 
 }  // namespace elt::scenario::actions

@@ -24,6 +24,8 @@ constexpr std::array kSpecs = {
     &actions::kSetInterval,  &actions::kSetImmediate,  &actions::kNextTick,      &actions::kQueueMicrotask,
     &actions::kPromise,      &actions::kClearTimeout,  &actions::kClearInterval, &actions::kClearImmediate,
     &actions::kBlock,
+    &actions::kLet,          &actions::kSet,           &actions::kIf,            &actions::kUnref,
+    &actions::kRef,
 };
 
 }  // namespace

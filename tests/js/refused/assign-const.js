@@ -1,0 +1,4 @@
+const total = 0;
+setTimeout(() => {
+  total++;
+}, 10);

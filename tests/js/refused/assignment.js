@@ -1,4 +1,0 @@
-let count = 0;
-setTimeout(() => {
-  count = count + 1;
-}, 10);

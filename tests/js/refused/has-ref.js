@@ -1,0 +1,2 @@
+const t = setTimeout(() => {}, 10);
+console.log(t.hasRef());

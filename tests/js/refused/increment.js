@@ -1,4 +1,0 @@
-let n = 0;
-setInterval(() => {
-  n++;
-}, 10);
