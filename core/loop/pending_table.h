@@ -4,11 +4,18 @@
 // because a completion crosses threads carrying only its id, and the trace and the state
 // view name callbacks by id. Ids come from one counter (common/ids.h), so a burst of
 // registrations takes consecutive ids, and completions come back roughly in the order
-// the tasks were queued. The table is built for that: a window, a deque of slots indexed
-// by `id - base`, takes an id at its end (after at most kMaxGap unused ids, which the
+// the tasks were queued. The table is built for that: a window of slots indexed by
+// `id - base` takes an id at its end (after at most kMaxGap unused ids, which the
 // timers and immediates registered in between have taken) and gives slots back from its
 // front. An id that does not fit (an old id registered again, as the trips of
 // fs.readFile do, or a jump past kMaxGap) goes to an ordinary hash map.
+//
+// The window lives in blocks of kBlockSlots slots (a power of two, so that finding a slot
+// is a shift and a mask), listed in order; a block the window has left goes back to a
+// spare, so that a steady stream of tasks allocates nothing. std::deque, used before, is
+// the same idea with chunks of 512 bytes (nine entries), a division per index and an
+// allocation per chunk; a single ring that doubles moved every entry again at each
+// doubling and touched twice the memory, each new page a fault.
 //
 // Why not the hash map alone: for 100,000 tasks queued at once, tsl::robin_map cost 250
 // instructions a registration (its rehashes move every callback several times) and 16 MB
@@ -19,9 +26,10 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <tsl/robin_map.h>
 
@@ -33,18 +41,24 @@ namespace elt {
 template <class T>
 class PendingTable {
  public:
+  PendingTable() = default;
+  PendingTable(const PendingTable&) = delete;
+  PendingTable& operator=(const PendingTable&) = delete;
+
   // Adds `value` under `id`, which must not be in the table.
   void emplace(CallbackId id, T value) {
-    if (window_.empty()) base_ = id;
-    const CallbackId end = base_ + window_.size();
+    if (length_ == 0) base_ = id;
+    const CallbackId end = base_ + length_;
     if (id >= end && id - end <= kMaxGap) {
-      window_.resize(window_.size() + (id - end));  // the ids others took: empty slots
-      window_.emplace_back(std::move(value));
+      const std::size_t at = length_ + (id - end);  // the ids others took stay empty slots
+      while (((first_ + at) >> kShift) >= blocks_.size()) add_block();
+      slot(at).emplace(std::move(value));
+      length_ = at + 1;
       ++in_window_;
       return;
     }
-    if (id >= base_ && id < end && !window_[id - base_]) {
-      window_[id - base_].emplace(std::move(value));
+    if (id >= base_ && id < end && !slot(id - base_)) {
+      slot(id - base_).emplace(std::move(value));
       ++in_window_;
       return;
     }
@@ -54,7 +68,7 @@ class PendingTable {
 
   // The entry under `id`, or nullptr.
   T* find(CallbackId id) {
-    if (std::optional<T>* slot = window_slot(id)) return &**slot;
+    if (std::optional<T>* s = window_slot(id)) return &**s;
     auto it = others_.find(id);
     return it == others_.end() ? nullptr : &it.value();
   }
@@ -62,14 +76,11 @@ class PendingTable {
   // Removes the entry under `id` and returns it; nullopt when there is none.
   std::optional<T> take(CallbackId id) {
     std::optional<T> out;
-    if (std::optional<T>* slot = window_slot(id)) {
-      out = std::move(*slot);
-      slot->reset();
+    if (std::optional<T>* s = window_slot(id)) {
+      out = std::move(*s);
+      s->reset();
       --in_window_;
-      while (!window_.empty() && !window_.front()) {  // hand the front's slots back
-        window_.pop_front();
-        ++base_;
-      }
+      while (length_ > 0 && !slot(0)) pop_front();  // hand the front's slots back
       return out;
     }
     auto it = others_.find(id);
@@ -82,18 +93,28 @@ class PendingTable {
   std::size_t size() const { return in_window_ + others_.size(); }
   bool empty() const { return size() == 0; }
 
-  // When empty, hands a burst's memory back (the window's chunks, the map's buckets).
+  // When empty, hands a burst's memory back (the blocks, the map's buckets). One block
+  // stays as the spare: a loop that empties the table every tick (one task at a time)
+  // would otherwise allocate a block for every task.
   void shrink() {
     if (!empty()) return;
-    std::deque<std::optional<T>>().swap(window_);
+    if (!spare_ && !blocks_.empty()) spare_ = std::move(blocks_.front());
+    if (blocks_.capacity() > kKeepBlocks) {
+      std::vector<std::unique_ptr<Block>>().swap(blocks_);
+    } else {
+      blocks_.clear();
+    }
+    first_ = 0;
     others_.rehash(0);
   }
 
   // f(id, const T&) for every entry, in no particular order.
   template <class F>
   void for_each(F&& f) const {
-    for (std::size_t i = 0; i < window_.size(); ++i) {
-      if (window_[i]) f(base_ + i, *window_[i]);
+    for (std::size_t i = 0; i < length_; ++i) {
+      const std::size_t at = first_ + i;
+      const std::optional<T>& s = blocks_[at >> kShift]->slots[at & (kBlockSlots - 1)];
+      if (s) f(base_ + i, *s);
     }
     for (const auto& [id, value] : others_) f(id, value);
   }
@@ -102,16 +123,45 @@ class PendingTable {
   // How many unused ids may sit between two entries of the window: each costs an empty
   // slot, so this bounds the window's memory at (kMaxGap + 1) slots per live entry.
   static constexpr CallbackId kMaxGap = 8;
+  static constexpr std::size_t kShift = 8;
+  static constexpr std::size_t kBlockSlots = std::size_t{1} << kShift;  // 256 slots a block
+  static constexpr std::size_t kKeepBlocks = 64;  // the block list's room an empty table keeps
 
-  std::optional<T>* window_slot(CallbackId id) {
-    if (id < base_ || id - base_ >= window_.size()) return nullptr;
-    std::optional<T>& slot = window_[id - base_];
-    return slot ? &slot : nullptr;
+  // Every slot outside the window is empty, in the blocks and in the spare alike.
+  struct Block {
+    std::optional<T> slots[kBlockSlots];
+  };
+
+  // The window's i-th slot.
+  std::optional<T>& slot(std::size_t i) {
+    const std::size_t at = first_ + i;
+    return blocks_[at >> kShift]->slots[at & (kBlockSlots - 1)];
   }
 
-  CallbackId base_ = 0;                  // the id of window_.front()
-  std::deque<std::optional<T>> window_;  // a deque: growing it moves no entry
-  std::size_t in_window_ = 0;            // the window's slots that hold an entry
+  std::optional<T>* window_slot(CallbackId id) {
+    if (id < base_ || id - base_ >= length_) return nullptr;
+    std::optional<T>& s = slot(id - base_);
+    return s ? &s : nullptr;
+  }
+
+  void add_block() { blocks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Block>()); }
+
+  // The window's first slot (empty) leaves it; a block it has left becomes the spare.
+  void pop_front() {
+    ++base_;
+    --length_;
+    if (++first_ < kBlockSlots) return;
+    first_ = 0;
+    spare_ = std::move(blocks_.front());
+    blocks_.erase(blocks_.begin());  // a few hundred pointers for a burst of 100,000
+  }
+
+  CallbackId base_ = 0;                         // the id of the window's first slot
+  std::vector<std::unique_ptr<Block>> blocks_;  // the window's blocks, in order
+  std::unique_ptr<Block> spare_;                // the last block the window left
+  std::size_t first_ = 0;                       // the window's first slot in blocks_[0]
+  std::size_t length_ = 0;                      // the window's slots, empty ones included
+  std::size_t in_window_ = 0;                   // the window's slots that hold an entry
   tsl::robin_map<CallbackId, T> others_;
 };
 

@@ -343,7 +343,7 @@ class Runtime {
   void warn_when_answered(CallbackId id, SourcePos at, const std::string& url, const std::string& host);
   void absorb(std::vector<Completion>& arrived);
   std::optional<Completion> take_deliverable();
-  void deliver(Completion completion);
+  void deliver(Completion& completion);  // moves the outcome out
   void shutdown();
   DelayServer& delay_server();
   void submit(Task task);  // to the pool; traces it when it has to wait in the queue
@@ -406,9 +406,10 @@ class Runtime {
   std::deque<Queued> microtasks_;  // V8's microtask queue
   std::unordered_map<CallbackId, std::string> labels_;  // what each registration is
   // Pool tasks and requests not yet run (loop/pending_table.h: consecutive ids in a
-  // window, no node to allocate per task, and growing it moves no callback).
+  // ring, no node to allocate per task).
   PendingTable<Pending> callbacks_;
   std::vector<Ready> callbacks_to_run_;                // due, in order
+  std::vector<Ready> running_;                         // run_callbacks' batch, swapped with it
   struct Arrived {
     std::uint64_t seq;  // arrival order
     Completion completion;
@@ -443,7 +444,8 @@ class Runtime {
   bool printed_ = false;          // the first console.log has set standard output up
   bool ticked_ = false;
   bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)
-  Duration charged_{};            // charged since the loop's time was last updated           // the first nextTick/microtask drain has set its queue up
+  Duration charged_{};            // charged since the loop's time was last updated
+  bool charges_ = true;           // a charge can be more than zero (see charge())           // the first nextTick/microtask drain has set its queue up
   std::uint64_t charge_seq_ = 0;  // orders the loop's charges among sleepers (no callback id)
   // What the spread of every cost charged so far could take off the loop's time (early) or
   // add to it (late); a timer keeps the figures of when it was set (timers_due_now).

@@ -175,6 +175,7 @@ void Runtime::unhandled_rejection(std::string_view message) {
 }
 
 void Runtime::label_registration(CallbackId id, std::string label) {
+  if (label.empty()) return;  // nobody traces: every registration of a pool burst comes here
   assert_in_loop_thread();
   note_label(id, std::move(label));
 }

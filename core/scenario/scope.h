@@ -31,6 +31,9 @@ class ScopePtr {
   const Scope* get() const { return s_; }
   // For `set`, the one action that changes a binding (see find_binding).
   Scope* get_mutable() const { return s_; }
+  // No other handle shares the scope: changing it in place cannot be seen elsewhere.
+  bool unique() const;
+  Scope* get_unique() { return unique() ? s_ : nullptr; }
 
  private:
   static void release(Scope* s);
@@ -59,6 +62,8 @@ inline void ScopePtr::release(Scope* s) {
   }
 }
 
+inline bool ScopePtr::unique() const { return s_ != nullptr && s_->refs == 1; }
+
 inline ScopePtr bind_name(ScopePtr parent, const std::string& name, Value value) {
   return ScopePtr(new Scope{0, std::move(parent), &name, std::move(value)});
 }
@@ -73,6 +78,19 @@ inline Value* find_binding(const ScopePtr& scope, const std::string& name) {
     if (*s->name == name) return &s->value;
   }
   return nullptr;
+}
+
+// Binds `name` to `value` in `slot`, below `parent`: a loop's fresh binding per iteration
+// (JavaScript's `for (let i ...)`). When no callback kept the previous iteration's scope,
+// nothing can see it any more, so it is reused in place instead of freed and allocated
+// again: 100,000 iterations of a body whose callbacks name no variable then allocate one
+// scope, not 100,000. A callback that did keep it keeps its own value, as a closure does.
+inline void rebind(ScopePtr& slot, const ScopePtr& parent, const std::string& name, Value value) {
+  if (Scope* s = slot.get_unique(); s != nullptr && s->parent.get() == parent.get() && s->name == &name) {
+    s->value = std::move(value);
+    return;
+  }
+  slot = bind_name(parent, name, std::move(value));
 }
 
 }  // namespace elt::scenario

@@ -82,3 +82,34 @@ TEST_CASE("pending table: agrees with std::map under random use", "[pending]") {
   }
   REQUIRE(contents(table) == std::vector<std::pair<CallbackId, int>>(model.begin(), model.end()));
 }
+
+TEST_CASE("pending table: a burst across many blocks, out in waves, then a second burst", "[pending]") {
+  // 100,000 tasks queued at once (bench/scenarios/pool-all.json) fill hundreds of the
+  // window's blocks; they come back in order, but a few late ones keep the front in place
+  // while the window moves on past the blocks behind it.
+  PendingTable<std::unique_ptr<int>> table;
+  for (int round = 0; round < 2; ++round) {
+    const CallbackId first = 1 + static_cast<CallbackId>(round) * 5000;
+    for (CallbackId id = first; id < first + 3000; id += 3) table.emplace(id, std::make_unique<int>(static_cast<int>(id)));
+    REQUIRE(table.size() == 1000);
+    for (CallbackId id = first + 30; id < first + 3000; id += 3) REQUIRE(*table.take(id).value() == static_cast<int>(id));
+    REQUIRE(contents(table) ==
+            std::vector<std::pair<CallbackId, int>>{{first, static_cast<int>(first)},
+                                                    {first + 3, static_cast<int>(first + 3)},
+                                                    {first + 6, static_cast<int>(first + 6)},
+                                                    {first + 9, static_cast<int>(first + 9)},
+                                                    {first + 12, static_cast<int>(first + 12)},
+                                                    {first + 15, static_cast<int>(first + 15)},
+                                                    {first + 18, static_cast<int>(first + 18)},
+                                                    {first + 21, static_cast<int>(first + 21)},
+                                                    {first + 24, static_cast<int>(first + 24)},
+                                                    {first + 27, static_cast<int>(first + 27)}});
+    for (CallbackId id = first + 27;; id -= 3) {  // the late ones, newest first
+      REQUIRE(*table.take(id).value() == static_cast<int>(id));
+      if (id == first) break;
+    }
+    REQUIRE(table.empty());
+    REQUIRE(table.find(first) == nullptr);
+    table.shrink();
+  }
+}

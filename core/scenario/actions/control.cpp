@@ -26,8 +26,9 @@ void parse_repeat(ActionReader& r, const ActionSource& src, Action& a) {
 
 void run_repeat(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
   auto count = runner.number(a, a.detail().number, scope, 0, kMaxRepeat, "a repeat count");
+  ScopePtr inner;
   for (std::int64_t i = 0; i < count && !rt.stop_requested(); ++i) {
-    auto inner = bind_name(scope, a.detail().as, Value::integer(i));
+    rebind(inner, scope, a.detail().as, Value::integer(i));
     runner.run_block(rt, a.then, inner);  // a let in the body is the iteration's own, as for (let ...) has it
   }
 }
