@@ -36,7 +36,8 @@ nlohmann::json names() {
 }
 
 // Inside <script type="application/json">, "</script" or "<!--" would end or change the
-// element. '<' only occurs inside JSON strings, where \u003c is the same character.
+// element. '<' only occurs inside the head's JSON strings, where \u003c is the same
+// character (a column's digits are '?' to '~').
 void append_script_safe(std::string& out, std::string_view json) {
   for (std::size_t from = 0;;) {
     const std::size_t lt = json.find('<', from);
