@@ -1,6 +1,7 @@
 #include "trace/html.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -147,13 +148,34 @@ class DeltaColumn {
 
 std::int64_t signed_of(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
-// Per event: its time (ns), thread, kind, id, tick, phase, message, the book's line, content,
+// An event's thread, kind and phase as one number, an index into a table of the run's
+// distinct triples (a few dozen): one character instead of three.
+class ShapeColumn {
+ public:
+  void put(std::size_t thread, EventKind kind, Phase phase) {
+    const std::array<std::uint64_t, 3> shape{thread, static_cast<std::uint64_t>(kind), static_cast<std::uint64_t>(phase)};
+    auto [it, added] = index_.try_emplace(shape, table_.size());
+    if (added) table_.push_back(shape);
+    out_.put(it->second);
+  }
+  nlohmann::json table() const { return table_; }
+  const IntColumn& column() const { return out_; }
+
+ private:
+  std::map<std::array<std::uint64_t, 3>, std::size_t> index_;
+  std::vector<std::array<std::uint64_t, 3>> table_;
+  IntColumn out_;
+};
+
+// Per event: its time (ns), shape (thread, kind, phase), id, tick, message, the book's line,
 // origin and queue. The line is nearly always "Thread: NAME\t MESSAGE", the message being
-// already there: then it is "none" and the page builds it when it shows it.
+// already there: then it is "none" and the page builds it when it shows it. A content
+// block's lines are in its line, so its content is not written again.
 void write_events(DataWriter& w, const std::vector<TraceEvent>& events, const Timeline& t) {
   DeltaColumn time, tick;
-  IntColumn thread, kind, id, phase;
-  StringColumn message, line, content, origin, queue;
+  ShapeColumn shape;
+  IntColumn id;
+  StringColumn message, line, origin, queue;
   std::string text, usual;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const TraceEvent& e = events[i];
@@ -163,48 +185,41 @@ void write_events(DataWriter& w, const std::vector<TraceEvent>& events, const Ti
     const std::string said = describe(e);
     usual = "Thread: " + t.threads[t.thread_of_event[i]] + "\t " + said;
     time.put(e.time.count());
-    thread.put(t.thread_of_event[i]);
-    kind.put(static_cast<std::uint64_t>(e.kind));
+    shape.put(t.thread_of_event[i], e.kind, e.phase);
     id.put(e.id);
     tick.put(signed_of(e.tick));
-    phase.put(static_cast<std::uint64_t>(e.phase));
     message.put(said);
     if (text == usual && !text.empty()) line.put_none();
     else line.put(text);
-    content.put(e.content);
     origin.put(e.origin);
     queue.put(queue_label(e));
   }
   w.ints("event.time_ns", time.column());
-  w.ints("event.thread", thread);
-  w.ints("event.kind", kind);
+  w.head()["shapes"] = shape.table();
+  w.ints("event.shape", shape.column());
   w.ints("event.id", id);
   w.ints("event.tick", tick.column());
-  w.ints("event.phase", phase);
   w.strings("event.message", message);
   w.strings("event.line", line);
-  w.strings("event.content", content);
   w.strings("event.origin", origin);
   w.strings("event.queue", queue);
 }
 
-// Per pause point: how many events came before it, its tick, phase, whether a tick starts
-// there (0/1), its time (ns) and the index of its stored state.
+// Per pause point: how many events came before it, its tick, its phase and whether a tick
+// starts there (phase * 2 + 1 if it does), its time (ns) and the index of its stored state.
 void write_pauses(DataWriter& w, const std::vector<HtmlPause>& pauses) {
   DeltaColumn before, tick, time, state;
-  IntColumn phase, start;
+  IntColumn phase_start;
   for (const HtmlPause& p : pauses) {
     before.put(static_cast<std::int64_t>(p.events_before));
     tick.put(signed_of(p.tick));
-    phase.put(static_cast<std::uint64_t>(p.phase));
-    start.put(p.tick_start ? 1 : 0);
+    phase_start.put(static_cast<std::uint64_t>(p.phase) * 2 + (p.tick_start ? 1 : 0));
     time.put(p.now.count());
     state.put(static_cast<std::int64_t>(p.state));
   }
   w.ints("pause.events_before", before.column());
   w.ints("pause.tick", tick.column());
-  w.ints("pause.phase", phase);
-  w.ints("pause.tick_start", start);
+  w.ints("pause.phase_start", phase_start);
   w.ints("pause.time_ns", time.column());
   w.ints("pause.state", state.column());
 }
@@ -306,15 +321,18 @@ double micros_of_ns(std::int64_t ns) { return micros_of(std::chrono::nanoseconds
 
 nlohmann::json read_events(const DataReader& r) {
   Sum time{r.ints("event.time_ns")}, tick{r.ints("event.tick")};
-  IntReader thread = r.ints("event.thread"), kind = r.ints("event.kind"), id = r.ints("event.id");
-  IntReader phase = r.ints("event.phase");
+  IntReader shape = r.ints("event.shape"), id = r.ints("event.id");
   StringReader message = r.strings("event.message"), line = r.strings("event.line");
-  StringReader content = r.strings("event.content"), origin = r.strings("event.origin");
-  StringReader queue = r.strings("event.queue");
+  StringReader origin = r.strings("event.origin"), queue = r.strings("event.queue");
+  const nlohmann::json& shapes = r.head().at("shapes");
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0, n = r.count("events"); i < n; ++i) {
-    out.push_back({micros_of_ns(time.next()), thread.get(), kind.get(), id.get(), tick.next(), phase.get(),
-                   *message.get(), string_or_none(line.get()), *content.get(), *origin.get(), *queue.get()});
+    const double t = micros_of_ns(time.next());
+    const nlohmann::json& s = shapes.at(shape.get());  // [thread, kind, phase]
+    const std::uint64_t callback = id.get();
+    // content (index 8) is not in the page: a content block's line holds it
+    out.push_back({t, s.at(0), s.at(1), callback, tick.next(), s.at(2), *message.get(), string_or_none(line.get()),
+                   nullptr, *origin.get(), *queue.get()});
   }
   return out;
 }
@@ -322,10 +340,12 @@ nlohmann::json read_events(const DataReader& r) {
 nlohmann::json read_pauses(const DataReader& r) {
   Sum before{r.ints("pause.events_before")}, tick{r.ints("pause.tick")}, time{r.ints("pause.time_ns")};
   Sum state{r.ints("pause.state")};
-  IntReader phase = r.ints("pause.phase"), start = r.ints("pause.tick_start");
+  IntReader phase_start = r.ints("pause.phase_start");
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0, n = r.count("pauses"); i < n; ++i) {
-    out.push_back({before.next(), tick.next(), phase.get(), start.get(), micros_of_ns(time.next()), state.next()});
+    const std::int64_t b = before.next(), k = tick.next();
+    const std::uint64_t ps = phase_start.get();
+    out.push_back({b, k, ps / 2, ps % 2, micros_of_ns(time.next()), state.next()});
   }
   return out;
 }
