@@ -44,6 +44,20 @@ for scenario in "$root"/scenarios/node/*.json "$root"/scenarios/races/*.json; do
     echo "ok $where: $races race event(s)${gap:+ (a known explore gap)}"
   fi
 done
+# The budget: a hundred reads of one file, each printing its own line, meet 101 decisions;
+# the check tries 48 (kRaceCheckBudget) and the trace says where it stopped, once.
+many=$(mktemp --suffix=.json); trap 'rm -f "$many"' EXIT
+python3 -c 'import json, sys; print(json.dumps({"program": [{"fs_read": sys.argv[1], "then": [{"print": "read %d" % i}]}
+  for i in range(100)]}))' "$root/scenarios/races/test.txt" > "$many"
+start=$(date +%s%N)
+text=$("$bin" --clock virtual --model node --allow-read "$root/scenarios/races" "$many" 2>&1 || true)
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+cut=$(grep -c '~ race check: stopped at its budget after 48 of the run' <<<"$text" || true)
+if [[ $cut != 1 || $took -gt 5000 ]]; then
+  echo "FAIL budget: $cut note(s) of the check cut short, $took ms"; fail=1
+else
+  echo "ok budget: the check stopped after 48 decisions and said so, $took ms"
+fi
 # The book's loop makes no timing decision: its trace never shows a race.
 book=$("$bin" --clock virtual --model book --format jsonl "$root/scenarios/races/three-reads.json")
 if grep -q '"kind":"race"' <<<"$book"; then echo "FAIL book: a race event"; fail=1; else echo "ok book: no race"; fi

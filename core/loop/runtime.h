@@ -148,7 +148,7 @@ struct RuntimeOptions {
   // Show the decisions after the loop start's (pool order, poll gathering, a timer due) as
   // `race` events in a plain run. Off by default: such a decision is real, but many change
   // nothing the program prints (two reads whose callbacks print nothing), and a race line
-  // there would teach a race that is not one; explore shows the ones that matter.
+  // there would teach a race that is not one; `races` below shows the ones that matter.
   bool report_timing_races = false;
   // The decisions of this run whose other side prints something else, found beforehand by
   // taking each side once (explore/race_report.h): each is shown as a `race` event where the
