@@ -149,8 +149,10 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   // Which timing decisions change what the program prints, so that the trace marks those
   // as races and no others (explore/race_report.h); only where someone reads the trace.
   if (options.model.reports_races && (opts.format != "none" || opts.keeps_trace)) {
-    options.races = std::make_shared<const elt::RacesFound>(elt::explore::find_scenario_races(
-        scenario, options, elt::explore::kRaceCheckBudget, [] { return received_signal() != 0; }));
+    if (auto found = elt::explore::find_scenario_races(scenario, options, elt::explore::kRaceCheckBudget,
+                                                       [] { return received_signal() != 0; })) {
+      options.races = std::make_shared<const elt::RacesFound>(std::move(*found));
+    }
   }
   elt::TraceFormat format = trace_format(opts.format);
   auto tracer = make_tracer(opts, format, fd);
@@ -165,6 +167,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   try {
     elt::Runtime runtime(options, *clock, *tracer);
     set_running(&runtime);
+    if (received_signal() != 0) runtime.request_stop();  // it came while the races were checked
     if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
     set_running(nullptr);

@@ -57,7 +57,7 @@ Shown shown(const std::string& json, const CostProfile& costs, std::size_t budge
   RuntimeOptions options = scenario::runtime_options(parsed);
   adjust(options);
   Shown out;
-  out.found = explore::find_scenario_races(parsed, options, budget);
+  out.found = explore::find_scenario_races(parsed, options, budget).value();
   auto chooser = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
   explore::scenario_runner(parsed, options)(chooser);
   for (const auto& m : chooser->met()) out.kind_met.push_back(m.decision.kind);
@@ -207,4 +207,18 @@ TEST_CASE("shown races: the check keeps to its budget and says where it stopped"
   CHECK(three.races[0].race == RaceKind::Unchecked);
   CHECK(describe(three.races[0]).starts_with("~ race check: stopped at its budget after 0 of the run's"));
   CHECK(jsonl_of(three.races[0])["checked"] == 0);
+}
+
+TEST_CASE("shown races: a program that makes HTTP requests is not checked", "[race_report]") {
+  // Its check's runs would send the requests again (to a real server, a name server).
+  const std::string json = R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]},
+    {"promise": "resolve", "value": "x", "chain": [{"then": [{"http_get": "http://delay-service/1"}]}]}]})";
+  const scenario::Scenario parsed = scenario::parse_scenario(json, "test.json", kDir);
+  RuntimeOptions options = scenario::runtime_options(parsed);
+  options.model = node_model();
+  options.costs = kMain;
+  CHECK_FALSE(explore::find_scenario_races(parsed, options, explore::kRaceCheckBudget).has_value());
+  const scenario::Scenario local = scenario::parse_scenario(
+      R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]}]})", "test.json", kDir);
+  CHECK(explore::find_scenario_races(local, options, explore::kRaceCheckBudget).has_value());
 }
