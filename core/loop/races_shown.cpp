@@ -51,6 +51,9 @@ void Runtime::show_found_race(std::size_t index, const Decision& decision, Trace
   race.kind = EventKind::Race;
   if (race.race == RaceKind::None) race.race = race_kind_of(decision.kind);
   race.tick = tick_;
+  if (decision.kind == DecisionKind::PoolOrder && r->alternative < pool_order_sides_.size()) {
+    race.rival = pool_order_sides_[r->alternative];  // the task whose going first prints otherwise
+  }
   race.text = fmt::format("{}; if instead {}", decision.when[0], decision.when[r->alternative]);
   race.prints = r->prints;
   race.prints_instead = r->prints_instead;

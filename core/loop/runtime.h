@@ -428,6 +428,7 @@ class Runtime {
   std::optional<TraceEvent> race_;  // the last race reported (RuntimeState::race)
   std::size_t decisions_met_ = 0;   // decide() calls so far: RacesFound's index
   bool loop_start_race_shown_ = false;  // report_loop_start_race said it (decide need not)
+  std::vector<CallbackId> pool_order_sides_;  // the pool order being decided: each side's first task
   bool printed_ = false;          // the first console.log has set standard output up
   bool ticked_ = false;
   bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)

@@ -167,6 +167,7 @@ void Runtime::order_batch(std::vector<Completion>& ready) {
     }
     if (close.size() < 2) continue;
     Decision d{DecisionKind::PoolOrder, {}};
+    pool_order_sides_.clear();
     for (std::size_t j : close) {
       std::vector<CallbackId> others;
       for (std::size_t k : close) {
@@ -174,6 +175,7 @@ void Runtime::order_batch(std::vector<Completion>& ready) {
       }
       d.when.push_back(fmt::format("pool task {} finishes before task{} {}", callback_of(ready[j]),
                                    others.size() > 1 ? "s" : "", fmt::join(others, " and ")));
+      pool_order_sides_.push_back(callback_of(ready[j]));
     }
     const std::size_t c = decide(d, {.id = callback_of(ready[i]), .race = RaceKind::PoolOrder,
                                      .rival = callback_of(ready[close[1]])});

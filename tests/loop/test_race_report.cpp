@@ -222,3 +222,14 @@ TEST_CASE("shown races: a program that makes HTTP requests is not checked", "[ra
       R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]}]})", "test.json", kDir);
   CHECK(explore::find_scenario_races(local, options, explore::kRaceCheckBudget).has_value());
 }
+
+TEST_CASE("shown races: a pool order names the task whose going first prints otherwise", "[race_report]") {
+  // Reads 1 and 2 print the same line: read 2 first changes nothing, read 3 first does.
+  const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "a"}]},
+    {"fs_read": "test.txt", "then": [{"print": "a"}]}, {"fs_read": "test.txt", "then": [{"print": "b"}]}]})", kTrips);
+  REQUIRE(count(racy.races, RaceKind::PoolOrder) >= 1);
+  const TraceEvent& e = racy.races[0];
+  CHECK(e.race == RaceKind::PoolOrder);
+  CHECK(jsonl_of(e)["alternatives"] == nlohmann::json::array({1, 3}));
+  CHECK(describe(e).find("if instead pool task 3 finishes before tasks 1 and 2") != std::string::npos);
+}
