@@ -20,6 +20,7 @@
 #include "cmd_calibrate.h"
 #include "process.h"
 #include "clock/virtual_clock.h"
+#include "explore/race_report.h"
 #include "js/load_js.h"
 #include "loop/model_kinds.h"
 #include "scenario/interpreter.h"
@@ -145,6 +146,14 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   // Only a model that charges costs needs a profile (the book's ignores them).
   if (options.model.charges_costs) options.costs = load_costs_arg(opts.costs);
 
+  // Which timing decisions change what the program prints, so that the trace marks those
+  // as races and no others (explore/race_report.h); only where someone reads the trace.
+  if (options.model.reports_races && (opts.format != "none" || opts.keeps_trace)) {
+    if (auto found = elt::explore::find_scenario_races(scenario, options, elt::explore::kRaceCheckBudget,
+                                                       [] { return received_signal() != 0; })) {
+      options.races = std::make_shared<const elt::RacesFound>(std::move(*found));
+    }
+  }
   elt::TraceFormat format = trace_format(opts.format);
   auto tracer = make_tracer(opts, format, fd);
   apply_limits(opts, format, options.limits, *tracer);
@@ -158,6 +167,7 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   try {
     elt::Runtime runtime(options, *clock, *tracer);
     set_running(&runtime);
+    if (received_signal() != 0) runtime.request_stop();  // it came while the races were checked
     if (setup) setup(runtime, *tracer);
     elt::scenario::run_scenario(runtime, scenario);
     set_running(nullptr);

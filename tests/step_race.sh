@@ -22,3 +22,21 @@ model=book session virtual 'next' 'where' 'quit'
 refute 'depends on timing'
 refute "check phase (before its timers phase)"
 echo "ok: where names the immediate and the race under the node model, no race under the book's"
+
+# The later decisions (loop/timing.h), shown before they are decided: `where` before the
+# iteration that settles them says so, with what each side prints.
+scenario=$2/scenarios/races/two-pbkdf2.json
+model=node session virtual 'where' 'quit'
+expect 'where: before tick 1' '  depends on timing: pool task 1 finishes before task 2; if instead pool task 2 finishes before task 1, the program prints "hash 2" where this run prints "hash 1"'
+scenario=$2/scenarios/races/timeout-in-immediate-vs-chain.json
+model=node session virtual 'where' 'next' 'where' 'next' 'where' 'quit'
+expect 'where: before tick 1' "  next, in this tick's check phase (before its timers phase): immediate 1" \
+       '  depends on timing: timer 2 is not due by the timers phase of iteration 1' \
+       'where: before tick 2' 'where: before tick 3'
+# Once the race's iteration is over, where no longer shows it.
+[ "$(grep -c 'depends on timing' "$out")" = 2 ] || { echo "FAIL: the race shown past its iteration"; cat -n "$out"; exit 1; }
+# A deterministic program: no decision's other side prints otherwise, so no race.
+scenario=$2/scenarios/races/first-print-cost.json
+model=node session virtual 'where' 'next' 'where' 'quit'
+refute 'depends on timing'
+echo "ok: where shows a pool-order and a timer-due race before they are decided, and none where nothing flips"

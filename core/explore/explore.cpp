@@ -82,30 +82,32 @@ Result explore(const RunOnce& run, std::size_t max_schedules) {
 }
 
 Result explore_scenario(const scenario::Scenario& scenario, const RuntimeOptions& options, std::size_t max_schedules) {
-  return explore(
-      [&](std::shared_ptr<ReplayChooser> chooser) {
-        // What the program prints, as its console shows it; pool threads may emit too.
-        std::mutex mutex;
-        std::string printed;
-        Tracer tracer(TraceFormat::None, -1);
-        tracer.set_observer([&](const TraceEvent& e) {
-          if (e.kind != EventKind::Print && e.kind != EventKind::Content) return;
-          std::lock_guard lock(mutex);
-          render_output(e, printed);
-        });
-        VirtualClock clock;
-        RuntimeOptions run_options = options;
-        run_options.timing = std::move(chooser);
-        {
-          Runtime runtime(run_options, clock, tracer);
-          scenario::run_scenario(runtime, scenario);
-        }
-        std::vector<std::string> lines;
-        std::istringstream in(printed);
-        for (std::string line; std::getline(in, line);) lines.push_back(line);
-        return lines;
-      },
-      max_schedules);
+  return explore(scenario_runner(scenario, options), max_schedules);
+}
+
+RunOnce scenario_runner(const scenario::Scenario& scenario, const RuntimeOptions& options) {
+  return [&scenario, options](std::shared_ptr<ReplayChooser> chooser) {
+    // What the program prints, as its console shows it; pool threads may emit too.
+    std::mutex mutex;
+    std::string printed;
+    Tracer tracer(TraceFormat::None, -1);
+    tracer.set_observer([&](const TraceEvent& e) {
+      if (e.kind != EventKind::Print && e.kind != EventKind::Content) return;
+      std::lock_guard lock(mutex);
+      render_output(e, printed);
+    });
+    VirtualClock clock;
+    RuntimeOptions run_options = options;
+    run_options.timing = std::move(chooser);
+    {
+      Runtime runtime(run_options, clock, tracer);
+      scenario::run_scenario(runtime, scenario);
+    }
+    std::vector<std::string> lines;
+    std::istringstream in(printed);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  };
 }
 
 }  // namespace elt::explore

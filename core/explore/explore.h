@@ -44,6 +44,10 @@ using RunOnce = std::function<std::vector<std::string>(std::shared_ptr<ReplayCho
 // The search itself, over any program that `run` runs; at most `max_schedules` runs.
 Result explore(const RunOnce& run, std::size_t max_schedules);
 
+// One run of `scenario` on the virtual clock with `options` (its model, costs, threads...),
+// its decisions taken by the chooser; it reads `scenario` when called, so that must outlive it.
+RunOnce scenario_runner(const scenario::Scenario& scenario, const RuntimeOptions& options);
+
 // A scenario on the virtual clock with `options` (its model, costs, threads...).
 Result explore_scenario(const scenario::Scenario& scenario, const RuntimeOptions& options, std::size_t max_schedules);
 

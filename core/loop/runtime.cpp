@@ -196,6 +196,12 @@ void Runtime::report_loop_start_race(Duration main_program) {
   const Duration least = clock_.stated_cost(options_.costs.least(Cost::MainProgram));
   const Duration most = clock_.stated_cost(options_.costs.most(Cost::MainProgram));
   if (needed <= least || needed > most) return;  // the same side for every cost in the spread
+  // Where the check took the other side and the program printed the same, it is no race.
+  if (options_.races) {
+    const RaceFound* found = options_.races->at(decisions_met_);
+    if (found == nullptr || found->kind != DecisionKind::TimerAtLoopStart) return;
+  }
+  loop_start_race_shown_ = true;
   race_ = TraceEvent{.kind = EventKind::Race,
                      .id = timer.id,
                      .what = cost_name(Cost::MainProgram),
@@ -428,6 +434,10 @@ RuntimeState Runtime::state(std::size_t cap) const {
   s.now = now - start_;
   s.phases = options_.model.phases;
   if (race_ && (node_timers_.contains(race_->id) || immediate_live_.count(race_->rival) != 0)) s.race = race_;
+  // A race of loop/timing.h's other decisions: shown in the iteration it is decided in,
+  // from before it is met (the check found it) until that iteration ends.
+  if (auto ahead = race_ahead()) s.race = std::move(ahead);
+  if (race_ && !race_->text.empty() && race_->tick == tick_ && !s.race) s.race = race_;
   StateBuilder build{*this, cap, now, s};
   build.timers();
   build.queues();

@@ -148,8 +148,12 @@ struct RuntimeOptions {
   // Show the decisions after the loop start's (pool order, poll gathering, a timer due) as
   // `race` events in a plain run. Off by default: such a decision is real, but many change
   // nothing the program prints (two reads whose callbacks print nothing), and a race line
-  // there would teach a race that is not one; explore shows the ones that matter.
+  // there would teach a race that is not one; `races` below shows the ones that matter.
   bool report_timing_races = false;
+  // The decisions of this run whose other side prints something else, found beforehand by
+  // taking each side once (explore/race_report.h): each is shown as a `race` event where the
+  // run meets it, and no other. Unset: only the loop start's race is shown, as before.
+  std::shared_ptr<const RacesFound> races;
 };
 
 class Runtime {
@@ -292,6 +296,9 @@ class Runtime {
   // The timing decisions (loop/timing.h), in loop/timing_points.cpp.
   bool deciding() const;
   std::size_t decide(const Decision& decision, TraceEvent race);
+  void show_found_race(std::size_t index, const Decision& decision, TraceEvent race);
+  // The next race the check found that this run has not met yet, if it is in this iteration.
+  std::optional<TraceEvent> race_ahead() const;
   Duration charge_time(Duration d, Cost cost);  // charge()'s work, for a chosen duration
   Duration trip_spread() const;
   void settle_poll_batch(std::vector<Completion>& ready, bool waited);
@@ -441,6 +448,9 @@ class Runtime {
   bool shut_down_ = false;
   std::atomic<bool> stop_{false};
   std::optional<TraceEvent> race_;  // the last race reported (RuntimeState::race)
+  std::size_t decisions_met_ = 0;   // decide() calls so far: RacesFound's index
+  bool loop_start_race_shown_ = false;  // report_loop_start_race said it (decide need not)
+  std::vector<CallbackId> pool_order_sides_;  // the pool order being decided: each side's first task
   bool printed_ = false;          // the first console.log has set standard output up
   bool ticked_ = false;
   bool pool_started_ = false;     // a task has gone to the pool (PoolStart is charged)

@@ -1,5 +1,7 @@
 #include "loop/timing.h"
 
+#include <algorithm>
+
 #include "common/check.h"
 
 namespace elt {
@@ -27,6 +29,16 @@ std::size_t ReplayChooser::choose(const Decision& decision) {
   ensure(choice < decision.when.size(), "explore: a replayed schedule met a different decision");
   met_.push_back({decision, choice});
   return choice;
+}
+
+}  // namespace elt
+
+namespace elt {
+
+const RaceFound* RacesFound::at(std::size_t index) const {
+  auto it = std::lower_bound(races.begin(), races.end(), index,
+                             [](const RaceFound& r, std::size_t i) { return r.index < i; });
+  return it != races.end() && it->index == index ? &*it : nullptr;
 }
 
 }  // namespace elt

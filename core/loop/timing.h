@@ -64,6 +64,33 @@ class TimingChooser {
   virtual ~TimingChooser() = default;
   // An index into decision.when.
   virtual std::size_t choose(const Decision& decision) = 0;
+  // The runtime says which iteration the next choose() is in (0: the program's first run).
+  virtual void at_tick(std::uint64_t /*tick*/) {}
+};
+
+// The decisions of one plain run whose other side changes what the program prints, found
+// before the run by taking each side once (explore/race_report.h); the runtime shows each
+// as a `race` event where it meets it. Only these: a decision whose sides print the same
+// lines (two reads whose callbacks print nothing) is real, but no race a learner can see.
+struct RaceFound {
+  std::size_t index = 0;        // the decision's place among those the run meets, from 0
+  DecisionKind kind = DecisionKind::TimerAtLoopStart;
+  std::size_t alternative = 1;  // the side (an index into Decision::when) that prints otherwise
+  std::string when;             // "WHEN[0]; if instead WHEN[alternative]", as the check met it
+  // The first line printed differently: this run's, and the other side's ("" where that
+  // side prints nothing more).
+  std::string prints;
+  std::string prints_instead;
+  std::uint64_t tick = 0;       // the iteration the check met it in (0: before the first)
+};
+
+struct RacesFound {
+  std::vector<RaceFound> races;  // by index
+  std::size_t met = 0;           // decisions the plain run meets
+  std::size_t checked = 0;       // of them, the first `checked` were tried (the budget)
+  bool complete() const { return checked == met; }
+  // The race at decision `index`, if the check found one there.
+  const RaceFound* at(std::size_t index) const;
 };
 
 // Explore's chooser: the first choices from a prefix, the default (0) after it, and a
@@ -77,10 +104,14 @@ class ReplayChooser : public TimingChooser {
   explicit ReplayChooser(std::vector<std::size_t> prefix) : prefix_(std::move(prefix)) {}
   std::size_t choose(const Decision& decision) override;
   const std::vector<Met>& met() const { return met_; }
+  // The iteration each decision was met in, when the runtime says (at()); by index.
+  const std::vector<std::uint64_t>& ticks() const { return ticks_; }
+  void at_tick(std::uint64_t tick) override { ticks_.resize(met_.size() + 1, tick); }
 
  private:
   std::vector<std::size_t> prefix_;
   std::vector<Met> met_;
+  std::vector<std::uint64_t> ticks_;
 };
 
 }  // namespace elt

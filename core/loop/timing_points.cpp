@@ -57,22 +57,29 @@ bool Runtime::visible(const Completion& completion) const {
 // Whether anyone asks: a plain run takes every default, and each default is what the loop
 // does anyway, so without a chooser (or race events to show) the points cost nothing.
 bool Runtime::deciding() const {
-  return options_.timing != nullptr ||
-         (options_.report_timing_races && options_.model.reports_races && tracer_.active());
+  const bool shown = options_.model.reports_races && tracer_.active();
+  return options_.timing != nullptr || (shown && (options_.report_timing_races || options_.races != nullptr));
 }
 
 // The one seam: the chooser decides, or (none) the default. A plain run under a model
-// that reports races shows each decision it met as a `race` event, naming the side it
-// took and the side timing could have taken.
+// that reports races shows the decisions it meets as `race` events, naming the side it
+// took and the side timing could have taken: those whose other side prints something
+// else (RuntimeOptions::races), or (report_timing_races) every one after the loop start.
 std::size_t Runtime::decide(const Decision& decision, TraceEvent race) {
-  const std::size_t choice = options_.timing ? options_.timing->choose(decision) : 0;
-  if (!options_.timing && options_.report_timing_races && options_.model.reports_races && tracer_.active() &&
-      race.race != RaceKind::None) {
+  const std::size_t index = decisions_met_++;
+  if (options_.timing) {
+    options_.timing->at_tick(tick_);
+    return options_.timing->choose(decision);
+  }
+  if (!options_.model.reports_races || !tracer_.active()) return 0;
+  if (options_.races) {
+    show_found_race(index, decision, std::move(race));
+  } else if (options_.report_timing_races && decision.kind != DecisionKind::TimerAtLoopStart) {
     race.kind = EventKind::Race;
     race.text = fmt::format("{}; if instead {}", decision.when[0], decision.when[1]);
     tracer_.emit(std::move(race));
   }
-  return choice;
+  return 0;
 }
 
 Duration Runtime::charge_time(Duration d, Cost cost) {
@@ -161,6 +168,7 @@ void Runtime::order_batch(std::vector<Completion>& ready) {
     }
     if (close.size() < 2) continue;
     Decision d{DecisionKind::PoolOrder, {}};
+    pool_order_sides_.clear();
     for (std::size_t j : close) {
       std::vector<CallbackId> others;
       for (std::size_t k : close) {
@@ -168,6 +176,7 @@ void Runtime::order_batch(std::vector<Completion>& ready) {
       }
       d.when.push_back(fmt::format("pool task {} finishes before task{} {}", callback_of(ready[j]),
                                    others.size() > 1 ? "s" : "", fmt::join(others, " and ")));
+      pool_order_sides_.push_back(callback_of(ready[j]));
     }
     const std::size_t c = decide(d, {.id = callback_of(ready[i]), .race = RaceKind::PoolOrder,
                                      .rival = callback_of(ready[close[1]])});
@@ -246,8 +255,7 @@ bool Runtime::timers_due_now(DecisionKind kind) {
                         "next timers phase", pass, ms_text(loop_now_ - deadline), timer.id)
           : fmt::format("timer {} is not due by {}: it runs at the next timers phase", timer.id, pass);
   Decision d{kind, {due ? is_due : not_due, due ? not_due : is_due}};
-  // The loop start's race event is report_loop_start_race's, which says what the main program took.
-  const RaceKind race = kind == DecisionKind::TimerAtLoopStart ? RaceKind::None : RaceKind::TimerDue;
+  const RaceKind race = kind == DecisionKind::TimerAtLoopStart ? RaceKind::TimerAtLoopStart : RaceKind::TimerDue;
   if (decide(d, {.id = timer.id, .race = race}) == 0) return true;  // run_node_timers checks for itself
   if (due) {
     held_back_.emplace(timer.id, true);
@@ -284,7 +292,7 @@ void Runtime::cross_ms_before_start(CallbackId id, std::int64_t ms) {
               fmt::format("libuv's clock crosses into millisecond {} between timer {}'s start and timer {}'s: both "
                           "are due at {} ms and timer {}, whose list was made first, runs first",
                           start + 1, before.id, id, before.due, before.id)}};
-  if (decide(d, {.id = id}) == 0) return;
+  if (decide(d, {.id = id, .race = RaceKind::TimerStart, .rival = before.id}) == 0) return;
   charge_time(time_of_ms(start + 1) - loop_now_, work);  // the same statements, later in the millisecond
   update_time();
   last_start_ = {id, loop_ms(), loop_ms() + ms, tick_};
@@ -311,7 +319,7 @@ Duration Runtime::slow_pool_start(CallbackId id) {
               fmt::format("libuv's pool threads start late, as late as pool_start's measured spread allows ({} "
                           "more): task {} waits for them",
                           ms_text(later), id)}};
-  return decide(d, {.id = id}) == 0 ? Duration::zero() : later;
+  return decide(d, {.id = id, .race = RaceKind::PoolStart}) == 0 ? Duration::zero() : later;
 }
 
 }  // namespace elt

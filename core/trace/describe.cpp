@@ -67,11 +67,28 @@ std::string fraction_ms(Duration d) {
   return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count());
 }
 
+// A decision of loop/timing.h in its own words (the side this run takes; if instead, the
+// other), and, where the check took the other side, what that side prints instead.
+void describe_decided_race(const TraceEvent& e, std::back_insert_iterator<std::string> it) {
+  fmt::format_to(it, "~ race: {}", e.text);
+  if (e.prints.empty() && e.prints_instead.empty()) return;
+  auto quoted = [](const std::string& line) { return line.empty() ? std::string("nothing more") : fmt::format("\"{}\"", line); };
+  fmt::format_to(it, ", the program prints {} where this run prints {}", quoted(e.prints_instead), quoted(e.prints));
+}
+
 // Which side this run takes, what the deciding cost took and what would flip it.
 void describe_race(const TraceEvent& e, std::back_insert_iterator<std::string> it) {
   const bool due = e.delay >= e.due;
   std::string cost(e.what);  // the profile's key, "main_program", in words
   std::replace(cost.begin(), cost.end(), '_', ' ');
+  if (e.race == RaceKind::Unchecked) {
+    fmt::format_to(it, "~ race check: {}", e.text);
+    return;
+  }
+  if (e.race != RaceKind::TimerAtLoopStart || !e.text.empty()) {
+    describe_decided_race(e, it);
+    return;
+  }
   switch (e.race) {
     case RaceKind::TimerAtLoopStart:
       if (due) {
@@ -86,10 +103,7 @@ void describe_race(const TraceEvent& e, std::back_insert_iterator<std::string> i
                        e.id, e.rival, cost, fraction_ms(e.delay), fraction_ms(e.due));
       }
       return;
-    case RaceKind::PoolOrder:
-    case RaceKind::PollGather:
-    case RaceKind::TimerDue: fmt::format_to(it, "~ race: {}", e.text); return;
-    case RaceKind::None: break;
+    default: break;
   }
   fmt::format_to(it, "~ race");
 }

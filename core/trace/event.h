@@ -84,6 +84,13 @@ enum class RaceKind : std::uint8_t {
   PoolOrder,
   PollGather,
   TimerDue,
+  // The other decisions of loop/timing.h, in the same form (`text`). TimerStart: timer `id`
+  // started after timer `rival`; PoolStart: pool task `id`.
+  TimerStart,
+  PoolStart,
+  // Not a race: the check for races stopped at its budget here (explore/race_report.h), so
+  // the decisions from here on are not shown. `count`: the decisions it tried.
+  Unchecked,
 };
 
 std::string_view to_string(Phase phase);
@@ -129,6 +136,10 @@ struct TraceEvent {
                                    // took in this run; `due`: the cost from which the
                                    // other side wins (`what`: the cost's name)
   CallbackId rival = 0;     // Race: the callback on the other side of `id`
+  // Race, where the check took the other side (RuntimeOptions::races): the first line the
+  // program prints differently, this run's and the other side's ("": nothing more).
+  std::string prints{};
+  std::string prints_instead{};
   // Free text that is data, shown as it is: Print's text, Content's label, CallbackError's
   // error (the OS's words), TaskSubmitted's host name (a lookup), a microtask's label.
   std::string text{};

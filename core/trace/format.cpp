@@ -76,6 +76,9 @@ std::string_view to_string(RaceKind race) {
     case RaceKind::PoolOrder: return "pool_order";
     case RaceKind::PollGather: return "poll_gather";
     case RaceKind::TimerDue: return "timer_due";
+    case RaceKind::TimerStart: return "timer_start";
+    case RaceKind::PoolStart: return "pool_start";
+    case RaceKind::Unchecked: return "unchecked";
   }
   return "?";
 }
@@ -326,9 +329,18 @@ std::int64_t micros(Duration d) { return std::chrono::duration_cast<std::chrono:
 // The two sides of a race, the one this run takes first, and the cost that decides.
 void add_race_fields(const TraceEvent& e, nlohmann::ordered_json& j) {
   j["race"] = to_string(e.race);
-  if (e.race != RaceKind::TimerAtLoopStart) {  // loop/timing.h's later decisions
-    j["alternatives"] = {e.id, e.rival};
+  if (e.race == RaceKind::Unchecked) {
+    j["checked"] = e.count;
+    return;
+  }
+  if (e.race != RaceKind::TimerAtLoopStart || !e.text.empty()) {  // loop/timing.h's decisions, in words
+    j["alternatives"] = e.rival != 0 ? nlohmann::ordered_json::array({e.id, e.rival})
+                                    : nlohmann::ordered_json::array({e.id});
     j["when"] = e.text;
+    if (!e.prints.empty() || !e.prints_instead.empty()) {
+      j["prints"] = e.prints;
+      j["prints_instead"] = e.prints_instead;
+    }
     return;
   }
   j["first"] = e.delay >= e.due ? e.id : e.rival;

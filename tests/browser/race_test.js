@@ -6,8 +6,10 @@
 //   node race_test.js ELT_BIN SCENARIOS_DIR [--screenshots DIR]   (DIR: docs/img rewrites its picture)
 //
 // Racy: scenarios/races/timeout-vs-immediate.json under the node model (a 1 ms timer
-// against an immediate, settled by how long the main program took). Deterministic: the
-// book's scenario, under both models.
+// against an immediate, settled by how long the main program took), and
+// scenarios/races/two-pbkdf2.json (which of two pool tasks finishes first, and whether the
+// pool starts late: two races, the pool order's checked). Deterministic: the book's
+// scenario under the book's model, and a program with one order under the node model.
 "use strict";
 const { execFileSync } = require("child_process");
 const fs = require("fs");
@@ -30,7 +32,8 @@ function pageOf(scenario, model, name) {
   const html = path.join(work, name + ".html");
   run(["html", "--model", model, "--clock", "virtual", scenario, "-o", html]);
   const jsonl = run(["--model", model, "--clock", "virtual", "--format", "jsonl", scenario]).trim().split("\n").map((l) => JSON.parse(l));
-  return { html, races: jsonl.filter((e) => e.kind === "race").map((e) => e.message.replace(/^~ race: /, "")) };
+  const races = jsonl.filter((e) => e.kind === "race");
+  return { html, races: races.map((e) => e.message.replace(/^~ race: /, "")), kinds: races.map((e) => e.race), name };
 }
 
 // Whether the canvas has the race's orange (#ea580c) within a few pixels of (x, y).
@@ -43,55 +46,59 @@ async function orangeNear(page, x, y) {
   }, x, y);
 }
 
-async function racy(browser, exp) {
+// `kind`: the race (jsonl's "race") whose sentence the checks look for; `n`: how many.
+async function racy(browser, exp, kind, n) {
   const { page, problems } = await open(browser, exp.html);
-  check(exp.races.length === 1, `racy: the jsonl has one race (${exp.races.length})`);
-  const sentence = exp.races[0];
-  check(await page.evaluate(() => document.body.dataset.races) === "1", "racy: the page counts one race");
+  const label = exp.name;
+  const pick = exp.kinds.indexOf(kind);
+  check(exp.races.length === n && pick >= 0, `${label}: the jsonl has ${n} race(s), one of ${kind} (${exp.kinds})`);
+  const sentence = exp.races[Math.max(pick, 0)];
+  check(await page.evaluate(() => document.body.dataset.races) === String(n), `${label}: the page counts ${n} race(s)`);
   const legend = await page.$eval("#race-next", (e) => e.textContent).catch(() => "");
-  check(/1 race/.test(legend), "racy: the legend says the run has a race", legend);
+  check(new RegExp(`${n} races?`).test(legend), `${label}: the legend says the run has ${n} race(s)`, legend);
 
   // The timeline: an orange mark where the race is, which explains itself under the mouse.
   await page.keyboard.press("End");
   await new Promise((r) => setTimeout(r, 100));
   const marks = await page.evaluate(() => (window.eltPage.raceMarks || (() => []))());
-  check(marks.length === 1, `racy: one race mark on the timeline (${marks.length})`);
-  if (marks.length) {
-    check(await orangeNear(page, marks[0].x, marks[0].y), "racy: the mark is drawn (orange pixels where it is)");
+  check(marks.length === n, `${label}: ${n} race mark(s) on the timeline (${marks.length})`);
+  const mark = marks[Math.max(pick, 0)];
+  if (mark) {
+    check(await orangeNear(page, mark.x, mark.y), `${label}: the mark is drawn (orange pixels where it is)`);
     const box = await page.$eval("#canvas", (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top }; });
-    await page.mouse.move(box.x + marks[0].x, box.y + marks[0].y);
+    await page.mouse.move(box.x + mark.x, box.y + mark.y);
     await page.waitForSelector("#tip", { visible: true, timeout: 3000 }).catch(() => {});
     const tip = await page.$eval("#tip", (e) => e.innerText);
-    check(/race: timing decides/.test(tip) && tip.includes(sentence), "racy: hovering the mark shows the race's sentence", tip);
+    check(/race: timing decides/.test(tip) && tip.includes(sentence), `${label}: hovering the mark shows the race's sentence`, tip);
     await page.mouse.move(5, 5);
   }
 
   // The trace: the race's line is marked, and says the sentence under the mouse.
   const line = await page.$$eval("#trace .tl.race", (ls) => ls.map((l) => ({ text: l.textContent, mark: (l.querySelector(".race-mark") || {}).textContent })));
-  check(line.length === 1 && line[0].mark === "timing decides" && line[0].text.includes(sentence),
-        "racy: the race's line in the trace carries the mark", JSON.stringify(line));
-  const at = await page.$eval("#trace .tl.race", (l) => { const r = l.getBoundingClientRect(); return { x: r.left + 60, y: r.top + r.height / 2 }; });
+  check(line.length === n && line.every((l) => l.mark === "timing decides") && line[Math.max(pick, 0)].text.includes(sentence),
+        `${label}: the race's line in the trace carries the mark`, JSON.stringify(line));
+  const at = await page.$$eval("#trace .tl.race", (ls, i) => { const r = ls[i].getBoundingClientRect(); return { x: r.left + 60, y: r.top + r.height / 2 }; }, Math.max(pick, 0));
   await page.mouse.move(at.x, at.y);
   const tip = await page.$eval("#tip", (e) => (getComputedStyle(e).display === "none" ? "" : e.innerText));
-  check(tip.includes(sentence), "racy: hovering the race's line shows its sentence", tip);
+  check(tip.includes(sentence), `${label}: hovering the race's line shows its sentence`, tip);
   // Clicking the line steps there, and the state panel says timing decides here.
   await page.mouse.click(at.x, at.y);
   const state = await page.$eval("#state-race", (e) => e.innerText).catch(() => "");
-  check(/Timing decides here/.test(state) && state.includes(sentence), "racy: at the race's step, the state panel says it", state);
+  check(/Timing decides here/.test(state) && state.includes(sentence), `${label}: at the race's step, the state panel says it`, state);
 
   // The legend's button steps to the race from anywhere.
   await page.keyboard.press("Home");
   await page.click("#race-next");
   const current = await page.$eval("#trace .tl.current", (e) => e.className).catch(() => "");
-  check(/\brace\b/.test(current), "racy: the legend's button steps to the race's line", current);
-  if (shots) {  // the picture in docs/visualising.md, "Races on the page"
+  check(/\brace\b/.test(current), `${label}: the legend's button steps to the race's line`, current);
+  if (shots && kind === "timer_at_loop_start") {  // the picture in docs/visualising.md, "Races on the page"
     fs.mkdirSync(shots, { recursive: true });
     await page.mouse.move(at.x, at.y);
     await new Promise((r) => setTimeout(r, 100));
     await page.screenshot({ path: path.join(shots, "race-timing-decides.png") });
     console.log(`wrote ${path.join(shots, "race-timing-decides.png")}`);
   }
-  check(problems.length === 0, "racy: no console errors", problems.join("; "));
+  check(problems.length === 0, `${label}: no console errors`, problems.join("; "));
   await page.close();
 }
 
@@ -113,10 +120,12 @@ async function deterministic(browser, exp, label) {
 (async () => {
   const { browser, close } = await launch();
   try {
-    await racy(browser, pageOf(path.join(scenarios, "races", "timeout-vs-immediate.json"), "node", "racy"));
-    for (const model of ["book", "node"]) {
-      await deterministic(browser, pageOf(path.join(scenarios, "book.json"), model, "book-" + model), `book (${model} model)`);
-    }
+    await racy(browser, pageOf(path.join(scenarios, "races", "timeout-vs-immediate.json"), "node", "racy"), "timer_at_loop_start", 1);
+    await racy(browser, pageOf(path.join(scenarios, "races", "two-pbkdf2.json"), "node", "pool-order"), "pool_order", 2);
+    await deterministic(browser, pageOf(path.join(scenarios, "book.json"), "book", "book-book"), "book (book model)");
+    // One order under Node's loop (explore): its decisions' other sides print the same.
+    await deterministic(browser, pageOf(path.join(scenarios, "races", "first-print-cost.json"), "node", "one-order"),
+                        "first-print-cost (node model)");
   } finally {
     await close();
     fs.rmSync(work, { recursive: true, force: true });
