@@ -212,12 +212,23 @@ TEST_CASE("shown races: the check keeps to its budget and says where it stopped"
 TEST_CASE("shown races: a program that makes HTTP requests is not checked", "[race_report]") {
   // Its check's runs would send the requests again (to a real server, a name server).
   const std::string json = R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]},
-    {"promise": "resolve", "value": "x", "chain": [{"then": [{"http_get": "http://delay-service/1"}]}]}]})";
+    {"promise": "resolve", "value": "x", "chain": [{"then": [{"http_get": "http://example.com/1"}]}]}]})";
   const scenario::Scenario parsed = scenario::parse_scenario(json, "test.json", kDir);
   RuntimeOptions options = scenario::runtime_options(parsed);
   options.model = node_model();
   options.costs = kMain;
   CHECK_FALSE(explore::find_scenario_races(parsed, options, explore::kRaceCheckBudget).has_value());
+  // The tool's own delay service on loopback is asked again at no cost: those are checked.
+  const scenario::Scenario delay_service = scenario::parse_scenario(
+      R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]},
+    {"promise": "resolve", "value": "x", "chain": [{"then": [{"http_get": "http://delay-service/1"}]}]},
+    {"http_get_slow": "example.com", "delay_ms": 5}]})", "test.json", kDir);
+  CHECK(explore::find_scenario_races(delay_service, options, explore::kRaceCheckBudget).has_value());
+  const scenario::Scenario templated = scenario::parse_scenario(
+      R"({"program": [{"set_timeout": 0, "then": [{"print": "x"}]},
+    {"promise": "resolve", "value": "delay-service/1", "chain": [{"as": "v", "then": [{"http_get": "http://${v}"}]}]}]})",
+      "test.json", kDir);
+  CHECK_FALSE(explore::find_scenario_races(templated, options, explore::kRaceCheckBudget).has_value());
   const scenario::Scenario local = scenario::parse_scenario(
       R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]}]})", "test.json", kDir);
   CHECK(explore::find_scenario_races(local, options, explore::kRaceCheckBudget).has_value());
