@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "scenario/actions/action.h"
+#include "scenario/actions/async_state.h"
 #include "scenario/scope.h"
 #include "loop/model_kinds.h"
 
@@ -240,7 +241,10 @@ class Interpreter final : public ActionRunner {
     return it == handles_.end() ? nullptr : &it->second;
   }
 
+  AsyncState& async_state() override { return async_; }
+
   std::string file_;
+  AsyncState async_;
   // The handles scenarios name with "id" (clearTimeout(t1)): the latest registration of
   // each name.
   std::unordered_map<std::string, CallbackId> handles_;

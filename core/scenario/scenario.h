@@ -42,6 +42,9 @@ enum class ActionKind {
   // Node's own (issue 9): timers.js, task_queues.js and promises.
   SetInterval, SetImmediate, NextTick, QueueMicrotask, Promise, ClearTimeout, ClearInterval, ClearImmediate,
   Block,
+  // Promises as values and async functions (issue 21): scenario/actions/async.cpp.
+  NewPromise, ResolvePromise, RejectPromise, PromiseThen, Async, Await,
+  PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection,
 };
 
 struct Action;
@@ -54,6 +57,7 @@ struct PromiseStep {
   std::vector<Action> body;
   std::optional<Template> result;  // "return": the value the next step sees
   bool throws = false;             // result is thrown ("throw"): the chain becomes rejected
+  std::string adopt;               // "return_promise": the named promise the next step waits for
   std::string json_path;
 };
 

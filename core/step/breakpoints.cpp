@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/did_you_mean.h"
+#include "scenario/actions/action.h"
 
 namespace elt {
 
@@ -280,7 +281,10 @@ std::string_view action_kind_name(scenario::ActionKind kind) {
     case K::ClearInterval: return "clear_interval";
     case K::ClearImmediate: return "clear_immediate";
     case K::Block: return "block";
+    default: break;
   }
+  // The promise family (scenario/actions/async.cpp) is named by its spec.
+  if (const auto& spec = scenario::action_spec(kind); spec.kind == kind) return spec.name;
   return "action";
 }
 

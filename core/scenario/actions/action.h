@@ -30,6 +30,8 @@
 
 namespace elt::scenario {
 
+struct AsyncState;  // scenario/actions/async_state.h
+
 // ---- reading: the parser's side ----
 
 // The action being read: its JSON object, its own key's value, where it is.
@@ -123,6 +125,8 @@ class ActionRunner {
   // The handles scenarios name with "id": the latest registration of each name.
   virtual void name_handle(const std::string& name, CallbackId id) = 0;
   virtual const CallbackId* find_handle(const std::string& name) const = 0;
+  // The promises the run names and the async functions waiting at an await (async.cpp).
+  virtual AsyncState& async_state() = 0;
 
  protected:
   ~ActionRunner() = default;

@@ -24,6 +24,10 @@ constexpr std::array kSpecs = {
     &actions::kSetInterval,  &actions::kSetImmediate,  &actions::kNextTick,      &actions::kQueueMicrotask,
     &actions::kPromise,      &actions::kClearTimeout,  &actions::kClearInterval, &actions::kClearImmediate,
     &actions::kBlock,
+    &actions::kNewPromise,   &actions::kResolvePromise, &actions::kRejectPromise, &actions::kPromiseThen,
+    &actions::kAsync,        &actions::kAwait,
+    &actions::kPromiseAll,   &actions::kPromiseRace,    &actions::kPromiseAllSettled, &actions::kPromiseAny,
+    &actions::kSleep,        &actions::kOnUnhandledRejection,
 };
 
 }  // namespace
