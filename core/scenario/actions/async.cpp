@@ -375,6 +375,14 @@ void export_async(JsWriter& w, const Action& a, std::string& out) {
   w.line(out, fmt::format("{}(async () => {{", w.handle_prefix(a)));
   w.block(a.then, out);
   const PromiseStep& ret = a.detail().chain.front();
+  // The return sees the names the body's awaits bound, as the end of the body does.
+  std::size_t names = 0;
+  for (const std::vector<Action>* list = &a.then; !list->empty() && list->back().kind == ActionKind::Await;
+       list = &list->back().then) {
+    if (list->back().detail().as.empty()) continue;
+    w.push_scope(list->back().detail().as, Bound::PromiseValue);
+    ++names;
+  }
   w.indent();
   if (!ret.adopt.empty()) {
     w.line(out, fmt::format("return {};", w.handle_var(ret.adopt)));
@@ -383,6 +391,7 @@ void export_async(JsWriter& w, const Action& a, std::string& out) {
     w.line(out, ret.throws ? fmt::format("throw new Error({});", v) : fmt::format("return {};", v));
   }
   w.outdent();
+  for (; names > 0; --names) w.pop_scope();
   w.line(out, "})();");
 }
 

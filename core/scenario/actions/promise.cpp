@@ -283,6 +283,10 @@ constexpr const char* kThenStepSchema = R"json({
     "throw": {
       "description": "Rejects with this message (a template): the next step sees a rejected promise.",
       "$ref": "#/$defs/template"
+    },
+    "return_promise": {
+      "description": "promise_then only: returns this named promise; the next step waits for it, two microtask turns more than for a value.",
+      "$ref": "#/$defs/resultName"
     }
   },
   "required": [
@@ -316,6 +320,10 @@ constexpr const char* kCatchStepSchema = R"json({
     "throw": {
       "description": "Rejects with this message (a template): the next step sees a rejected promise.",
       "$ref": "#/$defs/template"
+    },
+    "return_promise": {
+      "description": "promise_then only: returns this named promise; the next step waits for it, two microtask turns more than for a value.",
+      "$ref": "#/$defs/resultName"
     }
   },
   "required": [
