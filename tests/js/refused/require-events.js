@@ -1,1 +1,1 @@
-const util = require('util');
+const events = require('events');
