@@ -213,6 +213,11 @@ class Translator {
   void promise_chain(const Json& c, Out& out, const std::string& path);
   // ---- promises as values, async and await (issue 21): translate_async.cpp's part ----
   bool promise_like(const Json& e) const;
+  bool promise_declarator(const Json& d, const std::string& name, const Json& init, Out& out, const std::string& path);
+  Binding function_binding(const Json& init);
+  void async_callback(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                      std::vector<std::map<std::string, Binding>>& saved);
+  void step_end(const Json& last, Out& body, const std::string& path, std::optional<Val>* result, bool* throws);
   const Json* returned_promise(const Json& fn) const;
   bool is_promisify_timeout(const Json& e) const;
   bool steps_adopt(const std::vector<const Json*>& steps) const;
@@ -402,15 +407,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
     return;
   }
   if (name.empty()) refuse(at(d, "id"), "destructuring");
-  if (is_type(init, "AwaitExpression")) {
-    await_into(init, out, path, name);
-    return bind(d, name, make(Bind::Text, name));
-  }
-  if (is_promisify_timeout(init)) return bind(d, name, make(Bind::Member, "timers/promises.setTimeout"));
-  if (promise_like(init)) return bind(d, name, make(Bind::Promise, promise_expr(init, out, path, name)));
-  if (is_type(init, "Identifier") && lookup(ident(init)) != nullptr && lookup(ident(init))->kind == Bind::Promise) {
-    return bind(d, name, *lookup(ident(init)));
-  }
+  if (promise_declarator(d, name, init, out, path)) return;
   if (is_type(init, "CallExpression")) {
     const std::string callee = canonical(at(init, "callee"));
     if (callee == "require") {
@@ -440,15 +437,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
     return bind(d, name, make(Bind::EndTime, {}, *ms.number));
   }
   if (is_type(init, "ArrowFunctionExpression") || is_type(init, "FunctionExpression")) {
-    if (init.value("generator", false)) refuse(init, construct_name(init));
-    // ms => new Promise(...) is a promise-returning function; other expression bodies are
-    // refused where they are written, even if never called.
-    const Json& body = at(init, "body");
-    if (!init.value("async", false) && !is_type(body, "BlockStatement") && !is_type(body, "CallExpression") &&
-        !promise_like(body)) {
-      refuse(body, construct_name(body));
-    }
-    return bind(d, name, make(Bind::Function, {}, 0, &init, scopes_.size()));
+    return bind(d, name, function_binding(init));
   }
   Val v = value(init);
   Binding b = make(Bind::Inline, v.text);
@@ -766,14 +755,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
     refuse(*fn, fmt::format("{} as a callback", construct_name(*fn)));
   }
   if (fn->value("generator", false)) refuse(*fn, construct_name(*fn));
-  if (fn->value("async", false) && result == nullptr) {
-    // An async callback: the callback calls it, and its body runs as an async function.
-    Out action = async_function(*fn, path + "/" + std::to_string(body.size()) + "/async", params);
-    if (!saved.empty()) scopes_ = std::move(saved);
-    record(slot(body, path), *fn);
-    body.push_back(std::move(action));
-    return;
-  }
+  if (fn->value("async", false) && result == nullptr) return async_callback(*fn, body, path, params, saved);
   if (fn->value("async", false)) refuse(*fn, "an async function as a .then or .catch callback");
   const bool outer_async = std::exchange(in_async_, false);
   inlining_.insert(fn);
@@ -793,21 +775,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
     if (result != nullptr && n > 0 && (is_type(list[n - 1], "ReturnStatement") || is_type(list[n - 1], "ThrowStatement"))) --n;
     hoist_functions(list);
     for (std::size_t i = 0; i < n; ++i) statement(list, i, body, path);
-    if (n < list.size()) {
-      const Json& last = list[n];
-      const Json& arg = at(last, "argument");
-      *throws = is_type(last, "ThrowStatement");
-      if (*throws) {
-        if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
-          refuse(last, "throwing anything but new Error(message)");
-        }
-        *result = value(at(arg, "arguments")[0]);
-      } else if (!arg.is_null() && promise_like(arg) && adopt_ != nullptr) {
-        *adopt_ = promise_expr(arg, body, path, "");  // return p: the next step waits for p
-      } else if (!arg.is_null()) {
-        *result = value(arg);
-      }
-    }
+    if (n < list.size()) step_end(list[n], body, path, result, throws);
   } else if (result != nullptr && adopt_ != nullptr && promise_like(code)) {
     *adopt_ = promise_expr(code, body, path, "");  // () => sleep(10): the step returns that promise
   } else if (is_type(code, "CallExpression") && !(result != nullptr && returns_promise(code))) {
@@ -821,6 +789,24 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   inlining_.erase(fn);
   in_async_ = outer_async;
   if (!saved.empty()) scopes_ = std::move(saved);
+}
+
+// A promise step's last statement: `throw new Error(m)`, `return v`, or `return p` (the next
+// step then waits for p).
+void Translator::step_end(const Json& last, Out& body, const std::string& path, std::optional<Val>* result,
+                          bool* throws) {
+  const Json& arg = at(last, "argument");
+  *throws = is_type(last, "ThrowStatement");
+  if (*throws) {
+    if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
+      refuse(last, "throwing anything but new Error(message)");
+    }
+    *result = value(at(arg, "arguments")[0]);
+  } else if (!arg.is_null() && promise_like(arg) && adopt_ != nullptr) {
+    *adopt_ = promise_expr(arg, body, path, "");
+  } else if (!arg.is_null()) {
+    *result = value(arg);
+  }
 }
 
 // ---- values ----
@@ -981,6 +967,44 @@ const Json* Translator::returned_promise(const Json& fn) const {
   if (list.empty() || !is_type(list[list.size() - 1], "ReturnStatement")) return nullptr;
   const Json& arg = at(list[list.size() - 1], "argument");
   return promise_like(arg) ? &arg : nullptr;
+}
+
+// const v = await p, const p = <a promise>, const q = p, const sleep = util.promisify(setTimeout).
+bool Translator::promise_declarator(const Json& d, const std::string& name, const Json& init, Out& out,
+                                    const std::string& path) {
+  if (is_type(init, "AwaitExpression")) {
+    await_into(init, out, path, name);
+    bind(d, name, make(Bind::Text, name));
+  } else if (is_promisify_timeout(init)) {
+    bind(d, name, make(Bind::Member, "timers/promises.setTimeout"));
+  } else if (promise_like(init)) {
+    bind(d, name, make(Bind::Promise, promise_expr(init, out, path, name)));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// const f = () => ...: put where it is used. `ms => new Promise(...)` returns a promise;
+// other expression bodies are refused where they are written, even if never called.
+Binding Translator::function_binding(const Json& init) {
+  if (init.value("generator", false)) refuse(init, construct_name(init));
+  const Json& body = at(init, "body");
+  if (!init.value("async", false) && !is_type(body, "BlockStatement") && !is_type(body, "CallExpression") &&
+      !promise_like(body)) {
+    refuse(body, construct_name(body));
+  }
+  return make(Bind::Function, {}, 0, &init, scopes_.size());
+}
+
+// An async callback: the callback calls it, and its body runs as an async function (in the
+// scope it was declared in, which `saved` holds the caller's from).
+void Translator::async_callback(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                                std::vector<std::map<std::string, Binding>>& saved) {
+  Out action = async_function(fn, path + "/" + std::to_string(body.size()) + "/async", params);
+  if (!saved.empty()) scopes_ = std::move(saved);
+  record(slot(body, path), fn);
+  body.push_back(std::move(action));
 }
 
 // util.promisify(setTimeout): Node gives timers/promises' setTimeout (util.promisify.custom).
