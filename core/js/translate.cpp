@@ -220,6 +220,7 @@ class Translator {
   void step_end(const Json& last, Out& body, const std::string& path, std::optional<Val>* result, bool* throws);
   const Json* returned_promise(const Json& fn) const;
   bool is_promisify_timeout(const Json& e) const;
+  bool is_promisify_read(const Json& e) const;
   bool steps_adopt(const std::vector<const Json*>& steps) const;
   std::string fresh_name() { return fmt::format("promise{}", ++fresh_); }
   std::string promise_expr(const Json& e, Out& out, const std::string& path, std::string id);
@@ -525,6 +526,9 @@ std::string Translator::canonical(const Json& callee) const {
   const Json& obj = at(callee, "object");
   const std::string prop = ident(at(callee, "property"));
   if (is_type(obj, "CallExpression") && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+  if (is_type(obj, "MemberExpression") && property(obj) == "promises" && canonical(obj) == "fs.promises") {
+    return "fs.promises." + prop;
+  }
   const std::string base = ident(obj);
   if (const Binding* b = lookup(base)) {
     if (b->kind == Bind::Promise && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
@@ -545,7 +549,8 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
                                                                "timers",      "path",        "node:fs",
                                                                "node:crypto", "node:http",   "node:timers",
                                                                "node:path",   "timers/promises", "node:timers/promises",
-                                                               "util",        "node:util"};
+                                                               "util",        "node:util",   "fs/promises",
+                                                               "node:fs/promises"};
     if (args.size() != 1 || !is_type(args[0], "Literal") || !at(args[0], "value").is_string()) refuse(c, "require of a computed name");
     const std::string module = at(args[0], "value").get<std::string>();
     if (!modules.contains(module)) refuse(c, fmt::format("require('{}')", module));
@@ -950,6 +955,7 @@ bool Translator::promise_like(const Json& e) const {
   const std::string name = canonical(callee);
   if (name.rfind("Promise.", 0) == 0 || name.rfind("promise.", 0) == 0) return true;
   if (name == "timers/promises.setTimeout" || name == "node:timers/promises.setTimeout") return true;
+  if (name == "fs.promises.readFile" || name == "fs/promises.readFile" || name == "promisified fs.readFile") return true;
   if (name == "function") {
     const Binding* f = lookup(ident(callee));
     if (f == nullptr || f->node == nullptr) return false;
@@ -977,6 +983,8 @@ bool Translator::promise_declarator(const Json& d, const std::string& name, cons
     bind(d, name, make(Bind::Text, name));
   } else if (is_promisify_timeout(init)) {
     bind(d, name, make(Bind::Member, "timers/promises.setTimeout"));
+  } else if (is_promisify_read(init)) {
+    bind(d, name, make(Bind::Member, "promisified fs.readFile"));
   } else if (promise_like(init)) {
     bind(d, name, make(Bind::Promise, promise_expr(init, out, path, name)));
   } else {
@@ -1014,6 +1022,14 @@ bool Translator::is_promisify_timeout(const Json& e) const {
   const Json& args = at(e, "arguments");
   return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 &&
          canonical(args[0]) == "setTimeout";
+}
+
+bool Translator::is_promisify_read(const Json& e) const {
+  if (!is_type(e, "CallExpression")) return false;
+  const std::string name = canonical(at(e, "callee"));
+  const Json& args = at(e, "arguments");
+  return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 &&
+         canonical(args[0]) == "fs.readFile";
 }
 
 bool Translator::steps_adopt(const std::vector<const Json*>& steps) const {
@@ -1064,6 +1080,13 @@ std::string Translator::promise_call(const Json& c, const std::string& callee, O
     }
     if (!promise_like(*start)) refuse(*start, "a .then or .catch on this value");
     return promise_then(*start, steps, out, path, id);
+  }
+  if (callee == "fs.promises.readFile" || callee == "fs/promises.readFile" || callee == "promisified fs.readFile") {
+    if (args.size() != 2 || !(is_type(args[1], "Literal") && (at(args[1], "value") == "utf8" || at(args[1], "value") == "utf-8"))) {
+      refuse(c, fmt::format("{} without (path, 'utf8')", callee));
+    }
+    emit(out, path, c, Out{{"read_file", read_path(args[0])}, {"id", id}});
+    return id;
   }
   if (callee.ends_with("timers/promises.setTimeout")) {
     if (args.empty() || args.size() > 2) refuse(c, "timers/promises' setTimeout without (ms) or (ms, value)");

@@ -44,7 +44,7 @@ enum class ActionKind {
   Block,
   // Promises as values and async functions (issue 21): scenario/actions/async.cpp.
   NewPromise, ResolvePromise, RejectPromise, PromiseThen, Async, Await,
-  PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection,
+  PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection, ReadFile,
 };
 
 struct Action;

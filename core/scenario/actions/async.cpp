@@ -8,6 +8,8 @@
 // the body so that each await holds the rest of the body as its `then`: a continuation is
 // then just a list run in the scope the await left, and the position needs no bookkeeping.
 // The function's result promise is found from that scope (a number bound under "%async").
+#include <filesystem>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -147,6 +149,12 @@ void parse_sleep(ActionReader& r, const ActionSource& src, Action& a) {
     a.text.segments.push_back({"undefined", {}});
     a.text.source = "undefined";
   }
+}
+
+void parse_read_file(ActionReader& r, const ActionSource& src, Action& a) {
+  a.text = r.text(src.arg, src.at, "a file path, relative to the scenario's folder");
+  if (!src.object.contains("id")) r.fail(src.path, "\"read_file\" needs \"id\": the promise's name");
+  a.edit_detail().handle = promise_id(r, src);
 }
 
 void parse_on_unhandled(ActionReader& r, const ActionSource& src, Action& a) {
@@ -319,6 +327,26 @@ void run_sleep(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePt
   name_promise(runner, a, p);
 }
 
+// fs_read's whole-file read, its callback settling the promise: util.promisify(fs.readFile).
+void run_read_file(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
+  std::filesystem::path path = runner.text(rt, a, a.text, scope);
+  auto p = promises::make_pending();
+  CallbackId id = rt.fs_read(
+      std::move(path), Millis(0),
+      [p](Runtime& rt2, Outcome o) {
+        // The text counts against value_bytes as a read's does (the interpreter's take_value).
+        if (!o.failed() && o.value.kind() == Value::Kind::String && !rt2.take_value_bytes(o.value.as_string().size())) {
+          o = Outcome::fail(value_bytes_refusal(rt2.limits().value_bytes, rt2.value_bytes_left()));
+          rt2.report_error(*o.error);
+        }
+        if (o.failed()) return promises::reject(rt2, p, Value::string(*o.error));
+        promises::resolve(rt2, p, std::move(o.value));
+      },
+      SourcePos{a.line, a.column});
+  rt.label_registration(id, runner.label(rt, "read_file", a, {}));
+  name_promise(runner, a, p);
+}
+
 void run_on_unhandled(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
   rt.on_unhandled_rejection([&runner, &a, scope](Runtime& rt2, Outcome o) {
     runner.run_list(rt2, a.then, bind_name(scope, a.detail().as, Value::string(o.error.value_or(""))));
@@ -437,6 +465,16 @@ void export_sleep(JsWriter& w, const Action& a, std::string& out) {
   bool none = a.text.source == "undefined" && a.text.is_literal();
   w.line(out, fmt::format("{}require(\"timers/promises\").setTimeout({}{});", w.handle_prefix(a),
                           w.number(a, a.detail().number), none ? "" : ", " + w.text(a, a.text)));
+}
+
+// As util.promisify(fs.readFile) builds it, with fs_read's error text.
+void export_read_file(JsWriter& w, const Action& a, std::string& out) {
+  w.need(JsHelper::Fs);
+  w.need(JsHelper::FsError);
+  std::string file = w.text(a, a.text);
+  w.line(out, fmt::format("{}new Promise((resolve, reject) => fs.readFile(path.resolve(scenarioDir, {}), \"utf8\", "
+                          "(err, data) => (err ? reject(new Error(fsError(err, {}))) : resolve(data))));",
+                          w.handle_prefix(a), file, file));
 }
 
 void export_on_unhandled(JsWriter& w, const Action& a, std::string& out) {
@@ -602,6 +640,18 @@ constexpr const char* kOnUnhandledSchema = R"json({
   "additionalProperties": false
 })json";
 
+constexpr const char* kReadFileSchema = R"json({
+  "title": "read_file",
+  "description": "id = util.promisify(fs.readFile)(path, 'utf8'): fs_read's read on the pool, its callback settling the promise with the text (or rejecting it with the error). The JavaScript front end reads fs.promises.readFile as this too. Node model only.",
+  "type": "object",
+  "properties": {
+    "read_file": {"description": "The file's path, relative to the scenario's folder; a template.", "$ref": "#/$defs/template"},
+    "id": {"description": "The promise's name.", "$ref": "#/$defs/resultName"}
+  },
+  "required": ["read_file", "id"],
+  "additionalProperties": false
+})json";
+
 constexpr std::string_view kIdKeys[] = {"id"};
 constexpr std::string_view kSettleKeys[] = {"value", "with"};
 constexpr std::string_view kRejectKeys[] = {"value"};
@@ -639,5 +689,8 @@ const ActionSpec kSleep{ActionKind::Sleep, "sleep", kSleepKeys, true, parse_slee
 const ActionSpec kOnUnhandledRejection{ActionKind::OnUnhandledRejection, "on_unhandled_rejection", kAsKeys, true,
                                        parse_on_unhandled, run_on_unhandled, export_on_unhandled,
                                        kOnUnhandledSchema, plan_once};
+
+const ActionSpec kReadFile{ActionKind::ReadFile, "read_file", kIdKeys, true, parse_read_file, run_read_file,
+                           export_read_file, kReadFileSchema, plan_once};
 
 }  // namespace elt::scenario::actions

@@ -17,7 +17,7 @@ extern const ActionSpec kEncrypt;                                        // cryp
 extern const ActionSpec kHttpGetSlow, kHttpGet;                          // http.cpp
 extern const ActionSpec kRepeat, kBlock;                                 // control.cpp
 extern const ActionSpec kNewPromise, kResolvePromise, kRejectPromise, kPromiseThen;  // async.cpp
-extern const ActionSpec kAsync, kAwait, kSleep, kOnUnhandledRejection;                // async.cpp
+extern const ActionSpec kAsync, kAwait, kSleep, kOnUnhandledRejection, kReadFile;     // async.cpp
 extern const ActionSpec kPromiseAll, kPromiseRace, kPromiseAllSettled, kPromiseAny;   // async.cpp
 
 // promise.cpp's steps, which promise_then shares: `adopt` allows "return_promise".

@@ -27,7 +27,7 @@ constexpr std::array kSpecs = {
     &actions::kNewPromise,   &actions::kResolvePromise, &actions::kRejectPromise, &actions::kPromiseThen,
     &actions::kAsync,        &actions::kAwait,
     &actions::kPromiseAll,   &actions::kPromiseRace,    &actions::kPromiseAllSettled, &actions::kPromiseAny,
-    &actions::kSleep,        &actions::kOnUnhandledRejection,
+    &actions::kSleep,        &actions::kOnUnhandledRejection, &actions::kReadFile,
 };
 
 }  // namespace
