@@ -595,6 +595,7 @@ void Translator::timer(const std::string& name, const Json& c, Out& out, const s
     // setTimeout(resolve, ms): the timer's callback is the resolving function itself.
     action["set_timeout"] = args.size() > 1 ? delay(args[1]) : Out(0);
     action["then"] = Out::array({Out{{resolver->ms == 0 ? "resolve" : "reject", resolver->text}}});
+    record(here + "/then/0", args[0]);
   } else if (takes_delay) {
     const std::string key = name == "setTimeout" ? "set_timeout" : "set_interval";
     action[key] = args.size() > 1 ? delay(args[1]) : Out(0);
@@ -1184,6 +1185,7 @@ std::string Translator::settled_promise(const Json& c, bool reject, Out& out, co
   } else if (args.size() == 1) {
     settle["value"] = value(args[0]).text;
   }
+  record(slot(out, path) + "/new_promise/0", c);
   emit(out, path, c, Out{{"new_promise", Out::array({std::move(settle)})}, {"id", id}});
   return id;
 }

@@ -35,6 +35,22 @@ const std::string kErrorName = "error";
 thread_local int t_async_body_depth = -1;
 thread_local std::vector<std::string> t_executors;
 
+// Puts the parse's context back however the nested parse ends (a bad input throws).
+struct ParseContext {
+  ParseContext(int depth, const std::string* executor) : outer_depth(t_async_body_depth), pushed(executor != nullptr) {
+    if (depth >= 0) t_async_body_depth = depth;
+    if (pushed) t_executors.push_back(*executor);
+  }
+  ~ParseContext() {
+    t_async_body_depth = outer_depth;
+    if (pushed) t_executors.pop_back();
+  }
+  ParseContext(const ParseContext&) = delete;
+  ParseContext& operator=(const ParseContext&) = delete;
+  int outer_depth;
+  bool pushed;
+};
+
 // ---- reading ----
 
 std::string promise_name(ActionReader& r, const json& v, const std::string& at, std::string_view what) {
@@ -53,9 +69,8 @@ void parse_new_promise(ActionReader& r, const ActionSource& src, Action& a) {
   if (!src.object.contains("id")) r.fail(src.path, "\"new_promise\" needs \"id\": the promise's name");
   a.edit_detail().handle = promise_id(r, src);
   a.edit_detail().label = "%executor:" + a.detail().handle;
-  t_executors.push_back(a.detail().handle);
+  ParseContext context(-1, &a.detail().handle);
   a.then = r.actions(src.arg, src.at, src.depth);
-  t_executors.pop_back();
 }
 
 void parse_settle(ActionReader& r, const ActionSource& src, Action& a) {
@@ -98,7 +113,7 @@ std::vector<Action> fold_awaits(std::vector<Action> list) {
 
 void parse_async(ActionReader& r, const ActionSource& src, Action& a) {
   a.edit_detail().handle = promise_id(r, src);
-  int outer = std::exchange(t_async_body_depth, src.depth + 1);
+  ParseContext context(src.depth + 1, nullptr);
   std::size_t mark = r.scope_mark();
   auto body = r.actions(src.arg, src.at, src.depth);
   // What the function returns: a step without a body, read with the awaits' names in scope.
@@ -108,7 +123,6 @@ void parse_async(ActionReader& r, const ActionSource& src, Action& a) {
   }
   a.edit_detail().chain = parse_promise_chain(r, json::array({ret}), src.path, src.depth, true);
   r.unbind_to(mark);
-  t_async_body_depth = outer;
   a.then = fold_awaits(std::move(body));
 }
 
