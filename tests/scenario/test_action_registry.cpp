@@ -29,7 +29,7 @@ TEST_CASE("every action kind has one spec, at its kind's place", "[scenario][reg
     CHECK(specs[i]->export_js != nullptr);
     CHECK(!specs[i]->schema.empty());
   }
-  CHECK(find_action("sleep") == nullptr);
+  CHECK(find_action("snooze") == nullptr);
   CHECK(find_action("") == nullptr);
 }
 
