@@ -15,9 +15,11 @@ namespace elt::js {
 
 const char kSupported[] =
     "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
-    ".then/.catch, fs.readFile, crypto.pbkdf2, http.get, a Date.now() busy-wait, counted for loops, const, "
-    "named callbacks, let variables with =, +=, ++ and if/else over them, timer.unref()/ref() "
-    "(docs/javascript.md)";
+    ".then/.catch, new Promise, promises in const and their .then/.catch, async functions and await (try/catch "
+    "around one await, for...of over an array literal), Promise.all/race/allSettled/any, timers/promises' and "
+    "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
+    "Date.now() busy-wait, counted for loops, const, named callbacks, let variables with =, +=, ++ and if/else "
+    "over them, timer.unref()/ref() (docs/javascript.md)";
 
 namespace {
 
@@ -40,6 +42,8 @@ enum class Bind {
   StartTime, // const start = Date.now()
   Function,  // a named function, put where it is used
   Variable,  // a let (or var) the program changes: text is its scenario name (issue 21)
+  Promise,   // a promise the scenario names (new_promise, async, sleep...): text is its name
+  Resolver,  // a new Promise executor's resolve (ms 0) or reject (ms 1): text is the promise's name
   Unusable,  // a name the scenario cannot give a value to: text says why
 };
 
@@ -221,6 +225,36 @@ class Translator {
   void timer(const std::string& name, const Json& c, Out& out, const std::string& path, const std::string& handle);
   void io_call(const std::string& name, const Json& c, Out& out, const std::string& path);
   void promise_chain(const Json& c, Out& out, const std::string& path);
+  // ---- promises as values, async and await (issue 21): translate_async.cpp's part ----
+  bool promise_like(const Json& e) const;
+  bool promise_declarator(const Json& d, const std::string& name, const Json& init, Out& out, const std::string& path);
+  Binding function_binding(const Json& init);
+  void async_callback(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                      std::vector<std::map<std::string, Binding>>& saved);
+  void step_end(const Json& last, Out& body, const std::string& path, std::optional<Val>* result, bool* throws);
+  const Json* returned_promise(const Json& fn) const;
+  bool is_promisify_timeout(const Json& e) const;
+  bool is_promisify_read(const Json& e) const;
+  bool steps_adopt(const std::vector<const Json*>& steps) const;
+  std::string fresh_name() { return fmt::format("promise{}", ++fresh_); }
+  std::string promise_expr(const Json& e, Out& out, const std::string& path, std::string id);
+  std::string promise_call(const Json& c, const std::string& callee, Out& out, const std::string& path,
+                           const std::string& id);
+  std::string new_promise(const Json& e, Out& out, const std::string& path, const std::string& id);
+  std::string settled_promise(const Json& c, bool reject, Out& out, const std::string& path, const std::string& id);
+  std::string combinator(const Json& c, const std::string& callee, Out& out, const std::string& path,
+                         const std::string& id);
+  std::string promise_then(const Json& start, const std::vector<const Json*>& steps, Out& out,
+                           const std::string& path, std::string id);
+  Out async_function(const Json& fn, const std::string& path, const std::vector<Binding>& params);
+  void async_return(const Json& last, Out& action, Out& body, const std::string& path);
+  std::vector<Binding> argument_bindings(const Json& args);
+  void bind_arguments(const Json& fn, const std::vector<Binding>& params);
+  void await_into(const Json& e, Out& out, const std::string& path, const std::string& as);
+  void try_await(const Json& st, Out& out, const std::string& path);
+  void for_of(const Json& st, Out& out, const std::string& path);
+  void on_process_event(const Json& c, Out& out, const std::string& path);
+  bool settle_call(const Json& c, Out& out, const std::string& path);
   Out chain_step(const Json& step, bool is_catch, const std::string& path);
   void print(const Json& c, Out& out, const std::string& path);
   Out callback(const Json& fn, const std::string& path, const std::vector<Binding>& params);
@@ -251,6 +285,9 @@ class Translator {
   std::set<const Json*> inlining_;
   std::set<std::string> assigned_;  // names some statement assigns: their let is a variable  // functions being put in place: one that schedules itself never ends
   int depth_ = 0;
+  int fresh_ = 0;                 // promise1, promise2...: names for promises the program does not name
+  bool in_async_ = false;         // the statements being read are an async body's own: await may be one
+  std::string* adopt_ = nullptr;  // a .then step being read: where its `return p` names p
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -325,7 +362,7 @@ std::string Translator::construct_name(const Json& n) const {
 void Translator::hoist_functions(const Json& list) {
   for (const Json& st : list) {
     if (!is_type(st, "FunctionDeclaration")) continue;
-    if (st.value("async", false) || st.value("generator", false)) refuse(st, construct_name(st));
+    if (st.value("generator", false)) refuse(st, construct_name(st));
     Binding b = make(Bind::Function, {}, 0, &st, scopes_.size());
     bind(st, ident(at(st, "id")), b);
   }
@@ -346,10 +383,13 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
     if (st.contains("directive")) return;  // 'use strict'
     const Json& e = at(st, "expression");
     if (is_type(e, "AssignmentExpression") || is_type(e, "UpdateExpression")) return assignment(e, out, path);
+    if (is_type(e, "AwaitExpression")) return await_into(e, out, path, "");
     if (!is_type(e, "CallExpression")) refuse(e, construct_name(e));
     return call(e, out, path);
   }
   if (type == "IfStatement") return if_statement(st, out, path);
+  if (type == "TryStatement" && in_async_) return try_await(st, out, path);
+  if (type == "ForOfStatement") return for_of(st, out, path);
   if (type == "VariableDeclaration") return declaration(st, out, path);
   if (type == "FunctionDeclaration" || type == "EmptyStatement") return;
   if (type == "BlockStatement") {
@@ -411,6 +451,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
     return;
   }
   if (name.empty()) refuse(at(d, "id"), "destructuring");
+  if (promise_declarator(d, name, init, out, path)) return;
   if (is_type(init, "CallExpression")) {
     const std::string callee = canonical(at(init, "callee"));
     if (callee == "require") {
@@ -440,11 +481,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
     return bind(d, name, make(Bind::EndTime, {}, *ms.number));
   }
   if (is_type(init, "ArrowFunctionExpression") || is_type(init, "FunctionExpression")) {
-    if (init.value("async", false) || init.value("generator", false)) refuse(init, construct_name(init));
-    // ms => new Promise(...): refused where it is written, even if it is never called.
-    const Json& body = at(init, "body");
-    if (!is_type(body, "BlockStatement") && !is_type(body, "CallExpression")) refuse(body, construct_name(body));
-    return bind(d, name, make(Bind::Function, {}, 0, &init, scopes_.size()));
+    return bind(d, name, function_binding(init));
   }
   Val v = value(init);
   Binding b = make(Bind::Inline, v.text);
@@ -532,8 +569,12 @@ std::string Translator::canonical(const Json& callee) const {
   const Json& obj = at(callee, "object");
   const std::string prop = ident(at(callee, "property"));
   if (is_type(obj, "CallExpression") && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+  if (is_type(obj, "MemberExpression") && property(obj) == "promises" && canonical(obj) == "fs.promises") {
+    return "fs.promises." + prop;
+  }
   const std::string base = ident(obj);
   if (const Binding* b = lookup(base)) {
+    if (b->kind == Bind::Promise && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
     if (b->kind != Bind::Module) return {};
     const std::string module = strip(b->text);
     return module == "timers" ? prop : module + "." + prop;
@@ -546,11 +587,14 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   if (ref_call(c, out, path, handle)) return;
   const std::string name = canonical(at(c, "callee"));
   const Json& args = at(c, "arguments");
+  if (settle_call(c, out, path)) return;
   if (name == "require") {
     static const std::set<std::string, std::less<>> modules = {"fs",          "crypto",      "http",
                                                                "timers",      "path",        "node:fs",
                                                                "node:crypto", "node:http",   "node:timers",
-                                                               "node:path"};
+                                                               "node:path",   "timers/promises", "node:timers/promises",
+                                                               "util",        "node:util",   "fs/promises",
+                                                               "node:fs/promises"};
     if (args.size() != 1 || !is_type(args[0], "Literal") || !at(args[0], "value").is_string()) refuse(c, "require of a computed name");
     const std::string module = at(args[0], "value").get<std::string>();
     if (!modules.contains(module)) refuse(c, fmt::format("require('{}')", module));
@@ -563,6 +607,11 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   if (name == "console.log") return print(c, out, path);
   if (name == "fs.readFile" || name == "crypto.pbkdf2" || name == "http.get") return io_call(name, c, out, path);
   if (name == "promise.then" || name == "promise.catch") return promise_chain(c, out, path);
+  if (name == "process.on") return on_process_event(c, out, path);
+  if (promise_like(c)) {
+    promise_expr(c, out, path, "");
+    return;
+  }
   if (name == "function") {
     if (!args.empty()) refuse(c, "calling a function with arguments");
     return callback_body(at(c, "callee"), out, path, {}, nullptr, nullptr);
@@ -585,7 +634,13 @@ void Translator::timer(const std::string& name, const Json& c, Out& out, const s
     refuse(c, fmt::format("{} with {} arguments (extra arguments for the callback)", name, args.size()));
   }
   Out action;
-  if (takes_delay) {
+  const Binding* resolver = lookup(ident(args[0]));
+  if (resolver != nullptr && resolver->kind == Bind::Resolver && name == "setTimeout") {
+    // setTimeout(resolve, ms): the timer's callback is the resolving function itself.
+    action["set_timeout"] = args.size() > 1 ? delay(args[1]) : Out(0);
+    action["then"] = Out::array({Out{{resolver->ms == 0 ? "resolve" : "reject", resolver->text}}});
+    record(here + "/then/0", args[0]);
+  } else if (takes_delay) {
     const std::string key = name == "setTimeout" ? "set_timeout" : "set_interval";
     action[key] = args.size() > 1 ? delay(args[1]) : Out(0);
     action["then"] = callback(args[0], here + "/then", {});
@@ -669,7 +724,11 @@ void Translator::promise_chain(const Json& c, Out& out, const std::string& path)
     start_node = &at(at(*start_node, "callee"), "object");
   }
   const std::string start = is_type(*start_node, "CallExpression") ? canonical(at((*start_node), "callee")) : "";
-  if (start != "Promise.resolve" && start != "Promise.reject") {
+  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps)) {
+    if (promise_like(*start_node)) {
+      promise_then(*start_node, steps, out, path, "");
+      return;
+    }
     // Promise.all(...).then, new Promise(...).then: the start is what is not supported.
     const bool named = is_type(*start_node, "CallExpression") || is_type(*start_node, "NewExpression");
     refuse(*start_node, named ? construct_name(*start_node) : "a .then or .catch on this value");
@@ -709,10 +768,14 @@ Out Translator::chain_step(const Json& step, bool is_catch, const std::string& p
   std::vector<Binding> bound = {make(is_catch ? Bind::Error : Bind::Text)};
   const std::string key = is_catch ? "catch" : "then";
   Out body = Out::array();
+  std::string adopt;
+  std::string* outer_adopt = std::exchange(adopt_, &adopt);
   callback_body(fn, body, path + "/" + key, bound, &result, &throws);
+  adopt_ = outer_adopt;
   s[key] = std::move(body);
   if (!params.empty() && is_type(params[0], "Identifier")) s["as"] = ident(params[0]);
   if (result) s[throws ? "throw" : "return"] = result->text;
+  if (!adopt.empty()) s["return_promise"] = adopt;
   return s;
 }
 
@@ -741,7 +804,10 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
       !is_type(*fn, "FunctionDeclaration")) {
     refuse(*fn, fmt::format("{} as a callback", construct_name(*fn)));
   }
-  if (fn->value("async", false) || fn->value("generator", false)) refuse(*fn, construct_name(*fn));
+  if (fn->value("generator", false)) refuse(*fn, construct_name(*fn));
+  if (fn->value("async", false) && result == nullptr) return async_callback(*fn, body, path, params, saved);
+  if (fn->value("async", false)) refuse(*fn, "an async function as a .then or .catch callback");
+  const bool outer_async = std::exchange(in_async_, false);
   inlining_.insert(fn);
   scopes_.emplace_back();
   const Json& fparams = at((*fn), "params");
@@ -749,7 +815,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
     const std::string name = ident(fparams[i]);
     if (name.empty()) refuse(fparams[i], "a parameter with a default or destructuring");
     Binding b = i < params.size() ? params[i] : make(Bind::Unusable, "a parameter this callback is never given");
-    b.text = b.kind == Bind::Unusable ? b.text : name;
+    b.text = b.kind == Bind::Unusable || b.kind == Bind::Resolver ? b.text : name;
     bind(fparams[i], name, b);
   }
   const Json& code = at((*fn), "body");
@@ -759,19 +825,9 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
     if (result != nullptr && n > 0 && (is_type(list[n - 1], "ReturnStatement") || is_type(list[n - 1], "ThrowStatement"))) --n;
     hoist_functions(list);
     for (std::size_t i = 0; i < n; ++i) statement(list, i, body, path);
-    if (n < list.size()) {
-      const Json& last = list[n];
-      const Json& arg = at(last, "argument");
-      *throws = is_type(last, "ThrowStatement");
-      if (*throws) {
-        if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
-          refuse(last, "throwing anything but new Error(message)");
-        }
-        *result = value(at(arg, "arguments")[0]);
-      } else if (!arg.is_null()) {
-        *result = value(arg);
-      }
-    }
+    if (n < list.size()) step_end(list[n], body, path, result, throws);
+  } else if (result != nullptr && adopt_ != nullptr && promise_like(code)) {
+    *adopt_ = promise_expr(code, body, path, "");  // () => sleep(10): the step returns that promise
   } else if (is_type(code, "CallExpression") && !(result != nullptr && returns_promise(code))) {
     call(code, body, path);
   } else if (result != nullptr) {
@@ -781,7 +837,26 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   }
   scopes_.pop_back();
   inlining_.erase(fn);
+  in_async_ = outer_async;
   if (!saved.empty()) scopes_ = std::move(saved);
+}
+
+// A promise step's last statement: `throw new Error(m)`, `return v`, or `return p` (the next
+// step then waits for p).
+void Translator::step_end(const Json& last, Out& body, const std::string& path, std::optional<Val>* result,
+                          bool* throws) {
+  const Json& arg = at(last, "argument");
+  *throws = is_type(last, "ThrowStatement");
+  if (*throws) {
+    if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
+      refuse(last, "throwing anything but new Error(message)");
+    }
+    *result = value(at(arg, "arguments")[0]);
+  } else if (!arg.is_null() && promise_like(arg) && adopt_ != nullptr) {
+    *adopt_ = promise_expr(arg, body, path, "");
+  } else if (!arg.is_null()) {
+    *result = value(arg);
+  }
 }
 
 // ---- values ----
@@ -952,6 +1027,33 @@ bool Translator::mentions_variable(const Json& e) const {
   return false;
 }
 
+
+// ---- promises as values, async and await (issue 21) ----
+
+// An expression that makes (or names) a promise the scenario can name.
+bool Translator::promise_like(const Json& e) const {
+  if (is_type(e, "Identifier")) {
+    const Binding* b = lookup(ident(e));
+    return b != nullptr && b->kind == Bind::Promise;
+  }
+  if (is_type(e, "NewExpression")) return is_ident(at(e, "callee"), "Promise");
+  if (!is_type(e, "CallExpression")) return false;
+  const Json& callee = at(e, "callee");
+  if (is_type(callee, "ArrowFunctionExpression") || is_type(callee, "FunctionExpression")) {
+    return callee.value("async", false);
+  }
+  const std::string name = canonical(callee);
+  if (name.rfind("Promise.", 0) == 0 || name.rfind("promise.", 0) == 0) return true;
+  if (name == "timers/promises.setTimeout" || name == "node:timers/promises.setTimeout") return true;
+  if (name == "fs.promises.readFile" || name == "fs/promises.readFile" || name == "promisified fs.readFile") return true;
+  if (name == "function") {
+    const Binding* f = lookup(ident(callee));
+    if (f == nullptr || f->node == nullptr) return false;
+    return f->node->value("async", false) || returned_promise(*f->node) != nullptr;
+  }
+  return false;
+}
+
 // let count = 0 (a name the program changes): a `let` action, and a name that reads it.
 void Translator::variable(const Json& d, const std::string& name, const std::string& kind, Out& out,
                           const std::string& path) {
@@ -1118,6 +1220,427 @@ std::string Translator::expression(const Json& e) {
   }
   if (type == "MemberExpression") refuse(e, fmt::format("{} in a condition or assignment (only names)", construct_name(e)));
   refuse(e, construct_name(e));
+}
+
+// What a plain function returns when it returns a promise: `ms => new Promise(...)`, or a
+// block whose last statement is `return new Promise(...)` (null otherwise).
+const Json* Translator::returned_promise(const Json& fn) const {
+  const Json& body = at(fn, "body");
+  if (!is_type(body, "BlockStatement")) return promise_like(body) ? &body : nullptr;
+  const Json& list = at(body, "body");
+  if (list.empty() || !is_type(list[list.size() - 1], "ReturnStatement")) return nullptr;
+  const Json& arg = at(list[list.size() - 1], "argument");
+  return promise_like(arg) ? &arg : nullptr;
+}
+
+// const v = await p, const p = <a promise>, const q = p, const sleep = util.promisify(setTimeout).
+bool Translator::promise_declarator(const Json& d, const std::string& name, const Json& init, Out& out,
+                                    const std::string& path) {
+  if (is_type(init, "AwaitExpression")) {
+    await_into(init, out, path, name);
+    bind(d, name, make(Bind::Text, name));
+  } else if (is_promisify_timeout(init)) {
+    bind(d, name, make(Bind::Member, "timers/promises.setTimeout"));
+  } else if (is_promisify_read(init)) {
+    bind(d, name, make(Bind::Member, "promisified fs.readFile"));
+  } else if (promise_like(init)) {
+    bind(d, name, make(Bind::Promise, promise_expr(init, out, path, name)));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// const f = () => ...: put where it is used. `ms => new Promise(...)` returns a promise;
+// other expression bodies are refused where they are written, even if never called.
+Binding Translator::function_binding(const Json& init) {
+  if (init.value("generator", false)) refuse(init, construct_name(init));
+  const Json& body = at(init, "body");
+  if (!init.value("async", false) && !is_type(body, "BlockStatement") && !is_type(body, "CallExpression") &&
+      !promise_like(body)) {
+    refuse(body, construct_name(body));
+  }
+  return make(Bind::Function, {}, 0, &init, scopes_.size());
+}
+
+// An async callback: the callback calls it, and its body runs as an async function (in the
+// scope it was declared in, which `saved` holds the caller's from).
+void Translator::async_callback(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                                std::vector<std::map<std::string, Binding>>& saved) {
+  Out action = async_function(fn, path + "/" + std::to_string(body.size()) + "/async", params);
+  if (!saved.empty()) scopes_ = std::move(saved);
+  record(slot(body, path), fn);
+  body.push_back(std::move(action));
+}
+
+// util.promisify(setTimeout): Node gives timers/promises' setTimeout (util.promisify.custom).
+bool Translator::is_promisify_timeout(const Json& e) const {
+  if (!is_type(e, "CallExpression")) return false;
+  const std::string name = canonical(at(e, "callee"));
+  const Json& args = at(e, "arguments");
+  return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 &&
+         canonical(args[0]) == "setTimeout";
+}
+
+bool Translator::is_promisify_read(const Json& e) const {
+  if (!is_type(e, "CallExpression")) return false;
+  const std::string name = canonical(at(e, "callee"));
+  const Json& args = at(e, "arguments");
+  return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 &&
+         canonical(args[0]) == "fs.readFile";
+}
+
+bool Translator::steps_adopt(const std::vector<const Json*>& steps) const {
+  for (const Json* step : steps) {
+    const Json& args = at(*step, "arguments");
+    if (args.size() != 1) continue;
+    const Json& body = at(args[0], "body");
+    const Json& list = at(body, "body");
+    if (is_type(body, "BlockStatement") && !list.empty() && is_type(list[list.size() - 1], "ReturnStatement") &&
+        promise_like(at(list[list.size() - 1], "argument"))) {
+      return true;
+    }
+    if (!is_type(body, "BlockStatement") && promise_like(body)) return true;
+  }
+  return false;
+}
+
+// The actions that make the promise `e` is, appended to `out`; returns its name (`id`
+// when the program names it, a fresh one otherwise, or the name it already has).
+std::string Translator::promise_expr(const Json& e, Out& out, const std::string& path, std::string id) {
+  Depth depth(*this, e);
+  if (is_type(e, "Identifier")) return lookup(ident(e))->text;
+  if (id.empty()) id = fresh_name();
+  if (is_type(e, "NewExpression")) return new_promise(e, out, path, id);
+  const Json& callee = at(e, "callee");
+  if (is_type(callee, "ArrowFunctionExpression") || is_type(callee, "FunctionExpression")) {
+    Out action = async_function(callee, slot(out, path) + "/async", argument_bindings(at(e, "arguments")));
+    action["id"] = id;
+    emit(out, path, e, std::move(action));
+    return id;
+  }
+  return promise_call(e, canonical(callee), out, path, id);
+}
+
+std::string Translator::promise_call(const Json& c, const std::string& callee, Out& out, const std::string& path,
+                                     const std::string& id) {
+  const Json& args = at(c, "arguments");
+  if (callee == "Promise.resolve" || callee == "Promise.reject") return settled_promise(c, callee == "Promise.reject", out, path, id);
+  if (callee == "Promise.all" || callee == "Promise.race" || callee == "Promise.allSettled" || callee == "Promise.any") {
+    return combinator(c, callee, out, path, id);
+  }
+  if (callee.rfind("promise.", 0) == 0) {
+    std::vector<const Json*> steps;
+    const Json* start = &c;
+    while (is_type(*start, "CallExpression") && canonical(at(*start, "callee")).rfind("promise.", 0) == 0) {
+      steps.push_back(start);
+      start = &at(at(*start, "callee"), "object");
+    }
+    if (!promise_like(*start)) refuse(*start, "a .then or .catch on this value");
+    return promise_then(*start, steps, out, path, id);
+  }
+  if (callee == "fs.promises.readFile" || callee == "fs/promises.readFile" || callee == "promisified fs.readFile") {
+    if (args.size() != 2 || !(is_type(args[1], "Literal") && (at(args[1], "value") == "utf8" || at(args[1], "value") == "utf-8"))) {
+      refuse(c, fmt::format("{} without (path, 'utf8')", callee));
+    }
+    emit(out, path, c, Out{{"read_file", read_path(args[0])}, {"id", id}});
+    return id;
+  }
+  if (callee.ends_with("timers/promises.setTimeout")) {
+    if (args.empty() || args.size() > 2) refuse(c, "timers/promises' setTimeout without (ms) or (ms, value)");
+    Out action{{"sleep", delay(args[0])}, {"id", id}};
+    if (args.size() == 2) action["value"] = value(args[1]).text;
+    emit(out, path, c, std::move(action));
+    return id;
+  }
+  if (callee == "function") {
+    const Binding* f = lookup(ident(at(c, "callee")));
+    if (inlining_.contains(f->node)) refuse(c, "a function that calls itself (recursion)");
+    const Json* node = f->node;
+    std::vector<Binding> params = argument_bindings(args);  // in the caller's scope
+    std::vector<std::map<std::string, Binding>> saved = scopes_;
+    scopes_.resize(f->scope);
+    if (node->value("async", false)) {
+      Out action = async_function(*node, slot(out, path) + "/async", params);
+      action["id"] = id;
+      scopes_ = std::move(saved);
+      emit(out, path, c, std::move(action));
+      return id;
+    }
+    // ms => new Promise(...): the body's promise, with the arguments' values, after the
+    // statements before its return.
+    inlining_.insert(node);
+    bind_arguments(*node, params);
+    const Json& code = at(*node, "body");
+    if (is_type(code, "BlockStatement")) {
+      const Json& list = at(code, "body");
+      hoist_functions(list);
+      for (std::size_t i = 0; i + 1 < list.size(); ++i) statement(list, i, out, path);
+    }
+    std::string name = promise_expr(*returned_promise(*node), out, path, id);
+    scopes_.pop_back();
+    inlining_.erase(node);
+    scopes_ = std::move(saved);
+    return name;
+  }
+  refuse(c, construct_name(c));
+}
+
+// new Promise((resolve, reject) => {...}): the executor runs now; resolve and reject are
+// what its statements (and the callbacks they register) may call.
+std::string Translator::new_promise(const Json& e, Out& out, const std::string& path, const std::string& id) {
+  const Json& args = at(e, "arguments");
+  if (args.size() != 1) refuse(e, "new Promise without one executor function");
+  const Json& fn = args[0];
+  if (fn.value("async", false)) refuse(fn, "an async executor");
+  Out body = Out::array();
+  Binding resolve = make(Bind::Resolver, id, 0);
+  Binding reject = make(Bind::Resolver, id, 1);
+  callback_body(fn, body, slot(out, path) + "/new_promise", {resolve, reject}, nullptr, nullptr);
+  emit(out, path, e, Out{{"new_promise", std::move(body)}, {"id", id}});
+  return id;
+}
+
+// resolve(v), resolve(p), reject(new Error(m)) of an enclosing executor.
+bool Translator::settle_call(const Json& c, Out& out, const std::string& path) {
+  const Binding* b = lookup(ident(at(c, "callee")));
+  if (b == nullptr || b->kind != Bind::Resolver) return false;
+  const Json& args = at(c, "arguments");
+  if (args.size() > 1) refuse(c, "resolve or reject with more than one argument");
+  Out action{{b->ms == 0 ? "resolve" : "reject", b->text}};
+  if (b->ms == 1) {
+    const Json* err = args.empty() ? nullptr : &args[0];
+    if (err == nullptr || !is_type(*err, "NewExpression") || !is_ident(at(*err, "callee"), "Error") ||
+        at(*err, "arguments").size() != 1) {
+      refuse(c, "reject of anything but new Error(message)");
+    }
+    action["value"] = value(at(*err, "arguments")[0]).text;
+  } else if (args.size() == 1 && promise_like(args[0])) {
+    action["with"] = promise_expr(args[0], out, path, "");
+  } else if (args.size() == 1) {
+    action["value"] = value(args[0]).text;
+  }
+  emit(out, path, c, std::move(action));
+  return true;
+}
+
+// Promise.resolve(v) and Promise.reject(new Error(m)) as named promises (Promise.resolve
+// of a promise is that promise).
+std::string Translator::settled_promise(const Json& c, bool reject, Out& out, const std::string& path,
+                                        const std::string& id) {
+  const Json& args = at(c, "arguments");
+  if (args.size() > 1) refuse(c, "Promise.resolve or Promise.reject with more than one argument");
+  if (!reject && args.size() == 1 && promise_like(args[0])) return promise_expr(args[0], out, path, id);
+  Out settle{{reject ? "reject" : "resolve", id}};
+  if (reject) {
+    const Json* err = args.empty() ? nullptr : &args[0];
+    if (err == nullptr || !is_type(*err, "NewExpression") || !is_ident(at(*err, "callee"), "Error") ||
+        at(*err, "arguments").size() != 1) {
+      refuse(c, "Promise.reject of anything but new Error(message)");
+    }
+    settle["value"] = value(at(*err, "arguments")[0]).text;
+  } else if (args.size() == 1) {
+    settle["value"] = value(args[0]).text;
+  }
+  record(slot(out, path) + "/new_promise/0", c);
+  emit(out, path, c, Out{{"new_promise", Out::array({std::move(settle)})}, {"id", id}});
+  return id;
+}
+
+std::string Translator::combinator(const Json& c, const std::string& callee, Out& out, const std::string& path,
+                                   const std::string& id) {
+  const Json& args = at(c, "arguments");
+  if (args.size() != 1 || !is_type(args[0], "ArrayExpression")) refuse(c, fmt::format("{} of anything but an array literal", callee));
+  Out names = Out::array();
+  for (const Json& element : at(args[0], "elements")) {
+    if (!promise_like(element)) refuse(element, fmt::format("{} of a value that is not a promise", callee));
+    names.push_back(promise_expr(element, out, path, ""));
+  }
+  const std::string key = callee == "Promise.all"          ? "promise_all"
+                          : callee == "Promise.race"       ? "promise_race"
+                          : callee == "Promise.allSettled" ? "promise_all_settled"
+                                                           : "promise_any";
+  emit(out, path, c, Out{{key, std::move(names)}, {"id", id}});
+  return id;
+}
+
+std::string Translator::promise_then(const Json& start, const std::vector<const Json*>& steps, Out& out,
+                                     const std::string& path, std::string id) {
+  const std::string from = promise_expr(start, out, path, "");
+  if (id.empty()) id = fresh_name();
+  const std::string base = slot(out, path);
+  Out chain = Out::array();
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const std::string kind = canonical(at((**it), "callee"));
+    if (kind == "promise.finally") refuse(**it, ".finally");
+    chain.push_back(chain_step(**it, kind == "promise.catch", fmt::format("{}/chain/{}", base, chain.size())));
+  }
+  emit(out, path, *steps.front(), Out{{"promise_then", from}, {"chain", std::move(chain)}, {"id", id}});
+  return id;
+}
+
+// A call's arguments as what the function's parameters will mean: a promise stays the
+// promise it names, any other value is put in place (known now, or a name in scope).
+std::vector<Binding> Translator::argument_bindings(const Json& args) {
+  std::vector<Binding> out;
+  for (const Json& arg : args) {
+    if (is_type(arg, "Identifier") && promise_like(arg)) {
+      out.push_back(*lookup(ident(arg)));
+      continue;
+    }
+    Val v = value(arg);
+    Binding b = make(Bind::Inline, v.text);
+    b.number = v.number;
+    b.is_string = v.is_string;
+    out.push_back(b);
+  }
+  return out;
+}
+
+// The parameters of a function put in place. A callback's parameters (Text, Error...) take
+// the parameter's own name, which the action binds; values and promises keep theirs.
+void Translator::bind_arguments(const Json& fn, const std::vector<Binding>& params) {
+  scopes_.emplace_back();
+  const Json& fparams = at(fn, "params");
+  for (std::size_t i = 0; i < fparams.size(); ++i) {
+    const std::string name = ident(fparams[i]);
+    if (name.empty()) refuse(fparams[i], "a parameter with a default or destructuring");
+    Binding b = i < params.size() ? params[i] : make(Bind::Inline, "undefined");
+    if (b.kind != Bind::Unusable && b.kind != Bind::Resolver && b.kind != Bind::Inline && b.kind != Bind::Promise) {
+      b.text = name;
+    }
+    bind(fparams[i], name, b);
+  }
+}
+
+// An async function's call: its body, up to the end, as an async action; a last return or
+// throw is what the call's promise settles with.
+Out Translator::async_function(const Json& fn, const std::string& path, const std::vector<Binding>& params) {
+  if (inlining_.contains(&fn)) refuse(fn, "a function that calls itself (recursion)");
+  inlining_.insert(&fn);
+  bind_arguments(fn, params);
+  const bool outer = std::exchange(in_async_, true);
+  Out action;
+  Out body = Out::array();
+  const Json& code = at(fn, "body");
+  if (is_type(code, "BlockStatement")) {
+    const Json& list = at(code, "body");
+    std::size_t n = list.size();
+    const bool ends = n > 0 && (is_type(list[n - 1], "ReturnStatement") || is_type(list[n - 1], "ThrowStatement"));
+    hoist_functions(list);
+    for (std::size_t i = 0; i + (ends ? 1 : 0) < n; ++i) statement(list, i, body, path);
+    if (ends) async_return(list[n - 1], action, body, path);
+  } else {
+    Json ret = {{"type", "ReturnStatement"}, {"argument", code}, {"loc", at(code, "loc")}};
+    async_return(ret, action, body, path);
+  }
+  in_async_ = outer;
+  scopes_.pop_back();
+  inlining_.erase(&fn);
+  action["async"] = std::move(body);
+  return action;
+}
+
+void Translator::async_return(const Json& last, Out& action, Out& body, const std::string& path) {
+  const Json& arg = at(last, "argument");
+  if (is_type(last, "ThrowStatement")) {
+    if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
+      refuse(last, "throwing anything but new Error(message)");
+    }
+    action["throw"] = value(at(arg, "arguments")[0]).text;
+  } else if (is_type(arg, "AwaitExpression")) {
+    const std::string name = fmt::format("result{}", ++fresh_);
+    await_into(arg, body, path, name);
+    action["return"] = "${" + name + "}";
+  } else if (!arg.is_null() && promise_like(arg)) {
+    action["return_promise"] = promise_expr(arg, body, path, "");
+  } else if (!arg.is_null()) {
+    action["return"] = value(arg).text;
+  }
+}
+
+// await X, with the value named `as` for the rest of the body.
+void Translator::await_into(const Json& e, Out& out, const std::string& path, const std::string& as) {
+  if (!in_async_) refuse(e, "await outside an async function's own statements");
+  const Json& arg = at(e, "argument");
+  Out action;
+  if (promise_like(arg)) {
+    action["await"] = promise_expr(arg, out, path, "");
+  } else {
+    action["await"] = Out{{"value", value(arg).text}};
+  }
+  if (!as.empty()) action["as"] = as;
+  emit(out, path, e, std::move(action));
+}
+
+// try { await X } catch (e) {...}: the catch runs on rejection, then the body goes on.
+void Translator::try_await(const Json& st, Out& out, const std::string& path) {
+  const Json& block = at(at(st, "block"), "body");
+  const Json& handler = at(st, "handler");
+  const std::string what = "try/catch other than try { await ... } catch (e) { ... } in an async function";
+  if (!at(st, "finalizer").is_null() || handler.is_null() || block.size() != 1) refuse(st, what);
+  const Json& only = block[0];
+  const Json* awaited = nullptr;
+  if (is_type(only, "ExpressionStatement") && is_type(at(only, "expression"), "AwaitExpression")) {
+    awaited = &at(only, "expression");
+  }
+  if (awaited == nullptr) refuse(st, what);
+  await_into(*awaited, out, path, "");
+  const std::string here = fmt::format("{}/{}/catch", path, out.size() - 1);
+  scopes_.emplace_back();
+  const std::string param = ident(at(handler, "param"));
+  if (!param.empty()) bind(at(handler, "param"), param, make(Bind::Error, "error"));
+  const bool outer = std::exchange(in_async_, false);
+  out[out.size() - 1]["catch"] = statements(at(at(handler, "body"), "body"), here);
+  in_async_ = outer;
+  scopes_.pop_back();
+}
+
+// for (const x of [a, b, c]) {...}: the body once per element, x bound to it (an await in
+// it then waits in turn, as in the loop).
+void Translator::for_of(const Json& st, Out& out, const std::string& path) {
+  const Json& left = at(st, "left");
+  const Json& right = at(st, "right");
+  const std::string what = "a for...of other than over an array literal with const or let";
+  if (!is_type(left, "VariableDeclaration") || at(left, "declarations").size() != 1 ||
+      !is_type(right, "ArrayExpression") || st.value("await", false)) {
+    refuse(st, what);
+  }
+  const Json& id = at(at(left, "declarations")[0], "id");
+  if (ident(id).empty()) refuse(id, "destructuring");
+  for (const Json& element : at(right, "elements")) {
+    Val v = value(element);
+    scopes_.emplace_back();
+    Binding b = make(Bind::Inline, v.text);
+    b.number = v.number;
+    b.is_string = v.is_string;
+    bind(id, ident(id), b);
+    const Json& body = at(st, "body");
+    if (is_type(body, "BlockStatement")) {
+      hoist_functions(at(body, "body"));
+      for (std::size_t j = 0; j < at(body, "body").size(); ++j) statement(at(body, "body"), j, out, path);
+    } else {
+      Json one = Json::array({body});
+      std::size_t k = 0;
+      statement(one, k, out, path);
+    }
+    scopes_.pop_back();
+  }
+}
+
+// process.on('unhandledRejection', (reason) => {...}).
+void Translator::on_process_event(const Json& c, Out& out, const std::string& path) {
+  const Json& args = at(c, "arguments");
+  if (args.size() != 2 || !is_type(args[0], "Literal") || at(args[0], "value") != "unhandledRejection") {
+    refuse(c, "process.on of an event other than 'unhandledRejection'");
+  }
+  const Json& fparams = at(args[1], "params");
+  Out action;
+  std::string as = fparams.empty() ? "reason" : ident(fparams[0]);
+  if (as.empty()) refuse(args[1], "a parameter with a default or destructuring");
+  action["on_unhandled_rejection"] = callback(args[1], slot(out, path) + "/on_unhandled_rejection", {make(Bind::Error)});
+  action["as"] = as;
+  emit(out, path, c, std::move(action));
 }
 
 }  // namespace

@@ -540,14 +540,26 @@ void Runtime::after_callback() {
     charge(Cost::FirstTick);
     ticked_ = true;
   }
-  while (!ticks_.empty() || !microtasks_.empty()) {
-    if (!drain(ticks_, QueueName::NextTick, "nextTick")) return;
-    if (!drain(microtasks_, QueueName::Microtask, "Microtask")) return;
-  }
-  if (unhandled_) {
-    tracer_.emit({.kind = EventKind::CallbackError, .unhandled = true, .text = *unhandled_});
-    unhandled_.reset();
-    request_stop();
+  // processTicksAndRejections loops until processPromiseRejections finds nothing left:
+  // an unhandledRejection handler may queue more ticks and microtasks.
+  for (;;) {
+    while (!ticks_.empty() || !microtasks_.empty()) {
+      if (!drain(ticks_, QueueName::NextTick, "nextTick")) return;
+      if (!drain(microtasks_, QueueName::Microtask, "Microtask")) return;
+    }
+    if (unhandled_.empty()) return;
+    if (unhandled_handlers_.empty()) {
+      // Node's default mode (--unhandled-rejections=throw): the first one is thrown.
+      tracer_.emit({.kind = EventKind::CallbackError, .unhandled = true, .text = unhandled_.front().second});
+      unhandled_.clear();
+      request_stop();
+      return;
+    }
+    auto left = std::move(unhandled_);
+    unhandled_.clear();
+    for (auto& [token, message] : left) {
+      for (std::size_t i = 0; i < unhandled_handlers_.size(); ++i) unhandled_handlers_[i](*this, Outcome::fail(message));
+    }
   }
 }
 

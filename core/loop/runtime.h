@@ -207,6 +207,14 @@ class Runtime {
   // A rejection no step handled: Node reports it once the ticks and microtasks queued
   // so far have run (processPromiseRejections), then exits; the run ends there.
   void unhandled_rejection(std::string_view message);
+  // V8's HostPromiseRejectionTracker, as Node keeps it (lib/internal/process/promises.js):
+  // a promise rejected with no handler waits here under a token; a handler attached before
+  // the ticks and microtasks drain takes it back out (untrack). What is left is reported.
+  std::uint64_t track_rejection(std::string message);
+  void untrack_rejection(std::uint64_t token);
+  // process.on('unhandledRejection', handler): the handler gets each rejection left (as
+  // Outcome's error) instead of the report and the exit.
+  void on_unhandled_rejection(Callback handler);
   // What a registration is, for the state view and the jsonl (empty: nothing to say).
   void label_registration(CallbackId id, std::string label);
   // The label of a registration whose callback has not run yet (empty: none); the
@@ -432,7 +440,9 @@ class Runtime {
   std::uint64_t arrival_seq_ = 0;
   bool timeout_seen_ = false;  // this poll phase's timeout has fired
   std::uint64_t ran_since_trim_ = 0;
-  std::optional<std::string> unhandled_;  // a rejection waiting to be reported
+  std::vector<std::pair<std::uint64_t, std::string>> unhandled_;  // rejections waiting to be reported, by token
+  std::uint64_t rejection_tokens_ = 0;
+  std::deque<Callback> unhandled_handlers_;  // process.on('unhandledRejection', ...); a deque, so that a handler adding one keeps its place
   CallbackId running_timer_ = 0;        // the node timer whose callback runs now
   bool running_timer_cleared_ = false;  // ... and it cleared itself
 

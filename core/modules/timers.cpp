@@ -171,7 +171,23 @@ void Runtime::block(Duration busy) {
 
 void Runtime::unhandled_rejection(std::string_view message) {
   assert_in_loop_thread();
-  if (!unhandled_) unhandled_ = std::string(message);
+  track_rejection(std::string(message));
+}
+
+std::uint64_t Runtime::track_rejection(std::string message) {
+  assert_in_loop_thread();
+  unhandled_.emplace_back(++rejection_tokens_, std::move(message));
+  return rejection_tokens_;
+}
+
+void Runtime::untrack_rejection(std::uint64_t token) {
+  assert_in_loop_thread();
+  std::erase_if(unhandled_, [token](const auto& entry) { return entry.first == token; });
+}
+
+void Runtime::on_unhandled_rejection(Callback handler) {
+  assert_in_loop_thread();
+  unhandled_handlers_.push_back(std::move(handler));
 }
 
 void Runtime::label_registration(CallbackId id, std::string label) {

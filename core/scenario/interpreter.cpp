@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "scenario/actions/action.h"
+#include "scenario/actions/async_state.h"
 #include "scenario/scope.h"
 #include "loop/model_kinds.h"
 
@@ -259,9 +260,11 @@ class Interpreter final : public ActionRunner {
     throw ScriptError(fmt::format("error at {}: {}", a.json_path, what));
   }
   void declare(ScopePtr scope) override { declared_ = std::move(scope); }
+  AsyncState& async_state() override { return async_; }
 
   std::string file_;
   ScopePtr declared_;  // the scope the let that just ran made, for its list to adopt
+  AsyncState async_;
   // The handles scenarios name with "id" (clearTimeout(t1)): the latest registration of
   // each name.
   std::unordered_map<std::string, CallbackId> handles_;

@@ -731,13 +731,15 @@ class Parser final : public ActionReader, public WorkPlanner {
     return t;
   }
 
-  std::vector<Action> parse_actions(const json& j, const std::string& path, int depth) {
+  std::vector<Action> parse_actions(const json& j, const std::string& path, int depth,
+                                    const std::function<void()>& at_end = nullptr) {
     if (!j.is_array()) fail(path, fmt::format("expected an array of actions; found {}", describe(j)));
     if (depth > kMaxNesting) fail(path, fmt::format("callbacks nested deeper than {} levels", kMaxNesting));
     std::vector<Action> out;
     out.reserve(j.size());
     const std::size_t names = scope_.size();  // a let's name ends with its list
     for (std::size_t i = 0; i < j.size(); ++i) out.push_back(parse_action(j[i], fmt::format("{}/{}", path, i), depth));
+    if (at_end) at_end();
     scope_.resize(names);
     return out;
   }
@@ -820,6 +822,10 @@ class Parser final : public ActionReader, public WorkPlanner {
   }
   std::vector<Action> actions(const json& list, const std::string& pointer, int depth) override {
     return parse_actions(list, pointer, depth + 1);
+  }
+  std::vector<Action> actions(const json& list, const std::string& pointer, int depth,
+                              const std::function<void()>& at_end) override {
+    return parse_actions(list, pointer, depth + 1, at_end);
   }
   std::size_t scope_mark() const override { return scope_.size(); }
   void bind(const std::string& name) override { scope_.push_back(name); }

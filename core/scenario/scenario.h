@@ -44,6 +44,9 @@ enum class ActionKind {
   Block,
   // A program's own state (issue 21): variables, assignments, conditions; timers' ref count.
   Let, Set, If, Unref, Ref,
+  // Promises as values and async functions (issue 21): scenario/actions/async.cpp.
+  NewPromise, ResolvePromise, RejectPromise, PromiseThen, Async, Await,
+  PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection, ReadFile,
 };
 
 struct Action;
@@ -59,6 +62,7 @@ struct PromiseStep {
   std::vector<Action> body;
   std::optional<Template> result;  // "return": the value the next step sees
   bool throws = false;             // result is thrown ("throw"): the chain becomes rejected
+  std::string adopt;               // "return_promise": the named promise the next step waits for
   std::string json_path;
 };
 

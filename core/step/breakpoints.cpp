@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/did_you_mean.h"
+#include "scenario/actions/action.h"
 
 namespace elt {
 
@@ -285,7 +286,10 @@ std::string_view action_kind_name(scenario::ActionKind kind) {
     case K::If: return "if";
     case K::Unref: return "unref";
     case K::Ref: return "ref";
+    default: break;
   }
+  // The promise family (scenario/actions/async.cpp) is named by its spec.
+  if (const auto& spec = scenario::action_spec(kind); spec.kind == kind) return spec.name;
   return "action";
 }
 

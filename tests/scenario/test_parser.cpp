@@ -71,9 +71,9 @@ TEST_CASE("a wrong shape names the JSON path and its line", "[scenario][errors]"
   CHECK_THAT(error_of("[1, 2]"), Catch::Contains("a scenario is a JSON object"));
   CHECK_THAT(error_of("{\"description\": \"no program\"}"), Catch::Contains("missing \"program\""));
   CHECK_THAT(error_of("{\"program\": {}}"), Catch::Contains("(at /program)") && Catch::Contains("array of actions"));
-  std::string unknown = error_of("{\"program\": [\n  {\"print\": \"a\"},\n  {\"sleep\": 5}\n]}");
+  std::string unknown = error_of("{\"program\": [\n  {\"print\": \"a\"},\n  {\"snooze\": 5}\n]}");
   CHECK_THAT(unknown, Catch::Contains("s.json:3:3 (at /program/1)") && Catch::Contains("unknown action") &&
-                          Catch::Contains("\"sleep\""));
+                          Catch::Contains("\"snooze\""));
   CHECK_THAT(error_of(R"({"program": [{"set_timeout": "soon"}]})"),
              Catch::Contains("/program/0/set_timeout") && Catch::Contains("a delay in ms"));
   CHECK_THAT(error_of(R"({"program": [{"set_timeout": -5}]})"), Catch::Contains("out of range"));

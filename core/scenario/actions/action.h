@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <span>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,8 @@
 #include "scenario/scope.h"
 
 namespace elt::scenario {
+
+struct AsyncState;  // scenario/actions/async_state.h
 
 // ---- reading: the parser's side ----
 
@@ -59,6 +62,10 @@ class ActionReader {
                              std::int64_t hi, std::string_view what) = 0;
   // A list of actions one callback deeper than `depth`, seeing the names now in scope.
   virtual std::vector<Action> actions(const nlohmann::json& list, const std::string& pointer, int depth) = 0;
+  // The same, and `at_end` runs where the list ends, while the names its actions bound (a
+  // let, an await's `as`) are still in scope: an async function's return reads them.
+  virtual std::vector<Action> actions(const nlohmann::json& list, const std::string& pointer, int depth,
+                                      const std::function<void()>& at_end) = 0;
   // Names in scope for the templates and callbacks read next: unbind_to(mark) drops
   // every name bound since scope_mark() gave that mark.
   virtual std::size_t scope_mark() const = 0;
@@ -133,6 +140,8 @@ class ActionRunner {
   // A list inside a running action (an if's branch): its lets stay in it, and a limit it
   // crosses ends the enclosing list too, as run_nested does.
   virtual void run_block(Runtime& rt, const std::vector<Action>& actions, const ScopePtr& scope) = 0;
+  // The promises the run names and the async functions waiting at an await (async.cpp).
+  virtual AsyncState& async_state() = 0;
 
  protected:
   ~ActionRunner() = default;

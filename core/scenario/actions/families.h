@@ -1,6 +1,8 @@
 // The specs each family file defines, for registry.cpp to list in ActionKind's order.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "scenario/actions/action.h"
 
 namespace elt::scenario::actions {
@@ -15,5 +17,14 @@ extern const ActionSpec kEncrypt;                                        // cryp
 extern const ActionSpec kHttpGetSlow, kHttpGet;                          // http.cpp
 extern const ActionSpec kRepeat, kBlock;                                 // control.cpp
 extern const ActionSpec kLet, kSet, kIf, kUnref, kRef;                   // state.cpp
+extern const ActionSpec kNewPromise, kResolvePromise, kRejectPromise, kPromiseThen;  // async.cpp
+extern const ActionSpec kAsync, kAwait, kSleep, kOnUnhandledRejection, kReadFile;     // async.cpp
+extern const ActionSpec kPromiseAll, kPromiseRace, kPromiseAllSettled, kPromiseAny;   // async.cpp
+
+// promise.cpp's steps, which promise_then shares: `adopt` allows "return_promise".
+std::vector<PromiseStep> parse_promise_chain(ActionReader& r, const nlohmann::json& j, const std::string& path,
+                                             int depth, bool adopt);
+void export_promise_steps(JsWriter& w, const Action& a, const std::vector<PromiseStep>& chain, std::string& out);
+void schema_promise_steps(nlohmann::ordered_json& defs);
 
 }  // namespace elt::scenario::actions

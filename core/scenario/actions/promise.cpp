@@ -18,7 +18,7 @@ using nlohmann::ordered_json;
 // ---- reading ----
 
 // Checks a step's keys and reads its "as"; returns the step without its body.
-PromiseStep step_head(ActionReader& r, const json& step, const std::string& at) {
+PromiseStep step_head(ActionReader& r, const json& step, const std::string& at, bool adopt) {
   if (!step.is_object() || (step.contains("then") == step.contains("catch"))) {
     r.fail(at, "a step is an object with either \"then\" or \"catch\" (a list of actions)");
   }
@@ -26,7 +26,8 @@ PromiseStep step_head(ActionReader& r, const json& step, const std::string& at) 
   s.json_path = at;
   s.is_catch = step.contains("catch");
   for (const auto& [key, value] : step.items()) {
-    if (key != "then" && key != "catch" && key != "as" && key != "return" && key != "throw") {
+    if (key != "then" && key != "catch" && key != "as" && key != "return" && key != "throw" &&
+        !(adopt && key == "return_promise")) {
       r.fail(at + "/" + pointer_token(key), fmt::format("a step does not take \"{}\"; it takes \"{}\", \"as\", "
                                                         "\"return\" and \"throw\"", key, s.is_catch ? "catch" : "then"));
     }
@@ -39,12 +40,21 @@ PromiseStep step_head(ActionReader& r, const json& step, const std::string& at) 
     }
     s.as = v.get<std::string>();
   }
-  if (step.contains("return") && step.contains("throw")) r.fail(at, "a step either returns or throws, not both");
+  if (int(step.contains("return")) + int(step.contains("throw")) + int(step.contains("return_promise")) > 1) {
+    r.fail(at, "a step either returns, returns a promise or throws, not two of them");
+  }
+  if (step.contains("return_promise")) {
+    const json& v = step["return_promise"];
+    if (!v.is_string() || !valid_name(v.get<std::string>())) {
+      r.fail(at + "/return_promise", fmt::format("\"return_promise\" names a promise; found {}", r.describe(v)));
+    }
+    s.adopt = v.get<std::string>();
+  }
   return s;
 }
 
-PromiseStep parse_step(ActionReader& r, const json& step, const std::string& at, int depth) {
-  PromiseStep s = step_head(r, step, at);
+PromiseStep parse_step(ActionReader& r, const json& step, const std::string& at, int depth, bool adopt) {
+  PromiseStep s = step_head(r, step, at, adopt);
   // The step's own name is in scope in its result as well as in its body.
   std::size_t mark = r.scope_mark();
   r.bind(s.as);
@@ -60,15 +70,22 @@ PromiseStep parse_step(ActionReader& r, const json& step, const std::string& at,
   return s;
 }
 
-std::vector<PromiseStep> parse_chain(ActionReader& r, const json& j, const std::string& path, int depth) {
+}  // namespace
+
+std::vector<PromiseStep> parse_promise_chain(ActionReader& r, const json& j, const std::string& path, int depth,
+                                             bool adopt) {
   if (!j.is_array() || j.empty()) {
     r.fail(path, fmt::format("expected a non-empty array of steps such as {{\"then\": [...]}} or "
                              "{{\"catch\": [...]}}; found {}", r.describe(j)));
   }
   std::vector<PromiseStep> out;
-  for (std::size_t i = 0; i < j.size(); ++i) out.push_back(parse_step(r, j[i], fmt::format("{}/{}", path, i), depth));
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    out.push_back(parse_step(r, j[i], fmt::format("{}/{}", path, i), depth, adopt));
+  }
   return out;
 }
+
+namespace {
 
 void parse_promise(ActionReader& r, const ActionSource& src, Action& a) {
   const json& arg = src.arg;
@@ -83,7 +100,7 @@ void parse_promise(ActionReader& r, const ActionSource& src, Action& a) {
     a.text.source = "undefined";
   }
   if (!src.object.contains("chain")) r.fail(src.path, "\"promise\" needs \"chain\": its then/catch steps");
-  a.edit_detail().chain = parse_chain(r, src.object["chain"], src.path + "/chain", src.depth);
+  a.edit_detail().chain = parse_promise_chain(r, src.object["chain"], src.path + "/chain", src.depth, false);
 }
 
 // ---- running ----
@@ -145,23 +162,36 @@ void export_promise(JsWriter& w, const Action& a, std::string& out) {
     start = default_value ? "Promise.resolve()" : fmt::format("Promise.resolve({})", w.text(a, a.text));
   }
   w.line(out, start);
+  export_promise_steps(w, a, a.detail().chain, out);
+}
+
+}  // namespace
+
+// `.then(...)` and `.catch(...)`, one a line, one level in.
+void export_promise_steps(JsWriter& w, const Action& a, const std::vector<PromiseStep>& chain, std::string& out) {
   w.indent();
-  for (std::size_t i = 0; i < a.detail().chain.size(); ++i) {
-    const PromiseStep& step = a.detail().chain[i];
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const PromiseStep& step = chain[i];
     w.line(out, fmt::format(".{}(({}) => {{", step.is_catch ? "catch" : "then", w.js_name(step.as)));
     w.push_scope(step.as, step.is_catch ? Bound::PromiseError : Bound::PromiseValue);
     w.block(step.body, out);
-    if (step.result) {
+    if (step.result || !step.adopt.empty()) {
       w.indent();
-      std::string result = w.text(a, *step.result);
-      w.line(out, step.throws ? fmt::format("throw new Error({});", result) : fmt::format("return {};", result));
+      if (!step.adopt.empty()) {
+        w.line(out, fmt::format("return {};", w.handle_var(step.adopt)));
+      } else {
+        std::string result = w.text(a, *step.result);
+        w.line(out, step.throws ? fmt::format("throw new Error({});", result) : fmt::format("return {};", result));
+      }
       w.outdent();
     }
     w.pop_scope();
-    w.line(out, i + 1 == a.detail().chain.size() ? "});" : "})");
+    w.line(out, i + 1 == chain.size() ? "});" : "})");
   }
   w.outdent();
 }
+
+namespace {
 
 constexpr const char* kPromiseSchema = R"json({
   "title": "promise",
@@ -253,6 +283,10 @@ constexpr const char* kThenStepSchema = R"json({
     "throw": {
       "description": "Rejects with this message (a template): the next step sees a rejected promise.",
       "$ref": "#/$defs/template"
+    },
+    "return_promise": {
+      "description": "promise_then only: returns this named promise; the next step waits for it, two microtask turns more than for a value.",
+      "$ref": "#/$defs/resultName"
     }
   },
   "required": [
@@ -286,6 +320,10 @@ constexpr const char* kCatchStepSchema = R"json({
     "throw": {
       "description": "Rejects with this message (a template): the next step sees a rejected promise.",
       "$ref": "#/$defs/template"
+    },
+    "return_promise": {
+      "description": "promise_then only: returns this named promise; the next step waits for it, two microtask turns more than for a value.",
+      "$ref": "#/$defs/resultName"
     }
   },
   "required": [
@@ -300,12 +338,16 @@ constexpr const char* kCatchStepSchema = R"json({
   "additionalProperties": false
 })json";
 
+}  // namespace
+
 // The definitions a promise's steps refer to, beside the promise's own.
 void schema_promise_steps(ordered_json& defs) {
   defs["step"] = ordered_json::parse(kStepSchema);
   defs["thenStep"] = ordered_json::parse(kThenStepSchema);
   defs["catchStep"] = ordered_json::parse(kCatchStepSchema);
 }
+
+namespace {
 
 constexpr std::string_view kPromiseKeys[] = {"value", "chain"};
 

@@ -26,6 +26,10 @@ constexpr std::array kSpecs = {
     &actions::kBlock,
     &actions::kLet,          &actions::kSet,           &actions::kIf,            &actions::kUnref,
     &actions::kRef,
+    &actions::kNewPromise,   &actions::kResolvePromise, &actions::kRejectPromise, &actions::kPromiseThen,
+    &actions::kAsync,        &actions::kAwait,
+    &actions::kPromiseAll,   &actions::kPromiseRace,    &actions::kPromiseAllSettled, &actions::kPromiseAny,
+    &actions::kSleep,        &actions::kOnUnhandledRejection, &actions::kReadFile,
 };
 
 }  // namespace

@@ -1,5 +1,10 @@
-// async/await comes with the promise runtime (issue 21, item 1).
+// try/catch in an async function takes one await in its try block, nothing else yet.
 async function main() {
-  console.log('in main');
+  try {
+    await null;
+    console.log('after the await, still in try');
+  } catch (e) {
+    console.log('caught');
+  }
 }
 main();

@@ -1,3 +1,3 @@
-for (const x of [1, 2, 3]) {
-  console.log(x);
+for (const ch of 'abc') {
+  console.log(ch);
 }

@@ -1,3 +1,2 @@
-// The "sleep" every course writes: a promise resolved later, from a timer.
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-sleep(10).then(() => console.log('slept'));
+// An async executor: its own rejections are lost, which Node lints against.
+const p = new Promise(async (resolve) => setTimeout(resolve, 10));

@@ -1,4 +1,4 @@
-// Returning a promise from then costs two extra microtask turns in Node: item 1 of issue 21.
+// A then that returns a thenable object (not a promise): objects are not supported.
 Promise.resolve(1)
-  .then(() => Promise.resolve(2))
+  .then(() => ({ then: (resolve) => resolve(2) }))
   .then((v) => console.log(v));

@@ -1,0 +1,1 @@
+const events = require('events');

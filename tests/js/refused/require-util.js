@@ -1,1 +1,0 @@
-const util = require('util');
