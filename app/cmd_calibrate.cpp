@@ -25,6 +25,7 @@
 #include "output_file.h"
 #include "process.h"
 #include "export/verify.h"
+#include "scenario/cost_profile.h"
 
 namespace elt::app {
 

@@ -19,7 +19,7 @@
 #include "explore/explore.h"
 #include "loop/model_kinds.h"
 #include "scenario/interpreter.h"
-#include "export/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "command_options.h"
 #include "output_file.h"
 #include "process.h"

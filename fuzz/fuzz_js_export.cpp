@@ -13,7 +13,7 @@
 //   value left its literal or comment, its text would be code in one and not the other;
 // - the print's template literal and the label's string literal, decoded, must give back
 //   exactly the text the scenario holds: escaped, not mangled.
-// `node --check` on hostile programs is tests/export_hostile.sh; this explores the space.
+// `node --check` on hostile programs is tests/cli/export-js/hostile_text.sh; this explores the space.
 #include <algorithm>
 #include <cctype>
 #include <cstddef>

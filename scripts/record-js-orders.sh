@@ -3,7 +3,7 @@
 # folder, where its reads are relative to) RUNS times and writes NAME.out when every run
 # printed the same lines. A program whose order changes from run to run is reported and
 # gets no .out: its order is Node's race, not something to hold the tool to.
-# tests/js_programs.sh compares the tool's --model node output with these files in CI.
+# tests/cli/run/js_programs.sh compares the tool's --model node output with these files in CI.
 # usage: scripts/record-js-orders.sh [RUNS]   (default 10)
 set -euo pipefail
 runs=${1:-10}

@@ -27,10 +27,10 @@
 
 #include "clock/clock.h"
 #include "export/js_export.h"
-#include "export/sandbox.h"
+#include "grade/compare.h"
 #include "http/delay_server.h"
 #include "js/load_js.h"
-#include "trace/compare.h"
+#include "sandbox/sandbox.h"
 #include "trace/format.h"
 
 extern char** environ;

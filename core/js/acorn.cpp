@@ -19,7 +19,7 @@
 
 #include "clock/clock.h"
 #include "common/data_dir.h"
-#include "export/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "scenario/scenario.h"
 
 extern char** environ;

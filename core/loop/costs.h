@@ -9,6 +9,7 @@
 // (`eventloop-trace calibrate` measures them against `node`); the runtime charges them
 // where the work happens (Runtime::charge). The book's model charges nothing: its
 // printout is the book's (LoopModel::charges_costs).
+// Its file is read and written by scenario/cost_profile.h.
 //
 // Thread-safety: a value; read-only once loaded.
 #pragma once
@@ -59,20 +60,5 @@ struct CostProfile {
 
 // Every cost zero and no phase: the virtual clock as it was before costs (--costs zero).
 CostProfile zero_costs();
-
-// Reads a profile; throws scenario::ScenarioError (bad input, exit 2) naming the file,
-// the JSON path and what was expected when it is not one.
-CostProfile load_cost_profile(const std::string& path);
-CostProfile parse_cost_profile(const std::string& text, const std::string& path);
-
-// The profile as the file format writes it (calibrate): `median_us` per cost with the
-// spread measured, the machine and the date.
-struct MeasuredCost {
-  double median_us = 0;
-  double min_us = 0;
-  double max_us = 0;
-};
-std::string write_cost_profile(const MeasuredCost (&costs)[kCostKinds], const std::string& machine,
-                               const std::string& measured, int runs);
 
 }  // namespace elt

@@ -31,20 +31,6 @@ Outcome run_guarded(const std::function<Outcome()>& work) {
 }
 }  // namespace
 
-std::string_view to_string(TaskKind kind) {
-  switch (kind) {
-    case TaskKind::FileRead: return "File read";
-    case TaskKind::Encrypt: return "Encrypt";
-    case TaskKind::Close: return "Close";
-    case TaskKind::FsOpen: return "fs.open";
-    case TaskKind::FsFstat: return "fs.fstat";
-    case TaskKind::FsRead: return "fs.read";
-    case TaskKind::FsClose: return "fs.close";
-    case TaskKind::Lookup: return "getaddrinfo";
-  }
-  return "?";
-}
-
 ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
                        CompletionChannel& channel, PoolPolicy policy)
     : clock_(clock), tracer_(tracer), channel_(channel), policy_(policy) {

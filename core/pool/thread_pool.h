@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "clock/clock.h"
+#include "common/task_kind.h"
 #include "common/time.h"
 #include "common/value.h"
 
@@ -42,12 +43,6 @@ namespace elt {
 class Clock;
 class CompletionChannel;
 class Tracer;
-
-// FileRead is the book's one-trip read; the Fs* kinds are the trips Node 20's
-// fs.readFile makes through the pool (lib/fs.js: open, fstat, read, close); Lookup is
-// uv_getaddrinfo, which libuv runs on the pool because getaddrinfo blocks.
-enum class TaskKind { FileRead, Encrypt, Close, FsOpen, FsFstat, FsRead, FsClose, Lookup };
-std::string_view to_string(TaskKind kind);  // "File read", "Encrypt", "Close", "fs.open", ...
 
 // Which thread takes a task, and when a thread that finished is free again.
 enum class PoolPolicy {

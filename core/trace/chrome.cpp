@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pool/thread_pool.h"
+#include "common/task_kind.h"
 #include "trace/describe.h"
 
 namespace elt {

@@ -15,6 +15,7 @@
 #include "clock/virtual_clock.h"
 #include "loop/costs.h"
 #include "loop/runtime.h"
+#include "scenario/cost_profile.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
 #include "trace/tracer.h"

@@ -1,7 +1,7 @@
 // The JSON Schema of a scenario (docs/scenario.schema.json), generated: the frame below
 // (the top level, settings, verify and the definitions several actions share) and one
 // definition per action from the registry, each from its own file. The committed file is
-// checked to equal this output (tests/schema_generated.sh); `cmake --build --preset release
+// checked to equal this output (tests/code/schema_generated.sh); `cmake --build --preset release
 // --target schema` writes it.
 #include <set>
 #include <string>
@@ -22,7 +22,7 @@ using nlohmann::ordered_json;
 constexpr const char* kFrame = R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "eventloop-trace scenario",
-  "description": "A program for eventloop-trace to run on its Node-like runtime. Generated from the action registry (core/scenario/actions/) by eventloop-trace-schema: do not edit it by hand. The parser (core/scenario/parser.cpp) is the authority; docs/scenario-format.md explains every field, and tests/check/schema_agreement.py checks that this schema and the tool agree on a corpus of valid and invalid scenarios. An action is dispatched on its key (if/then on the key's presence), never tried against every kind of action in turn, so a validator's time grows with the file's size, not exponentially with its nesting. What the schema cannot check, because it depends on position or on the command line: whether a ${name} is in scope, nesting deeper than 64 callbacks, a key written twice, a number written with a fraction or an exponent (1.0 and 1e2 are the integers 1 and 100 to JSON Schema; the tool wants 1 and 100), whether a clear_* names a handle registered somewhere, and whether the model (settings.model or --model) allows next_tick, queue_microtask and promise.",
+  "description": "A program for eventloop-trace to run on its Node-like runtime. Generated from the action registry (core/scenario/actions/) by eventloop-trace-schema: do not edit it by hand. The parser (core/scenario/parser.cpp) is the authority; docs/scenario-format.md explains every field, and tests/cli/check/schema_agreement.py checks that this schema and the tool agree on a corpus of valid and invalid scenarios. An action is dispatched on its key (if/then on the key's presence), never tried against every kind of action in turn, so a validator's time grows with the file's size, not exponentially with its nesting. What the schema cannot check, because it depends on position or on the command line: whether a ${name} is in scope, nesting deeper than 64 callbacks, a key written twice, a number written with a fraction or an exponent (1.0 and 1e2 are the integers 1 and 100 to JSON Schema; the tool wants 1 and 100), whether a clear_* names a handle registered somewhere, and whether the model (settings.model or --model) allows next_tick, queue_microtask and promise.",
   "type": "object",
   "properties": {
     "$schema": {

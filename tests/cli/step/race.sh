@@ -9,7 +9,7 @@ set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 scenario=$2/scenarios/races/timeout-vs-immediate.json
-source "$here/step/lib.sh"
+source "$here/lib.sh"
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 
 model=node session virtual 'where' 'quit'

@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 for run in "book $dir/book.json --model book" "node $dir/book.json --model node" \
-           "queues $here/../browser/node-queues.json --model node"; do
+           "queues $here/../../browser/node-queues.json --model node"; do
   set -- $run
   name=$1 scenario=$2
   shift 2

@@ -16,7 +16,7 @@ wait_port() {  # wait until a server wrote its port into file $1
 }
 
 # Python: serves the scenarios folder (test.txt is there).
-python3 -u "$(dirname "$0")/common/static_server.py" "$dir" > "$tmp/py.port" 2>/dev/null &
+python3 -u "$(dirname "$0")/../../common/static_server.py" "$dir" > "$tmp/py.port" 2>/dev/null &
 pids+=($!)
 # Node: a chunked response in three pieces.
 node -e '

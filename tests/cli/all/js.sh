@@ -8,7 +8,7 @@
 # usage: js_cli.sh EVENTLOOP_TRACE JS_FOLDER
 set -uo pipefail
 bin=$(realpath "$1")
-schema="$(cd "$(dirname "$0")/.." && pwd)/docs/scenario.schema.json"
+schema="$(cd "$(dirname "$0")/../../.." && pwd)/docs/scenario.schema.json"
 cd "$2" || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0

@@ -14,7 +14,7 @@ fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 ok() { echo "ok   $*"; }
 
-python3 -u "$(dirname "$0")/common/static_server.py" "$tmp" > "$tmp/port" 2>/dev/null &
+python3 -u "$(dirname "$0")/../../common/static_server.py" "$tmp" > "$tmp/port" 2>/dev/null &
 server=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(head -1 "$tmp/port")

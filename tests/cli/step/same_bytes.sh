@@ -7,7 +7,7 @@
 set -euo pipefail
 bin=$1; dir=$2; model=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/step/lib.sh"
+source "$here/lib.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 out=$work/session
 checked=0

@@ -7,7 +7,7 @@
 set -euo pipefail
 bin=$1; scenario=$2
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/step/lib.sh"
+source "$here/lib.sh"
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 
 # Everything below rests on the runtime's labels naming scenario lines.

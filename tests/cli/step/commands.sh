@@ -6,7 +6,7 @@
 set -euo pipefail
 bin=$1; scenario=$2; clock=$3; model=book
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/step/lib.sh"
+source "$here/lib.sh"
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 
 # Moving: next N runs N ticks, phase N passes N pause points, goto runs ahead.

@@ -1,4 +1,4 @@
-#include "export/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <fcntl.h>
 #include <net/if.h>

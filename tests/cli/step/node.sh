@@ -7,8 +7,8 @@
 set -euo pipefail
 bin=$1; clock=$2; model=node
 here=$(cd "$(dirname "$0")" && pwd)
-scenario=$here/step/node-queues.json
-source "$here/step/lib.sh"
+scenario=$here/node-queues.json
+source "$here/lib.sh"
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 
 # The same script on both clocks; ticks and times are checked on the virtual clock only

@@ -16,7 +16,7 @@ echo "verify: exit $rc after $(( $(date +%s) - start )) s ($runs runs per scenar
 cat "$table"
 # A "differs" is a failure unless the scenario is a known gap of explore's (verify compares
 # Node's orders with explore's set); a wrong declaration always is.
-gaps=$(dirname "$0")/verify_corpus_gaps.txt
+gaps=$(dirname "$0")/corpus_gaps.txt
 known() { grep -v '^#' "$gaps" | cut -f1 | grep -qxF -- "$1"; }
 bad=0
 while IFS= read -r row; do
@@ -27,7 +27,7 @@ while IFS= read -r row; do
   elif [ "$verdict" = differs ] && ! known "$name"; then
     echo "FAIL: $name differs"; bad=1
   elif [ "$verdict" = differs ]; then
-    echo "known gap: $name differs (tests/verify_corpus_gaps.txt)"
+    echo "known gap: $name differs (tests/cli/verify/corpus_gaps.txt)"
   elif known "$name"; then
     # Node's runs are a sample: one run without an unlisted order proves no fix.
     echo "note: $name did not differ in this run ($verdict): if explore now lists Node's orders, remove it from $gaps"
