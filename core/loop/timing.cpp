@@ -1,6 +1,9 @@
 #include "loop/timing.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
 
 #include "common/check.h"
 
@@ -40,5 +43,7 @@ const RaceFound* RacesFound::at(std::size_t index) const {
                              [](const RaceFound& r, std::size_t i) { return r.index < i; });
   return it != races.end() && it->index == index ? &*it : nullptr;
 }
+
+std::string ms_text(Duration d) { return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count()); }
 
 }  // namespace elt

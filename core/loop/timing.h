@@ -44,6 +44,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/time.h"
+
 namespace elt {
 
 enum class DecisionKind : std::uint8_t { TimerAtLoopStart, PoolOrder, PollGather, TimerDue, TimerStart, PoolStart, SocketReady, ClockTurn };
@@ -113,5 +115,8 @@ class ReplayChooser : public TimingChooser {
   std::vector<Met> met_;
   std::vector<std::uint64_t> ticks_;
 };
+
+// A length of time as the condition sentences write it: "4.50 ms".
+std::string ms_text(Duration d);
 
 }  // namespace elt

@@ -32,8 +32,6 @@ namespace elt {
 
 namespace {
 
-std::string ms_text(Duration d) { return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count()); }
-
 }  // namespace
 
 // After charging `cost`: a spread of a millisecond or more sets the next millisecond's

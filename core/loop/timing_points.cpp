@@ -25,8 +25,6 @@ namespace elt {
 
 namespace {
 
-std::string ms_text(Duration d) { return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count()); }
-
 // When a completion became ready: its simulated latency's end, or (none) the collection.
 TimePoint finished_at(const Completion& c, TimePoint collected) {
   if (const auto* task = std::get_if<TaskDone>(&c); task != nullptr && task->key) return task->key->deadline;

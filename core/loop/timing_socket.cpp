@@ -25,12 +25,6 @@
 
 namespace elt {
 
-namespace {
-
-std::string ms_text(Duration d) { return fmt::format("{:.2f} ms", std::chrono::duration<double, std::milli>(d).count()); }
-
-}  // namespace
-
 // The timer that becomes due first after millisecond `ms` of libuv's clock, with its due
 // time; none when no timer is pending past it. A list's timers are in start order, so
 // each list's first timer not yet due is the list's earliest.

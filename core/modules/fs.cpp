@@ -208,9 +208,11 @@ struct Runtime::ReadFileTrips : std::enable_shared_from_this<ReadFileTrips> {
     }
     // The cap is taken now, when the read starts: value_bytes spent since count against it.
     trip(TaskKind::FsRead, latency,
-         [runtime = &rt, fd = fd, name = shown, unseen = unseen, at = at,
-          cap = ReadCap{rt.value_bytes_left(), rt.options_.limits.value_bytes}] {
-           Outcome out = read_fd(fd, name, cap);
+         // The cap as two numbers: a class's lambda may not hold this file's own types (a
+         // unity build sees them as another file's anonymous namespace).
+         [runtime = &rt, fd = fd, name = shown, unseen = unseen, at = at, left = rt.value_bytes_left(),
+          limit = rt.options_.limits.value_bytes] {
+           Outcome out = read_fd(fd, name, ReadCap{left, limit});
            if (unseen && !out.failed() && out.value.as_string().size() > kUnseenReadBytes) {
              runtime->warn_unseen_time(at, unseen_read_warning(name, out.value.as_string().size()));
            }

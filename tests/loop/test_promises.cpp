@@ -18,9 +18,9 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-class NodeRun : public testing::SteppedRun {
+class PromiseRun : public testing::SteppedRun {
  public:
-  explicit NodeRun(const std::string& json)
+  explicit PromiseRun(const std::string& json)
       : SteppedRun(json, ELT_SOURCE_DIR "/scenarios", [](RuntimeOptions& options) { options.model = node_model(); }) {}
   std::size_t unhandled() {
     std::size_t n = 0;
@@ -33,7 +33,7 @@ class NodeRun : public testing::SteppedRun {
 
 TEST_CASE("promises: a then step that returns a promise waits two turns more (the thenable job, then its then)",
           "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"new_promise": [{"resolve": "x", "value": "x"}], "id": "x"},
     {"new_promise": [{"resolve": "s"}], "id": "s"},
     {"promise_then": "s", "chain": [{"then": [{"print": "a1"}], "return_promise": "x"},
@@ -47,7 +47,7 @@ TEST_CASE("promises: a then step that returns a promise waits two turns more (th
 }
 
 TEST_CASE("promises: return p costs two turns more than return await p", "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"new_promise": [{"resolve": "p", "value": "v"}], "id": "p"},
     {"async": [{"await": "p"}], "id": "f", "return_promise": "p"},
     {"async": [{"await": "p", "as": "z"}], "id": "g", "return": "${z}"},
@@ -63,7 +63,7 @@ TEST_CASE("promises: return p costs two turns more than return await p", "[promi
 
 TEST_CASE("promises: an async body runs to its first await at once, then one stretch per settled await",
           "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"async": [{"print": "start"}, {"sleep": 10, "id": "s1"}, {"await": "s1"}, {"print": "slept 1"},
                {"sleep": 10, "id": "s2"}, {"await": "s2"}, {"print": "slept 2"}]},
     {"print": "main"}
@@ -81,7 +81,7 @@ TEST_CASE("promises: an async body runs to its first await at once, then one str
 }
 
 TEST_CASE("promises: a catch attached in a nextTick handles the rejection in time", "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"new_promise": [{"reject": "p", "value": "boom"}], "id": "p"},
     {"next_tick": [{"promise_then": "p", "chain": [{"catch": [{"print": "caught ${error}"}]}]}]},
     {"set_timeout": 1, "then": [{"print": "timer"}]}
@@ -93,7 +93,7 @@ TEST_CASE("promises: a catch attached in a nextTick handles the rejection in tim
 
 TEST_CASE("promises: a catch attached in a timer is too late: reported once the drain ends, and the run stops",
           "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"new_promise": [{"reject": "p", "value": "boom"}], "id": "p"},
     {"set_timeout": 1, "then": [{"promise_then": "p", "chain": [{"catch": [{"print": "caught"}]}]}]},
     {"promise": "resolve", "chain": [{"then": [{"print": "b1"}]}]}
@@ -105,7 +105,7 @@ TEST_CASE("promises: a catch attached in a timer is too late: reported once the 
 }
 
 TEST_CASE("promises: an unhandledRejection handler runs instead of the exit, and the loop goes on", "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"on_unhandled_rejection": [{"print": "unhandled: ${reason}"}, {"next_tick": [{"print": "tick"}]}]},
     {"async": [{"await": {"value": "1"}}, {"print": "in f"}], "throw": "nope"},
     {"set_timeout": 0, "then": [{"print": "timer"}]}
@@ -116,7 +116,7 @@ TEST_CASE("promises: an unhandledRejection handler runs instead of the exit, and
 }
 
 TEST_CASE("promises: try/catch around an await goes on after the catch", "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"new_promise": [{"reject": "p", "value": "bad"}], "id": "p"},
     {"async": [{"await": "p", "as": "v", "catch": [{"print": "caught ${error}"}]}, {"print": "after try"}],
      "id": "f", "return": "done"},
@@ -127,7 +127,7 @@ TEST_CASE("promises: try/catch around an await goes on after the catch", "[promi
 }
 
 TEST_CASE("promises: all, race, allSettled and any over sleeps settle as the timers fire", "[promises]") {
-  NodeRun run(R"({"program": [
+  PromiseRun run(R"({"program": [
     {"sleep": 100, "id": "a", "value": "A"},
     {"sleep": 20, "id": "b", "value": "B"},
     {"new_promise": [{"set_timeout": 60, "then": [{"reject": "c", "value": "C failed"}]}], "id": "c"},

@@ -26,7 +26,7 @@ namespace {
 using Lines = std::vector<std::string>;
 const char* const kDir = ELT_SOURCE_DIR "/scenarios/races";
 
-CostProfile one_cost(Cost cost, Duration median, Duration least, Duration most) {
+CostProfile race_cost(Cost cost, Duration median, Duration least, Duration most) {
   CostProfile p = zero_costs();
   const int i = static_cast<int>(cost);
   p.costs[i] = median;
@@ -83,8 +83,8 @@ nlohmann::json jsonl_of(const TraceEvent& e) {
   return nlohmann::json::parse(line);
 }
 
-const CostProfile kMain = one_cost(Cost::MainProgram, 350us, 0us, 1000us);
-const CostProfile kTrips = one_cost(Cost::PoolTrip, 38us, 27us, 1190us);
+const CostProfile kMain = race_cost(Cost::MainProgram, 350us, 0us, 1000us);
+const CostProfile kRaceTrips = race_cost(Cost::PoolTrip, 38us, 27us, 1190us);
 
 }  // namespace
 
@@ -104,7 +104,7 @@ TEST_CASE("shown races: the loop start's timers pass", "[race_report]") {
 
 TEST_CASE("shown races: pool completion order", "[race_report]") {
   const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read 1"}]},
-    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})", kTrips);
+    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})", kRaceTrips);
   REQUIRE(count(racy.races, RaceKind::PoolOrder) == 1);
   const TraceEvent& e = racy.races[0];
   CHECK(describe(e) == "~ race: pool task 1 finishes before task 2; if instead pool task 2 finishes before task 1, "
@@ -116,7 +116,7 @@ TEST_CASE("shown races: pool completion order", "[race_report]") {
   CHECK(j["prints_instead"] == "read 2");
   CHECK(racy.printed == Lines{"read 1", "read 2"});  // the default side, as before
   const auto same = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read"}]},
-    {"fs_read": "test.txt", "then": [{"print": "read"}]}]})", kTrips);
+    {"fs_read": "test.txt", "then": [{"print": "read"}]}]})", kRaceTrips);
   CHECK(same.met(DecisionKind::PoolOrder));
   CHECK(same.races.empty());
 }
@@ -126,17 +126,17 @@ TEST_CASE("shown races: which completions share a poll phase", "[race_report]") 
   // when the second completion waits for the next poll phase.
   const auto racy = shown(R"({"program": [
     {"fs_read": "test.txt", "then": [{"print": "read 1"}, {"set_immediate": [{"print": "immediate 1"}]}]},
-    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})", kTrips);
+    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})", kRaceTrips);
   REQUIRE(count(racy.races, RaceKind::PollGather) == 1);
   // Without the immediate, sharing a poll phase or not prints the same order.
   const auto plain = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read 1"}]},
-    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})", kTrips);
+    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})", kRaceTrips);
   CHECK(plain.met(DecisionKind::PollGather));
   CHECK(count(plain.races, RaceKind::PollGather) == 0);
 }
 
 TEST_CASE("shown races: a timer due or not at an iteration's timers phase", "[race_report]") {
-  const CostProfile costs = one_cost(Cost::Callback, 30us, 20us, 1000us);
+  const CostProfile costs = race_cost(Cost::Callback, 30us, 20us, 1000us);
   const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [
     {"set_timeout": 0, "then": [{"print": "timeout"}]},
     {"set_immediate": [{"print": "immediate 1"}, {"set_immediate": [{"print": "immediate 2"}]}]}]}]})", costs);
@@ -163,7 +163,7 @@ TEST_CASE("shown races: libuv's millisecond ending between two timer starts", "[
 }
 
 TEST_CASE("shown races: the pool's threads starting late", "[race_report]") {
-  const CostProfile costs = one_cost(Cost::PoolStart, 3ms, 0us, 21910us);
+  const CostProfile costs = race_cost(Cost::PoolStart, 3ms, 0us, 21910us);
   const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read"}]},
     {"set_timeout": 2, "then": [{"print": "timeout"}]}]})", costs);
   REQUIRE(count(racy.races, RaceKind::PoolStart) == 1);
@@ -202,7 +202,7 @@ TEST_CASE("shown races: the check keeps to its budget and says where it stopped"
   // In a run: the note stands where the unchecked decisions start, once.
   const auto three = shown(R"({"program": [
     {"fs_read": "test.txt", "then": [{"print": "read 1"}]}, {"fs_read": "test.txt", "then": [{"print": "read 2"}]},
-    {"fs_read": "test.txt", "then": [{"print": "read 3"}]}]})", kTrips, 0);
+    {"fs_read": "test.txt", "then": [{"print": "read 3"}]}]})", kRaceTrips, 0);
   REQUIRE(three.races.size() == 1);
   CHECK(three.races[0].race == RaceKind::Unchecked);
   CHECK(describe(three.races[0]).starts_with("~ race check: stopped at its budget after 0 of the run's"));
@@ -237,7 +237,7 @@ TEST_CASE("shown races: a program that makes HTTP requests is not checked", "[ra
 TEST_CASE("shown races: a pool order names the task whose going first prints otherwise", "[race_report]") {
   // Reads 1 and 2 print the same line: read 2 first changes nothing, read 3 first does.
   const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "a"}]},
-    {"fs_read": "test.txt", "then": [{"print": "a"}]}, {"fs_read": "test.txt", "then": [{"print": "b"}]}]})", kTrips);
+    {"fs_read": "test.txt", "then": [{"print": "a"}]}, {"fs_read": "test.txt", "then": [{"print": "b"}]}]})", kRaceTrips);
   REQUIRE(count(racy.races, RaceKind::PoolOrder) >= 1);
   const TraceEvent& e = racy.races[0];
   CHECK(e.race == RaceKind::PoolOrder);
