@@ -149,8 +149,9 @@ std::unique_ptr<elt::Tracer> run_scenario(const RunOptions& opts, const elt::sce
   // Which timing decisions change what the program prints, so that the trace marks those
   // as races and no others (explore/race_report.h); only where someone reads the trace.
   if (options.model.reports_races && (opts.format != "none" || opts.keeps_trace)) {
+    const auto resend = opts.clock == "virtual" ? elt::explore::Resend::DelayService : elt::explore::Resend::Nothing;
     if (auto found = elt::explore::find_scenario_races(scenario, options, elt::explore::kRaceCheckBudget,
-                                                       [] { return received_signal() != 0; })) {
+                                                       [] { return received_signal() != 0; }, resend)) {
       options.races = std::make_shared<const elt::RacesFound>(std::move(*found));
     }
   }

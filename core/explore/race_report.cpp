@@ -37,13 +37,13 @@ bool delay_service_only(const scenario::Action& a) {
 
 // Whether the program makes an HTTP request to anything but the delay service anywhere (a
 // callback, a catch, a promise step).
-bool uses_network(const std::vector<scenario::Action>& actions) {
+bool uses_network(const std::vector<scenario::Action>& actions, Resend resend) {
   for (const auto& a : actions) {
     const bool request = a.kind == scenario::ActionKind::HttpGet || a.kind == scenario::ActionKind::HttpGetSlow;
-    if (request && !delay_service_only(a)) return true;
-    if (uses_network(a.then) || uses_network(a.detail().on_error)) return true;
+    if (request && !(resend == Resend::DelayService && delay_service_only(a))) return true;
+    if (uses_network(a.then, resend) || uses_network(a.detail().on_error, resend)) return true;
     for (const auto& step : a.detail().chain) {
-      if (uses_network(step.body)) return true;
+      if (uses_network(step.body, resend)) return true;
     }
   }
   return false;
@@ -83,11 +83,10 @@ RacesFound find_races(const RunOnce& run, std::size_t budget, const std::functio
 }
 
 std::optional<RacesFound> find_scenario_races(const scenario::Scenario& scenario, RuntimeOptions options,
-                                              std::size_t budget, const std::function<bool()>& stop) {
+                                              std::size_t budget, const std::function<bool()>& stop, Resend resend) {
   // Each run of the check would send the program's requests again, to a real server or a
-  // name server (and a lookup may take seconds). The delay service on loopback answers at
-  // once on the virtual clock, so programs that only ask it are checked.
-  if (uses_network(scenario.program)) return std::nullopt;
+  // name server (and a lookup may take seconds); the delay service only when `resend` says.
+  if (uses_network(scenario.program, resend)) return std::nullopt;
   // The check's runs are the shown run's, quietly: no warnings (the shown run gives them),
   // no races of their own.
   options.on_unseen_time = nullptr;

@@ -38,7 +38,14 @@ RacesFound find_races(const RunOnce& run, std::size_t budget, const std::functio
 // None for a program that makes HTTP requests: the check's runs would send them again, to
 // real servers too, so its decisions are not checked (the run then shows the loop start's
 // race as the cost spread alone finds it, and no other).
+// Which requests the check may send again: none (a program that makes any is not checked),
+// or those to the tool's delay service on loopback. Each of those runs waits for a real
+// loopback exchange (about 20 ms a run here), so only a virtual-clock run, whose output is
+// all the check's, takes it; a real-clock run would start its first line a second late.
+enum class Resend { Nothing, DelayService };
+
 std::optional<RacesFound> find_scenario_races(const scenario::Scenario& scenario, RuntimeOptions options,
-                                              std::size_t budget, const std::function<bool()>& stop = {});
+                                              std::size_t budget, const std::function<bool()>& stop = {},
+                                              Resend resend = Resend::Nothing);
 
 }  // namespace elt::explore

@@ -223,12 +223,15 @@ TEST_CASE("shown races: a program that makes HTTP requests is not checked", "[ra
       R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]},
     {"promise": "resolve", "value": "x", "chain": [{"then": [{"http_get": "http://delay-service/1"}]}]},
     {"http_get_slow": "example.com", "delay_ms": 5}]})", "test.json", kDir);
-  CHECK(explore::find_scenario_races(delay_service, options, explore::kRaceCheckBudget).has_value());
+  CHECK(explore::find_scenario_races(delay_service, options, explore::kRaceCheckBudget, {},
+                                     explore::Resend::DelayService).has_value());
+  CHECK_FALSE(explore::find_scenario_races(delay_service, options, explore::kRaceCheckBudget).has_value());
   const scenario::Scenario templated = scenario::parse_scenario(
       R"({"program": [{"set_timeout": 0, "then": [{"print": "x"}]},
     {"promise": "resolve", "value": "delay-service/1", "chain": [{"as": "v", "then": [{"http_get": "http://${v}"}]}]}]})",
       "test.json", kDir);
-  CHECK_FALSE(explore::find_scenario_races(templated, options, explore::kRaceCheckBudget).has_value());
+  CHECK_FALSE(explore::find_scenario_races(templated, options, explore::kRaceCheckBudget, {},
+                                           explore::Resend::DelayService).has_value());
   const scenario::Scenario local = scenario::parse_scenario(
       R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]}]})", "test.json", kDir);
   CHECK(explore::find_scenario_races(local, options, explore::kRaceCheckBudget).has_value());
