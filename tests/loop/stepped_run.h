@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "clock/virtual_clock.h"
+#include "loop/costs.h"
 #include "loop/runtime.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
@@ -82,5 +83,17 @@ class SteppedRun {
   std::mutex mutex_;  // the observer may run on pool threads
   std::vector<TraceEvent> events_;
 };
+
+// A cost profile with one cost priced (median within [least, most]) and the rest free,
+// for the timing and race tests that step the loop through one decision.
+inline CostProfile one_cost(Cost cost, Duration median, Duration least, Duration most) {
+  CostProfile p = zero_costs();
+  const int i = static_cast<int>(cost);
+  p.costs[i] = median;
+  p.low[i] = least;
+  p.high[i] = most;
+  p.clock_phase = std::chrono::microseconds(500);
+  return p;
+}
 
 }  // namespace elt::testing

@@ -26,15 +26,7 @@ namespace {
 using Lines = std::vector<std::string>;
 const char* const kDir = ELT_SOURCE_DIR "/scenarios/races";
 
-CostProfile race_cost(Cost cost, Duration median, Duration least, Duration most) {
-  CostProfile p = zero_costs();
-  const int i = static_cast<int>(cost);
-  p.costs[i] = median;
-  p.low[i] = least;
-  p.high[i] = most;
-  p.clock_phase = 500us;
-  return p;
-}
+using testing::one_cost;
 
 // A plain run of `json` under the node model with `costs`, its races checked first as the
 // command line does (within `budget`); what it met and what it showed.
@@ -83,8 +75,8 @@ nlohmann::json jsonl_of(const TraceEvent& e) {
   return nlohmann::json::parse(line);
 }
 
-const CostProfile kMain = race_cost(Cost::MainProgram, 350us, 0us, 1000us);
-const CostProfile kRaceTrips = race_cost(Cost::PoolTrip, 38us, 27us, 1190us);
+const CostProfile kMain = one_cost(Cost::MainProgram, 350us, 0us, 1000us);
+const CostProfile kRaceTrips = one_cost(Cost::PoolTrip, 38us, 27us, 1190us);
 
 }  // namespace
 
@@ -136,7 +128,7 @@ TEST_CASE("shown races: which completions share a poll phase", "[race_report]") 
 }
 
 TEST_CASE("shown races: a timer due or not at an iteration's timers phase", "[race_report]") {
-  const CostProfile costs = race_cost(Cost::Callback, 30us, 20us, 1000us);
+  const CostProfile costs = one_cost(Cost::Callback, 30us, 20us, 1000us);
   const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [
     {"set_timeout": 0, "then": [{"print": "timeout"}]},
     {"set_immediate": [{"print": "immediate 1"}, {"set_immediate": [{"print": "immediate 2"}]}]}]}]})", costs);
@@ -163,7 +155,7 @@ TEST_CASE("shown races: libuv's millisecond ending between two timer starts", "[
 }
 
 TEST_CASE("shown races: the pool's threads starting late", "[race_report]") {
-  const CostProfile costs = race_cost(Cost::PoolStart, 3ms, 0us, 21910us);
+  const CostProfile costs = one_cost(Cost::PoolStart, 3ms, 0us, 21910us);
   const auto racy = shown(R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read"}]},
     {"set_timeout": 2, "then": [{"print": "timeout"}]}]})", costs);
   REQUIRE(count(racy.races, RaceKind::PoolStart) == 1);

@@ -25,16 +25,7 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-// One cost priced (median within [least, most]); the rest free.
-CostProfile one_cost(Cost cost, Duration median, Duration least, Duration most) {
-  CostProfile p = zero_costs();
-  const int i = static_cast<int>(cost);
-  p.costs[i] = median;
-  p.low[i] = least;
-  p.high[i] = most;
-  p.clock_phase = 500us;
-  return p;
-}
+using testing::one_cost;
 
 // A scenario run under the node model with `costs`, its decisions taken by `chooser`.
 class ChosenRun : public testing::SteppedRun {
