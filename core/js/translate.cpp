@@ -278,6 +278,38 @@ class Translator {
   Val member_value(const Json& e);
   Val binary_value(const Json& e);
   Out delay(const Json& e);
+  // ---- plain functions called with arguments, and loops around async code (issue 21) ----
+  // Sets where values and called functions' bodies go for one statement (or, with null, for
+  // a value read for a later time), and puts the outer place back when it ends.
+  struct Place {
+    Place(Translator& t, Out* out, const std::string& path)
+        : t_(t), out_(std::exchange(t.out_, out)), path_(std::exchange(t.out_path_, path)) {}
+    ~Place() {
+      t_.out_ = out_;
+      t_.out_path_ = std::move(path_);
+    }
+    Place(const Place&) = delete;
+    Place& operator=(const Place&) = delete;
+    Translator& t_;
+    Out* out_;
+    std::string path_;
+  };
+  bool plain_function(const Json& callee) const;
+  bool mentions_runtime(const Json& e) const;
+  Binding argument(const Json& arg, const std::string& param);
+  void bind_call(const Json& fn, const Json& args);
+  void function_call(const Json& c, Out& out, const std::string& path);
+  void inline_statements(const Json& list, std::size_t from, std::size_t to, Out& out, const std::string& path);
+  const Json* returned_value(const Json& fn, std::size_t* statements) const;
+  template <typename F>
+  auto with_call(const Json& c, F&& body);
+  bool contains(const Json& n, std::string_view type) const;
+  Val call_value(const Json& c);
+  std::string call_expression(const Json& c);
+  Val hoisted(const Json& e);
+  std::string local_name(const std::string& name);
+  bool var_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path);
+  bool unrolled_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path);
 
   std::string file_;
   std::vector<std::map<std::string, Binding>> scopes_;
@@ -288,6 +320,13 @@ class Translator {
   int fresh_ = 0;                 // promise1, promise2...: names for promises the program does not name
   bool in_async_ = false;         // the statements being read are an async body's own: await may be one
   std::string* adopt_ = nullptr;  // a .then step being read: where its `return p` names p
+  // The list the statement being read appends to (null where a value is read for a later
+  // time: a step's or an async function's result): where a function's body, called in an
+  // expression, and a value computed from what changes at run time are put first.
+  Out* out_ = nullptr;
+  std::string out_path_;
+  int renaming_ = 0;  // inside a function called with arguments: its lets get names of their own
+  int locals_ = 0;    // n_1, total_2...: those names
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -378,6 +417,7 @@ Out Translator::statements(const Json& list, const std::string& path) {
 void Translator::statement(const Json& list, std::size_t& i, Out& out, const std::string& path) {
   const Json& st = list[i];
   Depth depth(*this, st);
+  Place place(*this, &out, path);
   const std::string type = type_of(st);
   if (type == "ExpressionStatement") {
     if (st.contains("directive")) return;  // 'use strict'
@@ -533,6 +573,7 @@ void Translator::counted_loop(const Json& st, Out& out, const std::string& path)
   Val limit = value(at(test, "right"));
   if (!limit.number) refuse(at(test, "right"), "a for loop whose count is known only when it runs");
   std::int64_t n = *limit.number + (test.value("operator", "") == "<=" ? 1 : 0);
+  if (unrolled_loop(st, name, n, out, path) || var_loop(st, name, n, out, path)) return;
   const std::string here = slot(out, path);
   scopes_.emplace_back();
   bind(d, name, make(Bind::Number, name));
@@ -613,7 +654,10 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
     return;
   }
   if (name == "function") {
-    if (!args.empty()) refuse(c, "calling a function with arguments");
+    // With arguments, or a return the old path refuses: put in place with its own bindings.
+    const Binding* f = lookup(ident(at(c, "callee")));
+    const bool returns = f != nullptr && f->node != nullptr && contains(at(*f->node, "body"), "ReturnStatement");
+    if ((!args.empty() || returns) && plain_function(at(c, "callee"))) return function_call(c, out, path);
     return callback_body(at(c, "callee"), out, path, {}, nullptr, nullptr);
   }
   refuse(c, construct_name(c));
@@ -622,7 +666,6 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
 void Translator::timer(const std::string& name, const Json& c, Out& out, const std::string& path,
                        const std::string& handle) {
   const Json& args = at(c, "arguments");
-  const std::string here = slot(out, path);
   if (name.rfind("clear", 0) == 0) {
     const Binding* h = args.size() == 1 ? lookup(ident(args[0])) : nullptr;
     if (h == nullptr || h->kind != Bind::Handle) refuse(c, fmt::format("{} of something other than a const handle", name));
@@ -633,16 +676,19 @@ void Translator::timer(const std::string& name, const Json& c, Out& out, const s
   if (args.empty() || args.size() > (takes_delay ? 2u : 1u)) {
     refuse(c, fmt::format("{} with {} arguments (extra arguments for the callback)", name, args.size()));
   }
+  // The delay first: one computed when the program runs puts a let before the timer.
+  const Out ms = takes_delay && args.size() > 1 ? delay(args[1]) : Out(0);
+  const std::string here = slot(out, path);
   Out action;
   const Binding* resolver = lookup(ident(args[0]));
   if (resolver != nullptr && resolver->kind == Bind::Resolver && name == "setTimeout") {
     // setTimeout(resolve, ms): the timer's callback is the resolving function itself.
-    action["set_timeout"] = args.size() > 1 ? delay(args[1]) : Out(0);
+    action["set_timeout"] = ms;
     action["then"] = Out::array({Out{{resolver->ms == 0 ? "resolve" : "reject", resolver->text}}});
     record(here + "/then/0", args[0]);
   } else if (takes_delay) {
     const std::string key = name == "setTimeout" ? "set_timeout" : "set_interval";
-    action[key] = args.size() > 1 ? delay(args[1]) : Out(0);
+    action[key] = ms;
     action["then"] = callback(args[0], here + "/then", {});
   } else {
     const std::string key = name == "setImmediate" ? "set_immediate" : name == "process.nextTick" ? "next_tick" : "queue_microtask";
@@ -790,6 +836,7 @@ Out Translator::callback(const Json& fn, const std::string& path, const std::vec
 void Translator::callback_body(const Json& fn_in, Out& body, const std::string& path,
                                const std::vector<Binding>& params, std::optional<Val>* result, bool* throws) {
   const Json* fn = &fn_in;
+  Place later(*this, nullptr, {});
   std::vector<std::map<std::string, Binding>> saved;
   if (is_type(fn_in, "Identifier")) {
     const Binding* f = lookup(ident(fn_in));
@@ -829,6 +876,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   } else if (result != nullptr && adopt_ != nullptr && promise_like(code)) {
     *adopt_ = promise_expr(code, body, path, "");  // () => sleep(10): the step returns that promise
   } else if (is_type(code, "CallExpression") && !(result != nullptr && returns_promise(code))) {
+    Place place(*this, &body, path);  // () => greet(n): the call is the body's one statement
     call(code, body, path);
   } else if (result != nullptr) {
     *result = value(code);  // v => `got ${v}`: the step's value
@@ -902,6 +950,8 @@ Val Translator::value(const Json& e) {
     }
   }
   if (type == "MemberExpression") return member_value(e);
+  if (type == "CallExpression" && plain_function(at(e, "callee"))) return call_value(e);
+  if ((type == "LogicalExpression" || type == "UnaryExpression") && out_ != nullptr) return hoisted(e);
   if (returns_promise(e)) refuse(e, "a promise as a value (returned from .then or .catch, or kept in a variable)");
   if (type == "BinaryExpression") return binary_value(e);
   refuse(e, construct_name(e));
@@ -946,6 +996,7 @@ Val Translator::binary_value(const Json& e) {
       return {counter.text + zeros, false, std::nullopt};
     }
   }
+  if (out_ != nullptr) return hoisted(e);  // count * 2: computed by a let just before, when it runs
   refuse(e, fmt::format("the {} operator on a value known only when the program runs", op));
 }
 
@@ -1019,6 +1070,7 @@ bool Translator::mentions_variable(const Json& e) const {
     return mentions_variable(at(e, "left")) || mentions_variable(at(e, "right"));
   }
   if (is_type(e, "UnaryExpression")) return mentions_variable(at(e, "argument"));
+  if (is_type(e, "CallExpression") && plain_function(at(e, "callee"))) return mentions_runtime(e);
   if (is_type(e, "TemplateLiteral")) {
     for (const Json& x : at(e, "expressions")) {
       if (mentions_variable(x)) return true;
@@ -1062,8 +1114,9 @@ void Translator::variable(const Json& d, const std::string& name, const std::str
   }
   // The value is read before the name exists: `let x = x + 1` reads an outer x.
   Out value = expression_value(at(d, "init"));
-  bind(d, name, make(Bind::Variable, name));
-  emit(out, path, d, Out{{"let", name}, {"value", std::move(value)}});
+  const std::string own = renaming_ > 0 ? local_name(name) : name;  // each call's let is its own
+  bind(d, name, make(Bind::Variable, own));
+  emit(out, path, d, Out{{"let", own}, {"value", std::move(value)}});
 }
 
 // count = 1, count += 2, count++, x = 'a' + x: a `set` of the variable.
@@ -1086,21 +1139,21 @@ void Translator::assignment(const Json& e, Out& out, const std::string& path) {
   }
   Out value;
   if (update) {
-    value = fmt::format("{} {} 1", name, op == "++" ? "+" : "-");
+    value = fmt::format("{} {} 1", b->text, op == "++" ? "+" : "-");
   } else if (op == "=") {
     value = expression_value(at(e, "right"));
   } else if (op == "+=" || op == "-=" || op == "*=" || op == "%=") {
-    value = fmt::format("{} {} ({})", name, op.substr(0, 1), expression(at(e, "right")));
+    value = fmt::format("{} {} ({})", b->text, op.substr(0, 1), expression(at(e, "right")));
   } else {
     refuse(e, fmt::format("the {} operator", op));
   }
-  emit(out, path, e, Out{{"set", name}, {"value", std::move(value)}});
+  emit(out, path, e, Out{{"set", b->text}, {"value", std::move(value)}});
 }
 
 void Translator::if_statement(const Json& st, Out& out, const std::string& path) {
-  const std::string here = slot(out, path);
   Out action;
-  action["if"] = expression_value(at(st, "test"));
+  action["if"] = expression_value(at(st, "test"));  // first: it may put lets before the if
+  const std::string here = slot(out, path);
   action["then"] = branch(at(st, "consequent"), here + "/then");
   if (!at(st, "alternate").is_null()) action["else"] = branch(at(st, "alternate"), here + "/else");
   emit(out, path, st, std::move(action));
@@ -1181,9 +1234,14 @@ std::string Translator::expression(const Json& e) {
     if (v.is_null()) return "null";
     refuse(e, "a number that is not a whole number below 2^63");
   }
+  if (type == "CallExpression" && plain_function(at(e, "callee"))) return call_expression(e);
   if (type == "Identifier") {
     const Binding* b = lookup(ident(e));
     if (b != nullptr && (b->kind == Bind::Variable || b->kind == Bind::Number || b->kind == Bind::Text)) return b->text;
+    if (b != nullptr && b->kind == Bind::Inline && b->text.size() > 3 && b->text.rfind("${", 0) == 0 &&
+        b->text.back() == '}' && scenario_name(b->text.substr(2, b->text.size() - 3))) {
+      return b->text.substr(2, b->text.size() - 3);  // a parameter given a loop's index or a callback's value
+    }
     if (b != nullptr && b->kind == Bind::Inline && b->number) return std::to_string(*b->number);
     if (b != nullptr && b->kind == Bind::Inline && (b->text == "true" || b->text == "false" || b->text == "null")) {
       return b->text;
@@ -1517,6 +1575,7 @@ void Translator::bind_arguments(const Json& fn, const std::vector<Binding>& para
 // throw is what the call's promise settles with.
 Out Translator::async_function(const Json& fn, const std::string& path, const std::vector<Binding>& params) {
   if (inlining_.contains(&fn)) refuse(fn, "a function that calls itself (recursion)");
+  Place later(*this, nullptr, {});
   inlining_.insert(&fn);
   bind_arguments(fn, params);
   const bool outer = std::exchange(in_async_, true);
@@ -1641,6 +1700,289 @@ void Translator::on_process_event(const Json& c, Out& out, const std::string& pa
   action["on_unhandled_rejection"] = callback(args[1], slot(out, path) + "/on_unhandled_rejection", {make(Bind::Error)});
   action["as"] = as;
   emit(out, path, c, std::move(action));
+}
+
+
+// ---- plain functions called with arguments, and loops around async code (issue 21) ----
+//
+// The scenario has no functions, so a call is put in place, as a callback is: its body's
+// actions go where the call is, with each parameter bound. A parameter given a value known
+// now is that value; one given a value known only when the program runs (a let the program
+// changes) becomes a `let` of its own, made at the call, so each call's parameter is its
+// own binding and a closure in the body keeps the value it had at that call, as in
+// JavaScript. A function read for its value (`const d = double(2)`) runs its statements
+// first and is then its return expression.
+
+// A name bound to a function that is neither async nor returns a promise (those are
+// promises, promise_call's part).
+bool Translator::plain_function(const Json& callee) const {
+  const Binding* f = is_type(callee, "Identifier") ? lookup(ident(callee)) : nullptr;
+  return f != nullptr && f->kind == Bind::Function && f->node != nullptr && !f->node->value("async", false) &&
+         returned_promise(*f->node) == nullptr;
+}
+
+// A type of node anywhere in `n`, not looking inside functions (their code runs elsewhere).
+bool Translator::contains(const Json& n, std::string_view type) const {
+  std::vector<const Json*> todo = {&n};
+  while (!todo.empty()) {
+    const Json* x = todo.back();
+    todo.pop_back();
+    if (is_type(*x, type)) return true;
+    const bool function = is_type(*x, "FunctionExpression") || is_type(*x, "ArrowFunctionExpression") ||
+                          is_type(*x, "FunctionDeclaration");
+    if (function && x != &n) continue;
+    if (x->is_object() || x->is_array()) {
+      for (const auto& child : *x) {
+        if (child.is_object() || child.is_array()) todo.push_back(&child);
+      }
+    }
+  }
+  return false;
+}
+
+// A call whose value can change between where it is read and where it is used: an
+// argument that reads a variable, or a body that does more than compute its result.
+bool Translator::mentions_runtime(const Json& c) const {
+  for (const Json& arg : at(c, "arguments")) {
+    if (mentions_variable(arg)) return true;
+  }
+  const Json& fn = *lookup(ident(at(c, "callee")))->node;
+  std::size_t statements = 0;
+  const Json* ret = returned_value(fn, &statements);
+  return ret == nullptr || statements > 0 || mentions_variable(*ret);
+}
+
+// The function's result expression (an arrow's body, or a block's last `return x`), and how
+// many statements come before it; null when it has none, or returns anywhere else.
+const Json* Translator::returned_value(const Json& fn, std::size_t* statements) const {
+  const Json& body = at(fn, "body");
+  *statements = 0;
+  if (!is_type(body, "BlockStatement")) return &body;
+  const Json& list = at(body, "body");
+  if (list.empty() || !is_type(list[list.size() - 1], "ReturnStatement")) return nullptr;
+  if (at(list[list.size() - 1], "argument").is_null()) return nullptr;
+  for (std::size_t i = 0; i + 1 < list.size(); ++i) {
+    if (contains(list[i], "ReturnStatement")) return nullptr;
+  }
+  *statements = list.size() - 1;
+  return &at(list[list.size() - 1], "argument");
+}
+
+std::string Translator::local_name(const std::string& name) { return fmt::format("{}_{}", name, ++locals_); }
+
+// An argument as the parameter `param` will mean it, read in the caller's scope.
+Binding Translator::argument(const Json& arg, const std::string& param) {
+  if (is_type(arg, "Identifier") && promise_like(arg)) return *lookup(ident(arg));
+  const bool function = is_type(arg, "ArrowFunctionExpression") || is_type(arg, "FunctionExpression");
+  const Binding* named = is_type(arg, "Identifier") ? lookup(ident(arg)) : nullptr;
+  if (function || (named != nullptr && named->kind == Bind::Function)) {
+    // Put in place inside the callee, it must see the names it was written among: those of
+    // the top level are the callee's too; a function's inner ones are not, so refused.
+    Binding f = function ? function_binding(arg) : *named;
+    if (f.scope > 1) refuse(arg, "passing a function declared inside another function as an argument");
+    return f;
+  }
+  if (mentions_variable(arg) && out_ != nullptr) {
+    const std::string name = local_name(param);
+    Out value = expression_value(arg);
+    emit(*out_, out_path_, arg, Out{{"let", name}, {"value", std::move(value)}});
+    return make(Bind::Variable, name);
+  }
+  Val v = value(arg);
+  Binding b = make(Bind::Inline, v.text);
+  b.number = v.number;
+  b.is_string = v.is_string;
+  return b;
+}
+
+// Runs body(fn) with the call's parameters bound, in the scope the function was declared in.
+// A default (`ms = 10`) is read there, after the parameters before it, as JavaScript does.
+template <typename F>
+auto Translator::with_call(const Json& c, F&& body) {
+  const Binding* f = lookup(ident(at(c, "callee")));
+  const Json& fn = *f->node;
+  if (inlining_.contains(&fn)) refuse(c, "a function that calls itself (recursion)");
+  const Json& params = at(fn, "params");
+  const Json& args = at(c, "arguments");
+  if (args.size() > params.size()) refuse(c, "more arguments than the function has parameters");
+  auto param_name = [&](const Json& p) {
+    const std::string name = ident(is_type(p, "AssignmentPattern") ? at(p, "left") : p);
+    if (name.empty()) refuse(p, "a parameter with destructuring or ...rest");
+    return name;
+  };
+  std::vector<std::optional<Binding>> given;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (is_ident(args[i], "undefined") && lookup("undefined") == nullptr) {
+      given.emplace_back();  // undefined takes the default, as JavaScript's does
+    } else {
+      given.emplace_back(argument(args[i], param_name(params[i])));
+    }
+  }
+  std::vector<std::map<std::string, Binding>> saved = scopes_;
+  scopes_.resize(f->scope);
+  scopes_.emplace_back();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const std::string name = param_name(params[i]);
+    if (i < given.size() && given[i]) {
+      bind(params[i], name, *given[i]);
+    } else if (is_type(params[i], "AssignmentPattern")) {
+      bind(params[i], name, argument(at(params[i], "right"), name));
+    } else {
+      bind(params[i], name, make(Bind::Inline, "undefined"));
+    }
+  }
+  inlining_.insert(&fn);
+  ++renaming_;
+  const bool outer_async = std::exchange(in_async_, false);
+  auto result = body(fn);
+  in_async_ = outer_async;
+  --renaming_;
+  inlining_.erase(&fn);
+  scopes_ = std::move(saved);
+  return result;
+}
+
+// greet('Ada'); later('a', 10): the body's actions where the call is.
+void Translator::function_call(const Json& c, Out& out, const std::string& path) {
+  with_call(c, [&](const Json& fn) {
+    const Json& code = at(fn, "body");
+    if (is_type(code, "BlockStatement")) {
+      hoist_functions(at(code, "body"));
+      inline_statements(at(code, "body"), 0, at(code, "body").size(), out, path);
+    } else if (is_type(code, "CallExpression")) {
+      call(code, out, path);
+    } else {
+      value(code);  // (a) => a * 2 called for nothing: no action, but what it reads must exist
+    }
+    return 0;
+  });
+}
+
+// A called function's statements [from, to). `return` ends them; a guard clause,
+// `if (c) { ...; return; }` followed by the rest, is `if (c) {...} else {rest}`.
+void Translator::inline_statements(const Json& list, std::size_t from, std::size_t to, Out& out,
+                                   const std::string& path) {
+  for (std::size_t i = from; i < to; ++i) {
+    const Json& st = list[i];
+    if (is_type(st, "ReturnStatement")) {
+      const Json& arg = at(st, "argument");
+      if (is_type(arg, "CallExpression")) {
+        call(arg, out, path);
+      } else if (!arg.is_null() && (contains(arg, "UpdateExpression") || contains(arg, "AssignmentExpression"))) {
+        refuse(arg, "changing a variable inside an expression (write count++ or count = ... as a statement of its own)");
+      }
+      return;
+    }
+    const Json& then = at(st, "consequent");
+    const Json& block = is_type(then, "BlockStatement") ? at(then, "body") : Json::array({then});
+    const bool guard = is_type(st, "IfStatement") && at(st, "alternate").is_null() && !block.empty() &&
+                       is_type(block[block.size() - 1], "ReturnStatement");
+    if (!guard) {
+      if (contains(st, "ReturnStatement")) refuse(st, "a return inside this statement (only at the end, or in an if that ends with it)");
+      statement(list, i, out, path);
+      continue;
+    }
+    Place place(*this, &out, path);
+    Out action;
+    action["if"] = expression_value(at(st, "test"));
+    const std::string here = slot(out, path);
+    Out yes = Out::array();
+    Out no = Out::array();
+    scopes_.emplace_back();
+    inline_statements(block, 0, block.size(), yes, here + "/then");
+    scopes_.pop_back();
+    scopes_.emplace_back();
+    inline_statements(list, i + 1, to, no, here + "/else");
+    scopes_.pop_back();
+    action["then"] = std::move(yes);
+    if (!no.empty()) action["else"] = std::move(no);
+    emit(out, path, st, std::move(action));
+    return;
+  }
+}
+
+// double(2) in a value: its statements first (where the statement reading it is), then its
+// result, a template.
+Val Translator::call_value(const Json& c) {
+  return with_call(c, [&](const Json& fn) {
+    std::size_t statements = 0;
+    const Json* ret = returned_value(fn, &statements);
+    if (ret == nullptr) refuse(c, "the value of a function that does not end with return VALUE (or returns early)");
+    if (statements > 0 && out_ == nullptr) refuse(c, "a function with statements, read for a value given later");
+    if (statements > 0) inline_statements(at(at(fn, "body"), "body"), 0, statements, *out_, out_path_);
+    return value(*ret);
+  });
+}
+
+// double(n) in a let, a set or an if: the same, its result as an expression.
+std::string Translator::call_expression(const Json& c) {
+  return with_call(c, [&](const Json& fn) {
+    std::size_t statements = 0;
+    const Json* ret = returned_value(fn, &statements);
+    if (ret == nullptr) refuse(c, "the value of a function that does not end with return VALUE (or returns early)");
+    if (statements > 0 && out_ == nullptr) refuse(c, "a function with statements, read for a value given later");
+    if (statements > 0) inline_statements(at(at(fn, "body"), "body"), 0, statements, *out_, out_path_);
+    return fmt::format("({})", expression(*ret));
+  });
+}
+
+// A value computed from what changes at run time (count * 2, !done) where a template can
+// only name a value: a `let` of its own computes it just before the statement that reads it.
+Val Translator::hoisted(const Json& e) {
+  Out value = expression_value(e);  // refuses what an expression cannot say, with its name
+  const std::string name = fmt::format("value_{}", ++locals_);
+  emit(*out_, out_path_, e, Out{{"let", name}, {"value", std::move(value)}});
+  return {"${" + name + "}", is_type(e, "TemplateLiteral"), std::nullopt};
+}
+
+// for (var i = 0; i < 3; i++): one i for the whole loop (var belongs to the function, not
+// the iteration), so a callback that reads it when it runs sees its last value: 3 3 3. A
+// let, and a repeat whose index is not the program's, changed at the end of each run.
+bool Translator::var_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path) {
+  if (at(at(st, "init"), "kind") != "var") return false;
+  const std::string index = local_name(name + "_run");
+  bind(st, name, make(Bind::Variable, name));
+  emit(out, path, st, Out{{"let", name}, {"value", 0}});
+  const std::string here = slot(out, path);
+  const Json& body = at(st, "body");
+  const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
+  scopes_.emplace_back();
+  Out actions = statements(list, here + "/do");
+  scopes_.pop_back();
+  actions.push_back(Out{{"set", name}, {"value", name + " + 1"}});
+  record(fmt::format("{}/do/{}", here, actions.size() - 1), at(st, "update"));
+  emit(out, path, st, Out{{"repeat", std::max<std::int64_t>(n, 0)}, {"as", index}, {"do", std::move(actions)}});
+  return true;
+}
+
+// A counted loop with an await in an async function: an await is an action of the async
+// body itself, not of a repeat, so the body is written once per run (as for...of's is),
+// with i the run's number (let) or one variable set at the end of each run (var).
+bool Translator::unrolled_loop(const Json& st, const std::string& name, std::int64_t n, Out& out,
+                               const std::string& path) {
+  if (!in_async_ || !contains(at(st, "body"), "AwaitExpression")) return false;
+  constexpr std::int64_t kMaxUnrolled = 1000;  // the body is copied once per run
+  if (n > kMaxUnrolled) refuse(st, fmt::format("a for loop with await of more than {} runs", kMaxUnrolled));
+  const bool is_var = at(at(st, "init"), "kind") == "var";
+  if (is_var) {
+    bind(st, name, make(Bind::Variable, name));
+    emit(out, path, st, Out{{"let", name}, {"value", 0}});
+  }
+  const Json& body = at(st, "body");
+  const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
+  for (std::int64_t k = 0; k < n; ++k) {
+    scopes_.emplace_back();
+    if (!is_var) {
+      Binding b = make(Bind::Inline, std::to_string(k));
+      b.number = k;
+      bind(st, name, b);
+    }
+    hoist_functions(list);
+    for (std::size_t j = 0; j < list.size(); ++j) statement(list, j, out, path);
+    scopes_.pop_back();
+    if (is_var) emit(out, path, at(st, "update"), Out{{"set", name}, {"value", name + " + 1"}});
+  }
+  return true;
 }
 
 }  // namespace
