@@ -137,6 +137,7 @@ class Translator {
     root["settings"] = Out{{"model", "node"}};
     scopes_.emplace_back();
     assigned_ = assigned_names(program);
+    cleared_ = cleared_names(program);
     root["program"] = statements(at(program, "body"), "/program");
     Translation t;
     t.json = root.dump(2) + "\n";
@@ -308,6 +309,7 @@ class Translator {
   std::string call_expression(const Json& c);
   Val hoisted(const Json& e);
   std::string local_name(const std::string& name);
+  static std::set<std::string> cleared_names(const Json& program);
   bool var_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path);
   bool unrolled_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path);
 
@@ -315,6 +317,7 @@ class Translator {
   std::vector<std::map<std::string, Binding>> scopes_;
   std::map<std::string, std::pair<std::size_t, std::size_t>> positions_;
   std::set<const Json*> inlining_;
+  std::set<std::string> cleared_;   // names clearTimeout/clearInterval is given: `let t = null` is a handle
   std::set<std::string> assigned_;  // names some statement assigns: their let is a variable  // functions being put in place: one that schedules itself never ends
   int depth_ = 0;
   int fresh_ = 0;                 // promise1, promise2...: names for promises the program does not name
@@ -454,7 +457,8 @@ void Translator::declaration(const Json& decl, Out& out, const std::string& path
     const std::string name = ident(at(d, "id"));
     const Json& init = at(d, "init");
     // let t; ... t = setTimeout(...): a handle named before its timer (export-js writes it so).
-    if (!name.empty() && init.is_null() && kind != "const" && assigned_.contains(name)) {
+    if (!name.empty() && (init.is_null() || (is_type(init, "Literal") && at(init, "value").is_null() && cleared_.contains(name))) &&
+        kind != "const" && assigned_.contains(name)) {
       bind(d, name, make(Bind::Handle, name));
       continue;
     }
@@ -492,7 +496,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
   }
   if (name.empty()) refuse(at(d, "id"), "destructuring");
   if (promise_declarator(d, name, init, out, path)) return;
-  if (is_type(init, "CallExpression")) {
+  if (is_type(init, "CallExpression") && !plain_function(at(init, "callee"))) {  // const d = double(2): a value
     const std::string callee = canonical(at(init, "callee"));
     if (callee == "require") {
       call(init, out, path);
@@ -609,7 +613,9 @@ std::string Translator::canonical(const Json& callee) const {
   if (!is_type(callee, "MemberExpression") || callee.value("computed", true)) return {};
   const Json& obj = at(callee, "object");
   const std::string prop = ident(at(callee, "property"));
-  if (is_type(obj, "CallExpression") && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+  if ((is_type(obj, "CallExpression") || is_type(obj, "NewExpression")) && (prop == "then" || prop == "catch" || prop == "finally")) {
+    return "promise." + prop;  // new Promise(...).then(...) too
+  }
   if (is_type(obj, "MemberExpression") && property(obj) == "promises" && canonical(obj) == "fs.promises") {
     return "fs.promises." + prop;
   }
@@ -1315,8 +1321,10 @@ Binding Translator::function_binding(const Json& init) {
   if (init.value("generator", false)) refuse(init, construct_name(init));
   const Json& body = at(init, "body");
   if (!init.value("async", false) && !is_type(body, "BlockStatement") && !is_type(body, "CallExpression") &&
-      !promise_like(body)) {
-    refuse(body, construct_name(body));
+      !promise_like(body) && !is_type(body, "Literal") && !is_type(body, "Identifier") &&
+      !is_type(body, "TemplateLiteral") && !is_type(body, "BinaryExpression") && !is_type(body, "LogicalExpression") &&
+      !is_type(body, "UnaryExpression")) {
+    refuse(body, construct_name(body));  // (a, b) => a + b is a value a call reads (call_value)
   }
   return make(Bind::Function, {}, 0, &init, scopes_.size());
 }
@@ -1983,6 +1991,27 @@ bool Translator::unrolled_loop(const Json& st, const std::string& name, std::int
     if (is_var) emit(out, path, at(st, "update"), Out{{"set", name}, {"value", name + " + 1"}});
   }
   return true;
+}
+
+
+// Every name given to clearTimeout or clearInterval: `let timer = null` before
+// `clearTimeout(timer); timer = setTimeout(...)` (a debounce) names a timer, not a value.
+std::set<std::string> Translator::cleared_names(const Json& program) {
+  std::set<std::string> names;
+  std::vector<const Json*> todo = {&program};
+  while (!todo.empty()) {
+    const Json* n = todo.back();
+    todo.pop_back();
+    if (is_type(*n, "CallExpression") && at(*n, "arguments").size() == 1 &&
+        (is_ident(at(*n, "callee"), "clearTimeout") || is_ident(at(*n, "callee"), "clearInterval"))) {
+      names.insert(ident(at(*n, "arguments")[0]));
+    }
+    for (const Json& child : *n) {
+      if (child.is_object() || child.is_array()) todo.push_back(&child);
+    }
+  }
+  names.erase("");
+  return names;
 }
 
 }  // namespace
