@@ -1,5 +1,6 @@
 #include "js/translate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -18,7 +19,8 @@ const char kSupported[] =
     ".then/.catch, new Promise, promises in const and their .then/.catch, async functions and await (try/catch "
     "around one await, for...of over an array literal), Promise.all/race/allSettled/any, timers/promises' and "
     "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
-    "Date.now() busy-wait, counted for loops, const, named callbacks, let variables with =, +=, ++ and if/else "
+    "Date.now() busy-wait, counted for loops (let or var; with await in an async function), const, named callbacks, "
+    "functions called with arguments and their return values, let variables with =, +=, ++ and if/else "
     "over them, timer.unref()/ref() (docs/javascript.md)";
 
 namespace {
@@ -310,8 +312,14 @@ class Translator {
   Val hoisted(const Json& e);
   std::string local_name(const std::string& name);
   static std::set<std::string> cleared_names(const Json& program);
-  bool var_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path);
-  bool unrolled_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path);
+  bool var_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                const std::string& path);
+  bool unrolled_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                     const std::string& path);
+  std::optional<Val> constant(const Json& e);
+  void text_arithmetic(const Json& l, const Json& r, const std::string& op);
+  bool shifted_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                    const std::string& path);
 
   std::string file_;
   std::vector<std::map<std::string, Binding>> scopes_;
@@ -330,6 +338,7 @@ class Translator {
   std::string out_path_;
   int renaming_ = 0;  // inside a function called with arguments: its lets get names of their own
   int locals_ = 0;    // n_1, total_2...: those names
+  int recursion_ = 0;  // how deep a function calling itself has been put in place
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -566,7 +575,7 @@ void Translator::counted_loop(const Json& st, Out& out, const std::string& path)
   const std::string name = ident(at(d, "id"));
   const Json& test = at(st, "test");
   const Json& update = at(st, "update");
-  bool counts = !name.empty() && is_type(at(d, "init"), "Literal") && at(at(d, "init"), "value") == 0 &&
+  bool counts = !name.empty() && is_type(at(d, "init"), "Literal") && at(at(d, "init"), "value").is_number_integer() &&
                 is_type(test, "BinaryExpression") && is_ident(at(test, "left"), name) &&
                 (test.value("operator", "") == "<" || test.value("operator", "") == "<=") &&
                 ((is_type(update, "UpdateExpression") && update.value("operator", "") == "++" &&
@@ -576,8 +585,15 @@ void Translator::counted_loop(const Json& st, Out& out, const std::string& path)
   if (!counts) refuse(st, what);
   Val limit = value(at(test, "right"));
   if (!limit.number) refuse(at(test, "right"), "a for loop whose count is known only when it runs");
-  std::int64_t n = *limit.number + (test.value("operator", "") == "<=" ? 1 : 0);
-  if (unrolled_loop(st, name, n, out, path) || var_loop(st, name, n, out, path)) return;
+  const std::int64_t start = at(at(d, "init"), "value").get<std::int64_t>();  // for (let id = 1; ...) too
+  std::int64_t n = 0;
+  if (__builtin_sub_overflow(*limit.number + (test.value("operator", "") == "<=" ? 1 : 0), start, &n)) {
+    refuse(st, "a for loop of more than 2^63 runs");
+  }
+  if (unrolled_loop(st, name, start, n, out, path) || var_loop(st, name, start, n, out, path) ||
+      shifted_loop(st, name, start, n, out, path)) {
+    return;
+  }
   const std::string here = slot(out, path);
   scopes_.emplace_back();
   bind(d, name, make(Bind::Number, name));
@@ -1149,6 +1165,7 @@ void Translator::assignment(const Json& e, Out& out, const std::string& path) {
   } else if (op == "=") {
     value = expression_value(at(e, "right"));
   } else if (op == "+=" || op == "-=" || op == "*=" || op == "%=") {
+    text_arithmetic(target, at(e, "right"), op.substr(0, 1));
     value = fmt::format("{} {} ({})", b->text, op.substr(0, 1), expression(at(e, "right")));
   } else {
     refuse(e, fmt::format("the {} operator", op));
@@ -1157,6 +1174,21 @@ void Translator::assignment(const Json& e, Out& out, const std::string& path) {
 }
 
 void Translator::if_statement(const Json& st, Out& out, const std::string& path) {
+  // Inside a called function whose arguments are known now, an if over them is decided now:
+  // a recursion over them (tick(n - 1)) ends when the translation does.
+  if (std::optional<Val> known = renaming_ > 0 ? constant(at(st, "test")) : std::nullopt) {
+    const bool holds = known->number ? *known->number != 0
+                                     : !(known->text.empty() || known->text == "false" || known->text == "null" ||
+                                         known->text == "undefined");
+    const Json& taken = at(st, holds ? "consequent" : "alternate");
+    if (taken.is_null()) return;
+    const Json& list = is_type(taken, "BlockStatement") ? at(taken, "body") : Json::array({taken});
+    scopes_.emplace_back();
+    hoist_functions(list);
+    for (std::size_t j = 0; j < list.size(); ++j) statement(list, j, out, path);
+    scopes_.pop_back();
+    return;
+  }
   Out action;
   action["if"] = expression_value(at(st, "test"));  // first: it may put lets before the if
   const std::string here = slot(out, path);
@@ -1272,6 +1304,7 @@ std::string Translator::expression(const Json& e) {
   }
   static const std::set<std::string, std::less<>> binary = {"+", "-", "*", "%", "<", "<=", ">", ">=", "===", "!==",
                                                             "&&", "||"};
+  if (type == "BinaryExpression") text_arithmetic(at(e, "left"), at(e, "right"), op);
   if ((type == "BinaryExpression" || type == "LogicalExpression") && binary.contains(op)) {
     return fmt::format("({} {} {})", expression(at(e, "left")), op, expression(at(e, "right")));
   }
@@ -1809,9 +1842,21 @@ template <typename F>
 auto Translator::with_call(const Json& c, F&& body) {
   const Binding* f = lookup(ident(at(c, "callee")));
   const Json& fn = *f->node;
-  if (inlining_.contains(&fn)) refuse(c, "a function that calls itself (recursion)");
   const Json& params = at(fn, "params");
   const Json& args = at(c, "arguments");
+  // tick(n - 1) inside tick: with every argument known now, each level's ifs are known now
+  // too, so the calls unroll and end (or pass the depth limit, refused there).
+  const bool again = inlining_.contains(&fn);
+  if (again && (args.empty() || !std::all_of(args.begin(), args.end(), [&](const Json& a) { return constant(a).has_value(); }))) {
+    refuse(c, "a function that calls itself (recursion) with arguments known only when the program runs");
+  }
+  // Each level is a copy of the body: a recursion whose end the arguments do not decide
+  // (an if over a variable) would copy it for ever.
+  constexpr int kMaxRecursion = 20;
+  if (again && recursion_ >= kMaxRecursion) {
+    refuse(c, fmt::format("a function that calls itself more than {} levels deep, or whose end depends on a "
+                          "variable (known only when the program runs)", kMaxRecursion));
+  }
   if (args.size() > params.size()) refuse(c, "more arguments than the function has parameters");
   auto param_name = [&](const Json& p) {
     const std::string name = ident(is_type(p, "AssignmentPattern") ? at(p, "left") : p);
@@ -1839,13 +1884,15 @@ auto Translator::with_call(const Json& c, F&& body) {
       bind(params[i], name, make(Bind::Inline, "undefined"));
     }
   }
-  inlining_.insert(&fn);
+  if (!again) inlining_.insert(&fn);
+  recursion_ += again ? 1 : 0;
   ++renaming_;
   const bool outer_async = std::exchange(in_async_, false);
   auto result = body(fn);
   in_async_ = outer_async;
   --renaming_;
-  inlining_.erase(&fn);
+  recursion_ -= again ? 1 : 0;
+  if (!again) inlining_.erase(&fn);
   scopes_ = std::move(saved);
   return result;
 }
@@ -1885,6 +1932,14 @@ void Translator::inline_statements(const Json& list, std::size_t from, std::size
     const Json& block = is_type(then, "BlockStatement") ? at(then, "body") : Json::array({then});
     const bool guard = is_type(st, "IfStatement") && at(st, "alternate").is_null() && !block.empty() &&
                        is_type(block[block.size() - 1], "ReturnStatement");
+    if (is_type(st, "IfStatement") && guard) {
+      if (std::optional<Val> known = constant(at(st, "test"))) {  // if (n === 0) in tick(0): decided now
+        if (known->number ? *known->number != 0 : !(known->text.empty() || known->text == "false" || known->text == "null" || known->text == "undefined")) {
+          return inline_statements(block, 0, block.size(), out, path);
+        }
+        continue;
+      }
+    }
     if (!guard) {
       if (contains(st, "ReturnStatement")) refuse(st, "a return inside this statement (only at the end, or in an if that ends with it)");
       statement(list, i, out, path);
@@ -1946,11 +2001,12 @@ Val Translator::hoisted(const Json& e) {
 // for (var i = 0; i < 3; i++): one i for the whole loop (var belongs to the function, not
 // the iteration), so a callback that reads it when it runs sees its last value: 3 3 3. A
 // let, and a repeat whose index is not the program's, changed at the end of each run.
-bool Translator::var_loop(const Json& st, const std::string& name, std::int64_t n, Out& out, const std::string& path) {
+bool Translator::var_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                          const std::string& path) {
   if (at(at(st, "init"), "kind") != "var") return false;
   const std::string index = local_name(name + "_run");
   bind(st, name, make(Bind::Variable, name));
-  emit(out, path, st, Out{{"let", name}, {"value", 0}});
+  emit(out, path, st, Out{{"let", name}, {"value", start}});
   const std::string here = slot(out, path);
   const Json& body = at(st, "body");
   const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
@@ -1966,23 +2022,23 @@ bool Translator::var_loop(const Json& st, const std::string& name, std::int64_t 
 // A counted loop with an await in an async function: an await is an action of the async
 // body itself, not of a repeat, so the body is written once per run (as for...of's is),
 // with i the run's number (let) or one variable set at the end of each run (var).
-bool Translator::unrolled_loop(const Json& st, const std::string& name, std::int64_t n, Out& out,
-                               const std::string& path) {
+bool Translator::unrolled_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n,
+                               Out& out, const std::string& path) {
   if (!in_async_ || !contains(at(st, "body"), "AwaitExpression")) return false;
   constexpr std::int64_t kMaxUnrolled = 1000;  // the body is copied once per run
   if (n > kMaxUnrolled) refuse(st, fmt::format("a for loop with await of more than {} runs", kMaxUnrolled));
   const bool is_var = at(at(st, "init"), "kind") == "var";
   if (is_var) {
     bind(st, name, make(Bind::Variable, name));
-    emit(out, path, st, Out{{"let", name}, {"value", 0}});
+    emit(out, path, st, Out{{"let", name}, {"value", start}});
   }
   const Json& body = at(st, "body");
   const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
   for (std::int64_t k = 0; k < n; ++k) {
     scopes_.emplace_back();
     if (!is_var) {
-      Binding b = make(Bind::Inline, std::to_string(k));
-      b.number = k;
+      Binding b = make(Bind::Inline, std::to_string(start + k));
+      b.number = start + k;
       bind(st, name, b);
     }
     hoist_functions(list);
@@ -2012,6 +2068,99 @@ std::set<std::string> Translator::cleared_names(const Json& program) {
   }
   names.erase("");
   return names;
+}
+
+
+// for (let id = 1; id <= 3; id++): a repeat counts from 0, so each run's id is a let of the
+// run's own, the repeat's index plus the start.
+bool Translator::shifted_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                              const std::string& path) {
+  if (start == 0) return false;
+  const std::string index = local_name(name + "_run");
+  const std::string here = slot(out, path);
+  const Json& body = at(st, "body");
+  const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
+  scopes_.emplace_back();
+  bind(st, name, make(Bind::Variable, name));
+  Out actions = Out::array({Out{{"let", name}, {"value", fmt::format("{} + {}", index, start)}}});
+  record(here + "/do/0", at(st, "init"));
+  hoist_functions(list);
+  for (std::size_t j = 0; j < list.size(); ++j) statement(list, j, actions, here + "/do");
+  scopes_.pop_back();
+  emit(out, path, st, Out{{"repeat", std::max<std::int64_t>(n, 0)}, {"as", index}, {"do", std::move(actions)}});
+  return true;
+}
+
+
+// A value known when the program is read, with JavaScript's meaning (numbers, text, true,
+// false, null, undefined, and the operators over them), or nullopt. Booleans are the texts
+// "true" and "false", as value() writes them.
+std::optional<Val> Translator::constant(const Json& e) {
+  const std::string type = type_of(e);
+  const std::string op = e.value("operator", "");
+  if (type == "Literal" || type == "TemplateLiteral" || type == "Identifier") {
+    if (type == "Identifier") {
+      const Binding* b = lookup(ident(e));
+      if (!(b != nullptr && b->kind == Bind::Inline) && !(b == nullptr && ident(e) == "undefined")) return std::nullopt;
+    }
+    if (type == "Literal" && !at(e, "value").is_number_integer() && !at(e, "value").is_string() &&
+        !at(e, "value").is_boolean() && !at(e, "value").is_null()) {
+      return std::nullopt;
+    }
+    if (type == "TemplateLiteral" && !at(e, "expressions").empty()) return std::nullopt;
+    Val v = value(e);
+    if (v.text.find("${") != std::string::npos) return std::nullopt;
+    return v;
+  }
+  auto truthy = [](const Val& v) {
+    return v.number ? *v.number != 0 : !(v.text.empty() || v.text == "false" || v.text == "null" || v.text == "undefined");
+  };
+  auto boolean = [](bool b) { return Val{b ? "true" : "false", false, std::nullopt}; };
+  if (type == "UnaryExpression" && op == "!") {
+    std::optional<Val> a = constant(at(e, "argument"));
+    return a ? std::optional<Val>(boolean(!truthy(*a))) : std::nullopt;
+  }
+  if (type != "BinaryExpression" && type != "LogicalExpression") return std::nullopt;
+  std::optional<Val> l = constant(at(e, "left"));
+  std::optional<Val> r = constant(at(e, "right"));
+  if (!l || !r) return std::nullopt;
+  if (op == "&&") return truthy(*l) ? r : l;
+  if (op == "||") return truthy(*l) ? l : r;
+  const bool same_kind = l->is_string == r->is_string && l->number.has_value() == r->number.has_value();
+  if (op == "===" || op == "!==") return boolean((same_kind && l->text == r->text) == (op == "==="));
+  if (l->number && r->number && (op == "<" || op == "<=" || op == ">" || op == ">=")) {
+    const std::int64_t a = *l->number;
+    const std::int64_t b = *r->number;
+    return boolean(op == "<" ? a < b : op == "<=" ? a <= b : op == ">" ? a > b : a >= b);
+  }
+  if (l->number && r->number && op == "%" && *r->number != 0) {
+    const std::int64_t m = *l->number % *r->number;
+    return Val{std::to_string(m), false, m};
+  }
+  if ((l->number && r->number && (op == "+" || op == "-" || op == "*")) || (op == "+" && (l->is_string || r->is_string))) {
+    return binary_value(e);
+  }
+  return std::nullopt;
+}
+
+
+// A value a promise or a callback gave (`const r = await job()`, `data`) is text here, even
+// where JavaScript has a number: `total += r` would join text where JavaScript adds, so
+// arithmetic on it is refused (joining it to text, `'got ' + r`, is what it is).
+void Translator::text_arithmetic(const Json& l, const Json& r, const std::string& op) {
+  if (op != "+" && op != "-" && op != "*" && op != "%") return;
+  auto given = [this](const Json& x) {
+    const Binding* b = is_type(x, "Identifier") ? lookup(ident(x)) : nullptr;
+    return b != nullptr && b->kind == Bind::Text;
+  };
+  auto text = [](const Json& x) {
+    return is_type(x, "TemplateLiteral") || (is_type(x, "Literal") && at(x, "value").is_string());
+  };
+  if (!given(l) && !given(r)) return;
+  if (op == "+" && (text(l) || text(r))) return;
+  const Json& v = given(r) ? r : l;
+  refuse(v, fmt::format("the {} operator on {}, a value a promise or callback gave (such a value is text here, "
+                        "where JavaScript may have a number)", op, ident(v)));
 }
 
 }  // namespace
