@@ -587,7 +587,9 @@ void Translator::counted_loop(const Json& st, Out& out, const std::string& path)
   if (!limit.number) refuse(at(test, "right"), "a for loop whose count is known only when it runs");
   const std::int64_t start = at(at(d, "init"), "value").get<std::int64_t>();  // for (let id = 1; ...) too
   std::int64_t n = 0;
-  if (__builtin_sub_overflow(*limit.number + (test.value("operator", "") == "<=" ? 1 : 0), start, &n)) {
+  std::int64_t end = 0;
+  if (__builtin_add_overflow(*limit.number, test.value("operator", "") == "<=" ? 1 : 0, &end) ||
+      __builtin_sub_overflow(end, start, &n)) {
     refuse(st, "a for loop of more than 2^63 runs");
   }
   if (unrolled_loop(st, name, start, n, out, path) || var_loop(st, name, start, n, out, path) ||
@@ -2096,6 +2098,7 @@ bool Translator::shifted_loop(const Json& st, const std::string& name, std::int6
 // false, null, undefined, and the operators over them), or nullopt. Booleans are the texts
 // "true" and "false", as value() writes them.
 std::optional<Val> Translator::constant(const Json& e) {
+  Depth depth(*this, e);
   const std::string type = type_of(e);
   const std::string op = e.value("operator", "");
   if (type == "Literal" || type == "TemplateLiteral" || type == "Identifier") {
@@ -2133,7 +2136,7 @@ std::optional<Val> Translator::constant(const Json& e) {
     const std::int64_t b = *r->number;
     return boolean(op == "<" ? a < b : op == "<=" ? a <= b : op == ">" ? a > b : a >= b);
   }
-  if (l->number && r->number && op == "%" && *r->number != 0) {
+  if (l->number && r->number && op == "%" && *r->number != 0 && *r->number != -1) {  // INT64_MIN % -1 overflows
     const std::int64_t m = *l->number % *r->number;
     return Val{std::to_string(m), false, m};
   }
