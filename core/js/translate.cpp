@@ -677,6 +677,11 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
     promise_expr(c, out, path, "");
     return;
   }
+  const Json& callee = at(c, "callee");
+  if ((is_type(callee, "FunctionExpression") || is_type(callee, "ArrowFunctionExpression")) &&
+      !callee.value("async", false) && !callee.value("generator", false)) {
+    return function_call(c, out, path);  // (function (j) {...})(i)
+  }
   if (name == "function") {
     // With arguments, or a return the old path refuses: put in place with its own bindings.
     const Binding* f = lookup(ident(at(c, "callee")));
@@ -1816,6 +1821,8 @@ std::string Translator::local_name(const std::string& name) { return fmt::format
 // An argument as the parameter `param` will mean it, read in the caller's scope.
 Binding Translator::argument(const Json& arg, const std::string& param) {
   if (is_type(arg, "Identifier") && promise_like(arg)) return *lookup(ident(arg));
+  const Binding* resolver = is_type(arg, "Identifier") ? lookup(ident(arg)) : nullptr;
+  if (resolver != nullptr && resolver->kind == Bind::Resolver) return *resolver;  // fetchData(id, resolve)
   const bool function = is_type(arg, "ArrowFunctionExpression") || is_type(arg, "FunctionExpression");
   const Binding* named = is_type(arg, "Identifier") ? lookup(ident(arg)) : nullptr;
   if (function || (named != nullptr && named->kind == Bind::Function)) {
@@ -1842,8 +1849,11 @@ Binding Translator::argument(const Json& arg, const std::string& param) {
 // A default (`ms = 10`) is read there, after the parameters before it, as JavaScript does.
 template <typename F>
 auto Translator::with_call(const Json& c, F&& body) {
-  const Binding* f = lookup(ident(at(c, "callee")));
-  const Json& fn = *f->node;
+  // (function (j) {...})(i): an IIFE is declared where it is called.
+  const Json& callee = at(c, "callee");
+  const Binding* f = is_type(callee, "Identifier") ? lookup(ident(callee)) : nullptr;
+  const Json& fn = f != nullptr ? *f->node : callee;
+  const std::size_t scope = f != nullptr ? f->scope : scopes_.size();
   const Json& params = at(fn, "params");
   const Json& args = at(c, "arguments");
   // tick(n - 1) inside tick: with every argument known now, each level's ifs are known now
@@ -1874,7 +1884,7 @@ auto Translator::with_call(const Json& c, F&& body) {
     }
   }
   std::vector<std::map<std::string, Binding>> saved = scopes_;
-  scopes_.resize(f->scope);
+  scopes_.resize(scope);
   scopes_.emplace_back();
   for (std::size_t i = 0; i < params.size(); ++i) {
     const std::string name = param_name(params[i]);
