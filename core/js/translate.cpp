@@ -1,5 +1,6 @@
 #include "js/translate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -18,7 +19,8 @@ const char kSupported[] =
     ".then/.catch, new Promise, promises in const and their .then/.catch, async functions and await (try/catch "
     "around one await, for...of over an array literal), Promise.all/race/allSettled/any, timers/promises' and "
     "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
-    "Date.now() busy-wait, counted for loops, const, named callbacks, let variables with =, +=, ++ and if/else "
+    "Date.now() busy-wait, counted for loops (let or var; with await in an async function), const, named callbacks, "
+    "functions called with arguments and their return values, let variables with =, +=, ++ and if/else "
     "over them, timer.unref()/ref() (docs/javascript.md)";
 
 namespace {
@@ -137,6 +139,7 @@ class Translator {
     root["settings"] = Out{{"model", "node"}};
     scopes_.emplace_back();
     assigned_ = assigned_names(program);
+    cleared_ = cleared_names(program);
     root["program"] = statements(at(program, "body"), "/program");
     Translation t;
     t.json = root.dump(2) + "\n";
@@ -278,16 +281,64 @@ class Translator {
   Val member_value(const Json& e);
   Val binary_value(const Json& e);
   Out delay(const Json& e);
+  // ---- plain functions called with arguments, and loops around async code (issue 21) ----
+  // Sets where values and called functions' bodies go for one statement (or, with null, for
+  // a value read for a later time), and puts the outer place back when it ends.
+  struct Place {
+    Place(Translator& t, Out* out, const std::string& path)
+        : t_(t), out_(std::exchange(t.out_, out)), path_(std::exchange(t.out_path_, path)) {}
+    ~Place() {
+      t_.out_ = out_;
+      t_.out_path_ = std::move(path_);
+    }
+    Place(const Place&) = delete;
+    Place& operator=(const Place&) = delete;
+    Translator& t_;
+    Out* out_;
+    std::string path_;
+  };
+  bool plain_function(const Json& callee) const;
+  bool mentions_runtime(const Json& e) const;
+  Binding argument(const Json& arg, const std::string& param);
+  void bind_call(const Json& fn, const Json& args);
+  void function_call(const Json& c, Out& out, const std::string& path);
+  void inline_statements(const Json& list, std::size_t from, std::size_t to, Out& out, const std::string& path);
+  const Json* returned_value(const Json& fn, std::size_t* statements) const;
+  template <typename F>
+  auto with_call(const Json& c, F&& body);
+  bool contains(const Json& n, std::string_view type) const;
+  Val call_value(const Json& c);
+  std::string call_expression(const Json& c);
+  Val hoisted(const Json& e);
+  std::string local_name(const std::string& name);
+  static std::set<std::string> cleared_names(const Json& program);
+  bool var_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                const std::string& path);
+  bool unrolled_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                     const std::string& path);
+  std::optional<Val> constant(const Json& e);
+  void text_arithmetic(const Json& l, const Json& r, const std::string& op);
+  bool shifted_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                    const std::string& path);
 
   std::string file_;
   std::vector<std::map<std::string, Binding>> scopes_;
   std::map<std::string, std::pair<std::size_t, std::size_t>> positions_;
   std::set<const Json*> inlining_;
+  std::set<std::string> cleared_;   // names clearTimeout/clearInterval is given: `let t = null` is a handle
   std::set<std::string> assigned_;  // names some statement assigns: their let is a variable  // functions being put in place: one that schedules itself never ends
   int depth_ = 0;
   int fresh_ = 0;                 // promise1, promise2...: names for promises the program does not name
   bool in_async_ = false;         // the statements being read are an async body's own: await may be one
   std::string* adopt_ = nullptr;  // a .then step being read: where its `return p` names p
+  // The list the statement being read appends to (null where a value is read for a later
+  // time: a step's or an async function's result): where a function's body, called in an
+  // expression, and a value computed from what changes at run time are put first.
+  Out* out_ = nullptr;
+  std::string out_path_;
+  int renaming_ = 0;  // inside a function called with arguments: its lets get names of their own
+  int locals_ = 0;    // n_1, total_2...: those names
+  int recursion_ = 0;  // how deep a function calling itself has been put in place
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -378,6 +429,7 @@ Out Translator::statements(const Json& list, const std::string& path) {
 void Translator::statement(const Json& list, std::size_t& i, Out& out, const std::string& path) {
   const Json& st = list[i];
   Depth depth(*this, st);
+  Place place(*this, &out, path);
   const std::string type = type_of(st);
   if (type == "ExpressionStatement") {
     if (st.contains("directive")) return;  // 'use strict'
@@ -414,7 +466,8 @@ void Translator::declaration(const Json& decl, Out& out, const std::string& path
     const std::string name = ident(at(d, "id"));
     const Json& init = at(d, "init");
     // let t; ... t = setTimeout(...): a handle named before its timer (export-js writes it so).
-    if (!name.empty() && init.is_null() && kind != "const" && assigned_.contains(name)) {
+    if (!name.empty() && (init.is_null() || (is_type(init, "Literal") && at(init, "value").is_null() && cleared_.contains(name))) &&
+        kind != "const" && assigned_.contains(name)) {
       bind(d, name, make(Bind::Handle, name));
       continue;
     }
@@ -452,7 +505,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
   }
   if (name.empty()) refuse(at(d, "id"), "destructuring");
   if (promise_declarator(d, name, init, out, path)) return;
-  if (is_type(init, "CallExpression")) {
+  if (is_type(init, "CallExpression") && !plain_function(at(init, "callee"))) {  // const d = double(2): a value
     const std::string callee = canonical(at(init, "callee"));
     if (callee == "require") {
       call(init, out, path);
@@ -522,7 +575,7 @@ void Translator::counted_loop(const Json& st, Out& out, const std::string& path)
   const std::string name = ident(at(d, "id"));
   const Json& test = at(st, "test");
   const Json& update = at(st, "update");
-  bool counts = !name.empty() && is_type(at(d, "init"), "Literal") && at(at(d, "init"), "value") == 0 &&
+  bool counts = !name.empty() && is_type(at(d, "init"), "Literal") && at(at(d, "init"), "value").is_number_integer() &&
                 is_type(test, "BinaryExpression") && is_ident(at(test, "left"), name) &&
                 (test.value("operator", "") == "<" || test.value("operator", "") == "<=") &&
                 ((is_type(update, "UpdateExpression") && update.value("operator", "") == "++" &&
@@ -532,7 +585,17 @@ void Translator::counted_loop(const Json& st, Out& out, const std::string& path)
   if (!counts) refuse(st, what);
   Val limit = value(at(test, "right"));
   if (!limit.number) refuse(at(test, "right"), "a for loop whose count is known only when it runs");
-  std::int64_t n = *limit.number + (test.value("operator", "") == "<=" ? 1 : 0);
+  const std::int64_t start = at(at(d, "init"), "value").get<std::int64_t>();  // for (let id = 1; ...) too
+  std::int64_t n = 0;
+  std::int64_t end = 0;
+  if (__builtin_add_overflow(*limit.number, test.value("operator", "") == "<=" ? 1 : 0, &end) ||
+      __builtin_sub_overflow(end, start, &n)) {
+    refuse(st, "a for loop of more than 2^63 runs");
+  }
+  if (unrolled_loop(st, name, start, n, out, path) || var_loop(st, name, start, n, out, path) ||
+      shifted_loop(st, name, start, n, out, path)) {
+    return;
+  }
   const std::string here = slot(out, path);
   scopes_.emplace_back();
   bind(d, name, make(Bind::Number, name));
@@ -568,7 +631,9 @@ std::string Translator::canonical(const Json& callee) const {
   if (!is_type(callee, "MemberExpression") || callee.value("computed", true)) return {};
   const Json& obj = at(callee, "object");
   const std::string prop = ident(at(callee, "property"));
-  if (is_type(obj, "CallExpression") && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+  if ((is_type(obj, "CallExpression") || is_type(obj, "NewExpression")) && (prop == "then" || prop == "catch" || prop == "finally")) {
+    return "promise." + prop;  // new Promise(...).then(...) too
+  }
   if (is_type(obj, "MemberExpression") && property(obj) == "promises" && canonical(obj) == "fs.promises") {
     return "fs.promises." + prop;
   }
@@ -612,8 +677,16 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
     promise_expr(c, out, path, "");
     return;
   }
+  const Json& callee = at(c, "callee");
+  if ((is_type(callee, "FunctionExpression") || is_type(callee, "ArrowFunctionExpression")) &&
+      !callee.value("async", false) && !callee.value("generator", false)) {
+    return function_call(c, out, path);  // (function (j) {...})(i)
+  }
   if (name == "function") {
-    if (!args.empty()) refuse(c, "calling a function with arguments");
+    // With arguments, or a return the old path refuses: put in place with its own bindings.
+    const Binding* f = lookup(ident(at(c, "callee")));
+    const bool returns = f != nullptr && f->node != nullptr && contains(at(*f->node, "body"), "ReturnStatement");
+    if ((!args.empty() || returns) && plain_function(at(c, "callee"))) return function_call(c, out, path);
     return callback_body(at(c, "callee"), out, path, {}, nullptr, nullptr);
   }
   refuse(c, construct_name(c));
@@ -622,7 +695,6 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
 void Translator::timer(const std::string& name, const Json& c, Out& out, const std::string& path,
                        const std::string& handle) {
   const Json& args = at(c, "arguments");
-  const std::string here = slot(out, path);
   if (name.rfind("clear", 0) == 0) {
     const Binding* h = args.size() == 1 ? lookup(ident(args[0])) : nullptr;
     if (h == nullptr || h->kind != Bind::Handle) refuse(c, fmt::format("{} of something other than a const handle", name));
@@ -633,16 +705,19 @@ void Translator::timer(const std::string& name, const Json& c, Out& out, const s
   if (args.empty() || args.size() > (takes_delay ? 2u : 1u)) {
     refuse(c, fmt::format("{} with {} arguments (extra arguments for the callback)", name, args.size()));
   }
+  // The delay first: one computed when the program runs puts a let before the timer.
+  const Out ms = takes_delay && args.size() > 1 ? delay(args[1]) : Out(0);
+  const std::string here = slot(out, path);
   Out action;
   const Binding* resolver = lookup(ident(args[0]));
   if (resolver != nullptr && resolver->kind == Bind::Resolver && name == "setTimeout") {
     // setTimeout(resolve, ms): the timer's callback is the resolving function itself.
-    action["set_timeout"] = args.size() > 1 ? delay(args[1]) : Out(0);
+    action["set_timeout"] = ms;
     action["then"] = Out::array({Out{{resolver->ms == 0 ? "resolve" : "reject", resolver->text}}});
     record(here + "/then/0", args[0]);
   } else if (takes_delay) {
     const std::string key = name == "setTimeout" ? "set_timeout" : "set_interval";
-    action[key] = args.size() > 1 ? delay(args[1]) : Out(0);
+    action[key] = ms;
     action["then"] = callback(args[0], here + "/then", {});
   } else {
     const std::string key = name == "setImmediate" ? "set_immediate" : name == "process.nextTick" ? "next_tick" : "queue_microtask";
@@ -790,6 +865,7 @@ Out Translator::callback(const Json& fn, const std::string& path, const std::vec
 void Translator::callback_body(const Json& fn_in, Out& body, const std::string& path,
                                const std::vector<Binding>& params, std::optional<Val>* result, bool* throws) {
   const Json* fn = &fn_in;
+  Place later(*this, nullptr, {});
   std::vector<std::map<std::string, Binding>> saved;
   if (is_type(fn_in, "Identifier")) {
     const Binding* f = lookup(ident(fn_in));
@@ -829,6 +905,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   } else if (result != nullptr && adopt_ != nullptr && promise_like(code)) {
     *adopt_ = promise_expr(code, body, path, "");  // () => sleep(10): the step returns that promise
   } else if (is_type(code, "CallExpression") && !(result != nullptr && returns_promise(code))) {
+    Place place(*this, &body, path);  // () => greet(n): the call is the body's one statement
     call(code, body, path);
   } else if (result != nullptr) {
     *result = value(code);  // v => `got ${v}`: the step's value
@@ -902,6 +979,8 @@ Val Translator::value(const Json& e) {
     }
   }
   if (type == "MemberExpression") return member_value(e);
+  if (type == "CallExpression" && plain_function(at(e, "callee"))) return call_value(e);
+  if ((type == "LogicalExpression" || type == "UnaryExpression") && out_ != nullptr) return hoisted(e);
   if (returns_promise(e)) refuse(e, "a promise as a value (returned from .then or .catch, or kept in a variable)");
   if (type == "BinaryExpression") return binary_value(e);
   refuse(e, construct_name(e));
@@ -946,6 +1025,7 @@ Val Translator::binary_value(const Json& e) {
       return {counter.text + zeros, false, std::nullopt};
     }
   }
+  if (out_ != nullptr) return hoisted(e);  // count * 2: computed by a let just before, when it runs
   refuse(e, fmt::format("the {} operator on a value known only when the program runs", op));
 }
 
@@ -1019,6 +1099,7 @@ bool Translator::mentions_variable(const Json& e) const {
     return mentions_variable(at(e, "left")) || mentions_variable(at(e, "right"));
   }
   if (is_type(e, "UnaryExpression")) return mentions_variable(at(e, "argument"));
+  if (is_type(e, "CallExpression") && plain_function(at(e, "callee"))) return mentions_runtime(e);
   if (is_type(e, "TemplateLiteral")) {
     for (const Json& x : at(e, "expressions")) {
       if (mentions_variable(x)) return true;
@@ -1062,8 +1143,9 @@ void Translator::variable(const Json& d, const std::string& name, const std::str
   }
   // The value is read before the name exists: `let x = x + 1` reads an outer x.
   Out value = expression_value(at(d, "init"));
-  bind(d, name, make(Bind::Variable, name));
-  emit(out, path, d, Out{{"let", name}, {"value", std::move(value)}});
+  const std::string own = renaming_ > 0 ? local_name(name) : name;  // each call's let is its own
+  bind(d, name, make(Bind::Variable, own));
+  emit(out, path, d, Out{{"let", own}, {"value", std::move(value)}});
 }
 
 // count = 1, count += 2, count++, x = 'a' + x: a `set` of the variable.
@@ -1086,21 +1168,37 @@ void Translator::assignment(const Json& e, Out& out, const std::string& path) {
   }
   Out value;
   if (update) {
-    value = fmt::format("{} {} 1", name, op == "++" ? "+" : "-");
+    value = fmt::format("{} {} 1", b->text, op == "++" ? "+" : "-");
   } else if (op == "=") {
     value = expression_value(at(e, "right"));
   } else if (op == "+=" || op == "-=" || op == "*=" || op == "%=") {
-    value = fmt::format("{} {} ({})", name, op.substr(0, 1), expression(at(e, "right")));
+    text_arithmetic(target, at(e, "right"), op.substr(0, 1));
+    value = fmt::format("{} {} ({})", b->text, op.substr(0, 1), expression(at(e, "right")));
   } else {
     refuse(e, fmt::format("the {} operator", op));
   }
-  emit(out, path, e, Out{{"set", name}, {"value", std::move(value)}});
+  emit(out, path, e, Out{{"set", b->text}, {"value", std::move(value)}});
 }
 
 void Translator::if_statement(const Json& st, Out& out, const std::string& path) {
-  const std::string here = slot(out, path);
+  // Inside a called function whose arguments are known now, an if over them is decided now:
+  // a recursion over them (tick(n - 1)) ends when the translation does.
+  if (std::optional<Val> known = renaming_ > 0 ? constant(at(st, "test")) : std::nullopt) {
+    const bool holds = known->number ? *known->number != 0
+                                     : !(known->text.empty() || known->text == "false" || known->text == "null" ||
+                                         known->text == "undefined");
+    const Json& taken = at(st, holds ? "consequent" : "alternate");
+    if (taken.is_null()) return;
+    const Json& list = is_type(taken, "BlockStatement") ? at(taken, "body") : Json::array({taken});
+    scopes_.emplace_back();
+    hoist_functions(list);
+    for (std::size_t j = 0; j < list.size(); ++j) statement(list, j, out, path);
+    scopes_.pop_back();
+    return;
+  }
   Out action;
-  action["if"] = expression_value(at(st, "test"));
+  action["if"] = expression_value(at(st, "test"));  // first: it may put lets before the if
+  const std::string here = slot(out, path);
   action["then"] = branch(at(st, "consequent"), here + "/then");
   if (!at(st, "alternate").is_null()) action["else"] = branch(at(st, "alternate"), here + "/else");
   emit(out, path, st, std::move(action));
@@ -1181,9 +1279,14 @@ std::string Translator::expression(const Json& e) {
     if (v.is_null()) return "null";
     refuse(e, "a number that is not a whole number below 2^63");
   }
+  if (type == "CallExpression" && plain_function(at(e, "callee"))) return call_expression(e);
   if (type == "Identifier") {
     const Binding* b = lookup(ident(e));
     if (b != nullptr && (b->kind == Bind::Variable || b->kind == Bind::Number || b->kind == Bind::Text)) return b->text;
+    if (b != nullptr && b->kind == Bind::Inline && b->text.size() > 3 && b->text.rfind("${", 0) == 0 &&
+        b->text.back() == '}' && scenario_name(b->text.substr(2, b->text.size() - 3))) {
+      return b->text.substr(2, b->text.size() - 3);  // a parameter given a loop's index or a callback's value
+    }
     if (b != nullptr && b->kind == Bind::Inline && b->number) return std::to_string(*b->number);
     if (b != nullptr && b->kind == Bind::Inline && (b->text == "true" || b->text == "false" || b->text == "null")) {
       return b->text;
@@ -1208,6 +1311,7 @@ std::string Translator::expression(const Json& e) {
   }
   static const std::set<std::string, std::less<>> binary = {"+", "-", "*", "%", "<", "<=", ">", ">=", "===", "!==",
                                                             "&&", "||"};
+  if (type == "BinaryExpression") text_arithmetic(at(e, "left"), at(e, "right"), op);
   if ((type == "BinaryExpression" || type == "LogicalExpression") && binary.contains(op)) {
     return fmt::format("({} {} {})", expression(at(e, "left")), op, expression(at(e, "right")));
   }
@@ -1257,8 +1361,10 @@ Binding Translator::function_binding(const Json& init) {
   if (init.value("generator", false)) refuse(init, construct_name(init));
   const Json& body = at(init, "body");
   if (!init.value("async", false) && !is_type(body, "BlockStatement") && !is_type(body, "CallExpression") &&
-      !promise_like(body)) {
-    refuse(body, construct_name(body));
+      !promise_like(body) && !is_type(body, "Literal") && !is_type(body, "Identifier") &&
+      !is_type(body, "TemplateLiteral") && !is_type(body, "BinaryExpression") && !is_type(body, "LogicalExpression") &&
+      !is_type(body, "UnaryExpression")) {
+    refuse(body, construct_name(body));  // (a, b) => a + b is a value a call reads (call_value)
   }
   return make(Bind::Function, {}, 0, &init, scopes_.size());
 }
@@ -1517,6 +1623,7 @@ void Translator::bind_arguments(const Json& fn, const std::vector<Binding>& para
 // throw is what the call's promise settles with.
 Out Translator::async_function(const Json& fn, const std::string& path, const std::vector<Binding>& params) {
   if (inlining_.contains(&fn)) refuse(fn, "a function that calls itself (recursion)");
+  Place later(*this, nullptr, {});
   inlining_.insert(&fn);
   bind_arguments(fn, params);
   const bool outer = std::exchange(in_async_, true);
@@ -1641,6 +1748,432 @@ void Translator::on_process_event(const Json& c, Out& out, const std::string& pa
   action["on_unhandled_rejection"] = callback(args[1], slot(out, path) + "/on_unhandled_rejection", {make(Bind::Error)});
   action["as"] = as;
   emit(out, path, c, std::move(action));
+}
+
+
+// ---- plain functions called with arguments, and loops around async code (issue 21) ----
+//
+// The scenario has no functions, so a call is put in place, as a callback is: its body's
+// actions go where the call is, with each parameter bound. A parameter given a value known
+// now is that value; one given a value known only when the program runs (a let the program
+// changes) becomes a `let` of its own, made at the call, so each call's parameter is its
+// own binding and a closure in the body keeps the value it had at that call, as in
+// JavaScript. A function read for its value (`const d = double(2)`) runs its statements
+// first and is then its return expression.
+
+// A name bound to a function that is neither async nor returns a promise (those are
+// promises, promise_call's part).
+bool Translator::plain_function(const Json& callee) const {
+  const Binding* f = is_type(callee, "Identifier") ? lookup(ident(callee)) : nullptr;
+  return f != nullptr && f->kind == Bind::Function && f->node != nullptr && !f->node->value("async", false) &&
+         returned_promise(*f->node) == nullptr;
+}
+
+// A type of node anywhere in `n`, not looking inside functions (their code runs elsewhere).
+bool Translator::contains(const Json& n, std::string_view type) const {
+  std::vector<const Json*> todo = {&n};
+  while (!todo.empty()) {
+    const Json* x = todo.back();
+    todo.pop_back();
+    if (is_type(*x, type)) return true;
+    const bool function = is_type(*x, "FunctionExpression") || is_type(*x, "ArrowFunctionExpression") ||
+                          is_type(*x, "FunctionDeclaration");
+    if (function && x != &n) continue;
+    if (x->is_object() || x->is_array()) {
+      for (const auto& child : *x) {
+        if (child.is_object() || child.is_array()) todo.push_back(&child);
+      }
+    }
+  }
+  return false;
+}
+
+// A call whose value can change between where it is read and where it is used: an
+// argument that reads a variable, or a body that does more than compute its result.
+bool Translator::mentions_runtime(const Json& c) const {
+  for (const Json& arg : at(c, "arguments")) {
+    if (mentions_variable(arg)) return true;
+  }
+  const Json& fn = *lookup(ident(at(c, "callee")))->node;
+  std::size_t statements = 0;
+  const Json* ret = returned_value(fn, &statements);
+  return ret == nullptr || statements > 0 || mentions_variable(*ret);
+}
+
+// The function's result expression (an arrow's body, or a block's last `return x`), and how
+// many statements come before it; null when it has none, or returns anywhere else.
+const Json* Translator::returned_value(const Json& fn, std::size_t* statements) const {
+  const Json& body = at(fn, "body");
+  *statements = 0;
+  if (!is_type(body, "BlockStatement")) return &body;
+  const Json& list = at(body, "body");
+  if (list.empty() || !is_type(list[list.size() - 1], "ReturnStatement")) return nullptr;
+  if (at(list[list.size() - 1], "argument").is_null()) return nullptr;
+  for (std::size_t i = 0; i + 1 < list.size(); ++i) {
+    if (contains(list[i], "ReturnStatement")) return nullptr;
+  }
+  *statements = list.size() - 1;
+  return &at(list[list.size() - 1], "argument");
+}
+
+std::string Translator::local_name(const std::string& name) { return fmt::format("{}_{}", name, ++locals_); }
+
+// An argument as the parameter `param` will mean it, read in the caller's scope.
+Binding Translator::argument(const Json& arg, const std::string& param) {
+  if (is_type(arg, "Identifier") && promise_like(arg)) return *lookup(ident(arg));
+  const Binding* resolver = is_type(arg, "Identifier") ? lookup(ident(arg)) : nullptr;
+  if (resolver != nullptr && resolver->kind == Bind::Resolver) return *resolver;  // fetchData(id, resolve)
+  const bool function = is_type(arg, "ArrowFunctionExpression") || is_type(arg, "FunctionExpression");
+  const Binding* named = is_type(arg, "Identifier") ? lookup(ident(arg)) : nullptr;
+  if (function || (named != nullptr && named->kind == Bind::Function)) {
+    // Put in place inside the callee, it must see the names it was written among: those of
+    // the top level are the callee's too; a function's inner ones are not, so refused.
+    Binding f = function ? function_binding(arg) : *named;
+    if (f.scope > 1) refuse(arg, "passing a function declared inside another function as an argument");
+    return f;
+  }
+  if (mentions_variable(arg) && out_ != nullptr) {
+    const std::string name = local_name(param);
+    Out value = expression_value(arg);
+    emit(*out_, out_path_, arg, Out{{"let", name}, {"value", std::move(value)}});
+    return make(Bind::Variable, name);
+  }
+  Val v = value(arg);
+  Binding b = make(Bind::Inline, v.text);
+  b.number = v.number;
+  b.is_string = v.is_string;
+  return b;
+}
+
+// Runs body(fn) with the call's parameters bound, in the scope the function was declared in.
+// A default (`ms = 10`) is read there, after the parameters before it, as JavaScript does.
+template <typename F>
+auto Translator::with_call(const Json& c, F&& body) {
+  // (function (j) {...})(i): an IIFE is declared where it is called.
+  const Json& callee = at(c, "callee");
+  const Binding* f = is_type(callee, "Identifier") ? lookup(ident(callee)) : nullptr;
+  const Json& fn = f != nullptr ? *f->node : callee;
+  const std::size_t scope = f != nullptr ? f->scope : scopes_.size();
+  const Json& params = at(fn, "params");
+  const Json& args = at(c, "arguments");
+  // tick(n - 1) inside tick: with every argument known now, each level's ifs are known now
+  // too, so the calls unroll and end (or pass the depth limit, refused there).
+  const bool again = inlining_.contains(&fn);
+  if (again && (args.empty() || !std::all_of(args.begin(), args.end(), [&](const Json& a) { return constant(a).has_value(); }))) {
+    refuse(c, "a function that calls itself (recursion) with arguments known only when the program runs");
+  }
+  // Each level is a copy of the body: a recursion whose end the arguments do not decide
+  // (an if over a variable) would copy it for ever.
+  constexpr int kMaxRecursion = 20;
+  if (again && recursion_ >= kMaxRecursion) {
+    refuse(c, fmt::format("a function that calls itself more than {} levels deep, or whose end depends on a "
+                          "variable (known only when the program runs)", kMaxRecursion));
+  }
+  if (args.size() > params.size()) refuse(c, "more arguments than the function has parameters");
+  auto param_name = [&](const Json& p) {
+    const std::string name = ident(is_type(p, "AssignmentPattern") ? at(p, "left") : p);
+    if (name.empty()) refuse(p, "a parameter with destructuring or ...rest");
+    return name;
+  };
+  std::vector<std::optional<Binding>> given;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (is_ident(args[i], "undefined") && lookup("undefined") == nullptr) {
+      given.emplace_back();  // undefined takes the default, as JavaScript's does
+    } else {
+      given.emplace_back(argument(args[i], param_name(params[i])));
+    }
+  }
+  std::vector<std::map<std::string, Binding>> saved = scopes_;
+  scopes_.resize(scope);
+  scopes_.emplace_back();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const std::string name = param_name(params[i]);
+    if (i < given.size() && given[i]) {
+      bind(params[i], name, *given[i]);
+    } else if (is_type(params[i], "AssignmentPattern")) {
+      bind(params[i], name, argument(at(params[i], "right"), name));
+    } else {
+      bind(params[i], name, make(Bind::Inline, "undefined"));
+    }
+  }
+  if (!again) inlining_.insert(&fn);
+  recursion_ += again ? 1 : 0;
+  ++renaming_;
+  const bool outer_async = std::exchange(in_async_, false);
+  auto result = body(fn);
+  in_async_ = outer_async;
+  --renaming_;
+  recursion_ -= again ? 1 : 0;
+  if (!again) inlining_.erase(&fn);
+  scopes_ = std::move(saved);
+  return result;
+}
+
+// greet('Ada'); later('a', 10): the body's actions where the call is.
+void Translator::function_call(const Json& c, Out& out, const std::string& path) {
+  with_call(c, [&](const Json& fn) {
+    const Json& code = at(fn, "body");
+    if (is_type(code, "BlockStatement")) {
+      hoist_functions(at(code, "body"));
+      inline_statements(at(code, "body"), 0, at(code, "body").size(), out, path);
+    } else if (is_type(code, "CallExpression")) {
+      call(code, out, path);
+    } else {
+      value(code);  // (a) => a * 2 called for nothing: no action, but what it reads must exist
+    }
+    return 0;
+  });
+}
+
+// A called function's statements [from, to). `return` ends them; a guard clause,
+// `if (c) { ...; return; }` followed by the rest, is `if (c) {...} else {rest}`.
+void Translator::inline_statements(const Json& list, std::size_t from, std::size_t to, Out& out,
+                                   const std::string& path) {
+  for (std::size_t i = from; i < to; ++i) {
+    const Json& st = list[i];
+    if (is_type(st, "ReturnStatement")) {
+      const Json& arg = at(st, "argument");
+      if (is_type(arg, "CallExpression")) {
+        call(arg, out, path);
+      } else if (!arg.is_null() && (contains(arg, "UpdateExpression") || contains(arg, "AssignmentExpression"))) {
+        refuse(arg, "changing a variable inside an expression (write count++ or count = ... as a statement of its own)");
+      }
+      return;
+    }
+    const Json& then = at(st, "consequent");
+    const Json& block = is_type(then, "BlockStatement") ? at(then, "body") : Json::array({then});
+    const bool guard = is_type(st, "IfStatement") && at(st, "alternate").is_null() && !block.empty() &&
+                       is_type(block[block.size() - 1], "ReturnStatement");
+    if (is_type(st, "IfStatement") && guard) {
+      if (std::optional<Val> known = constant(at(st, "test"))) {  // if (n === 0) in tick(0): decided now
+        if (known->number ? *known->number != 0 : !(known->text.empty() || known->text == "false" || known->text == "null" || known->text == "undefined")) {
+          return inline_statements(block, 0, block.size(), out, path);
+        }
+        continue;
+      }
+    }
+    if (!guard) {
+      if (contains(st, "ReturnStatement")) refuse(st, "a return inside this statement (only at the end, or in an if that ends with it)");
+      statement(list, i, out, path);
+      continue;
+    }
+    Place place(*this, &out, path);
+    Out action;
+    action["if"] = expression_value(at(st, "test"));
+    const std::string here = slot(out, path);
+    Out yes = Out::array();
+    Out no = Out::array();
+    scopes_.emplace_back();
+    inline_statements(block, 0, block.size(), yes, here + "/then");
+    scopes_.pop_back();
+    scopes_.emplace_back();
+    inline_statements(list, i + 1, to, no, here + "/else");
+    scopes_.pop_back();
+    action["then"] = std::move(yes);
+    if (!no.empty()) action["else"] = std::move(no);
+    emit(out, path, st, std::move(action));
+    return;
+  }
+}
+
+// double(2) in a value: its statements first (where the statement reading it is), then its
+// result, a template.
+Val Translator::call_value(const Json& c) {
+  return with_call(c, [&](const Json& fn) {
+    std::size_t statements = 0;
+    const Json* ret = returned_value(fn, &statements);
+    if (ret == nullptr) refuse(c, "the value of a function that does not end with return VALUE (or returns early)");
+    if (statements > 0 && out_ == nullptr) refuse(c, "a function with statements, read for a value given later");
+    if (statements > 0) inline_statements(at(at(fn, "body"), "body"), 0, statements, *out_, out_path_);
+    return value(*ret);
+  });
+}
+
+// double(n) in a let, a set or an if: the same, its result as an expression.
+std::string Translator::call_expression(const Json& c) {
+  return with_call(c, [&](const Json& fn) {
+    std::size_t statements = 0;
+    const Json* ret = returned_value(fn, &statements);
+    if (ret == nullptr) refuse(c, "the value of a function that does not end with return VALUE (or returns early)");
+    if (statements > 0 && out_ == nullptr) refuse(c, "a function with statements, read for a value given later");
+    if (statements > 0) inline_statements(at(at(fn, "body"), "body"), 0, statements, *out_, out_path_);
+    return fmt::format("({})", expression(*ret));
+  });
+}
+
+// A value computed from what changes at run time (count * 2, !done) where a template can
+// only name a value: a `let` of its own computes it just before the statement that reads it.
+Val Translator::hoisted(const Json& e) {
+  Out value = expression_value(e);  // refuses what an expression cannot say, with its name
+  const std::string name = fmt::format("value_{}", ++locals_);
+  emit(*out_, out_path_, e, Out{{"let", name}, {"value", std::move(value)}});
+  return {"${" + name + "}", is_type(e, "TemplateLiteral"), std::nullopt};
+}
+
+// for (var i = 0; i < 3; i++): one i for the whole loop (var belongs to the function, not
+// the iteration), so a callback that reads it when it runs sees its last value: 3 3 3. A
+// let, and a repeat whose index is not the program's, changed at the end of each run.
+bool Translator::var_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                          const std::string& path) {
+  if (at(at(st, "init"), "kind") != "var") return false;
+  const std::string index = local_name(name + "_run");
+  bind(st, name, make(Bind::Variable, name));
+  emit(out, path, st, Out{{"let", name}, {"value", start}});
+  const std::string here = slot(out, path);
+  const Json& body = at(st, "body");
+  const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
+  scopes_.emplace_back();
+  Out actions = statements(list, here + "/do");
+  scopes_.pop_back();
+  actions.push_back(Out{{"set", name}, {"value", name + " + 1"}});
+  record(fmt::format("{}/do/{}", here, actions.size() - 1), at(st, "update"));
+  emit(out, path, st, Out{{"repeat", std::max<std::int64_t>(n, 0)}, {"as", index}, {"do", std::move(actions)}});
+  return true;
+}
+
+// A counted loop with an await in an async function: an await is an action of the async
+// body itself, not of a repeat, so the body is written once per run (as for...of's is),
+// with i the run's number (let) or one variable set at the end of each run (var).
+bool Translator::unrolled_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n,
+                               Out& out, const std::string& path) {
+  if (!in_async_ || !contains(at(st, "body"), "AwaitExpression")) return false;
+  constexpr std::int64_t kMaxUnrolled = 1000;  // the body is copied once per run
+  if (n > kMaxUnrolled) refuse(st, fmt::format("a for loop with await of more than {} runs", kMaxUnrolled));
+  const bool is_var = at(at(st, "init"), "kind") == "var";
+  if (is_var) {
+    bind(st, name, make(Bind::Variable, name));
+    emit(out, path, st, Out{{"let", name}, {"value", start}});
+  }
+  const Json& body = at(st, "body");
+  const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
+  for (std::int64_t k = 0; k < n; ++k) {
+    scopes_.emplace_back();
+    if (!is_var) {
+      Binding b = make(Bind::Inline, std::to_string(start + k));
+      b.number = start + k;
+      bind(st, name, b);
+    }
+    hoist_functions(list);
+    for (std::size_t j = 0; j < list.size(); ++j) statement(list, j, out, path);
+    scopes_.pop_back();
+    if (is_var) emit(out, path, at(st, "update"), Out{{"set", name}, {"value", name + " + 1"}});
+  }
+  return true;
+}
+
+
+// Every name given to clearTimeout or clearInterval: `let timer = null` before
+// `clearTimeout(timer); timer = setTimeout(...)` (a debounce) names a timer, not a value.
+std::set<std::string> Translator::cleared_names(const Json& program) {
+  std::set<std::string> names;
+  std::vector<const Json*> todo = {&program};
+  while (!todo.empty()) {
+    const Json* n = todo.back();
+    todo.pop_back();
+    if (is_type(*n, "CallExpression") && at(*n, "arguments").size() == 1 &&
+        (is_ident(at(*n, "callee"), "clearTimeout") || is_ident(at(*n, "callee"), "clearInterval"))) {
+      names.insert(ident(at(*n, "arguments")[0]));
+    }
+    for (const Json& child : *n) {
+      if (child.is_object() || child.is_array()) todo.push_back(&child);
+    }
+  }
+  names.erase("");
+  return names;
+}
+
+
+// for (let id = 1; id <= 3; id++): a repeat counts from 0, so each run's id is a let of the
+// run's own, the repeat's index plus the start.
+bool Translator::shifted_loop(const Json& st, const std::string& name, std::int64_t start, std::int64_t n, Out& out,
+                              const std::string& path) {
+  if (start == 0) return false;
+  const std::string index = local_name(name + "_run");
+  const std::string here = slot(out, path);
+  const Json& body = at(st, "body");
+  const Json& list = is_type(body, "BlockStatement") ? at(body, "body") : Json::array({body});
+  scopes_.emplace_back();
+  bind(st, name, make(Bind::Variable, name));
+  Out actions = Out::array({Out{{"let", name}, {"value", fmt::format("{} + {}", index, start)}}});
+  record(here + "/do/0", at(st, "init"));
+  hoist_functions(list);
+  for (std::size_t j = 0; j < list.size(); ++j) statement(list, j, actions, here + "/do");
+  scopes_.pop_back();
+  emit(out, path, st, Out{{"repeat", std::max<std::int64_t>(n, 0)}, {"as", index}, {"do", std::move(actions)}});
+  return true;
+}
+
+
+// A value known when the program is read, with JavaScript's meaning (numbers, text, true,
+// false, null, undefined, and the operators over them), or nullopt. Booleans are the texts
+// "true" and "false", as value() writes them.
+std::optional<Val> Translator::constant(const Json& e) {
+  Depth depth(*this, e);
+  const std::string type = type_of(e);
+  const std::string op = e.value("operator", "");
+  if (type == "Literal" || type == "TemplateLiteral" || type == "Identifier") {
+    if (type == "Identifier") {
+      const Binding* b = lookup(ident(e));
+      if (!(b != nullptr && b->kind == Bind::Inline) && !(b == nullptr && ident(e) == "undefined")) return std::nullopt;
+    }
+    if (type == "Literal" && !at(e, "value").is_number_integer() && !at(e, "value").is_string() &&
+        !at(e, "value").is_boolean() && !at(e, "value").is_null()) {
+      return std::nullopt;
+    }
+    if (type == "TemplateLiteral" && !at(e, "expressions").empty()) return std::nullopt;
+    Val v = value(e);
+    if (v.text.find("${") != std::string::npos) return std::nullopt;
+    return v;
+  }
+  auto truthy = [](const Val& v) {
+    return v.number ? *v.number != 0 : !(v.text.empty() || v.text == "false" || v.text == "null" || v.text == "undefined");
+  };
+  auto boolean = [](bool b) { return Val{b ? "true" : "false", false, std::nullopt}; };
+  if (type == "UnaryExpression" && op == "!") {
+    std::optional<Val> a = constant(at(e, "argument"));
+    return a ? std::optional<Val>(boolean(!truthy(*a))) : std::nullopt;
+  }
+  if (type != "BinaryExpression" && type != "LogicalExpression") return std::nullopt;
+  std::optional<Val> l = constant(at(e, "left"));
+  std::optional<Val> r = constant(at(e, "right"));
+  if (!l || !r) return std::nullopt;
+  if (op == "&&") return truthy(*l) ? r : l;
+  if (op == "||") return truthy(*l) ? l : r;
+  const bool same_kind = l->is_string == r->is_string && l->number.has_value() == r->number.has_value();
+  if (op == "===" || op == "!==") return boolean((same_kind && l->text == r->text) == (op == "==="));
+  if (l->number && r->number && (op == "<" || op == "<=" || op == ">" || op == ">=")) {
+    const std::int64_t a = *l->number;
+    const std::int64_t b = *r->number;
+    return boolean(op == "<" ? a < b : op == "<=" ? a <= b : op == ">" ? a > b : a >= b);
+  }
+  if (l->number && r->number && op == "%" && *r->number != 0 && *r->number != -1) {  // INT64_MIN % -1 overflows
+    const std::int64_t m = *l->number % *r->number;
+    return Val{std::to_string(m), false, m};
+  }
+  if ((l->number && r->number && (op == "+" || op == "-" || op == "*")) || (op == "+" && (l->is_string || r->is_string))) {
+    return binary_value(e);
+  }
+  return std::nullopt;
+}
+
+
+// A value a promise or a callback gave (`const r = await job()`, `data`) is text here, even
+// where JavaScript has a number: `total += r` would join text where JavaScript adds, so
+// arithmetic on it is refused (joining it to text, `'got ' + r`, is what it is).
+void Translator::text_arithmetic(const Json& l, const Json& r, const std::string& op) {
+  if (op != "+" && op != "-" && op != "*" && op != "%") return;
+  auto given = [this](const Json& x) {
+    const Binding* b = is_type(x, "Identifier") ? lookup(ident(x)) : nullptr;
+    return b != nullptr && b->kind == Bind::Text;
+  };
+  auto text = [](const Json& x) {
+    return is_type(x, "TemplateLiteral") || (is_type(x, "Literal") && at(x, "value").is_string());
+  };
+  if (!given(l) && !given(r)) return;
+  if (op == "+" && (text(l) || text(r))) return;
+  const Json& v = given(r) ? r : l;
+  refuse(v, fmt::format("the {} operator on {}, a value a promise or callback gave (such a value is text here, "
+                        "where JavaScript may have a number)", op, ident(v)));
 }
 
 }  // namespace

@@ -113,3 +113,68 @@ TEST_CASE("state: .unref() on a timer as it is made, kept in a const, or named l
   CHECK(r["program"][1]["unref"] == "t");
   CHECK(r["program"][2]["ref"] == "t");
 }
+
+TEST_CASE("functions: an argument known only at run time is a let of the call's own", "[js][functions]") {
+  elt::js::Translation t = elt::js::translate(js_tree("argument-at-the-call"), "argument-at-the-call.js");
+  auto s = nlohmann::json::parse(t.json);
+  const auto& p = s["program"];
+  // show('first', n): label is put in place; value is a let made at the call, which the
+  // timer's callback reads, so n changing afterwards does not change it.
+  CHECK(p[1] == nlohmann::json({{"let", "value_1"}, {"value", "n"}}));
+  CHECK(p[2]["then"][0]["print"] == "first: ${value_1}, n is now ${n}");
+  CHECK(p[3] == nlohmann::json({{"set", "n"}, {"value", "n + 1"}}));
+  // The second call's parameter is another binding.
+  CHECK(p[4] == nlohmann::json({{"let", "value_2"}, {"value", "n * 10"}}));
+  CHECK(p[5]["then"][0]["print"] == "second: ${value_2}, n is now ${n}");
+  CHECK(t.positions.at("/program/2/then/0").first == 5);  // the function's console.log
+  CHECK_NOTHROW(elt::scenario::parse_scenario(t.json, "argument-at-the-call.js", "."));
+}
+
+TEST_CASE("functions: a value-returning call, a default and a guard clause", "[js][functions]") {
+  auto d = nlohmann::json::parse(elt::js::translate(js_tree("double-return"), "double-return.js").json);
+  CHECK(d["program"][0]["print"] == "double(2) = 4");  // known now: put in place
+  CHECK(d["program"][2]["print"] == "double(add(1, 2)) = 6");
+  auto w = nlohmann::json::parse(elt::js::translate(js_tree("default-parameters"), "default-parameters.js").json);
+  CHECK(w["program"][0]["set_timeout"] == 20);
+  CHECK(w["program"][1]["set_timeout"] == 10);
+  CHECK(w["program"][2]["set_timeout"] == 20);  // undefined takes the default
+  // A guard over arguments known now is decided now: handle('skip') prints "skipped" only.
+  auto g = nlohmann::json::parse(elt::js::translate(js_tree("guard-clause"), "guard-clause.js").json);
+  CHECK(g["program"][2]["print"] == "call ${calls}: handled a");
+  CHECK(g["program"][4]["print"] == "call ${calls}: skipped");
+  CHECK(g["program"].size() == 6);
+  // if (waiting) { ...; return; } then the rest, over a variable: the rest is the if's else.
+  auto t = nlohmann::json::parse(elt::js::translate(js_tree("throttle"), "throttle.js").json);
+  // i * 200 is no template ("${i}00" is only for powers of ten): a let computes it first.
+  CHECK(t["program"][1]["do"][0] == nlohmann::json({{"let", "value_1"}, {"value", "i * 200"}}));
+  CHECK(t["program"][1]["do"][1]["set_timeout"] == "${value_1}");
+  const auto& guard = t["program"][1]["do"][1]["then"][0];
+  CHECK(guard["if"] == "waiting");
+  CHECK(guard["then"][0]["print"] == "dropped ${i}");
+  CHECK(guard["else"][0]["print"] == "run ${i}");
+  CHECK(guard["else"][1] == nlohmann::json({{"set", "waiting"}, {"value", true}}));
+}
+
+TEST_CASE("functions: a recursion over arguments known now unrolls; over a variable it is refused", "[js][functions]") {
+  auto s = nlohmann::json::parse(elt::js::translate(js_tree("recursive-countdown"), "recursive-countdown.js").json);
+  CHECK(s["program"][0]["print"] == "3");
+  CHECK(s["program"][1]["then"][0]["print"] == "2");
+  CHECK(s["program"][1]["then"][1]["then"][0]["print"] == "1");
+  CHECK(s["program"][1]["then"][1]["then"][1]["then"][0]["print"] == "done");
+  CHECK_THROWS_AS(elt::js::translate(js_tree("refused-recursion-over-variable"), "p.js"), elt::scenario::ScenarioError);
+}
+
+TEST_CASE("loops: var shares one i; a for loop with await in an async function is unrolled", "[js][functions]") {
+  auto v = nlohmann::json::parse(elt::js::translate(js_tree("var-vs-let-loop"), "var-vs-let-loop.js").json);
+  CHECK(v["program"][0] == nlohmann::json({{"let", "i"}, {"value", 0}}));
+  CHECK(v["program"][1]["as"] != "i");  // the repeat's index is not the program's i
+  CHECK(v["program"][1]["do"][0]["then"][0]["print"] == "var ${i}");
+  CHECK(v["program"][1]["do"][1] == nlohmann::json({{"set", "i"}, {"value", "i + 1"}}));
+  CHECK(v["program"][2]["as"] == "j");  // let: each run's own j
+  auto s = nlohmann::json::parse(elt::js::translate(js_tree("sleep-for-loop"), "sleep-for-loop.js").json);
+  const auto& body = s["program"][0]["async"];
+  CHECK(body[0]["print"] == "step 0");
+  CHECK(body[3]["print"] == "step 1");
+  CHECK(body[6]["print"] == "step 2");
+  CHECK(body[9]["print"] == "done");
+}

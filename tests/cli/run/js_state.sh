@@ -10,7 +10,8 @@ cd "$2" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
-programs=(interval-counter closure-counter-shared if-else-state unref-timer unref-interval ref-again)
+programs=(interval-counter closure-counter-shared if-else-state unref-timer unref-interval ref-again
+          argument-at-the-call var-vs-let-loop guard-clause counter-module default-parameters)
 jsons=()
 for name in "${programs[@]}"; do
   "$bin" import-js "$name.js" > "$tmp/$name.json" || { echo "FAIL import-js $name.js"; fails=$((fails + 1)); continue; }
