@@ -87,27 +87,36 @@ Result explore_scenario(const scenario::Scenario& scenario, const RuntimeOptions
 
 RunOnce scenario_runner(const scenario::Scenario& scenario, const RuntimeOptions& options) {
   return [&scenario, options](std::shared_ptr<ReplayChooser> chooser) {
-    // What the program prints, as its console shows it; pool threads may emit too.
-    std::mutex mutex;
-    std::string printed;
-    Tracer tracer(TraceFormat::None, -1);
-    tracer.set_observer([&](const TraceEvent& e) {
-      if (e.kind != EventKind::Print && e.kind != EventKind::Content) return;
-      std::lock_guard lock(mutex);
-      render_output(e, printed);
-    });
-    VirtualClock clock;
-    RuntimeOptions run_options = options;
-    run_options.timing = std::move(chooser);
-    {
-      Runtime runtime(run_options, clock, tracer);
-      scenario::run_scenario(runtime, scenario);
-    }
-    std::vector<std::string> lines;
-    std::istringstream in(printed);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
+    return run_measured(scenario, options, std::move(chooser), 0).output;
   };
+}
+
+MeasuredRun run_measured(const scenario::Scenario& scenario, const RuntimeOptions& options,
+                         std::shared_ptr<ReplayChooser> chooser, std::size_t max_events) {
+  // What the program prints, as its console shows it; pool threads may emit too.
+  std::mutex mutex;
+  std::string printed;
+  Tracer tracer(TraceFormat::None, -1);
+  tracer.set_observer([&](const TraceEvent& e) {
+    if (e.kind != EventKind::Print && e.kind != EventKind::Content) return;
+    std::lock_guard lock(mutex);
+    render_output(e, printed);
+  });
+  // Past it the tracer asks the runtime to stop (Runtime's on_limit), as for --limit.
+  tracer.set_event_limit(max_events);
+  VirtualClock clock;
+  RuntimeOptions run_options = options;
+  run_options.timing = std::move(chooser);
+  {
+    Runtime runtime(run_options, clock, tracer);
+    scenario::run_scenario(runtime, scenario);
+  }
+  MeasuredRun run;
+  run.events = tracer.event_count();
+  run.cut = tracer.events_limit_crossed().has_value();
+  std::istringstream in(printed);
+  for (std::string line; std::getline(in, line);) run.output.push_back(line);
+  return run;
 }
 
 }  // namespace elt::explore

@@ -48,6 +48,19 @@ Result explore(const RunOnce& run, std::size_t max_schedules);
 // its decisions taken by the chooser; it reads `scenario` when called, so that must outlive it.
 RunOnce scenario_runner(const scenario::Scenario& scenario, const RuntimeOptions& options);
 
+// One run and what it cost: the race check (race_report.h) bounds its work by the trace
+// events its runs emit, a count that is the same on every run of the virtual clock, where
+// a wall-clock bound would make the trace differ from one run to the next.
+struct MeasuredRun {
+  std::vector<std::string> output;  // as RunOnce's; partial when `cut`
+  std::size_t events = 0;           // trace events emitted (lines, callbacks, markers)
+  bool cut = false;                 // stopped at `max_events`: the program had more to do
+};
+// As scenario_runner, stopped after `max_events` events (0: never), as --limit
+// trace_events stops a run.
+MeasuredRun run_measured(const scenario::Scenario& scenario, const RuntimeOptions& options,
+                         std::shared_ptr<ReplayChooser> chooser, std::size_t max_events);
+
 // A scenario on the virtual clock with `options` (its model, costs, threads...).
 Result explore_scenario(const scenario::Scenario& scenario, const RuntimeOptions& options, std::size_t max_schedules);
 

@@ -1,5 +1,6 @@
 #include "explore/race_report.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -51,10 +52,17 @@ bool uses_network(const std::vector<scenario::Action>& actions, Resend resend) {
 
 }  // namespace
 
-RacesFound find_races(const RunOnce& run, std::size_t budget, const std::function<bool()>& stop) {
+RacesFound find_races(const SizedRun& run, std::size_t budget, std::size_t work, const std::function<bool()>& stop) {
   RacesFound found;
   auto plain = std::make_shared<ReplayChooser>(std::vector<std::size_t>{});
-  const Lines printed = run(plain);
+  const MeasuredRun shown = run(plain, work);
+  if (shown.cut) {
+    found.run_cut_at = work;
+    return found;
+  }
+  // Each flipped run costs about what the default one did: as many as fit in what is left.
+  if (work != 0) budget = std::min(budget, (work - shown.events) / std::max<std::size_t>(shown.events, 1));
+  const Lines& printed = shown.output;
   const auto& met = plain->met();
   found.met = met.size();
   std::size_t runs = 0;
@@ -67,7 +75,7 @@ RacesFound find_races(const RunOnce& run, std::size_t budget, const std::functio
         break;
       }
       ++runs;
-      const Lines other = run(std::make_shared<ReplayChooser>(flip_at(i, side)));
+      const Lines other = run(std::make_shared<ReplayChooser>(flip_at(i, side)), 0).output;
       if (other == printed) continue;
       auto [ours, theirs] = first_difference(printed, other);
       const std::uint64_t tick = i < plain->ticks().size() ? plain->ticks()[i] : 0;
@@ -82,8 +90,16 @@ RacesFound find_races(const RunOnce& run, std::size_t budget, const std::functio
   return found;
 }
 
+RacesFound find_races(const RunOnce& run, std::size_t budget, const std::function<bool()>& stop) {
+  const SizedRun sized = [&run](std::shared_ptr<ReplayChooser> chooser, std::size_t) {
+    return MeasuredRun{run(std::move(chooser))};
+  };
+  return find_races(sized, budget, 0, stop);
+}
+
 std::optional<RacesFound> find_scenario_races(const scenario::Scenario& scenario, RuntimeOptions options,
-                                              std::size_t budget, const std::function<bool()>& stop, Resend resend) {
+                                              std::size_t budget, const std::function<bool()>& stop, Resend resend,
+                                              std::size_t work) {
   // Each run of the check would send the program's requests again, to a real server or a
   // name server (and a lookup may take seconds); the delay service only when `resend` says.
   if (uses_network(scenario.program, resend)) return std::nullopt;
@@ -92,7 +108,10 @@ std::optional<RacesFound> find_scenario_races(const scenario::Scenario& scenario
   options.on_unseen_time = nullptr;
   options.races = nullptr;
   options.report_timing_races = false;
-  return find_races(scenario_runner(scenario, options), budget, stop);
+  const SizedRun run = [&scenario, &options](std::shared_ptr<ReplayChooser> chooser, std::size_t max_events) {
+    return run_measured(scenario, options, std::move(chooser), max_events);
+  };
+  return find_races(run, budget, work, stop);
 }
 
 }  // namespace elt::explore

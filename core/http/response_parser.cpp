@@ -37,6 +37,10 @@ bool iequals(std::string_view a, std::string_view b) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Most responses carry fewer fields than this (the benchmark server's: 3; a web server's:
+// 8 to 15); more just grow the vector.
+constexpr std::size_t kUsualHeaderCount = 8;
+
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
 // RFC 9110 tchar: header names are tokens, so spaces, controls and separators are out.
@@ -347,6 +351,9 @@ void ResponseParser::handle_header_line(std::string_view line) {
   }
   Header header;
   if (!parse_field_line(line, &header)) return;
+  // Room for a usual head at once: growing 1, 2, 4 was two allocations and copies of a
+  // three-field response (a tenth of the parser's instructions per GET, callgrind).
+  if (response_.headers.capacity() == 0) response_.headers.reserve(kUsualHeaderCount);
   response_.headers.push_back(std::move(header));
 }
 

@@ -36,13 +36,20 @@ RaceKind race_kind_of(DecisionKind kind) {
 void Runtime::show_found_race(std::size_t index, const Decision& decision, TraceEvent race) {
   const RacesFound& found = *options_.races;
   if (index == found.checked && !found.complete()) {
+    // A program too big to run even once within the budget says so with that budget (a
+    // count of the run's own decisions would depend on where the cut fell).
     tracer_.emit({.kind = EventKind::Race,
                   .count = found.checked,
                   .race = RaceKind::Unchecked,
-                  .text = fmt::format("stopped at its budget after {} of the run's {} timing decisions: the "
-                                      "decisions from here on are not checked and no race is shown for them "
-                                      "(eventloop-trace explore searches them all)",
-                                      found.checked, found.met)});
+                  .text = found.run_cut_at != 0
+                              ? fmt::format("stopped at its budget of {} trace events for all its runs before "
+                                            "the first one ended: no decision is checked and no race is shown "
+                                            "(eventloop-trace explore searches them all)",
+                                            found.run_cut_at)
+                              : fmt::format("stopped at its budget after {} of the run's {} timing decisions: the "
+                                            "decisions from here on are not checked and no race is shown for them "
+                                            "(eventloop-trace explore searches them all)",
+                                            found.checked, found.met)});
   }
   const RaceFound* r = found.at(index);
   if (r == nullptr || r->kind != decision.kind || r->alternative >= decision.when.size()) return;

@@ -90,7 +90,10 @@ struct RacesFound {
   std::vector<RaceFound> races;  // by index
   std::size_t met = 0;           // decisions the plain run meets
   std::size_t checked = 0;       // of them, the first `checked` were tried (the budget)
-  bool complete() const { return checked == met; }
+  // Not 0: the plain run alone emitted more trace events than the check's budget of this
+  // many, so it was stopped there, `met` is unknown (0) and nothing was checked.
+  std::size_t run_cut_at = 0;
+  bool complete() const { return run_cut_at == 0 && checked == met; }
   // The race at decision `index`, if the check found one there.
   const RaceFound* at(std::size_t index) const;
 };

@@ -201,6 +201,49 @@ TEST_CASE("shown races: the check keeps to its budget and says where it stopped"
   CHECK(jsonl_of(three.races[0])["checked"] == 0);
 }
 
+TEST_CASE("shown races: the check's runs together keep to a budget of trace events", "[race_report]") {
+  // A made-up program of five decisions, 10 events a run; only the fourth's other side
+  // prints otherwise. The runs are counted here, as the check makes them.
+  int runs = 0;
+  const explore::SizedRun program = [&](std::shared_ptr<ReplayChooser> chooser, std::size_t max_events) {
+    ++runs;
+    explore::MeasuredRun run{{"start"}, 10, max_events != 0 && max_events < 10};
+    for (int i = 0; i < 5; ++i) {
+      if (chooser->choose({DecisionKind::PoolOrder, {"a", "b"}}) == 1 && i == 3) run.output.push_back("flipped");
+    }
+    return run;
+  };
+  const auto roomy = explore::find_races(program, 48, 60);  // the default run and 5 flips fit
+  CHECK(runs == 6);
+  CHECK(roomy.complete());
+  CHECK(roomy.races.size() == 1);
+  runs = 0;
+  const auto tight = explore::find_races(program, 48, 35);  // 10 + 2 x 10 fit, not a third
+  CHECK(runs == 3);
+  CHECK_FALSE(tight.complete());
+  CHECK(tight.checked == 2);
+  CHECK(tight.run_cut_at == 0);
+  runs = 0;
+  const auto cut = explore::find_races(program, 48, 5);  // the default run alone is longer
+  CHECK(runs == 1);
+  CHECK_FALSE(cut.complete());
+  CHECK(cut.checked == 0);
+  CHECK(cut.run_cut_at == 5);
+
+  // In a run: the note says the budget, and no count the cut could have changed.
+  const std::string json = R"({"program": [{"fs_read": "test.txt", "then": [{"print": "read 1"}]},
+    {"fs_read": "test.txt", "then": [{"print": "read 2"}]}]})";
+  const scenario::Scenario parsed = scenario::parse_scenario(json, "test.json", kDir);
+  RuntimeOptions options = scenario::runtime_options(parsed);
+  options.model = node_model();
+  options.costs = kRaceTrips;
+  const auto found = explore::find_scenario_races(parsed, options, explore::kRaceCheckBudget, {},
+                                                  explore::Resend::Nothing, 20);
+  REQUIRE(found.has_value());
+  CHECK(found->run_cut_at == 20);
+  CHECK(found->met == 0);
+}
+
 TEST_CASE("shown races: a program that makes HTTP requests is not checked", "[race_report]") {
   // Its check's runs would send the requests again (to a real server, a name server).
   const std::string json = R"({"program": [{"set_timeout": 0, "then": [{"print": "timeout"}]},
