@@ -15,8 +15,10 @@ namespace elt::js {
 
 const char kSupported[] =
     "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
-    ".then/.catch, new Promise, promises in const and their .then/.catch, async functions and await (try/catch "
-    "around one await, for...of over an array literal), Promise.all/race/allSettled/any, timers/promises' and "
+    ".then/.catch/.finally, new Promise, promises in const and their .then/.catch/.finally (async callbacks "
+    "too), async functions and await (try/catch/finally around awaits and statements, throw new Error, for...of "
+    "over an array literal), thenable objects { then(resolve, reject) {...} }, Promise.all/race/allSettled/any, "
+    "timers/promises' and "
     "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
     "Date.now() busy-wait, counted for loops, const, named callbacks, let variables with =, +=, ++ and if/else "
     "over them, timer.unref()/ref() (docs/javascript.md)";
@@ -254,6 +256,15 @@ class Translator {
   void try_await(const Json& st, Out& out, const std::string& path);
   void for_of(const Json& st, Out& out, const std::string& path);
   void on_process_event(const Json& c, Out& out, const std::string& path);
+  // ---- thenables, .finally, async steps, try/catch/finally and throw (issue 21, session 8) ----
+  static const Json* then_method(const Json& e);
+  std::string thenable(const Json& e, Out& out, const std::string& path, const std::string& id);
+  Out finally_step(const Json& step, const std::string& path);
+  bool has_finally(const std::vector<const Json*>& steps) const;
+  void async_step(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                  std::vector<std::map<std::string, Binding>>& saved);
+  void try_statement(const Json& st, Out& out, const std::string& path);
+  void throw_statement(const Json& st, Out& out, const std::string& path);
   bool settle_call(const Json& c, Out& out, const std::string& path);
   Out chain_step(const Json& step, bool is_catch, const std::string& path);
   void print(const Json& c, Out& out, const std::string& path);
@@ -288,6 +299,7 @@ class Translator {
   int fresh_ = 0;                 // promise1, promise2...: names for promises the program does not name
   bool in_async_ = false;         // the statements being read are an async body's own: await may be one
   std::string* adopt_ = nullptr;  // a .then step being read: where its `return p` names p
+  std::set<std::string> thenables_;  // the promise names that are thenable objects: no .then of theirs is a chain
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -389,6 +401,10 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
   }
   if (type == "IfStatement") return if_statement(st, out, path);
   if (type == "TryStatement" && in_async_) return try_await(st, out, path);
+  if (type == "ThrowStatement" && in_async_) return throw_statement(st, out, path);
+  if (type == "ReturnStatement" && in_async_) {
+    refuse(st, "return before the end of an async function (in a try, an if or a loop: a finally would run after it)");
+  }
   if (type == "ForOfStatement") return for_of(st, out, path);
   if (type == "VariableDeclaration") return declaration(st, out, path);
   if (type == "FunctionDeclaration" || type == "EmptyStatement") return;
@@ -574,7 +590,9 @@ std::string Translator::canonical(const Json& callee) const {
   }
   const std::string base = ident(obj);
   if (const Binding* b = lookup(base)) {
-    if (b->kind == Bind::Promise && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+    if (b->kind == Bind::Promise && !thenables_.contains(b->text) && (prop == "then" || prop == "catch" || prop == "finally")) {
+      return "promise." + prop;
+    }
     if (b->kind != Bind::Module) return {};
     const std::string module = strip(b->text);
     return module == "timers" ? prop : module + "." + prop;
@@ -606,7 +624,7 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   }
   if (name == "console.log") return print(c, out, path);
   if (name == "fs.readFile" || name == "crypto.pbkdf2" || name == "http.get") return io_call(name, c, out, path);
-  if (name == "promise.then" || name == "promise.catch") return promise_chain(c, out, path);
+  if (name == "promise.then" || name == "promise.catch" || name == "promise.finally") return promise_chain(c, out, path);
   if (name == "process.on") return on_process_event(c, out, path);
   if (promise_like(c)) {
     promise_expr(c, out, path, "");
@@ -724,7 +742,7 @@ void Translator::promise_chain(const Json& c, Out& out, const std::string& path)
     start_node = &at(at(*start_node, "callee"), "object");
   }
   const std::string start = is_type(*start_node, "CallExpression") ? canonical(at((*start_node), "callee")) : "";
-  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps)) {
+  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps) || has_finally(steps)) {
     if (promise_like(*start_node)) {
       promise_then(*start_node, steps, out, path, "");
       return;
@@ -806,7 +824,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   }
   if (fn->value("generator", false)) refuse(*fn, construct_name(*fn));
   if (fn->value("async", false) && result == nullptr) return async_callback(*fn, body, path, params, saved);
-  if (fn->value("async", false)) refuse(*fn, "an async function as a .then or .catch callback");
+  if (fn->value("async", false)) return async_step(*fn, body, path, params, saved);
   const bool outer_async = std::exchange(in_async_, false);
   inlining_.insert(fn);
   scopes_.emplace_back();
@@ -1037,6 +1055,7 @@ bool Translator::promise_like(const Json& e) const {
     return b != nullptr && b->kind == Bind::Promise;
   }
   if (is_type(e, "NewExpression")) return is_ident(at(e, "callee"), "Promise");
+  if (is_type(e, "ObjectExpression")) return then_method(e) != nullptr;  // a thenable: await and resolve take it
   if (!is_type(e, "CallExpression")) return false;
   const Json& callee = at(e, "callee");
   if (is_type(callee, "ArrowFunctionExpression") || is_type(callee, "FunctionExpression")) {
@@ -1294,6 +1313,7 @@ bool Translator::steps_adopt(const std::vector<const Json*>& steps) const {
   for (const Json* step : steps) {
     const Json& args = at(*step, "arguments");
     if (args.size() != 1) continue;
+    if (args[0].value("async", false)) return true;  // the step returns the async function's promise
     const Json& body = at(args[0], "body");
     const Json& list = at(body, "body");
     if (is_type(body, "BlockStatement") && !list.empty() && is_type(list[list.size() - 1], "ReturnStatement") &&
@@ -1312,6 +1332,7 @@ std::string Translator::promise_expr(const Json& e, Out& out, const std::string&
   if (is_type(e, "Identifier")) return lookup(ident(e))->text;
   if (id.empty()) id = fresh_name();
   if (is_type(e, "NewExpression")) return new_promise(e, out, path, id);
+  if (is_type(e, "ObjectExpression")) return thenable(e, out, path, id);
   const Json& callee = at(e, "callee");
   if (is_type(callee, "ArrowFunctionExpression") || is_type(callee, "FunctionExpression")) {
     Out action = async_function(callee, slot(out, path) + "/async", argument_bindings(at(e, "arguments")));
@@ -1472,8 +1493,9 @@ std::string Translator::promise_then(const Json& start, const std::vector<const 
   Out chain = Out::array();
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
     const std::string kind = canonical(at((**it), "callee"));
-    if (kind == "promise.finally") refuse(**it, ".finally");
-    chain.push_back(chain_step(**it, kind == "promise.catch", fmt::format("{}/chain/{}", base, chain.size())));
+    const std::string step_path = fmt::format("{}/chain/{}", base, chain.size());
+    chain.push_back(kind == "promise.finally" ? finally_step(**it, step_path)
+                                              : chain_step(**it, kind == "promise.catch", step_path));
   }
   emit(out, path, *steps.front(), Out{{"promise_then", from}, {"chain", std::move(chain)}, {"id", id}});
   return id;
@@ -1577,14 +1599,13 @@ void Translator::await_into(const Json& e, Out& out, const std::string& path, co
 void Translator::try_await(const Json& st, Out& out, const std::string& path) {
   const Json& block = at(at(st, "block"), "body");
   const Json& handler = at(st, "handler");
-  const std::string what = "try/catch other than try { await ... } catch (e) { ... } in an async function";
-  if (!at(st, "finalizer").is_null() || handler.is_null() || block.size() != 1) refuse(st, what);
+  if (!at(st, "finalizer").is_null() || handler.is_null() || block.size() != 1) return try_statement(st, out, path);
   const Json& only = block[0];
   const Json* awaited = nullptr;
   if (is_type(only, "ExpressionStatement") && is_type(at(only, "expression"), "AwaitExpression")) {
     awaited = &at(only, "expression");
   }
-  if (awaited == nullptr) refuse(st, what);
+  if (awaited == nullptr) return try_statement(st, out, path);
   await_into(*awaited, out, path, "");
   const std::string here = fmt::format("{}/{}/catch", path, out.size() - 1);
   scopes_.emplace_back();
@@ -1641,6 +1662,112 @@ void Translator::on_process_event(const Json& c, Out& out, const std::string& pa
   action["on_unhandled_rejection"] = callback(args[1], slot(out, path) + "/on_unhandled_rejection", {make(Bind::Error)});
   action["as"] = as;
   emit(out, path, c, std::move(action));
+}
+
+
+// ---- thenables, .finally, async steps, try/catch/finally and throw (issue 21, session 8) ----
+
+// { then(resolve, reject) {...} } or { then: (resolve) => ... }: the method, when the
+// object has it and nothing else (other properties would need objects as values).
+const Json* Translator::then_method(const Json& e) {
+  if (!is_type(e, "ObjectExpression")) return nullptr;
+  const Json& props = at(e, "properties");
+  if (props.size() != 1 || !is_type(props[0], "Property") || props[0].value("computed", true)) return nullptr;
+  const Json& key = at(props[0], "key");
+  const Json& fn = at(props[0], "value");
+  const bool named_then = is_ident(key, "then") || (is_type(key, "Literal") && at(key, "value") == "then");
+  if (!named_then || !(is_type(fn, "FunctionExpression") || is_type(fn, "ArrowFunctionExpression"))) return nullptr;
+  return &fn;
+}
+
+// A thenable: its then's parameters are the resolve and reject of whoever calls it (an
+// await, a resolve, a step that returns it), one job after that call.
+std::string Translator::thenable(const Json& e, Out& out, const std::string& path, const std::string& id) {
+  const Json* fn = then_method(e);
+  if (fn == nullptr) refuse(e, "an object literal other than { then(resolve, reject) {...} }");
+  if (fn->value("async", false)) refuse(*fn, "an async then method");
+  Out body = Out::array();
+  callback_body(*fn, body, slot(out, path) + "/thenable", {make(Bind::Resolver, id, 0), make(Bind::Resolver, id, 1)},
+                nullptr, nullptr);
+  emit(out, path, e, Out{{"thenable", std::move(body)}, {"id", id}});
+  thenables_.insert(id);
+  return id;
+}
+
+bool Translator::has_finally(const std::vector<const Json*>& steps) const {
+  for (const Json* step : steps) {
+    if (canonical(at(*step, "callee")) == "promise.finally") return true;
+  }
+  return false;
+}
+
+// .finally(() => {...}): no value comes in; a value it returns is ignored (JavaScript's
+// rule), a promise it returns is waited for, a throw rejects.
+Out Translator::finally_step(const Json& step, const std::string& path) {
+  const Json& args = at(step, "arguments");
+  if (args.size() != 1) refuse(step, fmt::format(".finally with {} callbacks", args.size()));
+  std::optional<Val> result;
+  bool throws = false;
+  Out body = Out::array();
+  std::string adopt;
+  std::string* outer_adopt = std::exchange(adopt_, &adopt);
+  callback_body(args[0], body, path + "/finally", {}, &result, &throws);
+  adopt_ = outer_adopt;
+  Out s{{"finally", std::move(body)}};
+  if (result && throws) s["throw"] = result->text;
+  if (!adopt.empty()) s["return_promise"] = adopt;
+  return s;
+}
+
+// An async function as a .then/.catch/.finally callback: the step calls it and returns its
+// promise, which the step's promise adopts (a thenable job and its then: two turns more).
+void Translator::async_step(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                            std::vector<std::map<std::string, Binding>>& saved) {
+  if (adopt_ == nullptr) refuse(fn, "an async function as a callback here");
+  const std::string id = fresh_name();
+  Out action = async_function(fn, slot(body, path) + "/async", params);
+  action["id"] = id;
+  if (!saved.empty()) scopes_ = std::move(saved);
+  record(slot(body, path), fn);
+  body.push_back(std::move(action));
+  *adopt_ = id;
+}
+
+// try { ... } catch (e) { ... } finally { ... } in an async function: the block may await
+// and throw anywhere; catch and finally are plain statements. `try { await x } catch (e)`
+// alone stays an await with its catch (try_await).
+void Translator::try_statement(const Json& st, Out& out, const std::string& path) {
+  const std::string here = slot(out, path);
+  const Json& handler = at(st, "handler");
+  const Json& finalizer = at(st, "finalizer");
+  Out action;
+  scopes_.emplace_back();
+  action["try"] = statements(at(at(st, "block"), "body"), here + "/try");
+  scopes_.pop_back();
+  const bool outer = std::exchange(in_async_, false);
+  if (!handler.is_null()) {
+    scopes_.emplace_back();
+    const std::string param = ident(at(handler, "param"));
+    if (!param.empty()) bind(at(handler, "param"), param, make(Bind::Error, "error"));
+    action["catch"] = statements(at(at(handler, "body"), "body"), here + "/catch");
+    scopes_.pop_back();
+  }
+  if (!finalizer.is_null()) {
+    scopes_.emplace_back();
+    action["finally"] = statements(at(finalizer, "body"), here + "/finally");
+    scopes_.pop_back();
+  }
+  in_async_ = outer;
+  emit(out, path, st, std::move(action));
+}
+
+// throw new Error(m) among an async function's statements (a last one is its "throw").
+void Translator::throw_statement(const Json& st, Out& out, const std::string& path) {
+  const Json& arg = at(st, "argument");
+  if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
+    refuse(st, "throwing anything but new Error(message)");
+  }
+  emit(out, path, st, Out{{"throw", value(at(arg, "arguments")[0]).text}});
 }
 
 }  // namespace
