@@ -1767,7 +1767,7 @@ void Translator::throw_statement(const Json& st, Out& out, const std::string& pa
   if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
     refuse(st, "throwing anything but new Error(message)");
   }
-  emit(out, path, st, Out{{"throw", value(at(arg, "arguments")[0]).text}});
+  emit(out, path, st, Out{{"throw_error", value(at(arg, "arguments")[0]).text}});
 }
 
 }  // namespace

@@ -315,13 +315,13 @@ TEST_CASE("promises: a throw in try is caught at once; a try/finally without cat
   // tests/js/try-throw-finally.js
   PromiseRun run(R"({"program": [
     {"async": [
-      {"try": [{"print": "check 1"}, {"sleep": 1, "id": "s1"}, {"await": "s1"}, {"throw": "bad 1"},
+      {"try": [{"print": "check 1"}, {"sleep": 1, "id": "s1"}, {"await": "s1"}, {"throw_error": "bad 1"},
                {"print": "not printed"}],
        "catch": [{"print": "caught ${error}"}], "finally": [{"print": "finally 1"}]}],
      "id": "check", "return": "1"},
     {"promise_then": "check", "chain": [{"then": [{"print": "checked ${value}"}]}]},
     {"async": [
-      {"try": [{"sleep": 5, "id": "s5"}, {"await": "s5"}, {"throw": "not handled here"}],
+      {"try": [{"sleep": 5, "id": "s5"}, {"await": "s5"}, {"throw_error": "not handled here"}],
        "finally": [{"print": "cleanup finally"}]},
       {"print": "not printed either"}], "id": "cleanup"},
     {"promise_then": "cleanup", "chain": [{"catch": [{"print": "caller caught: ${error}"}]}]},
@@ -342,7 +342,7 @@ TEST_CASE("promises: an async function called inside a try does not throw into t
   // Node: "inner rejected: x", then "outer went on" (the call returns a rejected promise)
   PromiseRun run(R"({"program": [
     {"async": [
-      {"try": [{"async": [{"throw": "x"}], "id": "inner"},
+      {"try": [{"async": [{"throw_error": "x"}], "id": "inner"},
                {"promise_then": "inner", "chain": [{"catch": [{"print": "inner rejected: ${error}"}]}]}],
        "catch": [{"print": "outer caught ${error}"}]},
       {"print": "outer went on"}]}
@@ -355,14 +355,14 @@ TEST_CASE("promises: thenable, try and throw need the node model; try, throw and
           "[promises][try]") {
   for (const char* json : {R"({"program": [{"thenable": [], "id": "t"}]})",
                            R"({"program": [{"async": [{"try": [], "finally": []}]}]})",
-                           R"({"program": [{"async": [{"throw": "x"}]}]})"}) {
+                           R"({"program": [{"async": [{"throw_error": "x"}]}]})"}) {
     auto scenario = scenario::parse_scenario(json, "test.json", ".");
     CHECK_THROWS_WITH(scenario::check_model_support(scenario, "book"), Catch::Contains("--model node"));
   }
   CHECK_THROWS_WITH(scenario::parse_scenario(R"({"program": [{"try": [], "catch": []}]})", "t.json", "."),
                     Catch::Contains("async body"));
   CHECK_THROWS_WITH(
-      scenario::parse_scenario(R"({"program": [{"async": [{"set_timeout": 1, "then": [{"throw": "x"}]}]}]})",
+      scenario::parse_scenario(R"({"program": [{"async": [{"set_timeout": 1, "then": [{"throw_error": "x"}]}]}]})",
                                "t.json", "."),
       Catch::Contains("async body"));
   CHECK_THROWS_WITH(scenario::parse_scenario(R"({"program": [{"async": [{"try": []}]}]})", "t.json", "."),

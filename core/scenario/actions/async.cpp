@@ -200,7 +200,7 @@ void parse_try(ActionReader& r, const ActionSource& src, Action& a) {
 // function (its promise rejects).
 void parse_throw(ActionReader& r, const ActionSource& src, Action& a) {
   if (src.depth != t_async_body_depth) {
-    r.fail(src.at, "\"throw\" is an action of an async body itself (a callback's throw is a step's \"throw\")");
+    r.fail(src.at, "\"throw_error\" is an action of an async body itself (a callback's throw is a step's \"throw\")");
   }
   a.text = r.text(src.arg, src.at, "the error's message");
 }
@@ -800,7 +800,7 @@ constexpr const char* kThenableSchema = R"json({
 
 constexpr const char* kTrySchema = R"json({
   "title": "try",
-  "description": "try {...} catch (error) {...} finally {...} in an async body (directly in it, or in another try's block). The block may hold awaits, throws and tries; a rejected await or a throw in it runs the catch (error bound to the Error), the finally runs either way, then the body goes on after the try. Without a catch the error goes on outwards after the finally. It costs no microtask of its own. Node model only.",
+  "description": "try {...} catch (error) {...} finally {...} in an async body (directly in it, or in another try's block). The block may hold awaits, throw_error actions and tries; a rejected await or a throw in it runs the catch (error bound to the Error), the finally runs either way, then the body goes on after the try. Without a catch the error goes on outwards after the finally. It costs no microtask of its own. Node model only.",
   "type": "object",
   "properties": {
     "try": {"description": "The block's actions.", "$ref": "#/$defs/actions"},
@@ -813,13 +813,13 @@ constexpr const char* kTrySchema = R"json({
 })json";
 
 constexpr const char* kThrowSchema = R"json({
-  "title": "throw",
+  "title": "throw_error",
   "description": "throw new Error(message) in an async body (directly, or in a try's block): the innermost try's catch runs, or the function's promise rejects. The actions after it do not run. Node model only.",
   "type": "object",
   "properties": {
-    "throw": {"description": "The error's message, a template.", "$ref": "#/$defs/template"}
+    "throw_error": {"description": "The error's message, a template.", "$ref": "#/$defs/template"}
   },
-  "required": ["throw"],
+  "required": ["throw_error"],
   "additionalProperties": false
 })json";
 
@@ -954,7 +954,7 @@ const ActionSpec kReadFile{ActionKind::ReadFile, "read_file", kIdKeys, true, par
 const ActionSpec kThenable{ActionKind::Thenable, "thenable", kIdKeys, true, parse_thenable, run_thenable,
                            export_thenable, kThenableSchema, plan_once};
 const ActionSpec kTry{ActionKind::Try, "try", kTryKeys, true, parse_try, run_try, export_try, kTrySchema, plan_try};
-const ActionSpec kThrow{ActionKind::Throw, "throw", {}, true, parse_throw, run_throw, export_throw, kThrowSchema,
+const ActionSpec kThrow{ActionKind::Throw, "throw_error", {}, true, parse_throw, run_throw, export_throw, kThrowSchema,
                         plan_once};
 
 }  // namespace elt::scenario::actions
