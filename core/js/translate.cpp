@@ -742,7 +742,11 @@ void Translator::promise_chain(const Json& c, Out& out, const std::string& path)
     start_node = &at(at(*start_node, "callee"), "object");
   }
   const std::string start = is_type(*start_node, "CallExpression") ? canonical(at((*start_node), "callee")) : "";
-  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps) || has_finally(steps)) {
+  // Promise.resolve(p) of a promise or a thenable is a promise the steps attach to as a value.
+  const bool of_promise = start == "Promise.resolve" && at(*start_node, "arguments").size() == 1 &&
+                          promise_like(at(*start_node, "arguments")[0]);
+  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps) || has_finally(steps) ||
+      of_promise) {
     if (promise_like(*start_node)) {
       promise_then(*start_node, steps, out, path, "");
       return;
@@ -1451,8 +1455,13 @@ std::string Translator::settled_promise(const Json& c, bool reject, Out& out, co
                                         const std::string& id) {
   const Json& args = at(c, "arguments");
   if (args.size() > 1) refuse(c, "Promise.resolve or Promise.reject with more than one argument");
-  if (!reject && args.size() == 1 && promise_like(args[0])) return promise_expr(args[0], out, path, id);
+  const bool of_thenable = args.size() == 1 && (is_type(args[0], "ObjectExpression") ||
+                                                 (is_type(args[0], "Identifier") && promise_like(args[0]) &&
+                                                  thenables_.contains(lookup(ident(args[0]))->text)));
+  if (!reject && args.size() == 1 && promise_like(args[0]) && !of_thenable) return promise_expr(args[0], out, path, id);
   Out settle{{reject ? "reject" : "resolve", id}};
+  // Promise.resolve(thenable) is a new promise resolved with it: its then is called in a job.
+  if (!reject && of_thenable) settle["with"] = promise_expr(args[0], out, path, "");
   if (reject) {
     const Json* err = args.empty() ? nullptr : &args[0];
     if (err == nullptr || !is_type(*err, "NewExpression") || !is_ident(at(*err, "callee"), "Error") ||
@@ -1460,7 +1469,7 @@ std::string Translator::settled_promise(const Json& c, bool reject, Out& out, co
       refuse(c, "Promise.reject of anything but new Error(message)");
     }
     settle["value"] = value(at(*err, "arguments")[0]).text;
-  } else if (args.size() == 1) {
+  } else if (args.size() == 1 && !of_thenable) {
     settle["value"] = value(args[0]).text;
   }
   record(slot(out, path) + "/new_promise/0", c);
