@@ -3,9 +3,10 @@
 // A promise is an object: its state, its value (or, rejected, the Error's message), the
 // reactions waiting for it and whether anything ever handled it. The operations are the
 // spec's, by name (PerformPromiseThen, TriggerPromiseReactions, the resolving functions,
-// NewPromiseResolveThenableJob, Await), so that how many microtask turns something takes
-// comes out of the structure, never from a count written down: resolving with a promise
-// queues a thenable job, whose `then` queues a reaction, whose run resolves the outer one.
+// NewPromiseResolveThenableJob, Await, Promise.prototype.finally), so that how many
+// microtask turns something takes comes out of the structure, never from a count written
+// down: resolving with a promise queues a thenable job, whose `then` queues a reaction,
+// whose run resolves the outer one; with a thenable object, the job calls its own then.
 // V8's HostPromiseRejectionTracker is Runtime::track_rejection / untrack_rejection: a
 // rejection with no handler waits there until the microtasks drain, and a handler attached
 // meanwhile (a late .catch, in a nextTick) takes it back out, as in Node.

@@ -1,13 +1,18 @@
 // Promises as values and async functions (issue 21): new_promise and the resolve/reject its
 // executor's callbacks call, promise_then (then/catch attached to a named promise at any
-// time), async and await, the four combinators, sleep (timers/promises' setTimeout) and
-// on_unhandled_rejection. Each runs on modules/promises.h, the spec's operations, so the
-// microtask turns are V8's. The book's loop has no microtask queue: all need the node model.
+// time), async and await, the four combinators, sleep (timers/promises' setTimeout),
+// on_unhandled_rejection, thenable objects, and try/catch/finally and throw_error in async
+// bodies. Each runs on modules/promises.h, the spec's operations, so the microtask turns are
+// V8's. The book's loop has no microtask queue: all need the node model.
 //
 // An async body runs until its first await, then goes on as a microtask. The parser folds
 // the body so that each await holds the rest of the body as its `then`: a continuation is
 // then just a list run in the scope the await left, and the position needs no bookkeeping.
 // The function's result promise is found from that scope (a number bound under "%async").
+// A try is folded the same way (the rest of the body is its `then`), and its block's scope
+// binds "%try": where a stretch of the block ends, a rejected await or a throw_error finds
+// the innermost try from the scope it runs in, as an exception unwinds to its handler.
+// A try costs no microtask: only awaits suspend the body.
 #include <filesystem>
 
 #include <fmt/format.h>
