@@ -93,8 +93,8 @@ PromisePtr then(Runtime& rt, const PromisePtr& p, PromiseHandler on_fulfilled, P
 
 // p.finally(f) (§27.2.5.3): then(thenFinally, catchFinally). Each calls f; unless f threw,
 // it returns Promise.resolve(f's result).then(() => value) (or `() => { throw reason }`),
-// a promise the derived one adopts: so a finally passes the state on, three turns later
-// than a then would, and a promise f returns is waited for first.
+// a promise the derived one adopts: so the step after a finally runs two turns later
+// than the step after a then would, and a promise f returns is waited for first.
 PromisePtr finally(Runtime& rt, const PromisePtr& p, PromiseHandler on_finally, std::string label = {});
 
 // await p (V8 since 7.2: PromiseResolve, then PerformPromiseThen, so a native promise costs

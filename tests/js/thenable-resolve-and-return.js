@@ -1,6 +1,6 @@
 // A thenable given to resolve() and returned from an async function: both call its then
-// in a job of their own, so each waits two turns (the job, then the reaction) where a
-// plain value would wait none. Which of t1..t4 do they land between?
+// in a job of their own, so each then runs one turn later (the job, then the reaction)
+// than after a plain value. Which of t1..t4 do they land between?
 const t = {
   then(resolve) {
     console.log('t.then called');

@@ -226,7 +226,7 @@ TEST_CASE("promises: resolve(thenable) and return thenable each call its then on
   run.run_all();
 }
 
-TEST_CASE("promises: finally passes the value on three turns later than a then; a rejection passes too",
+TEST_CASE("promises: the step after a finally runs two turns later than after a then; a rejection passes too",
           "[promises][finally]") {
   // tests/js/finally-turns.js and tests/js/finally-rejection-and-throw.js
   PromiseRun turns(R"({"program": [

@@ -315,7 +315,7 @@ constexpr const char* kStepSchema = R"json({
 
 constexpr const char* kFinallyStepSchema = R"json({
   "type": "object",
-  "description": "promise_then only: `.finally(() => {...})`: runs on fulfilment and on rejection, then passes the value or the rejection on (three microtask turns later than a then would, as Promise.resolve(result).then(() => value)). A throw rejects instead; a returned promise is waited for first.",
+  "description": "promise_then only: `.finally(() => {...})`: runs on fulfilment and on rejection, then passes the value or the rejection on (the next step runs two microtask turns later than after a then step: finally returns Promise.resolve(result).then(() => value), which its promise adopts). A throw rejects instead; a returned promise is waited for first.",
   "properties": {
     "finally": {
       "description": "Actions run when the promise settles either way.",
