@@ -7,4 +7,4 @@ p.finally(() => {
   return sleep(20);
 }).then((v) => console.log(`after cleanup: ${v}`));
 setTimeout(() => console.log('timer 10'), 10);
-setTimeout(() => console.log('timer 100'), 100);
+setTimeout(() => console.log('timer 300'), 300);

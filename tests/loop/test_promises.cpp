@@ -264,7 +264,7 @@ TEST_CASE("promises: a finally that returns a promise holds the value until that
                                      "return_promise": "nap"},
                                     {"then": [{"print": "after cleanup: ${value}"}]}]},
     {"set_timeout": 10, "then": [{"print": "timer 10"}]},
-    {"set_timeout": 100, "then": [{"print": "timer 100"}]}
+    {"set_timeout": 300, "then": [{"print": "timer 300"}]}
   ]})");
   CHECK(run.prints(0) == Lines{"cleanup starts"});
   while (run.prints().size() < 3 && run.step()) {
