@@ -300,6 +300,7 @@ class Translator {
   bool in_async_ = false;         // the statements being read are an async body's own: await may be one
   std::string* adopt_ = nullptr;  // a .then step being read: where its `return p` names p
   std::set<std::string> thenables_;  // the promise names that are thenable objects: no .then of theirs is a chain
+  bool in_handler_ = false;          // a catch or finally of an async function's try is being read
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -1592,6 +1593,7 @@ void Translator::async_return(const Json& last, Out& action, Out& body, const st
 
 // await X, with the value named `as` for the rest of the body.
 void Translator::await_into(const Json& e, Out& out, const std::string& path, const std::string& as) {
+  if (!in_async_ && in_handler_) refuse(e, "await in a catch or finally block (only the try block may await)");
   if (!in_async_) refuse(e, "await outside an async function's own statements");
   const Json& arg = at(e, "argument");
   Out action;
@@ -1621,7 +1623,9 @@ void Translator::try_await(const Json& st, Out& out, const std::string& path) {
   const std::string param = ident(at(handler, "param"));
   if (!param.empty()) bind(at(handler, "param"), param, make(Bind::Error, "error"));
   const bool outer = std::exchange(in_async_, false);
+  const bool outer_handler = std::exchange(in_handler_, true);
   out[out.size() - 1]["catch"] = statements(at(at(handler, "body"), "body"), here);
+  in_handler_ = outer_handler;
   in_async_ = outer;
   scopes_.pop_back();
 }
@@ -1754,6 +1758,7 @@ void Translator::try_statement(const Json& st, Out& out, const std::string& path
   action["try"] = statements(at(at(st, "block"), "body"), here + "/try");
   scopes_.pop_back();
   const bool outer = std::exchange(in_async_, false);
+  const bool outer_handler = std::exchange(in_handler_, true);
   if (!handler.is_null()) {
     scopes_.emplace_back();
     const std::string param = ident(at(handler, "param"));
@@ -1766,6 +1771,7 @@ void Translator::try_statement(const Json& st, Out& out, const std::string& path
     action["finally"] = statements(at(finalizer, "body"), here + "/finally");
     scopes_.pop_back();
   }
+  in_handler_ = outer_handler;
   in_async_ = outer;
   emit(out, path, st, std::move(action));
 }
