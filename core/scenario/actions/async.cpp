@@ -303,7 +303,9 @@ HandlerResult step_result(ActionRunner& runner, Runtime& rt, const Action& a, co
                           const ScopePtr& scope) {
   HandlerResult out{false, Value::string("undefined"), nullptr, nullptr};
   if (!step.adopt.empty()) {
-    out = adopted(runner, rt, a, step.adopt);
+    HandlerResult found = adopted(runner, rt, a, step.adopt);  // neither: reported, and the value stays
+    out.promise = std::move(found.promise);
+    out.thenable = std::move(found.thenable);
   } else if (step.result) {
     std::string text = "undefined";
     runner.result_text(rt, a, *step.result, scope, text);
