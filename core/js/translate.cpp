@@ -16,8 +16,10 @@ namespace elt::js {
 
 const char kSupported[] =
     "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
-    ".then/.catch, new Promise, promises in const and their .then/.catch, async functions and await (try/catch "
-    "around one await, for...of over an array literal), Promise.all/race/allSettled/any, timers/promises' and "
+    ".then/.catch/.finally, new Promise, promises in const and their .then/.catch/.finally (async callbacks "
+    "too), async functions and await (try/catch/finally around awaits and statements, throw new Error, for...of "
+    "over an array literal), thenable objects { then(resolve, reject) {...} }, Promise.all/race/allSettled/any, "
+    "timers/promises' and "
     "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
     "Date.now() busy-wait, counted for loops (let or var; with await in an async function), const, named callbacks, "
     "functions called with arguments and their return values, let variables with =, +=, ++ and if/else "
@@ -257,6 +259,15 @@ class Translator {
   void try_await(const Json& st, Out& out, const std::string& path);
   void for_of(const Json& st, Out& out, const std::string& path);
   void on_process_event(const Json& c, Out& out, const std::string& path);
+  // ---- thenables, .finally, async steps, try/catch/finally and throw (issue 21, session 8) ----
+  static const Json* then_method(const Json& e);
+  std::string thenable(const Json& e, Out& out, const std::string& path, const std::string& id);
+  Out finally_step(const Json& step, const std::string& path);
+  bool has_finally(const std::vector<const Json*>& steps) const;
+  void async_step(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                  std::vector<std::map<std::string, Binding>>& saved);
+  void try_statement(const Json& st, Out& out, const std::string& path);
+  void throw_statement(const Json& st, Out& out, const std::string& path);
   bool settle_call(const Json& c, Out& out, const std::string& path);
   Out chain_step(const Json& step, bool is_catch, const std::string& path);
   void print(const Json& c, Out& out, const std::string& path);
@@ -339,6 +350,8 @@ class Translator {
   int renaming_ = 0;  // inside a function called with arguments: its lets get names of their own
   int locals_ = 0;    // n_1, total_2...: those names
   int recursion_ = 0;  // how deep a function calling itself has been put in place
+  std::set<std::string> thenables_;  // the promise names that are thenable objects: no .then of theirs is a chain
+  bool in_handler_ = false;          // a catch or finally of an async function's try is being read
 };
 
 std::string Translator::callee_text(const Json& callee) const {
@@ -441,6 +454,10 @@ void Translator::statement(const Json& list, std::size_t& i, Out& out, const std
   }
   if (type == "IfStatement") return if_statement(st, out, path);
   if (type == "TryStatement" && in_async_) return try_await(st, out, path);
+  if (type == "ThrowStatement" && in_async_) return throw_statement(st, out, path);
+  if (type == "ReturnStatement" && in_async_) {
+    refuse(st, "return before the end of an async function (in a try, an if or a loop: a finally would run after it)");
+  }
   if (type == "ForOfStatement") return for_of(st, out, path);
   if (type == "VariableDeclaration") return declaration(st, out, path);
   if (type == "FunctionDeclaration" || type == "EmptyStatement") return;
@@ -639,7 +656,9 @@ std::string Translator::canonical(const Json& callee) const {
   }
   const std::string base = ident(obj);
   if (const Binding* b = lookup(base)) {
-    if (b->kind == Bind::Promise && (prop == "then" || prop == "catch" || prop == "finally")) return "promise." + prop;
+    if (b->kind == Bind::Promise && !thenables_.contains(b->text) && (prop == "then" || prop == "catch" || prop == "finally")) {
+      return "promise." + prop;
+    }
     if (b->kind != Bind::Module) return {};
     const std::string module = strip(b->text);
     return module == "timers" ? prop : module + "." + prop;
@@ -671,7 +690,7 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   }
   if (name == "console.log") return print(c, out, path);
   if (name == "fs.readFile" || name == "crypto.pbkdf2" || name == "http.get") return io_call(name, c, out, path);
-  if (name == "promise.then" || name == "promise.catch") return promise_chain(c, out, path);
+  if (name == "promise.then" || name == "promise.catch" || name == "promise.finally") return promise_chain(c, out, path);
   if (name == "process.on") return on_process_event(c, out, path);
   if (promise_like(c)) {
     promise_expr(c, out, path, "");
@@ -799,7 +818,11 @@ void Translator::promise_chain(const Json& c, Out& out, const std::string& path)
     start_node = &at(at(*start_node, "callee"), "object");
   }
   const std::string start = is_type(*start_node, "CallExpression") ? canonical(at((*start_node), "callee")) : "";
-  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps)) {
+  // Promise.resolve(p) of a promise or a thenable is a promise the steps attach to as a value.
+  const bool of_promise = start == "Promise.resolve" && at(*start_node, "arguments").size() == 1 &&
+                          promise_like(at(*start_node, "arguments")[0]);
+  if ((start != "Promise.resolve" && start != "Promise.reject") || steps_adopt(steps) || has_finally(steps) ||
+      of_promise) {
     if (promise_like(*start_node)) {
       promise_then(*start_node, steps, out, path, "");
       return;
@@ -882,7 +905,7 @@ void Translator::callback_body(const Json& fn_in, Out& body, const std::string& 
   }
   if (fn->value("generator", false)) refuse(*fn, construct_name(*fn));
   if (fn->value("async", false) && result == nullptr) return async_callback(*fn, body, path, params, saved);
-  if (fn->value("async", false)) refuse(*fn, "an async function as a .then or .catch callback");
+  if (fn->value("async", false)) return async_step(*fn, body, path, params, saved);
   const bool outer_async = std::exchange(in_async_, false);
   inlining_.insert(fn);
   scopes_.emplace_back();
@@ -1118,6 +1141,7 @@ bool Translator::promise_like(const Json& e) const {
     return b != nullptr && b->kind == Bind::Promise;
   }
   if (is_type(e, "NewExpression")) return is_ident(at(e, "callee"), "Promise");
+  if (is_type(e, "ObjectExpression")) return then_method(e) != nullptr;  // a thenable: await and resolve take it
   if (!is_type(e, "CallExpression")) return false;
   const Json& callee = at(e, "callee");
   if (is_type(callee, "ArrowFunctionExpression") || is_type(callee, "FunctionExpression")) {
@@ -1400,6 +1424,7 @@ bool Translator::steps_adopt(const std::vector<const Json*>& steps) const {
   for (const Json* step : steps) {
     const Json& args = at(*step, "arguments");
     if (args.size() != 1) continue;
+    if (args[0].value("async", false)) return true;  // the step returns the async function's promise
     const Json& body = at(args[0], "body");
     const Json& list = at(body, "body");
     if (is_type(body, "BlockStatement") && !list.empty() && is_type(list[list.size() - 1], "ReturnStatement") &&
@@ -1418,6 +1443,7 @@ std::string Translator::promise_expr(const Json& e, Out& out, const std::string&
   if (is_type(e, "Identifier")) return lookup(ident(e))->text;
   if (id.empty()) id = fresh_name();
   if (is_type(e, "NewExpression")) return new_promise(e, out, path, id);
+  if (is_type(e, "ObjectExpression")) return thenable(e, out, path, id);
   const Json& callee = at(e, "callee");
   if (is_type(callee, "ArrowFunctionExpression") || is_type(callee, "FunctionExpression")) {
     Out action = async_function(callee, slot(out, path) + "/async", argument_bindings(at(e, "arguments")));
@@ -1536,8 +1562,13 @@ std::string Translator::settled_promise(const Json& c, bool reject, Out& out, co
                                         const std::string& id) {
   const Json& args = at(c, "arguments");
   if (args.size() > 1) refuse(c, "Promise.resolve or Promise.reject with more than one argument");
-  if (!reject && args.size() == 1 && promise_like(args[0])) return promise_expr(args[0], out, path, id);
+  const bool of_thenable = args.size() == 1 && (is_type(args[0], "ObjectExpression") ||
+                                                 (is_type(args[0], "Identifier") && promise_like(args[0]) &&
+                                                  thenables_.contains(lookup(ident(args[0]))->text)));
+  if (!reject && args.size() == 1 && promise_like(args[0]) && !of_thenable) return promise_expr(args[0], out, path, id);
   Out settle{{reject ? "reject" : "resolve", id}};
+  // Promise.resolve(thenable) is a new promise resolved with it: its then is called in a job.
+  if (!reject && of_thenable) settle["with"] = promise_expr(args[0], out, path, "");
   if (reject) {
     const Json* err = args.empty() ? nullptr : &args[0];
     if (err == nullptr || !is_type(*err, "NewExpression") || !is_ident(at(*err, "callee"), "Error") ||
@@ -1545,7 +1576,7 @@ std::string Translator::settled_promise(const Json& c, bool reject, Out& out, co
       refuse(c, "Promise.reject of anything but new Error(message)");
     }
     settle["value"] = value(at(*err, "arguments")[0]).text;
-  } else if (args.size() == 1) {
+  } else if (args.size() == 1 && !of_thenable) {
     settle["value"] = value(args[0]).text;
   }
   record(slot(out, path) + "/new_promise/0", c);
@@ -1578,8 +1609,9 @@ std::string Translator::promise_then(const Json& start, const std::vector<const 
   Out chain = Out::array();
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
     const std::string kind = canonical(at((**it), "callee"));
-    if (kind == "promise.finally") refuse(**it, ".finally");
-    chain.push_back(chain_step(**it, kind == "promise.catch", fmt::format("{}/chain/{}", base, chain.size())));
+    const std::string step_path = fmt::format("{}/chain/{}", base, chain.size());
+    chain.push_back(kind == "promise.finally" ? finally_step(**it, step_path)
+                                              : chain_step(**it, kind == "promise.catch", step_path));
   }
   emit(out, path, *steps.front(), Out{{"promise_then", from}, {"chain", std::move(chain)}, {"id", id}});
   return id;
@@ -1668,6 +1700,7 @@ void Translator::async_return(const Json& last, Out& action, Out& body, const st
 
 // await X, with the value named `as` for the rest of the body.
 void Translator::await_into(const Json& e, Out& out, const std::string& path, const std::string& as) {
+  if (!in_async_ && in_handler_) refuse(e, "await in a catch or finally block (only the try block may await)");
   if (!in_async_) refuse(e, "await outside an async function's own statements");
   const Json& arg = at(e, "argument");
   Out action;
@@ -1684,21 +1717,22 @@ void Translator::await_into(const Json& e, Out& out, const std::string& path, co
 void Translator::try_await(const Json& st, Out& out, const std::string& path) {
   const Json& block = at(at(st, "block"), "body");
   const Json& handler = at(st, "handler");
-  const std::string what = "try/catch other than try { await ... } catch (e) { ... } in an async function";
-  if (!at(st, "finalizer").is_null() || handler.is_null() || block.size() != 1) refuse(st, what);
+  if (!at(st, "finalizer").is_null() || handler.is_null() || block.size() != 1) return try_statement(st, out, path);
   const Json& only = block[0];
   const Json* awaited = nullptr;
   if (is_type(only, "ExpressionStatement") && is_type(at(only, "expression"), "AwaitExpression")) {
     awaited = &at(only, "expression");
   }
-  if (awaited == nullptr) refuse(st, what);
+  if (awaited == nullptr) return try_statement(st, out, path);
   await_into(*awaited, out, path, "");
   const std::string here = fmt::format("{}/{}/catch", path, out.size() - 1);
   scopes_.emplace_back();
   const std::string param = ident(at(handler, "param"));
   if (!param.empty()) bind(at(handler, "param"), param, make(Bind::Error, "error"));
   const bool outer = std::exchange(in_async_, false);
+  const bool outer_handler = std::exchange(in_handler_, true);
   out[out.size() - 1]["catch"] = statements(at(at(handler, "body"), "body"), here);
+  in_handler_ = outer_handler;
   in_async_ = outer;
   scopes_.pop_back();
 }
@@ -2174,6 +2208,113 @@ void Translator::text_arithmetic(const Json& l, const Json& r, const std::string
   const Json& v = given(r) ? r : l;
   refuse(v, fmt::format("the {} operator on {}, a value a promise or callback gave (such a value is text here, "
                         "where JavaScript may have a number)", op, ident(v)));
+}
+
+// ---- thenables, .finally, async steps, try/catch/finally and throw (issue 21, session 8) ----
+
+// { then(resolve, reject) {...} } or { then: (resolve) => ... }: the method, when the
+// object has it and nothing else (other properties would need objects as values).
+const Json* Translator::then_method(const Json& e) {
+  if (!is_type(e, "ObjectExpression")) return nullptr;
+  const Json& props = at(e, "properties");
+  if (props.size() != 1 || !is_type(props[0], "Property") || props[0].value("computed", true)) return nullptr;
+  const Json& key = at(props[0], "key");
+  const Json& fn = at(props[0], "value");
+  const bool named_then = is_ident(key, "then") || (is_type(key, "Literal") && at(key, "value") == "then");
+  if (!named_then || !(is_type(fn, "FunctionExpression") || is_type(fn, "ArrowFunctionExpression"))) return nullptr;
+  return &fn;
+}
+
+// A thenable: its then's parameters are the resolve and reject of whoever calls it (an
+// await, a resolve, a step that returns it), one job after that call.
+std::string Translator::thenable(const Json& e, Out& out, const std::string& path, const std::string& id) {
+  const Json* fn = then_method(e);
+  if (fn == nullptr) refuse(e, "an object literal other than { then(resolve, reject) {...} }");
+  if (fn->value("async", false)) refuse(*fn, "an async then method");
+  Out body = Out::array();
+  callback_body(*fn, body, slot(out, path) + "/thenable", {make(Bind::Resolver, id, 0), make(Bind::Resolver, id, 1)},
+                nullptr, nullptr);
+  emit(out, path, e, Out{{"thenable", std::move(body)}, {"id", id}});
+  thenables_.insert(id);
+  return id;
+}
+
+bool Translator::has_finally(const std::vector<const Json*>& steps) const {
+  for (const Json* step : steps) {
+    if (canonical(at(*step, "callee")) == "promise.finally") return true;
+  }
+  return false;
+}
+
+// .finally(() => {...}): no value comes in; a value it returns is ignored (JavaScript's
+// rule), a promise it returns is waited for, a throw rejects.
+Out Translator::finally_step(const Json& step, const std::string& path) {
+  const Json& args = at(step, "arguments");
+  if (args.size() != 1) refuse(step, fmt::format(".finally with {} callbacks", args.size()));
+  std::optional<Val> result;
+  bool throws = false;
+  Out body = Out::array();
+  std::string adopt;
+  std::string* outer_adopt = std::exchange(adopt_, &adopt);
+  callback_body(args[0], body, path + "/finally", {}, &result, &throws);
+  adopt_ = outer_adopt;
+  Out s{{"finally", std::move(body)}};
+  if (result && throws) s["throw"] = result->text;
+  if (!adopt.empty()) s["return_promise"] = adopt;
+  return s;
+}
+
+// An async function as a .then/.catch/.finally callback: the step calls it and returns its
+// promise, which the step's promise adopts (a thenable job and its then: two turns more).
+void Translator::async_step(const Json& fn, Out& body, const std::string& path, const std::vector<Binding>& params,
+                            std::vector<std::map<std::string, Binding>>& saved) {
+  if (adopt_ == nullptr) refuse(fn, "an async function as a callback here");
+  const std::string id = fresh_name();
+  Out action = async_function(fn, slot(body, path) + "/async", params);
+  action["id"] = id;
+  if (!saved.empty()) scopes_ = std::move(saved);
+  record(slot(body, path), fn);
+  body.push_back(std::move(action));
+  *adopt_ = id;
+}
+
+// try { ... } catch (e) { ... } finally { ... } in an async function: the block may await
+// and throw anywhere; catch and finally are plain statements. `try { await x } catch (e)`
+// alone stays an await with its catch (try_await).
+void Translator::try_statement(const Json& st, Out& out, const std::string& path) {
+  const std::string here = slot(out, path);
+  const Json& handler = at(st, "handler");
+  const Json& finalizer = at(st, "finalizer");
+  Out action;
+  scopes_.emplace_back();
+  action["try"] = statements(at(at(st, "block"), "body"), here + "/try");
+  scopes_.pop_back();
+  const bool outer = std::exchange(in_async_, false);
+  const bool outer_handler = std::exchange(in_handler_, true);
+  if (!handler.is_null()) {
+    scopes_.emplace_back();
+    const std::string param = ident(at(handler, "param"));
+    if (!param.empty()) bind(at(handler, "param"), param, make(Bind::Error, "error"));
+    action["catch"] = statements(at(at(handler, "body"), "body"), here + "/catch");
+    scopes_.pop_back();
+  }
+  if (!finalizer.is_null()) {
+    scopes_.emplace_back();
+    action["finally"] = statements(at(finalizer, "body"), here + "/finally");
+    scopes_.pop_back();
+  }
+  in_handler_ = outer_handler;
+  in_async_ = outer;
+  emit(out, path, st, std::move(action));
+}
+
+// throw new Error(m) among an async function's statements (a last one is its "throw").
+void Translator::throw_statement(const Json& st, Out& out, const std::string& path) {
+  const Json& arg = at(st, "argument");
+  if (!is_type(arg, "NewExpression") || !is_ident(at(arg, "callee"), "Error") || at(arg, "arguments").size() != 1) {
+    refuse(st, "throwing anything but new Error(message)");
+  }
+  emit(out, path, st, Out{{"throw_error", value(at(arg, "arguments")[0]).text}});
 }
 
 }  // namespace

@@ -12,6 +12,20 @@ namespace {
 void fulfill_now(Runtime& rt, const PromisePtr& p, Value v);
 void reject_now(Runtime& rt, const PromisePtr& p, Value message);
 void resolve_now(Runtime& rt, const PromisePtr& p, const PromisePtr& other);
+void resolve_thenable_now(Runtime& rt, const PromisePtr& p, const ThenablePtr& t);
+
+// The derived promise of a reaction settles with what its handler did.
+void settle_with_result(Runtime& rt, const PromisePtr& p, HandlerResult out) {
+  if (out.threw) {
+    reject_now(rt, p, std::move(out.value));
+  } else if (out.promise) {
+    resolve_now(rt, p, out.promise);
+  } else if (out.thenable) {
+    resolve_thenable_now(rt, p, out.thenable);
+  } else {
+    fulfill_now(rt, p, std::move(out.value));
+  }
+}
 
 // PromiseReactionJob: one microtask runs the handler (or passes the state on) and settles
 // the derived promise with what it did.
@@ -21,15 +35,8 @@ void queue_reaction_job(Runtime& rt, PromiseReaction r, bool rejected, Value v) 
   rt.queue_microtask(
       [job, rejected, v = std::move(v)](Runtime& rt2, Outcome) {
         const PromiseHandler& h = rejected ? job->on_rejected : job->on_fulfilled;
-        HandlerResult out = h ? h(rt2, v) : HandlerResult{rejected, v, nullptr};
-        if (!job->derived) return;
-        if (out.threw) {
-          reject_now(rt2, job->derived, std::move(out.value));
-        } else if (out.promise) {
-          resolve_now(rt2, job->derived, out.promise);
-        } else {
-          fulfill_now(rt2, job->derived, std::move(out.value));
-        }
+        HandlerResult out = h ? h(rt2, v) : HandlerResult{rejected, v, nullptr, nullptr};
+        if (job->derived) settle_with_result(rt2, job->derived, std::move(out));
       },
       std::move(label));
 }
@@ -78,6 +85,33 @@ void resolve_now(Runtime& rt, const PromisePtr& p, const PromisePtr& other) {
         perform_then(rt2, other, std::move(r));
       },
       rt.tracing() ? "NewPromiseResolveThenableJob" : "");
+}
+
+// The same job for an object that is not a promise: its then runs inside the job, with
+// resolving functions made for p there (CreateResolvingFunctions). The pair that resolved
+// p with the thenable is spent, so p's own flag can serve as the new pair's: a then that
+// calls resolve twice, or resolves after rejecting, is ignored the second time.
+void resolve_thenable_now(Runtime& rt, const PromisePtr& p, const ThenablePtr& t) {
+  rt.queue_microtask(
+      [p, t](Runtime& rt2, Outcome) {
+        p->already_resolved = false;
+        t->then(rt2, p);
+      },
+      rt.tracing() ? "NewPromiseResolveThenableJob: " + t->label : "");
+}
+
+// finally's two handlers: call f; unless it threw, wait for what it returned (a value is
+// Promise.resolve(value): one turn), then pass on what p settled with.
+PromiseHandler finally_handler(PromiseHandler on_finally, bool rejected) {
+  return [on_finally = std::move(on_finally), rejected](Runtime& rt, const Value& v) {
+    HandlerResult r = on_finally(rt, v);
+    if (r.threw) return r;
+    PromisePtr waited = r.promise ? r.promise : r.thenable ? from_thenable(rt, r.thenable) : make_fulfilled(r.value);
+    PromiseHandler pass_on = [v, rejected](Runtime&, const Value&) { return HandlerResult{rejected, v, nullptr, nullptr}; };
+    HandlerResult out;
+    out.promise = then(rt, waited, std::move(pass_on), nullptr, rt.tracing() ? "finally: pass the value on" : "");
+    return out;
+  };
 }
 
 // What Promise.all's values print as inside a template: Array.prototype.join's text,
@@ -171,6 +205,22 @@ void resolve(Runtime& rt, const PromisePtr& p, Value v) {
 void resolve_with(Runtime& rt, const PromisePtr& p, const PromisePtr& other) {
   if (std::exchange(p->already_resolved, true)) return;
   resolve_now(rt, p, other);
+}
+
+void resolve_with_thenable(Runtime& rt, const PromisePtr& p, const ThenablePtr& t) {
+  if (std::exchange(p->already_resolved, true)) return;
+  resolve_thenable_now(rt, p, t);
+}
+
+PromisePtr from_thenable(Runtime& rt, const ThenablePtr& t) {
+  auto p = make_pending();
+  resolve_with_thenable(rt, p, t);
+  return p;
+}
+
+PromisePtr finally(Runtime& rt, const PromisePtr& p, PromiseHandler on_finally, std::string label) {
+  PromiseHandler on_rejected = finally_handler(on_finally, true);
+  return then(rt, p, finally_handler(std::move(on_finally), false), std::move(on_rejected), std::move(label));
 }
 
 void reject(Runtime& rt, const PromisePtr& p, Value message) {

@@ -47,6 +47,8 @@ enum class ActionKind {
   // Promises as values and async functions (issue 21): scenario/actions/async.cpp.
   NewPromise, ResolvePromise, RejectPromise, PromiseThen, Async, Await,
   PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection, ReadFile,
+  // Thenables, try/catch/finally and throw in async bodies (issue 21, session 8).
+  Thenable, Try, Throw,
 };
 
 struct Action;
@@ -58,6 +60,7 @@ struct Node;  // scenario/expr.h
 // costs one microtask, as a reaction job does in V8.
 struct PromiseStep {
   bool is_catch = false;           // runs on rejection; a `then` step runs on fulfilment
+  bool is_finally = false;         // `.finally(f)`: runs either way and passes the state on (promise_then)
   std::string as;                  // the name the value (or the error message) gets
   std::vector<Action> body;
   std::optional<Template> result;  // "return": the value the next step sees

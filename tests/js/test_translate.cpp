@@ -177,4 +177,30 @@ TEST_CASE("loops: var shares one i; a for loop with await in an async function i
   CHECK(body[3]["print"] == "step 1");
   CHECK(body[6]["print"] == "step 2");
   CHECK(body[9]["print"] == "done");
+TEST_CASE("a thenable object, .finally, an async then callback and try around awaits become their actions",
+          "[js][async]") {
+  auto thenable = nlohmann::json::parse(elt::js::translate(js_tree("await-a-thenable"), "a.js").json);
+  const auto& t = thenable["program"][0];
+  CHECK(t["id"] == "thenable");
+  CHECK(t["thenable"][1]["resolve"] == "thenable");  // the then's resolve settles its caller's promise
+  CHECK(thenable["program"][1]["async"][0]["await"] == "thenable");
+
+  auto fin = nlohmann::json::parse(elt::js::translate(js_tree("finally-waits-for-promise"), "f.js").json);
+  const auto& step = fin["program"][1]["chain"][0];
+  CHECK(step["finally"][0]["print"] == "cleanup starts");
+  CHECK(step["return_promise"] == step["finally"][1]["id"]);  // return sleep(20): waited for
+
+  auto cb = nlohmann::json::parse(elt::js::translate(js_tree("async-then-callback"), "c.js").json);
+  const auto& then = cb["program"][1]["chain"][0];
+  CHECK(then["then"][0].contains("async"));
+  CHECK(then["return_promise"] == then["then"][0]["id"]);  // the step returns the async function's promise
+
+  elt::js::Translation tr = elt::js::translate(js_tree("try-two-awaits"), "t.js");
+  auto body = nlohmann::json::parse(tr.json)["program"][0]["async"];
+  REQUIRE(body.size() == 2);
+  CHECK(body[0]["try"].size() == 7);  // two promises made, two awaits, three prints
+  CHECK(body[0]["catch"][0]["print"] == "caught ${error}");
+  CHECK(body[0]["finally"][0]["print"] == "finally");
+  CHECK(body[1]["print"] == "after try");
+  CHECK(tr.positions.at("/program/0/async/0") == std::pair<std::size_t, std::size_t>{4, 3});  // the try statement
 }

@@ -168,3 +168,210 @@ TEST_CASE("promises: await outside an async body, and resolve outside its execut
           R"({"program": [{"async": [{"set_timeout": 1, "then": [{"await": {"value": "1"}}]}]}]})", "t.json", "."),
       Catch::Contains("async body"));
 }
+
+// ---- session 8: thenables, finally, async steps, try/catch/finally and throw ----
+// Each expected order is node v20's for the program of tests/js/ named in the test.
+
+TEST_CASE("promises: await of a thenable calls its then in a job of its own: one turn later than a promise",
+          "[promises][thenable]") {
+  // tests/js/await-a-thenable.js
+  PromiseRun run(R"({"program": [
+    {"thenable": [{"print": "then called"}, {"resolve": "t", "value": "from thenable"}], "id": "t"},
+    {"async": [{"await": "t", "as": "v"}, {"print": "thenable: ${v}"}]},
+    {"new_promise": [{"resolve": "p", "value": "from promise"}], "id": "p"},
+    {"async": [{"await": "p", "as": "v"}, {"print": "promise: ${v}"}]},
+    {"promise": "resolve", "chain": [{"then": [{"print": "t1"}]}, {"then": [{"print": "t2"}]},
+                                     {"then": [{"print": "t3"}]}]},
+    {"print": "sync end"}
+  ]})");
+  CHECK(run.prints(0) == Lines{"sync end", "then called", "promise: from promise", "t1", "thenable: from thenable",
+                               "t2", "t3"});
+  run.run_all();
+}
+
+TEST_CASE("promises: a thenable's then may resolve later, from a timer; the await waits for it",
+          "[promises][thenable]") {
+  // tests/js/thenable-resolves-later.js
+  PromiseRun run(R"({"program": [
+    {"thenable": [{"print": "then called"}, {"set_timeout": 10, "then": [{"resolve": "later", "value": "late"}]}],
+     "id": "later"},
+    {"async": [{"print": "before await"}, {"await": "later", "as": "v"}, {"print": "after await: ${v}"}]},
+    {"set_timeout": 0, "then": [{"print": "timeout 0"}]}
+  ]})");
+  CHECK(run.prints(0) == Lines{"before await", "then called"});
+  while (run.prints().size() < 3 && run.step()) {
+  }
+  CHECK(run.prints().back() == "timeout 0");
+  while (run.prints().size() < 4 && run.step()) {
+  }
+  CHECK(run.prints().back() == "after await: late");
+  CHECK(run.elapsed() >= Millis(10));
+  run.run_all();
+}
+
+TEST_CASE("promises: resolve(thenable) and return thenable each call its then once, in a job",
+          "[promises][thenable]") {
+  // tests/js/thenable-resolve-and-return.js; a second resolve inside then is ignored
+  PromiseRun run(R"({"program": [
+    {"thenable": [{"print": "t.then called"}, {"resolve": "t", "value": "T"}, {"resolve": "t", "value": "again"}],
+     "id": "t"},
+    {"new_promise": [{"resolve": "p", "with": "t"}], "id": "p"},
+    {"promise_then": "p", "chain": [{"then": [{"print": "p: ${value}"}]}]},
+    {"async": [], "id": "f", "return_promise": "t"},
+    {"promise_then": "f", "chain": [{"then": [{"print": "f: ${value}"}]}]},
+    {"promise": "resolve", "chain": [{"then": [{"print": "t1"}]}, {"then": [{"print": "t2"}]},
+                                     {"then": [{"print": "t3"}]}, {"then": [{"print": "t4"}]}]}
+  ]})");
+  CHECK(run.prints(0) == Lines{"t.then called", "t.then called", "t1", "p: T", "f: T", "t2", "t3", "t4"});
+  run.run_all();
+}
+
+TEST_CASE("promises: the step after a finally runs two turns later than after a then; a rejection passes too",
+          "[promises][finally]") {
+  // tests/js/finally-turns.js and tests/js/finally-rejection-and-throw.js
+  PromiseRun turns(R"({"program": [
+    {"new_promise": [{"resolve": "v", "value": "v"}], "id": "v"},
+    {"promise_then": "v", "chain": [{"finally": [{"print": "finally"}]},
+                                    {"then": [{"print": "then after finally: ${value}"}]}]},
+    {"promise": "resolve", "chain": [{"then": [{"print": "a1"}]}, {"then": [{"print": "a2"}]},
+                                     {"then": [{"print": "a3"}]}, {"then": [{"print": "a4"}]},
+                                     {"then": [{"print": "a5"}]}]}
+  ]})");
+  CHECK(turns.prints(0) == Lines{"finally", "a1", "a2", "a3", "then after finally: v", "a4", "a5"});
+  turns.run_all();
+
+  PromiseRun rejected(R"({"program": [
+    {"new_promise": [{"reject": "bad", "value": "boom"}], "id": "bad"},
+    {"promise_then": "bad", "chain": [{"finally": [{"print": "finally"}]},
+                                      {"catch": [{"print": "caught: ${error}"}]}]},
+    {"new_promise": [{"resolve": "ok"}], "id": "ok"},
+    {"promise_then": "ok", "chain": [{"finally": [], "throw": "in finally"},
+                                     {"catch": [{"print": "caught: ${error}"}]}]},
+    {"promise": "resolve", "chain": [{"then": [{"print": "a1"}]}, {"then": [{"print": "a2"}]},
+                                     {"then": [{"print": "a3"}]}, {"then": [{"print": "a4"}]}]}
+  ]})");
+  CHECK(rejected.prints(0) == Lines{"finally", "a1", "caught: in finally", "a2", "a3", "caught: boom", "a4"});
+  rejected.run_all();
+  CHECK(rejected.unhandled() == 0);
+}
+
+TEST_CASE("promises: a finally that returns a promise holds the value until that promise is fulfilled",
+          "[promises][finally]") {
+  // tests/js/finally-waits-for-promise.js
+  PromiseRun run(R"({"program": [
+    {"new_promise": [{"resolve": "p", "value": "kept"}], "id": "p"},
+    {"promise_then": "p", "chain": [{"finally": [{"print": "cleanup starts"}, {"sleep": 20, "id": "nap"}],
+                                     "return_promise": "nap"},
+                                    {"then": [{"print": "after cleanup: ${value}"}]}]},
+    {"set_timeout": 10, "then": [{"print": "timer 10"}]},
+    {"set_timeout": 300, "then": [{"print": "timer 300"}]}
+  ]})");
+  CHECK(run.prints(0) == Lines{"cleanup starts"});
+  while (run.prints().size() < 3 && run.step()) {
+  }
+  CHECK(run.prints() == Lines{"cleanup starts", "timer 10", "after cleanup: kept"});
+  CHECK(run.elapsed() >= Millis(20));
+  run.run_all();
+}
+
+TEST_CASE("promises: an async function as a then callback: the step adopts its promise, two turns more",
+          "[promises][async_step]") {
+  // tests/js/async-then-callback.js
+  PromiseRun run(R"({"program": [
+    {"new_promise": [{"resolve": "x", "value": "x"}], "id": "x"},
+    {"promise_then": "x", "chain": [{"then": [{"async": [{"print": "async callback got ${v}"}], "id": "cb",
+                                                "return": "r"}],
+                                     "as": "v", "return_promise": "cb"},
+                                    {"then": [{"print": "after the async callback: ${value}"}]}]},
+    {"promise": "resolve", "chain": [{"then": [{"print": "a1"}]}, {"then": [{"print": "a2"}]},
+                                     {"then": [{"print": "a3"}]}, {"then": [{"print": "a4"}]},
+                                     {"then": [{"print": "a5"}]}]}
+  ]})");
+  CHECK(run.prints(0) == Lines{"async callback got x", "a1", "a2", "a3", "after the async callback: r", "a4", "a5"});
+  run.run_all();
+}
+
+TEST_CASE("promises: try/catch/finally around two awaits catches the second's rejection, then goes on",
+          "[promises][try]") {
+  // tests/js/try-two-awaits.js: the try itself costs no turn
+  PromiseRun run(R"({"program": [
+    {"new_promise": [{"resolve": "a", "value": "a"}], "id": "a"},
+    {"async": [
+      {"try": [{"print": "start"}, {"await": "a", "as": "got"}, {"print": "got ${got}"},
+               {"new_promise": [{"reject": "b", "value": "second"}], "id": "b"},
+               {"await": "b"}, {"print": "not printed"}],
+       "catch": [{"print": "caught ${error}"}], "finally": [{"print": "finally"}]},
+      {"print": "after try"}]},
+    {"promise": "resolve", "chain": [{"then": [{"print": "a1"}]}, {"then": [{"print": "a2"}]},
+                                     {"then": [{"print": "a3"}]}]}
+  ]})");
+  CHECK(run.prints(0) == Lines{"start", "got a", "a1", "caught second", "finally", "after try", "a2", "a3"});
+  run.run_all();
+  CHECK(run.unhandled() == 0);
+}
+
+TEST_CASE("promises: a throw in try is caught at once; a try/finally without catch rejects the function",
+          "[promises][try]") {
+  // tests/js/try-throw-finally.js
+  PromiseRun run(R"({"program": [
+    {"async": [
+      {"try": [{"print": "check 1"}, {"sleep": 1, "id": "s1"}, {"await": "s1"}, {"throw_error": "bad 1"},
+               {"print": "not printed"}],
+       "catch": [{"print": "caught ${error}"}], "finally": [{"print": "finally 1"}]}],
+     "id": "check", "return": "1"},
+    {"promise_then": "check", "chain": [{"then": [{"print": "checked ${value}"}]}]},
+    {"async": [
+      {"try": [{"sleep": 5, "id": "s5"}, {"await": "s5"}, {"throw_error": "not handled here"}],
+       "finally": [{"print": "cleanup finally"}]},
+      {"print": "not printed either"}], "id": "cleanup"},
+    {"promise_then": "cleanup", "chain": [{"catch": [{"print": "caller caught: ${error}"}]}]},
+    {"print": "sync end"}
+  ]})");
+  CHECK(run.prints(0) == Lines{"check 1", "sync end"});
+  while (run.prints().size() < 5 && run.step()) {
+  }
+  CHECK(run.prints() == Lines{"check 1", "sync end", "caught bad 1", "finally 1", "checked 1"});
+  run.run_all();
+  CHECK(run.prints() == Lines{"check 1", "sync end", "caught bad 1", "finally 1", "checked 1", "cleanup finally",
+                              "caller caught: not handled here"});
+  CHECK(run.unhandled() == 0);
+}
+
+TEST_CASE("promises: an async function called inside a try does not throw into the caller's try",
+          "[promises][try]") {
+  // Node: "inner rejected: x", then "outer went on" (the call returns a rejected promise)
+  PromiseRun run(R"({"program": [
+    {"async": [
+      {"try": [{"async": [{"throw_error": "x"}], "id": "inner"},
+               {"promise_then": "inner", "chain": [{"catch": [{"print": "inner rejected: ${error}"}]}]}],
+       "catch": [{"print": "outer caught ${error}"}]},
+      {"print": "outer went on"}]}
+  ]})");
+  CHECK(run.prints(0) == Lines{"outer went on", "inner rejected: x"});
+  run.run_all();
+}
+
+TEST_CASE("promises: thenable, try and throw need the node model; try, throw and finally are refused out of place",
+          "[promises][try]") {
+  for (const char* json : {R"({"program": [{"thenable": [], "id": "t"}]})",
+                           R"({"program": [{"async": [{"try": [], "finally": []}]}]})",
+                           R"({"program": [{"async": [{"throw_error": "x"}]}]})"}) {
+    auto scenario = scenario::parse_scenario(json, "test.json", ".");
+    CHECK_THROWS_WITH(scenario::check_model_support(scenario, "book"), Catch::Contains("--model node"));
+  }
+  CHECK_THROWS_WITH(scenario::parse_scenario(R"({"program": [{"try": [], "catch": []}]})", "t.json", "."),
+                    Catch::Contains("async body"));
+  CHECK_THROWS_WITH(
+      scenario::parse_scenario(R"({"program": [{"async": [{"set_timeout": 1, "then": [{"throw_error": "x"}]}]}]})",
+                               "t.json", "."),
+      Catch::Contains("async body"));
+  CHECK_THROWS_WITH(scenario::parse_scenario(R"({"program": [{"async": [{"try": []}]}]})", "t.json", "."),
+                    Catch::Contains("\"catch\", \"finally\" or both"));
+  CHECK_THROWS_WITH(scenario::parse_scenario(
+                        R"({"program": [{"async": [{"try": [], "catch": [{"await": {"value": "1"}}]}]}]})",
+                        "t.json", "."),
+                    Catch::Contains("async body"));
+  CHECK_THROWS_WITH(scenario::parse_scenario(R"({"program": [{"promise": "resolve", "chain": [{"finally": []}]}]})",
+                                             "t.json", "."),
+                    Catch::Contains("promise_then"));
+}

@@ -1,13 +1,18 @@
 // Promises as values and async functions (issue 21): new_promise and the resolve/reject its
 // executor's callbacks call, promise_then (then/catch attached to a named promise at any
-// time), async and await, the four combinators, sleep (timers/promises' setTimeout) and
-// on_unhandled_rejection. Each runs on modules/promises.h, the spec's operations, so the
-// microtask turns are V8's. The book's loop has no microtask queue: all need the node model.
+// time), async and await, the four combinators, sleep (timers/promises' setTimeout),
+// on_unhandled_rejection, thenable objects, and try/catch/finally and throw_error in async
+// bodies. Each runs on modules/promises.h, the spec's operations, so the microtask turns are
+// V8's. The book's loop has no microtask queue: all need the node model.
 //
 // An async body runs until its first await, then goes on as a microtask. The parser folds
 // the body so that each await holds the rest of the body as its `then`: a continuation is
 // then just a list run in the scope the await left, and the position needs no bookkeeping.
 // The function's result promise is found from that scope (a number bound under "%async").
+// A try is folded the same way (the rest of the body is its `then`), and its block's scope
+// binds "%try": where a stretch of the block ends, a rejected await or a throw_error finds
+// the innermost try from the scope it runs in, as an exception unwinds to its handler.
+// A try costs no microtask: only awaits suspend the body.
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -27,6 +32,9 @@ using nlohmann::ordered_json;
 // Names scopes bind that no scenario name can be (a scenario's names are letters, digits, _).
 const std::string kFrameName = "%async";
 const std::string kErrorName = "error";
+// The innermost try an async body is in (0: none, as at the start of every body, so that a
+// function called inside another's try does not find that try).
+const std::string kTryName = "%try";
 
 // The parse's context, which an action's own parse cannot otherwise see: the depth of the
 // async body being read (an await must be directly in it) and the promises whose executor
@@ -98,10 +106,18 @@ void parse_promise_then(ActionReader& r, const ActionSource& src, Action& a) {
   a.edit_detail().chain = parse_promise_chain(r, src.object["chain"], src.path + "/chain", src.depth, true);
 }
 
-// [A, await p, B, await q, C] becomes [A, await p {then: [B, await q {then: [C]}]}].
+// The actions after which the body may not go straight on: an await (the rest runs as a
+// microtask), a try (the rest runs once its block, catch and finally are done, perhaps
+// after awaits) and a throw (the rest never runs).
+bool suspends(ActionKind kind) {
+  return kind == ActionKind::Await || kind == ActionKind::Try || kind == ActionKind::Throw;
+}
+
+// [A, await p, B, await q, C] becomes [A, await p {then: [B, await q {then: [C]}]}], and the
+// same after a try or a throw.
 std::vector<Action> fold_awaits(std::vector<Action> list) {
   for (std::size_t i = 0; i < list.size(); ++i) {
-    if (list[i].kind != ActionKind::Await) continue;
+    if (!suspends(list[i].kind)) continue;
     std::vector<Action> rest(std::make_move_iterator(list.begin() + static_cast<std::ptrdiff_t>(i) + 1),
                              std::make_move_iterator(list.end()));
     list.resize(i + 1);
@@ -140,6 +156,58 @@ void parse_await(ActionReader& r, const ActionSource& src, Action& a) {
     a.edit_detail().as = r.result_name(src, "value");
     r.bind(a.detail().as);  // seen by the rest of the body, as a const is
   }
+}
+
+// const id = { then(resolve, reject) {...} }: the method's actions run each time the object
+// is awaited or resolves a promise, in a job of their own; resolve and reject inside
+// (named by the object's id) settle that promise.
+void parse_thenable(ActionReader& r, const ActionSource& src, Action& a) {
+  if (!src.object.contains("id")) r.fail(src.path, "\"thenable\" needs \"id\": the object's name");
+  a.edit_detail().handle = promise_id(r, src);
+  a.edit_detail().label = "%executor:" + a.detail().handle;
+  ParseContext context(-1, &a.detail().handle);
+  a.then = r.actions(src.arg, src.at, src.depth);
+}
+
+// try {...} catch (error) {...} finally {...} in an async body: awaits (and throws, and
+// tries) anywhere in the block, folded as the body's are; catch and finally are plain
+// actions. The parts are kept as steps: the block first, then the catch (is_catch) and
+// the finally (is_finally) that the file has.
+void parse_try(ActionReader& r, const ActionSource& src, Action& a) {
+  if (src.depth != t_async_body_depth) {
+    r.fail(src.at, "\"try\" is an action of an async body itself (not inside one of its callbacks)");
+  }
+  if (!src.object.contains("catch") && !src.object.contains("finally")) {
+    r.fail(src.path, "\"try\" needs \"catch\", \"finally\" or both");
+  }
+  std::vector<PromiseStep>& parts = a.edit_detail().chain;
+  parts.emplace_back().json_path = src.at;
+  {
+    ParseContext context(src.depth + 1, nullptr);
+    parts.back().body = fold_awaits(r.actions(src.arg, src.at, src.depth));
+  }
+  if (src.object.contains("catch")) {
+    PromiseStep& c = parts.emplace_back();
+    c.is_catch = true;
+    c.as = kErrorName;
+    c.json_path = src.path + "/catch";
+    c.body = r.callback(src, "catch", {kErrorName});
+  }
+  if (src.object.contains("finally")) {
+    PromiseStep& f = parts.emplace_back();
+    f.is_finally = true;
+    f.json_path = src.path + "/finally";
+    f.body = r.callback(src, "finally", {});
+  }
+}
+
+// throw new Error(message) in an async body: to the innermost try's catch, or out of the
+// function (its promise rejects).
+void parse_throw(ActionReader& r, const ActionSource& src, Action& a) {
+  if (src.depth != t_async_body_depth) {
+    r.fail(src.at, "\"throw_error\" is an action of an async body itself (a callback's throw is a step's \"throw\")");
+  }
+  a.text = r.text(src.arg, src.at, "the error's message");
 }
 
 void parse_combinator(ActionReader& r, const ActionSource& src, Action& a) {
@@ -198,19 +266,50 @@ PromisePtr named(ActionRunner& runner, Runtime& rt, const Action& a, const std::
 }
 
 void name_promise(ActionRunner& runner, const Action& a, PromisePtr p) {
-  if (!a.detail().handle.empty()) runner.async_state().promises[a.detail().handle] = std::move(p);
+  if (a.detail().handle.empty()) return;
+  runner.async_state().thenables.erase(a.detail().handle);
+  runner.async_state().promises[a.detail().handle] = std::move(p);
+}
+
+ThenablePtr named_thenable(ActionRunner& runner, const std::string& name) {
+  auto& table = runner.async_state().thenables;
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
+
+// What `await x` and Promise.all([x]) take: the promise named x, or for a thenable a new
+// promise resolved with it (PromiseResolve), whose then is called one job later.
+PromisePtr awaitable(ActionRunner& runner, Runtime& rt, const Action& a, const std::string& name) {
+  if (ThenablePtr t = named_thenable(runner, name)) return promises::from_thenable(rt, t);
+  return named(runner, rt, a, name);
+}
+
+// `return x` from a step or an async function, or resolve(x), where x is a promise or a thenable.
+HandlerResult adopted(ActionRunner& runner, Runtime& rt, const Action& a, const std::string& name) {
+  HandlerResult out;
+  out.thenable = named_thenable(runner, name);
+  if (!out.thenable) out.promise = named(runner, rt, a, name);
+  return out;
+}
+
+// resolve(p, x) with what `adopted` found.
+void resolve_adopting(Runtime& rt, const PromisePtr& p, const HandlerResult& x) {
+  if (x.thenable) promises::resolve_with_thenable(rt, p, x.thenable);
+  if (x.promise) promises::resolve_with(rt, p, x.promise);
 }
 
 // A handler's value as text: "undefined" unless the template says otherwise.
 HandlerResult step_result(ActionRunner& runner, Runtime& rt, const Action& a, const PromiseStep& step,
                           const ScopePtr& scope) {
-  HandlerResult out{false, Value::string("undefined"), nullptr};
+  HandlerResult out{false, Value::string("undefined"), nullptr, nullptr};
   if (!step.adopt.empty()) {
-    out.promise = named(runner, rt, a, step.adopt);
+    HandlerResult found = adopted(runner, rt, a, step.adopt);  // neither: reported, and the value stays
+    out.promise = std::move(found.promise);
+    out.thenable = std::move(found.thenable);
   } else if (step.result) {
     std::string text = "undefined";
     runner.result_text(rt, a, *step.result, scope, text);
-    out = {step.throws, Value::string(std::move(text)), nullptr};
+    out = {step.throws, Value::string(std::move(text)), nullptr, nullptr};
   }
   return out;
 }
@@ -234,7 +333,7 @@ void run_settle(ActionRunner& runner, Runtime& rt, const Action& a, const ScopeP
   if (a.kind == ActionKind::RejectPromise) {
     promises::reject(rt, p, Value::string(runner.text(rt, a, a.text, scope)));
   } else if (!a.detail().handle.empty()) {
-    if (auto other = named(runner, rt, a, a.detail().handle)) promises::resolve_with(rt, p, other);
+    resolve_adopting(rt, p, adopted(runner, rt, a, a.detail().handle));
   } else {
     promises::resolve(rt, p, Value::string(runner.text(rt, a, a.text, scope)));
   }
@@ -242,7 +341,7 @@ void run_settle(ActionRunner& runner, Runtime& rt, const Action& a, const ScopeP
 
 PromiseHandler step_handler(ActionRunner& runner, const Action& a, const PromiseStep& step, ScopePtr scope) {
   return [&runner, &a, &step, scope](Runtime& rt, const Value& v) {
-    auto inner = bind_name(scope, step.as, v);
+    auto inner = step.as.empty() ? scope : bind_name(scope, step.as, v);
     runner.run_list(rt, step.body, inner);
     return step_result(runner, rt, a, step, inner);
   };
@@ -253,9 +352,14 @@ void run_promise_then(ActionRunner& runner, Runtime& rt, const Action& a, const 
   if (!p) return;
   for (const PromiseStep& step : a.detail().chain) {
     PromiseHandler h = step_handler(runner, a, step, scope);
-    std::string label = runner.label(rt, step.is_catch ? "promise catch" : "promise then", a, step.body);
-    p = step.is_catch ? promises::then(rt, p, nullptr, std::move(h), std::move(label))
-                      : promises::then(rt, p, std::move(h), nullptr, std::move(label));
+    std::string label = runner.label(rt, step.is_finally ? "promise finally" : step.is_catch ? "promise catch" : "promise then",
+                                     a, step.body);
+    if (step.is_finally) {
+      p = promises::finally(rt, p, std::move(h), std::move(label));
+    } else {
+      p = step.is_catch ? promises::then(rt, p, nullptr, std::move(h), std::move(label))
+                        : promises::then(rt, p, std::move(h), nullptr, std::move(label));
+    }
   }
   name_promise(runner, a, p);
 }
@@ -270,14 +374,79 @@ void finish_body(ActionRunner& runner, Runtime& rt, const ScopePtr& scope, std::
   st.frames.erase(it);
   if (thrown) return promises::reject(rt, f.result, std::move(*thrown));
   HandlerResult out = step_result(runner, rt, *f.fn, f.fn->detail().chain.front(), scope);
-  if (out.promise) return promises::resolve_with(rt, f.result, out.promise);
+  if (out.promise || out.thenable) return resolve_adopting(rt, f.result, out);
   out.threw ? promises::reject(rt, f.result, out.value) : promises::resolve(rt, f.result, out.value);
 }
 
-// Runs one stretch of the body; a stretch that does not end in an await ends the body.
+void run_stretch(ActionRunner& runner, Runtime& rt, const std::vector<Action>& list, const ScopePtr& scope);
+
+// The innermost try the body is in where `scope` is, if any.
+std::optional<std::int64_t> innermost_try(const ScopePtr& scope) {
+  auto n = bound_number(scope, kTryName);
+  return n && *n > 0 ? n : std::nullopt;
+}
+
+// The try numbered n is left: its block ended, normally or by `error` (a rejected await, a
+// throw). Its catch handles the error, its finally runs either way, and the body goes on
+// after the try, in the scope it was entered in; an error nothing caught goes on outwards.
+void leave_try(ActionRunner& runner, Runtime& rt, std::int64_t n, std::optional<Value> error) {
+  AsyncState& st = runner.async_state();
+  auto it = st.tries.find(n);
+  if (it == st.tries.end()) return;
+  TryFrame f = std::move(it->second);
+  st.tries.erase(it);
+  const Action& t = *f.statement;
+  for (const PromiseStep& part : t.detail().chain) {
+    if (part.is_catch && error) {
+      runner.run_list(rt, part.body, bind_name(f.outer, kErrorName, *error));
+      error.reset();
+    } else if (part.is_finally) {
+      runner.run_list(rt, part.body, f.outer);
+    }
+  }
+  if (!error) return run_stretch(runner, rt, t.then, f.outer);
+  if (auto outer = innermost_try(f.outer)) return leave_try(runner, rt, *outer, std::move(error));
+  finish_body(runner, rt, f.outer, std::move(error));
+}
+
+// An exception in the body: the innermost try's, or out of the function.
+void throw_in_body(ActionRunner& runner, Runtime& rt, const ScopePtr& scope, Value error) {
+  if (auto n = innermost_try(scope)) return leave_try(runner, rt, *n, std::move(error));
+  finish_body(runner, rt, scope, std::move(error));
+}
+
+// Runs one stretch of the body. A stretch that does not end in an await, a try or a throw
+// ends the innermost try's block, or else the body.
 void run_stretch(ActionRunner& runner, Runtime& rt, const std::vector<Action>& list, const ScopePtr& scope) {
   runner.run_list(rt, list, scope);
-  if (list.empty() || list.back().kind != ActionKind::Await) finish_body(runner, rt, scope, std::nullopt);
+  if (!list.empty() && suspends(list.back().kind)) return;
+  if (auto n = innermost_try(scope)) return leave_try(runner, rt, *n, std::nullopt);
+  finish_body(runner, rt, scope, std::nullopt);
+}
+
+void run_try(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
+  AsyncState& st = runner.async_state();
+  std::int64_t n = ++st.next_frame;
+  st.tries[n] = TryFrame{&a, scope};
+  run_stretch(runner, rt, a.detail().chain.front().body, bind_name(scope, kTryName, Value::integer(n)));
+}
+
+void run_throw(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
+  throw_in_body(runner, rt, scope, Value::string(runner.text(rt, a, a.text, scope)));
+}
+
+void run_thenable(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
+  auto t = std::make_shared<Thenable>();
+  t->label = runner.label(rt, "thenable's then", a, a.then);
+  // Each call gets its own resolving functions: a frame, as a new_promise's executor does.
+  t->then = [&runner, &a, scope](Runtime& rt2, const PromisePtr& target) {
+    AsyncState& st = runner.async_state();
+    std::int64_t n = ++st.next_frame;
+    st.frames[n] = AsyncFrame{target, &a};
+    runner.run_list(rt2, a.then, bind_name(scope, a.detail().label, Value::integer(n)));
+  };
+  runner.async_state().promises.erase(a.detail().handle);
+  runner.async_state().thenables[a.detail().handle] = std::move(t);
 }
 
 void run_async(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
@@ -285,23 +454,25 @@ void run_async(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePt
   auto p = promises::make_pending();
   std::int64_t n = ++st.next_frame;
   st.frames[n] = AsyncFrame{p, &a};
-  run_stretch(runner, rt, a.then, bind_name(scope, kFrameName, Value::integer(n)));
+  run_stretch(runner, rt, a.then,
+              bind_name(bind_name(scope, kFrameName, Value::integer(n)), kTryName, Value::integer(0)));
   // `p = (async () => {...})()`: the name is bound once the call returns.
   name_promise(runner, a, p);
 }
 
 void run_await(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
   PromisePtr p = a.detail().label.empty() ? promises::make_fulfilled(Value::string(runner.text(rt, a, a.text, scope)))
-                                          : named(runner, rt, a, a.detail().label);
+                                          : awaitable(runner, rt, a, a.detail().label);
   if (!p) return;
   auto go_on = [&runner, &a, scope](Runtime& rt2, const Value& v) {
     run_stretch(runner, rt2, a.then, a.detail().as.empty() ? scope : bind_name(scope, a.detail().as, v));
     return HandlerResult{};
   };
   auto caught = [&runner, &a, scope, go_on](Runtime& rt2, const Value& v) {
-    // No catch: the exception leaves the body and rejects the function's promise.
+    // No catch of its own: the exception goes to the innermost try, or leaves the body and
+    // rejects the function's promise.
     if (a.detail().on_error.empty()) {
-      finish_body(runner, rt2, scope, v);
+      throw_in_body(runner, rt2, scope, v);
       return HandlerResult{};
     }
     runner.run_list(rt2, a.detail().on_error, bind_name(scope, kErrorName, v));
@@ -324,7 +495,7 @@ void run_combinator(ActionRunner& runner, Runtime& rt, const Action& a, const Sc
   const std::string& names = a.detail().label;
   for (std::size_t from = 0; from < names.size();) {
     std::size_t comma = std::min(names.find(',', from), names.size());
-    PromisePtr p = named(runner, rt, a, names.substr(from, comma - from));
+    PromisePtr p = awaitable(runner, rt, a, names.substr(from, comma - from));
     if (!p) return;
     inputs.push_back(std::move(p));
     from = comma + 1;
@@ -371,6 +542,11 @@ void run_on_unhandled(ActionRunner& runner, Runtime& rt, const Action& a, const 
 std::uint64_t plan_async(WorkPlanner& p, const Action& a) { return saturating_add(1, p.planned(a.then)); }
 std::uint64_t plan_await(WorkPlanner& p, const Action& a) {
   return saturating_add(1, saturating_add(p.planned(a.then), p.planned(a.detail().on_error)));
+}
+std::uint64_t plan_try(WorkPlanner& p, const Action& a) {
+  std::uint64_t parts = p.planned(a.then);
+  for (const PromiseStep& part : a.detail().chain) parts = saturating_add(parts, p.planned(part.body));
+  return saturating_add(1, parts);
 }
 std::uint64_t plan_promise_then(WorkPlanner& p, const Action& a) {
   std::uint64_t steps = 0;
@@ -459,6 +635,43 @@ void export_await(JsWriter& w, const Action& a, std::string& out) {
   w.block(a.then, out);
   w.indent();
   if (!as.empty()) w.pop_scope();
+}
+
+// An object literal with a then method, whose parameters are the names resolve and reject
+// actions inside it use.
+void export_thenable(JsWriter& w, const Action& a, std::string& out) {
+  std::string name = w.js_name(a.detail().handle);
+  w.line(out, w.handle_prefix(a) + "{");
+  w.indent();
+  w.line(out, fmt::format("then(resolve_{}, reject_{}) {{", name, name));
+  w.block(a.then, out);
+  w.line(out, "},");
+  w.outdent();
+  w.line(out, "};");
+}
+
+// try {...} catch (error) {...} finally {...}, then the rest of the body at the same level.
+void export_try(JsWriter& w, const Action& a, std::string& out) {
+  const std::vector<PromiseStep>& parts = a.detail().chain;
+  w.line(out, "try {");
+  w.block(parts.front().body, out);
+  for (const PromiseStep& part : parts) {
+    if (part.is_catch) {
+      w.line(out, fmt::format("}} catch ({}) {{", w.js_name(kErrorName)));
+      w.with_scope(part.body, kErrorName, Bound::PromiseError, out);
+    } else if (part.is_finally) {
+      w.line(out, "} finally {");
+      w.block(part.body, out);
+    }
+  }
+  w.line(out, "}");
+  w.outdent();
+  w.block(a.then, out);
+  w.indent();
+}
+
+void export_throw(JsWriter& w, const Action& a, std::string& out) {
+  w.line(out, fmt::format("throw new Error({});", w.text(a, a.text)));
 }
 
 void export_combinator(JsWriter& w, const Action& a, std::string& out) {
@@ -580,6 +793,43 @@ constexpr const char* kAwaitSchema = R"json({
   "additionalProperties": false
 })json";
 
+constexpr const char* kThenableSchema = R"json({
+  "title": "thenable",
+  "description": "const id = { then(resolve, reject) {...} }: an object with a then method, not a promise. Awaiting it, resolving a promise with it (resolve's with, return_promise) or putting it in a combinator calls its then in a microtask of its own (NewPromiseResolveThenableJob): one turn more than a native promise. Node model only.",
+  "type": "object",
+  "properties": {
+    "thenable": {"description": "The then method's actions, run at each call; resolve and reject actions naming the id inside them settle the caller's promise.", "$ref": "#/$defs/actions"},
+    "id": {"description": "The object's name, for await, resolve's with, return_promise and the combinators.", "$ref": "#/$defs/resultName"}
+  },
+  "required": ["thenable", "id"],
+  "additionalProperties": false
+})json";
+
+constexpr const char* kTrySchema = R"json({
+  "title": "try",
+  "description": "try {...} catch (error) {...} finally {...} in an async body (directly in it, or in another try's block). The block may hold awaits, throw_error actions and tries; a rejected await or a throw in it runs the catch (error bound to the Error), the finally runs either way, then the body goes on after the try. Without a catch the error goes on outwards after the finally. It costs no microtask of its own. Node model only.",
+  "type": "object",
+  "properties": {
+    "try": {"description": "The block's actions.", "$ref": "#/$defs/actions"},
+    "catch": {"description": "Runs when the block throws, with error bound (${error.message} is its text). No await in it.", "$ref": "#/$defs/actions"},
+    "finally": {"description": "Runs after the block (and the catch), however they ended. No await in it.", "$ref": "#/$defs/actions"}
+  },
+  "required": ["try"],
+  "anyOf": [{"required": ["catch"]}, {"required": ["finally"]}],
+  "additionalProperties": false
+})json";
+
+constexpr const char* kThrowSchema = R"json({
+  "title": "throw_error",
+  "description": "throw new Error(message) in an async body (directly, or in a try's block): the innermost try's catch runs, or the function's promise rejects. The actions after it do not run. Node model only.",
+  "type": "object",
+  "properties": {
+    "throw_error": {"description": "The error's message, a template.", "$ref": "#/$defs/template"}
+  },
+  "required": ["throw_error"],
+  "additionalProperties": false
+})json";
+
 constexpr const char* kAllSchema = R"json({
   "title": "promise_all",
   "description": "Promise.all([...]): fulfils with the values joined by commas (as ${values} prints) once all have, rejects with the first rejection. Node model only.",
@@ -674,6 +924,7 @@ constexpr std::string_view kAsyncKeys[] = {"id", "return", "throw", "return_prom
 constexpr std::string_view kAwaitKeys[] = {"as", "catch"};
 constexpr std::string_view kSleepKeys[] = {"id", "value"};
 constexpr std::string_view kAsKeys[] = {"as"};
+constexpr std::string_view kTryKeys[] = {"catch", "finally"};
 
 }  // namespace
 
@@ -706,5 +957,11 @@ const ActionSpec kOnUnhandledRejection{ActionKind::OnUnhandledRejection, "on_unh
 
 const ActionSpec kReadFile{ActionKind::ReadFile, "read_file", kIdKeys, true, parse_read_file, run_read_file,
                            export_read_file, kReadFileSchema, plan_once};
+
+const ActionSpec kThenable{ActionKind::Thenable, "thenable", kIdKeys, true, parse_thenable, run_thenable,
+                           export_thenable, kThenableSchema, plan_once};
+const ActionSpec kTry{ActionKind::Try, "try", kTryKeys, true, parse_try, run_try, export_try, kTrySchema, plan_try};
+const ActionSpec kThrow{ActionKind::Throw, "throw_error", {}, true, parse_throw, run_throw, export_throw, kThrowSchema,
+                        plan_once};
 
 }  // namespace elt::scenario::actions

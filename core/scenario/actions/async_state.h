@@ -10,6 +10,7 @@
 
 #include "modules/promises.h"
 #include "scenario/scenario.h"
+#include "scenario/scope.h"
 
 namespace elt::scenario {
 
@@ -18,8 +19,17 @@ struct AsyncFrame {
   const Action* fn = nullptr;
 };
 
+// A try statement an async body is inside: where it was entered (the scope its catch,
+// finally and the rest of the body after it run in) and which action it is.
+struct TryFrame {
+  const Action* statement = nullptr;
+  ScopePtr outer;
+};
+
 struct AsyncState {
   std::unordered_map<std::string, PromisePtr> promises;
+  std::unordered_map<std::string, ThenablePtr> thenables;  // objects with a then method, by name
+  std::unordered_map<std::int64_t, TryFrame> tries;         // by the number its block's scope binds
   std::unordered_map<std::int64_t, AsyncFrame> frames;  // by the number its scope binds
   std::int64_t next_frame = 0;
 };

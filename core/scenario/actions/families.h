@@ -19,6 +19,7 @@ extern const ActionSpec kRepeat, kBlock;                                 // cont
 extern const ActionSpec kLet, kSet, kIf, kUnref, kRef;                   // state.cpp
 extern const ActionSpec kNewPromise, kResolvePromise, kRejectPromise, kPromiseThen;  // async.cpp
 extern const ActionSpec kAsync, kAwait, kSleep, kOnUnhandledRejection, kReadFile;     // async.cpp
+extern const ActionSpec kThenable, kTry, kThrow;                                       // async.cpp
 extern const ActionSpec kPromiseAll, kPromiseRace, kPromiseAllSettled, kPromiseAny;   // async.cpp
 
 // promise.cpp's steps, which promise_then shares: `adopt` allows "return_promise".

@@ -18,10 +18,39 @@ using nlohmann::ordered_json;
 // ---- reading ----
 
 // Checks a step's keys and reads its "as"; returns the step without its body.
-PromiseStep step_head(ActionReader& r, const json& step, const std::string& at, bool adopt) {
-  if (!step.is_object() || (step.contains("then") == step.contains("catch"))) {
-    r.fail(at, "a step is an object with either \"then\" or \"catch\" (a list of actions)");
+// `.finally(() => {...})` (promise_then only): no value to name, and a value it returns is
+// ignored, so it takes "finally", "throw" and "return_promise".
+PromiseStep finally_head(ActionReader& r, const json& step, const std::string& at, bool adopt) {
+  if (!adopt) r.fail(at + "/finally", "a finally step is one of promise_then's (promise's chain has then and catch)");
+  for (const auto& [key, value] : step.items()) {
+    if (key != "finally" && key != "throw" && key != "return_promise") {
+      r.fail(at + "/" + pointer_token(key), fmt::format("a finally step does not take \"{}\" (its callback gets no "
+                                                        "value and what it returns is ignored unless it is a promise); "
+                                                        "it takes \"finally\", \"throw\" and \"return_promise\"", key));
+    }
   }
+  if (step.contains("throw") && step.contains("return_promise")) {
+    r.fail(at, "a step either returns a promise or throws, not both");
+  }
+  PromiseStep s;
+  s.json_path = at;
+  s.is_finally = true;
+  if (step.contains("return_promise")) {
+    const json& v = step["return_promise"];
+    if (!v.is_string() || !valid_name(v.get<std::string>())) {
+      r.fail(at + "/return_promise", fmt::format("\"return_promise\" names a promise; found {}", r.describe(v)));
+    }
+    s.adopt = v.get<std::string>();
+  }
+  return s;
+}
+
+PromiseStep step_head(ActionReader& r, const json& step, const std::string& at, bool adopt) {
+  const int kinds = step.is_object() ? int(step.contains("then")) + int(step.contains("catch")) + int(step.contains("finally")) : 0;
+  if (kinds != 1) {
+    r.fail(at, "a step is an object with one of \"then\", \"catch\" or \"finally\" (a list of actions)");
+  }
+  if (step.contains("finally")) return finally_head(r, step, at, adopt);
   PromiseStep s;
   s.json_path = at;
   s.is_catch = step.contains("catch");
@@ -57,7 +86,7 @@ PromiseStep parse_step(ActionReader& r, const json& step, const std::string& at,
   PromiseStep s = step_head(r, step, at, adopt);
   // The step's own name is in scope in its result as well as in its body.
   std::size_t mark = r.scope_mark();
-  r.bind(s.as);
+  if (!s.as.empty()) r.bind(s.as);
   for (const char* key : {"return", "throw"}) {
     if (!step.contains(key)) continue;
     const json& v = step[key];
@@ -65,7 +94,8 @@ PromiseStep parse_step(ActionReader& r, const json& step, const std::string& at,
     s.result = r.parse_template(v.get<std::string>(), at + "/" + key);
     s.throws = std::string_view(key) == "throw";
   }
-  s.body = r.actions(step[s.is_catch ? "catch" : "then"], at + (s.is_catch ? "/catch" : "/then"), depth);
+  const char* key = s.is_finally ? "finally" : s.is_catch ? "catch" : "then";
+  s.body = r.actions(step[key], at + "/" + key, depth);
   r.unbind_to(mark);
   return s;
 }
@@ -172,8 +202,12 @@ void export_promise_steps(JsWriter& w, const Action& a, const std::vector<Promis
   w.indent();
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const PromiseStep& step = chain[i];
-    w.line(out, fmt::format(".{}(({}) => {{", step.is_catch ? "catch" : "then", w.js_name(step.as)));
-    w.push_scope(step.as, step.is_catch ? Bound::PromiseError : Bound::PromiseValue);
+    if (step.is_finally) {
+      w.line(out, ".finally(() => {");
+    } else {
+      w.line(out, fmt::format(".{}(({}) => {{", step.is_catch ? "catch" : "then", w.js_name(step.as)));
+      w.push_scope(step.as, step.is_catch ? Bound::PromiseError : Bound::PromiseValue);
+    }
     w.block(step.body, out);
     if (step.result || !step.adopt.empty()) {
       w.indent();
@@ -185,7 +219,7 @@ void export_promise_steps(JsWriter& w, const Action& a, const std::vector<Promis
       }
       w.outdent();
     }
-    w.pop_scope();
+    if (!step.is_finally) w.pop_scope();
     w.line(out, i + 1 == chain.size() ? "});" : "})");
   }
   w.outdent();
@@ -226,7 +260,7 @@ constexpr const char* kPromiseSchema = R"json({
 })json";
 
 constexpr const char* kStepSchema = R"json({
-  "description": "One step of a promise chain: a then step (runs on fulfilment) or a catch step (runs on rejection); the key decides which.",
+  "description": "One step of a promise chain: a then step (runs on fulfilment), a catch step (runs on rejection) or, in promise_then, a finally step (runs either way); the key decides which.",
   "type": "object",
   "anyOf": [
     {
@@ -237,6 +271,11 @@ constexpr const char* kStepSchema = R"json({
     {
       "required": [
         "catch"
+      ]
+    },
+    {
+      "required": [
+        "finally"
       ]
     }
   ],
@@ -260,8 +299,47 @@ constexpr const char* kStepSchema = R"json({
       "then": {
         "$ref": "#/$defs/catchStep"
       }
+    },
+    {
+      "if": {
+        "required": [
+          "finally"
+        ]
+      },
+      "then": {
+        "$ref": "#/$defs/finallyStep"
+      }
     }
   ]
+})json";
+
+constexpr const char* kFinallyStepSchema = R"json({
+  "type": "object",
+  "description": "promise_then only: `.finally(() => {...})`: runs on fulfilment and on rejection, then passes the value or the rejection on (the next step runs two microtask turns later than after a then step: finally returns Promise.resolve(result).then(() => value), which its promise adopts). A throw rejects instead; a returned promise is waited for first.",
+  "properties": {
+    "finally": {
+      "description": "Actions run when the promise settles either way.",
+      "$ref": "#/$defs/actions"
+    },
+    "throw": {
+      "description": "Rejects with this message (a template) instead of passing the state on.",
+      "$ref": "#/$defs/template"
+    },
+    "return_promise": {
+      "description": "Returns this named promise: the state passes on once it is fulfilled (its rejection replaces the state).",
+      "$ref": "#/$defs/resultName"
+    }
+  },
+  "required": [
+    "finally"
+  ],
+  "not": {
+    "required": [
+      "return_promise",
+      "throw"
+    ]
+  },
+  "additionalProperties": false
 })json";
 
 constexpr const char* kThenStepSchema = R"json({
@@ -345,6 +423,7 @@ void schema_promise_steps(ordered_json& defs) {
   defs["step"] = ordered_json::parse(kStepSchema);
   defs["thenStep"] = ordered_json::parse(kThenStepSchema);
   defs["catchStep"] = ordered_json::parse(kCatchStepSchema);
+  defs["finallyStep"] = ordered_json::parse(kFinallyStepSchema);
 }
 
 namespace {

@@ -30,6 +30,7 @@ constexpr std::array kSpecs = {
     &actions::kAsync,        &actions::kAwait,
     &actions::kPromiseAll,   &actions::kPromiseRace,    &actions::kPromiseAllSettled, &actions::kPromiseAny,
     &actions::kSleep,        &actions::kOnUnhandledRejection, &actions::kReadFile,
+    &actions::kThenable,     &actions::kTry,            &actions::kThrow,
 };
 
 }  // namespace
