@@ -7,8 +7,9 @@
 // free thread is bound at once to the thread planned to be free first. libuv's
 // (src/threadpool.c `worker`): one FIFO queue, and a thread that finished takes the next
 // task itself, or waits idle.
-// Thread contract: every call but order_free is made with the pool's state lock held (as
-// the branches it replaced were); the rules hold no state, so any thread may call them.
+// Thread contract: wait, start and idle are called with the pool's state lock held (as the
+// branches they replaced were), by the loop thread or a worker; order_free by the
+// constructor, before any task; loop_frees_thread reads nothing. The rules hold no state.
 #pragma once
 
 #include <cstddef>
