@@ -1,8 +1,10 @@
 // The model of the loop: every way the book's loop and Node's loop differ, as data, in
 // one place.
 //
-// The loop (runtime.cpp) reads these fields and nothing else to decide what to do; there
-// is no `if (model == node)` anywhere. Two values exist: book_model(), the loop of "The
+// The enums below (poll, timers, io, pool, fs) choose code: make_model_parts
+// (loop/model_parts.cpp) turns each into a strategy object, and is the only code that reads
+// them. The other fields are data the loop reads where they apply (docs/design.md, "Two
+// models, one loop", says why). Nothing compares a model's name. Two values exist: book_model(), the loop of "The
 // Node Experiment", and node_model(), Node 20's loop (libuv 1.46 `uv_run` in
 // src/unix/core.c, with Node's JavaScript layer from lib/internal/timers.js and
 // lib/internal/process/task_queues.js on top). docs/models.md runs the same scenarios

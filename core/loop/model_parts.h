@@ -1,11 +1,14 @@
 // The parts a loop model is built from, made in one place (make_model_parts) and held by
-// the Runtime as strategy objects: the pool with the model's hand-out policy, and the I/O
-// backend (the book's epoll thread, or libuv's epoll set on the loop thread).
+// the Runtime as strategy objects: the pool with the model's hand-out policy, the I/O
+// backend (the book's epoll thread, or libuv's epoll set on the loop thread), the timer
+// store (loop/timer_store.h), the poll rule (loop/poll_rule.h) and the fs plan
+// (loop/fs_plan.h).
 //
 // The Runtime asks these objects instead of testing which one it has: where a request
-// goes, who reports a finished one, what to close at shutdown. The poll phases, which
-// are written for one backend each, reach the concrete object through epoll_thread() and
-// reactor(); the model's `io` field says which phase runs (Runtime::run_phase).
+// goes, who reports a finished one, what to close at shutdown, which poll phase runs, how
+// a timer is kept and run. make_model_parts is the one place that reads the model's
+// behaviour enums (tests/code/one_place.sh holds that); LoopModel's other fields are data
+// the loop reads as they are (docs/design.md, "The model").
 // Thread contract: loop thread only, as the Poller and Reactor they wrap.
 #pragma once
 
@@ -24,7 +27,11 @@ class Clock;
 class CompletionChannel;
 class Poller;
 class Reactor;
+class FsPlan;
+class PollRule;
+class Runtime;
 class ThreadPool;
+class TimerStore;
 class Tracer;
 struct HttpRequestSpec;
 
@@ -43,6 +50,9 @@ class IoBackend {
   virtual std::vector<CallbackId> registered() const = 0;
   // Who reports a finished request, as the stepper's state view names it.
   virtual std::string_view reporter() const = 0;
+  // The poll phase written for this backend (uv__io_poll's place in the iteration); clears
+  // `go_on` when the loop should end there.
+  virtual void run_poll_phase(Runtime& rt, bool& go_on) = 0;
   // The concrete backend, for the poll phase written for it (null: the other backend).
   virtual Poller* epoll_thread() { return nullptr; }
   virtual Reactor* reactor() { return nullptr; }
@@ -51,6 +61,9 @@ class IoBackend {
 struct ModelParts {
   std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<IoBackend> io;
+  std::unique_ptr<TimerStore> timers;
+  std::unique_ptr<PollRule> poll;
+  std::unique_ptr<FsPlan> fs;
 };
 
 // The one place that turns a model's fields into objects.

@@ -17,7 +17,10 @@
 #include "common/thread_name.h"
 #include "fs/open_file.h"
 #include "http/delay_server.h"
+#include "loop/fs_plan.h"
 #include "loop/model_parts.h"
+#include "loop/poll_rule.h"
+#include "loop/timer_store.h"
 #include "poller/poller.h"
 #include "poller/reactor.h"
 #include "pool/thread_pool.h"
@@ -66,6 +69,9 @@ Runtime::Runtime(RuntimeOptions options, Clock& clock, Tracer& tracer)
   ModelParts parts = make_model_parts(options_.model, options_.threads, clock_, tracer_, channel_);
   pool_ = std::move(parts.pool);
   io_ = std::move(parts.io);
+  timer_store_ = std::move(parts.timers);
+  poll_rule_ = std::move(parts.poll);
+  fs_plan_ = std::move(parts.fs);
   poller_ = io_->epoll_thread();
   reactor_ = io_->reactor();
   struct stat out {};
@@ -287,29 +293,11 @@ bool Runtime::run_once() {
 void Runtime::run_phase(Phase phase, bool& go_on) {
   switch (phase) {
     case Phase::Timers:
-      // libuv 1.45+: `uv__update_time(loop); uv__run_timers(loop);` at the iteration's end.
-      if (options_.model.timers == TimerDispatch::NodeLists) {
-        update_time();
-        if (timers_due_now(DecisionKind::TimerDue)) run_node_timers();
-      } else {
-        run_timers();
-      }
+      timer_store_->run_phase(*this);  // the model's store (loop/timer_store.h)
       break;
     case Phase::Pending: run_callbacks(); break;  // uv__run_pending
     case Phase::IdlePrepare: break;                // Node's internals use it; nothing of ours does
-    case Phase::Poll:
-      if (options_.model.io == IoPlacement::LoopThread) {
-        poll_on_loop_thread();
-        break;
-      }
-      // Nothing left to wait for: the book ends the loop here, before polling.
-      if (!alive()) {
-        go_on = false;
-        return;
-      }
-      poll_io();
-      run_callbacks();
-      break;
+    case Phase::Poll: io_->run_poll_phase(*this, go_on); break;  // the model's I/O (loop/model_parts.h)
     case Phase::Check: run_immediates(); break;  // uv__run_check: Node's setImmediate
     case Phase::Closing: break;                  // close callbacks would run here
     case Phase::Script:
@@ -573,21 +561,16 @@ Runtime::PollBound Runtime::poll_bound() const {
   if (!immediates_.empty()) return {PollReason::Immediates, loop_now_};
   if (!polled_.empty()) return {PollReason::Polled, loop_now_};
   if (!alive()) return {PollReason::NothingPending, loop_now_};
-  std::optional<TimePoint> timer;
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    if (auto expiry = node_timers_.next_expiry()) timer = time_of_ms(*expiry);
-  } else if (auto next = timers_.next()) {
-    timer = next->deadline;
-  }
+  const std::optional<TimePoint> timer = timer_store_->next_due(*this);
   if (timer) return {callbacks_.empty() ? PollReason::Timer : PollReason::IoOrTimer, timer};
   return {PollReason::Io, std::nullopt};
 }
 
 // The poll phase on the loop thread (IoPlacement::LoopThread): uv__io_poll. The loop thread
 // itself waits in epoll_wait, for sockets and for the pool's eventfd together, at most as
-// long as poll_bound() says. PollPolicy::AllReady (libuv) handles every ready socket and
-// every finished pool task behind the wake-up, in the order they became ready;
-// PollPolicy::OneEvent (the book's rule) handles the first and keeps the rest for the next
+// long as poll_bound() says. The model's poll rule (loop/poll_rule.h) says how many of the
+// events behind the wake-up it handles: libuv's, every ready socket and finished pool task
+// in the order they became ready; the book's, the first, keeping the rest for the next
 // poll phases. Each callback is followed by its ticks and microtasks.
 void Runtime::poll_on_loop_thread() {
   release_held_responses();
@@ -609,16 +592,7 @@ void Runtime::poll_on_loop_thread() {
   if (marked) tracer_.emit({.kind = EventKind::WaitEnd});
   update_time();  // uv__io_poll updates the loop's time when epoll_wait returns
   if (loop_now_ > wait_from) close_clock_window();  // the wait ran to libuv's own deadline
-  if (options_.model.poll == PollPolicy::OneEvent) {
-    for (auto& c : ready) polled_.push_back(std::move(c));
-    ready.clear();
-    if (!polled_.empty()) {
-      ready.push_back(std::move(polled_.front()));
-      polled_.pop_front();
-    }
-  } else {
-    settle_poll_batch(ready, loop_now_ > wait_from);
-  }
+  poll_rule_->take(*this, ready, loop_now_ > wait_from);  // the model's rule (loop/poll_rule.h)
   if (ready.empty()) return;
   narrate({.kind = EventKind::PhaseRun, .count = ready.size()});
   for (auto& completion : ready) {
@@ -699,7 +673,7 @@ void Runtime::poll_io() {
     // latency now, not at the start of the tick.
     update_time();
     for (;;) {
-      if (options_.model.poll == PollPolicy::OneEvent && delivered > 0) break;
+      if (!poll_rule_->takes_more(delivered)) break;
       auto next = take_deliverable();
       if (!next) break;
       deliver(*next);

@@ -57,10 +57,13 @@ namespace elt {
 
 class Clock;
 class DelayServer;
+class FsPlan;
 class IoBackend;
+class PollRule;
 class Poller;
 class Reactor;
 class ThreadPool;
+class TimerStore;
 struct HttpRequestSpec;
 struct Task;
 class Tracer;
@@ -266,6 +269,16 @@ class Runtime {
   RuntimeState state(std::size_t cap = static_cast<std::size_t>(-1)) const;
 
  private:
+  // The model's strategies (loop/model_parts.h), one class per model rule: each works on
+  // the loop's records below, in place of a branch on the model here.
+  friend class HeapTimerStore;
+  friend class ListTimerStore;
+  friend class OneEventPoll;
+  friend class AllReadyPoll;
+  friend class OneTripRead;
+  friend class ReadFileTripsRead;
+  friend class EpollThreadIo;
+  friend class LoopThreadIo;
   struct StateBuilder;  // state()'s steps (loop/runtime.cpp)
   struct Pending {
     Callback callback;
@@ -350,6 +363,8 @@ class Runtime {
   void poll_on_loop_thread();
   void fire_book_interval(CallbackId id);
   void start_request(HttpRequestSpec spec);
+  // The two fs plans' reads (loop/fs_plan.h), in modules/fs.cpp.
+  void read_in_one_trip(CallbackId id, std::string shown, Duration latency, SourcePos at);
   struct ReadFileTrips;  // one fs.readFile's chain of pool trips (modules/fs.cpp)
   void read_file_trips(CallbackId id, std::string shown, Duration latency, SourcePos at);
   // on_unseen_time, when it applies (the virtual clock, and someone listening).
@@ -395,6 +410,9 @@ class Runtime {
   std::unique_ptr<fs::OpenedScope> read_scope_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<IoBackend> io_;  // the model's I/O (loop/model_parts.h)
+  std::unique_ptr<TimerStore> timer_store_;  // the model's timers (loop/timer_store.h)
+  std::unique_ptr<PollRule> poll_rule_;      // events per poll phase (loop/poll_rule.h)
+  std::unique_ptr<FsPlan> fs_plan_;          // a file read's trips (loop/fs_plan.h)
   // io_'s concrete backend, for the poll phase written for it; null when io_ is the other.
   Poller* poller_ = nullptr;    // IoPlacement::EpollThread: poll_io
   Reactor* reactor_ = nullptr;  // IoPlacement::LoopThread: poll_on_loop_thread

@@ -41,8 +41,10 @@ std::optional<std::pair<CallbackId, std::int64_t>> Runtime::first_timer_due_afte
 // connect's spread could add to its exchange (counted from when it first came back); the
 // late side holds it, and if the poll phase then has nothing to run it waits on, as its
 // epoll_wait would not have returned for a response that was not there yet.
+// The timers it weighs are Node's lists (first_timer_due_after): a model whose timers are
+// the book's heap has none there, so no response is held.
 void Runtime::hold_late_responses(std::vector<Completion>& ready) {
-  if (!deciding() || options_.model.timers != TimerDispatch::NodeLists) return;
+  if (!deciding()) return;
   const Duration later = clock_.stated_cost(options_.costs.most(Cost::Connect) - options_.costs.of(Cost::Connect));
   if (later <= Duration::zero()) return;
   std::size_t held = 0;

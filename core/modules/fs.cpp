@@ -18,6 +18,7 @@
 
 #include "common/check.h"
 #include "fs/open_file.h"
+#include "loop/fs_plan.h"
 #include "pool/thread_pool.h"
 #include "trace/tracer.h"
 
@@ -122,15 +123,34 @@ Outcome read_fd(int fd, const std::string& shown, const ReadCap& cap) {
 
 CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at) {
   CallbackId id = add_callback(std::move(callback), "File read");
+  fs_plan_->start(*this, id, path.string(), latency, at);  // the model's plan (loop/fs_plan.h)
+  return id;
+}
+
+// The book's read: one task reads the whole file.
+class OneTripRead final : public FsPlan {
+ public:
+  void start(Runtime& rt, CallbackId id, std::string shown, Duration latency, SourcePos at) const override {
+    rt.read_in_one_trip(id, std::move(shown), latency, at);
+  }
+};
+
+// Node 20's fs.readFile: four trips (Runtime::ReadFileTrips below).
+class ReadFileTripsRead final : public FsPlan {
+ public:
+  void start(Runtime& rt, CallbackId id, std::string shown, Duration latency, SourcePos at) const override {
+    rt.read_file_trips(id, std::move(shown), latency, at);
+  }
+};
+
+std::unique_ptr<FsPlan> make_one_trip_read() { return std::make_unique<OneTripRead>(); }
+std::unique_ptr<FsPlan> make_read_file_trips() { return std::make_unique<ReadFileTripsRead>(); }
+
+void Runtime::read_in_one_trip(CallbackId id, std::string shown, Duration latency, SourcePos at) {
   Task task;
   task.id = id;
   task.kind = TaskKind::FileRead;
   task.simulated_latency = latency;
-  std::string shown = path.string();
-  if (options_.model.fs == FsTrips::ReadFile) {
-    read_file_trips(id, std::move(shown), latency, at);
-    return id;
-  }
   // Whether the read's real time is unseen is known once its size is: on the pool thread.
   const bool unseen = latency == Duration::zero() && warns_unseen_time();
   task.work = [this, shown = std::move(shown), unseen, at, cap = ReadCap{value_bytes_left(), options_.limits.value_bytes}] {
@@ -141,7 +161,6 @@ CallbackId Runtime::fs_read(std::filesystem::path path, Duration latency, Callba
     return out;
   };
   submit(std::move(task));
-  return id;
 }
 
 // Node 20's fs.readFile (lib/fs.js, ReadFileContext): open, fstat, read, close, each a

@@ -1,13 +1,14 @@
 // The timers module as the scenario sees it (Node's lib/timers.js): setTimeout,
 // setInterval, setImmediate, the clears, process.nextTick, queueMicrotask, and `block`.
-// Each writes to the queue the loop model keeps (timers/node_timers.h or the heap); the
-// loop (loop/runtime.cpp) runs them. Runtime members; loop thread only.
+// Timers go to the model's timer store (loop/timer_store.h), the rest to the loop's
+// queues; the loop (loop/runtime.cpp) runs them. Runtime members; loop thread only.
 #include "loop/runtime.h"
 
 #include <fmt/format.h>
 
 #include "clock/clock.h"
 #include "common/check.h"
+#include "loop/timer_store.h"
 #include "trace/tracer.h"
 
 namespace elt {
@@ -15,33 +16,7 @@ namespace elt {
 CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string label) {
   assert_in_loop_thread();
   CallbackId id = ids_.next();
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    // Timeout's constructor: 0 and out-of-range delays become 1 ms; the start is the
-    // loop's time, read afresh (getLibuvNow updates it first).
-    std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(delay).count());
-    if (options_.model.timer_start_reads_clock) {
-      update_time();
-      cross_ms_before_start(id, ms);
-      read_libuv_clock(ClockRead::TimerStart, id);
-    }
-    std::int64_t start = loop_ms();
-    node_timers_.insert(id, ms, start, 0, std::move(callback));
-    note_timer_set(id);
-    if (tracer_.active()) {
-      tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = Millis(ms), .due = Millis(start + ms),
-                    .queue = QueueName::TimerList, .origin = label});
-    }
-    note_label(id, std::move(label));
-    count_registration();
-    return id;
-  }
-  // Like libuv, the deadline counts from the loop's cached time, not from this instant.
-  timers_.add(loop_now_ + delay, id, std::move(callback));
-  if (!label.empty()) clearable_[id] = loop_now_ + delay;
-  if (tracer_.active()) {
-    tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = delay, .due = loop_now_ + delay - start_,
-                  .origin = label});
-  }
+  timer_store_->add_timeout(*this, id, delay, std::move(callback), label);  // the model's store (loop/timer_store.h)
   note_label(id, std::move(label));
   count_registration();
   return id;
@@ -50,30 +25,7 @@ CallbackId Runtime::set_timeout(Duration delay, Callback callback, std::string l
 CallbackId Runtime::set_interval(Duration interval, Callback callback, std::string label) {
   assert_in_loop_thread();
   CallbackId id = ids_.next();
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    std::int64_t ms = NodeTimerLists<Callback>::coerce(std::chrono::duration_cast<Millis>(interval).count());
-    if (options_.model.timer_start_reads_clock) {
-      update_time();
-      read_libuv_clock(ClockRead::TimerStart, id);
-    }
-    std::int64_t start = loop_ms();
-    node_timers_.insert(id, ms, start, ms, std::move(callback));
-    if (tracer_.active()) {
-      tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = Millis(ms), .due = Millis(start + ms),
-                    .queue = QueueName::TimerList, .repeat = true, .origin = label});
-    }
-    note_label(id, std::move(label));
-    count_registration();
-    return id;
-  }
-  if (interval < Millis(1)) interval = Millis(1);  // as Node: an interval of 0 would spin
-  intervals_.emplace(id, Interval{interval, std::move(callback)});
-  timers_.add(loop_now_ + interval, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
-  clearable_[id] = loop_now_ + interval;
-  if (tracer_.active()) {
-    tracer_.emit({.kind = EventKind::TimerRegistered, .id = id, .delay = interval,
-                  .due = loop_now_ + interval - start_, .repeat = true, .origin = label});
-  }
+  timer_store_->add_interval(*this, id, interval, std::move(callback), label);
   note_label(id, std::move(label));
   count_registration();
   return id;
@@ -82,18 +34,7 @@ CallbackId Runtime::set_interval(Duration interval, Callback callback, std::stri
 bool Runtime::clear_timer(CallbackId id) {
   assert_in_loop_thread();
   if (id == running_timer_ && running_timer_ != 0) running_timer_cleared_ = true;
-  bool removed = false;
-  if (options_.model.timers == TimerDispatch::NodeLists) {
-    removed = node_timers_.remove(id);
-    timer_slack_.erase(id);
-  } else {
-    auto it = clearable_.find(id);
-    if (it != clearable_.end()) {
-      removed = timers_.remove(it->second, id);
-      clearable_.erase(it);
-    }
-    if (intervals_.erase(id) > 0) removed = true;
-  }
+  bool removed = timer_store_->remove(*this, id);
   unrefed_.erase(id);
   if (removed || running_timer_cleared_) {
     labels_.erase(id);
@@ -104,10 +45,7 @@ bool Runtime::clear_timer(CallbackId id) {
 
 bool Runtime::ref_timer(CallbackId id, bool ref) {
   assert_in_loop_thread();
-  const bool live = options_.model.timers == TimerDispatch::NodeLists
-                        ? node_timers_.contains(id)
-                        : clearable_.find(id) != clearable_.end() || intervals_.find(id) != intervals_.end();
-  if (!live) return false;
+  if (!timer_store_->contains(*this, id)) return false;
   // Node counts its ref'd timers in one number (timeoutInfo[0]) and refs its one libuv
   // timer while it is not 0; a set of the unref'd ones says the same, per timer.
   if (ref) {
@@ -202,19 +140,6 @@ std::string Runtime::label_of(CallbackId id) const {
   assert_in_loop_thread();
   auto it = labels_.find(id);
   return it == labels_.end() ? std::string() : it->second;
-}
-
-void Runtime::fire_book_interval(CallbackId id) {
-  auto it = intervals_.find(id);
-  if (it == intervals_.end()) return;  // cleared since it was due
-  // Re-armed before the callback runs, from the loop's time, as Node re-inserts an
-  // interval with the start it read before calling it.
-  timers_.add(loop_now_ + it->second.every, id, [id](Runtime& rt, Outcome) { rt.fire_book_interval(id); });
-  clearable_[id] = loop_now_ + it->second.every;
-  // The callback may clear its own interval, which erases the entry: run it from here.
-  Callback callback = std::move(it->second.callback);
-  callback(*this, Outcome{});
-  if (auto again = intervals_.find(id); again != intervals_.end()) again->second.callback = std::move(callback);
 }
 
 }  // namespace elt

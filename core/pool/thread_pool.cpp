@@ -13,6 +13,7 @@
 #include "common/check.h"
 #include "common/thread_name.h"
 #include "channel/channel.h"
+#include "pool/pool_rule.h"
 #include "trace/tracer.h"
 
 namespace elt {
@@ -32,8 +33,8 @@ Outcome run_guarded(const std::function<Outcome()>& work) {
 }  // namespace
 
 ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
-                       CompletionChannel& channel, PoolPolicy policy)
-    : clock_(clock), tracer_(tracer), channel_(channel), policy_(policy) {
+                       CompletionChannel& channel, std::unique_ptr<const PoolRule> rule)
+    : clock_(clock), tracer_(tracer), channel_(channel), rule_(std::move(rule)) {
   ensure(threads >= 1, "a pool needs at least one thread");
   workers_.reserve(threads);
   free_.reserve(threads);
@@ -55,11 +56,13 @@ ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer,
                                                 "process and memory limits)",
                                                 i + 1, threads));
     }
-    free_.push_back(i);  // [0, 1, ..., N-1]: the first task goes to pool N-1, as in the book
+    free_.push_back(i);  // [0, 1, ..., N-1]: the book's order (the first task goes to pool N-1)
   }
-  // libuv: lowest index first, so keep the free list sorted high to low and take back().
-  if (policy_ == PoolPolicy::LibuvFifo) std::reverse(free_.begin(), free_.end());
+  rule_->order_free(*this);
 }
+
+ThreadPool::ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer, CompletionChannel& channel)
+    : ThreadPool(threads, clock, tracer, channel, make_book_lifo_rule()) {}
 
 ThreadPool::~ThreadPool() { shutdown(); }
 
@@ -118,22 +121,13 @@ bool ThreadPool::submit(Task task, TimePoint now) {
     std::lock_guard lock(state_mutex_);
     ensure(!shut_down_, "submit after shutdown");
     if (free_.empty()) {
-      if (policy_ == PoolPolicy::BookLifo) {
-        bind_locked(std::move(task), now);
-      } else {
-        queue_.push_back(std::move(task));
-      }
+      rule_->wait(*this, std::move(task), now);
       return false;
     }
     index = free_.back();
     free_.pop_back();
     Worker& w = *workers_[index];
-    if (policy_ == PoolPolicy::BookLifo) {
-      w.free_at = DeadlineKey{now, task.id};  // a fresh plan: it starts now
-      mail = plan_locked(w, std::move(task), now);
-    } else {
-      mail = start_queued_locked(w, std::move(task), now);
-    }
+    mail = rule_->start(*this, w, std::move(task), now);
     start_locked(w, mail, now);
   }
   hand_out(index, std::move(mail));
@@ -177,7 +171,7 @@ void ThreadPool::hand_out(std::size_t index, Mail mail) {
 
 void ThreadPool::on_completion(std::size_t thread, CallbackId id, TimePoint now) {
   ensure(thread < workers_.size(), "completion from an unknown thread");
-  if (policy_ == PoolPolicy::LibuvFifo) return;  // the worker freed itself when it finished
+  if (!rule_->loop_frees_thread()) return;  // the worker freed itself when it finished
   Worker& w = *workers_[thread];
   std::optional<Mail> next;
   {
@@ -316,14 +310,7 @@ std::optional<ThreadPool::Mail> ThreadPool::take_next(Worker& w, std::size_t ind
     queue_.pop_front();
     return start_queued_locked(w, std::move(next), clock_.now());
   }
-  if (policy_ == PoolPolicy::LibuvFifo) {
-    // libuv's worker goes straight back to waiting on the queue: free now, in index
-    // order so that the lowest idle thread is taken next.
-    w.busy = false;
-    w.task_id = 0;
-    auto at = std::lower_bound(free_.begin(), free_.end(), index, std::greater<>());
-    free_.insert(at, index);
-  }
+  rule_->idle(*this, w, index);  // libuv's frees the thread now; the book's waits for the loop
   return std::nullopt;
 }
 

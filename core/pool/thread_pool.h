@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -42,9 +43,11 @@ namespace elt {
 
 class Clock;
 class CompletionChannel;
+class PoolRule;
 class Tracer;
 
-// Which thread takes a task, and when a thread that finished is free again.
+// Which thread takes a task, and when a thread that finished is free again: the model's
+// choice (LoopModel::pool), made into a PoolRule (pool/pool_rule.h) by make_model_parts.
 enum class PoolPolicy {
   // The book: the loop hands each task to the free thread that came back last (LIFO), and
   // a thread is free again once the loop has seen its completion. A task that finds no
@@ -73,7 +76,9 @@ struct Task {
 class ThreadPool {
  public:
   ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer, CompletionChannel& channel,
-             PoolPolicy policy = PoolPolicy::BookLifo);
+             std::unique_ptr<const PoolRule> rule);  // the model's (pool/pool_rule.h)
+  // With the book's rule (the unit tests' pool).
+  ThreadPool(std::size_t threads, Clock& clock, Tracer& tracer, CompletionChannel& channel);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -106,6 +111,10 @@ class ThreadPool {
   std::vector<std::pair<CallbackId, TaskKind>> queued_tasks() const;
 
  private:
+  // The rules (pool/pool_rule.h) work on the records below, under state_mutex_.
+  friend class PoolRule;
+  friend class BookLifoRule;
+  friend class LibuvFifoRule;
   struct Mail {
     Task task;
     std::optional<DeadlineKey> simulated_until;
@@ -152,7 +161,7 @@ class ThreadPool {
   Tracer& tracer_;
   CompletionChannel& channel_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  const PoolPolicy policy_;
+  const std::unique_ptr<const PoolRule> rule_;
 
   mutable std::mutex state_mutex_;   // guards the five below and the workers' views
   // Free threads. BookLifo: back() is handed out next, and only the loop thread changes it
