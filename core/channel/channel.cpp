@@ -20,14 +20,22 @@ CompletionChannel::CompletionChannel(Clock& clock, Participant loop) : clock_(cl
 
 CompletionChannel::~CompletionChannel() { ::close(event_fd_); }
 
-void CompletionChannel::post(Completion completion) {
+template <class C>
+bool CompletionChannel::push(C&& completion) {
+  std::lock_guard lock(mutex_);
+  const bool was_empty = queue_.empty();
+  queue_.emplace_back(std::forward<C>(completion));
+  return was_empty;
+}
+
+void CompletionChannel::post(TaskDone&& done) {
   clock_.wake(loop_);
-  bool was_empty = false;
-  {
-    std::lock_guard lock(mutex_);
-    was_empty = queue_.empty();
-    queue_.push_back(std::move(completion));
-  }
+  if (push(std::move(done))) wake();  // as below
+}
+
+void CompletionChannel::post(Completion&& completion) {
+  clock_.wake(loop_);
+  const bool was_empty = push(std::move(completion));
   // Only the post that finds the queue empty writes the eventfd, as uv_async_send writes
   // only when the handle is not already pending: the loop empties the whole queue after
   // any wake-up (take_all), so posts that land behind a pending signal ride along with it.

@@ -72,7 +72,10 @@ class CompletionChannel {
   CompletionChannel(const CompletionChannel&) = delete;
   CompletionChannel& operator=(const CompletionChannel&) = delete;
 
-  void post(Completion completion);
+  void post(Completion&& completion);
+  // A pool thread's post: the completion is built in the queue from `done`, one move of
+  // its 120 bytes instead of two (into a Completion, then into the queue).
+  void post(TaskDone&& done);
   // Wakes the loop without a message (a stop request). Async-signal-safe.
   void wake();
   // Blocks until something was posted since the last take_all().
@@ -93,6 +96,10 @@ class CompletionChannel {
   Clock& clock_;
   Participant loop_;
   int event_fd_ = -1;
+  // Appends under the lock; true when the queue was empty before (the post that signals).
+  template <class C>
+  bool push(C&& completion);
+
   mutable std::mutex mutex_;  // guards queue_; never held while a callback runs
   std::vector<Completion> queue_;
 };

@@ -103,7 +103,7 @@ void Runtime::request_stop() {
 CallbackId Runtime::add_callback(Callback callback, std::string_view what) {
   assert_in_loop_thread();
   CallbackId id = ids_.next();
-  callbacks_.emplace(id, Pending{std::move(callback), what});
+  callbacks_.emplace(id, std::move(callback), what);  // built in its slot
   count_registration();
   return id;
 }
@@ -580,6 +580,7 @@ void Runtime::poll_on_loop_thread() {
   if (deadline && *deadline > loop_now_) left = Millis(std::max<std::int64_t>(0, std::chrono::duration_cast<Millis>(*deadline - time_of_ms(0)).count() - loop_ms()));
   narrate({.kind = EventKind::PollWait, .delay = left, .reason = bound.why});
   std::vector<Completion> ready;
+  std::optional<Pending> pending;  // each completion's callback, taken out of the table into here
   const bool marked = tracer_.wants_markers() && !(deadline && *deadline <= loop_now_);
   if (marked) tracer_.emit({.kind = EventKind::WaitStart});
   const TimePoint wait_from = clock_.now();
@@ -602,20 +603,23 @@ void Runtime::poll_on_loop_thread() {
     ensure(!std::holds_alternative<WaitTimedOut>(completion), "a poll timeout reached the reactor's poll");
     const CallbackId id = callback_of(completion);
     Outcome outcome = take_outcome(completion);
-    Pending pending = take_pending(id, "a completion for an unknown callback id");
+    const bool known = callbacks_.take_into(id, pending);
+    ensure(known, "a completion for an unknown callback id");
     if (!trip_kind_.empty()) trip_kind_.erase(id);  // hashing the id costs more than the look
-    if (outcome.failed() && !pending.what.empty() && pending.what != "internal") {
-      tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending.what, .text = *outcome.error});
+    const bool internal = pending->what == "internal";  // a step inside an operation (a trip of fs.readFile)
+    if (outcome.failed() && !pending->what.empty() && !internal) {
+      tracer_.emit({.kind = EventKind::CallbackError, .id = id, .what = pending->what, .text = *outcome.error});
     }
-    if (pending.what != "internal" && !labels_.empty()) labels_.erase(id);
+    if (!internal && !labels_.empty()) labels_.erase(id);
     charge(Cost::Callback);  // a trip's own step is JavaScript too (ReadFileContext)
-    if (pending.what == "internal") {  // a step inside an operation (a trip of fs.readFile)
-      pending.callback(*this, std::move(outcome));
+    if (internal) {
+      pending->callback(*this, std::move(outcome));
     } else {
-      run_marked(id, pending.what, [&] { pending.callback(*this, std::move(outcome)); });
+      run_marked(id, pending->what, [&] { pending->callback(*this, std::move(outcome)); });
     }
     ++ran_since_trim_;
     after_callback();
+    pending.reset();  // the callback and what it holds go here, as they did before
     if (stop_requested()) return;
   }
 }
@@ -788,7 +792,7 @@ void Runtime::shutdown() {
   tracer_.flush();
 }
 
-void Runtime::submit(Task task) {
+void Runtime::submit(Task&& task) {
   // libuv creates its threads in the first uv__work_submit (uv_once: init_threads), on
   // the submitting thread: the loop pays for it before the first task is queued.
   if (!pool_started_) {

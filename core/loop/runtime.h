@@ -376,7 +376,7 @@ class Runtime {
   void deliver(Completion& completion);  // moves the outcome out
   void shutdown();
   DelayServer& delay_server();
-  void submit(Task task);  // to the pool; traces it when it has to wait in the queue
+  void submit(Task&& task);  // to the pool; traces it when it has to wait in the queue
 
   void pause(std::uint64_t tick, Phase phase, bool tick_start);
   // Fails loudly when called off the loop thread (muduo's assertInLoopThread).

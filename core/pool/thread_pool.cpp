@@ -90,7 +90,7 @@ ThreadPool::~ThreadPool() { shutdown(); }
 // than its cost_ms) lets the next one start late and end at once.
 // Divergence: libuv has no such plan (any idle worker takes the queue's front, which the
 // node model, LibuvFifo, keeps); a real runtime cannot know how long a read will take.
-ThreadPool::Mail ThreadPool::plan_locked(Worker& w, Task task, TimePoint now) {
+ThreadPool::Mail ThreadPool::plan_locked(Worker& w, Task&& task, TimePoint now) {
   TimePoint start = std::max(w.free_at.deadline, now);
   Duration planned = std::max(task.simulated_latency, task.expected_cost);
   if (planned > Duration::zero()) {
@@ -106,7 +106,7 @@ ThreadPool::Mail ThreadPool::plan_locked(Worker& w, Task task, TimePoint now) {
   return mail;
 }
 
-void ThreadPool::bind_locked(Task task, TimePoint now) {
+void ThreadPool::bind_locked(Task&& task, TimePoint now) {
   auto first = std::min_element(workers_.begin(), workers_.end(),
                                 [](const auto& a, const auto& b) { return a->free_at < b->free_at; });
   Worker& w = **first;
@@ -114,7 +114,10 @@ void ThreadPool::bind_locked(Task task, TimePoint now) {
   w.bound.push_back(Bound{plan_locked(w, std::move(task), now), ++bound_seq_});
 }
 
-bool ThreadPool::submit(Task task, TimePoint now) {
+// Task&& down the chain (and in start_queued_locked, take_next): a task is moved into the
+// queue or a mail once, not once per call it passes through (four moves of its
+// std::function and four destructions a task before).
+bool ThreadPool::submit(Task&& task, TimePoint now) {
   std::size_t index = 0;
   Mail mail;
   {
@@ -145,7 +148,7 @@ void ThreadPool::start_locked(Worker& w, const Mail& mail, TimePoint now) {
 }
 
 // LibuvFifo: a task's simulated latency starts when a thread takes it. Lock held.
-ThreadPool::Mail ThreadPool::start_queued_locked(Worker& w, Task task, TimePoint now) {
+ThreadPool::Mail ThreadPool::start_queued_locked(Worker& w, Task&& task, TimePoint now) {
   Mail mail{std::move(task), std::nullopt};
   if (mail.task.simulated_latency > Duration::zero()) {
     mail.simulated_until = DeadlineKey{now + mail.task.simulated_latency, mail.task.id};
@@ -241,11 +244,12 @@ void ThreadPool::run_worker(std::size_t index) {
   set_thread_name(w.name);
   request_precise_timers();
   clock_.bind(w.participant);
-  std::optional<Mail> carried;  // a queued task taken right after the previous one
+  // The task in hand: a queued one taken right after the previous one (take_next), or
+  // the next mail. Run where it lies, without moving it out first.
+  std::optional<Mail> mail;
   for (;;) {
-    Mail mail = carried ? std::move(*carried) : wait_for_mail(w);
-    carried.reset();
-    const Task& task = mail.task;
+    if (!mail) mail.emplace(wait_for_mail(w));
+    const Task& task = mail->task;
     if (tracer_.active()) {
       tracer_.emit({.kind = EventKind::TaskReceived, .id = task.id, .what = to_string(task.kind)});
     }
@@ -253,8 +257,8 @@ void ThreadPool::run_worker(std::size_t index) {
       clock_.exit_participant();
       return;
     }
-    TaskDone done{index, task.id, run_task(mail), mail.simulated_until};
-    carried = take_next(w, index);
+    TaskDone done{index, task.id, run_task(*mail), mail->simulated_until};
+    take_next(w, index, mail);
     channel_.post(std::move(done));
   }
 }
@@ -293,25 +297,26 @@ Outcome ThreadPool::run_task(const Mail& mail) {
   return outcome;
 }
 
-// After a task: the task bound to this thread or queued for any, started now (the worker
-// runs it next), or, under LibuvFifo with nothing waiting, the thread freed.
-std::optional<ThreadPool::Mail> ThreadPool::take_next(Worker& w, std::size_t index) {
+// After a task: into `next` (emptied first), the task bound to this thread or queued for
+// any, started now (the worker runs it next), or, under LibuvFifo with nothing waiting,
+// nothing, and the thread freed.
+void ThreadPool::take_next(Worker& w, std::size_t index, std::optional<Mail>& next) {
+  next.reset();
   // Take the next bound or queued task now, before the loop sees this completion:
   // the loop then knows this thread is busy again (on_completion checks the task id).
   std::lock_guard lock(state_mutex_);
   if (!w.bound.empty()) {
-    Mail next = std::move(w.bound.front().mail);
+    next.emplace(std::move(w.bound.front().mail));
     w.bound.pop_front();
-    start_locked(w, next, clock_.now());
-    return next;
+    start_locked(w, *next, clock_.now());
+    return;
   }
   if (!queue_.empty()) {
-    Task next = std::move(queue_.front());
+    next.emplace(start_queued_locked(w, std::move(queue_.front()), clock_.now()));
     queue_.pop_front();
-    return start_queued_locked(w, std::move(next), clock_.now());
+    return;
   }
   rule_->idle(*this, w, index);  // libuv's frees the thread now; the book's waits for the loop
-  return std::nullopt;
 }
 
 // Spin-then-park, as a futex-based mutex or Go's scheduler do: a thread that runs out of

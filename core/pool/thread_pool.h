@@ -85,7 +85,7 @@ class ThreadPool {
 
   // Hands the task to a free thread, or queues it. `now` is the loop's time: a
   // simulated latency ends at now + latency. Returns false when it had to queue.
-  bool submit(Task task, TimePoint now);
+  bool submit(Task&& task, TimePoint now);
   // The loop took the TaskDone of task `id` from `thread`: unless the thread has
   // already taken a queued task itself, it is free again (or takes the next queued one).
   void on_completion(std::size_t thread, CallbackId id, TimePoint now);
@@ -146,15 +146,15 @@ class ThreadPool {
   };
 
   void hand_out(std::size_t index, Mail mail);
-  Mail plan_locked(Worker& w, Task task, TimePoint start);
-  void bind_locked(Task task, TimePoint now);
+  Mail plan_locked(Worker& w, Task&& task, TimePoint start);
+  void bind_locked(Task&& task, TimePoint now);
   void start_locked(Worker& w, const Mail& mail, TimePoint now);
-  Mail start_queued_locked(Worker& w, Task task, TimePoint now);
+  Mail start_queued_locked(Worker& w, Task&& task, TimePoint now);
   void run_worker(std::size_t index);
   // run_worker's steps, on the worker's own thread.
   Mail wait_for_mail(Worker& w);
   Outcome run_task(const Mail& mail);
-  std::optional<Mail> take_next(Worker& w, std::size_t index);
+  void take_next(Worker& w, std::size_t index, std::optional<Mail>& next);
   void spin_for_mail(Worker& w);
 
   Clock& clock_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <utility>
 #include <vector>
@@ -112,4 +113,36 @@ TEST_CASE("pending table: a burst across many blocks, out in waves, then a secon
     REQUIRE(table.find(first) == nullptr);
     table.shrink();
   }
+}
+
+// take_into (the poll phase's way out, issue 22): the entry moves once, straight into the
+// caller's slot, from the window and from the map alike; a miss empties the slot.
+TEST_CASE("pending table: take_into moves an entry out once", "[pending]") {
+  struct Counted {
+    int* moves;
+    int value;
+    Counted(int* m, int v) : moves(m), value(v) {}
+    Counted(Counted&& other) noexcept : moves(other.moves), value(other.value) { ++*moves; }
+    Counted& operator=(Counted&& other) noexcept {
+      moves = other.moves;
+      value = other.value;
+      ++*moves;
+      return *this;
+    }
+  };
+  int moves = 0;
+  PendingTable<Counted> table;
+  table.emplace(1, &moves, 10);  // built in its slot from the arguments: no move
+  REQUIRE(moves == 0);
+  table.emplace(500, &moves, 20);  // past the window: built, then moved into the map
+  moves = 0;
+  std::optional<Counted> out;
+  REQUIRE(table.take_into(1, out));
+  REQUIRE(out->value == 10);
+  REQUIRE(moves == 1);
+  REQUIRE(table.take_into(500, out));
+  REQUIRE(out->value == 20);
+  REQUIRE_FALSE(table.take_into(1, out));  // taken once only
+  REQUIRE_FALSE(out.has_value());
+  REQUIRE(table.empty());
 }
