@@ -177,6 +177,8 @@ TEST_CASE("loops: var shares one i; a for loop with await in an async function i
   CHECK(body[3]["print"] == "step 1");
   CHECK(body[6]["print"] == "step 2");
   CHECK(body[9]["print"] == "done");
+}
+
 TEST_CASE("a thenable object, .finally, an async then callback and try around awaits become their actions",
           "[js][async]") {
   auto thenable = nlohmann::json::parse(elt::js::translate(js_tree("await-a-thenable"), "a.js").json);
