@@ -105,13 +105,6 @@ def probe_command(args, probe):
         if a in ("-o", "-MF", "-MT", "-MQ"):
             skip = True
             continue
-        # The precompiled header (cmake/pch.cmake) holds only standard and third-party
-        # headers: preprocessing it in every probe made this test nine times slower.
-        if a == "-include" and i + 1 < len(args) and args[i + 1].endswith("cmake_pch.hxx"):
-            skip = True
-            continue
-        if a == "-Winvalid-pch":
-            continue
         if a in ("-c", "-MD", "-MMD") or (i == 0 and a.endswith("ccache")):
             continue
         if not a.startswith("-") and a.endswith((".cpp", ".cxx", ".cc")):
