@@ -72,50 +72,6 @@ struct PausePoint {
   bool tick_start = false;  // before the tick's banner
 };
 
-// What a learner sees with `state`: the loop's inside, between two steps.
-struct RuntimeState {
-  // A queue of the model's own (node: "immediate", "nextTick", "microtask", one per timer
-  // list), front first; each item says what it is.
-  struct NamedQueue {
-    std::string name;
-    std::vector<std::string> items;
-    std::size_t total = 0;  // items.size(), or more when the state was capped
-  };
-  std::uint64_t tick = 0;
-  Phase phase = Phase::Script;
-  Duration now{};  // since the start of the run
-  struct Timer {
-    CallbackId id = 0;
-    Duration due_in{};  // relative to now; negative when already due
-    std::string label;  // the action and its place: "set_timeout at book.json:14: prints ..."
-  };
-  std::vector<Timer> timers;
-  std::size_t timers_total = 0;  // timers.size(), or more when the state was capped
-  struct Worker {
-    std::string name;
-    bool busy = false;
-    CallbackId task = 0;
-    std::string kind;
-    Duration since{};  // since the start of the run
-    std::string label;
-    std::optional<Duration> ends;  // since the start: when a simulated latency ends
-  };
-  std::vector<Worker> workers;
-  std::vector<std::pair<CallbackId, std::string>> queued_tasks;  // waiting for a thread
-  std::vector<CallbackId> sockets;                               // registered with epoll
-  std::vector<std::string> completed;  // waiting for the loop: in the channel, or taken and held
-  std::vector<CallbackId> callbacks_to_run;
-  std::size_t pending = 0;  // registrations that keep the loop alive
-  // What `pending` counts, by id: a timer, a pool task or a socket's callback by what it is
-  // for ("File read", "Encrypt", ...), an immediate.
-  std::vector<std::pair<CallbackId, std::string>> pending_items;
-  std::vector<NamedQueue> queues;
-  // The model's phases in the order a tick runs them (what runs next depends on it).
-  std::vector<Phase> phases;
-  // A decision timing settled whose sides have not both run yet (a Race event).
-  std::optional<TraceEvent> race;
-};
-
 // Where an action is written in its scenario (1-based; 0: unknown), for warnings that name it.
 struct SourcePos {
   std::size_t line = 0;
@@ -217,9 +173,6 @@ class Runtime {
   void on_unhandled_rejection(Callback handler);
   // What a registration is, for the state view and the jsonl (empty: nothing to say).
   void label_registration(CallbackId id, std::string label);
-  // The label of a registration whose callback has not run yet (empty: none); the
-  // stepper asks for those its trace events did not carry (pool tasks, requests).
-  std::string label_of(CallbackId id) const;
   // Someone will see the trace (labels are worth building).
   bool tracing() const;
   // `at`: where the action is written, for a warning (on_unseen_time) that names it.
@@ -256,17 +209,51 @@ class Runtime {
   TimePoint now() const { return loop_now_; }
   std::uint64_t tick() const { return tick_; }
 
+  // The instant the loop's millisecond clock (loop_ms, uv_now) turns `ms`.
+  TimePoint time_of_ms(std::int64_t ms) const;
+
   // Called on the loop thread at every pause point; the stepper waits for the user inside
-  // it. With the real clock the other threads keep working meanwhile.
+  // it. With the real clock the other threads keep working meanwhile. The one seam the
+  // loop calls out through; what a pause shows is step/inspector.h's.
   using PauseHook = std::function<void(Runtime&, const PausePoint&)>;
   void set_pause_hook(PauseHook hook) { pause_hook_ = std::move(hook); }
-  // The whole state; with `cap`, the first `cap` timers, timer lists, items of each model
-  // queue and pending registrations, and their totals (the html page keeps 20 of each:
-  // copying thousands of timers at every pause point made it quadratic).
-  RuntimeState state(std::size_t cap = static_cast<std::size_t>(-1)) const;
 
  private:
-  struct StateBuilder;  // state()'s steps (loop/runtime.cpp)
+  struct Pending;
+  struct Ready;
+  struct Queued;
+  struct Arrived;
+
+ public:
+  // What an inspector (step/inspector.h: the stepper's `state`, the html page) reads: the
+  // loop's records, const, as they are between two phases. References into the runtime:
+  // valid until the loop runs on. Loop thread only (view() checks it).
+  struct View {
+    const LoopModel& model;
+    const Clock& clock;
+    TimePoint start;
+    std::uint64_t tick;
+    Phase phase;
+    std::optional<TraceEvent> race;  // the race the state shows now, if any
+    const TimerQueue<Callback>& timers;
+    const NodeTimerLists<Callback>& node_timers;
+    const std::deque<Queued>& immediates;
+    const std::unordered_map<CallbackId, bool>& immediate_live;
+    const std::deque<Queued>& ticks;
+    const std::deque<Queued>& microtasks;
+    const std::unordered_map<CallbackId, bool>& unrefed;
+    const std::unordered_map<CallbackId, std::string>& labels;
+    const PendingTable<Pending>& callbacks;
+    const std::vector<Ready>& callbacks_to_run;
+    const std::deque<Arrived>& arrived;
+    const std::map<DeadlineKey, Arrived>& arrived_keyed;
+    const CompletionChannel& channel;
+    const ThreadPool& pool;
+    const IoBackend& io;
+  };
+  View view() const;
+
+ private:
   struct Pending {
     Callback callback;
     std::string_view what;  // "File read", "Encrypt", ... for messages (a literal)
@@ -295,7 +282,6 @@ class Runtime {
   Pending take_pending(CallbackId id, const char* unknown);
   void update_time();
   std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
-  TimePoint time_of_ms(std::int64_t ms) const;  // the instant loop_ms() turns `ms`
   // What `cost` takes on this clock (nothing on the real clock, where the work is real).
   Duration cost_of(Cost cost) const { return clock_.stated_cost(options_.costs.of(cost)); }
   // Keeps the loop thread busy for `cost`, as Node's own work would.
@@ -307,6 +293,7 @@ class Runtime {
   void show_found_race(std::size_t index, const Decision& decision, TraceEvent race);
   // The next race the check found that this run has not met yet, if it is in this iteration.
   std::optional<TraceEvent> race_ahead() const;
+  std::optional<TraceEvent> race_shown() const;  // the race View shows
   Duration charge_time(Duration d, Cost cost);  // charge()'s work, for a chosen duration
   Duration trip_spread() const;
   void settle_poll_batch(std::vector<Completion>& ready, bool waited);

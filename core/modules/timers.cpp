@@ -198,12 +198,6 @@ void Runtime::label_registration(CallbackId id, std::string label) {
 
 bool Runtime::tracing() const { return tracer_.active(); }
 
-std::string Runtime::label_of(CallbackId id) const {
-  assert_in_loop_thread();
-  auto it = labels_.find(id);
-  return it == labels_.end() ? std::string() : it->second;
-}
-
 void Runtime::fire_book_interval(CallbackId id) {
   auto it = intervals_.find(id);
   if (it == intervals_.end()) return;  // cleared since it was due

@@ -16,6 +16,7 @@
 
 #include "clock/clock.h"
 #include "loop/runtime.h"
+#include "step/inspector.h"
 #include "trace/tracer.h"
 
 using namespace elt;
@@ -44,7 +45,7 @@ std::map<std::string, Entry> entries() {
       {"block", [](Runtime& rt) { rt.block(milliseconds(1)); }},
       {"unhandled_rejection", [](Runtime& rt) { rt.unhandled_rejection("x"); }},
       {"label_registration", [](Runtime& rt) { rt.label_registration(1, "x"); }},
-      {"label_of", [](Runtime& rt) { (void)rt.label_of(1); }},
+      {"label_of", [](Runtime& rt) { (void)Inspector(rt).label_of(1); }},
       {"fs_read", [](Runtime& rt) { rt.fs_read("missing.txt", milliseconds(0), nothing); }},
       {"encrypt", [](Runtime& rt) { rt.encrypt(1, std::nullopt, nothing); }},
       {"http_get", [](Runtime& rt) { rt.http_get("http://127.0.0.1:1/", nothing); }},
@@ -54,7 +55,7 @@ std::map<std::string, Entry> entries() {
       {"charge_value_bytes", [](Runtime& rt) { (void)rt.charge_value_bytes(1); }},
       {"take_value_bytes", [](Runtime& rt) { (void)rt.take_value_bytes(1); }},
       {"value_bytes_left", [](Runtime& rt) { (void)rt.value_bytes_left(); }},
-      {"state", [](Runtime& rt) { (void)rt.state(); }},
+      {"state", [](Runtime& rt) { (void)Inspector(rt).state(); }},
       {"start", [](Runtime& rt) { rt.start([](Runtime&) {}); }},
       {"run_once", [](Runtime& rt) { (void)rt.run_once(); }},
       {"finish", [](Runtime& rt) { rt.finish(); }},
