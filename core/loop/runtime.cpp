@@ -226,6 +226,7 @@ void Runtime::note_label(CallbackId id, std::string label) {
 // uv__loop_alive (core.c): ref'd handles (timers, Node's immediate idle handle) or
 // requests (pool work, sockets) outstanding. A timer counts unless it was unref'd.
 bool Runtime::alive() const {
+  assert_in_loop_thread();
   const bool ref_timers = timers_.size() + node_timers_.size() > unrefed_.size();
   return !callbacks_.empty() || ref_timers || !callbacks_to_run_.empty() || !immediates_.empty();
 }
@@ -328,6 +329,7 @@ Runtime::View Runtime::view() const {
   return View{.model = options_.model,
               .clock = clock_,
               .start = start_,
+              .ms_zero = time_of_ms(0),
               .tick = tick_,
               .phase = tracer_.phase(),
               .race = race_shown(),

@@ -135,31 +135,14 @@ class Runtime {
   const LoopModel& model() const { return options_.model; }
   const RunLimits& limits() const { return options_.limits; }
 
-  // The API a scenario calls, as Node's modules would. Each returns the callback's id.
-  void print(std::string_view message);
-  void print_content(std::string_view content, std::string_view label);
+  // What a scenario calls, as Node's modules would, is the modules' (modules/: Timers, Fs,
+  // Crypto, Console). What is left here is the loop's own: the errors callbacks report,
+  // the nextTick and microtask queues and the rejection tracker (modules/promises.h builds
+  // on them), labels, HTTP. Each returns the callback's id.
   void report_error(std::string_view message);
-  // `label` says what registered it ("set_timeout at book.json:14"), for the stepper's
-  // state view and the trace's jsonl; empty when nobody needs it.
-  CallbackId set_timeout(Duration delay, Callback callback, std::string label = {});
-  // Runs `callback` every `interval` until clear_timer(id). The callback may run many times.
-  CallbackId set_interval(Duration interval, Callback callback, std::string label = {});
-  // clearTimeout / clearInterval: false when it had already run or been cleared.
-  bool clear_timer(CallbackId id);
-  // timer.unref() / timer.ref(), libuv's uv_unref / uv_ref on the timer's handle: an
-  // unref'd timer (or interval) still fires when its time comes, but does not keep the
-  // loop alive by itself (alive()). False when `id` is not a live timer (it ran, it was
-  // cleared, it is an immediate): Node's unref of a finished timer is a no-op too.
-  bool ref_timer(CallbackId id, bool ref);
-  bool immediate_pending(CallbackId id) const { return immediate_live_.find(id) != immediate_live_.end(); }
-  CallbackId set_immediate(Callback callback, std::string label = {});
-  bool clear_immediate(CallbackId id);
   // Node model only (the book's loop has neither queue: the scenario parser refuses them).
   CallbackId next_tick(Callback callback, std::string label = {});
   CallbackId queue_microtask(Callback callback, std::string label = {});
-  // Keeps the loop thread busy for `busy` (real CPU time on the real clock; charged as
-  // that much virtual time on the virtual clock). Nothing else runs on the loop meanwhile.
-  void block(Duration busy);
   // A rejection no step handled: Node reports it once the ticks and microtasks queued
   // so far have run (processPromiseRejections), then exits; the run ends there.
   void unhandled_rejection(std::string_view message);
@@ -175,10 +158,6 @@ class Runtime {
   void label_registration(CallbackId id, std::string label);
   // Someone will see the trace (labels are worth building).
   bool tracing() const;
-  // `at`: where the action is written, for a warning (on_unseen_time) that names it.
-  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at = {});
-  // `cost`: cost_ms; without it the virtual clock charges an estimate from fib(n)'s calls.
-  CallbackId encrypt(std::int64_t n, std::optional<Duration> cost, Callback callback);
   CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
   CallbackId http_get(std::string url, Callback callback, SourcePos at = {});
 
@@ -189,7 +168,10 @@ class Runtime {
 
   // The first limit this run crossed (loop/limits.h), if any: the run stops at the next
   // phase boundary, and the command line reports it (exit 2).
-  const std::optional<LimitCrossed>& limit_crossed() const { return crossed_; }
+  const std::optional<LimitCrossed>& limit_crossed() const {
+    assert_in_loop_thread();
+    return crossed_;
+  }
   // Records the crossing of `limit` (the first one only) and stops the run; the
   // interpreter calls it for the actions it counts.
   void cross_limit(Limit limit, std::uint64_t value);
@@ -206,11 +188,14 @@ class Runtime {
   // What a read may still bring in before value_bytes is crossed.
   std::uint64_t value_bytes_left() const;
 
-  TimePoint now() const { return loop_now_; }
-  std::uint64_t tick() const { return tick_; }
-
-  // The instant the loop's millisecond clock (loop_ms, uv_now) turns `ms`.
-  TimePoint time_of_ms(std::int64_t ms) const;
+  TimePoint now() const {
+    assert_in_loop_thread();
+    return loop_now_;
+  }
+  std::uint64_t tick() const {
+    assert_in_loop_thread();
+    return tick_;
+  }
 
   // Called on the loop thread at every pause point; the stepper waits for the user inside
   // it. With the real clock the other threads keep working meanwhile. The one seam the
@@ -219,6 +204,34 @@ class Runtime {
   void set_pause_hook(PauseHook hook) { pause_hook_ = std::move(hook); }
 
  private:
+  // The modules' bodies (modules/timers.cpp, fs.cpp, crypto.cpp), reached from outside
+  // through the module classes only; Console writes through the loop's tracer itself.
+  friend class Timers;
+  friend class Fs;
+  friend class Crypto;
+  friend class Console;
+  // `label` says what registered it ("set_timeout at book.json:14"), for the stepper's
+  // state view and the trace's jsonl; empty when nobody needs it.
+  CallbackId set_timeout(Duration delay, Callback callback, std::string label = {});
+  // Runs `callback` every `interval` until clear_timer(id). The callback may run many times.
+  CallbackId set_interval(Duration interval, Callback callback, std::string label = {});
+  // clearTimeout / clearInterval: false when it had already run or been cleared.
+  bool clear_timer(CallbackId id);
+  // timer.unref() / timer.ref(), libuv's uv_unref / uv_ref on the timer's handle: an
+  // unref'd timer (or interval) still fires when its time comes, but does not keep the
+  // loop alive by itself (alive()). False when `id` is not a live timer (it ran, it was
+  // cleared, it is an immediate): Node's unref of a finished timer is a no-op too.
+  bool ref_timer(CallbackId id, bool ref);
+  CallbackId set_immediate(Callback callback, std::string label = {});
+  bool clear_immediate(CallbackId id);
+  // Keeps the loop thread busy for `busy` (real CPU time on the real clock; charged as
+  // that much virtual time on the virtual clock). Nothing else runs on the loop meanwhile.
+  void block(Duration busy);
+  // `at`: where the action is written, for a warning (on_unseen_time) that names it.
+  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at = {});
+  // `cost`: cost_ms; without it the virtual clock charges an estimate from fib(n)'s calls.
+  CallbackId encrypt(std::int64_t n, std::optional<Duration> cost, Callback callback);
+
   struct Pending;
   struct Ready;
   struct Queued;
@@ -232,6 +245,7 @@ class Runtime {
     const LoopModel& model;
     const Clock& clock;
     TimePoint start;
+    TimePoint ms_zero;  // the instant the loop's millisecond clock (uv_now) reads 0
     std::uint64_t tick;
     Phase phase;
     std::optional<TraceEvent> race;  // the race the state shows now, if any
@@ -282,6 +296,7 @@ class Runtime {
   Pending take_pending(CallbackId id, const char* unknown);
   void update_time();
   std::int64_t loop_ms() const;  // uv_now: the cached loop time in whole ms since start
+  TimePoint time_of_ms(std::int64_t ms) const;  // the instant loop_ms() turns `ms`
   // What `cost` takes on this clock (nothing on the real clock, where the work is real).
   Duration cost_of(Cost cost) const { return clock_.stated_cost(options_.costs.of(cost)); }
   // Keeps the loop thread busy for `cost`, as Node's own work would.

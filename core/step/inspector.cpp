@@ -19,7 +19,6 @@ namespace {
 // state()'s steps, each filling its part of the state from the loop's own records (the
 // timer stores, the queues, the pool, the arrived completions, the registrations).
 struct StateBuilder {
-  const Runtime& rt;
   const Runtime::View& v;
   std::size_t cap;
   TimePoint now;
@@ -39,7 +38,7 @@ struct StateBuilder {
     for (const auto& [msecs, items, live] : v.node_timers.lists(cap)) {
       RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}, live};
       for (const auto& t : items) {
-        if (s.timers.size() < cap) s.timers.push_back({t.id, rt.time_of_ms(t.due) - now, label_of(t.id)});
+        if (s.timers.size() < cap) s.timers.push_back({t.id, v.ms_zero + Millis(t.due) - now, label_of(t.id)});
         list.items.push_back(fmt::format("id {} due at {} ms{}", t.id, t.due,
                                          label_of(t.id).empty() ? "" : ": " + label_of(t.id)));
       }
@@ -131,7 +130,7 @@ RuntimeState Inspector::state(std::size_t cap) const {
   s.now = now - v.start;
   s.phases = v.model.phases;
   s.race = v.race;
-  StateBuilder build{loop_, v, cap, now, s};
+  StateBuilder build{v, cap, now, s};
   build.timers();
   build.queues();
   build.pool();
