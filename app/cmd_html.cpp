@@ -18,6 +18,7 @@
 #include "process.h"
 #include "scenario/interpreter.h"
 #include "scenario/scenario.h"
+#include "step/inspector.h"
 #include "trace/html.h"
 
 namespace elt::app {
@@ -170,7 +171,7 @@ int run_html(const HtmlOptions& opts) {
     });
     // `shown`: the last pause point's state, which only this hook (on the loop thread) touches.
     runtime.set_pause_hook([&, shown = std::optional<RuntimeState>()](Runtime& rt, const PausePoint& point) mutable {
-      RuntimeState state = rt.state(kListCap);
+      RuntimeState state = Inspector(rt).state(kListCap);
       const bool same = shown && same_shown(*shown, state);
       std::lock_guard lock(mutex);
       const std::size_t stored = same ? run.states.stored().size() - 1 : run.states.add(state_json(state));

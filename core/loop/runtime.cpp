@@ -13,7 +13,6 @@
 
 #include "clock/clock.h"
 #include "common/check.h"
-#include "common/overloaded.h"
 #include "common/thread_name.h"
 #include "fs/open_file.h"
 #include "http/delay_server.h"
@@ -233,6 +232,7 @@ void Runtime::note_label(CallbackId id, std::string label) {
 // uv__loop_alive (core.c): ref'd handles (timers, Node's immediate idle handle) or
 // requests (pool work, sockets) outstanding. A timer counts unless it was unref'd.
 bool Runtime::alive() const {
+  assert_in_loop_thread();
   const bool ref_timers = timers_.size() + node_timers_.size() > unrefed_.size();
   return !callbacks_.empty() || ref_timers || !callbacks_to_run_.empty() || !immediates_.empty();
 }
@@ -311,129 +311,42 @@ void Runtime::pause(std::uint64_t tick, Phase phase, bool tick_start) {
   pause_hook_(*this, PausePoint{tick, phase, tick_start});
 }
 
-// Runtime::state's steps, each filling its part of the state from the loop's own records
-// (the timer stores, the queues, the pool, the arrived completions, the registrations).
-struct Runtime::StateBuilder {
-  const Runtime& rt;
-  std::size_t cap;
-  TimePoint now;
-  RuntimeState& s;
-
-  // A reference, not a copy: the html page asks for the state at every pause point (issue 22).
-  const std::string& label_of(CallbackId id) const {
-    static const std::string kNoLabel;
-    auto it = rt.labels_.find(id);
-    return it == rt.labels_.end() ? kNoLabel : it->second;
-  }
-
-  // The book's heap, then each node timer list (whose timers also count as timers).
-  void timers() {
-    for (const auto& key : rt.timers_.sorted(cap)) s.timers.push_back({key.id, key.deadline - now, label_of(key.id)});
-    s.timers_total = rt.timers_.size() + rt.node_timers_.size();
-    for (const auto& [msecs, items, live] : rt.node_timers_.lists(cap)) {
-      RuntimeState::NamedQueue list{fmt::format("timer list {} ms", msecs), {}, live};
-      for (const auto& t : items) {
-        if (s.timers.size() < cap) s.timers.push_back({t.id, rt.time_of_ms(t.due) - now, label_of(t.id)});
-        list.items.push_back(fmt::format("id {} due at {} ms{}", t.id, t.due,
-                                         label_of(t.id).empty() ? "" : ": " + label_of(t.id)));
-      }
-      s.queues.push_back(std::move(list));
-    }
-  }
-
-  void queue(std::string name, const std::deque<Queued>& q) {
-    RuntimeState::NamedQueue view{std::move(name), {}, 0};
-    for (const auto& item : q) {
-      if (&q == &rt.immediates_ && rt.immediate_live_.count(item.id) == 0) continue;  // cleared
-      if (view.total++ < cap) {
-        view.items.push_back(fmt::format("id {}{}", item.id, label_of(item.id).empty() ? "" : ": " + label_of(item.id)));
-      }
-    }
-    s.queues.push_back(std::move(view));
-  }
-
-  void queues() {
-    if (rt.options_.model.ticks_and_microtasks) {
-      queue("nextTick", rt.ticks_);
-      queue("microtask", rt.microtasks_);
-    }
-    queue("immediate", rt.immediates_);
-  }
-
-  void pool() {
-    for (const auto& w : rt.pool_->workers()) {
-      std::optional<Duration> ends;
-      if (w.until) ends = *w.until - rt.start_;
-      s.workers.push_back({w.name, w.busy, w.task_id, std::string(to_string(w.kind)), w.since - rt.start_,
-                           w.busy ? label_of(w.task_id) : std::string(), ends});
-    }
-    for (const auto& [id, kind] : rt.pool_->queued_tasks()) s.queued_tasks.emplace_back(id, std::string(to_string(kind)));
-  }
-
-  std::string describe(const Completion& c) const {
-    return std::visit(Overloaded{
-                          [](const TaskDone& t) {
-                            return fmt::format("pool{} finished task {}{}", t.thread, t.id,
-                                               t.outcome.failed() ? " (failed)" : "");
-                          },
-                          [&](const RequestDone& r) {
-                            return fmt::format("{}: request {} complete{}", rt.io_->reporter(), r.id,
-                                               r.outcome.failed() ? " (failed)" : "");
-                          },
-                          [](const WaitTimedOut&) { return std::string("epoll: timeout"); },
-                      },
-                      c);
-  }
-
-  // Completions taken and held (the book's hold-back), then those still in the channel.
-  void completed() {
-    for (const auto& a : rt.arrived_) s.completed.push_back(describe(a.completion));
-    for (const auto& [key, a] : rt.arrived_keyed_) s.completed.push_back(describe(a.completion));
-    for (const auto& c : rt.channel_.snapshot()) s.completed.push_back(describe(c));
-    for (const auto& ready : rt.callbacks_to_run_) s.callbacks_to_run.push_back(ready.id);
-  }
-
-  void pending() {
-    s.pending = rt.callbacks_.size() + rt.timers_.size() + rt.node_timers_.size() + rt.immediate_live_.size();
-    // What alive() counts: an unref'd timer is listed, but does not keep the loop running. (A
-    // book interval's entry is out of timers_ while its callback waits to run, hence the guard.)
-    s.pending = s.pending > rt.unrefed_.size() ? s.pending - rt.unrefed_.size() : 0;
-    // Timers in the order they are due, then the others by id (the maps have no order).
-    for (const auto& t : s.timers) {
-      s.pending_items.emplace_back(t.id, rt.unrefed_.count(t.id) > 0 ? "timer (unref'd: not counted)" : "timer");
-    }
-    std::vector<std::pair<CallbackId, std::string>> others;
-    rt.callbacks_.for_each([&](CallbackId id, const Pending& p) { others.emplace_back(id, std::string(p.what)); });
-    for (const auto& [id, live] : rt.immediate_live_) others.emplace_back(id, "immediate");
-    std::sort(others.begin(), others.end());
-    for (auto& o : others) {
-      if (s.pending_items.size() == cap) break;
-      s.pending_items.push_back(std::move(o));
-    }
-  }
-};
-
-RuntimeState Runtime::state(std::size_t cap) const {
+// What an inspector reads (step/inspector.h), between two phases.
+Runtime::View Runtime::view() const {
   assert_in_loop_thread();
-  RuntimeState s;
-  s.tick = tick_;
-  s.phase = tracer_.phase();
-  TimePoint now = clock_.now();
-  s.now = now - start_;
-  s.phases = options_.model.phases;
-  if (race_ && (node_timers_.contains(race_->id) || immediate_live_.count(race_->rival) != 0)) s.race = race_;
-  // A race of loop/timing.h's other decisions: shown in the iteration it is decided in,
-  // from before it is met (the check found it) until that iteration ends.
-  if (auto ahead = race_ahead()) s.race = std::move(ahead);
-  if (race_ && !race_->text.empty() && race_->tick == tick_ && !s.race) s.race = race_;
-  StateBuilder build{*this, cap, now, s};
-  build.timers();
-  build.queues();
-  build.pool();
-  s.sockets = io_->registered();
-  build.completed();
-  build.pending();
-  return s;
+  return View{.model = options_.model,
+              .clock = clock_,
+              .start = start_,
+              .ms_zero = time_of_ms(0),
+              .tick = tick_,
+              .phase = tracer_.phase(),
+              .race = race_shown(),
+              .timers = timers_,
+              .node_timers = node_timers_,
+              .immediates = immediates_,
+              .immediate_live = immediate_live_,
+              .ticks = ticks_,
+              .microtasks = microtasks_,
+              .unrefed = unrefed_,
+              .labels = labels_,
+              .callbacks = callbacks_,
+              .callbacks_to_run = callbacks_to_run_,
+              .arrived = arrived_,
+              .arrived_keyed = arrived_keyed_,
+              .channel = channel_,
+              .pool = *pool_,
+              .io = *io_};
+}
+
+// The loop start's race while its two sides wait; a race of loop/timing.h's other
+// decisions in the iteration it is decided in, from before it is met (the check found it)
+// until that iteration ends.
+std::optional<TraceEvent> Runtime::race_shown() const {
+  std::optional<TraceEvent> shown;
+  if (race_ && (node_timers_.contains(race_->id) || immediate_live_.count(race_->rival) != 0)) shown = race_;
+  if (auto ahead = race_ahead()) shown = std::move(ahead);
+  if (race_ && !race_->text.empty() && race_->tick == tick_ && !shown) shown = race_;
+  return shown;
 }
 
 void Runtime::run_timers() {

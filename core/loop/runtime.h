@@ -75,50 +75,6 @@ struct PausePoint {
   bool tick_start = false;  // before the tick's banner
 };
 
-// What a learner sees with `state`: the loop's inside, between two steps.
-struct RuntimeState {
-  // A queue of the model's own (node: "immediate", "nextTick", "microtask", one per timer
-  // list), front first; each item says what it is.
-  struct NamedQueue {
-    std::string name;
-    std::vector<std::string> items;
-    std::size_t total = 0;  // items.size(), or more when the state was capped
-  };
-  std::uint64_t tick = 0;
-  Phase phase = Phase::Script;
-  Duration now{};  // since the start of the run
-  struct Timer {
-    CallbackId id = 0;
-    Duration due_in{};  // relative to now; negative when already due
-    std::string label;  // the action and its place: "set_timeout at book.json:14: prints ..."
-  };
-  std::vector<Timer> timers;
-  std::size_t timers_total = 0;  // timers.size(), or more when the state was capped
-  struct Worker {
-    std::string name;
-    bool busy = false;
-    CallbackId task = 0;
-    std::string kind;
-    Duration since{};  // since the start of the run
-    std::string label;
-    std::optional<Duration> ends;  // since the start: when a simulated latency ends
-  };
-  std::vector<Worker> workers;
-  std::vector<std::pair<CallbackId, std::string>> queued_tasks;  // waiting for a thread
-  std::vector<CallbackId> sockets;                               // registered with epoll
-  std::vector<std::string> completed;  // waiting for the loop: in the channel, or taken and held
-  std::vector<CallbackId> callbacks_to_run;
-  std::size_t pending = 0;  // registrations that keep the loop alive
-  // What `pending` counts, by id: a timer, a pool task or a socket's callback by what it is
-  // for ("File read", "Encrypt", ...), an immediate.
-  std::vector<std::pair<CallbackId, std::string>> pending_items;
-  std::vector<NamedQueue> queues;
-  // The model's phases in the order a tick runs them (what runs next depends on it).
-  std::vector<Phase> phases;
-  // A decision timing settled whose sides have not both run yet (a Race event).
-  std::optional<TraceEvent> race;
-};
-
 // Where an action is written in its scenario (1-based; 0: unknown), for warnings that name it.
 struct SourcePos {
   std::size_t line = 0;
@@ -182,31 +138,14 @@ class Runtime {
   const LoopModel& model() const { return options_.model; }
   const RunLimits& limits() const { return options_.limits; }
 
-  // The API a scenario calls, as Node's modules would. Each returns the callback's id.
-  void print(std::string_view message);
-  void print_content(std::string_view content, std::string_view label);
+  // What a scenario calls, as Node's modules would, is the modules' (modules/: Timers, Fs,
+  // Crypto, Console). What is left here is the loop's own: the errors callbacks report,
+  // the nextTick and microtask queues and the rejection tracker (modules/promises.h builds
+  // on them), labels, HTTP. Each returns the callback's id.
   void report_error(std::string_view message);
-  // `label` says what registered it ("set_timeout at book.json:14"), for the stepper's
-  // state view and the trace's jsonl; empty when nobody needs it.
-  CallbackId set_timeout(Duration delay, Callback callback, std::string label = {});
-  // Runs `callback` every `interval` until clear_timer(id). The callback may run many times.
-  CallbackId set_interval(Duration interval, Callback callback, std::string label = {});
-  // clearTimeout / clearInterval: false when it had already run or been cleared.
-  bool clear_timer(CallbackId id);
-  // timer.unref() / timer.ref(), libuv's uv_unref / uv_ref on the timer's handle: an
-  // unref'd timer (or interval) still fires when its time comes, but does not keep the
-  // loop alive by itself (alive()). False when `id` is not a live timer (it ran, it was
-  // cleared, it is an immediate): Node's unref of a finished timer is a no-op too.
-  bool ref_timer(CallbackId id, bool ref);
-  bool immediate_pending(CallbackId id) const { return immediate_live_.find(id) != immediate_live_.end(); }
-  CallbackId set_immediate(Callback callback, std::string label = {});
-  bool clear_immediate(CallbackId id);
   // Node model only (the book's loop has neither queue: the scenario parser refuses them).
   CallbackId next_tick(Callback callback, std::string label = {});
   CallbackId queue_microtask(Callback callback, std::string label = {});
-  // Keeps the loop thread busy for `busy` (real CPU time on the real clock; charged as
-  // that much virtual time on the virtual clock). Nothing else runs on the loop meanwhile.
-  void block(Duration busy);
   // A rejection no step handled: Node reports it once the ticks and microtasks queued
   // so far have run (processPromiseRejections), then exits; the run ends there.
   void unhandled_rejection(std::string_view message);
@@ -220,15 +159,8 @@ class Runtime {
   void on_unhandled_rejection(Callback handler);
   // What a registration is, for the state view and the jsonl (empty: nothing to say).
   void label_registration(CallbackId id, std::string label);
-  // The label of a registration whose callback has not run yet (empty: none); the
-  // stepper asks for those its trace events did not carry (pool tasks, requests).
-  std::string label_of(CallbackId id) const;
   // Someone will see the trace (labels are worth building).
   bool tracing() const;
-  // `at`: where the action is written, for a warning (on_unseen_time) that names it.
-  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at = {});
-  // `cost`: cost_ms; without it the virtual clock charges an estimate from fib(n)'s calls.
-  CallbackId encrypt(std::int64_t n, std::optional<Duration> cost, Callback callback);
   CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
   CallbackId http_get(std::string url, Callback callback, SourcePos at = {});
 
@@ -239,7 +171,10 @@ class Runtime {
 
   // The first limit this run crossed (loop/limits.h), if any: the run stops at the next
   // phase boundary, and the command line reports it (exit 2).
-  const std::optional<LimitCrossed>& limit_crossed() const { return crossed_; }
+  const std::optional<LimitCrossed>& limit_crossed() const {
+    assert_in_loop_thread();
+    return crossed_;
+  }
   // Records the crossing of `limit` (the first one only) and stops the run; the
   // interpreter calls it for the actions it counts.
   void cross_limit(Limit limit, std::uint64_t value);
@@ -256,17 +191,20 @@ class Runtime {
   // What a read may still bring in before value_bytes is crossed.
   std::uint64_t value_bytes_left() const;
 
-  TimePoint now() const { return loop_now_; }
-  std::uint64_t tick() const { return tick_; }
+  TimePoint now() const {
+    assert_in_loop_thread();
+    return loop_now_;
+  }
+  std::uint64_t tick() const {
+    assert_in_loop_thread();
+    return tick_;
+  }
 
   // Called on the loop thread at every pause point; the stepper waits for the user inside
-  // it. With the real clock the other threads keep working meanwhile.
+  // it. With the real clock the other threads keep working meanwhile. The one seam the
+  // loop calls out through; what a pause shows is step/inspector.h's.
   using PauseHook = std::function<void(Runtime&, const PausePoint&)>;
   void set_pause_hook(PauseHook hook) { pause_hook_ = std::move(hook); }
-  // The whole state; with `cap`, the first `cap` timers, timer lists, items of each model
-  // queue and pending registrations, and their totals (the html page keeps 20 of each:
-  // copying thousands of timers at every pause point made it quadratic).
-  RuntimeState state(std::size_t cap = static_cast<std::size_t>(-1)) const;
 
  private:
   // The model's strategies (loop/model_parts.h), one class per model rule: each works on
@@ -279,7 +217,70 @@ class Runtime {
   friend class ReadFileTripsRead;
   friend class EpollThreadIo;
   friend class LoopThreadIo;
-  struct StateBuilder;  // state()'s steps (loop/runtime.cpp)
+  // The modules' bodies (modules/timers.cpp, fs.cpp, crypto.cpp), reached from outside
+  // through the module classes only; Console writes through the loop's tracer itself.
+  friend class Timers;
+  friend class Fs;
+  friend class Crypto;
+  friend class Console;
+  // `label` says what registered it ("set_timeout at book.json:14"), for the stepper's
+  // state view and the trace's jsonl; empty when nobody needs it.
+  CallbackId set_timeout(Duration delay, Callback callback, std::string label = {});
+  // Runs `callback` every `interval` until clear_timer(id). The callback may run many times.
+  CallbackId set_interval(Duration interval, Callback callback, std::string label = {});
+  // clearTimeout / clearInterval: false when it had already run or been cleared.
+  bool clear_timer(CallbackId id);
+  // timer.unref() / timer.ref(), libuv's uv_unref / uv_ref on the timer's handle: an
+  // unref'd timer (or interval) still fires when its time comes, but does not keep the
+  // loop alive by itself (alive()). False when `id` is not a live timer (it ran, it was
+  // cleared, it is an immediate): Node's unref of a finished timer is a no-op too.
+  bool ref_timer(CallbackId id, bool ref);
+  CallbackId set_immediate(Callback callback, std::string label = {});
+  bool clear_immediate(CallbackId id);
+  // Keeps the loop thread busy for `busy` (real CPU time on the real clock; charged as
+  // that much virtual time on the virtual clock). Nothing else runs on the loop meanwhile.
+  void block(Duration busy);
+  // `at`: where the action is written, for a warning (on_unseen_time) that names it.
+  CallbackId fs_read(std::filesystem::path path, Duration latency, Callback callback, SourcePos at = {});
+  // `cost`: cost_ms; without it the virtual clock charges an estimate from fib(n)'s calls.
+  CallbackId encrypt(std::int64_t n, std::optional<Duration> cost, Callback callback);
+
+  struct Pending;
+  struct Ready;
+  struct Queued;
+  struct Arrived;
+
+ public:
+  // What an inspector (step/inspector.h: the stepper's `state`, the html page) reads: the
+  // loop's records, const, as they are between two phases. References into the runtime:
+  // valid until the loop runs on. Loop thread only (view() checks it).
+  struct View {
+    const LoopModel& model;
+    const Clock& clock;
+    TimePoint start;
+    TimePoint ms_zero;  // the instant the loop's millisecond clock (uv_now) reads 0
+    std::uint64_t tick;
+    Phase phase;
+    std::optional<TraceEvent> race;  // the race the state shows now, if any
+    const TimerQueue<Callback>& timers;
+    const NodeTimerLists<Callback>& node_timers;
+    const std::deque<Queued>& immediates;
+    const std::unordered_map<CallbackId, bool>& immediate_live;
+    const std::deque<Queued>& ticks;
+    const std::deque<Queued>& microtasks;
+    const std::unordered_map<CallbackId, bool>& unrefed;
+    const std::unordered_map<CallbackId, std::string>& labels;
+    const PendingTable<Pending>& callbacks;
+    const std::vector<Ready>& callbacks_to_run;
+    const std::deque<Arrived>& arrived;
+    const std::map<DeadlineKey, Arrived>& arrived_keyed;
+    const CompletionChannel& channel;
+    const ThreadPool& pool;
+    const IoBackend& io;
+  };
+  View view() const;
+
+ private:
   struct Pending {
     Callback callback;
     std::string_view what;  // "File read", "Encrypt", ... for messages (a literal)
@@ -320,6 +321,7 @@ class Runtime {
   void show_found_race(std::size_t index, const Decision& decision, TraceEvent race);
   // The next race the check found that this run has not met yet, if it is in this iteration.
   std::optional<TraceEvent> race_ahead() const;
+  std::optional<TraceEvent> race_shown() const;  // the race View shows
   Duration charge_time(Duration d, Cost cost);  // charge()'s work, for a chosen duration
   Duration trip_spread() const;
   void settle_poll_batch(std::vector<Completion>& ready, bool waited);

@@ -1,6 +1,7 @@
-// The console module as the scenario sees it: print, print_content and the errors a
-// callback reports. Runtime members; loop thread only.
-#include "loop/runtime.h"
+// The console module as the scenario sees it: print and print_content (console.h).
+// The errors a callback reports are the loop's (Runtime::report_error), written here
+// beside them. Loop thread only.
+#include "modules/console.h"
 
 #include <algorithm>
 #include <cctype>
@@ -26,11 +27,11 @@ std::string_view trim(std::string_view s) {
 // console.log's cost is paid before the line comes out: the first one sets standard
 // output up (lib/internal/bootstrap/switches/is_main_thread.js, getStdout), which takes
 // milliseconds; the later ones a write each.
-void Runtime::print(std::string_view message) {
-  assert_in_loop_thread();
-  charge(printed_ ? Cost::Print : Cost::FirstPrint);
-  printed_ = true;
-  tracer_.emit({.kind = EventKind::Print, .text = std::string(message)});
+void Console::print(std::string_view message) {
+  loop_.assert_in_loop_thread();
+  loop_.charge(loop_.printed_ ? Cost::Print : Cost::FirstPrint);
+  loop_.printed_ = true;
+  loop_.tracer_.emit({.kind = EventKind::Print, .text = std::string(message)});
 }
 
 void Runtime::report_error(std::string_view message) {
@@ -38,8 +39,8 @@ void Runtime::report_error(std::string_view message) {
   tracer_.emit({.kind = EventKind::CallbackError, .text = std::string(message)});
 }
 
-void Runtime::print_content(std::string_view content, std::string_view label) {
-  assert_in_loop_thread();
+void Console::print_content(std::string_view content, std::string_view label) {
+  loop_.assert_in_loop_thread();
   // The book shows the first two lines, then the first Location line if there is one.
   std::vector<std::string_view> lines;
   std::string_view rest = trim(content);
@@ -62,9 +63,9 @@ void Runtime::print_content(std::string_view content, std::string_view label) {
   std::string upper(label);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  charge(printed_ ? Cost::Print : Cost::FirstPrint);
-  printed_ = true;
-  tracer_.emit({.kind = EventKind::Content, .text = std::move(upper), .content = std::move(shown)});
+  loop_.charge(loop_.printed_ ? Cost::Print : Cost::FirstPrint);
+  loop_.printed_ = true;
+  loop_.tracer_.emit({.kind = EventKind::Content, .text = std::move(upper), .content = std::move(shown)});
 }
 
 }  // namespace elt

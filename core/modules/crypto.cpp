@@ -1,5 +1,5 @@
 // The crypto module as the scenario sees it: encrypt, the book's CPU-bound pool work.
-#include "loop/runtime.h"
+#include "modules/crypto.h"
 
 #include <atomic>
 #include <chrono>
@@ -74,6 +74,11 @@ CallbackId Runtime::encrypt(std::int64_t n, std::optional<Duration> stated, Call
   };
   submit(std::move(task));
   return id;
+}
+
+// The module's call (crypto.h): the loop's member above, which checks the thread.
+CallbackId Crypto::encrypt(std::int64_t n, std::optional<Duration> cost, Runtime::Callback callback) {
+  return loop_.encrypt(n, cost, std::move(callback));
 }
 
 }  // namespace elt

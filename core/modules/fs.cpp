@@ -1,7 +1,7 @@
 // The fs module as the scenario sees it: fs_read, as the book's one-trip read or as
 // Node 20's fs.readFile (open, fstat, read, close through the pool). The work functions
 // here run on pool threads and touch nothing but their arguments.
-#include "loop/runtime.h"
+#include "modules/fs.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -263,6 +263,11 @@ void Runtime::read_file_trips(CallbackId id, std::string shown, Duration latency
   chain->user = take_pending(id, "a file read without its callback");
   chain->unseen = latency == Duration::zero() && warns_unseen_time();
   chain->open();
+}
+
+// The module's call (fs.h): the loop's member above, which checks the thread.
+CallbackId Fs::read(std::filesystem::path path, Duration latency, Runtime::Callback callback, SourcePos at) {
+  return loop_.fs_read(std::move(path), latency, std::move(callback), at);
 }
 
 }  // namespace elt

@@ -2,7 +2,7 @@
 // setInterval, setImmediate, the clears, process.nextTick, queueMicrotask, and `block`.
 // Timers go to the model's timer store (loop/timer_store.h), the rest to the loop's
 // queues; the loop (loop/runtime.cpp) runs them. Runtime members; loop thread only.
-#include "loop/runtime.h"
+#include "modules/timers.h"
 
 #include <fmt/format.h>
 
@@ -129,17 +129,38 @@ void Runtime::on_unhandled_rejection(Callback handler) {
 }
 
 void Runtime::label_registration(CallbackId id, std::string label) {
-  if (label.empty()) return;  // nobody traces: every registration of a pool burst comes here
   assert_in_loop_thread();
+  if (label.empty()) return;  // nobody traces: every registration of a pool burst comes here
   note_label(id, std::move(label));
 }
 
 bool Runtime::tracing() const { return tracer_.active(); }
 
-std::string Runtime::label_of(CallbackId id) const {
-  assert_in_loop_thread();
-  auto it = labels_.find(id);
-  return it == labels_.end() ? std::string() : it->second;
+// The module's calls (timers.h). Each is the loop's member above, which checks the
+// thread; immediate_pending reads the loop's queue itself, so it checks here.
+CallbackId Timers::set_timeout(Duration delay, Callback callback, std::string label) {
+  return loop_.set_timeout(delay, std::move(callback), std::move(label));
 }
+
+CallbackId Timers::set_interval(Duration interval, Callback callback, std::string label) {
+  return loop_.set_interval(interval, std::move(callback), std::move(label));
+}
+
+bool Timers::clear_timer(CallbackId id) { return loop_.clear_timer(id); }
+
+bool Timers::ref_timer(CallbackId id, bool ref) { return loop_.ref_timer(id, ref); }
+
+CallbackId Timers::set_immediate(Callback callback, std::string label) {
+  return loop_.set_immediate(std::move(callback), std::move(label));
+}
+
+bool Timers::clear_immediate(CallbackId id) { return loop_.clear_immediate(id); }
+
+bool Timers::immediate_pending(CallbackId id) const {
+  loop_.assert_in_loop_thread();
+  return loop_.immediate_live_.find(id) != loop_.immediate_live_.end();
+}
+
+void Timers::block(Duration busy) { loop_.block(busy); }
 
 }  // namespace elt

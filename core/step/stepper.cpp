@@ -30,7 +30,7 @@ std::string upper(std::string s) {
   return s;
 }
 
-// The id in one of Runtime::state()'s "completed" rows: "pool3 finished task 8",
+// The id in one of Inspector::state()'s "completed" rows: "pool3 finished task 8",
 // "epoll: request 7 complete".
 CallbackId completed_id(const std::string& row) {
   for (const char* word : {"task ", "request "}) {
@@ -308,7 +308,7 @@ void Stepper::learn_labels(Runtime& runtime) {
   }
   std::vector<std::pair<CallbackId, std::string>> found;
   for (CallbackId id : ids) {
-    std::string label = runtime.label_of(id);
+    std::string label = Inspector(runtime).label_of(id);
     if (!label.empty()) found.emplace_back(id, std::move(label));
   }
   std::lock_guard lock(mutex_);
@@ -333,7 +333,7 @@ void Stepper::learn_labels(Runtime& runtime) {
 // The callback itself never shows in the trace, so its start and end are seen here.
 void Stepper::update_tracked(Runtime& runtime, const PausePoint& point, std::vector<Hit>& hits, bool report) {
   if (tracked_.empty()) return;
-  RuntimeState s = runtime.state();
+  RuntimeState s = Inspector(runtime).state();
   std::set<CallbackId> waiting;
   for (const auto& t : s.timers) waiting.insert(t.id);
   for (const auto& w : s.workers) {
@@ -870,7 +870,7 @@ void waiting_rows(StateRows& rows, const RuntimeState& s) {
 }  // namespace
 
 void Stepper::print_state(const Runtime& runtime, const PausePoint& point) {
-  RuntimeState s = runtime.state();
+  RuntimeState s = Inspector(runtime).state();
   std::map<CallbackId, std::string> origins;
   {
     std::lock_guard lock(mutex_);
@@ -1013,7 +1013,7 @@ std::vector<Expected> expected_next(const RuntimeState& s) {
 }  // namespace
 
 void Stepper::print_where(const Runtime& runtime, const PausePoint& point) {
-  RuntimeState s = runtime.state();
+  RuntimeState s = Inspector(runtime).state();
   std::string out = paint(fmt::format("where: {}; now {}", position(point), format_ms(s.now)), kHeading) + "\n";
   auto add = [&](const std::string& text) { out += clip(text) + "\n"; };
   auto frames = [&](CallbackId id, const std::string& label) {

@@ -28,6 +28,7 @@
 #include "loop/runtime.h"
 #include "scenario/scenario.h"
 #include "step/breakpoints.h"
+#include "step/inspector.h"
 #include "step/replay.h"
 
 namespace elt {

@@ -16,6 +16,11 @@
 
 #include "clock/clock.h"
 #include "loop/runtime.h"
+#include "modules/console.h"
+#include "modules/crypto.h"
+#include "modules/fs.h"
+#include "modules/timers.h"
+#include "step/inspector.h"
 #include "trace/tracer.h"
 
 using namespace elt;
@@ -26,35 +31,51 @@ using Entry = std::function<void(Runtime&)>;
 
 void nothing(Runtime&, Outcome) {}
 
-// Every public Runtime member that touches the loop's state. request_stop() is not here:
-// it is the one member any thread (or a signal handler) may call; the script tests it.
+// Every public member of Runtime and of the modules (modules/: Timers, Fs, Crypto,
+// Console) and the inspector (step/inspector.h) that touches the loop's state.
+// request_stop() and stop_requested() are not here: they are what any thread (or a signal
+// handler) may call. Nor are model(), limits() and tracing(): they read what is fixed
+// when the runtime is made.
 std::map<std::string, Entry> entries() {
   using std::chrono::milliseconds;
   return {
-      {"print", [](Runtime& rt) { rt.print("x"); }},
-      {"print_content", [](Runtime& rt) { rt.print_content("a\nb", "label"); }},
+      {"print", [](Runtime& rt) { Console(rt).print("x"); }},
+      {"print_content", [](Runtime& rt) { Console(rt).print_content("a\nb", "label"); }},
       {"report_error", [](Runtime& rt) { rt.report_error("x"); }},
-      {"set_timeout", [](Runtime& rt) { rt.set_timeout(milliseconds(1), nothing); }},
-      {"set_interval", [](Runtime& rt) { rt.set_interval(milliseconds(1), nothing); }},
-      {"clear_timer", [](Runtime& rt) { rt.clear_timer(1); }},
-      {"set_immediate", [](Runtime& rt) { rt.set_immediate(nothing); }},
-      {"clear_immediate", [](Runtime& rt) { rt.clear_immediate(1); }},
+      {"set_timeout", [](Runtime& rt) { Timers(rt).set_timeout(milliseconds(1), nothing); }},
+      {"set_interval", [](Runtime& rt) { Timers(rt).set_interval(milliseconds(1), nothing); }},
+      {"clear_timer", [](Runtime& rt) { Timers(rt).clear_timer(1); }},
+      {"ref_timer", [](Runtime& rt) { Timers(rt).ref_timer(1, false); }},
+      {"set_immediate", [](Runtime& rt) { Timers(rt).set_immediate(nothing); }},
+      {"clear_immediate", [](Runtime& rt) { Timers(rt).clear_immediate(1); }},
+      {"immediate_pending", [](Runtime& rt) { (void)Timers(rt).immediate_pending(1); }},
+      {"block", [](Runtime& rt) { Timers(rt).block(milliseconds(1)); }},
       {"next_tick", [](Runtime& rt) { rt.next_tick(nothing); }},
       {"queue_microtask", [](Runtime& rt) { rt.queue_microtask(nothing); }},
-      {"block", [](Runtime& rt) { rt.block(milliseconds(1)); }},
       {"unhandled_rejection", [](Runtime& rt) { rt.unhandled_rejection("x"); }},
+      {"track_rejection", [](Runtime& rt) { (void)rt.track_rejection("x"); }},
+      {"untrack_rejection", [](Runtime& rt) { rt.untrack_rejection(1); }},
+      {"on_unhandled_rejection", [](Runtime& rt) { rt.on_unhandled_rejection(nothing); }},
       {"label_registration", [](Runtime& rt) { rt.label_registration(1, "x"); }},
-      {"label_of", [](Runtime& rt) { (void)rt.label_of(1); }},
-      {"fs_read", [](Runtime& rt) { rt.fs_read("missing.txt", milliseconds(0), nothing); }},
-      {"encrypt", [](Runtime& rt) { rt.encrypt(1, std::nullopt, nothing); }},
+      // An empty label (nobody traces) returns early: after the check, not before it.
+      {"label_registration_empty", [](Runtime& rt) { rt.label_registration(1, ""); }},
+      {"label_of", [](Runtime& rt) { (void)Inspector(rt).label_of(1); }},
+      {"fs_read", [](Runtime& rt) { Fs(rt).read("missing.txt", milliseconds(0), nothing); }},
+      {"encrypt", [](Runtime& rt) { Crypto(rt).encrypt(1, std::nullopt, nothing); }},
       {"http_get", [](Runtime& rt) { rt.http_get("http://127.0.0.1:1/", nothing); }},
       {"http_get_slow", [](Runtime& rt) { rt.http_get_slow("x", milliseconds(1), nothing); }},
       {"cross_limit", [](Runtime& rt) { rt.cross_limit(Limit::Callbacks, 1); }},
       {"locate_limit", [](Runtime& rt) { rt.locate_limit("here"); }},
+      {"limit_crossed", [](Runtime& rt) { (void)rt.limit_crossed(); }},
       {"charge_value_bytes", [](Runtime& rt) { (void)rt.charge_value_bytes(1); }},
       {"take_value_bytes", [](Runtime& rt) { (void)rt.take_value_bytes(1); }},
       {"value_bytes_left", [](Runtime& rt) { (void)rt.value_bytes_left(); }},
-      {"state", [](Runtime& rt) { (void)rt.state(); }},
+      // The loop's own readers: what they read is the loop thread's (loop_now_, tick_, ...).
+      {"alive", [](Runtime& rt) { (void)rt.alive(); }},
+      {"now", [](Runtime& rt) { (void)rt.now(); }},
+      {"tick", [](Runtime& rt) { (void)rt.tick(); }},
+      {"view", [](Runtime& rt) { (void)rt.view(); }},
+      {"state", [](Runtime& rt) { (void)Inspector(rt).state(); }},
       {"start", [](Runtime& rt) { rt.start([](Runtime&) {}); }},
       {"run_once", [](Runtime& rt) { (void)rt.run_once(); }},
       {"finish", [](Runtime& rt) { rt.finish(); }},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "stepped_run.h"
+#include "step/inspector.h"
 
 using namespace elt;
 
@@ -33,7 +34,7 @@ TEST_CASE("unref: a timer unref'd in the program does not keep the loop alive", 
     ]})", model);
     CHECK(run.runtime().alive());  // the 10 ms timer
     // The state view (step's `state`) counts what keeps the loop alive, and marks the other.
-    RuntimeState state = run.runtime().state();
+    RuntimeState state = Inspector(run.runtime()).state();
     CHECK(state.pending == 1);
     CHECK(state.pending_items.size() == 2);
     CHECK(std::count(state.pending_items.begin(), state.pending_items.end(),

@@ -18,6 +18,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/fs.h"
+#include "modules/timers.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/async_state.h"
 #include "scenario/actions/families.h"
@@ -507,7 +509,7 @@ void run_sleep(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePt
   auto ms = runner.number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
   auto p = promises::make_pending();
   Value v = Value::string(runner.text(rt, a, a.text, scope));
-  rt.set_timeout(Millis(ms), [p, v](Runtime& rt2, Outcome) { promises::resolve(rt2, p, v); },
+  Timers(rt).set_timeout(Millis(ms), [p, v](Runtime& rt2, Outcome) { promises::resolve(rt2, p, v); },
                  runner.label(rt, "sleep", a, {}));
   name_promise(runner, a, p);
 }
@@ -516,7 +518,7 @@ void run_sleep(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePt
 void run_read_file(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
   std::filesystem::path path = runner.text(rt, a, a.text, scope);
   auto p = promises::make_pending();
-  CallbackId id = rt.fs_read(
+  CallbackId id = Fs(rt).read(
       std::move(path), Millis(0),
       [p](Runtime& rt2, Outcome o) {
         // The text counts against value_bytes as a read's does (the interpreter's take_value).

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/timers.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 
@@ -95,7 +96,7 @@ void parse_block(ActionReader& r, const ActionSource& src, Action& a) {
 }
 
 void run_block(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
-  rt.block(Millis(runner.number(a, a.detail().number, scope, 0, kMaxBlockMs, "a time in ms")));
+  Timers(rt).block(Millis(runner.number(a, a.detail().number, scope, 0, kMaxBlockMs, "a time in ms")));
 }
 
 void export_block(JsWriter& w, const Action& a, std::string& out) {

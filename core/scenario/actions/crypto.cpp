@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/crypto.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 
@@ -25,7 +26,7 @@ void run_encrypt(ActionRunner& runner, Runtime& rt, const Action& a, const Scope
   auto n = runner.number(a, a.detail().number, scope, 0, 50, "n");
   std::optional<Duration> cost;
   if (a.detail().cost_ms) cost = Millis(*a.detail().cost_ms);
-  CallbackId id = rt.encrypt(n, cost, runner.result_callback(a, scope));
+  CallbackId id = Crypto(rt).encrypt(n, cost, runner.result_callback(a, scope));
   // A label is only read by someone who sees the trace: without one, skip the call.
   if (rt.tracing()) rt.label_registration(id, runner.label(rt, "encrypt", a, a.then));
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/fs.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 
@@ -27,7 +28,7 @@ void run_fs_read(ActionRunner& runner, Runtime& rt, const Action& a, const Scope
   std::filesystem::path path = runner.text(rt, a, a.text, scope);
   auto ms = runner.number(a, a.detail().delay, scope, 0, kMaxDelayMs, "a delay in ms");
   CallbackId id =
-      rt.fs_read(std::move(path), Millis(ms), runner.result_callback(a, scope), SourcePos{a.line, a.column});
+      Fs(rt).read(std::move(path), Millis(ms), runner.result_callback(a, scope), SourcePos{a.line, a.column});
   rt.label_registration(id, runner.label(rt, "fs_read", a, a.then));
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/console.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 
@@ -22,7 +23,7 @@ void parse_print(ActionReader& r, const ActionSource& src, Action& a) {
 }
 
 void run_print(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
-  rt.print(runner.text(rt, a, a.text, scope));
+  Console(rt).print(runner.text(rt, a, a.text, scope));
 }
 
 void export_print(JsWriter& w, const Action& a, std::string& out) {
@@ -65,7 +66,7 @@ void run_print_content(ActionRunner& runner, Runtime& rt, const Action& a, const
   // a long label repeated a million times is gigabytes of trace otherwise.
   std::string content = runner.text(rt, a, a.text, scope);
   runner.charge_value_bytes(rt, a.detail().label.size());
-  rt.print_content(std::move(content), a.detail().label);
+  Console(rt).print_content(std::move(content), a.detail().label);
 }
 
 std::string upper_ascii(std::string s) {

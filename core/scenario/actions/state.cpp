@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/timers.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 #include "scenario/expr.h"
@@ -125,8 +126,8 @@ void run_if(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& 
 void set_ref(ActionRunner& runner, Runtime& rt, const Action& a, bool ref) {
   const CallbackId* id = runner.find_handle(a.detail().handle);
   // Not registered yet, ran, cleared: a no-op, as Node's unref of a finished timer is.
-  if (id == nullptr || rt.ref_timer(*id, ref)) return;
-  if (rt.immediate_pending(*id)) {
+  if (id == nullptr || Timers(rt).ref_timer(*id, ref)) return;
+  if (Timers(rt).immediate_pending(*id)) {
     runner.fail(a, fmt::format("{} of an immediate (\"{}\") is not supported: only a timer's or an interval's",
                                ref ? "ref" : "unref", a.detail().handle));
   }

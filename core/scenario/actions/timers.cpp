@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modules/timers.h"
 #include "scenario/actions/action.h"
 #include "scenario/actions/families.h"
 
@@ -29,7 +30,7 @@ void parse_timer(ActionReader& r, const ActionSource& src, Action& a) {
 void run_set_timeout(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
   auto ms = runner.number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
   CallbackId id =
-      rt.set_timeout(Millis(ms), runner.result_callback(a, scope), runner.label(rt, "set_timeout", a, a.then));
+      Timers(rt).set_timeout(Millis(ms), runner.result_callback(a, scope), runner.label(rt, "set_timeout", a, a.then));
   if (!a.detail().handle.empty()) runner.name_handle(a.detail().handle, id);
 }
 
@@ -37,7 +38,7 @@ void run_set_interval(ActionRunner& runner, Runtime& rt, const Action& a, const 
   auto ms = runner.number(a, a.detail().number, scope, 0, kMaxDelayMs, "a delay in ms");
   auto runs = std::make_shared<std::int64_t>(0);
   auto id_box = std::make_shared<CallbackId>(0);
-  CallbackId id = rt.set_interval(
+  CallbackId id = Timers(rt).set_interval(
       Millis(ms),
       [&runner, &a, scope, runs, id_box](Runtime& rt2, Outcome) {
         // Each run counts towards the cap on total work, so that an interval nobody
@@ -46,7 +47,7 @@ void run_set_interval(ActionRunner& runner, Runtime& rt, const Action& a, const 
         runner.run_list(rt2, a.then, scope);
         // `times`: the exported program does `if (++n === times) clearInterval(h)`
         // at the end of the callback.
-        if (a.detail().times && ++*runs == *a.detail().times) rt2.clear_timer(*id_box);
+        if (a.detail().times && ++*runs == *a.detail().times) Timers(rt2).clear_timer(*id_box);
       },
       runner.label(rt, "set_interval", a, a.then));
   *id_box = id;
@@ -147,7 +148,7 @@ void parse_set_immediate(ActionReader& r, const ActionSource& src, Action& a) {
 }
 
 void run_set_immediate(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr& scope) {
-  CallbackId id = rt.set_immediate(runner.body_callback(a, scope), runner.label(rt, "set_immediate", a, a.then));
+  CallbackId id = Timers(rt).set_immediate(runner.body_callback(a, scope), runner.label(rt, "set_immediate", a, a.then));
   if (!a.detail().handle.empty()) runner.name_handle(a.detail().handle, id);
 }
 
@@ -188,10 +189,10 @@ void parse_clear(ActionReader& r, const ActionSource& src, Action& a) {
 
 // A name registered but not live (yet, or any more) is a no-op, as in Node.
 void run_clear_timer(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr&) {
-  if (const CallbackId* id = runner.find_handle(a.detail().handle)) rt.clear_timer(*id);
+  if (const CallbackId* id = runner.find_handle(a.detail().handle)) Timers(rt).clear_timer(*id);
 }
 void run_clear_immediate(ActionRunner& runner, Runtime& rt, const Action& a, const ScopePtr&) {
-  if (const CallbackId* id = runner.find_handle(a.detail().handle)) rt.clear_immediate(*id);
+  if (const CallbackId* id = runner.find_handle(a.detail().handle)) Timers(rt).clear_immediate(*id);
 }
 
 void export_clear_timeout(JsWriter& w, const Action& a, std::string& out) {
