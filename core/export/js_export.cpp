@@ -330,6 +330,11 @@ class Writer final : public scenario::JsWriter {
         }
         return no_field();
       }
+      case Bound::HttpObject: {
+        std::string out = var;
+        for (std::size_t i = 1; i < n; ++i) out += is_identifier(path[i]) ? "." + path[i] : fmt::format("[{}]", js_string(path[i]));
+        return out;
+      }
     }
     return var;
   }

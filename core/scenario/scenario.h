@@ -47,6 +47,8 @@ enum class ActionKind {
   // Promises as values and async functions (issue 21): scenario/actions/async.cpp.
   NewPromise, ResolvePromise, RejectPromise, PromiseThen, Async, Await,
   PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection, ReadFile,
+  // HTTP as Node streams it, and a server in the program (issue 21): actions/http_events.cpp.
+  HttpGetStream, OnData, OnEnd, Resume, SetEncoding, HttpServer, Listen, Respond, CloseServer,
 };
 
 struct Action;

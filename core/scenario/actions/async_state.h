@@ -8,8 +8,10 @@
 #include <string>
 #include <unordered_map>
 
+#include "modules/http_stream.h"
 #include "modules/promises.h"
 #include "scenario/scenario.h"
+#include "scenario/scope.h"
 
 namespace elt::scenario {
 
@@ -18,10 +20,21 @@ struct AsyncFrame {
   const Action* fn = nullptr;
 };
 
+// An http_server's handler, kept for its listen (scenario/actions/http_events.cpp).
+struct HttpServerDef {
+  const Action* action = nullptr;  // the http_server action: its handler and names
+  ScopePtr scope;                  // where it was created: the handler's closure
+  CallbackId id = 0;               // the runtime's server once listening; 0 before
+};
+
 struct AsyncState {
   std::unordered_map<std::string, PromisePtr> promises;
   std::unordered_map<std::int64_t, AsyncFrame> frames;  // by the number its scope binds
   std::int64_t next_frame = 0;
+  // The http client's responses and the servers, by the names the scenario gives them, the
+  // latest of each name, as promises are (scenario/actions/http_events.cpp).
+  std::unordered_map<std::string, std::shared_ptr<IncomingMessage>> responses;
+  std::unordered_map<std::string, HttpServerDef> servers;
 };
 
 }  // namespace elt::scenario

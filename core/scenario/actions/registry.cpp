@@ -30,6 +30,9 @@ constexpr std::array kSpecs = {
     &actions::kAsync,        &actions::kAwait,
     &actions::kPromiseAll,   &actions::kPromiseRace,    &actions::kPromiseAllSettled, &actions::kPromiseAny,
     &actions::kSleep,        &actions::kOnUnhandledRejection, &actions::kReadFile,
+    &actions::kHttpGetStream, &actions::kOnData,        &actions::kOnEnd,         &actions::kResume,
+    &actions::kSetEncoding,  &actions::kHttpServer,     &actions::kListen,        &actions::kRespond,
+    &actions::kCloseServer,
 };
 
 }  // namespace
