@@ -239,7 +239,11 @@ class Writer final : public scenario::JsWriter {
 
   void collect(const std::vector<Action>& actions) {
     for (const Action& a : actions) {
-      if (!a.detail().handle.empty()) handle_names_.insert(a.detail().handle);
+      // A response's actions name the callback's parameter (res), not a handle of their own.
+      using K = scenario::ActionKind;
+      const bool names_response = a.kind == K::OnData || a.kind == K::OnEnd || a.kind == K::Resume ||
+                                  a.kind == K::SetEncoding || a.kind == K::Respond;
+      if (!a.detail().handle.empty() && !names_response) handle_names_.insert(a.detail().handle);
       if (!a.detail().as.empty()) bound_names_.insert(a.detail().as);
       for (const auto& step : a.detail().chain) {
         bound_names_.insert(step.as);

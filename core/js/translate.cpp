@@ -17,7 +17,9 @@ const char kSupported[] =
     "console.log, timers and their clears, process.nextTick, queueMicrotask, Promise.resolve/reject with "
     ".then/.catch, new Promise, promises in const and their .then/.catch, async functions and await (try/catch "
     "around one await, for...of over an array literal), Promise.all/race/allSettled/any, timers/promises' and "
-    "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
+    "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get (res.on('data' and 'end'), "
+    "res.setEncoding('utf8'), res.resume(), .on('error')), http.createServer with server.listen(port) and "
+    "server.close() and res.end(body), a "
     "Date.now() busy-wait, counted for loops, const, named callbacks, let variables with =, +=, ++ and if/else "
     "over them, timer.unref()/ref() (docs/javascript.md)";
 

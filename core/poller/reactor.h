@@ -67,6 +67,8 @@ class Reactor {
   bool respond_http(CallbackId request, std::string bytes);
   // server.close(): stops listening. Connections already accepted are still answered.
   void close_http_server(std::uint64_t server);
+  // Whether one of the program's own servers listens on `port` (of 127.0.0.1).
+  bool listens_on(std::uint16_t port) const;
 
   std::size_t in_flight() const { return connections_.size(); }
   std::vector<CallbackId> registered() const;

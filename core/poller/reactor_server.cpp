@@ -73,6 +73,14 @@ void Reactor::close_http_server(std::uint64_t server) {
   servers_->listening.erase(it);  // closing the socket takes it out of the epoll set
 }
 
+bool Reactor::listens_on(std::uint16_t port) const {
+  if (!servers_) return false;
+  for (const auto& [id, server] : servers_->listening) {
+    if (server.socket->port() == port) return true;
+  }
+  return false;
+}
+
 bool Reactor::ServerSide::handle(std::uint64_t token, std::uint32_t events, std::vector<Completion>& out) {
   auto owner = owners.find(token);
   if (owner == owners.end()) return false;

@@ -234,7 +234,8 @@ void export_set_encoding(JsWriter& w, const Action& a, std::string& out) {
 void export_http_server(JsWriter& w, const Action& a, std::string& out) {
   w.need(JsHelper::Http);
   const auto& d = a.detail();
-  w.line(out, fmt::format("const {} = http.createServer(({}, {}) => {{", w.js_name(d.handle), w.js_name(d.as),
+  // The server's variable is declared with the program's handles (let server;).
+  w.line(out, fmt::format("{} = http.createServer(({}, {}) => {{", w.handle_var(d.handle), w.js_name(d.as),
                           w.js_name(d.label)));
   w.push_scope(d.as, Bound::HttpObject);
   w.push_scope(d.label, Bound::HttpObject);
@@ -245,7 +246,7 @@ void export_http_server(JsWriter& w, const Action& a, std::string& out) {
 }
 
 void export_listen(JsWriter& w, const Action& a, std::string& out) {
-  const std::string server = w.js_name(a.detail().handle);
+  const std::string server = w.handle_var(a.detail().handle);
   if (!a.detail().on_error.empty()) {
     w.line(out, fmt::format("{}.on(\"error\", (error) => {{", server));
     w.with_scope(a.detail().on_error, "error", Bound::OpError, out);
@@ -267,7 +268,7 @@ void export_respond(JsWriter& w, const Action& a, std::string& out) {
 }
 
 void export_close_server(JsWriter& w, const Action& a, std::string& out) {
-  w.arrow_call(a, w.js_name(a.detail().handle) + ".close(", ")", out);
+  w.arrow_call(a, w.handle_var(a.detail().handle) + ".close(", ")", out);
 }
 
 // ---- schemas ----
