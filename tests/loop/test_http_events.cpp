@@ -34,23 +34,23 @@ class HttpRun : public testing::SteppedRun {
 // A server answering "ok", and one GET to it from listen's callback with `response` as its
 // response callback.
 std::string server_and_get(const std::string& response) {
-  return R"({"program": [
+  return R"J({"program": [
     {"http_server": "server", "then": [{"print": "request ${req.url}"}, {"respond": "res", "body": "ok"}]},
     {"listen": "server", "port": 0, "then": [
-      {"http_get_stream": "http://127.0.0.1:${port}/hello", "then": )" + response + R"(}]}]})";
+      {"http_get_stream": "http://127.0.0.1:${port}/hello", "then": )J" + response + R"J(}]}]})J";
 }
 
 }  // namespace
 
 TEST_CASE("http: data and end are nextTicks the stream queues, in the order the response callback queued them",
           "[http_events]") {
-  HttpRun run(server_and_get(R"([
+  HttpRun run(server_and_get(R"J([
     {"print": "response ${res.statusCode}"},
     {"next_tick": [{"print": "tick before on(data)"}]},
     {"queue_microtask": [{"print": "promise in response"}]},
     {"on_data": "res", "then": [{"print": "data ${chunk}"}, {"next_tick": [{"print": "tick in data"}]}]},
     {"next_tick": [{"print": "tick after on(data)"}]},
-    {"on_end": "res", "then": [{"print": "end"}, {"close_server": "server"}]}])"));
+    {"on_end": "res", "then": [{"print": "end"}, {"close_server": "server"}]}])J"));
   run.run_all();
   const Lines expected = {"request /hello", "response 200", "tick before on(data)", "data ok", "tick after on(data)",
                           "end", "tick in data", "promise in response"};
@@ -67,32 +67,32 @@ TEST_CASE("http: data and end are nextTicks the stream queues, in the order the 
 TEST_CASE("http: a data listener added later resumes then; without one (or resume) the response never ends",
           "[http_events]") {
   SECTION("added from a setImmediate: data and end follow that immediate, in the check phase") {
-    HttpRun run(server_and_get(R"([
+    HttpRun run(server_and_get(R"J([
       {"print": "response"},
       {"set_immediate": [{"print": "immediate"}, {"on_data": "res", "then": [{"print": "data ${chunk}"}]},
-                         {"on_end": "res", "then": [{"print": "end"}, {"close_server": "server"}]}]}])"));
+                         {"on_end": "res", "then": [{"print": "end"}, {"close_server": "server"}]}]}])J"));
     run.run_all();
     CHECK(run.prints() == Lines{"request /hello", "response", "immediate", "data ok", "end"});
     CHECK(run.tick_of("end") == run.tick_of("response"));
   }
   SECTION("never read: end never comes, and the loop ends once the server is closed") {
-    HttpRun run(server_and_get(R"([
+    HttpRun run(server_and_get(R"J([
       {"print": "response"},
       {"on_end": "res", "then": [{"print": "end"}]},
-      {"close_server": "server", "then": [{"print": "closed"}]}])"));
+      {"close_server": "server", "then": [{"print": "closed"}]}])J"));
     run.run_all();
     CHECK(run.prints() == Lines{"request /hello", "response", "closed"});
   }
 }
 
 TEST_CASE("http: listen's and close's callbacks are nextTicks queued by listen and close", "[http_events]") {
-  HttpRun run(R"({"program": [
+  HttpRun run(R"J({"program": [
     {"http_server": "server"},
     {"listen": "server", "port": 0, "then": [{"print": "listening"},
                                              {"close_server": "server", "then": [{"print": "closed"}]},
                                              {"next_tick": [{"print": "tick after close"}]}]},
     {"print": "main"},
-    {"next_tick": [{"print": "tick in main"}]}]})");
+    {"next_tick": [{"print": "tick in main"}]}]})J");
   run.run_all();
   CHECK(run.prints() == Lines{"main", "listening", "tick in main", "closed", "tick after close"});
   // Before the first iteration: the ticks of the main program.
@@ -100,10 +100,10 @@ TEST_CASE("http: listen's and close's callbacks are nextTicks queued by listen a
 }
 
 TEST_CASE("http: port 0 listens on a free port the system picks, another for each server", "[http_events]") {
-  HttpRun run(R"({"program": [
+  HttpRun run(R"J({"program": [
     {"http_server": "a"}, {"http_server": "b"},
     {"listen": "a", "port": 0, "then": [{"print": "${port}"}, {"close_server": "a"}]},
-    {"listen": "b", "port": 0, "then": [{"print": "${port}"}, {"close_server": "b"}]}]})");
+    {"listen": "b", "port": 0, "then": [{"print": "${port}"}, {"close_server": "b"}]}]})J");
   run.run_all();
   const Lines printed = run.prints();
   REQUIRE(printed.size() == 2);
