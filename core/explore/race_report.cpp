@@ -40,7 +40,8 @@ bool delay_service_only(const scenario::Action& a) {
 // callback, a catch, a promise step).
 bool uses_network(const std::vector<scenario::Action>& actions, Resend resend) {
   for (const auto& a : actions) {
-    const bool request = a.kind == scenario::ActionKind::HttpGet || a.kind == scenario::ActionKind::HttpGetSlow;
+    const bool request = a.kind == scenario::ActionKind::HttpGet || a.kind == scenario::ActionKind::HttpGetSlow ||
+                         a.kind == scenario::ActionKind::HttpGetStream;
     if (request && !(resend == Resend::DelayService && delay_service_only(a))) return true;
     if (uses_network(a.then, resend) || uses_network(a.detail().on_error, resend)) return true;
     for (const auto& step : a.detail().chain) {

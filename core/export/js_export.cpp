@@ -239,7 +239,11 @@ class Writer final : public scenario::JsWriter {
 
   void collect(const std::vector<Action>& actions) {
     for (const Action& a : actions) {
-      if (!a.detail().handle.empty()) handle_names_.insert(a.detail().handle);
+      // A response's actions name the callback's parameter (res), not a handle of their own.
+      using K = scenario::ActionKind;
+      const bool names_response = a.kind == K::OnData || a.kind == K::OnEnd || a.kind == K::Resume ||
+                                  a.kind == K::SetEncoding || a.kind == K::Respond;
+      if (!a.detail().handle.empty() && !names_response) handle_names_.insert(a.detail().handle);
       if (!a.detail().as.empty()) bound_names_.insert(a.detail().as);
       for (const auto& step : a.detail().chain) {
         bound_names_.insert(step.as);
@@ -329,6 +333,11 @@ class Writer final : public scenario::JsWriter {
           if (n == 4 && path[3] == "length") return fmt::format("Buffer.byteLength({})", header);
         }
         return no_field();
+      }
+      case Bound::HttpObject: {
+        std::string out = var;
+        for (std::size_t i = 1; i < n; ++i) out += is_identifier(path[i]) ? "." + path[i] : fmt::format("[{}]", js_string(path[i]));
+        return out;
       }
     }
     return var;

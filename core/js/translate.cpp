@@ -20,7 +20,9 @@ const char kSupported[] =
     "too), async functions and await (try/catch/finally around awaits and statements, throw new Error, for...of "
     "over an array literal), thenable objects { then(resolve, reject) {...} }, Promise.all/race/allSettled/any, "
     "timers/promises' and "
-    "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get, a "
+    "util.promisify(setTimeout), process.on('unhandledRejection'), fs.readFile, crypto.pbkdf2, http.get (res.on('data' and 'end'), "
+    "res.setEncoding('utf8'), res.resume(), .on('error')), http.createServer with server.listen(port) and "
+    "server.close() and res.end(body), a "
     "Date.now() busy-wait, counted for loops (let or var; with await in an async function), const, named callbacks, "
     "functions called with arguments and their return values, let variables with =, +=, ++ and if/else "
     "over them, timer.unref()/ref() (docs/javascript.md)";
@@ -48,6 +50,9 @@ enum class Bind {
   Variable,  // a let (or var) the program changes: text is its scenario name (issue 21)
   Promise,   // a promise the scenario names (new_promise, async, sleep...): text is its name
   Resolver,  // a new Promise executor's resolve (ms 0) or reject (ms 1): text is the promise's name
+  Server,    // const server = http.createServer(...): text is its scenario name
+  Request,   // a server handler's req: .url, .method, .headers.x
+  ServerResponse,  // a server handler's res: res.end(body)
   Unusable,  // a name the scenario cannot give a value to: text says why
 };
 
@@ -229,6 +234,11 @@ class Translator {
   void call(const Json& c, Out& out, const std::string& path, const std::string& handle = {});
   void timer(const std::string& name, const Json& c, Out& out, const std::string& path, const std::string& handle);
   void io_call(const std::string& name, const Json& c, Out& out, const std::string& path);
+  // HTTP as learners write it (issue 21): http.get with the response's events, a server.
+  void http_get(const Json& c, Out& out, const std::string& path, const Json* on_error);
+  bool http_method_call(const Json& c, Out& out, const std::string& path);
+  void http_create_server(const Json& d, const std::string& name, const Json& init, Out& out, const std::string& path);
+  std::string param_name(const Json& cb, std::size_t index, const std::string& fallback);
   void promise_chain(const Json& c, Out& out, const std::string& path);
   // ---- promises as values, async and await (issue 21): translate_async.cpp's part ----
   bool promise_like(const Json& e) const;
@@ -533,6 +543,7 @@ void Translator::declarator(const Json& d, Out& out, const std::string& path) {
       bind(d, name, make(Bind::Handle, name));  // first: its own callback may clear it
       return call(init, out, path, name);
     }
+    if (callee == "http.createServer") return http_create_server(d, name, init, out, path);
     if (callee == "http.get") {
       call(init, out, path);
       return bind(d, name, make(Bind::Unusable, "the request object http.get returns"));
@@ -672,6 +683,7 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
   const std::string name = canonical(at(c, "callee"));
   const Json& args = at(c, "arguments");
   if (settle_call(c, out, path)) return;
+  if (http_method_call(c, out, path)) return;
   if (name == "require") {
     static const std::set<std::string, std::less<>> modules = {"fs",          "crypto",      "http",
                                                                "timers",      "path",        "node:fs",
@@ -689,7 +701,8 @@ void Translator::call(const Json& c, Out& out, const std::string& path, const st
     return timer(name, c, out, path, handle);
   }
   if (name == "console.log") return print(c, out, path);
-  if (name == "fs.readFile" || name == "crypto.pbkdf2" || name == "http.get") return io_call(name, c, out, path);
+  if (name == "http.get") return http_get(c, out, path, nullptr);
+  if (name == "fs.readFile" || name == "crypto.pbkdf2") return io_call(name, c, out, path);
   if (name == "promise.then" || name == "promise.catch" || name == "promise.finally") return promise_chain(c, out, path);
   if (name == "process.on") return on_process_event(c, out, path);
   if (promise_like(c)) {
@@ -775,21 +788,124 @@ void Translator::io_call(const std::string& name, const Json& c, Out& out, const
     cb = &args[5];
     params = {node_error, make(Bind::Unusable, "the derived key (a Buffer)")};
   } else {
-    if (args.size() != 2) refuse(c, "http.get without (url, callback)");
-    action["http_get"] = value(args[0]).text;
-    cb = &args[1];
-    params = {make(Bind::Response)};
+    refuse(c, construct_name(c));  // only fs.readFile and crypto.pbkdf2 come here
   }
   // The value's name is the callback's parameter (data, res), so that the scenario reads as the program.
   const Json* fn = cb;
   if (const Binding* f = lookup(ident(*cb)); f != nullptr && f->kind == Bind::Function) fn = f->node;
   const Json& fparams = at(*fn, "params");  // null (size 0) when it has none
-  const std::size_t value_index = name == "http.get" ? 0 : 1;
+  const std::size_t value_index = 1;
   if (fparams.size() > value_index && is_type(fparams[value_index], "Identifier")) {
     if (params[value_index].kind != Bind::Unusable) action["as"] = ident(fparams[value_index]);
   }
   action["then"] = callback(*cb, here + "/then", params);
   emit(out, path, c, std::move(action));
+}
+
+// ---- http (issue 21): the response as Node's stream, and a server in the same program ----
+
+// The name a callback gives its parameter `index` (a named function's too), or `fallback`.
+std::string Translator::param_name(const Json& cb, std::size_t index, const std::string& fallback) {
+  const Json* fn = &cb;
+  if (const Binding* f = lookup(ident(cb)); f != nullptr && f->kind == Bind::Function) fn = f->node;
+  const Json& params = at(*fn, "params");
+  if (params.size() > index && is_type(params[index], "Identifier")) return ident(params[index]);
+  return fallback;
+}
+
+// http.get(url, res => ...), with .on('error', cb) chained when `on_error` is given.
+void Translator::http_get(const Json& c, Out& out, const std::string& path, const Json* on_error) {
+  const Json& args = at(c, "arguments");
+  if (args.size() != 2) refuse(c, "http.get without (url, callback) (an options object is not supported)");
+  const std::string here = slot(out, path);
+  Out action;
+  action["http_get_stream"] = value(args[0]).text;
+  action["as"] = param_name(args[1], 0, "res");
+  action["then"] = callback(args[1], here + "/then", {make(Bind::Response)});
+  if (on_error != nullptr) {
+    const std::string err = param_name(*on_error, 0, "error");
+    if (err != "error") action["catch_as"] = err;
+    action["catch"] = callback(*on_error, here + "/catch", {make(Bind::Error)});
+  }
+  emit(out, path, c, std::move(action));
+}
+
+// const server = http.createServer((req, res) => { ... }).
+void Translator::http_create_server(const Json& d, const std::string& name, const Json& init, Out& out,
+                                    const std::string& path) {
+  const Json& args = at(init, "arguments");
+  if (args.size() != 1) refuse(init, "http.createServer without (handler) (options are not supported)");
+  bind(d, name, make(Bind::Server, name));  // first: its handler may close it
+  const std::string here = slot(out, path);
+  Out action;
+  action["http_server"] = name;
+  const std::string req = param_name(args[0], 0, "req");
+  const std::string res = param_name(args[0], 1, "res");
+  if (req != "req") action["request"] = req;
+  if (res != "res") action["response"] = res;
+  action["then"] = callback(args[0], here + "/then", {make(Bind::Request), make(Bind::ServerResponse)});
+  emit(out, path, init, std::move(action));
+}
+
+// A method of an http object: res.on('data' | 'end'), res.setEncoding, res.resume (a
+// response); server.listen, server.close; res.end (a server's response); and
+// http.get(...).on('error', cb). False when the callee is none of these objects.
+bool Translator::http_method_call(const Json& c, Out& out, const std::string& path) {
+  const Json& callee = at(c, "callee");
+  if (!is_type(callee, "MemberExpression") || callee.value("computed", true)) return false;
+  const Json& obj = at(callee, "object");
+  const std::string prop = property(callee);
+  const Json& args = at(c, "arguments");
+  auto event = [&]() -> std::string {
+    return !args.empty() && is_type(args[0], "Literal") && at(args[0], "value").is_string() ? at(args[0], "value").get<std::string>() : "";
+  };
+  if (is_type(obj, "CallExpression") && canonical(at(obj, "callee")) == "http.get" && prop == "on") {
+    if (event() != "error" || args.size() != 2) refuse(c, "http.get(...).on other than .on('error', callback)");
+    http_get(obj, out, path, &args[1]);
+    return true;
+  }
+  const Binding* b = lookup(ident(obj));
+  if (b == nullptr) return false;
+  const std::string here = slot(out, path);
+  const std::string name = ident(obj);
+  if (b->kind == Bind::Response) {
+    if (prop == "on" && event() == "data" && args.size() == 2) {
+      emit(out, path, c, Out{{"on_data", name}, {"as", param_name(args[1], 0, "chunk")},
+                             {"then", callback(args[1], here + "/then", {make(Bind::Text)})}});
+    } else if (prop == "on" && event() == "end" && args.size() == 2) {
+      emit(out, path, c, Out{{"on_end", name}, {"then", callback(args[1], here + "/then", {})}});
+    } else if (prop == "setEncoding" && args.size() == 1 && (event() == "utf8" || event() == "utf-8")) {
+      emit(out, path, c, Out{{"set_encoding", name}});
+    } else if (prop == "resume" && args.empty()) {
+      emit(out, path, c, Out{{"resume", name}});
+    } else {
+      refuse(c, fmt::format("{} (a response supports .on('data'), .on('end'), .setEncoding('utf8') and .resume())",
+                            construct_name(c)));
+    }
+    return true;
+  }
+  if (b->kind == Bind::Server && prop == "listen" && (args.size() == 1 || args.size() == 2)) {
+    Val port = value(args[0]);
+    Out action{{"listen", name}, {"port", port.number ? Out(*port.number) : Out(port.text)}, {"as", name + "_port"}};
+    action["then"] = args.size() == 2 ? callback(args[1], here + "/then", {}) : Out::array();
+    emit(out, path, c, std::move(action));
+    return true;
+  }
+  if (b->kind == Bind::Server && prop == "close" && args.size() <= 1) {
+    emit(out, path, c, Out{{"close_server", name}, {"then", args.empty() ? Out::array() : callback(args[0], here + "/then", {})}});
+    return true;
+  }
+  if (b->kind == Bind::ServerResponse && prop == "end" && args.size() <= 1) {
+    Out action{{"respond", name}};
+    if (!args.empty()) action["body"] = value(args[0]).text;
+    emit(out, path, c, std::move(action));
+    return true;
+  }
+  if (b->kind == Bind::Server || b->kind == Bind::ServerResponse || b->kind == Bind::Request) {
+    refuse(c, fmt::format("{} (a server supports .listen(port, callback) and .close(callback); its handler's res, "
+                          ".end(body))", construct_name(c)));
+  }
+  return false;
 }
 
 void Translator::print(const Json& c, Out& out, const std::string& path) {
@@ -1011,6 +1127,12 @@ Val Translator::value(const Json& e) {
 
 Val Translator::member_value(const Json& e) {
   const std::string prop = property(e);
+  // server.address().port: the port listen's callback binds (as server_port).
+  if (const Json& o = at(e, "object"); prop == "port" && is_type(o, "CallExpression") && at(o, "arguments").empty() &&
+                                        property(at(o, "callee")) == "address") {
+    const Binding* server = lookup(ident(at(at(o, "callee"), "object")));
+    if (server != nullptr && server->kind == Bind::Server) return {"${" + server->text + "_port}", false, std::nullopt};
+  }
   const std::string name = ident(at(e, "object"));
   const Binding* b = name.empty() ? nullptr : lookup(name);
   if (b != nullptr && !prop.empty()) {
@@ -1018,8 +1140,9 @@ Val Translator::member_value(const Json& e) {
       return {"${" + b->text + ".length}", false, std::nullopt};
     }
     if (b->kind == Bind::Error && prop == "message") return {"${" + b->text + "}", true, std::nullopt};
-    if (b->kind == Bind::Response && prop == "statusCode") return {"${" + b->text + ".status}", false, std::nullopt};
-    if (b->kind == Bind::Response && prop == "statusMessage") return {"${" + b->text + ".reason}", true, std::nullopt};
+    if (b->kind == Bind::Response && prop == "statusCode") return {"${" + b->text + ".statusCode}", false, std::nullopt};
+    if (b->kind == Bind::Response && prop == "statusMessage") return {"${" + b->text + ".statusMessage}", true, std::nullopt};
+    if (b->kind == Bind::Request && (prop == "url" || prop == "method")) return {"${" + b->text + "." + prop + "}", true, std::nullopt};
   }
   refuse(e, construct_name(e));
 }

@@ -163,6 +163,18 @@ class Runtime {
   bool tracing() const;
   CallbackId http_get_slow(std::string url, Duration delay, Callback callback);
   CallbackId http_get(std::string url, Callback callback, SourcePos at = {});
+  // http.createServer(handler).listen(port, on_listening), node model only
+  // (modules/http_server.cpp). The server keeps the loop alive until http_close_server.
+  // `on_listening` runs as a nextTick (Node's emitListeningNT) with the port as its value,
+  // or the listen error (EADDRINUSE). Each request runs `handler` in the poll phase that
+  // reads it, with its id (for http_respond) and req (method, url, headers). Returns the
+  // server's id.
+  using RequestHandler = std::function<void(Runtime&, CallbackId request, Value req)>;
+  CallbackId http_listen(std::uint16_t port, RequestHandler handler, Callback on_listening, std::string label = {});
+  // res.end(body) with res.statusCode = status; false when the client is gone.
+  bool http_respond(CallbackId request, int status, std::string_view body);
+  // server.close(on_close): stops listening; on_close runs as a nextTick (emitCloseNT).
+  void http_close_server(CallbackId server, Callback on_close);
 
   // Stops the loop at the next phase boundary; threads still shut down in order.
   // Async-signal-safe.

@@ -13,6 +13,7 @@
 
 #include "common/check.h"
 #include "common/eventfd.h"
+#include "poller/reactor_server.h"
 #include "trace/tracer.h"
 
 namespace elt {
@@ -62,6 +63,7 @@ Reactor::Reactor(Clock& clock, Tracer& tracer, CompletionChannel& channel)
 
 Reactor::~Reactor() {
   close_all();
+  servers_.reset();
   ::close(wake_fd_);
   ::close(epoll_fd_);
 }
@@ -196,6 +198,8 @@ bool Reactor::handle_ready(const epoll_event* events, int n, std::vector<Complet
       drain_eventfd(wake_fd_);
     } else if (token == kReactorOutputToken) {
       if (output_gone_) output_gone_();
+    } else if (servers_ && servers_->handle(token, events[i].events, out)) {
+      continue;  // a server's socket
     } else {
       auto* conn = reinterpret_cast<Connection*>(token);
       if (!conn->http.done()) watch(*conn, conn->http.advance(), out);
@@ -240,6 +244,7 @@ bool Reactor::poll(std::optional<TimePoint> deadline, std::vector<Completion>& o
 }
 
 void Reactor::close_all() {
+  if (servers_) servers_->close_all();
   for (auto& c : connections_) {
     if (!c->http.done()) c->http.fail("abandoned at shutdown");
     if (!c->reported) clock_.io_end(c->http.spec().id);

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "clock/clock.h"
@@ -50,14 +51,31 @@ class Reactor {
   // left, so that a run whose output waits for its end (chrome) still stops when the
   // reader leaves (`| head -c 10`). Before the first poll().
   void watch_output(int fd, std::function<void()> gone);
-  // Ends every request still open (shutdown).
+  // Ends every request still open and every server (shutdown).
   void close_all();
+
+  // The server side of http (http.createServer(...).listen), reactor_server.cpp. Its
+  // listening socket and the connections it accepts join this epoll set. For each accepted
+  // connection poll() calls `on_connection`, which registers the callback the connection's
+  // request will run and returns its id; once the request head is in, a RequestDone with
+  // that id carries it (fields method, url, headers), or an error when the client left
+  // first. Returns the port listened on (port 0: a free one), or nullopt with `error`.
+  std::optional<std::uint16_t> listen_http(std::uint64_t server, std::uint16_t port,
+                                           std::function<CallbackId()> on_connection, std::string& error);
+  // res.end(): writes `bytes` as the answer to `request` and closes its connection; false
+  // when the connection is gone (the client left).
+  bool respond_http(CallbackId request, std::string bytes);
+  // server.close(): stops listening. Connections already accepted are still answered.
+  void close_http_server(std::uint64_t server);
+  // Whether one of the program's own servers listens on `port` (of 127.0.0.1).
+  bool listens_on(std::uint16_t port) const;
 
   std::size_t in_flight() const { return connections_.size(); }
   std::vector<CallbackId> registered() const;
 
  private:
   struct Connection;
+  struct ServerSide;  // reactor_server.cpp
   void watch(Connection& conn, std::uint32_t events, std::vector<Completion>& out);
   void finish(Connection& conn, std::vector<Completion>& out);
   std::optional<TimePoint> earliest_request_deadline() const;
@@ -74,6 +92,7 @@ class Reactor {
   int wake_fd_ = -1;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::function<void()> output_gone_;
+  std::unique_ptr<ServerSide> servers_;  // made by the first listen_http
 };
 
 }  // namespace elt

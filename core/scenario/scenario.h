@@ -49,6 +49,8 @@ enum class ActionKind {
   PromiseAll, PromiseRace, PromiseAllSettled, PromiseAny, Sleep, OnUnhandledRejection, ReadFile,
   // Thenables, try/catch/finally and throw in async bodies (issue 21, session 8).
   Thenable, Try, Throw,
+  // HTTP as Node streams it, and a server in the program (issue 21): actions/http_events.cpp.
+  HttpGetStream, OnData, OnEnd, Resume, SetEncoding, HttpServer, Listen, Respond, CloseServer,
 };
 
 struct Action;

@@ -151,7 +151,9 @@ class ActionRunner {
 
 // What a name holds, as far as the JavaScript is concerned: the same `${x.length}` is
 // `Buffer.byteLength(x)` for a file's text and `x.message.length` for a caught Error.
-enum class Bound { Text, Number, Response, OpError, PromiseValue, PromiseError };
+// HttpObject: req and res of http_get_stream and http_server, whose fields are Node's
+// property names (statusCode, url, headers.x).
+enum class Bound { Text, Number, Response, OpError, PromiseValue, PromiseError, HttpObject };
 
 // The helpers the program defines only when an action uses them.
 enum class JsHelper { Fs, FsError, Http, EncodePath, DelayService, Encrypt, Block, PrintContent };

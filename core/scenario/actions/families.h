@@ -21,6 +21,8 @@ extern const ActionSpec kNewPromise, kResolvePromise, kRejectPromise, kPromiseTh
 extern const ActionSpec kAsync, kAwait, kSleep, kOnUnhandledRejection, kReadFile;     // async.cpp
 extern const ActionSpec kThenable, kTry, kThrow;                                       // async.cpp
 extern const ActionSpec kPromiseAll, kPromiseRace, kPromiseAllSettled, kPromiseAny;   // async.cpp
+extern const ActionSpec kHttpGetStream, kOnData, kOnEnd, kResume, kSetEncoding;       // http_events.cpp
+extern const ActionSpec kHttpServer, kListen, kRespond, kCloseServer;                 // http_events.cpp
 
 // promise.cpp's steps, which promise_then shares: `adopt` allows "return_promise".
 std::vector<PromiseStep> parse_promise_chain(ActionReader& r, const nlohmann::json& j, const std::string& path,

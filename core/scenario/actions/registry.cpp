@@ -31,6 +31,9 @@ constexpr std::array kSpecs = {
     &actions::kPromiseAll,   &actions::kPromiseRace,    &actions::kPromiseAllSettled, &actions::kPromiseAny,
     &actions::kSleep,        &actions::kOnUnhandledRejection, &actions::kReadFile,
     &actions::kThenable,     &actions::kTry,            &actions::kThrow,
+    &actions::kHttpGetStream, &actions::kOnData,        &actions::kOnEnd,         &actions::kResume,
+    &actions::kSetEncoding,  &actions::kHttpServer,     &actions::kListen,        &actions::kRespond,
+    &actions::kCloseServer,
 };
 
 }  // namespace

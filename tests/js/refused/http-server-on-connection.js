@@ -1,0 +1,3 @@
+const http = require('http');
+const server = http.createServer((req, res) => res.end('ok'));
+server.on('connection', () => console.log('connection'));
