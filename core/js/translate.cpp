@@ -1291,7 +1291,11 @@ void Translator::variable(const Json& d, const std::string& name, const std::str
   // The value is read before the name exists: `let x = x + 1` reads an outer x.
   Out value = expression_value(at(d, "init"));
   const std::string own = renaming_ > 0 ? local_name(name) : name;  // each call's let is its own
-  bind(d, name, make(Bind::Variable, own));
+  Binding b = make(Bind::Variable, own);
+  // let body = '': text, so `body += chunk` joins, as in JavaScript (text_arithmetic).
+  const Json& init = at(d, "init");
+  b.is_string = is_type(init, "TemplateLiteral") || (is_type(init, "Literal") && at(init, "value").is_string());
+  bind(d, name, std::move(b));
   emit(out, path, d, Out{{"let", own}, {"value", std::move(value)}});
 }
 
@@ -2323,7 +2327,9 @@ void Translator::text_arithmetic(const Json& l, const Json& r, const std::string
     const Binding* b = is_type(x, "Identifier") ? lookup(ident(x)) : nullptr;
     return b != nullptr && b->kind == Bind::Text;
   };
-  auto text = [](const Json& x) {
+  auto text = [this](const Json& x) {
+    const Binding* b = is_type(x, "Identifier") ? lookup(ident(x)) : nullptr;
+    if (b != nullptr && b->kind == Bind::Variable && b->is_string) return true;  // let s = ''
     return is_type(x, "TemplateLiteral") || (is_type(x, "Literal") && at(x, "value").is_string());
   };
   if (!given(l) && !given(r)) return;
