@@ -248,8 +248,7 @@ class Translator {
                       std::vector<std::map<std::string, Binding>>& saved);
   void step_end(const Json& last, Out& body, const std::string& path, std::optional<Val>* result, bool* throws);
   const Json* returned_promise(const Json& fn) const;
-  bool is_promisify_timeout(const Json& e) const;
-  bool is_promisify_read(const Json& e) const;
+  bool is_promisify_of(const Json& e, std::string_view fn) const;
   bool steps_adopt(const std::vector<const Json*>& steps) const;
   std::string fresh_name() { return fmt::format("promise{}", ++fresh_); }
   std::string promise_expr(const Json& e, Out& out, const std::string& path, std::string id);
@@ -1494,9 +1493,9 @@ bool Translator::promise_declarator(const Json& d, const std::string& name, cons
   if (is_type(init, "AwaitExpression")) {
     await_into(init, out, path, name);
     bind(d, name, make(Bind::Text, name));
-  } else if (is_promisify_timeout(init)) {
+  } else if (is_promisify_of(init, "setTimeout")) {
     bind(d, name, make(Bind::Member, "timers/promises.setTimeout"));
-  } else if (is_promisify_read(init)) {
+  } else if (is_promisify_of(init, "fs.readFile")) {
     bind(d, name, make(Bind::Member, "promisified fs.readFile"));
   } else if (promise_like(init)) {
     bind(d, name, make(Bind::Promise, promise_expr(init, out, path, name)));
@@ -1530,21 +1529,13 @@ void Translator::async_callback(const Json& fn, Out& body, const std::string& pa
   body.push_back(std::move(action));
 }
 
-// util.promisify(setTimeout): Node gives timers/promises' setTimeout (util.promisify.custom).
-bool Translator::is_promisify_timeout(const Json& e) const {
+// util.promisify(fn) of a known function: setTimeout gives timers/promises' setTimeout
+// (util.promisify.custom), fs.readFile a promise its read settles.
+bool Translator::is_promisify_of(const Json& e, std::string_view fn) const {
   if (!is_type(e, "CallExpression")) return false;
   const std::string name = canonical(at(e, "callee"));
   const Json& args = at(e, "arguments");
-  return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 &&
-         canonical(args[0]) == "setTimeout";
-}
-
-bool Translator::is_promisify_read(const Json& e) const {
-  if (!is_type(e, "CallExpression")) return false;
-  const std::string name = canonical(at(e, "callee"));
-  const Json& args = at(e, "arguments");
-  return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 &&
-         canonical(args[0]) == "fs.readFile";
+  return (name == "util.promisify" || name == "node:util.promisify") && args.size() == 1 && canonical(args[0]) == fn;
 }
 
 bool Translator::steps_adopt(const std::vector<const Json*>& steps) const {
